@@ -1,0 +1,89 @@
+"""The typed async event bus: the only coupling between conductors, tracking and the UI."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pidgin_tui.core.events import ErrorEvent, Event
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Any], None] | Callable[[Any], Awaitable[None]]
+
+
+class Subscription:
+    """Returned by `subscribe`; call `cancel()` to stop receiving events."""
+
+    def __init__(self, bus: EventBus, event_type: type[Event] | None, handler: Handler) -> None:
+        self._bus = bus
+        self._event_type = event_type
+        self._handler = handler
+
+    def cancel(self) -> None:
+        self._bus._remove(self._event_type, self._handler)
+
+
+class EventBus:
+    """Publish/subscribe for `Event`s.
+
+    Handlers run in subscription order, each awaited before the next, so events from one
+    publisher reach every subscriber in the order they were published. A handler that raises is
+    reported as an `ErrorEvent` and never breaks the publisher or the other handlers.
+    """
+
+    def __init__(self) -> None:
+        self._by_type: dict[type[Event], list[Handler]] = defaultdict(list)
+        self._all: list[Handler] = []
+        self._seq: dict[str | None, int] = defaultdict(int)
+        self._closed = False
+
+    def subscribe(self, event_type: type[E] | None, handler: Handler) -> Subscription:
+        """Receive events of `event_type` (exactly that class), or every event when None."""
+        (self._all if event_type is None else self._by_type[event_type]).append(handler)
+        return Subscription(self, event_type, handler)
+
+    def subscribe_all(self, handler: Handler) -> Subscription:
+        return self.subscribe(None, handler)
+
+    def _remove(self, event_type: type[Event] | None, handler: Handler) -> None:
+        handlers = self._all if event_type is None else self._by_type.get(event_type, [])
+        if handler in handlers:
+            handlers.remove(handler)
+
+    def next_seq(self, conversation_id: str | None) -> int:
+        self._seq[conversation_id] += 1
+        return self._seq[conversation_id]
+
+    def seed_seq(self, conversation_id: str | None, last_seq: int) -> None:
+        """Continue numbering after `last_seq` (used when resuming from an existing JSONL)."""
+        self._seq[conversation_id] = max(self._seq[conversation_id], last_seq)
+
+    async def publish(self, event: Event) -> Event:
+        """Stamp the event's `seq` and deliver it to every matching handler, in order."""
+        event.seq = self.next_seq(event.conversation_id)
+        for handler in (*self._by_type.get(type(event), ()), *self._all):
+            try:
+                result = handler(event)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:  # a subscriber's bug must not stop a conversation
+                await self._report_handler_failure(event, handler, exc)
+        return event
+
+    async def _report_handler_failure(self, event: Event, handler: Handler, exc: Exception) -> None:
+        name = getattr(handler, "__qualname__", repr(handler))
+        log.exception("event handler %s failed on %s", name, event.event_type)
+        if isinstance(event, ErrorEvent) and event.context and event.context.startswith("handler:"):
+            return  # a handler failing on the report of a handler failure: logged, not re-published
+        await self.publish(ErrorEvent(
+            experiment_id=event.experiment_id,
+            conversation_id=event.conversation_id,
+            error_type="handler_error",
+            error_message=f"{type(exc).__name__}: {exc}",
+            context=f"handler:{name} on {event.event_type}",
+        ))

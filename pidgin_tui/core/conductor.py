@@ -1,0 +1,256 @@
+"""The Conductor runs one conversation: the turn loop, routing, control and convergence policy.
+
+A turn is one message from each agent, first speaker first; `max_turns` turns are run and
+reported as exactly that many (upstream Pidgin reported T+1).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from pidgin_tui.core.budget import Budget
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.control import ConversationControl
+from pidgin_tui.core.events import (
+    AgentNameChosenEvent,
+    ContextLimitEvent,
+    ConvergenceWarningEvent,
+    ConversationEndEvent,
+    ConversationPausedEvent,
+    ConversationResumedEvent,
+    ConversationStartEvent,
+    InterruptRequestEvent,
+    SystemPromptEvent,
+    TurnCompleteEvent,
+    TurnStartEvent,
+)
+from pidgin_tui.core.awareness import build_system_prompt
+from pidgin_tui.core.names import extract_chosen_name
+from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.router import TokenEstimator, chars_estimate, route
+from pidgin_tui.core.types import AgentId, EndReason, HistoryEntry, status_for_end_reason
+from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
+from pidgin_tui.providers.event_aware import (
+    AbortCheck,
+    EventAwareProvider,
+    MessageResult,
+    RequestContext,
+)
+from pidgin_tui.providers.registry import ModelInfo
+
+Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
+                     Awaitable[MessageResult]]
+"""Gets one message: a single attempt by default; the retry layer wraps attempts."""
+
+
+@dataclass(slots=True)
+class ConversationOutcome:
+    conversation_id: str
+    end_reason: EndReason
+    turns_completed: int
+    error: str | None = None
+    total_tokens: int = 0
+    cost_usd: float | None = 0.0
+    names: dict[str, str] = field(default_factory=dict)
+
+
+class _End(Exception):
+    """Internal: unwinds the turn loop with an end reason."""
+
+    def __init__(self, reason: EndReason, error: str | None = None) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.error = error
+
+
+@dataclass
+class Conductor:
+    plan: ConversationPlan
+    bus: EventBus
+    models: dict[AgentId, ModelInfo]
+    providers: dict[AgentId, Provider]
+    control: ConversationControl = field(default_factory=ConversationControl)
+    scorer: TurnScorer | None = None
+    responder: Responder | None = None
+    estimate_tokens: TokenEstimator = chars_estimate
+    experiment_budget: Budget | None = None
+
+    history: list[HistoryEntry] = field(default_factory=list, init=False)
+    turns_completed: int = field(default=0, init=False)
+    names: dict[AgentId, str] = field(default_factory=dict, init=False)
+    _system_prompts: dict[AgentId, str] = field(default_factory=dict, init=False)
+    _tokens: int = field(default=0, init=False)
+    _budget: Budget = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._budget = Budget(self.plan.budget_usd)
+        if self.responder is None:
+            self.responder = EventAwareProvider(self.bus).attempt
+        self.names = {AgentId.A: self.plan.agent_a.display_name,
+                      AgentId.B: self.plan.agent_b.display_name}
+
+    @property
+    def _ids(self) -> dict[str, str]:
+        return {"experiment_id": self.plan.experiment_id,
+                "conversation_id": self.plan.conversation_id}
+
+    async def run(self) -> ConversationOutcome:
+        """Run to the end and publish ConversationEndEvent; never raises for provider failures."""
+        started = time.perf_counter()
+        await self._start()
+        try:
+            for turn in range(self.plan.max_turns):
+                await self._run_turn(turn)
+            reason, error = EndReason.MAX_TURNS, None
+        except _End as end:
+            reason, error = end.reason, end.error
+        cost = None if self._budget.unpriced_requests else self._budget.spent_usd
+        await self.bus.publish(ConversationEndEvent(
+            **self._ids, reason=reason.value, total_turns=self.turns_completed,
+            status=status_for_end_reason(reason).value,
+            duration_ms=int((time.perf_counter() - started) * 1000), error=error,
+        ))
+        return ConversationOutcome(
+            self.plan.conversation_id, reason, self.turns_completed, error=error,
+            total_tokens=self._tokens, cost_usd=cost,
+            names={a.value: n for a, n in self.names.items()},
+        )
+
+    async def _start(self) -> None:
+        plan = self.plan
+        await self.bus.publish(ConversationStartEvent(
+            **self._ids, agent_a_model=plan.agent_a.model, agent_b_model=plan.agent_b.model,
+            agent_a_name=plan.agent_a.display_name, agent_b_name=plan.agent_b.display_name,
+            initial_prompt=plan.prompt, max_turns=plan.max_turns,
+            temperature_a=plan.agent_a.temperature, temperature_b=plan.agent_b.temperature,
+            awareness_a=plan.awareness_a.label, awareness_b=plan.awareness_b.label,
+            first_speaker=plan.first_speaker.value, repetition=plan.repetition,
+            config=plan.config,
+        ))
+        for agent_id in AgentId:
+            partner = agent_id.other
+            prompt = build_system_prompt(
+                plan.awareness(agent_id), own_name=self.names[agent_id],
+                own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
+                partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
+                speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
+            )
+            self._system_prompts[agent_id] = prompt
+            await self.bus.publish(SystemPromptEvent(
+                **self._ids, agent_id=agent_id.value, prompt=prompt,
+                agent_display_name=self.names[agent_id]))
+        seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
+            else frozenset({plan.first_speaker})
+        if plan.prompt:
+            self.history.append(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
+
+    async def _checkpoint(self, turn: int) -> None:
+        """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
+        if self.control.paused and self.control.end_requested is None:
+            await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn))
+            await self.control.wait_while_paused()
+            if self.control.end_requested is None:
+                await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=turn))
+        await self._end_if_requested(turn)
+
+    async def _end_if_requested(self, turn: int) -> None:
+        reason = self.control.end_requested
+        if reason is not None:
+            kind = "interrupt" if reason is EndReason.INTERRUPTED else "stop"
+            await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
+            raise _End(reason)
+
+    async def _run_turn(self, turn: int) -> None:
+        await self._checkpoint(turn)
+        await self.bus.publish(TurnStartEvent(**self._ids, turn_number=turn))
+        texts: dict[AgentId, str] = {}
+        for agent_id in self.plan.speaking_order:
+            injection = self.plan.awareness(agent_id).injection_for(turn)
+            if injection:
+                self.history.append(HistoryEntry(injection, None, turn, frozenset({agent_id}),
+                                                 kind="injection"))
+            await self._checkpoint(turn)
+            texts[agent_id] = await self._speak(agent_id, turn)
+        metrics, score = ({}, None) if self.scorer is None \
+            else self.scorer(turn, texts[AgentId.A], texts[AgentId.B])
+        self.turns_completed = turn + 1
+        await self.bus.publish(TurnCompleteEvent(
+            **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
+            metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
+        ))
+        await self._apply_convergence_policy(turn, score)
+
+    async def _speak(self, agent_id: AgentId, turn: int) -> str:
+        plan, info = self.plan, self.models[agent_id]
+        agent = plan.agent(agent_id)
+        reserve = agent.max_output_tokens or min(info.max_output_tokens, 4096)
+        routed = route(agent_id, self._system_prompts[agent_id], self.history,
+                       context_window=info.context_window, reserve_output_tokens=reserve,
+                       allow_truncation=plan.allow_truncation, estimate=self.estimate_tokens)
+        if routed.dropped_messages or routed.over_limit:
+            await self.bus.publish(ContextLimitEvent(
+                **self._ids, agent_id=agent_id.value, turn_number=turn, model=info.ref,
+                context_window=info.context_window, estimated_tokens=routed.estimated_tokens,
+                dropped_messages=routed.dropped_messages, truncated=not routed.over_limit))
+        if routed.over_limit:
+            raise _End(EndReason.CONTEXT_LIMIT,
+                       f"{info.ref}: ~{routed.estimated_tokens} tokens exceed the "
+                       f"{info.context_window}-token context window")
+        request = ProviderRequest(
+            model=info.model_id, system=routed.system, messages=routed.messages,
+            temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
+            think=agent.think, think_budget=agent.think_budget, turn_number=turn,
+            agent_id=agent_id.value, seed=plan.seed,
+        )
+        ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
+                             estimated_input_tokens=routed.estimated_tokens,
+                             truncated_messages=routed.dropped_messages)
+        assert self.responder is not None
+        try:
+            result = await self.responder(self.providers[agent_id], request, ctx,
+                                          lambda: self.control.end_requested is not None)
+        except ProviderError as exc:
+            if exc.kind == "context_length":
+                raise _End(EndReason.CONTEXT_LIMIT, exc.message) from exc
+            raise _End(EndReason.ERROR, f"{info.ref}: {exc.message}") from exc
+        self._tokens += result.usage.input_tokens + result.usage.output_tokens
+        self._budget.add(result.cost_usd)
+        if self.experiment_budget is not None:
+            self.experiment_budget.add(result.cost_usd)
+        if result.aborted:
+            await self._end_if_requested(turn)
+        self.history.append(HistoryEntry(result.content, agent_id, turn))
+        if plan.choose_names and agent_id not in self._named:
+            await self._record_chosen_name(agent_id, turn, result.content)
+        if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
+            raise _End(EndReason.BUDGET)
+        return result.content
+
+    @property
+    def _named(self) -> set[AgentId]:
+        return {a for a, n in self.names.items() if n != self.plan.agent(a).display_name}
+
+    async def _record_chosen_name(self, agent_id: AgentId, turn: int, reply: str) -> None:
+        name = extract_chosen_name(reply)
+        if name is None or turn > 0:
+            return
+        self.names[agent_id] = name
+        await self.bus.publish(AgentNameChosenEvent(
+            **self._ids, agent_id=agent_id.value, chosen_name=name, turn_number=turn))
+
+    async def _apply_convergence_policy(self, turn: int, score: float | None) -> None:
+        threshold = self.plan.convergence_threshold
+        if score is None or threshold is None or score < threshold:
+            return
+        action = self.plan.convergence_action
+        await self.bus.publish(ConvergenceWarningEvent(
+            **self._ids, turn_number=turn, convergence_score=score, threshold=threshold,
+            action=action))
+        if action == "stop":
+            raise _End(EndReason.HIGH_CONVERGENCE)
+        if action == "pause":
+            if not self.plan.interactive:
+                raise _End(EndReason.PAUSED)
+            self.control.pause()

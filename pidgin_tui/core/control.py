@@ -1,0 +1,87 @@
+"""The control object through which pause, resume, stop and interrupt requests reach a conductor.
+
+Requests only set flags; the conductor acts on them at safe points (between messages, and
+between chunks of a streaming message), never in the middle of a write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from pidgin_tui.core.types import EndReason
+
+
+class ConversationControl:
+    """Pause/resume/stop flags for one conversation, polled by its conductor."""
+
+    def __init__(self) -> None:
+        self._resumed = asyncio.Event()
+        self._resumed.set()
+        self._end_reason: EndReason | None = None
+        self._wake = asyncio.Event()
+
+    @property
+    def paused(self) -> bool:
+        return not self._resumed.is_set()
+
+    @property
+    def end_requested(self) -> EndReason | None:
+        """`stopped` or `interrupted` once a stop or interrupt was requested."""
+        return self._end_reason
+
+    def pause(self) -> None:
+        self._resumed.clear()
+
+    def resume(self) -> None:
+        self._resumed.set()
+
+    def toggle_pause(self) -> bool:
+        """Pause if running, resume if paused; returns the new paused state."""
+        if self.paused:
+            self.resume()
+        else:
+            self.pause()
+        return self.paused
+
+    def stop(self) -> None:
+        """The user asked this conversation to stop: it ends as `stopped`."""
+        self._request_end(EndReason.STOPPED)
+
+    def interrupt(self) -> None:
+        """The process is shutting down: the conversation ends as `interrupted`."""
+        self._request_end(EndReason.INTERRUPTED)
+
+    def _request_end(self, reason: EndReason) -> None:
+        if self._end_reason is None:
+            self._end_reason = reason
+        self._resumed.set()  # a paused conversation must wake up to end
+        self._wake.set()
+
+    async def wait_while_paused(self) -> None:
+        await self._resumed.wait()
+
+
+class ExperimentControl:
+    """Controls for every conversation of one experiment, plus experiment-wide requests."""
+
+    def __init__(self) -> None:
+        self.conversations: dict[str, ConversationControl] = {}
+        self.end_requested: EndReason | None = None
+
+    def for_conversation(self, conversation_id: str) -> ConversationControl:
+        control = self.conversations.setdefault(conversation_id, ConversationControl())
+        if self.end_requested is EndReason.INTERRUPTED:
+            control.interrupt()
+        elif self.end_requested is EndReason.STOPPED:
+            control.stop()
+        return control
+
+    def stop_all(self) -> None:
+        self.end_requested = self.end_requested or EndReason.STOPPED
+        for control in self.conversations.values():
+            control.stop()
+
+    def interrupt_all(self) -> None:
+        self.end_requested = EndReason.INTERRUPTED
+        for control in self.conversations.values():
+            control.interrupt()

@@ -1,0 +1,302 @@
+"""Typed events: everything that happens in a run, one JSON line each.
+
+Every event carries the common fields (`event_type`, `event_id`, `timestamp`, `experiment_id`,
+`conversation_id`, `seq`, `schema_version`). `event_type` is the class name, used as the tag of a
+msgspec tagged union so a line parses back to the same typed object.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import msgspec
+
+SCHEMA_VERSION = 1
+"""Bumped whenever a field changes meaning; readers keep accepting older versions."""
+
+_id_prefix = f"{os.getpid():x}{int(time.time() * 1000) & 0xFFFFFF:06x}"
+_id_counter = itertools.count()
+
+
+def new_event_id() -> str:
+    """A process-unique, sortable-enough id without the cost of uuid4 on the hot path."""
+    return f"{_id_prefix}-{next(_id_counter):x}"
+
+
+def utc_now() -> str:
+    """Current UTC time as ISO-8601 with microseconds and a `Z`-free `+00:00` offset."""
+    return datetime.now(UTC).isoformat()
+
+
+class Event(msgspec.Struct, tag=True, tag_field="event_type", kw_only=True):
+    """Common fields of every event."""
+
+    event_id: str = msgspec.field(default_factory=new_event_id)
+    timestamp: str = msgspec.field(default_factory=utc_now)
+    experiment_id: str = ""
+    conversation_id: str | None = None
+    seq: int = 0
+    """Per-conversation sequence number, assigned by the EventBus at publish time."""
+    schema_version: int = SCHEMA_VERSION
+
+    persist: ClassVar[bool] = True
+    """False for live-only events (token chunks) that never go to JSONL."""
+
+    @property
+    def event_type(self) -> str:
+        return type(self).__name__
+
+
+# --- experiment level -------------------------------------------------------------------------
+
+
+class ExperimentStartEvent(Event, kw_only=True):
+    name: str
+    config: dict[str, Any] = {}
+    total_conversations: int = 0
+
+
+class ExperimentCompleteEvent(Event, kw_only=True):
+    status: str
+    completed_conversations: int = 0
+    failed_conversations: int = 0
+    interrupted_conversations: int = 0
+    total_turns: int = 0
+    total_tokens: int = 0
+    total_cost_usd: float | None = 0.0
+    duration_ms: int = 0
+
+
+class PostProcessingStartEvent(Event, kw_only=True):
+    steps: list[str] = []
+
+
+class PostProcessingCompleteEvent(Event, kw_only=True):
+    succeeded: list[str] = []
+    failed: dict[str, str] = {}
+    duration_ms: int = 0
+
+
+# --- conversation lifecycle ----------------------------------------------------------------------
+
+
+class ConversationStartEvent(Event, kw_only=True):
+    agent_a_model: str
+    agent_b_model: str
+    agent_a_name: str = "Agent A"
+    agent_b_name: str = "Agent B"
+    initial_prompt: str = ""
+    max_turns: int = 0
+    temperature_a: float | None = None
+    temperature_b: float | None = None
+    awareness_a: str = "basic"
+    awareness_b: str = "basic"
+    first_speaker: str = "agent_a"
+    repetition: int = 0
+    config: dict[str, Any] = {}
+
+
+class SystemPromptEvent(Event, kw_only=True):
+    agent_id: str
+    prompt: str
+    agent_display_name: str = ""
+
+
+class AgentNameChosenEvent(Event, kw_only=True):
+    agent_id: str
+    chosen_name: str
+    turn_number: int = 0
+
+
+class TurnStartEvent(Event, kw_only=True):
+    turn_number: int
+
+
+class MessageRequestEvent(Event, kw_only=True):
+    """What identifies a request without repeating the history (the Router can rebuild it)."""
+
+    agent_id: str
+    turn_number: int
+    model: str
+    message_count: int
+    payload_sha256: str
+    estimated_input_tokens: int = 0
+    truncated_messages: int = 0
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    think: bool = False
+    think_budget: int | None = None
+    attempt: int = 1
+
+
+class MessageChunkEvent(Event, kw_only=True):
+    persist: ClassVar[bool] = False
+    agent_id: str
+    turn_number: int
+    chunk: str
+    chunk_index: int = 0
+
+
+class ThinkingChunkEvent(Event, kw_only=True):
+    persist: ClassVar[bool] = False
+    agent_id: str
+    turn_number: int
+    chunk: str
+    chunk_index: int = 0
+
+
+class MessageCompleteEvent(Event, kw_only=True):
+    agent_id: str
+    turn_number: int
+    content: str
+    model: str = ""
+    thinking: str | None = None
+    tokens_used: int = 0
+    duration_ms: int = 0
+    time_to_first_token_ms: int | None = None
+    finish_reason: str = "stop"
+    """`stop`, `length`, or `interrupted` for a partial message written out on shutdown."""
+
+
+class TokenUsageEvent(Event, kw_only=True):
+    agent_id: str
+    turn_number: int
+    model: str
+    provider: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    estimated: bool = False
+    cost_usd: float | None = None
+    """None means the model is unpriced: never a guessed figure."""
+
+
+class TurnCompleteEvent(Event, kw_only=True):
+    turn_number: int
+    convergence_score: float | None = None
+    metrics: dict[str, float] = {}
+    metrics_version: int = 0
+
+
+class ConvergenceWarningEvent(Event, kw_only=True):
+    turn_number: int
+    convergence_score: float
+    threshold: float
+    action: str
+
+
+class ContextLimitEvent(Event, kw_only=True):
+    agent_id: str
+    turn_number: int
+    model: str
+    context_window: int
+    estimated_tokens: int
+    dropped_messages: int = 0
+    truncated: bool = True
+
+
+class ConversationPausedEvent(Event, kw_only=True):
+    turn_number: int
+    reason: str = "user"
+
+
+class ConversationResumedEvent(Event, kw_only=True):
+    turn_number: int
+
+
+class InterruptRequestEvent(Event, kw_only=True):
+    turn_number: int
+    kind: str = "stop"
+    """`stop` (user stop), `interrupt` (signal) or `pause`."""
+    source: str = "user"
+
+
+class ConversationBranchedEvent(Event, kw_only=True):
+    source_conversation_id: str
+    branch_turn: int
+    changes: dict[str, Any] = {}
+
+
+class ConversationEndEvent(Event, kw_only=True):
+    reason: str
+    total_turns: int
+    status: str = "completed"
+    duration_ms: int = 0
+    error: str | None = None
+
+
+# --- failures -------------------------------------------------------------------------------------
+
+
+class APIErrorEvent(Event, kw_only=True):
+    agent_id: str = ""
+    provider: str = ""
+    model: str = ""
+    error_type: str = "api_error"
+    error_message: str = ""
+    status_code: int | None = None
+    retryable: bool = False
+    attempt: int = 1
+    retry_in_s: float | None = None
+    turn_number: int | None = None
+
+
+class RateLimitEvent(Event, kw_only=True):
+    agent_id: str = ""
+    provider: str = ""
+    model: str = ""
+    wait_s: float = 0.0
+    attempt: int = 1
+    reason: str = "rate_limit"
+    turn_number: int | None = None
+
+
+class ErrorEvent(Event, kw_only=True):
+    error_type: str
+    error_message: str
+    context: str | None = None
+
+
+ALL_EVENT_TYPES: tuple[type[Event], ...] = (
+    ExperimentStartEvent, ExperimentCompleteEvent, PostProcessingStartEvent,
+    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, AgentNameChosenEvent,
+    TurnStartEvent, MessageRequestEvent, MessageChunkEvent, ThinkingChunkEvent,
+    MessageCompleteEvent, TokenUsageEvent, TurnCompleteEvent, ConvergenceWarningEvent,
+    ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent, InterruptRequestEvent,
+    ConversationBranchedEvent, ConversationEndEvent, APIErrorEvent, RateLimitEvent, ErrorEvent,
+)
+EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENT_TYPES}
+
+AnyEvent = (
+    ExperimentStartEvent | ExperimentCompleteEvent | PostProcessingStartEvent
+    | PostProcessingCompleteEvent | ConversationStartEvent | SystemPromptEvent
+    | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent | MessageChunkEvent
+    | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent | TurnCompleteEvent
+    | ConvergenceWarningEvent | ContextLimitEvent | ConversationPausedEvent
+    | ConversationResumedEvent | InterruptRequestEvent | ConversationBranchedEvent
+    | ConversationEndEvent | APIErrorEvent | RateLimitEvent | ErrorEvent
+)
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(AnyEvent)
+
+
+def encode_event(event: Event) -> bytes:
+    """One JSON line (without the newline)."""
+    return _encoder.encode(event)
+
+
+def decode_event(line: bytes | str) -> Event:
+    """Parse one JSON line back to its typed event; raises `msgspec.DecodeError` if malformed."""
+    return _decoder.decode(line)
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The event as plain builtins, `event_type` included."""
+    return msgspec.to_builtins(event)

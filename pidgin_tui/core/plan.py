@@ -1,0 +1,48 @@
+"""ConversationPlan: the fully resolved settings of one conversation, as a conductor runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pidgin_tui.core.awareness import Awareness
+from pidgin_tui.core.types import AgentConfig, AgentId
+
+TurnScorer = Callable[[int, str, str], tuple[dict[str, float], float]]
+"""(turn_number, text of A, text of B) -> (metrics, convergence score); one per conversation."""
+
+
+@dataclass(slots=True)
+class ConversationPlan:
+    experiment_id: str
+    conversation_id: str
+    agent_a: AgentConfig
+    agent_b: AgentConfig
+    awareness_a: Awareness
+    awareness_b: Awareness
+    prompt: str
+    max_turns: int
+    first_speaker: AgentId = AgentId.A
+    prompt_visibility: str = "first"
+    """`first`: only the first speaker sees the opening prompt; `both`: both agents do."""
+    allow_truncation: bool = False
+    convergence_threshold: float | None = None
+    convergence_action: str = "warn"
+    choose_names: bool = False
+    seed: int = 0
+    repetition: int = 0
+    budget_usd: float | None = None
+    interactive: bool = False
+    """In the app a `pause` convergence action pauses; headless it ends with reason `paused`."""
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def agent(self, agent_id: AgentId) -> AgentConfig:
+        return self.agent_a if agent_id is AgentId.A else self.agent_b
+
+    def awareness(self, agent_id: AgentId) -> Awareness:
+        return self.awareness_a if agent_id is AgentId.A else self.awareness_b
+
+    @property
+    def speaking_order(self) -> tuple[AgentId, AgentId]:
+        return (self.first_speaker, self.first_speaker.other)

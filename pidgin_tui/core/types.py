@@ -1,0 +1,100 @@
+"""Plain value types shared by the core: agents, messages, statuses and end reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(slots=True, frozen=True)
+class ChatMessage:
+    """One message as a provider receives it."""
+
+    role: Role
+    content: str
+
+
+class AgentId(StrEnum):
+    """The two seats of a conversation."""
+
+    A = "agent_a"
+    B = "agent_b"
+
+    @property
+    def other(self) -> AgentId:
+        return AgentId.B if self is AgentId.A else AgentId.A
+
+    @property
+    def letter(self) -> str:
+        return "A" if self is AgentId.A else "B"
+
+
+class EndReason(StrEnum):
+    """Why a conversation ended. One word each, stable in JSONL and the database."""
+
+    MAX_TURNS = "max_turns"
+    HIGH_CONVERGENCE = "high_convergence"
+    CONTEXT_LIMIT = "context_limit"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+    STOPPED = "stopped"
+    BUDGET = "budget"
+    PAUSED = "paused"
+
+
+class Status(StrEnum):
+    """Lifecycle of an experiment or a conversation: created → running → a final state."""
+
+    CREATED = "created"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.COMPLETED, Status.FAILED, Status.INTERRUPTED)
+
+
+def status_for_end_reason(reason: EndReason) -> Status:
+    """Map a conversation's end reason to its final status; a stopped run is never "completed"."""
+    if reason in (EndReason.MAX_TURNS, EndReason.HIGH_CONVERGENCE, EndReason.CONTEXT_LIMIT,
+                  EndReason.BUDGET):
+        return Status.COMPLETED
+    if reason is EndReason.ERROR:
+        return Status.FAILED
+    return Status.INTERRUPTED
+
+
+@dataclass(slots=True)
+class AgentConfig:
+    """Everything that defines one agent of a conversation."""
+
+    agent_id: AgentId
+    model: str
+    """Canonical model reference, `provider:model_id`."""
+    display_name: str
+    temperature: float | None = None
+    awareness: str = "basic"
+    think: bool = False
+    think_budget: int | None = None
+    max_output_tokens: int | None = None
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    """One item in a conversation's shared history, as the Router sees it.
+
+    `speaker` is the agent that wrote it, or None for text from the researcher (the opening
+    prompt and awareness injections). `visible_to` restricts who is sent it.
+    """
+
+    content: str
+    speaker: AgentId | None
+    turn: int
+    visible_to: frozenset[AgentId] = field(default_factory=lambda: frozenset(AgentId))
+    kind: str = "message"
+    """`message`, `prompt` or `injection`."""

@@ -1,0 +1,1 @@
+"""pidgin_tui.providers package."""
