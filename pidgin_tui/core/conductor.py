@@ -6,6 +6,7 @@ reported as exactly that many (upstream Pidgin reported T+1).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -106,6 +107,20 @@ class Conductor:
             reason, error = EndReason.MAX_TURNS, None
         except _End as end:
             reason, error = end.reason, end.error
+        except asyncio.CancelledError:
+            # Cancelled while waiting on I/O at shutdown: every write so far is whole (writes
+            # are synchronous), so record the end and let the runner finish cleanly.
+            reason, error = EndReason.INTERRUPTED, None
+        return await self._finish(reason, error, started)
+
+    async def end_without_running(self, reason: EndReason) -> ConversationOutcome:
+        """Record a conversation that ends before its first turn (e.g. the budget is spent)."""
+        started = time.perf_counter()
+        await self._start()
+        return await self._finish(reason, None, started)
+
+    async def _finish(self, reason: EndReason, error: str | None,
+                      started: float) -> ConversationOutcome:
         cost = None if self._budget.unpriced_requests else self._budget.spent_usd
         await self.bus.publish(ConversationEndEvent(
             **self._ids, reason=reason.value, total_turns=self.turns_completed,
