@@ -124,6 +124,10 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
     """Merge a manifest with the conversation tails read so far into one display row."""
     conversations = [build_conversation(cid, conv, tails.get(cid), now)
                      for cid, conv in manifest.get("conversations", {}).items()]
+    if gone:  # nobody will finish these: show them as what they became
+        for conv in conversations:
+            if conv.status not in FINAL_STATUSES:
+                conv.status, conv.end_reason, conv.duration_s = "interrupted", "process gone", None
     raw_status = str(manifest.get("status", "unknown"))
     pid = manifest.get("pid") if isinstance(manifest.get("pid"), int) else None
     config = manifest.get("config") or {}

@@ -1,0 +1,60 @@
+"""ExperimentTable: one row per experiment with status, progress, counts, cost, time and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from pidgin_tui.experiments.monitor_rows import (
+    ExperimentRow,
+    fmt_cost,
+    fmt_duration,
+    fmt_tokens,
+    post_processing_label,
+    progress_bar,
+)
+from pidgin_tui.tui.widgets.row_table import Cell, RowTable
+
+COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Progress", "progress"),
+           ("Turns", "turns"), ("Run", "running"), ("Fail", "failed"), ("Tokens", "tokens"),
+           ("Cost", "cost"), ("Elapsed", "elapsed"), ("ETA", "eta"), ("Err", "errors"),
+           ("Where", "where"))
+BAR_WIDTH = 10
+"""Cells of the progress bar (conversations done of total, running ones counted by turns)."""
+
+
+class ExperimentTable(RowTable):
+    """Every experiment in the output root, live ones first."""
+
+    DEFAULT_CSS = """
+    ExperimentTable { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(COLUMNS, **kwargs)
+
+    def show(self, rows: Sequence[ExperimentRow]) -> None:
+        self.set_rows([(row.experiment_id, self._cells(row)) for row in rows])
+
+    def _cells(self, row: ExperimentRow) -> tuple[Cell, ...]:
+        label = row.status_label
+        pp = post_processing_label(row.post_processing)
+        if pp and not row.is_live:
+            label = f"{label} · {pp}"
+        bar = Text(progress_bar(row.progress, BAR_WIDTH), style=self.theme_style("accent"))
+        bar.append(f" {row.done}/{row.total}")
+        where = "this app" if row.in_this_process else (f"pid {row.pid}" if row.is_live and
+                                                          row.pid else "")
+        errors = Text(str(row.errors), style=self.theme_style("error") if row.errors else "")
+        failed = Text(str(row.failed), style=self.theme_style("error") if row.failed else "")
+        return (
+            f"{row.name} [{row.experiment_id}]" if row.name else row.experiment_id,
+            self.status_text("failed" if row.post_processing == "failed" and not row.is_live
+                             else row.status, label),
+            bar,
+            f"{row.turns}" + (f"/{row.total * row.max_turns}" if row.max_turns else ""),
+            str(row.running), failed, fmt_tokens(row.tokens), fmt_cost(row.cost_usd,
+                                                                        row.unpriced),
+            fmt_duration(row.elapsed_s), fmt_duration(row.eta_s), errors, where,
+        )
