@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,16 +27,38 @@ from pidgin_tui.providers.errors import (
 DEFAULT_MAX_TOKENS = 4096
 DEFAULT_THINK_BUDGET = 4096
 MIN_THINK_BUDGET = 1024
-"""Anthropic refuses thinking budgets below 1024 tokens."""
+"""Manual thinking budgets below 1024 tokens are refused."""
 REDACTED_NOTE = "[redacted thinking]"
+
+MANUAL_THINKING = re.compile(
+    r"^claude-(3|haiku-4-5|opus-4-[0156]|sonnet-4-[056]|(opus|sonnet)-4(-2025\d{4})?$)")
+"""Models that take `thinking: enabled` with a budget; every newer model (and any unknown one)
+only takes adaptive thinking, tuned by `output_config.effort`."""
+ALWAYS_THINKS = re.compile(r"^claude-(fable|mythos)")
+"""Mythos-class models refuse `thinking: disabled`."""
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
            "tool_use": "stop", "pause_turn": "stop", "refusal": "refusal",
            "model_context_window_exceeded": "length"}
 
 
+def effort_for(budget: int | None) -> str | None:
+    """Map a thinking budget in tokens onto Anthropic's effort levels (None: model default)."""
+    if budget is None:
+        return None
+    if budget <= 2048:
+        return "low"
+    if budget <= 8192:
+        return "medium"
+    return "high" if budget <= 32768 else "max"
+
+
 def build_params(request: ProviderRequest) -> dict[str, Any]:
-    """The Messages API parameters for a request: `system` is a top-level field."""
+    """The Messages API parameters: `system` is a top-level field.
+
+    No temperature is ever sent: API version 2026-10-21 (sent by SDK 2.x) rejects sampling
+    parameters for every model, so a requested temperature cannot be honoured.
+    """
     max_tokens = request.max_output_tokens or DEFAULT_MAX_TOKENS
     params: dict[str, Any] = {
         "model": request.model,
@@ -43,14 +66,19 @@ def build_params(request: ProviderRequest) -> dict[str, Any]:
     }
     if request.system:
         params["system"] = request.system
-    if request.think:
-        budget = max(MIN_THINK_BUDGET, request.think_budget or DEFAULT_THINK_BUDGET)
-        if max_tokens <= budget:
-            max_tokens = budget + max_tokens  # the budget is part of max_tokens
-        params["thinking"] = {"type": "enabled", "budget_tokens": budget}
-        # Extended thinking only accepts the default temperature.
-    elif request.temperature is not None:
-        params["temperature"] = request.temperature
+    if MANUAL_THINKING.match(request.model):
+        if request.think:
+            budget = max(MIN_THINK_BUDGET, request.think_budget or DEFAULT_THINK_BUDGET)
+            if max_tokens <= budget:
+                max_tokens = budget + max_tokens  # the budget is part of max_tokens
+            params["thinking"] = {"type": "enabled", "budget_tokens": budget}
+    elif request.think:
+        params["thinking"] = {"type": "adaptive", "display": "summarized"}
+        effort = effort_for(request.think_budget)
+        if effort:
+            params["output_config"] = {"effort": effort}
+    elif not ALWAYS_THINKS.match(request.model):
+        params["thinking"] = {"type": "disabled"}
     params["max_tokens"] = max_tokens
     return params
 

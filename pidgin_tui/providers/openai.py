@@ -29,7 +29,7 @@ from pidgin_tui.providers.errors import (
     transport_error,
 )
 
-REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat))")
+REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat)|gpt-6)")
 """OpenAI reasoning models: they take `reasoning_effort` and refuse a custom temperature."""
 _FINISH = {"stop": "stop", "length": "length", "content_filter": "content_filter",
            "tool_calls": "stop", "function_call": "stop"}

@@ -20,18 +20,21 @@ PER_TOKENS = 1_000_000
 
 @dataclass(slots=True, frozen=True)
 class Price:
-    """USD per 1M tokens. A missing cache price bills those tokens at the input price."""
+    """USD per 1M tokens. A bucket without a price cannot be costed (see `cost`)."""
 
     input: float
     output: float
     cache_read: float | None = None
     cache_write: float | None = None
 
-    def cost(self, usage: UsageChunk) -> float:
-        cache_read = self.input if self.cache_read is None else self.cache_read
-        cache_write = self.input if self.cache_write is None else self.cache_write
+    def cost(self, usage: UsageChunk) -> float | None:
+        """USD for `usage`; None if it used a cache bucket this model has no price for."""
+        if (usage.cache_read_tokens and self.cache_read is None) \
+                or (usage.cache_write_tokens and self.cache_write is None):
+            return None
         total = (usage.input_tokens * self.input + usage.output_tokens * self.output
-                 + usage.cache_read_tokens * cache_read + usage.cache_write_tokens * cache_write)
+                 + usage.cache_read_tokens * (self.cache_read or 0.0)
+                 + usage.cache_write_tokens * (self.cache_write or 0.0))
         return total / PER_TOKENS
 
     @property

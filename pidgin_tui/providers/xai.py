@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pidgin_tui.providers.base import ProviderRequest
-from pidgin_tui.providers.openai import OpenAICompatibleProvider
+from pidgin_tui.providers.openai import OpenAICompatibleProvider, reasoning_effort
 
-XAI_DEFAULT_BASE_URL = "https://api.x.ai/v1"
+FIXED_REASONING = ("grok-4-", "grok-4.0", "grok-4-0709")
+"""Grok 4.0 models always reason and refuse a `reasoning_effort`; grok-4.3 accepts one."""
 
 
 class XAIProvider(OpenAICompatibleProvider):
-    """Grok over Chat Completions; `grok-3-mini` models stream their reasoning_content."""
+    """Grok over Chat Completions; reasoning text arrives as `reasoning_content` deltas."""
 
     name = "xai"
 
@@ -22,7 +23,6 @@ class XAIProvider(OpenAICompatibleProvider):
         params = super().build_params(request)
         if "max_completion_tokens" in params:
             params["max_tokens"] = params.pop("max_completion_tokens")
-        if request.think and request.model.startswith("grok-3-mini"):
-            # Only the grok-3-mini family accepts an effort; grok-4 always reasons.
-            params["reasoning_effort"] = "low" if (request.think_budget or 0) <= 4096 else "high"
+        if request.think and not request.model.startswith(FIXED_REASONING):
+            params["reasoning_effort"] = reasoning_effort(request.think_budget)
         return params
