@@ -154,6 +154,12 @@ class AnthropicProvider:
                          cache_read_tokens=cache_read, cache_write_tokens=cache_write)
         yield FinishChunk(_FINISH.get(stop_reason, stop_reason))
 
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (it is rebuilt on the next request)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
     def _classify(self, exc: Exception) -> ProviderError:
         secrets = (self._api_key,)
         status = getattr(exc, "status_code", None)

@@ -33,6 +33,10 @@ _BODY_TYPES: dict[str, ErrorKind] = {
     "server_error": "server", "model_not_found": "not_found",
 }
 
+_DEFINITIVE_STATUS: dict[int, ErrorKind] = {
+    401: "auth", 403: "auth", 404: "not_found", 429: "rate_limit", 529: "overloaded"}
+"""Statuses whose meaning no error body overrides."""
+
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """Remove every known secret, and anything shaped like an API key, from a message."""
@@ -65,6 +69,8 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
 def kind_for_status(status: int | None, body_type: str | None = None,
                     message: str = "") -> ErrorKind:
     """The error kind for an HTTP status and the provider's own error type, if any."""
+    if status in _DEFINITIVE_STATUS:
+        return _DEFINITIVE_STATUS[status]
     kind = _BODY_TYPES.get(body_type or "")
     if status == 413 or _CONTEXT_PATTERNS.search(message or ""):
         if kind in (None, "bad_request") and (status in (None, 200, 400, 413)):

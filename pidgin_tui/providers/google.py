@@ -133,6 +133,12 @@ class GoogleProvider:
             yield normalise_usage(usage)
         yield FinishChunk(_FINISH.get(finish, finish.lower()))
 
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (it is rebuilt on the next request)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aio.aclose()
+
     def _classify(self, exc: Exception) -> ProviderError:
         secrets = (self._api_key,)
         code = getattr(exc, "code", None)

@@ -102,3 +102,8 @@ class LimitedProvider:
             if aclose is not None:
                 await aclose()
 
+
+    async def aclose(self) -> None:
+        aclose = getattr(self.inner, "aclose", None)
+        if aclose is not None:
+            await aclose()

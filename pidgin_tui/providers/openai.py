@@ -124,6 +124,12 @@ class OpenAICompatibleProvider:
             yield normalise_usage(usage)
         yield FinishChunk(_FINISH.get(finish, finish))
 
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (it is rebuilt on the next request)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
     def _classify(self, exc: Exception) -> ProviderError:
         secrets = (self._api_key,)
         status = getattr(exc, "status_code", None)

@@ -76,6 +76,8 @@ class FakeLLMServer:
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.clients: list[Any] = []
+        """Provider adapters built against this server, closed with it."""
 
     # --- control ---------------------------------------------------------------------------------
 
@@ -112,6 +114,10 @@ class FakeLLMServer:
 
     async def close(self) -> None:
         self._release.set()
+        for client in self.clients:
+            aclose = getattr(client, "aclose", None)
+            if aclose is not None:
+                await aclose()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -152,8 +158,12 @@ class FakeLLMServer:
         reply, fault = self.take("anthropic"), None
         fault = reply.fault or Fault()
         if fault.status:
+            error_type = fault.error_type or {
+                400: "invalid_request_error", 401: "authentication_error",
+                403: "permission_error", 404: "not_found_error", 429: "rate_limit_error",
+                529: "overloaded_error"}.get(fault.status, "api_error")
             return self._error(fault.status, {"type": "error", "error": {
-                "type": fault.error_type or "api_error", "message": fault.message}}, fault)
+                "type": error_type, "message": fault.message}}, fault)
         resp = await self._open(request, "text/event-stream")
 
         async def send(kind: str, data: dict[str, Any]) -> None:
@@ -218,8 +228,9 @@ class FakeLLMServer:
         reply = self.take(provider)
         fault = reply.fault or Fault()
         if fault.status:
+            default_type = "server_error" if fault.status >= 500 else "invalid_request_error"
             return self._error(fault.status, {"error": {
-                "message": fault.message, "type": fault.error_type or "server_error",
+                "message": fault.message, "type": fault.error_type or default_type,
                 "code": fault.error_type, "param": None}}, fault)
         resp = await self._open(request, "text/event-stream")
         base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk",

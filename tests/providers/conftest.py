@@ -92,6 +92,12 @@ def point_env_at(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-de
 
 def make_provider(name: str, server: FakeLLMServer, **kwargs):  # type: ignore[no-untyped-def]
     """An adapter pointed at the fake with the recognisable fake key (explicit arguments)."""
+    provider = _build_provider(name, server, **kwargs)
+    server.clients.append(provider)
+    return provider
+
+
+def _build_provider(name: str, server: FakeLLMServer, **kwargs):  # type: ignore[no-untyped-def]
     if name == "anthropic":
         from pidgin_tui.providers.anthropic import AnthropicProvider
         return AnthropicProvider(api_key=FAKE_KEY, base_url=server.base)
