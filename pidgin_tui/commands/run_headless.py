@@ -13,7 +13,11 @@ from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
 from pidgin_tui.commands.run import INTERRUPT_GRACE_S, spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import ConversationEndEvent, ConversationStartEvent, MessageCompleteEvent
+from pidgin_tui.core.events import (
+    ConversationEndEvent,
+    ConversationStartEvent,
+    MessageCompleteEvent,
+)
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
@@ -97,7 +101,8 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
 
 
-async def _run_with_signals(runner: ExperimentRunner) -> tuple[ExperimentResult, signal.Signals | None]:
+async def _run_with_signals(
+        runner: ExperimentRunner) -> tuple[ExperimentResult, signal.Signals | None]:
     loop = asyncio.get_running_loop()
     received: list[signal.Signals] = []
 

@@ -31,9 +31,10 @@ class Subscription:
 class EventBus:
     """Publish/subscribe for `Event`s.
 
-    Handlers run in subscription order (typed and catch-all alike), each awaited before the next, so events from one
-    publisher reach every subscriber in the order they were published. A handler that raises is
-    reported as an `ErrorEvent` and never breaks the publisher or the other handlers.
+    Handlers run in subscription order (typed and catch-all alike), each awaited before the
+    next, so events from one publisher reach every subscriber in the order they were published.
+    A handler that raises is reported as an `ErrorEvent` and never breaks the publisher or the
+    other handlers.
     """
 
     def __init__(self) -> None:

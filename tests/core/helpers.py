@@ -35,7 +35,8 @@ class RecordingProvider:
             yield chunk
 
 
-def make_plan(max_turns: int = 3, awareness: str = "basic", **overrides: object) -> ConversationPlan:
+def make_plan(max_turns: int = 3, awareness: str = "basic",
+              **overrides: object) -> ConversationPlan:
     plan = ConversationPlan(
         experiment_id="exp", conversation_id="conv",
         agent_a=AgentConfig(AgentId.A, MODEL_A.ref, "Alpha"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pidgin_tui.core.awareness import PRESET_NAMES
-from pidgin_tui.core.router import route, view_for
+from pidgin_tui.core.router import AgentView, route, view_for
 from pidgin_tui.core.types import AgentId, ChatMessage, HistoryEntry
 from tests.core.helpers import make_plan, run_conversation
 
@@ -105,19 +105,28 @@ def _long_history(turns: int) -> list[HistoryEntry]:
 
 def test_truncation_drops_oldest_turns_first_and_keeps_the_system_prompt() -> None:
     history = _long_history(10)
-    routed = route(AgentId.A, "SYSTEM", history, context_window=1200, reserve_output_tokens=200,
-                   allow_truncation=True)
+    routed = route(AgentView(AgentId.A).extend(history), "SYSTEM", context_window=1200,
+                   reserve_output_tokens=200, allow_truncation=True)
     assert routed.system == "SYSTEM"
     assert routed.dropped_messages > 0 and not routed.over_limit
     assert routed.estimated_tokens <= 1000
     assert routed.messages[0].role == "user"
     assert routed.messages[-1].content.startswith("b9")  # the newest message is always kept
-    untruncated = route(AgentId.A, "SYSTEM", history, context_window=10**6,
+    untruncated = route(AgentView(AgentId.A).extend(history), "SYSTEM", context_window=10**6,
                         reserve_output_tokens=200, allow_truncation=True)
     assert routed.messages == untruncated.messages[routed.dropped_messages:]
 
 
 def test_without_truncation_an_oversized_request_is_over_limit() -> None:
-    routed = route(AgentId.A, "SYSTEM", _long_history(10), context_window=1200,
-                   reserve_output_tokens=200, allow_truncation=False)
+    routed = route(AgentView(AgentId.A).extend(_long_history(10)), "SYSTEM",
+                   context_window=1200, reserve_output_tokens=200, allow_truncation=False)
     assert routed.over_limit and routed.dropped_messages == 0
+
+
+def test_incremental_view_matches_a_view_built_from_scratch() -> None:
+    history = _long_history(6)
+    view = AgentView(AgentId.B)
+    for count, entry in enumerate(history, start=1):
+        view.add(entry)
+        assert view.messages[view.leading_assistant:] == view_for(AgentId.B, history[:count])
+        assert view.total == sum(view.costs)

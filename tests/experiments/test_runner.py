@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-from pidgin_tui.core.events import ConversationStartEvent, ExperimentStartEvent, decode_event
+from pidgin_tui.core.events import ExperimentStartEvent, decode_event
 from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
