@@ -60,16 +60,9 @@ class ConfigError(ValueError):
 
 def config_dir() -> Path:
     """The user config directory (`$PIDGIN_CONFIG_DIR`, else the platform's)."""
-    try:
-        from pidgin_tui.paths import config_dir as paths_config_dir
-    except ImportError:
-        override = os.environ.get("PIDGIN_CONFIG_DIR")
-        if override:
-            return Path(override).expanduser()
-        import platformdirs
+    from pidgin_tui.paths import config_dir as paths_config_dir
 
-        return Path(platformdirs.user_config_dir("pidgin-tui", appauthor=False))
-    return Path(paths_config_dir())
+    return paths_config_dir()
 
 
 def config_path() -> Path:
