@@ -60,7 +60,7 @@ class RetryPolicy:
             wait = self.backoff(attempt)
         if elapsed_s + wait > self.budget_s:
             return None
-        return wait
+        return round(wait, 3)
 
     @classmethod
     def from_settings(cls) -> RetryPolicy:
@@ -124,7 +124,7 @@ class RetryingResponder:
                     await self.bus.publish(RateLimitEvent(
                         experiment_id=ctx.experiment_id, conversation_id=ctx.conversation_id,
                         agent_id=ctx.agent_id, provider=ctx.info.provider, model=ctx.info.ref,
-                        wait_s=round(wait, 3), attempt=attempt, reason=exc.kind,
+                        wait_s=wait, attempt=attempt, reason=exc.kind,
                         turn_number=ctx.turn_number))
                 if await self._wait(wait, should_abort):
                     return interrupted_result()
