@@ -79,7 +79,7 @@ class Timeouts:
 class Settings:
     """Parsed user settings; every field has a usable default when the file is absent."""
 
-    keys: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict, repr=False)
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
     concurrency: dict[str, int] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
