@@ -30,6 +30,9 @@ DOWNLOAD_PAGE = "https://ollama.com/download"
 class OllamaNotReady(RuntimeError):
     """Ollama cannot serve the model; the message says what the user can do."""
 
+    started: subprocess.Popen[bytes] | None = None
+    """A server this attempt started (with consent) before failing, if any."""
+
 
 @dataclass(slots=True, frozen=True)
 class PullProgress:
@@ -221,16 +224,28 @@ async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
                                  "`ollama serve`")
         result.started = start_server(binary, status.host)
         if not await wait_until_up(status.host, start_timeout_s):
+            result.started.terminate()  # ours, and useless: do not leave it behind
             raise OllamaNotReady(f"started `ollama serve` but nothing answers at {status.host}")
-    if not has_model(await list_models(status.host), model):
-        if not await ask(consent, f"The Ollama model {model!r} is not downloaded. Pull it now? "
-                         "(models are often several GB)"):
-            raise OllamaNotReady(f"model {model!r} is missing; pull it with `ollama pull {model}`")
-        async for progress in pull(status.host, model):
-            if on_progress is not None:
-                on_progress(progress)
-        result.pulled = True
+    try:
+        await _pull_if_missing(model, status.host, consent, on_progress, result)
+    except OllamaNotReady as exc:
+        exc.started = result.started
+        raise
     return result
+
+
+async def _pull_if_missing(model: str, host: str, consent: Consent,
+                           on_progress: Callable[[PullProgress], Any] | None,
+                           result: ReadyResult) -> None:
+    if has_model(await list_models(host), model):
+        return
+    if not await ask(consent, f"The Ollama model {model!r} is not downloaded. Pull it now? "
+                     "(models are often several GB)"):
+        raise OllamaNotReady(f"model {model!r} is missing; pull it with `ollama pull {model}`")
+    async for progress in pull(host, model):
+        if on_progress is not None:
+            on_progress(progress)
+    result.pulled = True
 
 
 async def add_local_models(registry: Registry, host: str | None = None) -> list[str]:
