@@ -59,7 +59,21 @@ def describe_plan(spec: ExperimentSpec, runner: ExperimentRunner) -> dict[str, A
                        else "off",
         "output_root": str(runner.output_root),
         "prompt": spec.prompt,
+        **_cost_estimate(spec, models),
     }
+
+
+def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any]) -> dict[str, Any]:
+    """The dry-run estimate: history re-sent every request, over turns and repetitions."""
+    from pidgin_tui.providers.estimate import estimate_experiment
+
+    estimate = estimate_experiment(
+        models["agent_a"], models["agent_b"], spec.max_turns, spec.repetitions, spec.prompt,
+        max_output_tokens=(spec.max_output_tokens, spec.max_output_tokens))
+    return {"estimated_input_tokens": estimate.input_tokens,
+            "estimated_output_tokens": estimate.output_tokens,
+            "estimated_cost_usd": round(estimate.cost_usd, 4) if estimate.cost_usd is not None
+            else "unpriced", "estimate": estimate.describe()}
 
 
 def run_from_args(args: argparse.Namespace, human: TextIO) -> int:

@@ -87,6 +87,13 @@ class ExperimentResult:
         }
 
 
+def _retrying_responder(bus: EventBus) -> Responder:
+    """Priced events and retries with backoff, as configured in the user settings."""
+    from pidgin_tui.providers.retry import make_responder
+
+    return make_responder(bus)
+
+
 class ExperimentRunner:
     """Runs one experiment on the current event loop, publishing everything on `bus`."""
 
@@ -100,7 +107,7 @@ class ExperimentRunner:
         self.bus = bus or EventBus()
         self.registry = registry or default_registry()
         self.interactive = interactive
-        self.responder_factory = responder_factory
+        self.responder_factory = responder_factory or _retrying_responder
         self.scorer_factory = scorer_factory
         self.experiment_id = experiment_id or new_experiment_id()
         self.control = ExperimentControl()
