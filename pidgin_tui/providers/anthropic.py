@@ -116,7 +116,12 @@ class AnthropicProvider:
         input_tokens = cache_read = cache_write = output_tokens = 0
         stop_reason: str | None = None
         try:
-            stream = await client.messages.create(**build_params(request), stream=True)
+            params = build_params(request)
+            # The history goes in `extra_body`: it is plain JSON already, and the SDK's typed
+            # transform of a long message list costs milliseconds per request.
+            stream = await client.messages.create(
+                model=params.pop("model"), max_tokens=params.pop("max_tokens"), messages=[],
+                stream=True, extra_body={"messages": params.pop("messages"), **params})
             async with stream:
                 async for event in stream:
                     kind = event.type

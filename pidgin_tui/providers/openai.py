@@ -95,8 +95,12 @@ class OpenAICompatibleProvider:
         finish: str | None = None
         usage: Any = None
         try:
-            stream = await client.chat.completions.create(**self.build_params(request),
-                                                          stream=True)
+            params = self.build_params(request)
+            # The history goes in `extra_body`: it is plain JSON already, and the SDK's typed
+            # transform of a long message list costs milliseconds per request.
+            stream = await client.chat.completions.create(
+                model=params.pop("model"), messages=[], stream=True,
+                extra_body={"messages": params.pop("messages"), **params})
             async with stream:
                 async for chunk in stream:
                     if chunk.usage is not None:
