@@ -97,6 +97,8 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
             for key, value in plan.items():
                 print(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
+    if not _local_models_ready(runner, args, human):
+        return EXIT_FAILED
     if not args.quiet:
         attach_progress(runner.bus, human, verbose=args.verbose)
     result, received = asyncio.run(_run_with_signals(runner, resume=False))
@@ -119,6 +121,27 @@ def report(result: ExperimentResult, received: signal.Signals | None, args: argp
     if received is not None:
         return SIGNAL_EXIT_CODES[received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
+                        human: TextIO) -> bool:
+    """Ollama models: start the server and pull missing models, each only with consent."""
+    if not any(m.provider == "ollama" for m in runner.models.values()):
+        return True
+    from pidgin_tui.providers.ollama_setup import (
+        OllamaNotReady,
+        prepare_ollama_models,
+        terminal_consent,
+    )
+
+    try:
+        asyncio.run(prepare_ollama_models(runner.models.values(),
+                                          terminal_consent(getattr(args, "yes", False)),
+                                          lambda line: print(line, file=human, flush=True)))
+    except OllamaNotReady as exc:
+        error(f"{exc} (or pass --yes to consent)")
+        return False
+    return True
 
 
 async def _run_with_signals(runner: ExperimentRunner, resume: bool

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,3 +260,21 @@ async def add_local_models(registry: Registry, host: str | None = None) -> list[
             registry.add(ModelInfo("ollama", name, name, 128_000, 8192,
                                    description="Local Ollama model; limits assumed"))
     return names
+
+
+async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
+                                report: Callable[[str], None]) -> None:
+    """Make every Ollama model among `models` servable, reporting pull progress as text."""
+    for model in dict.fromkeys(m.model_id for m in models if m.provider == "ollama"):
+        last: list[int] = [-1]
+
+        def show(progress: PullProgress, model: str = model, last: list[int] = last) -> None:
+            fraction = progress.fraction
+            if fraction is None:
+                report(f"ollama pull {model}: {progress.status}")
+            elif int(fraction * 10) > last[0]:  # every 10 %
+                last[0] = int(fraction * 10)
+                report(f"ollama pull {model}: {fraction:.0%}")
+
+        await ensure_model(model, consent, on_progress=show)
+

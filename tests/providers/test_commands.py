@@ -51,3 +51,18 @@ async def test_dry_run_prints_a_cost_estimate_and_runs_nothing(tmp_path):  # typ
         (tmp_path / "experiments").iterdir())
     code, out, _ = await cli("run", "-a", "openai:gpt-99", "-b", "local", "--dry-run", "--json")
     assert json.loads(out)["estimated_cost_usd"] == "unpriced"
+
+
+async def test_run_pulls_a_missing_ollama_model_only_with_yes(fake_server: FakeLLMServer,
+                                                              tmp_path):  # type: ignore[no-untyped-def]
+    fake_server.ollama_models = []
+    args = ("run", "-a", "ollama:llama3.2", "-b", "local:instant", "-t", "1",
+            "--output", str(tmp_path))
+    code, out, err = await cli(*args, OLLAMA_HOST=fake_server.base)
+    assert code == 1 and "ollama pull llama3.2" in err and "--yes" in err
+    assert fake_server.ollama_models == []  # nothing downloaded without consent
+    code, out, err = await cli(*args, "--yes", OLLAMA_HOST=fake_server.base)
+    assert code == 0, err
+    assert "ollama pull llama3.2: 100%" in err + out
+    assert fake_server.ollama_models == ["llama3.2:latest"]
+    assert fake_server.of("ollama")[-1].path == "/api/chat"
