@@ -29,6 +29,7 @@ from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.experiments.tracking import TrackingSubscriber
 from pidgin_tui.paths import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
+from pidgin_tui.providers.tokens import estimator_for
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
@@ -115,6 +116,7 @@ class ExperimentRunner:
             AgentId.A: self.registry.resolve(spec.agent_a),
             AgentId.B: self.registry.resolve(spec.agent_b),
         }
+        self._estimate_tokens = estimator_for(m.provider for m in self.models.values())
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
@@ -262,7 +264,7 @@ class ExperimentRunner:
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
                 control=control, scorer=self.scorer_factory(self.spec.convergence_profile),
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
-                experiment_budget=budget,
+                experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )
             if budget.exceeded and resume is None:
                 return await conductor.end_without_running(EndReason.BUDGET)

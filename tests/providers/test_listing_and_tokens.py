@@ -33,3 +33,10 @@ def test_message_estimates_include_framing_and_are_marked():
     total = tokens.estimate_messages("be brief", [ChatMessage("user", "hello world")])
     assert total == tokens.estimate_tokens("be brief") + 2 + 2 * tokens.MESSAGE_OVERHEAD_TOKENS
     assert tokens.estimated_usage(total).estimated
+
+
+def test_real_providers_get_the_offline_tokenizer_local_models_the_cheap_rule():
+    text = "Tokenizers count words like 'unbelievable' differently from characters."
+    assert tokens.estimator_for(["local", "local"])(text) == tokens.chars_estimate(text)
+    assert tokens.estimator_for(["local", "anthropic"])(text) == tokens.estimate_tokens(text)
+    assert tokens.estimate_tokens(text) != tokens.chars_estimate(text)
