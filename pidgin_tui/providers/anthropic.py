@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -94,12 +95,16 @@ class AnthropicProvider:
         self._api_key = api_key
         self._base_url = base_url
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _settings(self) -> Settings:
         return self._config or settings()
 
     def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
         if self._client is None:
+            self._loop = asyncio.get_running_loop()
             key = self._api_key or self._settings().api_key("anthropic")
             if not key:
                 raise missing_key_error("anthropic")

@@ -7,6 +7,7 @@ The same wire format serves xAI (see `xai.py`). Usage comes from the final chunk
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -54,12 +55,16 @@ class OpenAICompatibleProvider:
         self._api_key = api_key
         self._base_url = base_url
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _settings(self) -> Settings:
         return self._config or settings()
 
     def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
         if self._client is None:
+            self._loop = asyncio.get_running_loop()
             key = self._api_key or self._settings().api_key(self.name)
             if not key:
                 raise missing_key_error(self.name)

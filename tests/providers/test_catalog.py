@@ -84,3 +84,30 @@ async def test_missing_key_is_an_auth_error_naming_the_variable():
             pass
     assert caught.value.kind == "auth"
     assert "XAI_API_KEY" in str(caught.value)
+
+
+def test_a_shared_provider_survives_a_new_event_loop(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The registry's provider lives for the process; each asyncio.run gets fresh connections."""
+    import asyncio
+
+    from tests.providers.conftest import FAKE_KEY
+
+    async def one_request() -> str:
+        server = FakeLLMServer()
+        await server.start()
+        try:
+            monkeypatch.setenv("OPENAI_BASE_URL", f"{server.base}/v1")
+            monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+            from pidgin_tui import config
+            config.reset_settings()
+            request = ProviderRequest(model="gpt-5.5", system="",
+                                      messages=[ChatMessage("user", "hi")])
+            return "".join([c.text async for c in provider.stream(request)
+                            if isinstance(c, TextChunk)])
+        finally:
+            await server.close()
+
+    registry = default_registry()
+    provider = registry.provider_for(registry.resolve("gpt"))
+    assert asyncio.run(one_request()) == "Hello from the fake."
+    assert asyncio.run(one_request()) == "Hello from the fake."
