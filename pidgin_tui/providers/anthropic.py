@@ -84,6 +84,11 @@ def build_params(request: ProviderRequest) -> dict[str, Any]:
     return params
 
 
+def _final(usage: Any, field: str, current: int) -> int:
+    value = getattr(usage, field, None)
+    return current if value is None else int(value)
+
+
 class AnthropicProvider:
     """Streams Claude models; a missing stop reason is reported as an incomplete stream."""
 
@@ -148,8 +153,15 @@ class AnthropicProvider:
                     elif kind == "message_delta":
                         if event.delta.stop_reason:
                             stop_reason = event.delta.stop_reason
-                        if event.usage is not None and event.usage.output_tokens is not None:
-                            output_tokens = event.usage.output_tokens
+                        # Counts here are cumulative and, when present, final.
+                        delta_usage = event.usage
+                        if delta_usage is not None:
+                            output_tokens = _final(delta_usage, "output_tokens", output_tokens)
+                            input_tokens = _final(delta_usage, "input_tokens", input_tokens)
+                            cache_read = _final(delta_usage, "cache_read_input_tokens",
+                                                cache_read)
+                            cache_write = _final(delta_usage, "cache_creation_input_tokens",
+                                                 cache_write)
                     elif kind == "message_stop":
                         break
         except ProviderError:
