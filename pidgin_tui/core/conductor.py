@@ -6,10 +6,12 @@ reported as exactly that many (upstream Pidgin reported T+1).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.control import ConversationControl
@@ -26,10 +28,9 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     TurnStartEvent,
 )
-from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
-from pidgin_tui.core.router import TokenEstimator, chars_estimate, route
+from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
 from pidgin_tui.core.types import AgentId, EndReason, HistoryEntry, status_for_end_reason
 from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
@@ -81,11 +82,13 @@ class Conductor:
     turns_completed: int = field(default=0, init=False)
     names: dict[AgentId, str] = field(default_factory=dict, init=False)
     _system_prompts: dict[AgentId, str] = field(default_factory=dict, init=False)
+    _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
     _tokens: int = field(default=0, init=False)
     _budget: Budget = field(init=False)
 
     def __post_init__(self) -> None:
         self._budget = Budget(self.plan.budget_usd)
+        self._views = {agent: AgentView(agent, self.estimate_tokens) for agent in AgentId}
         if self.responder is None:
             self.responder = EventAwareProvider(self.bus).attempt
         self.names = {AgentId.A: self.plan.agent_a.display_name,
@@ -106,6 +109,20 @@ class Conductor:
             reason, error = EndReason.MAX_TURNS, None
         except _End as end:
             reason, error = end.reason, end.error
+        except asyncio.CancelledError:
+            # Cancelled while waiting on I/O at shutdown: every write so far is whole (writes
+            # are synchronous), so record the end and let the runner finish cleanly.
+            reason, error = EndReason.INTERRUPTED, None
+        return await self._finish(reason, error, started)
+
+    async def end_without_running(self, reason: EndReason) -> ConversationOutcome:
+        """Record a conversation that ends before its first turn (e.g. the budget is spent)."""
+        started = time.perf_counter()
+        await self._start()
+        return await self._finish(reason, None, started)
+
+    async def _finish(self, reason: EndReason, error: str | None,
+                      started: float) -> ConversationOutcome:
         cost = None if self._budget.unpriced_requests else self._budget.spent_usd
         await self.bus.publish(ConversationEndEvent(
             **self._ids, reason=reason.value, total_turns=self.turns_completed,
@@ -144,7 +161,7 @@ class Conductor:
         seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
             else frozenset({plan.first_speaker})
         if plan.prompt:
-            self.history.append(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
+            self._remember(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
@@ -169,8 +186,8 @@ class Conductor:
         for agent_id in self.plan.speaking_order:
             injection = self.plan.awareness(agent_id).injection_for(turn)
             if injection:
-                self.history.append(HistoryEntry(injection, None, turn, frozenset({agent_id}),
-                                                 kind="injection"))
+                self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
+                                            kind="injection"))
             await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
@@ -186,9 +203,9 @@ class Conductor:
         plan, info = self.plan, self.models[agent_id]
         agent = plan.agent(agent_id)
         reserve = agent.max_output_tokens or min(info.max_output_tokens, 4096)
-        routed = route(agent_id, self._system_prompts[agent_id], self.history,
+        routed = route(self._views[agent_id], self._system_prompts[agent_id],
                        context_window=info.context_window, reserve_output_tokens=reserve,
-                       allow_truncation=plan.allow_truncation, estimate=self.estimate_tokens)
+                       allow_truncation=plan.allow_truncation)
         if routed.dropped_messages or routed.over_limit:
             await self.bus.publish(ContextLimitEvent(
                 **self._ids, agent_id=agent_id.value, turn_number=turn, model=info.ref,
@@ -221,12 +238,17 @@ class Conductor:
             self.experiment_budget.add(result.cost_usd)
         if result.aborted:
             await self._end_if_requested(turn)
-        self.history.append(HistoryEntry(result.content, agent_id, turn))
+        self._remember(HistoryEntry(result.content, agent_id, turn))
         if plan.choose_names and agent_id not in self._named:
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
             raise _End(EndReason.BUDGET)
         return result.content
+
+    def _remember(self, entry: HistoryEntry) -> None:
+        self.history.append(entry)
+        for view in self._views.values():
+            view.add(entry)
 
     @property
     def _named(self) -> set[AgentId]:

@@ -41,7 +41,7 @@ more most my myself no nor not now of off on once only or other our ours ourselv
 really same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what when where which while who whom
 why will with would you your yours yourself yourselves i'm it's that's there's what's let's
-something thing things much many well yes like
+something thing things much many well yes like together little shall
 """.split())
 
 _TOPICS = (
@@ -158,7 +158,8 @@ def compose_reply(rng: random.Random, request: ProviderRequest) -> tuple[str, st
     """Return (thinking, reply). Replies borrow more of the partner's words as turns go on."""
     partner_text = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
     opening = request.messages[0].content if request.messages else ""
-    echoable = set(_TOPICS) | set(content_words(opening))
+    echoable = set(_TOPICS) | {w for w in content_words(opening)
+                               if len(w) >= 6 and not w.endswith(("es", "ed", "ing", "ly"))}
     borrowed = [w for w in dict.fromkeys(content_words(partner_text)) if w in echoable]
     borrow_p = min(0.9, 0.3 + 0.06 * request.turn_number)
 

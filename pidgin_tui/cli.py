@@ -1,0 +1,65 @@
+"""The `pidgin-tui` entry point: argparse over one module per subcommand.
+
+Without a subcommand the full-screen app opens. Command modules keep heavy imports inside their
+`run` so `pidgin-tui --help` stays fast. Exit codes: 0 success, 1 run failed, 2 usage or
+validation error, 130/143 interrupted by SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pidgin_tui import __version__
+
+COMMANDS: tuple[str, ...] = ("run", "list", "show", "models")
+"""Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with a one-line error (its default usage dump buries the message)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pidgin-tui", description="Conduct, watch, record and analyse "
+                     "AI-to-AI conversations. Without a command, opens the app.")
+    parser.add_argument("--version", action="version", version=f"pidgin-tui {__version__}")
+    parser.add_argument("--output", metavar="DIR", help="output root (default: "
+                        "$PIDGIN_OUTPUT_DIR, else the user data directory)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"pidgin_tui.commands.{name.replace('-', '_')}")
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        sub.add_argument("--output", metavar="DIR", default=argparse.SUPPRESS,
+                         help="output root (overrides the global --output)")
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from pidgin_tui.commands import app
+
+        return app.run(args)
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def error(message: str) -> None:
+    """Print a one-line error to stderr in the house format."""
+    print(f"pidgin-tui: error: {message}", file=sys.stderr)

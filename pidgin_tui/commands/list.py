@@ -1,0 +1,38 @@
+"""`pidgin-tui list`: experiments with status and progress."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+NAME = "list"
+HELP = "list experiments with their status and progress"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.experiments.discovery import list_experiments
+    from pidgin_tui.paths import output_root
+
+    root = output_root(getattr(args, "output", None))
+    infos = list_experiments(root)
+    if args.json:
+        print(json.dumps([{
+            "experiment_id": i.experiment_id, "name": i.name, "status": i.status_label,
+            "conversations_done": i.conversations_done,
+            "total_conversations": i.total_conversations,
+            "total_turns": i.manifest.get("total_turns", 0), "path": str(i.path),
+        } for i in infos], ensure_ascii=False))
+        return 0
+    if not infos:
+        print(f"no experiments in {root / 'experiments'}")
+        return 0
+    print(f"{'ID':<10} {'STATUS':<27} {'CONVS':>9} {'TURNS':>7}  NAME")
+    for info in infos:
+        progress = f"{info.conversations_done}/{info.total_conversations}"
+        print(f"{info.experiment_id:<10} {info.status_label:<27} {progress:>9} "
+              f"{info.manifest.get('total_turns', 0):>7}  {info.name}")
+    return 0

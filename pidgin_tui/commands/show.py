@@ -1,0 +1,49 @@
+"""`pidgin-tui show EXPERIMENT`: one experiment's state and conversations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+NAME = "show"
+HELP = "show one experiment (by name, id, unique prefix or directory)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", metavar="EXPERIMENT")
+    parser.add_argument("--json", action="store_true", help="print the manifest as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.cli import error
+    from pidgin_tui.experiments.discovery import describe
+    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+
+    root = output_root(getattr(args, "output", None))
+    try:
+        path = resolve_experiment(root, args.experiment)
+    except ExperimentNotFound as exc:
+        error(str(exc))
+        return 2
+    info = describe(path, root)
+    if info is None:
+        error(f"{path}: manifest.json is missing or unreadable")
+        return 1
+    m = info.manifest
+    if args.json:
+        print(json.dumps({**m, "status": info.status_label}, ensure_ascii=False, indent=1))
+        return 0
+    cost = "unpriced" if m.get("unpriced_requests") else f"${m.get('total_cost_usd', 0):.4f}"
+    print(f"{info.name}  ({info.experiment_id})\n{path}\n"
+          f"status {info.status_label} · {info.conversations_done}/{info.total_conversations} "
+          f"conversations · {m.get('total_turns', 0)} turns · {m.get('total_tokens', 0)} tokens "
+          f"· {cost} · {m.get('error_count', 0)} errors")
+    for conv_id, conv in m.get("conversations", {}).items():
+        conv_cost = "unpriced" if conv.get("unpriced") else f"${conv.get('cost_usd', 0):.4f}"
+        convergence = conv.get("convergence")
+        conv_text = "-" if convergence is None else f"{convergence:.2f}"
+        print(f"  {conv_id}  {conv.get('status', '?'):<11} turn {conv.get('turns_completed', 0)}"
+              f"/{conv.get('max_turns', 0):<5} conv {conv_text:<5} {conv_cost:<10} "
+              f"{conv.get('end_reason') or ''}"
+              + (f"  error: {conv['last_error']}" if conv.get("last_error") else ""))
+    return 0

@@ -1,0 +1,213 @@
+"""The ExperimentRunner: N repetitions of a conversation, sequential or concurrent, tracked.
+
+Lifecycle: `created` → `running` → `completed`, `failed` (every conversation failed) or
+`interrupted` (stopped or signalled). A failing conversation never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pidgin_tui.core.awareness import load_awareness
+from pidgin_tui.core.budget import Budget
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.conductor import Conductor, ConversationOutcome, Responder
+from pidgin_tui.core.control import ExperimentControl
+from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent, utc_now
+from pidgin_tui.core.names import default_display_names
+from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
+from pidgin_tui.experiments.manifest import new_manifest
+from pidgin_tui.experiments.spec import ExperimentSpec
+from pidgin_tui.experiments.tracking import TrackingSubscriber
+from pidgin_tui.paths import new_experiment_dir
+from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
+
+ScorerFactory = Callable[[str], TurnScorer]
+
+
+def new_experiment_id() -> str:
+    return secrets.token_hex(4)
+
+
+def _default_scorer_factory(profile: str) -> TurnScorer:
+    from pidgin_tui.metrics.convergence import make_turn_scorer
+
+    return make_turn_scorer(profile)
+
+
+@dataclass
+class ExperimentResult:
+    experiment_id: str
+    experiment_dir: Path
+    status: Status
+    outcomes: list[ConversationOutcome] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def count(self, status: Status) -> int:
+        from pidgin_tui.core.types import status_for_end_reason
+
+        return sum(status_for_end_reason(o.end_reason) is status for o in self.outcomes)
+
+    @property
+    def total_turns(self) -> int:
+        return sum(o.turns_completed for o in self.outcomes)
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(o.total_tokens for o in self.outcomes)
+
+    @property
+    def total_cost_usd(self) -> float | None:
+        costs = [o.cost_usd for o in self.outcomes]
+        return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "experiment_id": self.experiment_id,
+            "experiment_dir": str(self.experiment_dir),
+            "status": self.status.value,
+            "completed": self.count(Status.COMPLETED),
+            "failed": self.count(Status.FAILED),
+            "interrupted": self.count(Status.INTERRUPTED),
+            "total_turns": self.total_turns,
+            "total_tokens": self.total_tokens,
+            "total_cost_usd": self.total_cost_usd,
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+class ExperimentRunner:
+    """Runs one experiment on the current event loop, publishing everything on `bus`."""
+
+    def __init__(self, spec: ExperimentSpec, output_root: Path, *, bus: EventBus | None = None,
+                 registry: Registry | None = None, interactive: bool = False,
+                 responder_factory: Callable[[EventBus], Responder] | None = None,
+                 scorer_factory: ScorerFactory = _default_scorer_factory,
+                 experiment_id: str | None = None) -> None:
+        self.spec = spec
+        self.output_root = output_root
+        self.bus = bus or EventBus()
+        self.registry = registry or default_registry()
+        self.interactive = interactive
+        self.responder_factory = responder_factory
+        self.scorer_factory = scorer_factory
+        self.experiment_id = experiment_id or new_experiment_id()
+        self.control = ExperimentControl()
+        self.models: dict[AgentId, ModelInfo] = {
+            AgentId.A: self.registry.resolve(spec.agent_a),
+            AgentId.B: self.registry.resolve(spec.agent_b),
+        }
+        self.experiment_dir: Path | None = None
+        self.tracking: TrackingSubscriber | None = None
+        self._tasks: list[asyncio.Task[ConversationOutcome]] = []
+
+    def conversation_ids(self) -> list[str]:
+        return [f"{self.experiment_id}_{rep + 1:04d}" for rep in range(self.spec.repetitions)]
+
+    def prepare(self) -> Path:
+        """Create the experiment directory and its tracking; idempotent."""
+        if self.experiment_dir is None:
+            self.experiment_dir = new_experiment_dir(self.output_root, self.experiment_id,
+                                                     self.spec.name)
+            manifest = new_manifest(self.experiment_id, self.spec.name, self.spec.to_dict(),
+                                    self.spec.total_conversations, utc_now())
+            manifest["experiment_dir"] = str(self.experiment_dir)
+            self.tracking = TrackingSubscriber(self.experiment_dir, manifest).attach(self.bus)
+        return self.experiment_dir
+
+    def plan_for(self, repetition: int, conversation_id: str) -> ConversationPlan:
+        spec = self.spec
+        name_a, name_b = default_display_names(spec.agent_a, spec.agent_b)
+        agents = {}
+        for agent_id, model, name in ((AgentId.A, self.models[AgentId.A], name_a),
+                                      (AgentId.B, self.models[AgentId.B], name_b)):
+            agents[agent_id] = AgentConfig(
+                agent_id, model.ref, name, temperature=spec.resolved_temperature(agent_id.value),
+                awareness=spec.resolved_awareness(agent_id.value),
+                think=spec.resolved_think(agent_id.value) and model.supports_thinking,
+                think_budget=spec.think_budget, max_output_tokens=spec.max_output_tokens,
+            )
+        return ConversationPlan(
+            experiment_id=self.experiment_id, conversation_id=conversation_id,
+            agent_a=agents[AgentId.A], agent_b=agents[AgentId.B],
+            awareness_a=load_awareness(agents[AgentId.A].awareness, AgentId.A),
+            awareness_b=load_awareness(agents[AgentId.B].awareness, AgentId.B),
+            prompt=spec.prompt, max_turns=spec.max_turns,
+            first_speaker=AgentId(spec.first_speaker), prompt_visibility=spec.prompt_visibility,
+            allow_truncation=spec.allow_truncation,
+            convergence_threshold=spec.convergence_threshold,
+            convergence_action=spec.convergence_action, choose_names=spec.choose_names,
+            seed=spec.seed * 1_000_003 + repetition, repetition=repetition,
+            budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
+            config={"convergence_profile": spec.convergence_profile},
+        )
+
+    async def run(self) -> ExperimentResult:
+        experiment_dir = self.prepare()
+        started = time.perf_counter()
+        await self.bus.publish(ExperimentStartEvent(
+            experiment_id=self.experiment_id, name=self.spec.name, config=self.spec.to_dict(),
+            total_conversations=self.spec.total_conversations))
+        budget = Budget(self.spec.budget_usd)
+        semaphore = asyncio.Semaphore(self.spec.max_parallel)
+        ids = self.conversation_ids()
+        self._tasks = [asyncio.create_task(self._run_one(rep, cid, semaphore, budget))
+                       for rep, cid in enumerate(ids)]
+        outcomes = list(await asyncio.gather(*self._tasks))
+        result = ExperimentResult(self.experiment_id, experiment_dir, Status.COMPLETED, outcomes,
+                                  time.perf_counter() - started)
+        result.status = self._final_status(result)
+        await self.bus.publish(ExperimentCompleteEvent(
+            experiment_id=self.experiment_id, status=result.status.value,
+            completed_conversations=result.count(Status.COMPLETED),
+            failed_conversations=result.count(Status.FAILED),
+            interrupted_conversations=result.count(Status.INTERRUPTED),
+            total_turns=result.total_turns, total_tokens=result.total_tokens,
+            total_cost_usd=result.total_cost_usd, duration_ms=int(result.duration_s * 1000)))
+        assert self.tracking is not None
+        self.tracking.close()
+        return result
+
+    def _final_status(self, result: ExperimentResult) -> Status:
+        if self.control.end_requested is not None or result.count(Status.INTERRUPTED):
+            return Status.INTERRUPTED
+        if result.outcomes and result.count(Status.FAILED) == len(result.outcomes):
+            return Status.FAILED
+        return Status.COMPLETED
+
+    async def _run_one(self, repetition: int, conversation_id: str,
+                       semaphore: asyncio.Semaphore, budget: Budget) -> ConversationOutcome:
+        async with semaphore:
+            control = self.control.for_conversation(conversation_id)
+            plan = self.plan_for(repetition, conversation_id)
+            if budget.exceeded:
+                control.stop()
+            conductor = Conductor(
+                plan, self.bus, dict(self.models),
+                {a: self.registry.provider_for(m) for a, m in self.models.items()},
+                control=control, scorer=self.scorer_factory(self.spec.convergence_profile),
+                responder=self.responder_factory(self.bus) if self.responder_factory else None,
+                experiment_budget=budget,
+            )
+            if budget.exceeded:
+                return await conductor.end_without_running(EndReason.BUDGET)
+            return await conductor.run()
+
+    def interrupt(self) -> None:
+        """Signal received: every conversation ends as `interrupted` at its next safe point."""
+        self.control.interrupt_all()
+
+    def stop(self) -> None:
+        """User stop of the whole experiment; conversations end as `stopped`."""
+        self.control.stop_all()
+
+    def cancel_in_flight(self) -> None:
+        """Last resort after a grace period: cancel conversation tasks still waiting on I/O."""
+        for task in self._tasks:
+            task.cancel()

@@ -1,0 +1,144 @@
+"""The tracking subscriber: every persistent event to JSONL, and manifest.json kept current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pidgin_tui.core.bus import EventBus, Subscription
+from pidgin_tui.core.events import (
+    APIErrorEvent,
+    ConversationEndEvent,
+    ConversationStartEvent,
+    ErrorEvent,
+    Event,
+    ExperimentCompleteEvent,
+    ExperimentStartEvent,
+    MessageCompleteEvent,
+    RateLimitEvent,
+    TokenUsageEvent,
+    TurnCompleteEvent,
+)
+from pidgin_tui.experiments.jsonl import JsonlWriter
+from pidgin_tui.experiments.manifest import ManifestWriter
+from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
+
+
+class TrackingSubscriber:
+    """Appends events to per-conversation JSONL files (plus one experiment-level file).
+
+    Files are flushed on every event and fsynced at turn and conversation ends. The manifest is
+    updated in memory on every event and written at a throttled rate, and at once on lifecycle
+    changes.
+    """
+
+    def __init__(self, experiment_dir: Path, manifest: dict[str, Any]) -> None:
+        self.experiment_dir = experiment_dir
+        self.manifest = ManifestWriter(experiment_dir / MANIFEST_NAME, manifest)
+        self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
+        self._writers: dict[str, JsonlWriter] = {}
+        self._subscription: Subscription | None = None
+        self.manifest.maybe_write(force=True)
+
+    def attach(self, bus: EventBus) -> TrackingSubscriber:
+        self._subscription = bus.subscribe_all(self.handle)
+        return self
+
+    def handle(self, event: Event) -> None:
+        if not event.persist:
+            return
+        self._writer_for(event).write(event)
+        force = self._update_manifest(event)
+        if isinstance(event, TurnCompleteEvent | ConversationEndEvent):
+            self._writer_for(event).sync()
+        if isinstance(event, ConversationEndEvent) and event.conversation_id:
+            self._writers.pop(event.conversation_id).close()
+        self.manifest.maybe_write(force=force)
+
+    def _writer_for(self, event: Event) -> JsonlWriter:
+        conversation_id = event.conversation_id
+        if conversation_id is None:
+            return self._experiment_log
+        writer = self._writers.get(conversation_id)
+        if writer is None:
+            path = self.experiment_dir / conversation_jsonl_name(conversation_id)
+            writer = self._writers[conversation_id] = JsonlWriter(path)
+        return writer
+
+    def _conversation(self, conversation_id: str | None) -> dict[str, Any]:
+        conversations = self.manifest.data["conversations"]
+        return conversations.setdefault(conversation_id, {
+            "status": "created", "jsonl": conversation_jsonl_name(str(conversation_id)),
+            "turns_completed": 0, "max_turns": 0, "tokens": 0, "cost_usd": 0.0,
+            "convergence": None, "end_reason": None, "last_error": None,
+        })
+
+    def _update_manifest(self, event: Event) -> bool:
+        """Apply the event to the manifest; True when it is a lifecycle change worth writing now."""
+        data = self.manifest.data
+        self.manifest.mark_dirty()
+        match event:
+            case ExperimentStartEvent():
+                data["status"] = "running"
+                data["started_at"] = event.timestamp
+                return True
+            case ExperimentCompleteEvent():
+                data["status"] = event.status
+                data["completed_at"] = event.timestamp
+                data["duration_ms"] = event.duration_ms
+                return True
+            case ConversationStartEvent():
+                conv = self._conversation(event.conversation_id)
+                conv.update(status="running", max_turns=event.max_turns,
+                            agent_a_model=event.agent_a_model, agent_b_model=event.agent_b_model,
+                            started_at=event.timestamp, repetition=event.repetition)
+                data["running_conversations"] += 1
+                return True
+            case TurnCompleteEvent():
+                conv = self._conversation(event.conversation_id)
+                conv["turns_completed"] = event.turn_number + 1
+                conv["convergence"] = event.convergence_score
+                data["total_turns"] += 1
+            case TokenUsageEvent():
+                conv = self._conversation(event.conversation_id)
+                tokens = event.input_tokens + event.output_tokens
+                conv["tokens"] += tokens
+                data["total_tokens"] += tokens
+                if event.cost_usd is None:
+                    conv["unpriced"] = True
+                    data["unpriced_requests"] += 1
+                else:
+                    conv["cost_usd"] += event.cost_usd
+                    data["total_cost_usd"] += event.cost_usd
+            case APIErrorEvent() | RateLimitEvent() | ErrorEvent():
+                data["error_count"] += 1
+                if event.conversation_id:
+                    message = getattr(event, "error_message", None) or \
+                        f"rate limited, retry in {getattr(event, 'wait_s', 0):.0f}s"
+                    self._conversation(event.conversation_id)["last_error"] = message
+            case MessageCompleteEvent():
+                self._conversation(event.conversation_id)["last_message_at"] = event.timestamp
+            case ConversationEndEvent():
+                conv = self._conversation(event.conversation_id)
+                conv.update(status=event.status, end_reason=event.reason,
+                            turns_completed=event.total_turns, ended_at=event.timestamp,
+                            duration_ms=event.duration_ms)
+                if event.error:
+                    conv["last_error"] = event.error
+                data["running_conversations"] = max(0, data["running_conversations"] - 1)
+                key = {"completed": "completed_conversations", "failed": "failed_conversations",
+                       }.get(event.status, "interrupted_conversations")
+                data[key] += 1
+                return True
+        return False
+
+    def close(self) -> None:
+        """Flush and fsync everything and write the manifest one last time."""
+        if self._subscription is not None:
+            self._subscription.cancel()
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        self._experiment_log.close()
+        self.manifest.mark_dirty()
+        self.manifest.maybe_write(force=True)
