@@ -63,8 +63,15 @@ class EventBus:
         self._seq[conversation_id] = max(self._seq[conversation_id], last_seq)
 
     async def publish(self, event: Event) -> Event:
-        """Stamp the event's `seq` and deliver it to every matching handler, in order."""
-        event.seq = self.next_seq(event.conversation_id)
+        """Stamp the event's `seq` and deliver it to every matching handler, in order.
+
+        Persistent events get consecutive numbers per conversation, so a gap in a JSONL file
+        means a lost line; live-only chunks carry the number of the event they follow.
+        """
+        if event.persist:
+            event.seq = self.next_seq(event.conversation_id)
+        else:
+            event.seq = self._seq[event.conversation_id]
         event_type = type(event)
         for wanted, handler in tuple(self._subscriptions):
             if wanted is not None and wanted is not event_type:

@@ -47,6 +47,18 @@ Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
 
 
 @dataclass(slots=True)
+class ResumePoint:
+    """Where a conversation that ended early picks up again, rebuilt from its JSONL."""
+
+    turn: int
+    """The turn to continue at (the number of turns completed)."""
+    messages: list[tuple[int, AgentId, str]]
+    """Every complete message so far, in order: (turn, speaker, text)."""
+    system_prompts: dict[AgentId, str]
+    names: dict[AgentId, str]
+
+
+@dataclass(slots=True)
 class ConversationOutcome:
     conversation_id: str
     end_reason: EndReason
@@ -99,13 +111,21 @@ class Conductor:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 
-    async def run(self) -> ConversationOutcome:
-        """Run to the end and publish ConversationEndEvent; never raises for provider failures."""
+    async def run(self, resume: ResumePoint | None = None) -> ConversationOutcome:
+        """Run to the end and publish ConversationEndEvent; never raises for provider failures.
+
+        With `resume`, continue a conversation that ended early instead of starting afresh.
+        """
         started = time.perf_counter()
-        await self._start()
+        done: dict[AgentId, str] = {}
+        if resume is None:
+            await self._start()
+        else:
+            done = await self._restore(resume)
         try:
-            for turn in range(self.plan.max_turns):
-                await self._run_turn(turn)
+            for turn in range(self.turns_completed, self.plan.max_turns):
+                await self._run_turn(turn, done)
+                done = {}
             reason, error = EndReason.MAX_TURNS, None
         except _End as end:
             reason, error = end.reason, end.error
@@ -158,6 +178,29 @@ class Conductor:
             await self.bus.publish(SystemPromptEvent(
                 **self._ids, agent_id=agent_id.value, prompt=prompt,
                 agent_display_name=self.names[agent_id]))
+        self._add_opening_prompt()
+
+    async def _restore(self, resume: ResumePoint) -> dict[AgentId, str]:
+        """Rebuild the history exactly as it was sent; returns messages of the unfinished turn."""
+        self._system_prompts = dict(resume.system_prompts)
+        self.names.update(resume.names)
+        self._add_opening_prompt()
+        done: dict[AgentId, str] = {}
+        for turn, speaker, text in resume.messages:
+            injection = self.plan.awareness(speaker).injection_for(turn)
+            if injection:
+                self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
+                                            kind="injection"))
+            self._remember(HistoryEntry(text, speaker, turn))
+            if turn == resume.turn:
+                done[speaker] = text
+        self.turns_completed = resume.turn
+        await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
+                                                        restarted=True))
+        return done
+
+    def _add_opening_prompt(self) -> None:
+        plan = self.plan
         seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
             else frozenset({plan.first_speaker})
         if plan.prompt:
@@ -179,11 +222,15 @@ class Conductor:
             await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
             raise _End(reason)
 
-    async def _run_turn(self, turn: int) -> None:
+    async def _run_turn(self, turn: int, done: dict[AgentId, str]) -> None:
+        """One message from each agent; `done` holds messages of this turn already recorded."""
         await self._checkpoint(turn)
-        await self.bus.publish(TurnStartEvent(**self._ids, turn_number=turn))
-        texts: dict[AgentId, str] = {}
+        if not done:
+            await self.bus.publish(TurnStartEvent(**self._ids, turn_number=turn))
+        texts: dict[AgentId, str] = dict(done)
         for agent_id in self.plan.speaking_order:
+            if agent_id in done:
+                continue
             injection = self.plan.awareness(agent_id).injection_for(turn)
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
@@ -272,7 +319,7 @@ class Conductor:
             action=action))
         if action == "stop":
             raise _End(EndReason.HIGH_CONVERGENCE)
-        if action == "pause":
+        if action == "pause" and turn + 1 < self.plan.max_turns:  # nothing left to pause
             if not self.plan.interactive:
                 raise _End(EndReason.PAUSED)
             self.control.pause()

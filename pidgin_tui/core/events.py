@@ -214,6 +214,8 @@ class ConversationPausedEvent(Event, kw_only=True):
 
 class ConversationResumedEvent(Event, kw_only=True):
     turn_number: int
+    restarted: bool = False
+    """True when a conversation that had ended (paused or interrupted) is continued later."""
 
 
 class InterruptRequestEvent(Event, kw_only=True):

@@ -30,6 +30,8 @@ from pidgin_tui.providers.registry import ModelInfo
 
 CostFunction = Callable[[ModelInfo, UsageChunk], float | None]
 AbortCheck = Callable[[], bool]
+RetryPlan = float | None | Callable[[ProviderError], float | None]
+"""The wait before the next attempt, or a function of the failure giving it (None: no retry)."""
 
 
 def local_only_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
@@ -111,7 +113,7 @@ class EventAwareProvider:
 
     async def attempt(self, provider: Provider, request: ProviderRequest, ctx: RequestContext,
                       should_abort: AbortCheck = lambda: False,
-                      will_retry_in_s: float | None = None) -> MessageResult:
+                      will_retry_in_s: RetryPlan = None) -> MessageResult:
         ids = {"experiment_id": ctx.experiment_id, "conversation_id": ctx.conversation_id}
         await self.bus.publish(MessageRequestEvent(
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, model=ctx.info.ref,
@@ -178,7 +180,9 @@ class EventAwareProvider:
         return result
 
     async def _report(self, exc: ProviderError, ctx: RequestContext,
-                      will_retry_in_s: float | None) -> None:
+                      will_retry_in_s: RetryPlan) -> None:
+        if callable(will_retry_in_s):
+            will_retry_in_s = will_retry_in_s(exc)
         await self.bus.publish(APIErrorEvent(
             experiment_id=ctx.experiment_id, conversation_id=ctx.conversation_id,
             agent_id=ctx.agent_id, provider=ctx.info.provider, model=ctx.info.ref,
