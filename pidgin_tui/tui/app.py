@@ -25,6 +25,7 @@ from textual.worker import Worker
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec
+from pidgin_tui.providers.registry import Registry
 from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.messages import ErrorRecorded, RunFinished
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
@@ -116,11 +117,14 @@ class PidginApp(App[int]):
     def __init__(self, output: str | Path | None = None, *,
                  experiment_id_factory: Callable[[], str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 ui_settings_path: Path | None = None) -> None:
+                 ui_settings_path: Path | None = None,
+                 registry: Registry | None = None) -> None:
         super().__init__()
         from pidgin_tui.paths import output_root
+        from pidgin_tui.providers.registry import default_registry
 
         self.output_root = output_root(output)
+        self.registry = registry or default_registry()
         self.experiment_id_factory = experiment_id_factory
         self.clock = clock
         self.store = RunStore(clock)
@@ -157,8 +161,8 @@ class PidginApp(App[int]):
         """Start a run of `spec` as a worker; the live screen follows it."""
         bus = EventBus()
         experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
-        runner = ExperimentRunner(spec, self.output_root, bus=bus, interactive=True,
-                                  experiment_id=experiment_id)
+        runner = ExperimentRunner(spec, self.output_root, bus=bus, registry=self.registry,
+                                  interactive=True, experiment_id=experiment_id)
         experiment_dir = runner.prepare()
         self.store.add_experiment(
             runner.experiment_id, spec.name, runner.conversation_ids(),

@@ -163,6 +163,7 @@ class LiveScreen(Screen[None]):
         conversation = self._shown(message.conversation_id)
         if conversation is not None:
             await self.view.sync(conversation)
+            self.refresh_figures()
 
     @on(TokenStreamed)
     async def _streamed(self, message: TokenStreamed) -> None:
@@ -176,6 +177,7 @@ class LiveScreen(Screen[None]):
         conversation = self._shown(message.conversation_id)
         if conversation is not None:
             await self.view.finish_message(conversation, message.agent_id, message.turn)
+            self.refresh_figures()
 
     @on(ConversationEnded)
     async def _ended(self, message: ConversationEnded) -> None:

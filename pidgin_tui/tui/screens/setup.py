@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, dump_spec_yaml, load_spec_file
-from pidgin_tui.providers.registry import Registry, default_registry
+from pidgin_tui.providers.registry import Registry
+from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.estimate import estimate_run, key_status
 from pidgin_tui.tui.form import FormResult, default_values, spec_to_values, validate_form
 from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
@@ -50,10 +51,15 @@ class SetupScreen(Screen[None]):
                 show=False, id="reset_form"),
     ]
 
-    def __init__(self, registry: Registry | None = None) -> None:
+    pidgin = getters.app(PidginApp)
+
+    def __init__(self) -> None:
         super().__init__()
-        self.registry = registry or default_registry()
         self.result = FormResult(None)
+
+    @property
+    def registry(self) -> Registry:
+        return self.pidgin.registry
 
     def compose(self) -> ComposeResult:
         yield TopBar("Setup · design an experiment")
@@ -67,9 +73,7 @@ class SetupScreen(Screen[None]):
     def on_mount(self) -> None:
         self.revalidate()
 
-    @property
-    def form(self) -> SpecForm:
-        return self.query_one(SpecForm)
+    form = getters.query_one(SpecForm)
 
     @on(SpecForm.Edited)
     def revalidate(self) -> None:

@@ -63,7 +63,10 @@ class ConversationView(VerticalScroll):
 
     async def sync(self, conversation: ConversationState) -> None:
         """Mount views for new messages, drop views of turns that scrolled out of the window."""
+        # Snapshot first: the run keeps changing the store while this method awaits.
         turns = sorted(conversation.turns)[-MOUNTED_TURNS:]
+        window = [(turn, list(conversation.turns[turn].items())) for turn in turns]
+        hidden = conversation.collapsed_turns + len(conversation.turns) - len(turns)
         keep = set(turns)
         for key in [k for k in self._views if k[0] not in keep]:
             view = self._views.pop(key)
@@ -71,15 +74,14 @@ class ConversationView(VerticalScroll):
             await view.remove()
         end_note = self.query_one("#end-note", Static)
         new_views = []
-        for turn in turns:
-            for agent_id, message in conversation.turns[turn].items():
+        for turn, messages in window:
+            for agent_id, message in messages:
                 if (turn, agent_id) not in self._views:
                     view = MessageView(message, conversation.agents[agent_id].name)
                     self._views[(turn, agent_id)] = view
                     new_views.append(view)
         if new_views:
             await self.mount_all(new_views, before=end_note)
-        hidden = conversation.collapsed_turns + len(conversation.turns) - len(turns)
         note = self.query_one("#collapsed-note", Static)
         note.set_class(hidden > 0, "-visible")
         note.update(f"… {hidden} earlier turn{'s' if hidden != 1 else ''} collapsed "
