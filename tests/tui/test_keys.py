@@ -51,7 +51,7 @@ async def test_every_global_binding_is_a_command(make_app) -> None:
                 "Load spec", "Save spec"} <= titles
         await pilot.press("f3")
         titles = {command.title for command in app_commands(app, app.screen)}
-        assert {"Pause/resume", "Stop", "Stop all", "Next", "Previous", "Thinking"} <= titles
+        assert {"Pause", "Stop", "Stop all", "Next", "Prev", "Thinking"} <= titles
 
 
 async def test_the_palette_runs_a_command(make_app) -> None:

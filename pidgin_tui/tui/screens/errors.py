@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -48,6 +49,7 @@ class ErrorsScreen(Screen[None]):
         yield TopBar("Errors")
         yield Static(EMPTY_TEXT, id="errors-summary")
         yield ErrorTable(id="error-table")
+        yield Static("", id="error-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -67,10 +69,24 @@ class ErrorsScreen(Screen[None]):
                 kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
             summary = " · ".join(f"{count} {kind.lower()}" for kind, count in kinds.items())
             self.query_one("#errors-summary", Static).update(
-                f"{len(errors)} error{'s' if len(errors) != 1 else ''}: {summary}  "
-                "[dim](Enter opens one, c copies it)[/dim]")
+                f"{len(errors)} error{'s' if len(errors) != 1 else ''}: {summary}")
+        self._show_selected()
         if self.pidgin.current_mode == "errors" and self.pidgin.unread_errors:
             self.pidgin.mark_errors_read()
+
+    @on(DataTable.RowHighlighted)
+    def _show_selected(self) -> None:
+        entry = self.table.selected_entry()
+        detail = self.query_one("#error-detail", Static)
+        if entry is None:
+            detail.update("")
+            return
+        wait = entry.retry_in_s(self.pidgin.clock())
+        retry = "" if wait is None else f"  [b]next retry in {wait:.0f}s[/b]"
+        where = " · ".join(part for part in (entry.provider, entry.model, entry.experiment_id,
+                                              entry.conversation_id) if part)
+        detail.update(f"[b]{entry.kind}[/b] at {entry.time} · {escape(where)}{retry}\n"
+                      f"{escape(entry.message)}\n[dim]Enter opens it · c copies it[/dim]")
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

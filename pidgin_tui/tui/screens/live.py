@@ -39,7 +39,7 @@ class LiveScreen(Screen[None]):
     CSS_PATH = "live.tcss"
     BINDING_GROUP_TITLE = "Live"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_pause", "Pause/resume", tooltip="Pause or resume this "
+        Binding("space", "toggle_pause", "Pause", tooltip="Pause or resume this "
                 "conversation at its next safe point", id="toggle_pause"),
         Binding("s", "stop_conversation", "Stop", tooltip="Stop this conversation",
                 id="stop_conversation"),
@@ -47,10 +47,10 @@ class LiveScreen(Screen[None]):
                 "(asks first)", id="stop_experiment"),
         Binding("n", "cycle(1)", "Next", tooltip="Next conversation of the experiment",
                 id="next_conversation"),
-        Binding("p", "cycle(-1)", "Previous", tooltip="Previous conversation of the experiment",
-                id="previous_conversation"),
+        Binding("p", "cycle(-1)", "Prev", tooltip="Previous conversation of the experiment",
+                show=False, id="previous_conversation"),
         Binding("t", "toggle_thinking", "Thinking", tooltip="Unfold or fold every thinking "
-                "section", id="toggle_thinking"),
+                "section", show=False, id="toggle_thinking"),
         Binding("end", "follow", "Follow", tooltip="Scroll to the bottom and follow new text",
                 show=False, id="follow"),
     ]

@@ -6,8 +6,8 @@ from textual.widgets import DataTable
 
 from pidgin_tui.tui.state import ErrorEntry
 
-COLUMNS = ("Time", "Kind", "Provider", "Model", "Experiment", "Conversation", "Message")
-MESSAGE_WIDTH = 60
+COLUMNS = ("Time", "Kind", "Message", "Provider", "Model", "Experiment", "Conversation")
+MESSAGE_WIDTH = 44
 """Characters of the message shown in the table; the detail dialog shows all of it."""
 
 
@@ -42,9 +42,9 @@ class ErrorTable(DataTable[str]):
             self._shown = []
         for entry in errors[len(self._shown):]:
             key = str(len(self._shown))
-            self.add_row(entry.time, entry.kind, entry.provider or "–", entry.model or "–",
-                         entry.experiment_id or "–", entry.conversation_id or "–",
-                         message_cell(entry, now), key=key)
+            self.add_row(entry.time, entry.kind, message_cell(entry, now), entry.provider or "–",
+                         entry.model or "–", entry.experiment_id or "–",
+                         entry.conversation_id or "–", key=key)
             self._shown.append(entry)
         for index, entry in enumerate(self._shown):
             if entry.retry_deadline is not None:
