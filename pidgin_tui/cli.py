@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from pidgin_tui import __version__
 
-COMMANDS: tuple[str, ...] = ("run", "list", "show", "models")
+COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "models")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

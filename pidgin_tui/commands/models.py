@@ -25,5 +25,6 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(r["model"]) for r in rows)
     for row in rows:
         aliases = ", ".join(row["aliases"])
-        print(f"{row['model']:<{width}}  {row['description']}" + (f"  [{aliases}]" if aliases else ""))
+        suffix = f"  [{aliases}]" if aliases else ""
+        print(f"{row['model']:<{width}}  {row['description']}{suffix}")
     return 0

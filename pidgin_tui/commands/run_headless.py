@@ -13,7 +13,11 @@ from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
 from pidgin_tui.commands.run import INTERRUPT_GRACE_S, spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import ConversationEndEvent, ConversationStartEvent, MessageCompleteEvent
+from pidgin_tui.core.events import (
+    ConversationEndEvent,
+    ConversationStartEvent,
+    MessageCompleteEvent,
+)
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
@@ -80,8 +84,14 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
                 print(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
     if not args.quiet:
-        _attach_progress(runner.bus, human, verbose=args.verbose)
-    result, received = asyncio.run(_run_with_signals(runner))
+        attach_progress(runner.bus, human, verbose=args.verbose)
+    result, received = asyncio.run(_run_with_signals(runner, resume=False))
+    return report(result, received, args, human)
+
+
+def report(result: ExperimentResult, received: signal.Signals | None, args: argparse.Namespace,
+           human: TextIO) -> int:
+    """Print the summary (JSON and/or human) and return the exit code."""
     summary = result.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -97,7 +107,8 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
 
 
-async def _run_with_signals(runner: ExperimentRunner) -> tuple[ExperimentResult, signal.Signals | None]:
+async def _run_with_signals(runner: ExperimentRunner, resume: bool
+                            ) -> tuple[ExperimentResult, signal.Signals | None]:
     loop = asyncio.get_running_loop()
     received: list[signal.Signals] = []
 
@@ -112,14 +123,14 @@ async def _run_with_signals(runner: ExperimentRunner) -> tuple[ExperimentResult,
     for signum in SIGNAL_EXIT_CODES:
         loop.add_signal_handler(signum, on_signal, signum)
     try:
-        result = await runner.run()
+        result = await (runner.resume() if resume else runner.run())
     finally:
         for signum in SIGNAL_EXIT_CODES:
             loop.remove_signal_handler(signum)
     return result, (received[0] if received else None)
 
 
-def _attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
+def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
     names: dict[tuple[str, str], str] = {}
 
     def on_start(event: ConversationStartEvent) -> None:

@@ -23,8 +23,7 @@ def simple_convergence(text_a: str, text_b: str) -> float:
 
 def score_turn(turn_number: int, text_a: str, text_b: str) -> tuple[dict[str, float], float]:
     """The turn hook used by the conductor: (metrics, convergence score)."""
-    score = simple_convergence(text_a, text_b)
-    return {"convergence_score": score}, score
+    return {}, simple_convergence(text_a, text_b)
 
 
 def make_turn_scorer(profile: str = "balanced") -> TurnScorer:
