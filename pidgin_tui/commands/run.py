@@ -61,6 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print one JSON summary on stdout; human output goes to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    parser.add_argument("--detach", action="store_true",
+                        help="run in the background; print the experiment id and directory")
+    parser.add_argument("--experiment-id", help=argparse.SUPPRESS)
 
 
 def spec_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -79,7 +79,8 @@ def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any]) -> dict[str, An
 def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     try:
         spec = resolve_spec(args)
-        runner = ExperimentRunner(spec, output_root(getattr(args, "output", None)))
+        runner = ExperimentRunner(spec, output_root(getattr(args, "output", None)),
+                                  experiment_id=getattr(args, "experiment_id", None))
         for agent in ("agent_a", "agent_b"):
             from pidgin_tui.core.awareness import load_awareness
             from pidgin_tui.core.types import AgentId
@@ -99,9 +100,17 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
         return EXIT_OK
     if not _local_models_ready(runner, args, human):
         return EXIT_FAILED
+    if getattr(args, "detach", False):
+        return _detach(args, runner, human)
     if not args.quiet:
         attach_progress(runner.bus, human, verbose=args.verbose)
-    result, received = asyncio.run(_run_with_signals(runner, resume=False))
+    try:
+        result, received = asyncio.run(_run_with_signals(runner, resume=False))
+    finally:
+        if getattr(args, "experiment_id", None):
+            from pidgin_tui.experiments.daemon import remove_pid_file
+
+            remove_pid_file(runner.output_root, runner.experiment_id)
     return report(result, received, args, human)
 
 
@@ -142,6 +151,25 @@ def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
         error(f"{exc} (or pass --yes to consent)")
         return False
     return True
+
+
+def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -> int:
+    """Start the same run in a new session and report where it writes."""
+    from pidgin_tui.experiments.daemon import start_detached
+
+    started = start_detached(args, runner.experiment_id, runner.output_root)
+    if started.exit_code not in (None, 0):
+        error(f"the detached run exited with code {started.exit_code}; see {started.log_path}")
+        return EXIT_FAILED
+    directory = started.experiment_dir or runner.output_root / "experiments"
+    if args.json:
+        print(json.dumps({"experiment_id": started.experiment_id, "pid": started.pid,
+                          "experiment_dir": str(directory), "log": str(started.log_path)}))
+    else:
+        print(f"started {started.experiment_id} (pid {started.pid})\n{directory}\n"
+              f"log: {started.log_path}\nstop it with: pidgin-tui stop {started.experiment_id}",
+              file=human)
+    return EXIT_OK
 
 
 async def _run_with_signals(runner: ExperimentRunner, resume: bool
