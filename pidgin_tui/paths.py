@@ -109,8 +109,8 @@ def experiment_dirs(root: Path) -> list[Path]:
     parent = experiments_dir(root)
     if not parent.is_dir():
         return []
-    return sorted(p for p in parent.iterdir()
-                  if p.is_dir() and p.name.startswith("experiment_") and (p / MANIFEST_NAME).exists())
+    return sorted(p for p in parent.iterdir() if p.is_dir()
+                  and p.name.startswith("experiment_") and (p / MANIFEST_NAME).exists())
 
 
 def resolve_experiment(root: Path, reference: str) -> Path:

@@ -13,7 +13,11 @@ from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
 from pidgin_tui.commands.run import INTERRUPT_GRACE_S, spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import ConversationEndEvent, ConversationStartEvent, MessageCompleteEvent
+from pidgin_tui.core.events import (
+    ConversationEndEvent,
+    ConversationStartEvent,
+    MessageCompleteEvent,
+)
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
@@ -55,7 +59,21 @@ def describe_plan(spec: ExperimentSpec, runner: ExperimentRunner) -> dict[str, A
                        else "off",
         "output_root": str(runner.output_root),
         "prompt": spec.prompt,
+        **_cost_estimate(spec, models),
     }
+
+
+def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any]) -> dict[str, Any]:
+    """The dry-run estimate: history re-sent every request, over turns and repetitions."""
+    from pidgin_tui.providers.estimate import estimate_experiment
+
+    estimate = estimate_experiment(
+        models["agent_a"], models["agent_b"], spec.max_turns, spec.repetitions, spec.prompt,
+        max_output_tokens=(spec.max_output_tokens, spec.max_output_tokens))
+    return {"estimated_input_tokens": estimate.input_tokens,
+            "estimated_output_tokens": estimate.output_tokens,
+            "estimated_cost_usd": round(estimate.cost_usd, 4) if estimate.cost_usd is not None
+            else "unpriced", "estimate": estimate.describe()}
 
 
 def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
@@ -80,17 +98,25 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
             for key, value in plan.items():
                 print(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
+    if not _local_models_ready(runner, args, human):
+        return EXIT_FAILED
     if getattr(args, "detach", False):
         return _detach(args, runner, human)
     if not args.quiet:
-        _attach_progress(runner.bus, human, verbose=args.verbose)
+        attach_progress(runner.bus, human, verbose=args.verbose)
     try:
-        result, received = asyncio.run(_run_with_signals(runner))
+        result, received = asyncio.run(_run_with_signals(runner, resume=False))
     finally:
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file
 
             remove_pid_file(runner.output_root, runner.experiment_id)
+    return report(result, received, args, human)
+
+
+def report(result: ExperimentResult, received: signal.Signals | None, args: argparse.Namespace,
+           human: TextIO) -> int:
+    """Print the summary (JSON and/or human) and return the exit code."""
     summary = result.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -104,6 +130,27 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     if received is not None:
         return SIGNAL_EXIT_CODES[received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
+                        human: TextIO) -> bool:
+    """Ollama models: start the server and pull missing models, each only with consent."""
+    if not any(m.provider == "ollama" for m in runner.models.values()):
+        return True
+    from pidgin_tui.providers.ollama_setup import (
+        OllamaNotReady,
+        prepare_ollama_models,
+        terminal_consent,
+    )
+
+    try:
+        asyncio.run(prepare_ollama_models(runner.models.values(),
+                                          terminal_consent(getattr(args, "yes", False)),
+                                          lambda line: print(line, file=human, flush=True)))
+    except OllamaNotReady as exc:
+        error(f"{exc} (or pass --yes to consent)")
+        return False
+    return True
 
 
 def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -> int:
@@ -125,7 +172,8 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -
     return EXIT_OK
 
 
-async def _run_with_signals(runner: ExperimentRunner) -> tuple[ExperimentResult, signal.Signals | None]:
+async def _run_with_signals(runner: ExperimentRunner, resume: bool
+                            ) -> tuple[ExperimentResult, signal.Signals | None]:
     loop = asyncio.get_running_loop()
     received: list[signal.Signals] = []
 
@@ -140,14 +188,14 @@ async def _run_with_signals(runner: ExperimentRunner) -> tuple[ExperimentResult,
     for signum in SIGNAL_EXIT_CODES:
         loop.add_signal_handler(signum, on_signal, signum)
     try:
-        result = await runner.run()
+        result = await (runner.resume() if resume else runner.run())
     finally:
         for signum in SIGNAL_EXIT_CODES:
             loop.remove_signal_handler(signum)
     return result, (received[0] if received else None)
 
 
-def _attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
+def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
     names: dict[tuple[str, str], str] = {}
 
     def on_start(event: ConversationStartEvent) -> None:

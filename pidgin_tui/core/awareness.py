@@ -104,7 +104,8 @@ def load_awareness(value: str, agent: AgentId) -> Awareness:
         try:
             turn = int(turn_key)
         except (TypeError, ValueError):
-            raise AwarenessError(f"awareness file {path}: turn {turn_key!r} is not an integer")
+            raise AwarenessError(
+                f"awareness file {path}: turn {turn_key!r} is not an integer") from None
         if not isinstance(targets, dict):
             raise AwarenessError(f"awareness file {path}: turn {turn}: expected "
                                  "agent_a/agent_b/both")

@@ -31,29 +31,28 @@ class Subscription:
 class EventBus:
     """Publish/subscribe for `Event`s.
 
-    Handlers run in subscription order, each awaited before the next, so events from one
-    publisher reach every subscriber in the order they were published. A handler that raises is
-    reported as an `ErrorEvent` and never breaks the publisher or the other handlers.
+    Handlers run in subscription order (typed and catch-all alike), each awaited before the
+    next, so events from one publisher reach every subscriber in the order they were published.
+    A handler that raises is reported as an `ErrorEvent` and never breaks the publisher or the
+    other handlers.
     """
 
     def __init__(self) -> None:
-        self._by_type: dict[type[Event], list[Handler]] = defaultdict(list)
-        self._all: list[Handler] = []
+        self._subscriptions: list[tuple[type[Event] | None, Handler]] = []
         self._seq: dict[str | None, int] = defaultdict(int)
         self._closed = False
 
     def subscribe(self, event_type: type[E] | None, handler: Handler) -> Subscription:
         """Receive events of `event_type` (exactly that class), or every event when None."""
-        (self._all if event_type is None else self._by_type[event_type]).append(handler)
+        self._subscriptions.append((event_type, handler))
         return Subscription(self, event_type, handler)
 
     def subscribe_all(self, handler: Handler) -> Subscription:
         return self.subscribe(None, handler)
 
     def _remove(self, event_type: type[Event] | None, handler: Handler) -> None:
-        handlers = self._all if event_type is None else self._by_type.get(event_type, [])
-        if handler in handlers:
-            handlers.remove(handler)
+        if (event_type, handler) in self._subscriptions:
+            self._subscriptions.remove((event_type, handler))
 
     def next_seq(self, conversation_id: str | None) -> int:
         self._seq[conversation_id] += 1
@@ -64,9 +63,19 @@ class EventBus:
         self._seq[conversation_id] = max(self._seq[conversation_id], last_seq)
 
     async def publish(self, event: Event) -> Event:
-        """Stamp the event's `seq` and deliver it to every matching handler, in order."""
-        event.seq = self.next_seq(event.conversation_id)
-        for handler in (*self._by_type.get(type(event), ()), *self._all):
+        """Stamp the event's `seq` and deliver it to every matching handler, in order.
+
+        Persistent events get consecutive numbers per conversation, so a gap in a JSONL file
+        means a lost line; live-only chunks carry the number of the event they follow.
+        """
+        if event.persist:
+            event.seq = self.next_seq(event.conversation_id)
+        else:
+            event.seq = self._seq[event.conversation_id]
+        event_type = type(event)
+        for wanted, handler in tuple(self._subscriptions):
+            if wanted is not None and wanted is not event_type:
+                continue
             try:
                 result = handler(event)
                 if inspect.isawaitable(result):

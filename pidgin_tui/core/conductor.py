@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.control import ConversationControl
@@ -27,10 +28,9 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     TurnStartEvent,
 )
-from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
-from pidgin_tui.core.router import TokenEstimator, chars_estimate, route
+from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
 from pidgin_tui.core.types import AgentId, EndReason, HistoryEntry, status_for_end_reason
 from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
@@ -44,6 +44,18 @@ from pidgin_tui.providers.registry import ModelInfo
 Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
                      Awaitable[MessageResult]]
 """Gets one message: a single attempt by default; the retry layer wraps attempts."""
+
+
+@dataclass(slots=True)
+class ResumePoint:
+    """Where a conversation that ended early picks up again, rebuilt from its JSONL."""
+
+    turn: int
+    """The turn to continue at (the number of turns completed)."""
+    messages: list[tuple[int, AgentId, str]]
+    """Every complete message so far, in order: (turn, speaker, text)."""
+    system_prompts: dict[AgentId, str]
+    names: dict[AgentId, str]
 
 
 @dataclass(slots=True)
@@ -82,11 +94,13 @@ class Conductor:
     turns_completed: int = field(default=0, init=False)
     names: dict[AgentId, str] = field(default_factory=dict, init=False)
     _system_prompts: dict[AgentId, str] = field(default_factory=dict, init=False)
+    _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
     _tokens: int = field(default=0, init=False)
     _budget: Budget = field(init=False)
 
     def __post_init__(self) -> None:
         self._budget = Budget(self.plan.budget_usd)
+        self._views = {agent: AgentView(agent, self.estimate_tokens) for agent in AgentId}
         if self.responder is None:
             self.responder = EventAwareProvider(self.bus).attempt
         self.names = {AgentId.A: self.plan.agent_a.display_name,
@@ -97,13 +111,21 @@ class Conductor:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 
-    async def run(self) -> ConversationOutcome:
-        """Run to the end and publish ConversationEndEvent; never raises for provider failures."""
+    async def run(self, resume: ResumePoint | None = None) -> ConversationOutcome:
+        """Run to the end and publish ConversationEndEvent; never raises for provider failures.
+
+        With `resume`, continue a conversation that ended early instead of starting afresh.
+        """
         started = time.perf_counter()
-        await self._start()
+        done: dict[AgentId, str] = {}
+        if resume is None:
+            await self._start()
+        else:
+            done = await self._restore(resume)
         try:
-            for turn in range(self.plan.max_turns):
-                await self._run_turn(turn)
+            for turn in range(self.turns_completed, self.plan.max_turns):
+                await self._run_turn(turn, done)
+                done = {}
             reason, error = EndReason.MAX_TURNS, None
         except _End as end:
             reason, error = end.reason, end.error
@@ -156,10 +178,33 @@ class Conductor:
             await self.bus.publish(SystemPromptEvent(
                 **self._ids, agent_id=agent_id.value, prompt=prompt,
                 agent_display_name=self.names[agent_id]))
+        self._add_opening_prompt()
+
+    async def _restore(self, resume: ResumePoint) -> dict[AgentId, str]:
+        """Rebuild the history exactly as it was sent; returns messages of the unfinished turn."""
+        self._system_prompts = dict(resume.system_prompts)
+        self.names.update(resume.names)
+        self._add_opening_prompt()
+        done: dict[AgentId, str] = {}
+        for turn, speaker, text in resume.messages:
+            injection = self.plan.awareness(speaker).injection_for(turn)
+            if injection:
+                self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
+                                            kind="injection"))
+            self._remember(HistoryEntry(text, speaker, turn))
+            if turn == resume.turn:
+                done[speaker] = text
+        self.turns_completed = resume.turn
+        await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
+                                                        restarted=True))
+        return done
+
+    def _add_opening_prompt(self) -> None:
+        plan = self.plan
         seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
             else frozenset({plan.first_speaker})
         if plan.prompt:
-            self.history.append(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
+            self._remember(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
@@ -177,15 +222,19 @@ class Conductor:
             await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
             raise _End(reason)
 
-    async def _run_turn(self, turn: int) -> None:
+    async def _run_turn(self, turn: int, done: dict[AgentId, str]) -> None:
+        """One message from each agent; `done` holds messages of this turn already recorded."""
         await self._checkpoint(turn)
-        await self.bus.publish(TurnStartEvent(**self._ids, turn_number=turn))
-        texts: dict[AgentId, str] = {}
+        if not done:
+            await self.bus.publish(TurnStartEvent(**self._ids, turn_number=turn))
+        texts: dict[AgentId, str] = dict(done)
         for agent_id in self.plan.speaking_order:
+            if agent_id in done:
+                continue
             injection = self.plan.awareness(agent_id).injection_for(turn)
             if injection:
-                self.history.append(HistoryEntry(injection, None, turn, frozenset({agent_id}),
-                                                 kind="injection"))
+                self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
+                                            kind="injection"))
             await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
@@ -201,9 +250,9 @@ class Conductor:
         plan, info = self.plan, self.models[agent_id]
         agent = plan.agent(agent_id)
         reserve = agent.max_output_tokens or min(info.max_output_tokens, 4096)
-        routed = route(agent_id, self._system_prompts[agent_id], self.history,
+        routed = route(self._views[agent_id], self._system_prompts[agent_id],
                        context_window=info.context_window, reserve_output_tokens=reserve,
-                       allow_truncation=plan.allow_truncation, estimate=self.estimate_tokens)
+                       allow_truncation=plan.allow_truncation)
         if routed.dropped_messages or routed.over_limit:
             await self.bus.publish(ContextLimitEvent(
                 **self._ids, agent_id=agent_id.value, turn_number=turn, model=info.ref,
@@ -236,12 +285,17 @@ class Conductor:
             self.experiment_budget.add(result.cost_usd)
         if result.aborted:
             await self._end_if_requested(turn)
-        self.history.append(HistoryEntry(result.content, agent_id, turn))
+        self._remember(HistoryEntry(result.content, agent_id, turn))
         if plan.choose_names and agent_id not in self._named:
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
             raise _End(EndReason.BUDGET)
         return result.content
+
+    def _remember(self, entry: HistoryEntry) -> None:
+        self.history.append(entry)
+        for view in self._views.values():
+            view.add(entry)
 
     @property
     def _named(self) -> set[AgentId]:
@@ -265,7 +319,7 @@ class Conductor:
             action=action))
         if action == "stop":
             raise _End(EndReason.HIGH_CONVERGENCE)
-        if action == "pause":
+        if action == "pause" and turn + 1 < self.plan.max_turns:  # nothing left to pause
             if not self.plan.interactive:
                 raise _End(EndReason.PAUSED)
             self.control.pause()

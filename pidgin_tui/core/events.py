@@ -28,20 +28,26 @@ def new_event_id() -> str:
 
 
 def utc_now() -> str:
-    """Current UTC time as ISO-8601 with microseconds and a `Z`-free `+00:00` offset."""
-    return datetime.now(UTC).isoformat()
+    """Current UTC time as ISO-8601 to the millisecond, e.g. `2026-11-24T10:40:06.438Z`."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class Event(msgspec.Struct, tag=True, tag_field="event_type", kw_only=True):
-    """Common fields of every event."""
+def _always(value: object) -> Any:
+    """A default that is always written: `omit_defaults` skips plain defaults, not factories."""
+    return msgspec.field(default_factory=lambda: value)
+
+
+class Event(msgspec.Struct, tag=True, tag_field="event_type", kw_only=True, omit_defaults=True):
+    """Common fields of every event; always written. Other fields at their default are omitted
+    from the JSON line (readers restore them), which keeps JSONL small."""
 
     event_id: str = msgspec.field(default_factory=new_event_id)
     timestamp: str = msgspec.field(default_factory=utc_now)
-    experiment_id: str = ""
-    conversation_id: str | None = None
-    seq: int = 0
+    experiment_id: str = _always("")
+    conversation_id: str | None = _always(None)
+    seq: int = _always(0)
     """Per-conversation sequence number, assigned by the EventBus at publish time."""
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = _always(SCHEMA_VERSION)
 
     persist: ClassVar[bool] = True
     """False for live-only events (token chunks) that never go to JSONL."""
@@ -208,6 +214,8 @@ class ConversationPausedEvent(Event, kw_only=True):
 
 class ConversationResumedEvent(Event, kw_only=True):
     turn_number: int
+    restarted: bool = False
+    """True when a conversation that had ended (paused or interrupted) is continued later."""
 
 
 class InterruptRequestEvent(Event, kw_only=True):

@@ -34,49 +34,73 @@ class RoutedRequest:
     """True when the window is exceeded and truncation was not allowed (or cannot help)."""
 
 
+class AgentView:
+    """One agent's view of the history, maintained incrementally as entries are added.
+
+    Keeps the merged messages and their token estimates, so routing a request costs O(1) in the
+    length of the conversation unless truncation is needed.
+    """
+
+    def __init__(self, agent: AgentId, estimate: TokenEstimator = chars_estimate) -> None:
+        self.agent = agent
+        self.estimate = estimate
+        self.messages: list[ChatMessage] = []
+        self.costs: list[int] = []
+        self.total = 0
+
+    def add(self, entry: HistoryEntry) -> None:
+        if self.agent not in entry.visible_to:
+            return
+        role = "assistant" if entry.speaker is self.agent else "user"
+        if self.messages and self.messages[-1].role == role:
+            merged = ChatMessage(role, f"{self.messages[-1].content}\n\n{entry.content}")
+            self.total -= self.costs[-1]
+            self.messages[-1] = merged
+            self.costs[-1] = self.estimate(merged.content) + MESSAGE_OVERHEAD_TOKENS
+        else:
+            self.messages.append(ChatMessage(role, entry.content))
+            self.costs.append(self.estimate(entry.content) + MESSAGE_OVERHEAD_TOKENS)
+        self.total += self.costs[-1]
+
+    def extend(self, entries: Sequence[HistoryEntry]) -> AgentView:
+        for entry in entries:
+            self.add(entry)
+        return self
+
+    @property
+    def leading_assistant(self) -> int:
+        """Assistant messages before the first user message; providers reject them."""
+        count = 0
+        while count < len(self.messages) and self.messages[count].role == "assistant":
+            count += 1
+        return count
+
+
 def view_for(agent: AgentId, history: Sequence[HistoryEntry]) -> list[ChatMessage]:
     """The agent's own view of the history, merged into strict user/assistant alternation."""
-    merged: list[ChatMessage] = []
-    for entry in history:
-        if agent not in entry.visible_to:
-            continue
-        role = "assistant" if entry.speaker is agent else "user"
-        if merged and merged[-1].role == role:
-            merged[-1] = ChatMessage(role, f"{merged[-1].content}\n\n{entry.content}")
-        else:
-            merged.append(ChatMessage(role, entry.content))
-    while merged and merged[0].role == "assistant":
-        merged.pop(0)  # providers require the first message to be from the user
-    return merged
+    view = AgentView(agent).extend(history)
+    return view.messages[view.leading_assistant:]
 
 
-def estimate_request_tokens(system: str, messages: Sequence[ChatMessage],
-                            estimate: TokenEstimator = chars_estimate) -> int:
-    total = estimate(system) + (MESSAGE_OVERHEAD_TOKENS if system else 0)
-    return total + sum(estimate(m.content) + MESSAGE_OVERHEAD_TOKENS for m in messages)
-
-
-def route(agent: AgentId, system_prompt: str, history: Sequence[HistoryEntry], *,
-          context_window: int, reserve_output_tokens: int, allow_truncation: bool,
-          estimate: TokenEstimator = chars_estimate) -> RoutedRequest:
-    """Build agent's request; drop the oldest turns first if it exceeds the context window."""
-    messages = view_for(agent, history)
+def route(view: AgentView, system_prompt: str, *, context_window: int,
+          reserve_output_tokens: int, allow_truncation: bool) -> RoutedRequest:
+    """Build the agent's request; drop the oldest turns first if it exceeds the context window."""
+    start = view.leading_assistant
+    messages, costs = view.messages, view.costs
     budget = context_window - reserve_output_tokens
-    costs = [estimate(m.content) + MESSAGE_OVERHEAD_TOKENS for m in messages]
-    system_cost = estimate(system_prompt) + (MESSAGE_OVERHEAD_TOKENS if system_prompt else 0)
-    total = system_cost + sum(costs)
+    system_cost = view.estimate(system_prompt) + (MESSAGE_OVERHEAD_TOKENS if system_prompt else 0)
+    total = system_cost + view.total - sum(costs[:start])
     if total <= budget:
-        return RoutedRequest(system_prompt, messages, total)
+        return RoutedRequest(system_prompt, messages[start:], total)
     if not allow_truncation:
-        return RoutedRequest(system_prompt, messages, total, over_limit=True)
-    start = 0
+        return RoutedRequest(system_prompt, messages[start:], total, over_limit=True)
+    first = start
     # Drop whole exchanges from the oldest end, keeping the list starting with a user message.
-    while total > budget and start < len(messages) - 1:
-        total -= costs[start]
-        start += 1
-        while start < len(messages) - 1 and messages[start].role != "user":
-            total -= costs[start]
-            start += 1
-    kept = messages[start:]
-    return RoutedRequest(system_prompt, kept, total, dropped_messages=start,
+    while total > budget and first < len(messages) - 1:
+        total -= costs[first]
+        first += 1
+        while first < len(messages) - 1 and messages[first].role != "user":
+            total -= costs[first]
+            first += 1
+    return RoutedRequest(system_prompt, messages[first:], total, dropped_messages=first - start,
                          over_limit=total > budget)

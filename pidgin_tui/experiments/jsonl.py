@@ -8,6 +8,7 @@ stopping.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,13 +16,29 @@ import msgspec
 
 from pidgin_tui.core.events import Event, decode_event, encode_event
 
+_fsync_pool: ThreadPoolExecutor | None = None
+
+
+def _fsync_executor() -> ThreadPoolExecutor:
+    """One background thread for fsync: it releases the GIL, so turns never wait on the disk."""
+    global _fsync_pool
+    if _fsync_pool is None:
+        _fsync_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pidgin-fsync")
+    return _fsync_pool
+
 
 class JsonlWriter:
-    """Appends one event per line; flushes every event, fsyncs on request (turn ends)."""
+    """Appends one event per line; flushes every event, fsyncs at turn ends and on close.
+
+    `flush` puts each line in the OS page cache at once, so a killed process loses nothing;
+    `sync` queues an fsync on a background thread against power loss; `close` waits for it and
+    fsyncs once more.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file = open(path, "ab", buffering=1024 * 64)  # noqa: SIM115 - kept open on purpose
+        self._pending_sync: Future[None] | None = None
         self.lines_written = 0
 
     def write(self, event: Event) -> None:
@@ -31,11 +48,15 @@ class JsonlWriter:
 
     def sync(self) -> None:
         self._file.flush()
-        os.fsync(self._file.fileno())
+        if self._pending_sync is None or self._pending_sync.done():
+            self._pending_sync = _fsync_executor().submit(os.fsync, self._file.fileno())
 
     def close(self) -> None:
         if not self._file.closed:
-            self.sync()
+            self._file.flush()
+            if self._pending_sync is not None:
+                self._pending_sync.result()
+            os.fsync(self._file.fileno())
             self._file.close()
 
 

@@ -7,26 +7,32 @@ Lifecycle: `created` → `running` → `completed`, `failed` (every conversation
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.conductor import Conductor, ConversationOutcome, Responder
+from pidgin_tui.core.conductor import Conductor, ConversationOutcome, Responder, ResumePoint
 from pidgin_tui.core.control import ExperimentControl
 from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent, utc_now
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
-from pidgin_tui.experiments.manifest import new_manifest
+from pidgin_tui.experiments.manifest import new_manifest, read_manifest
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.experiments.tracking import TrackingSubscriber
-from pidgin_tui.paths import new_experiment_dir
+from pidgin_tui.paths import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
+from pidgin_tui.providers.tokens import estimator_for
+
+if TYPE_CHECKING:
+    from pidgin_tui.experiments.resume import SavedConversation
 
 ScorerFactory = Callable[[str], TurnScorer]
 
@@ -82,6 +88,13 @@ class ExperimentResult:
         }
 
 
+def _retrying_responder(bus: EventBus) -> Responder:
+    """Priced events and retries with backoff, as configured in the user settings."""
+    from pidgin_tui.providers.retry import make_responder
+
+    return make_responder(bus)
+
+
 class ExperimentRunner:
     """Runs one experiment on the current event loop, publishing everything on `bus`."""
 
@@ -95,7 +108,7 @@ class ExperimentRunner:
         self.bus = bus or EventBus()
         self.registry = registry or default_registry()
         self.interactive = interactive
-        self.responder_factory = responder_factory
+        self.responder_factory = responder_factory or _retrying_responder
         self.scorer_factory = scorer_factory
         self.experiment_id = experiment_id or new_experiment_id()
         self.control = ExperimentControl()
@@ -103,9 +116,27 @@ class ExperimentRunner:
             AgentId.A: self.registry.resolve(spec.agent_a),
             AgentId.B: self.registry.resolve(spec.agent_b),
         }
+        self._estimate_tokens = estimator_for(m.provider for m in self.models.values())
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
+        self._existing_manifest: dict[str, object] | None = None
+
+    @classmethod
+    def for_existing(cls, experiment_dir: Path, output_root: Path,
+                     **kwargs: object) -> ExperimentRunner:
+        """A runner attached to an experiment already on disk (to resume it)."""
+        from pidgin_tui.experiments.spec import parse_spec
+
+        manifest = read_manifest(experiment_dir)
+        if manifest is None:
+            raise ValueError(f"{experiment_dir}: manifest.json is missing or unreadable")
+        spec = parse_spec(manifest.get("config") or {})
+        runner = cls(spec, output_root, experiment_id=str(manifest["experiment_id"]),
+                     **kwargs)  # type: ignore[arg-type]
+        runner.experiment_dir = experiment_dir
+        runner._existing_manifest = manifest
+        return runner
 
     def conversation_ids(self) -> list[str]:
         return [f"{self.experiment_id}_{rep + 1:04d}" for rep in range(self.spec.repetitions)]
@@ -156,9 +187,44 @@ class ExperimentRunner:
             total_conversations=self.spec.total_conversations))
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
-        ids = self.conversation_ids()
         self._tasks = [asyncio.create_task(self._run_one(rep, cid, semaphore, budget))
-                       for rep, cid in enumerate(ids)]
+                       for rep, cid in enumerate(self.conversation_ids())]
+        return await self._complete(experiment_dir, started)
+
+    def resumable(self) -> dict[str, SavedConversation]:
+        """Conversations of this experiment that ended paused or interrupted, by id."""
+        from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS, load_saved_conversation
+
+        assert self.experiment_dir is not None
+        saved = {}
+        for conversation_id in self.conversation_ids():
+            path = self.experiment_dir / conversation_jsonl_name(conversation_id)
+            if not path.exists():
+                continue
+            conversation = load_saved_conversation(path)
+            if conversation.end_reason in RESUMABLE_END_REASONS and \
+                    conversation.point.turn < self.spec.max_turns:
+                saved[conversation_id] = conversation
+        return saved
+
+    async def resume(self) -> ExperimentResult:
+        """Continue every paused or interrupted conversation, appending to the same files."""
+        assert self.experiment_dir is not None and self._existing_manifest is not None
+        saved = self.resumable()
+        manifest = dict(self._existing_manifest)
+        manifest.update(status="running", completed_at=None, pid=os.getpid())
+        self.tracking = TrackingSubscriber(self.experiment_dir, manifest).attach(self.bus)
+        started = time.perf_counter()
+        budget = Budget(self.spec.budget_usd)
+        semaphore = asyncio.Semaphore(self.spec.max_parallel)
+        repetitions = {cid: rep for rep, cid in enumerate(self.conversation_ids())}
+        for conversation_id, conversation in saved.items():
+            self.bus.seed_seq(conversation_id, conversation.last_seq)
+        self._tasks = [asyncio.create_task(self._run_one(
+            repetitions[cid], cid, semaphore, budget, resume=saved[cid].point)) for cid in saved]
+        return await self._complete(self.experiment_dir, started)
+
+    async def _complete(self, experiment_dir: Path, started: float) -> ExperimentResult:
         outcomes = list(await asyncio.gather(*self._tasks))
         result = ExperimentResult(self.experiment_id, experiment_dir, Status.COMPLETED, outcomes,
                                   time.perf_counter() - started)
@@ -175,14 +241,19 @@ class ExperimentRunner:
         return result
 
     def _final_status(self, result: ExperimentResult) -> Status:
-        if self.control.end_requested is not None or result.count(Status.INTERRUPTED):
+        """From the whole experiment's counts (a resumed run covers only some conversations)."""
+        assert self.tracking is not None
+        counts = self.tracking.manifest.data
+        if self.control.end_requested is not None or counts["interrupted_conversations"]:
             return Status.INTERRUPTED
-        if result.outcomes and result.count(Status.FAILED) == len(result.outcomes):
+        total = counts["completed_conversations"] + counts["failed_conversations"]
+        if total and counts["failed_conversations"] == total:
             return Status.FAILED
         return Status.COMPLETED
 
     async def _run_one(self, repetition: int, conversation_id: str,
-                       semaphore: asyncio.Semaphore, budget: Budget) -> ConversationOutcome:
+                       semaphore: asyncio.Semaphore, budget: Budget,
+                       resume: ResumePoint | None = None) -> ConversationOutcome:
         async with semaphore:
             control = self.control.for_conversation(conversation_id)
             plan = self.plan_for(repetition, conversation_id)
@@ -193,11 +264,11 @@ class ExperimentRunner:
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
                 control=control, scorer=self.scorer_factory(self.spec.convergence_profile),
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
-                experiment_budget=budget,
+                experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )
-            if budget.exceeded:
+            if budget.exceeded and resume is None:
                 return await conductor.end_without_running(EndReason.BUDGET)
-            return await conductor.run()
+            return await conductor.run(resume)
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""

@@ -9,6 +9,7 @@ from pidgin_tui.core.bus import EventBus, Subscription
 from pidgin_tui.core.events import (
     APIErrorEvent,
     ConversationEndEvent,
+    ConversationResumedEvent,
     ConversationStartEvent,
     ErrorEvent,
     Event,
@@ -92,6 +93,14 @@ class TrackingSubscriber:
                 conv.update(status="running", max_turns=event.max_turns,
                             agent_a_model=event.agent_a_model, agent_b_model=event.agent_b_model,
                             started_at=event.timestamp, repetition=event.repetition)
+                data["running_conversations"] += 1
+                return True
+            case ConversationResumedEvent(restarted=True):
+                conv = self._conversation(event.conversation_id)
+                if conv["status"] == "interrupted":
+                    data["interrupted_conversations"] = max(
+                        0, data["interrupted_conversations"] - 1)
+                conv.update(status="running", end_reason=None, resumed_at=event.timestamp)
                 data["running_conversations"] += 1
                 return True
             case TurnCompleteEvent():

@@ -30,6 +30,15 @@ from pidgin_tui.providers.registry import ModelInfo
 
 CostFunction = Callable[[ModelInfo, UsageChunk], float | None]
 AbortCheck = Callable[[], bool]
+RetryPlan = float | None | Callable[[ProviderError], float | None]
+"""The wait before the next attempt, or a function of the failure giving it (None: no retry)."""
+
+
+def priced_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
+    """The dated price table plus the user's overrides (None for an unpriced model)."""
+    from pidgin_tui.providers.pricing import cost_for
+
+    return cost_for(info, usage)
 
 
 def local_only_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
@@ -37,15 +46,35 @@ def local_only_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
     return 0.0 if info.provider == "local" else None
 
 
+_CHAIN_MEMO: dict[tuple[bytes, str, str], bytes] = {}
+_CHAIN_MEMO_LIMIT = 200_000
+"""Memoised links of the message hash chain; a conversation re-sends its history every turn."""
+
+
+def _chain(previous: bytes, role: str, content: str) -> bytes:
+    key = (previous, role, content)
+    digest = _CHAIN_MEMO.get(key)
+    if digest is None:
+        if len(_CHAIN_MEMO) >= _CHAIN_MEMO_LIMIT:
+            _CHAIN_MEMO.clear()
+        digest = hashlib.sha256(previous + role.encode() + b"\0" + content.encode()).digest()
+        _CHAIN_MEMO[key] = digest
+    return digest
+
+
 def payload_sha256(request: ProviderRequest) -> str:
-    """Hash of the exact payload sent, so a rebuilt request can be checked against the record."""
-    payload = {
-        "model": request.model, "system": request.system,
-        "messages": [[m.role, m.content] for m in request.messages],
-        "temperature": request.temperature, "max_output_tokens": request.max_output_tokens,
-        "think": request.think, "think_budget": request.think_budget,
-    }
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+    """Hash of the exact payload sent, so a rebuilt request can be checked against the record.
+
+    A SHA-256 chain: the header (model, system prompt, sampling parameters) is hashed, then each
+    message is chained onto the previous digest. Links are memoised, so hashing a request costs
+    O(new messages) rather than O(history).
+    """
+    header = json.dumps([request.model, request.system, request.temperature,
+                         request.max_output_tokens, request.think, request.think_budget])
+    digest = hashlib.sha256(header.encode()).digest()
+    for message in request.messages:
+        digest = _chain(digest, message.role, message.content)
+    return digest.hex()
 
 
 @dataclass(slots=True)
@@ -85,13 +114,13 @@ class EventAwareProvider:
     re-raised; its partial text is never published as a message.
     """
 
-    def __init__(self, bus: EventBus, cost: CostFunction = local_only_cost) -> None:
+    def __init__(self, bus: EventBus, cost: CostFunction = priced_cost) -> None:
         self.bus = bus
         self.cost = cost
 
     async def attempt(self, provider: Provider, request: ProviderRequest, ctx: RequestContext,
                       should_abort: AbortCheck = lambda: False,
-                      will_retry_in_s: float | None = None) -> MessageResult:
+                      will_retry_in_s: RetryPlan = None) -> MessageResult:
         ids = {"experiment_id": ctx.experiment_id, "conversation_id": ctx.conversation_id}
         await self.bus.publish(MessageRequestEvent(
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, model=ctx.info.ref,
@@ -158,7 +187,9 @@ class EventAwareProvider:
         return result
 
     async def _report(self, exc: ProviderError, ctx: RequestContext,
-                      will_retry_in_s: float | None) -> None:
+                      will_retry_in_s: RetryPlan) -> None:
+        if callable(will_retry_in_s):
+            will_retry_in_s = will_retry_in_s(exc)
         await self.bus.publish(APIErrorEvent(
             experiment_id=ctx.experiment_id, conversation_id=ctx.conversation_id,
             agent_id=ctx.agent_id, provider=ctx.info.provider, model=ctx.info.ref,

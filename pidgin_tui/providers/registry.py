@@ -108,6 +108,9 @@ def default_registry() -> Registry:
     """The process-wide registry, built on first use."""
     global _DEFAULT
     if _DEFAULT is None:
+        from pidgin_tui.providers import catalog
+
+        catalog.install()  # the real providers' models and factories
         registry = Registry()
         for extend in REGISTRY_EXTENSIONS:
             extend(registry)

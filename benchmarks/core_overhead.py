@@ -1,0 +1,82 @@
+"""Orchestration overhead per turn, JSONL size, --help time and a 20×20 parallel experiment.
+
+Run: python benchmarks/core_overhead.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pidgin_tui.experiments.runner import ExperimentRunner  # noqa: E402
+from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
+from pidgin_tui.metrics.convergence import make_turn_scorer  # noqa: E402
+from pidgin_tui.providers.base import ProviderRequest  # noqa: E402
+from pidgin_tui.providers.local import compose_reply  # noqa: E402
+
+
+def provider_only_cost(turns: int) -> float:
+    """Time the local model itself spends composing replies, to subtract from the total."""
+    import random
+
+    request = ProviderRequest(model="instant", system="", messages=[], turn_number=3)
+    started = time.perf_counter()
+    for turn in range(turns * 2):
+        compose_reply(random.Random(turn), request)
+    return time.perf_counter() - started
+
+
+async def one_conversation(root: Path, turns: int) -> tuple[float, Path]:
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant",
+                       "max_turns": turns, "convergence_threshold": None})
+    runner = ExperimentRunner(spec, root, scorer_factory=make_turn_scorer)
+    started = time.perf_counter()
+    result = await runner.run()
+    return time.perf_counter() - started, result.experiment_dir
+
+
+def main() -> None:
+    turns = 200
+    with tempfile.TemporaryDirectory() as tmp:
+        timings = []
+        for attempt in range(5):
+            elapsed, exp_dir = asyncio.run(one_conversation(Path(tmp) / str(attempt), turns))
+            timings.append(elapsed)
+        best = min(timings)
+        model = provider_only_cost(turns)
+        jsonl_bytes = sum(p.stat().st_size for p in exp_dir.glob("*.jsonl"))
+        print(f"200-turn local:instant conversation: best {best * 1000:.1f} ms, "
+              f"median {statistics.median(timings) * 1000:.1f} ms")
+        print(f"  per turn (total, incl. JSONL + manifest + scorer): {best / turns * 1000:.3f} ms")
+        print(f"  per turn (orchestration, minus the local model's text generation "
+              f"{model / turns * 1000:.3f} ms): {(best - model) / turns * 1000:.3f} ms "
+              f"(goal <= 1 ms)")
+        print(f"  JSONL bytes: {jsonl_bytes:,} ({jsonl_bytes / 1e6:.3f} MB; goal <= 0.5 MB)")
+
+        help_times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pidgin_tui", "--help"], check=True,
+                           capture_output=True, cwd=Path(__file__).resolve().parent.parent)
+            help_times.append(time.perf_counter() - started)
+        print(f"pidgin-tui --help: best {min(help_times):.3f} s, median "
+              f"{statistics.median(help_times):.3f} s (goal <= 0.25 s)")
+
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pidgin_tui", "run", "-a", "local:instant", "-b",
+                        "local:instant", "-t", "20", "-r", "20", "--max-parallel", "4", "-q",
+                        "--output", str(Path(tmp) / "grid")], check=True,
+                       cwd=Path(__file__).resolve().parent.parent)
+        print(f"20 x 20 local:instant, --max-parallel 4 (CLI, wall): "
+              f"{time.perf_counter() - started:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""`pidgin-tui resume EXPERIMENT`: continue conversations that ended paused or interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+NAME = "resume"
+HELP = "continue an experiment's paused or interrupted conversations where they stopped"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", metavar="EXPERIMENT",
+                        help="name, id, unique id prefix or directory")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary on stdout; human output goes to stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    parser.add_argument("--convergence-action", choices=("stop", "warn", "pause", "continue"),
+                        help="override the spec's convergence action (e.g. continue past a pause)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.cli import EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.commands.run_headless import _run_with_signals, attach_progress, report
+    from pidgin_tui.experiments.resume import NotResumable
+    from pidgin_tui.experiments.runner import ExperimentRunner
+    from pidgin_tui.experiments.spec import SpecError
+    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.providers.registry import UnknownModelError
+
+    human = sys.stderr if args.json else sys.stdout
+    root = output_root(getattr(args, "output", None))
+    try:
+        path = resolve_experiment(root, args.experiment)
+        runner = ExperimentRunner.for_existing(path, root)
+        if args.convergence_action:
+            runner.spec.convergence_action = args.convergence_action
+        saved = runner.resumable()
+    except (ExperimentNotFound, SpecError, UnknownModelError, NotResumable, ValueError) as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    if not saved:
+        print(f"nothing to resume in {path.name}: no conversation ended paused or interrupted",
+              file=human)
+        return EXIT_OK
+    if not args.quiet:
+        print(f"resuming {len(saved)} conversation(s): "
+              + ", ".join(f"{cid} at turn {s.point.turn + 1}" for cid, s in saved.items()),
+              file=human)
+        attach_progress(runner.bus, human, verbose=args.verbose)
+    result, received = asyncio.run(_run_with_signals(runner, resume=True))
+    return report(result, received, args, human)

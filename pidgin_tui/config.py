@@ -1,0 +1,196 @@
+"""User settings: a TOML file in the config directory; API keys come from the environment first.
+
+```toml
+[keys]                       # used only when the environment variable is not set
+anthropic = "..."
+[prices."openai:gpt-5"]      # USD per 1M tokens; overrides the shipped price table
+input = 1.25
+output = 10.0
+cache_read = 0.125
+[concurrency]                # maximum requests in flight per provider, process-wide
+default = 8
+anthropic = 4
+[timeouts]
+first_token_s = 120          # until the first text or thinking chunk
+total_s = 600                # for the whole response
+[retry]
+budget_minutes = 10          # give up retrying after this long
+[base_urls]                  # used when the standard environment variable is not set
+openai = "http://127.0.0.1:4000/v1"
+[google]
+api_version = "v1beta"       # or "v1"
+```
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE_NAME = "config.toml"
+
+KEY_ENV_VARS: dict[str, tuple[str, ...]] = {
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "openai": ("OPENAI_API_KEY",),
+    "google": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    "xai": ("XAI_API_KEY",),
+}
+"""Where each provider's key is looked up, in order; Ollama and local models need none."""
+
+BASE_URL_ENV_VARS: dict[str, str] = {
+    "anthropic": "ANTHROPIC_BASE_URL",
+    "openai": "OPENAI_BASE_URL",
+    "google": "GOOGLE_GEMINI_BASE_URL",
+    "xai": "XAI_BASE_URL",
+    "ollama": "OLLAMA_HOST",
+}
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "xai": "https://api.x.ai/v1",
+    "ollama": "http://localhost:11434",
+}
+DEFAULT_CONCURRENCY = 8
+
+
+class ConfigError(ValueError):
+    """The config file exists but cannot be used; the message names the file and the problem."""
+
+
+def config_dir() -> Path:
+    """The user config directory (`$PIDGIN_CONFIG_DIR`, else the platform's)."""
+    from pidgin_tui.paths import config_dir as paths_config_dir
+
+    return paths_config_dir()
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_FILE_NAME
+
+
+@dataclass(slots=True, frozen=True)
+class Timeouts:
+    first_token_s: float | None = 120.0
+    total_s: float | None = 600.0
+
+
+@dataclass(slots=True)
+class Settings:
+    """Parsed user settings; every field has a usable default when the file is absent."""
+
+    keys: dict[str, str] = field(default_factory=dict, repr=False)
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    concurrency: dict[str, int] = field(default_factory=dict)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry_budget_minutes: float = 10.0
+    base_urls: dict[str, str] = field(default_factory=dict)
+    google_api_version: str | None = None
+    path: Path | None = None
+
+    def api_key(self, provider: str) -> str | None:
+        """The key for a provider: its environment variables first, then the config file."""
+        for var in KEY_ENV_VARS.get(provider, ()):
+            value = os.environ.get(var, "").strip()
+            if value:
+                return value
+        value = self.keys.get(provider, "").strip()
+        return value or None
+
+    def key_source(self, provider: str) -> str | None:
+        """Where the key comes from (an env var name or `config`), None when it is missing."""
+        for var in KEY_ENV_VARS.get(provider, ()):
+            if os.environ.get(var, "").strip():
+                return var
+        return "config" if self.keys.get(provider, "").strip() else None
+
+    def base_url(self, provider: str) -> str | None:
+        var = BASE_URL_ENV_VARS.get(provider)
+        value = os.environ.get(var, "").strip() if var else ""
+        return value or self.base_urls.get(provider) or DEFAULT_BASE_URLS.get(provider)
+
+    def max_concurrent(self, provider: str) -> int:
+        return max(1, int(self.concurrency.get(provider,
+                                               self.concurrency.get("default",
+                                                                    DEFAULT_CONCURRENCY))))
+
+    @property
+    def retry_budget_s(self) -> float:
+        return self.retry_budget_minutes * 60.0
+
+
+def key_env_hint(provider: str) -> str:
+    """The environment variable(s) a user should set for a provider, for messages."""
+    return " or ".join(KEY_ENV_VARS.get(provider, ())) or "no key needed"
+
+
+def _optional_seconds(value: Any, name: str, path: Path) -> float | None:
+    if value is None or value == 0:
+        return None  # 0 disables the timeout
+    if not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{path}: timeouts.{name} must be a positive number of seconds")
+    return float(value)
+
+
+def parse_settings(data: dict[str, Any], path: Path) -> Settings:
+    """Validate the TOML document's tables into Settings."""
+    settings = Settings(path=path)
+    settings.keys = {str(k): str(v) for k, v in data.get("keys", {}).items()}
+    for ref, table in data.get("prices", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: prices.{ref!r} must be a table of USD per 1M tokens")
+        for bucket, value in table.items():
+            if bucket not in ("input", "output", "cache_read", "cache_write"):
+                raise ConfigError(f"{path}: prices.{ref!r}.{bucket} is not a known price "
+                                  "(input, output, cache_read, cache_write)")
+            if not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{path}: prices.{ref!r}.{bucket} must be a non-negative number")
+        settings.prices[str(ref)] = {k: float(v) for k, v in table.items()}
+    for provider, limit in data.get("concurrency", {}).items():
+        if not isinstance(limit, int) or limit < 1:
+            raise ConfigError(f"{path}: concurrency.{provider} must be a whole number ≥ 1")
+        settings.concurrency[str(provider)] = limit
+    timeouts = data.get("timeouts", {})
+    settings.timeouts = Timeouts(
+        first_token_s=_optional_seconds(timeouts.get("first_token_s", 120.0), "first_token_s",
+                                        path),
+        total_s=_optional_seconds(timeouts.get("total_s", 600.0), "total_s", path),
+    )
+    budget = data.get("retry", {}).get("budget_minutes", 10.0)
+    if not isinstance(budget, int | float) or budget < 0:
+        raise ConfigError(f"{path}: retry.budget_minutes must be a non-negative number")
+    settings.retry_budget_minutes = float(budget)
+    settings.base_urls = {str(k): str(v) for k, v in data.get("base_urls", {}).items()}
+    settings.google_api_version = data.get("google", {}).get("api_version")
+    return settings
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file gives the defaults."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(path=path)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_settings(data, path)
+
+
+_SETTINGS: Settings | None = None
+
+
+def settings() -> Settings:
+    """The process-wide settings, read once."""
+    global _SETTINGS
+    if _SETTINGS is None:
+        _SETTINGS = load_settings()
+    return _SETTINGS
+
+
+def reset_settings(value: Settings | None = None) -> None:
+    """Replace (or forget) the process-wide settings; tests and the settings screen use this."""
+    global _SETTINGS
+    _SETTINGS = value

@@ -1,0 +1,280 @@
+"""Getting a local Ollama model ready: detect the server, start it, install it, pull models.
+
+Nothing here acts without consent. Each step that changes the machine (starting a server,
+installing Ollama, downloading a model) is described to a `Consent` callback first and runs only
+if it answers yes; headless runs answer with `--yes`. Installation shows the platform's official
+command verbatim and runs exactly that command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pidgin_tui.providers.base import ProviderError
+from pidgin_tui.providers.ollama import normalise_host
+from pidgin_tui.providers.registry import ModelInfo, Registry
+
+Consent = Callable[[str], bool | Awaitable[bool]]
+"""Shown a question, answers whether to go ahead."""
+DOWNLOAD_PAGE = "https://ollama.com/download"
+
+
+class OllamaNotReady(RuntimeError):
+    """Ollama cannot serve the model; the message says what the user can do."""
+
+    started: subprocess.Popen[bytes] | None = None
+    """A server this attempt started (with consent) before failing, if any."""
+
+
+@dataclass(slots=True, frozen=True)
+class PullProgress:
+    status: str
+    completed: int | None = None
+    total: int | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total or self.completed is None:
+            return None
+        return min(1.0, self.completed / self.total)
+
+
+@dataclass(slots=True, frozen=True)
+class OllamaStatus:
+    host: str
+    running: bool
+    version: str | None = None
+    binary: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class InstallPlan:
+    command: str
+    """Exactly what will run, through the shell, shown to the user before consent."""
+    source: str = DOWNLOAD_PAGE
+
+
+def host_from_env() -> str:
+    from pidgin_tui.config import settings
+
+    return normalise_host(settings().base_url("ollama"))
+
+
+def find_binary() -> str | None:
+    return shutil.which("ollama")
+
+
+async def probe(host: str, timeout_s: float = 2.0) -> str | None:
+    """The server's version if it answers at `host`, else None."""
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(base_url=host, timeout=timeout_s) as client:
+            response = await client.get("/api/version")
+            if response.status_code == 200:
+                return str(response.json().get("version", "unknown"))
+    except (httpx.HTTPError, ValueError, OSError):
+        return None
+    return None
+
+
+async def detect(host: str | None = None) -> OllamaStatus:
+    host = normalise_host(host) if host else host_from_env()
+    version = await probe(host)
+    return OllamaStatus(host, version is not None, version, find_binary())
+
+
+async def list_models(host: str) -> list[str]:
+    """Names of the models the server has locally (`/api/tags`)."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=host, timeout=10.0) as client:
+        response = await client.get("/api/tags")
+        response.raise_for_status()
+        return [m.get("name") or m.get("model") for m in response.json().get("models", [])]
+
+
+def has_model(available: list[str], model: str) -> bool:
+    return model in available or (":" not in model and f"{model}:latest" in available)
+
+
+async def pull(host: str, model: str) -> AsyncIterator[PullProgress]:
+    """Stream `/api/pull` progress until `success`; an error line raises ProviderError."""
+    import json
+
+    import httpx
+
+    async with httpx.AsyncClient(base_url=host, timeout=httpx.Timeout(None, connect=10.0)) as c:
+        async with c.stream("POST", "/api/pull", json={"model": model, "stream": True}) as resp:
+            if resp.status_code >= 400:
+                await resp.aread()
+                raise ProviderError("not_found" if resp.status_code == 404 else "server",
+                                    f"ollama: pulling {model} failed: {resp.text}",
+                                    status_code=resp.status_code, provider="ollama")
+            async for line in resp.aiter_lines():
+                if not line.strip():
+                    continue
+                data = json.loads(line)
+                if "error" in data:
+                    raise ProviderError("server", f"ollama: pulling {model} failed: "
+                                        f"{data['error']}", provider="ollama")
+                progress = PullProgress(str(data.get("status", "")), data.get("completed"),
+                                        data.get("total"))
+                yield progress
+                if progress.status == "success":
+                    return
+    raise ProviderError("incomplete_stream", f"ollama: the pull of {model} ended early",
+                        provider="ollama")
+
+
+def install_plan(platform: str = sys.platform,
+                 which: Callable[[str], str | None] = shutil.which) -> InstallPlan | None:
+    """The official install command for this platform, or None (then: the download page)."""
+    if platform.startswith("linux"):
+        return InstallPlan("curl -fsSL https://ollama.com/install.sh | sh",
+                           "https://ollama.com/download/linux")
+    if platform == "darwin" and which("brew"):
+        return InstallPlan("brew install ollama", "https://formulae.brew.sh/formula/ollama")
+    if platform == "win32" and which("winget"):
+        return InstallPlan("winget install --id Ollama.Ollama -e",
+                           "https://ollama.com/download/windows")
+    return None
+
+
+def run_install(plan: InstallPlan) -> int:
+    """Run the shown command in the foreground, its output going to the user's terminal."""
+    return subprocess.run(plan.command, shell=True, check=False).returncode
+
+
+def start_server(binary: str, host: str) -> subprocess.Popen[bytes]:
+    """Start `ollama serve` for `host` in its own session, so it outlives this process."""
+    address = host.split("://", 1)[-1]
+    env = {**os.environ, "OLLAMA_HOST": address}
+    return subprocess.Popen([binary, "serve"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+async def wait_until_up(host: str, timeout_s: float = 30.0, interval_s: float = 0.2) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while loop.time() < deadline:
+        if await probe(host, timeout_s=1.0) is not None:
+            return True
+        await asyncio.sleep(interval_s)
+    return False
+
+
+async def ask(consent: Consent, question: str) -> bool:
+    answer = consent(question)
+    return bool(await answer) if inspect.isawaitable(answer) else bool(answer)
+
+
+def terminal_consent(assume_yes: bool = False) -> Consent:
+    """Headless consent: `--yes` says yes; a terminal asks; anything else says no."""
+    def consent(question: str) -> bool:
+        if assume_yes:
+            return True
+        if not sys.stdin.isatty():
+            return False
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    return consent
+
+
+@dataclass(slots=True)
+class ReadyResult:
+    host: str
+    started: subprocess.Popen[bytes] | None = None
+    installed: bool = False
+    pulled: bool = False
+
+
+async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
+                       on_progress: Callable[[PullProgress], Any] | None = None,
+                       start_timeout_s: float = 30.0) -> ReadyResult:
+    """Make `model` servable: start or install Ollama and pull the model, each after consent."""
+    status = await detect(host)
+    result = ReadyResult(status.host)
+    if not status.running:
+        binary = status.binary
+        if binary is None:
+            plan = install_plan()
+            if plan is None:
+                raise OllamaNotReady(f"Ollama is not installed; get it from {DOWNLOAD_PAGE}")
+            if not await ask(consent, "Ollama is not installed. Install it with the official "
+                             f"command ({plan.source}):\n    {plan.command}\nRun it now?"):
+                raise OllamaNotReady(f"Ollama is not installed; install it with: {plan.command}")
+            if run_install(plan) != 0:
+                raise OllamaNotReady(f"the install command failed: {plan.command}")
+            result.installed = True
+            binary = find_binary()
+            if binary is None:
+                raise OllamaNotReady("the install finished but `ollama` is not on PATH")
+        if not await ask(consent, f"Ollama is installed but not running at {status.host}. "
+                         f"Start it now (`{binary} serve`)?"):
+            raise OllamaNotReady(f"Ollama is not running at {status.host}; start it with "
+                                 "`ollama serve`")
+        result.started = start_server(binary, status.host)
+        if not await wait_until_up(status.host, start_timeout_s):
+            result.started.terminate()  # ours, and useless: do not leave it behind
+            raise OllamaNotReady(f"started `ollama serve` but nothing answers at {status.host}")
+    try:
+        await _pull_if_missing(model, status.host, consent, on_progress, result)
+    except OllamaNotReady as exc:
+        exc.started = result.started
+        raise
+    return result
+
+
+async def _pull_if_missing(model: str, host: str, consent: Consent,
+                           on_progress: Callable[[PullProgress], Any] | None,
+                           result: ReadyResult) -> None:
+    if has_model(await list_models(host), model):
+        return
+    if not await ask(consent, f"The Ollama model {model!r} is not downloaded. Pull it now? "
+                     "(models are often several GB)"):
+        raise OllamaNotReady(f"model {model!r} is missing; pull it with `ollama pull {model}`")
+    async for progress in pull(host, model):
+        if on_progress is not None:
+            on_progress(progress)
+    result.pulled = True
+
+
+async def add_local_models(registry: Registry, host: str | None = None) -> list[str]:
+    """Add the server's local models to `registry` (for `models` and the setup screen)."""
+    status = await detect(host)
+    if not status.running:
+        return []
+    names = await list_models(status.host)
+    for name in names:
+        ref = f"ollama:{name}"
+        if ref not in registry.models:
+            registry.add(ModelInfo("ollama", name, name, 128_000, 8192,
+                                   description="Local Ollama model; limits assumed"))
+    return names
+
+
+async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
+                                report: Callable[[str], None]) -> None:
+    """Make every Ollama model among `models` servable, reporting pull progress as text."""
+    for model in dict.fromkeys(m.model_id for m in models if m.provider == "ollama"):
+        last: list[int] = [-1]
+
+        def show(progress: PullProgress, model: str = model, last: list[int] = last) -> None:
+            fraction = progress.fraction
+            if fraction is None:
+                report(f"ollama pull {model}: {progress.status}")
+            elif int(fraction * 10) > last[0]:  # every 10 %
+                last[0] = int(fraction * 10)
+                report(f"ollama pull {model}: {fraction:.0%}")
+
+        await ensure_model(model, consent, on_progress=show)
+

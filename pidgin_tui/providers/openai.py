@@ -1,0 +1,184 @@
+"""OpenAI adapter: streaming Chat Completions through the `openai` 3.x SDK (lazy import).
+
+The same wire format serves xAI (see `xai.py`). Usage comes from the final chunk requested with
+`stream_options={"include_usage": True}`; reasoning text is streamed when the server sends it as
+`reasoning_content`/`reasoning` deltas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pidgin_tui.config import Settings, settings
+from pidgin_tui.providers.base import (
+    Chunk,
+    FinishChunk,
+    ProviderError,
+    ProviderRequest,
+    TextChunk,
+    ThinkingChunk,
+    UsageChunk,
+)
+from pidgin_tui.providers.errors import (
+    kind_for_status,
+    missing_key_error,
+    parse_retry_after,
+    provider_error,
+    transport_error,
+)
+
+REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat)|gpt-6)")
+"""OpenAI reasoning models: they take `reasoning_effort` and refuse a custom temperature."""
+_FINISH = {"stop": "stop", "length": "length", "content_filter": "content_filter",
+           "tool_calls": "stop", "function_call": "stop"}
+
+
+def reasoning_effort(budget: int | None) -> str:
+    """Map a thinking budget in tokens onto OpenAI's effort levels."""
+    if budget is None:
+        return "medium"
+    return "low" if budget <= 2048 else "medium" if budget <= 16384 else "high"
+
+
+class OpenAICompatibleProvider:
+    """Chat Completions streaming for any OpenAI-format endpoint."""
+
+    name = "openai"
+    system_role = "system"
+
+    def __init__(self, config: Settings | None = None, api_key: str | None = None,
+                 base_url: str | None = None) -> None:
+        self._config = config
+        self._api_key = api_key
+        self._base_url = base_url
+        self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _settings(self) -> Settings:
+        return self._config or settings()
+
+    def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
+        if self._client is None:
+            self._loop = asyncio.get_running_loop()
+            key = self._api_key or self._settings().api_key(self.name)
+            if not key:
+                raise missing_key_error(self.name)
+            import openai
+
+            self._api_key = key
+            self._client = openai.AsyncOpenAI(
+                api_key=key, base_url=self._base_url or self._settings().base_url(self.name),
+                max_retries=0, timeout=None)
+        return self._client
+
+    def is_reasoning_model(self, model: str) -> bool:
+        return bool(REASONING_MODEL.match(model))
+
+    def build_params(self, request: ProviderRequest) -> dict[str, Any]:
+        """The request body: the system prompt is the first message, with the system role."""
+        messages = [{"role": self.system_role, "content": request.system}] if request.system \
+            else []
+        messages += [{"role": m.role, "content": m.content} for m in request.messages]
+        params: dict[str, Any] = {"model": request.model, "messages": messages,
+                                  "stream_options": {"include_usage": True}}
+        reasoning = self.is_reasoning_model(request.model)
+        if request.temperature is not None and not reasoning:
+            params["temperature"] = request.temperature
+        if request.max_output_tokens is not None:
+            params["max_completion_tokens"] = request.max_output_tokens
+        if reasoning and request.think:
+            params["reasoning_effort"] = reasoning_effort(request.think_budget)
+        return params
+
+    async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
+        client = self._get_client()
+        finish: str | None = None
+        usage: Any = None
+        try:
+            params = self.build_params(request)
+            # The history goes in `extra_body`: it is plain JSON already, and the SDK's typed
+            # transform of a long message list costs milliseconds per request.
+            stream = await client.chat.completions.create(
+                model=params.pop("model"), messages=[], stream=True,
+                extra_body={"messages": params.pop("messages"), **params})
+            async with stream:
+                async for chunk in stream:
+                    if chunk.usage is not None:
+                        usage = chunk.usage
+                    for choice in chunk.choices:
+                        delta = choice.delta
+                        if delta is not None:
+                            thought = getattr(delta, "reasoning_content", None) \
+                                or getattr(delta, "reasoning", None)
+                            if isinstance(thought, str) and thought:
+                                yield ThinkingChunk(thought)
+                            if delta.content:
+                                yield TextChunk(delta.content)
+                        if choice.finish_reason:
+                            finish = choice.finish_reason
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise self._classify(exc) from None
+        if finish is None:
+            raise ProviderError("incomplete_stream",
+                                f"{self.name}: the stream ended without a finish reason",
+                                provider=self.name)
+        if usage is not None:
+            yield normalise_usage(usage)
+        yield FinishChunk(_FINISH.get(finish, finish))
+
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (it is rebuilt on the next request)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+    def _classify(self, exc: Exception) -> ProviderError:
+        secrets = (self._api_key,)
+        status = getattr(exc, "status_code", None)
+        body = getattr(exc, "body", None)
+        if status is not None or (body is not None and hasattr(exc, "request")):
+            error = body.get("error", body) if isinstance(body, dict) else {}
+            error = error if isinstance(error, dict) else {}
+            body_type = error.get("code") or error.get("type")
+            message = error.get("message") or getattr(exc, "message", None) or str(exc)
+            response = getattr(exc, "response", None)
+            kind = kind_for_status(status, body_type if isinstance(body_type, str) else None,
+                                   message)
+            if status is None and kind == "unknown":
+                kind = "server"  # an error event inside the stream
+            return provider_error(kind, self.name, message, status_code=status,
+                                  retry_after_s=parse_retry_after(
+                                      getattr(response, "headers", None)), secrets=secrets)
+        for candidate in (exc, exc.__cause__ or exc.__context__):
+            if candidate is not None:
+                classified = transport_error(candidate, self.name, secrets)
+                if classified is not None:
+                    return classified
+        if type(exc).__name__ == "APIConnectionError":
+            return provider_error("connection", self.name, str(exc), secrets=secrets)
+        return provider_error("unknown", self.name, f"{type(exc).__name__}: {exc}",
+                              secrets=secrets)
+
+
+class OpenAIProvider(OpenAICompatibleProvider):
+    name = "openai"
+
+
+def normalise_usage(usage: Any) -> UsageChunk:
+    """OpenAI's `prompt_tokens` includes cached tokens; ours excludes them."""
+    prompt = usage.prompt_tokens or 0
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = (getattr(details, "cached_tokens", None) or 0) if details is not None else 0
+    out_details = getattr(usage, "completion_tokens_details", None)
+    reasoning = (getattr(out_details, "reasoning_tokens", None) or 0) \
+        if out_details is not None else 0
+    return UsageChunk(input_tokens=max(0, prompt - cached),
+                      output_tokens=usage.completion_tokens or 0,
+                      cache_read_tokens=cached, reasoning_tokens=reasoning)

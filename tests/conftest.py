@@ -1,0 +1,34 @@
+"""Shared test set-up: every test writes under tmp_path and never reaches the network."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output root and config dir in tmp_path; no real API keys from the developer's shell."""
+    monkeypatch.setenv("PIDGIN_OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("PIDGIN_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    for key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+                "XAI_API_KEY"):
+        monkeypatch.delenv(key, raising=False)
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for running `python -m pidgin_tui` in a subprocess from this checkout."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pidgin_tui", *args]

@@ -1,0 +1,63 @@
+"""Events serialise to one JSON line and parse back to the same typed object."""
+
+from __future__ import annotations
+
+import json
+import typing
+
+import msgspec
+import pytest
+
+from pidgin_tui.core import events as ev
+
+COMMON = ("event_type", "event_id", "timestamp", "experiment_id", "conversation_id", "seq",
+          "schema_version")
+
+
+def _sample(cls: type[ev.Event]) -> ev.Event:
+    """An instance with every required field filled with a plausible value."""
+    values: dict[str, object] = {}
+    hints = typing.get_type_hints(cls)
+    for field in msgspec.structs.fields(cls):
+        if field.required:
+            hint = hints[field.name]
+            values[field.name] = {int: 3, float: 0.5, str: f"{field.name}-value"}.get(hint, "x")
+    return cls(experiment_id="exp1", conversation_id="conv1", **values)
+
+
+@pytest.mark.parametrize("cls", ev.ALL_EVENT_TYPES, ids=lambda c: c.__name__)
+def test_every_event_round_trips_through_one_json_line(cls: type[ev.Event]) -> None:
+    event = _sample(cls)
+    line = ev.encode_event(event)
+    assert b"\n" not in line
+    parsed = json.loads(line)
+    assert parsed["event_type"] == cls.__name__
+    assert all(key in parsed for key in COMMON)
+    assert ev.decode_event(line) == event
+    assert type(ev.decode_event(line)) is cls
+
+
+def test_the_seed_event_types_exist() -> None:
+    seed = ("ConversationStart", "TurnStart", "MessageRequest", "MessageComplete", "TurnComplete",
+            "ConversationEnd", "TokenUsage", "ConvergenceWarning", "ContextLimit",
+            "ExperimentComplete", "APIError", "RateLimit", "Error", "SystemPrompt",
+            "MessageChunk", "ThinkingChunk", "ConversationPaused", "ConversationResumed",
+            "InterruptRequest", "ConversationBranched", "ExperimentStart",
+            "PostProcessingStart", "PostProcessingComplete")
+    assert {f"{name}Event" for name in seed} <= set(ev.EVENT_TYPES_BY_NAME)
+
+
+def test_only_token_chunks_are_live_only() -> None:
+    live_only = {cls.__name__ for cls in ev.ALL_EVENT_TYPES if not cls.persist}
+    assert live_only == {"MessageChunkEvent", "ThinkingChunkEvent"}
+
+
+def test_unicode_content_survives() -> None:
+    event = ev.MessageCompleteEvent(agent_id="agent_a", turn_number=0,
+                                    content='quotes " \' and emoji 🦜 and \n newlines')
+    assert ev.decode_event(ev.encode_event(event)).content == event.content
+
+
+def test_malformed_line_raises_decode_error() -> None:
+    with pytest.raises(msgspec.DecodeError):
+        ev.decode_event(b'{"event_type": "TurnStartEvent", "turn_')

@@ -1,0 +1,97 @@
+"""`pidgin-tui resume`: paused and interrupted conversations continue exactly where they ended."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pidgin_tui.core.events import decode_event
+from pidgin_tui.core.types import AgentId
+from pidgin_tui.experiments.manifest import read_manifest
+from pidgin_tui.experiments.resume import load_saved_conversation
+from pidgin_tui.experiments.runner import ExperimentRunner
+from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.paths import conversation_jsonl_name
+
+
+def _events(path: Path) -> list:
+    return [decode_event(line) for line in path.read_bytes().splitlines()]
+
+
+async def test_a_paused_conversation_resumes_and_completes(tmp_path: Path) -> None:
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 5,
+                       "convergence_threshold": 0.0, "convergence_action": "pause"})
+    first = await ExperimentRunner(spec, tmp_path).run()
+    assert first.outcomes[0].end_reason.value == "paused"
+    assert first.outcomes[0].turns_completed == 1
+
+    runner = ExperimentRunner.for_existing(first.experiment_dir, tmp_path)
+    runner.spec.convergence_action = "continue"
+    assert list(runner.resumable()) == [f"{runner.experiment_id}_0001"]
+    second = await runner.resume()
+    assert second.status.value == "completed"
+    assert second.outcomes[0].end_reason.value == "max_turns"
+
+    path = first.experiment_dir / conversation_jsonl_name(f"{runner.experiment_id}_0001")
+    events = _events(path)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))  # seq continues
+    turns = [e.turn_number for e in events if e.event_type == "TurnCompleteEvent"]
+    assert turns == [0, 1, 2, 3, 4]  # each turn exactly once
+    resumed = [e for e in events if e.event_type == "ConversationResumedEvent"]
+    assert len(resumed) == 1 and resumed[0].restarted and resumed[0].turn_number == 1
+    manifest = read_manifest(first.experiment_dir)
+    assert manifest is not None and manifest["status"] == "completed"
+    assert manifest["completed_conversations"] == 1
+    assert manifest["interrupted_conversations"] == 0
+    conv = next(iter(manifest["conversations"].values()))
+    assert (conv["status"], conv["turns_completed"], conv["end_reason"]) == \
+        ("completed", 5, "max_turns")
+
+
+async def test_resume_rebuilds_the_exact_history_each_agent_was_sent(tmp_path: Path) -> None:
+    """A resumed agent is sent exactly what an uninterrupted run would have sent it."""
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 3,
+                       "convergence_threshold": None})
+    whole = await ExperimentRunner(spec, tmp_path / "whole").run()
+    whole_events = _events(next(whole.experiment_dir.glob("conv_*")))
+    hashes = [e.payload_sha256 for e in whole_events if e.event_type == "MessageRequestEvent"]
+
+    paused_spec = parse_spec({**spec.to_dict(), "convergence_threshold": 0.0,
+                              "convergence_action": "pause"})
+    paused = await ExperimentRunner(paused_spec, tmp_path / "paused").run()
+    runner = ExperimentRunner.for_existing(paused.experiment_dir, tmp_path / "paused")
+    runner.spec.convergence_action = "continue"
+    await runner.resume()
+    resumed_events = _events(next(paused.experiment_dir.glob("conv_*")))
+    resumed_hashes = [e.payload_sha256 for e in resumed_events
+                      if e.event_type == "MessageRequestEvent"]
+    assert resumed_hashes == hashes
+
+
+def test_saved_conversation_skips_partial_messages(tmp_path: Path) -> None:
+    from pidgin_tui.core.events import (
+        ConversationEndEvent,
+        MessageCompleteEvent,
+        SystemPromptEvent,
+        TurnCompleteEvent,
+        encode_event,
+    )
+
+    path = tmp_path / "conv_x_events.jsonl"
+    events = [
+        SystemPromptEvent(agent_id="agent_a", prompt="PA"),
+        SystemPromptEvent(agent_id="agent_b", prompt="PB"),
+        MessageCompleteEvent(agent_id="agent_a", turn_number=0, content="a0"),
+        MessageCompleteEvent(agent_id="agent_b", turn_number=0, content="b0"),
+        TurnCompleteEvent(turn_number=0),
+        MessageCompleteEvent(agent_id="agent_a", turn_number=1, content="a1"),
+        MessageCompleteEvent(agent_id="agent_b", turn_number=1, content="b1-part",
+                             finish_reason="interrupted"),
+        ConversationEndEvent(reason="interrupted", total_turns=1),
+    ]
+    path.write_bytes(b"".join(encode_event(e) + b"\n" for e in events))
+    saved = load_saved_conversation(path)
+    assert saved.end_reason == "interrupted"
+    assert saved.point.turn == 1
+    assert saved.point.messages == [(0, AgentId.A, "a0"), (0, AgentId.B, "b0"),
+                                    (1, AgentId.A, "a1")]
+    assert saved.point.system_prompts == {AgentId.A: "PA", AgentId.B: "PB"}
