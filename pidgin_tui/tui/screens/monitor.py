@@ -78,9 +78,11 @@ class MonitorScreen(Screen[None]):
         outcome: str
 
     def __init__(self, root: Path | None = None, *, clock: Callable[[], float] = time.time,
-                 refresh_s: float = REFRESH_S) -> None:
+                 refresh_s: float = REFRESH_S, root_label: str | None = None) -> None:
         super().__init__()
         self._root = root
+        self._root_label = root_label
+        """Shown instead of the experiments directory's path (snapshots use a fixed one)."""
         self._clock = clock
         self._refresh_s = refresh_s
         self.state: MonitorState | None = None
@@ -123,11 +125,11 @@ class MonitorScreen(Screen[None]):
         self._show_selected()
         running = sum(r.is_live for r in message.rows)
         assert self.state is not None
+        where = self._root_label or str(self.state.root / "experiments")
         self.query_one("#monitor-summary", Static).update(
-            f"{len(message.rows)} experiments · {running} running · "
-            f"{self.state.root / 'experiments'}" if message.rows else
-            f"No experiments yet in {self.state.root / 'experiments'} — launch one with ctrl+r "
-            "or `pidgin-tui run … --detach`.")
+            f"{len(message.rows)} experiments · {running} running · {where}" if message.rows
+            else f"No experiments yet in {where} — launch one with ctrl+r (F2) or "
+            "`pidgin-tui run … --detach`.")
 
     def row(self, experiment_id: str | None) -> ExperimentRow | None:
         return next((r for r in self.rows if r.experiment_id == experiment_id), None)

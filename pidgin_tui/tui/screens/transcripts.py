@@ -54,9 +54,11 @@ class TranscriptsScreen(Screen[None]):
 
         rows: list[ExperimentRow]
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, root_label: str | None = None) -> None:
         super().__init__()
         self._root = root
+        self._root_label = root_label
+        """Shown instead of the experiments directory's path (snapshots use a fixed one)."""
         self.rows: list[ExperimentRow] = []
         self.shown: list[tuple[ExperimentRow, list[ConversationRow]]] = []
         self.selected_id: str | None = None
@@ -113,7 +115,8 @@ class TranscriptsScreen(Screen[None]):
         total = sum(len(c) for _, c in self.shown)
         self.query_one("#browse-status", Static).update(
             f"{len(self.shown)} experiments, {total} conversations"
-            + (f" matching “{query}”" if query.strip() else "") + f" · {self.root / 'experiments'}")
+            + (f" matching “{query}”" if query.strip() else "")
+            + f" · {self._root_label or self.root / 'experiments'}")
 
     def _selected(self) -> tuple[ExperimentRow, list[ConversationRow]] | None:
         return next(((r, c) for r, c in self.shown if r.experiment_id == self.selected_id), None)
