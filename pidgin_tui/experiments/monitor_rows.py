@@ -201,7 +201,7 @@ def fmt_tokens(tokens: int) -> str:
 def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
     if unpriced and not cost:
         return "unpriced"
-    text = f"${cost:.2f}" if cost >= 1 else f"${cost:.4f}"
+    text = f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
     return f"{text}+" if unpriced else text
 
 

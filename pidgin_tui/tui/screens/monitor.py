@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from pidgin_tui.experiments.monitor_rows import ExperimentRow, fmt_duration
 from pidgin_tui.experiments.monitor_state import MonitorState
@@ -100,7 +100,6 @@ class MonitorScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.state = MonitorState(self._root or _app_root(self.app), clock=self._clock)
-        self.refresh_state()
         self.set_interval(self._refresh_s, self._tick, name="monitor-refresh")
 
     def on_screen_resume(self) -> None:
@@ -263,5 +262,5 @@ class MonitorScreen(Screen[None]):
         self.refresh_state()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.error is not None:
+        if event.state is WorkerState.ERROR:
             self.notify(f"Monitor: {event.worker.error}", severity="error", timeout=8)

@@ -18,9 +18,8 @@ from pidgin_tui.tui.widgets.row_table import Cell, RowTable
 
 COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Progress", "progress"),
            ("Turns", "turns"), ("Run", "running"), ("Fail", "failed"), ("Tokens", "tokens"),
-           ("Cost", "cost"), ("Elapsed", "elapsed"), ("ETA", "eta"), ("Err", "errors"),
-           ("Where", "where"))
-BAR_WIDTH = 10
+           ("Cost", "cost"), ("Time", "elapsed"), ("ETA", "eta"), ("Err", "errors"))
+BAR_WIDTH = 8
 """Cells of the progress bar (conversations done of total, running ones counted by turns)."""
 
 
@@ -44,8 +43,8 @@ class ExperimentTable(RowTable):
             label = f"{label} · {pp}"
         bar = Text(progress_bar(row.progress, BAR_WIDTH), style=self.theme_style("accent"))
         bar.append(f" {row.done}/{row.total}")
-        where = "this app" if row.in_this_process else (f"pid {row.pid}" if row.is_live and
-                                                          row.pid else "")
+        if row.is_live:
+            label += " · this app" if row.in_this_process else f" · pid {row.pid}"
         errors = Text(str(row.errors), style=self.theme_style("error") if row.errors else "")
         failed = Text(str(row.failed), style=self.theme_style("error") if row.failed else "")
         return (
@@ -56,5 +55,5 @@ class ExperimentTable(RowTable):
             f"{row.turns}" + (f"/{row.total * row.max_turns}" if row.max_turns else ""),
             str(row.running), failed, fmt_tokens(row.tokens), fmt_cost(row.cost_usd,
                                                                         row.unpriced),
-            fmt_duration(row.elapsed_s), fmt_duration(row.eta_s), errors, where,
+            fmt_duration(row.elapsed_s), fmt_duration(row.eta_s), errors,
         )

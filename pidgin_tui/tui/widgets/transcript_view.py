@@ -87,7 +87,10 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def text_width(self) -> int:
-        return max(20, self.scrollable_content_region.width or self.size.width or 80)
+        """Width lines are wrapped to: the widget minus a vertical scrollbar, always reserved
+        (a transcript taller than the screen gets one as soon as it is laid out)."""
+        width = self.size.width or 80
+        return max(20, width - self.styles.scrollbar_size_vertical)
 
     def on_resize(self) -> None:
         if self.text_width != self._layout_width:
