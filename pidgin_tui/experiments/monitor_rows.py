@@ -67,6 +67,8 @@ class ExperimentRow:
     progress: float
     post_processing: str | None = None
     conversations: list[ConversationRow] = field(default_factory=list)
+    created_ts: float = 0.0
+    """`created_at` as a Unix time (the monitor sorts by it)."""
 
     @property
     def is_live(self) -> bool:
@@ -170,7 +172,7 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
         unpriced=_int(manifest.get("unpriced_requests")),
         errors=_int(manifest.get("error_count")), created_at=str(manifest.get("created_at", "")),
         elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
-        conversations=conversations,
+        conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
     )
 
 

@@ -106,9 +106,9 @@ class TranscriptsScreen(Screen[None]):
         query = self.query_one("#browse-filter", Input).value
         self.shown = filter_rows(self.rows, query)
         table = self.query_one("#browse-experiments", RowTable)
-        table.set_rows([(row.experiment_id, (
+        table.set_rows([(row.experiment_id, [
             f"{row.name} [{row.experiment_id}]", table.status_text(row.status, row.status_label),
-            f"{len(convs)}/{row.total}", str(row.turns))) for row, convs in self.shown])
+            f"{len(convs)}/{row.total}", str(row.turns)]) for row, convs in self.shown])
         if self.selected_id not in {row.experiment_id for row, _ in self.shown}:
             self.selected_id = table.current_key
         self._show_conversations()
@@ -125,11 +125,11 @@ class TranscriptsScreen(Screen[None]):
         table = self.query_one("#browse-conversations", RowTable)
         found = self._selected()
         convs = found[1] if found else []
-        table.set_rows([(c.conversation_id, (
+        table.set_rows([(c.conversation_id, [
             c.conversation_id, table.status_text(c.status), f"{c.turns}/{c.max_turns}",
             c.model_a if c.model_a == c.model_b else f"{c.model_a} × {c.model_b}",
             c.end_reason or "", "-" if c.convergence is None else f"{c.convergence:.2f}",
-            fmt_duration(c.duration_s))) for c in convs])
+            fmt_duration(c.duration_s)]) for c in convs])
 
     @on(DataTable.RowHighlighted, "#browse-experiments")
     def _experiment_highlighted(self, event: DataTable.RowHighlighted) -> None:

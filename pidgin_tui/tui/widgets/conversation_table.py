@@ -53,7 +53,7 @@ class ConversationTable(RowTable):
         visible = [c for c in self._conversations
                    if self.status_filter == "all" or c.status == self.status_filter]
         visible.sort(key=SORT_KEYS[self.sort_key], reverse=self.sort_reverse)
-        self.set_rows([(c.conversation_id, self._cells(c)) for c in visible])
+        self.set_rows([(c.conversation_id, list(self._cells(c))) for c in visible])
 
     def sort_by(self, key: str) -> None:
         """Sort by a column; choosing the same column again reverses the order."""

@@ -32,9 +32,18 @@ class ExperimentTable(RowTable):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(COLUMNS, **kwargs)
+        self._made: dict[str, tuple[ExperimentRow, tuple[Text, ...]]] = {}
+        """Cells made for each experiment's row object: an unchanged (finished) experiment keeps
+        its row object between refreshes, so its cells are neither rebuilt nor compared."""
 
     def show(self, rows: Sequence[ExperimentRow]) -> None:
-        self.set_rows([(row.experiment_id, self._cells(row)) for row in rows])
+        made: dict[str, tuple[ExperimentRow, tuple[Text, ...]]] = {}
+        for row in rows:
+            cached = self._made.get(row.experiment_id)
+            made[row.experiment_id] = cached if cached is not None and cached[0] is row else (
+                row, self.as_cells(self._cells(row)))
+        self._made = made
+        self.set_rows([(key, cells) for key, (_, cells) in made.items()])
 
     def _cells(self, row: ExperimentRow) -> tuple[Cell, ...]:
         label = row.status_label

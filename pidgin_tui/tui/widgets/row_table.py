@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
 
 Cell = str | Text
+
+@lru_cache(maxsize=64)
+def _style_for(colour: str) -> Style:
+    """A foreground style from a theme colour (which may carry an alpha channel)."""
+    try:
+        return Style(color=Color.parse(colour).rich_color)
+    except ColorParseError:
+        return Style()
+
 
 STATUS_COLOURS: dict[str, str] = {
     "running": "accent", "created": "foreground-muted", "completed": "success",
@@ -52,15 +63,25 @@ class RowTable(DataTable[Cell]):
             return None
         return None if row_key.value is None else str(row_key.value)
 
+    @staticmethod
+    def as_cells(cells: Sequence[Cell]) -> tuple[Text, ...]:
+        """Cells as Text: plain strings are shown as they are, never parsed as markup."""
+        return tuple(Text(c) if isinstance(c, str) else c for c in cells)
+
     def set_rows(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
-        """Show `rows` (key, cells); plain strings are shown as text, never parsed as markup."""
+        """Show `rows` (key, cells). Cells given as a list are converted with `as_cells`; a tuple
+        must come from `as_cells`. Passing the very same tuple as last time for a row skips
+        comparing it, which keeps large tables cheap to refresh."""
         self._ensure_columns()
-        rows = [(key, [Text(c) if isinstance(c, str) else c for c in cells]) for key, cells in rows]
+        rows = [(key, cells if isinstance(cells, tuple) else self.as_cells(cells))
+                for key, cells in rows]
         keys = [key for key, _ in rows]
         if keys == list(self._rows):
             columns = [key for _, key in self._column_spec]
             for key, cells in rows:
                 old = self._rows[key]
+                if old is cells:
+                    continue
                 for index, cell in enumerate(cells):
                     if old[index] != cell:
                         self.update_cell(key, columns[index], cell)
@@ -88,4 +109,4 @@ class RowTable(DataTable[Cell]):
     def theme_style(self, variable: str) -> Style:
         """A Rich style in the colour of a theme variable (so cells follow the theme)."""
         colour = self.app.theme_variables.get(variable) if variable else None
-        return Style.parse(colour) if colour else Style()
+        return _style_for(colour) if colour else Style()
