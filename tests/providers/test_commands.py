@@ -66,3 +66,11 @@ async def test_run_pulls_a_missing_ollama_model_only_with_yes(fake_server: FakeL
     assert "ollama pull llama3.2: 100%" in err + out
     assert fake_server.ollama_models == ["llama3.2:latest"]
     assert fake_server.of("ollama")[-1].path == "/api/chat"
+
+
+async def test_a_broken_config_file_is_a_one_line_error(tmp_path):  # type: ignore[no-untyped-def]
+    (tmp_path / "config.toml").write_text("[timeouts]\nfirst_token_s = -5\n")
+    code, out, err = await cli("run", "-a", "local:instant", "-b", "local:instant", "-t", "1",
+                               "--output", str(tmp_path / "out"), PIDGIN_CONFIG_DIR=str(tmp_path))
+    assert code == 2 and "timeouts.first_token_s" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
