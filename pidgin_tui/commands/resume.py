@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 
 NAME = "resume"
 HELP = "continue an experiment's paused or interrupted conversations where they stopped"
@@ -24,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import sys
+
     from pidgin_tui.cli import EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.commands.execution import attach_progress, execute, report
     from pidgin_tui.experiments.resume import NotResumable
