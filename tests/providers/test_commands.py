@@ -91,4 +91,5 @@ async def test_headless_run_against_real_adapters_records_priced_usage(
     assert "RateLimitEvent" in kinds and kinds.count("MessageCompleteEvent") == 4
     assert all(line["cost_usd"] is not None for line in lines
                if line["event_type"] == "TokenUsageEvent")
-    assert FAKE_KEY not in "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert FAKE_KEY.encode() not in on_disk  # JSONL, manifest, logs, database, reports
