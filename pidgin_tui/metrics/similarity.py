@@ -14,7 +14,15 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+_KEYS_VIEW = type({}.keys())
+
+
 def _as_set(items: Collection[T]) -> AbstractSet[T]:
+    # Concrete-type checks first: isinstance against the ABCs costs a microsecond each.
+    if isinstance(items, set | frozenset) or type(items) is _KEYS_VIEW:
+        return items  # type: ignore[return-value]
+    if isinstance(items, dict):
+        return items.keys()
     if isinstance(items, AbstractSet):
         return items
     if isinstance(items, Mapping):
