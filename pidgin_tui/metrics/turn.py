@@ -10,6 +10,7 @@ one scorer serves exactly one conversation, fed turns in order.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from pidgin_tui.metrics.convergence import (
     DEFAULT_PROFILE,
@@ -86,6 +87,12 @@ class ConversationMetrics:
         cross["convergence_delta"] = score - self._scores[-2] if len(self._scores) > 1 else 0.0
         metrics.update(cross)
         return metrics, score
+
+    def replay(self, turns: Iterable[tuple[str, str]]) -> None:
+        """Feed earlier turns (texts of A and B) without using their metrics: a resumed
+        conversation's scorer then continues its cumulative metrics where they stopped."""
+        for turn_number, (text_a, text_b) in enumerate(turns):
+            self(turn_number, text_a, text_b)
 
     def _cross(self, msgs: dict[str, MessageAnalysis]) -> dict[str, float]:
         """Cross-agent metrics that need no cumulative state except the previous messages."""
