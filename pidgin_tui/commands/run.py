@@ -55,10 +55,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, dest=f"spec_{key}", action="store_const", const=True,
                             help=text)
     parser.add_argument("--dry-run", action="store_true", help="print the plan; run nothing")
+    parser.add_argument("-y", "--yes", action="store_true",
+                        help="consent to starting Ollama and pulling missing local models")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON summary on stdout; human output goes to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    parser.add_argument("--detach", action="store_true",
+                        help="run in the background; print the experiment id and directory")
+    parser.add_argument("--experiment-id", help=argparse.SUPPRESS)
 
 
 def spec_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -59,13 +59,28 @@ def describe_plan(spec: ExperimentSpec, runner: ExperimentRunner) -> dict[str, A
                        else "off",
         "output_root": str(runner.output_root),
         "prompt": spec.prompt,
+        **_cost_estimate(spec, models),
     }
+
+
+def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any]) -> dict[str, Any]:
+    """The dry-run estimate: history re-sent every request, over turns and repetitions."""
+    from pidgin_tui.providers.estimate import estimate_experiment
+
+    estimate = estimate_experiment(
+        models["agent_a"], models["agent_b"], spec.max_turns, spec.repetitions, spec.prompt,
+        max_output_tokens=(spec.max_output_tokens, spec.max_output_tokens))
+    return {"estimated_input_tokens": estimate.input_tokens,
+            "estimated_output_tokens": estimate.output_tokens,
+            "estimated_cost_usd": round(estimate.cost_usd, 4) if estimate.cost_usd is not None
+            else "unpriced", "estimate": estimate.describe()}
 
 
 def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     try:
         spec = resolve_spec(args)
-        runner = ExperimentRunner(spec, output_root(getattr(args, "output", None)))
+        runner = ExperimentRunner(spec, output_root(getattr(args, "output", None)),
+                                  experiment_id=getattr(args, "experiment_id", None))
         for agent in ("agent_a", "agent_b"):
             from pidgin_tui.core.awareness import load_awareness
             from pidgin_tui.core.types import AgentId
@@ -83,9 +98,19 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
             for key, value in plan.items():
                 print(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
+    if not _local_models_ready(runner, args, human):
+        return EXIT_FAILED
+    if getattr(args, "detach", False):
+        return _detach(args, runner, human)
     if not args.quiet:
         attach_progress(runner.bus, human, verbose=args.verbose)
-    result, received = asyncio.run(_run_with_signals(runner, resume=False))
+    try:
+        result, received = asyncio.run(_run_with_signals(runner, resume=False))
+    finally:
+        if getattr(args, "experiment_id", None):
+            from pidgin_tui.experiments.daemon import remove_pid_file
+
+            remove_pid_file(runner.output_root, runner.experiment_id)
     return report(result, received, args, human)
 
 
@@ -105,6 +130,46 @@ def report(result: ExperimentResult, received: signal.Signals | None, args: argp
     if received is not None:
         return SIGNAL_EXIT_CODES[received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
+                        human: TextIO) -> bool:
+    """Ollama models: start the server and pull missing models, each only with consent."""
+    if not any(m.provider == "ollama" for m in runner.models.values()):
+        return True
+    from pidgin_tui.providers.ollama_setup import (
+        OllamaNotReady,
+        prepare_ollama_models,
+        terminal_consent,
+    )
+
+    try:
+        asyncio.run(prepare_ollama_models(runner.models.values(),
+                                          terminal_consent(getattr(args, "yes", False)),
+                                          lambda line: print(line, file=human, flush=True)))
+    except OllamaNotReady as exc:
+        error(f"{exc} (or pass --yes to consent)")
+        return False
+    return True
+
+
+def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -> int:
+    """Start the same run in a new session and report where it writes."""
+    from pidgin_tui.experiments.daemon import start_detached
+
+    started = start_detached(args, runner.experiment_id, runner.output_root)
+    if started.exit_code not in (None, 0):
+        error(f"the detached run exited with code {started.exit_code}; see {started.log_path}")
+        return EXIT_FAILED
+    directory = started.experiment_dir or runner.output_root / "experiments"
+    if args.json:
+        print(json.dumps({"experiment_id": started.experiment_id, "pid": started.pid,
+                          "experiment_dir": str(directory), "log": str(started.log_path)}))
+    else:
+        print(f"started {started.experiment_id} (pid {started.pid})\n{directory}\n"
+              f"log: {started.log_path}\nstop it with: pidgin-tui stop {started.experiment_id}",
+              file=human)
+    return EXIT_OK
 
 
 async def _run_with_signals(runner: ExperimentRunner, resume: bool

@@ -1,0 +1,297 @@
+"""PidginApp: the full-screen app. Modes for each area, global keys, launching runs, quitting.
+
+Screens are imported lazily by their mode factories, so start-up pays only for the screen shown
+first. Runs are `ExperimentRunner`s executing as async workers on the app's loop; the bridge turns
+their events into messages and the `RunStore` holds what the screens show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker
+
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.experiments.runner import ExperimentRunner
+from pidgin_tui.experiments.spec import ExperimentSpec
+from pidgin_tui.providers.registry import Registry
+from pidgin_tui.tui.bridge import Bridge, Hub
+from pidgin_tui.tui.messages import ErrorRecorded, RunFinished
+from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
+from pidgin_tui.tui.state import ErrorEntry, RunStore
+
+STOP_GRACE_S = 5.0
+"""How long quitting waits for conversations to reach a safe point before cancelling their I/O."""
+
+
+def _screen_factory(module: str, name: str, **kwargs: Any) -> Callable[[], Screen[Any]]:
+    """A factory that imports the screen module only when the screen is first shown."""
+
+    def make() -> Screen[Any]:
+        screen_class = getattr(importlib.import_module(f"pidgin_tui.tui.screens.{module}"), name)
+        return screen_class(**kwargs)
+
+    return make
+
+
+def _issue7_factory(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
+    """The monitor and transcript screens, or a placeholder until their module exists."""
+
+    def make() -> Screen[Any]:
+        try:
+            screen_module = importlib.import_module(f"pidgin_tui.tui.screens.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"pidgin_tui.tui.screens.{module}":
+                raise
+            from pidgin_tui.tui.screens.placeholder import PlaceholderScreen
+
+            return PlaceholderScreen(title, f"The {title.lower()} arrives with the experiment "
+                                     "monitor issue.")
+        return getattr(screen_module, name)()
+
+    return make
+
+
+@dataclass
+class Run:
+    """One experiment launched from the app."""
+
+    runner: ExperimentRunner
+    bridge: Bridge
+    worker: Worker[Any] | None = None
+
+
+class PidginApp(App[int]):
+    """Conduct, watch and record AI-to-AI conversations."""
+
+    TITLE = "pidgin-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        "setup": _screen_factory("setup", "SetupScreen"),
+        "live": _screen_factory("live", "LiveScreen"),
+        "errors": _screen_factory("errors", "ErrorsScreen"),
+        "monitor": _issue7_factory("monitor", "MonitorScreen", "Experiment monitor"),
+        "transcripts": _issue7_factory("transcripts", "TranscriptsScreen", "Transcript browser"),
+    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        name: name for name in SCREENS}
+    DEFAULT_MODE = "setup"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", tooltip="Every key binding", priority=True, id="help"),
+        Binding("f2", "switch_mode('setup')", "Setup", tooltip="Design an experiment",
+                priority=True, id="setup"),
+        Binding("f3", "switch_mode('live')", "Live", tooltip="Watch a conversation",
+                priority=True, id="live"),
+        Binding("f4", "switch_mode('monitor')", "Monitor", tooltip="Every experiment",
+                priority=True, id="monitor"),
+        Binding("f5", "switch_mode('transcripts')", "Transcripts",
+                tooltip="Browse recorded conversations", priority=True, id="transcripts"),
+        Binding("f6", "switch_mode('errors')", "Errors", tooltip="API errors, rate limits, "
+                "failures", priority=True, id="errors"),
+        Binding("ctrl+r", "launch", "Launch", tooltip="Run the experiment in the setup form",
+                priority=True, id="launch"),
+        Binding("ctrl+p", "command_palette", "Commands", tooltip="Every action, searchable",
+                priority=True, show=False, id="command_palette"),
+        Binding("ctrl+t", "change_theme", "Theme", tooltip="Pick a colour theme",
+                priority=True, show=False, id="theme"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit (asks first while runs are going)",
+                priority=True, id="quit"),
+    ]
+
+    unread_errors: reactive[int] = reactive(0)
+    """Errors not yet seen on the error screen; every screen's badge shows it."""
+
+    def __init__(self, output: str | Path | None = None, *,
+                 experiment_id_factory: Callable[[], str] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 ui_settings_path: Path | None = None,
+                 registry: Registry | None = None) -> None:
+        super().__init__()
+        from pidgin_tui.paths import output_root
+        from pidgin_tui.providers.registry import default_registry
+
+        self.output_root = output_root(output)
+        self.registry = registry or default_registry()
+        self.experiment_id_factory = experiment_id_factory
+        self.clock = clock
+        self.store = RunStore(clock)
+        self.hub = Hub()
+        self.runs: dict[str, Run] = {}
+        self._ui_settings_path = ui_settings_path
+        self.ui_settings: UiSettings = load_ui_settings(ui_settings_path)
+        self._quitting = False
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.ui_settings.theme in self.available_themes:
+            self.theme = self.ui_settings.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.hub.listen(self, (ErrorRecorded,))
+
+    def _remember_theme(self, theme: Any) -> None:
+        if theme.name != self.ui_settings.theme:
+            self.ui_settings.theme = theme.name
+            try:
+                save_ui_settings(self.ui_settings, self._ui_settings_path)
+            except OSError as exc:
+                self.notify(f"Could not save the theme: {exc}", severity="warning")
+
+    # --- running experiments -------------------------------------------------------------------
+
+    @property
+    def running_runs(self) -> list[Run]:
+        return [run for run in self.runs.values()
+                if run.worker is not None and not run.worker.is_finished]
+
+    def launch(self, spec: ExperimentSpec) -> Run:
+        """Start a run of `spec` as a worker; the live screen follows it."""
+        bus = EventBus()
+        experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
+        runner = ExperimentRunner(spec, self.output_root, bus=bus, registry=self.registry,
+                                  interactive=True, experiment_id=experiment_id)
+        experiment_dir = runner.prepare()
+        self.store.add_experiment(
+            runner.experiment_id, spec.name, runner.conversation_ids(),
+            {agent.value: (info.ref, info.context_window) for agent, info in runner.models.items()},
+            output_dir=str(experiment_dir))
+        run = Run(runner, Bridge(bus, self.store, self.hub))
+        self.runs[runner.experiment_id] = run
+        run.worker = self.run_worker(self._conduct(run), name=runner.experiment_id,
+                                     group="conductors", exit_on_error=False,
+                                     description=f"experiment {spec.name}")
+        return run
+
+    async def _conduct(self, run: Run) -> None:
+        runner = run.runner
+        try:
+            result = await runner.run()
+        except Exception as exc:  # a crash must reach the error panel, never kill the app
+            self._record_crash(runner.experiment_id, exc)
+            status = "failed"
+        else:
+            status = result.status.value
+        finally:
+            run.bridge.close()
+        self.post_message(RunFinished(runner.experiment_id, status,
+                                      str(runner.experiment_dir or "")))
+
+    def _record_crash(self, experiment_id: str, exc: BaseException) -> None:
+        from pidgin_tui.core.events import utc_now
+
+        entry = ErrorEntry(time=utc_now()[11:19], kind="Run failed",
+                           message=f"{type(exc).__name__}: {exc}", experiment_id=experiment_id,
+                           details=repr(exc))
+        self.store.add_errors([entry])
+        self.post_message(ErrorRecorded(entry))
+
+    def action_launch(self) -> None:
+        """Validate the setup form and launch it, or show the setup screen with the problems."""
+        setup = self.get_screen("setup")
+        spec = setup.valid_spec() if hasattr(setup, "valid_spec") else None
+        if spec is None:
+            self.switch_mode("setup")
+            self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
+            return
+        try:
+            run = self.launch(spec)
+        except Exception as exc:  # e.g. the output directory is not writable
+            self.notify(f"{type(exc).__name__}: {exc}", title="Cannot launch", severity="error")
+            return
+        self.switch_mode("live")
+        self.notify(f"Experiment {spec.name} ({run.runner.experiment_id}) started.",
+                    title="Launched")
+
+    @on(RunFinished)
+    def _run_finished(self, message: RunFinished) -> None:
+        severity = "information" if message.status == "completed" else "warning"
+        self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
+                    severity=severity)
+
+    @on(ErrorRecorded)
+    def _error_recorded(self, message: ErrorRecorded) -> None:
+        entry = message.entry
+        if self.current_mode == "errors":
+            self.store.mark_errors_read()
+        self.unread_errors = self.store.unread_errors
+        where = f" · {entry.model}" if entry.model else ""
+        self.notify(f"{entry.message}{where}", title=entry.kind, severity="error", timeout=6)
+
+    def mark_errors_read(self) -> None:
+        self.store.mark_errors_read()
+        self.unread_errors = 0
+
+    # --- global actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from pidgin_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        if not self.running_runs:
+            self.exit(0)
+            return
+        if not self._quitting:
+            self._ask_to_quit()
+
+    @work(group="quit", exclusive=True)
+    async def _ask_to_quit(self) -> None:
+        from pidgin_tui.tui.screens.confirm import ConfirmScreen
+
+        count = len(self.running_runs)
+        self._quitting = True
+        try:
+            stop = await self.push_screen_wait(ConfirmScreen(
+                "Quit while experiments run?",
+                f"{count} experiment{'s' if count != 1 else ''} still running. Stop them "
+                "cleanly (every unfinished conversation is recorded as interrupted) and quit?",
+                yes="Stop and quit", no="Cancel"))
+        finally:
+            self._quitting = False
+        if stop:
+            await self.stop_all_and_wait()
+            self.exit(0)
+
+    async def stop_all_and_wait(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Interrupt every run, wait for safe points, then cancel any I/O still pending."""
+        runs = self.running_runs
+        for run in runs:
+            run.runner.interrupt()
+        workers = [run.worker for run in runs if run.worker is not None]
+        if not workers:
+            return
+        self.notify("Stopping: conversations finish their current write…", title="Quitting")
+        waits = [asyncio.ensure_future(worker.wait()) for worker in workers]
+        _, pending = await asyncio.wait(waits, timeout=grace_s)
+        if pending:
+            for run in runs:
+                run.runner.cancel_in_flight()
+            await asyncio.wait(pending, timeout=grace_s)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from pidgin_tui.tui.commands import app_commands
+
+        yield from app_commands(self, screen)
+        yield from super().get_system_commands(screen)
+
+
+def run_app(output: str | None = None) -> int:
+    """Open the app; returns the process exit code."""
+    app = PidginApp(output)
+    result = app.run()
+    return int(result or 0) if app.return_code is None else app.return_code

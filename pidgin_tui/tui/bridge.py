@@ -1,0 +1,94 @@
+"""The bridge: the one place where core events become Textual messages.
+
+It subscribes to a run's `EventBus`, folds each event into the `RunStore`, then posts a typed
+message to every listener that asked for that message type. It never touches a widget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from pidgin_tui.core.bus import EventBus, Subscription
+from pidgin_tui.core.events import (
+    ConversationEndEvent,
+    ConversationStartEvent,
+    Event,
+    MessageChunkEvent,
+    MessageCompleteEvent,
+    MessageRequestEvent,
+    ThinkingChunkEvent,
+)
+from pidgin_tui.tui.messages import (
+    ConversationEnded,
+    ConversationStarted,
+    ErrorRecorded,
+    MessageCompleted,
+    MessageRequested,
+    TokenStreamed,
+)
+from pidgin_tui.tui.state import RunStore
+
+
+class Hub:
+    """Listeners by message type; posts a fresh message instance to each interested listener."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[type[Message], list[MessagePump]] = {}
+
+    def listen(self, node: MessagePump, message_types: Iterable[type[Message]]) -> None:
+        for message_type in message_types:
+            nodes = self._listeners.setdefault(message_type, [])
+            if node not in nodes:
+                nodes.append(node)
+
+    def forget(self, node: MessagePump) -> None:
+        for nodes in self._listeners.values():
+            if node in nodes:
+                nodes.remove(node)
+
+    def post(self, message_type: type[Message], make: Callable[[], Message]) -> None:
+        for node in self._listeners.get(message_type, ()):
+            node.post_message(make())
+
+
+class Bridge:
+    """Connects one run's bus to the store and the hub."""
+
+    def __init__(self, bus: EventBus, store: RunStore, hub: Hub) -> None:
+        self.store = store
+        self.hub = hub
+        self._subscription: Subscription | None = bus.subscribe_all(self.on_event)
+
+    def close(self) -> None:
+        if self._subscription is not None:
+            self._subscription.cancel()
+            self._subscription = None
+
+    async def on_event(self, event: Event) -> None:
+        errors = self.store.apply(event)
+        post = self.hub.post
+        cid = event.conversation_id or ""
+        match event:
+            case MessageChunkEvent() | ThinkingChunkEvent():
+                thinking = isinstance(event, ThinkingChunkEvent)
+                post(TokenStreamed, lambda: TokenStreamed(
+                    cid, event.agent_id, event.turn_number, event.chunk_index, event.chunk,
+                    thinking))
+            case MessageRequestEvent():
+                post(MessageRequested, lambda: MessageRequested(cid, event.agent_id,
+                                                                event.turn_number))
+            case MessageCompleteEvent():
+                post(MessageCompleted, lambda: MessageCompleted(cid, event.agent_id,
+                                                                event.turn_number))
+                # A model with no delay never yields to the loop on its own; give the UI a turn.
+                await asyncio.sleep(0)
+            case ConversationStartEvent():
+                post(ConversationStarted, lambda: ConversationStarted(event.experiment_id, cid))
+            case ConversationEndEvent():
+                post(ConversationEnded, lambda: ConversationEnded(cid, event.status, event.reason))
+        for entry in errors:
+            post(ErrorRecorded, lambda entry=entry: ErrorRecorded(entry))

@@ -1,0 +1,76 @@
+"""App-wide Textual messages: what the bridge and the launcher tell screens about runs.
+
+Token deltas are additive and never coalesce. Everything else that changes often (token counts,
+progress, convergence) is read from the `RunStore` on a timer, so it needs no message at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from pidgin_tui.tui.state import ErrorEntry
+
+
+@dataclass
+class ConversationStarted(Message):
+    """A conversation began; the live screen may switch to it."""
+
+    experiment_id: str
+    conversation_id: str
+
+
+@dataclass
+class MessageRequested(Message):
+    """An agent was asked for its message of a turn; a placeholder can appear."""
+
+    conversation_id: str
+    agent_id: str
+    turn: int
+
+
+@dataclass
+class TokenStreamed(Message):
+    """A text or thinking fragment arrived. Never coalesced: a dropped delta is lost text."""
+
+    conversation_id: str
+    agent_id: str
+    turn: int
+    chunk_index: int
+    text: str
+    thinking: bool = False
+
+
+@dataclass
+class MessageCompleted(Message):
+    """An agent's message of a turn is complete."""
+
+    conversation_id: str
+    agent_id: str
+    turn: int
+
+
+@dataclass
+class ConversationEnded(Message):
+    """A conversation reached a final state."""
+
+    conversation_id: str
+    status: str
+    reason: str
+
+
+@dataclass
+class ErrorRecorded(Message):
+    """A new entry for the error panel."""
+
+    entry: ErrorEntry
+
+
+@dataclass
+class RunFinished(Message):
+    """An experiment launched from the app has finished (or its worker failed)."""
+
+    experiment_id: str
+    status: str
+    output_dir: str = ""

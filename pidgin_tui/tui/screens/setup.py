@@ -1,0 +1,143 @@
+"""The setup screen: design an experiment, see its estimate, load or save it, launch it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import getters, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, dump_spec_yaml, load_spec_file
+from pidgin_tui.providers.registry import Registry
+from pidgin_tui.tui.app import PidginApp
+from pidgin_tui.tui.estimate import estimate_run, key_status
+from pidgin_tui.tui.form import FormResult, default_values, spec_to_values, validate_form
+from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
+from pidgin_tui.tui.widgets.model_picker import ModelChoice
+from pidgin_tui.tui.widgets.spec_form import SpecForm
+from pidgin_tui.tui.widgets.top_bar import TopBar
+
+HINT = ("Tab moves between fields. In a model list, Enter picks the model.\n\n"
+        "ctrl+r launch · ctrl+o load spec · ctrl+s save spec · F1 every key")
+
+
+def model_choices(registry: Registry) -> list[ModelChoice]:
+    statuses: dict[str, tuple[bool, str]] = {}
+    choices = []
+    for info in registry.list_models():
+        if info.provider not in statuses:
+            statuses[info.provider] = key_status(info.provider)
+        ok, text = statuses[info.provider]
+        choices.append(ModelChoice(info, ok, text))
+    return choices
+
+
+class SetupScreen(Screen[None]):
+    """Every field of an experiment, with inline reasons for invalid values."""
+
+    CSS_PATH = "setup.tcss"
+    BINDING_GROUP_TITLE = "Setup"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "load_spec", "Load spec", tooltip="Fill the form from a spec YAML",
+                priority=True, id="load_spec"),
+        Binding("ctrl+s", "save_spec", "Save spec", tooltip="Save the form as a spec YAML",
+                priority=True, id="save_spec"),
+        Binding("ctrl+n", "reset_form", "New form", tooltip="Back to the defaults",
+                show=False, id="reset_form"),
+    ]
+
+    pidgin = getters.app(PidginApp)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result = FormResult(None)
+
+    @property
+    def registry(self) -> Registry:
+        return self.pidgin.registry
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("Setup · design an experiment")
+        with Horizontal(id="setup-main"):
+            yield SpecForm(default_values(), model_choices(self.registry))
+            with Vertical(id="setup-side"):
+                yield EstimatePanel(id="estimate")
+                yield Static(HINT, id="setup-hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.revalidate()
+
+    form = getters.query_one(SpecForm)
+
+    @on(SpecForm.Edited)
+    def revalidate(self) -> None:
+        """Validate every field, mark the invalid ones and refresh the estimate."""
+        self.result = validate_form(self.form.values(), self.registry)
+        self.form.show_errors(self.result.errors)
+        panel = self.query_one(EstimatePanel)
+        if self.result.spec is None or self.result.models is None:
+            panel.show_problems(self.result.errors)
+            return
+        spec = self.result.spec
+        panel.show_estimate(estimate_run(spec, *self.result.models), spec.repetitions,
+                            min(spec.max_parallel, spec.repetitions))
+
+    def valid_spec(self) -> ExperimentSpec | None:
+        """The form as a spec, or None (with the problems marked) when a field is invalid."""
+        self.revalidate()
+        return self.result.spec
+
+    def load_values(self, spec: ExperimentSpec) -> None:
+        self.form.set_values(spec_to_values(spec))
+        self.call_after_refresh(self.revalidate)
+
+    def action_reset_form(self) -> None:
+        self.form.set_values(default_values())
+        self.call_after_refresh(self.revalidate)
+
+    def action_load_spec(self) -> None:
+        from pidgin_tui.tui.screens.path_prompt import PathPrompt
+
+        self.app.push_screen(PathPrompt("Load a spec YAML", "path/to/spec.yaml"), self._load)
+
+    def _load(self, path: str | None) -> None:
+        if not path:
+            return
+        from pidgin_tui.experiments.spec import parse_spec
+
+        try:
+            spec = parse_spec(load_spec_file(Path(path).expanduser()))
+        except SpecError as exc:
+            self.notify(str(exc), title="Cannot load spec", severity="error")
+            return
+        self.load_values(spec)
+        self.notify(f"Loaded {path}", title="Spec loaded")
+
+    def action_save_spec(self) -> None:
+        from pidgin_tui.tui.screens.path_prompt import PathPrompt
+
+        spec = self.valid_spec()
+        if spec is None:
+            self.notify("Fix the marked fields first.", title="Cannot save", severity="warning")
+            return
+        self.app.push_screen(PathPrompt("Save the form as a spec YAML", f"{spec.name}.yaml",
+                                        value=f"{spec.name}.yaml"), self._save)
+
+    def _save(self, path: str | None) -> None:
+        spec = self.result.spec
+        if not path or spec is None:
+            return
+        target = Path(path).expanduser()
+        try:
+            target.write_text(dump_spec_yaml(spec), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"{target}: {exc.strerror or exc}", title="Cannot save",
+                        severity="error")
+            return
+        self.notify(f"Saved {target}", title="Spec saved")

@@ -1,0 +1,377 @@
+"""What the app knows about the runs it conducts: a pure reducer over core events.
+
+The bridge applies every event here before it posts a message, so a screen that handles a
+message always finds the store at least as new as the message. Nothing here imports Textual;
+the state is tested on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pidgin_tui.core.events import (
+    APIErrorEvent,
+    ConversationEndEvent,
+    ConversationPausedEvent,
+    ConversationResumedEvent,
+    ConversationStartEvent,
+    ErrorEvent,
+    Event,
+    ExperimentCompleteEvent,
+    ExperimentStartEvent,
+    MessageChunkEvent,
+    MessageCompleteEvent,
+    MessageRequestEvent,
+    PostProcessingCompleteEvent,
+    RateLimitEvent,
+    ThinkingChunkEvent,
+    TokenUsageEvent,
+    TurnCompleteEvent,
+    TurnStartEvent,
+    event_to_dict,
+)
+
+RESIDENT_TURNS = 12
+"""Turns whose text is kept in memory per conversation; older ones live only in the JSONL."""
+CONVERGENCE_HISTORY = 2_000
+"""Convergence scores kept per conversation for the sparkline."""
+MAX_ERRORS = 1_000
+"""Error entries kept; the oldest are dropped first (every error is also in the JSONL)."""
+AGENTS = ("agent_a", "agent_b")
+
+
+@dataclass(slots=True)
+class MessageState:
+    """One agent's message in one turn, streaming or complete."""
+
+    agent_id: str
+    turn: int
+    chunks: list[str] = field(default_factory=list)
+    thinking_chunks: list[str] = field(default_factory=list)
+    content: str | None = None
+    """The final text once the message is complete."""
+    finish_reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.content is not None
+
+    @property
+    def text(self) -> str:
+        return self.content if self.content is not None else "".join(self.chunks)
+
+    @property
+    def thinking(self) -> str:
+        return "".join(self.thinking_chunks)
+
+
+@dataclass(slots=True)
+class AgentStats:
+    """Running totals for one agent of one conversation."""
+
+    name: str
+    model: str = ""
+    context_window: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced: bool = False
+    last_input_tokens: int = 0
+    ttft_ms: int | None = None
+    tokens_per_s: float | None = None
+
+    @property
+    def context_pct(self) -> float | None:
+        if not self.context_window:
+            return None
+        return 100.0 * self.last_input_tokens / self.context_window
+
+
+@dataclass(slots=True)
+class ConversationState:
+    """One conversation as the live screen shows it."""
+
+    conversation_id: str
+    experiment_id: str
+    index: int
+    max_turns: int = 0
+    agents: dict[str, AgentStats] = field(default_factory=lambda: {
+        "agent_a": AgentStats("Agent A"), "agent_b": AgentStats("Agent B")})
+    first_speaker: str = "agent_a"
+    prompt: str = ""
+    turns: dict[int, dict[str, MessageState]] = field(default_factory=dict)
+    """Resident turns only: turn number → agent id → message, in speaking order."""
+    collapsed_turns: int = 0
+    current_turn: int | None = None
+    turns_completed: int = 0
+    status: str = "created"
+    end_reason: str | None = None
+    error: str | None = None
+    convergence: list[float] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    version: int = 0
+    """Bumped on every change, so views redraw only what changed."""
+
+    def message(self, agent_id: str, turn: int) -> MessageState:
+        """The message of `agent_id` in `turn`, created (and older turns collapsed) on demand."""
+        messages = self.turns.get(turn)
+        if messages is None:
+            messages = self.turns[turn] = {}
+            while len(self.turns) > RESIDENT_TURNS:
+                del self.turns[min(self.turns)]
+                self.collapsed_turns += 1
+        state = messages.get(agent_id)
+        if state is None:
+            state = messages[agent_id] = MessageState(agent_id, turn)
+        return state
+
+    @property
+    def tokens(self) -> int:
+        return sum(a.input_tokens + a.output_tokens for a in self.agents.values())
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("completed", "failed", "interrupted")
+
+
+@dataclass(slots=True)
+class ExperimentState:
+    """One launched experiment and its conversations."""
+
+    experiment_id: str
+    name: str
+    conversations: dict[str, ConversationState] = field(default_factory=dict)
+    status: str = "created"
+    started_at: float | None = None
+    ended_at: float | None = None
+    output_dir: str = ""
+    version: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.conversations)
+
+    @property
+    def done(self) -> int:
+        return sum(c.finished for c in self.conversations.values())
+
+    @property
+    def tokens(self) -> int:
+        return sum(c.tokens for c in self.conversations.values())
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(a.cost_usd for c in self.conversations.values() for a in c.agents.values())
+
+    @property
+    def unpriced(self) -> bool:
+        return any(a.unpriced for c in self.conversations.values() for a in c.agents.values())
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("created", "running")
+
+    def elapsed_s(self, now: float) -> float:
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at if self.ended_at is not None else now) - self.started_at
+
+
+@dataclass(slots=True)
+class ErrorEntry:
+    """One row of the error panel."""
+
+    time: str
+    kind: str
+    message: str
+    provider: str = ""
+    model: str = ""
+    experiment_id: str = ""
+    conversation_id: str = ""
+    retry_deadline: float | None = None
+    """Clock time of the next retry, for a live countdown; None when no retry is pending."""
+    details: str = ""
+    """Everything known about the error, as pretty JSON, for copying."""
+
+    def retry_in_s(self, now: float) -> float | None:
+        if self.retry_deadline is None:
+            return None
+        return max(0.0, self.retry_deadline - now)
+
+
+def _clock_time(timestamp: str) -> str:
+    """`HH:MM:SS` from an ISO-8601 timestamp (UTC, as events carry it)."""
+    _, _, rest = timestamp.partition("T")
+    return rest[:8] or timestamp
+
+
+class RunStore:
+    """Every experiment launched from this app and every error seen, updated by `apply`."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.experiments: dict[str, ExperimentState] = {}
+        self.errors: list[ErrorEntry] = []
+        self.unread_errors = 0
+        self.version = 0
+
+    def add_experiment(self, experiment_id: str, name: str, conversation_ids: list[str],
+                       models: dict[str, tuple[str, int]], output_dir: str = "") -> ExperimentState:
+        """Register a launch before its first event; `models` maps agent → (ref, context window)."""
+        experiment = ExperimentState(experiment_id, name, output_dir=output_dir)
+        for index, conversation_id in enumerate(conversation_ids):
+            conversation = ConversationState(conversation_id, experiment_id, index)
+            for agent_id, (ref, window) in models.items():
+                conversation.agents[agent_id].model = ref
+                conversation.agents[agent_id].context_window = window
+            experiment.conversations[conversation_id] = conversation
+        self.experiments[experiment_id] = experiment
+        self.version += 1
+        return experiment
+
+    def conversation(self, conversation_id: str | None) -> ConversationState | None:
+        if conversation_id is None:
+            return None
+        for experiment in reversed(self.experiments.values()):
+            found = experiment.conversations.get(conversation_id)
+            if found is not None:
+                return found
+        return None
+
+    @property
+    def running(self) -> list[ExperimentState]:
+        return [e for e in self.experiments.values() if e.running]
+
+    def mark_errors_read(self) -> None:
+        self.unread_errors = 0
+        self.version += 1
+
+    def apply(self, event: Event) -> list[ErrorEntry]:
+        """Fold one event into the state; returns the error entries it added (usually none)."""
+        self.version += 1
+        experiment = self.experiments.get(event.experiment_id)
+        if experiment is not None:
+            experiment.version += 1
+        conversation = None
+        if experiment is not None and event.conversation_id is not None:
+            conversation = experiment.conversations.get(event.conversation_id)
+            if conversation is None:
+                conversation = ConversationState(event.conversation_id, event.experiment_id,
+                                                 len(experiment.conversations))
+                experiment.conversations[event.conversation_id] = conversation
+            conversation.version += 1
+        if conversation is not None:
+            self._apply_conversation(conversation, event)
+        elif experiment is not None:
+            self._apply_experiment(experiment, event)
+        return self._errors_from(event, conversation)
+
+    def _apply_experiment(self, experiment: ExperimentState, event: Event) -> None:
+        match event:
+            case ExperimentStartEvent():
+                experiment.status = "running"
+                experiment.name = event.name or experiment.name
+                experiment.started_at = self.clock()
+            case ExperimentCompleteEvent():
+                experiment.status = event.status
+                experiment.ended_at = self.clock()
+
+    def _apply_conversation(self, conv: ConversationState, event: Event) -> None:
+        match event:
+            case MessageChunkEvent():
+                conv.message(event.agent_id, event.turn_number).chunks.append(event.chunk)
+            case ThinkingChunkEvent():
+                conv.message(event.agent_id, event.turn_number).thinking_chunks.append(event.chunk)
+            case MessageRequestEvent():
+                conv.message(event.agent_id, event.turn_number)
+            case MessageCompleteEvent():
+                message = conv.message(event.agent_id, event.turn_number)
+                message.content = event.content
+                message.finish_reason = event.finish_reason
+                if event.thinking and not message.thinking_chunks:
+                    message.thinking_chunks.append(event.thinking)
+                stats = conv.agents[event.agent_id]
+                stats.ttft_ms = event.time_to_first_token_ms
+                streaming_ms = event.duration_ms - (event.time_to_first_token_ms or 0)
+                if event.tokens_used and streaming_ms > 0:
+                    stats.tokens_per_s = event.tokens_used * 1000.0 / streaming_ms
+            case TokenUsageEvent():
+                stats = conv.agents[event.agent_id]
+                stats.input_tokens += event.input_tokens
+                stats.output_tokens += event.output_tokens
+                stats.last_input_tokens = event.input_tokens + event.cache_read_tokens
+                if event.cost_usd is None:
+                    stats.unpriced = True
+                else:
+                    stats.cost_usd += event.cost_usd
+            case TurnStartEvent():
+                conv.current_turn = event.turn_number
+            case TurnCompleteEvent():
+                conv.turns_completed = event.turn_number + 1
+                if event.convergence_score is not None:
+                    conv.convergence.append(event.convergence_score)
+                    del conv.convergence[:-CONVERGENCE_HISTORY]
+                if event.metrics:
+                    conv.metrics = dict(event.metrics)
+            case ConversationStartEvent():
+                conv.status = "running"
+                conv.max_turns = event.max_turns
+                conv.first_speaker = event.first_speaker
+                conv.prompt = event.initial_prompt
+                conv.agents["agent_a"].name = event.agent_a_name
+                conv.agents["agent_b"].name = event.agent_b_name
+                conv.agents["agent_a"].model = event.agent_a_model
+                conv.agents["agent_b"].model = event.agent_b_model
+            case ConversationPausedEvent():
+                conv.status = "paused"
+            case ConversationResumedEvent():
+                conv.status = "running"
+            case ConversationEndEvent():
+                conv.status = event.status
+                conv.end_reason = event.reason
+                conv.error = event.error
+                conv.turns_completed = event.total_turns
+                conv.current_turn = None
+
+    def _errors_from(self, event: Event, conv: ConversationState | None) -> list[ErrorEntry]:
+        common = {"time": _clock_time(event.timestamp), "experiment_id": event.experiment_id,
+                  "conversation_id": event.conversation_id or "",
+                  "details": json.dumps(event_to_dict(event), indent=2, ensure_ascii=False)}
+        entries: list[ErrorEntry] = []
+        match event:
+            case APIErrorEvent():
+                deadline = None if event.retry_in_s is None else self.clock() + event.retry_in_s
+                status = f" (HTTP {event.status_code})" if event.status_code else ""
+                entries.append(ErrorEntry(
+                    kind="API error", message=f"{event.error_type}{status}: {event.error_message}",
+                    provider=event.provider, model=event.model, retry_deadline=deadline, **common))
+            case RateLimitEvent():
+                entries.append(ErrorEntry(
+                    kind="Rate limit", message=f"{event.reason}, attempt {event.attempt}; "
+                    f"waiting {event.wait_s:.0f}s", provider=event.provider, model=event.model,
+                    retry_deadline=self.clock() + event.wait_s, **common))
+            case ConversationEndEvent(status="failed"):
+                models = " × ".join(a.model for a in conv.agents.values()) if conv else ""
+                entries.append(ErrorEntry(kind="Conversation failed",
+                                          message=event.error or event.reason, model=models,
+                                          **common))
+            case PostProcessingCompleteEvent():
+                for step, problem in event.failed.items():
+                    entries.append(ErrorEntry(kind="Post-processing failed",
+                                              message=f"{step}: {problem}", **common))
+            case ErrorEvent():
+                entries.append(ErrorEntry(kind="Error", message=f"{event.error_type}: "
+                                          f"{event.error_message}", **common))
+        if entries:
+            self.add_errors(entries)
+        return entries
+
+    def add_errors(self, entries: list[ErrorEntry]) -> None:
+        """Record errors (also used for failures outside the bus, such as a launch that crashed)."""
+        self.errors.extend(entries)
+        del self.errors[:-MAX_ERRORS]
+        self.unread_errors += len(entries)
+        self.version += 1

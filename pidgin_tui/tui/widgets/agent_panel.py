@@ -1,0 +1,47 @@
+"""Per-agent figures: tokens in and out, cost, context-window use, time to first token, speed."""
+
+from __future__ import annotations
+
+from textual.markup import escape
+from textual.widgets import Static
+
+from pidgin_tui.tui.estimate import format_cost
+from pidgin_tui.tui.state import AgentStats
+
+
+class AgentPanel(Static):
+    """One agent's running totals, in the agent's colour."""
+
+    DEFAULT_CSS = """
+    AgentPanel {
+        height: auto;
+        border: round $primary;
+        border-title-color: $primary;
+        border-title-style: bold;
+        padding: 0 1;
+    }
+    AgentPanel.agent_b { border: round $secondary; border-title-color: $secondary; }
+    """
+
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(classes=agent_id, id=f"panel-{agent_id}")
+        self.agent_id = agent_id
+
+    def show_stats(self, stats: AgentStats | None) -> None:
+        if stats is None:
+            self.border_title = "Agent A" if self.agent_id == "agent_a" else "Agent B"
+            self.update("[dim]no conversation[/dim]")
+            return
+        self.border_title = escape(stats.name)
+        context = "–" if stats.context_pct is None else f"{stats.context_pct:.1f}%"
+        ttft = "–" if stats.ttft_ms is None else f"{stats.ttft_ms:,} ms"
+        speed = "–" if stats.tokens_per_s is None else f"{stats.tokens_per_s:,.1f} tok/s"
+        cost = "unpriced" if stats.unpriced else format_cost(stats.cost_usd)
+        self.update(
+            f"[dim]{escape(stats.model)}[/dim]\n"
+            f"tokens in  [b]{stats.input_tokens:,}[/b]\n"
+            f"tokens out [b]{stats.output_tokens:,}[/b]\n"
+            f"cost       [b]{cost}[/b]\n"
+            f"context    [b]{context}[/b]\n"
+            f"TTFT       [b]{ttft}[/b]\n"
+            f"speed      [b]{speed}[/b]")

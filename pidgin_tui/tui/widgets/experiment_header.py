@@ -1,0 +1,50 @@
+"""The experiment line: name, progress of conversations, tokens, cost and elapsed time."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.widgets import ProgressBar, Static
+
+from pidgin_tui.tui.estimate import format_cost
+from pidgin_tui.tui.state import ExperimentState
+
+
+def format_elapsed(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class ExperimentHeader(Horizontal):
+    """Shows one experiment's totals; updated from the store on a timer."""
+
+    DEFAULT_CSS = """
+    ExperimentHeader { height: 1; background: $boost; padding: 0 1; }
+    ExperimentHeader > #experiment-name { width: auto; max-width: 40; text-style: bold;
+                                          margin-right: 2; }
+    ExperimentHeader > ProgressBar { width: auto; margin-right: 2; }
+    ExperimentHeader > ProgressBar > Bar { width: 20; }
+    ExperimentHeader > #experiment-stats { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("no experiment running", id="experiment-name")
+        yield ProgressBar(total=1, show_eta=False, show_percentage=False)
+        yield Static("", id="experiment-stats")
+
+    def show_experiment(self, experiment: ExperimentState | None, now: float) -> None:
+        name = self.query_one("#experiment-name", Static)
+        stats = self.query_one("#experiment-stats", Static)
+        bar = self.query_one(ProgressBar)
+        if experiment is None:
+            name.update("no experiment running")
+            stats.update("")
+            bar.update(total=1, progress=0)
+            return
+        name.update(f"{escape(experiment.name)} [dim]{experiment.experiment_id}[/dim]")
+        bar.update(total=max(1, experiment.total), progress=experiment.done)
+        cost = "unpriced" if experiment.unpriced else format_cost(experiment.cost_usd)
+        stats.update(f"{experiment.done}/{experiment.total} conversations · "
+                     f"{experiment.tokens:,} tokens · {cost} · "
+                     f"{format_elapsed(experiment.elapsed_s(now))} · {experiment.status}")

@@ -1,0 +1,110 @@
+"""One agent's message: a header, a folding thinking section and a streamed Markdown body."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from pidgin_tui.tui.state import MessageState
+
+
+class MessageView(Vertical):
+    """Streams fragments into its Markdown through `Markdown.get_stream()`.
+
+    `chunk_index` makes writes idempotent: a view created from the store already holds every
+    fragment received so far, and skips queued fragments it has already shown.
+    """
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        border-left: thick $primary;
+    }
+    MessageView.agent_b { border-left: thick $secondary; }
+    MessageView > .message-header { color: $primary; text-style: bold; }
+    MessageView.agent_b > .message-header { color: $secondary; }
+    MessageView > Markdown { margin: 0; padding: 0; }
+    MessageView > Markdown > * { margin: 0; }
+    MessageView > Collapsible { border: none; padding: 0; margin: 0; background: transparent; }
+    MessageView > Collapsible Markdown { color: $text-muted; padding: 0; margin: 0; }
+    MessageView.-streaming > .message-header { text-style: bold italic; }
+    """
+
+    def __init__(self, state: MessageState, agent_name: str) -> None:
+        super().__init__(classes=state.agent_id)
+        self.agent_id = state.agent_id
+        self.turn = state.turn
+        self._agent_name = agent_name
+        self._initial_text = state.text
+        self._initial_thinking = state.thinking
+        self.written = len(state.chunks)
+        self.thinking_written = len(state.thinking_chunks)
+        self.complete = state.complete
+        self._stream: MarkdownStream | None = None
+        self._thinking_stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="message-header")
+        if self._initial_thinking:
+            with Collapsible(title="thinking", collapsed=True):
+                yield Markdown(self._initial_thinking, classes="thinking")
+        yield Markdown(self._initial_text, classes="body")
+
+    def on_mount(self) -> None:
+        self.set_class(not self.complete, "-streaming")
+
+    def _header(self) -> str:
+        status = "" if self.complete else " ▍"
+        return f"{self._agent_name} · turn {self.turn + 1}{status}"
+
+    async def add_chunk(self, chunk_index: int, text: str, thinking: bool) -> None:
+        """Append one fragment unless it is already shown."""
+        if thinking:
+            if chunk_index < self.thinking_written:
+                return
+            self.thinking_written = chunk_index + 1
+            if self._thinking_stream is None:
+                self._thinking_stream = Markdown.get_stream(await self._thinking_markdown())
+            await self._thinking_stream.write(text)
+            return
+        if chunk_index < self.written:
+            return
+        self.written = chunk_index + 1
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
+        await self._stream.write(text)
+
+    async def _thinking_markdown(self) -> Markdown:
+        found = self.query(".thinking")
+        if found:
+            return found.first(Markdown)
+        markdown = Markdown("", classes="thinking")
+        await self.mount(Collapsible(markdown, title="thinking", collapsed=True),
+                         before=self.query_one(".body"))
+        return markdown
+
+    async def finish(self, state: MessageState) -> None:
+        """The message is complete: flush the streams and make sure the final text is shown."""
+        await self.stop_streams()
+        self.complete = True
+        self.remove_class("-streaming")
+        self.query_one(".message-header", Static).update(self._header())
+        if self.written < len(state.chunks) or (not state.chunks and state.text):
+            await self.query_one(".body", Markdown).update(state.text)
+        if state.thinking and self.thinking_written == 0:
+            markdown = await self._thinking_markdown()
+            await markdown.update(state.thinking)
+
+    async def stop_streams(self) -> None:
+        for stream in (self._stream, self._thinking_stream):
+            if stream is not None:
+                await stream.stop()
+        self._stream = self._thinking_stream = None
+
+    def fold_thinking(self, collapsed: bool) -> None:
+        for collapsible in self.query(Collapsible):
+            collapsible.collapsed = collapsed

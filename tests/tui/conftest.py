@@ -1,0 +1,87 @@
+"""Fixtures for the TUI tests: an isolated config dir, a fixed clock and fixed ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pidgin_tui.providers.local import LocalProvider
+from pidgin_tui.providers.registry import Registry, _add_local_models
+from pidgin_tui.tui.app import PidginApp
+
+SIZE = (120, 40)
+"""Terminal size of every test, as the tmux smoke test and the screenshots."""
+FAST_TOKENS_PER_SECOND = 400.0
+"""`local:test` pace in tests: streams visibly (many chunks) but finishes in well under a second."""
+
+
+class FrozenClock:
+    """A monotonic clock that only moves when a test moves it."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def fast_registry() -> Registry:
+    registry = Registry()
+    _add_local_models(registry)
+    registry.factories["local"] = lambda: LocalProvider(tokens_per_second=None)
+    return registry
+
+
+def paced_registry(tokens_per_second: float) -> Registry:
+    """Local models where `test` streams at the given pace (instant stays instant)."""
+
+    class Paced(LocalProvider):
+        def _delay_for(self, model: str) -> float:
+            return 1.0 / tokens_per_second if model == "test" else 0.0
+
+    registry = Registry()
+    _add_local_models(registry)
+    registry.factories["local"] = Paced
+    return registry
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "config"
+    monkeypatch.setenv("PIDGIN_CONFIG_DIR", str(config))
+    for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+                 "XAI_API_KEY", "PIDGIN_OUTPUT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    return config
+
+
+@pytest.fixture
+def output_root(tmp_path: Path) -> Path:
+    return tmp_path / "out"
+
+
+@pytest.fixture
+def make_app(output_root: Path) -> Callable[..., PidginApp]:
+    """A deterministic app: fixed experiment ids, frozen clock, no animations."""
+
+    def make(registry: Registry | None = None, **kwargs: Any) -> PidginApp:
+        counter = iter(range(1, 1_000))
+        app = PidginApp(output_root, experiment_id_factory=lambda: f"exp{next(counter):05d}",
+                        clock=kwargs.pop("clock", FrozenClock()),
+                        registry=registry or paced_registry(FAST_TOKENS_PER_SECOND), **kwargs)
+        app.animation_level = "none"
+        return app
+
+    return make
+
+
+def read_manifest(experiment_dir: Path) -> dict[str, Any]:
+    return json.loads((experiment_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

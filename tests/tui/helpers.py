@@ -1,0 +1,37 @@
+"""Small helpers shared by the Pilot tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+WAIT_LIMIT_S = 20.0
+"""Upper bound for anything a test waits for; reaching it fails the test with a message."""
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str,
+                     step: float = 0.02) -> None:
+    """Let the app run until `condition()` holds."""
+    waited = 0.0
+    while not condition():
+        if waited > WAIT_LIMIT_S:
+            raise AssertionError(f"gave up waiting for {what}")
+        await pilot.pause(step)
+        waited += step
+
+
+def static_text(pilot: Pilot, selector: str) -> str:
+    """The plain text a Static shows on the current screen."""
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+async def press_now(pilot: Pilot, key: str) -> None:
+    """Press a key without `Pilot.press`'s wait for an idle screen (a streaming run is never
+    idle, so that wait would last the whole run)."""
+    from textual import events
+
+    char = key if len(key) == 1 else None
+    pilot.app.post_message(events.Key(key, char))
+    await pilot.pause(0)

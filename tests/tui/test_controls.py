@@ -1,0 +1,128 @@
+"""Pause/resume, stop, stop-all and quitting while a run is in progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from pidgin_tui.tui.screens.confirm import ConfirmScreen
+from pidgin_tui.tui.screens.live import LiveScreen
+
+from .conftest import SIZE, paced_registry, read_events, read_manifest
+from .helpers import press_now, static_text, wait_until
+
+SLOW = 100.0
+"""tokens/s of `local:test` in these tests: slow enough to act mid-conversation."""
+
+
+async def launch(pilot, turns: int = 2, repetitions: int = 1) -> None:
+    app = pilot.app
+    app.screen.query_one("#max_turns", Input).value = str(turns)
+    app.screen.query_one("#repetitions", Input).value = str(repetitions)
+    await pilot.pause()
+    await press_now(pilot, "ctrl+r")
+    await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+    await wait_until(pilot, lambda: any(
+        c.turns for e in app.store.experiments.values() for c in e.conversations.values()),
+        "the first streamed words")
+
+
+def only_experiment(app):
+    return next(iter(app.store.experiments.values()))
+
+
+def chunks_so_far(app) -> int:
+    conversation = next(iter(only_experiment(app).conversations.values()))
+    return sum(len(m.chunks) for turn in conversation.turns.values() for m in turn.values())
+
+
+async def test_space_pauses_and_resumes_the_conversation(make_app) -> None:
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot)
+        await press_now(pilot, "space")
+        await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
+                         "the conversation to show as paused")
+        frozen = chunks_so_far(app)
+        await pilot.pause(0.3)
+        assert chunks_so_far(app) == frozen, "nothing streams while paused"
+        await press_now(pilot, "space")
+        await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
+                         "the resumed conversation to complete")
+        experiment_dir = Path(only_experiment(app).output_dir)
+    kinds = [e["event_type"] for e in read_events(
+        experiment_dir / "conv_exp00001_0001_events.jsonl")]
+    assert "ConversationPausedEvent" in kinds and "ConversationResumedEvent" in kinds
+    assert read_manifest(experiment_dir)["conversations"]["exp00001_0001"]["status"] == \
+        "completed"
+
+
+async def test_s_stops_the_conversation_on_screen(make_app) -> None:
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot, turns=5)
+        await press_now(pilot, "s")
+        await wait_until(pilot, lambda: "interrupted" in static_text(pilot, "#conversation-line"),
+                         "the conversation to end")
+        line = static_text(pilot, "#conversation-line")
+        end_note = static_text(pilot, "#end-note")
+        experiment_dir = Path(only_experiment(app).output_dir)
+        await wait_until(pilot, lambda: not app.running_runs, "the run to finish")
+    assert "interrupted (stopped)" in line
+    assert "Conversation interrupted: stopped" in end_note
+    manifest = read_manifest(experiment_dir)
+    conversation = manifest["conversations"]["exp00001_0001"]
+    assert (conversation["status"], conversation["end_reason"]) == ("interrupted", "stopped")
+    assert conversation["turns_completed"] < 5
+
+
+async def test_shift_s_asks_then_stops_every_conversation(make_app) -> None:
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot, turns=5, repetitions=3)
+        await press_now(pilot, "S")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await press_now(pilot, "y")
+        await wait_until(pilot, lambda: not app.running_runs, "the experiment to stop")
+        experiment_dir = Path(only_experiment(app).output_dir)
+    manifest = read_manifest(experiment_dir)
+    assert manifest["status"] == "interrupted"
+    assert [c["status"] for c in manifest["conversations"].values()] == ["interrupted"] * 3
+
+
+async def test_quit_while_running_can_be_cancelled(make_app) -> None:
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot, turns=3)
+        await press_now(pilot, "ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit question")
+        await press_now(pilot, "n")
+        await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        assert app.return_code is None, "cancelling keeps the app open"
+        await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
+                         "the run to go on to the end")
+
+
+async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app) -> None:
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot, turns=5, repetitions=2)
+        experiment_dir = Path(only_experiment(app).output_dir)
+        await press_now(pilot, "ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit question")
+        await press_now(pilot, "y")
+        await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
+    assert app.return_code == 0
+    manifest = read_manifest(experiment_dir)
+    assert manifest["status"] == "interrupted"
+    statuses = {cid: (c["status"], c["end_reason"]) for cid, c in
+                manifest["conversations"].items()}
+    assert statuses == {"exp00001_0001": ("interrupted", "interrupted"),
+                        "exp00001_0002": ("interrupted", "interrupted")}
+    events = read_events(experiment_dir / "conv_exp00001_0001_events.jsonl")
+    assert events[-1]["event_type"] == "ConversationEndEvent"
+    assert events[-1]["reason"] == "interrupted"
+    experiment_events = read_events(experiment_dir / "experiment_events.jsonl")
+    assert experiment_events[-1]["event_type"] == "ExperimentCompleteEvent"
+    assert experiment_events[-1]["interrupted_conversations"] == 2

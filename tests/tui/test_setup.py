@@ -1,0 +1,132 @@
+"""The setup form: defaults that launch, inline reasons, model search, estimate, load and save."""
+
+from __future__ import annotations
+
+import yaml
+from textual.widgets import Input, OptionList, Static
+
+from pidgin_tui.providers.registry import ModelInfo
+from pidgin_tui.tui.screens.path_prompt import PathPrompt
+from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
+from pidgin_tui.tui.widgets.form_field import FormField
+
+from .conftest import SIZE, fast_registry
+
+
+def field(app, key: str) -> FormField:
+    return app.screen.query_one(f"#field-{key}", FormField)
+
+
+def estimate_text(app) -> str:
+    return str(app.screen.query_one(EstimatePanel).render())
+
+
+async def test_defaults_are_two_local_test_models_and_valid(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        assert app.screen.query_one("#agent_a-input", Input).value == "local:test"
+        assert app.screen.query_one("#agent_b-input", Input).value == "local:test"
+        assert not app.screen.query(".-invalid")
+        text = estimate_text(app)
+        assert "20 requests" in text and "$0.00" in text
+
+
+async def test_invalid_values_are_marked_with_the_reason_and_block_launch(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#max_turns", Input).value = "ten"
+        app.screen.query_one("#temperature_b", Input).value = "3"
+        await pilot.pause()
+        turns, temperature = field(app, "max_turns"), field(app, "temperature_b")
+        assert turns.has_class("-invalid") and temperature.has_class("-invalid")
+        assert "expected an integer >= 1, got \"ten\"" in str(
+            turns.query_one(".field-error", Static).render())
+        assert "between 0.0 and 2.0" in str(temperature.query_one(".field-error", Static).render())
+        assert "2 fields to fix" in estimate_text(app)
+        await pilot.press("ctrl+r")
+        assert not app.runs and app.current_mode == "setup"
+        app.screen.query_one("#max_turns", Input).value = "4"
+        app.screen.query_one("#temperature_b", Input).value = ""
+        await pilot.pause()
+        assert not turns.has_class("-invalid") and "8 requests" in estimate_text(app)
+
+
+async def test_unknown_model_is_explained(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#agent_b-input", Input).value = "local:tset"
+        await pilot.pause()
+        error = str(field(app, "agent_b").query_one(".field-error", Static).render())
+        assert "unknown model 'local:tset'" in error
+
+
+async def test_model_list_filters_as_you_type_and_picks_with_enter(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#agent_a-input", Input).focus()
+        app.screen.query_one("#agent_a-input", Input).value = "inst"
+        await pilot.pause()
+        options = app.screen.query_one("#agent_a OptionList", OptionList)
+        assert [options.get_option_at_index(i).id for i in range(options.option_count)] == \
+            ["local:instant"]
+        options.focus()
+        options.highlighted = 0
+        await pilot.press("enter")
+        assert app.screen.query_one("#agent_a-input", Input).value == "local:instant"
+
+
+async def test_key_status_is_shown_for_each_provider(make_app, monkeypatch) -> None:
+    registry = fast_registry()
+    registry.add(ModelInfo("anthropic", "claude-x", "Claude X", 200_000, 8_192))
+    app = make_app(registry)
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.screen.query_one("#agent_a OptionList", OptionList)
+        labels = {options.get_option_at_index(i).id: str(options.get_option_at_index(i).prompt)
+                  for i in range(options.option_count)}
+        assert labels["anthropic:claude-x"].startswith("✗")
+        assert labels["local:test"].startswith("✓")
+        app.screen.query_one("#agent_a-input", Input).value = "anthropic:claude-x"
+        await pilot.pause()
+        status = str(app.screen.query_one("#agent_a .key-status", Static).render())
+        assert "anthropic key" in status and "ANTHROPIC_API_KEY" in status
+
+
+async def test_save_then_load_a_spec(make_app, tmp_path) -> None:
+    app = make_app()
+    path = tmp_path / "spec.yaml"
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#name", Input).value = "drift"
+        app.screen.query_one("#max_turns", Input).value = "7"
+        app.screen.query_one("#awareness_b", Input).value = "research"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = yaml.safe_load(path.read_text())
+        assert (saved["name"], saved["max_turns"], saved["awareness_b"]) == ("drift", 7, "research")
+
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.query_one("#max_turns", Input).value == "10"
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#max_turns", Input).value == "7"
+        assert app.screen.query_one("#awareness_b", Input).value == "research"
+        assert app.screen.query_one("#name", Input).value == "drift"
+
+
+async def test_loading_a_broken_spec_says_why(make_app, tmp_path) -> None:
+    app = make_app()
+    path = tmp_path / "broken.yaml"
+    path.write_text("turns: [1, 2\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("malformed YAML" in m for m in messages)
