@@ -191,6 +191,7 @@ SELECT $exp, s.conversation_id,
        {_or("s.data->>'awareness_a'", _S, "awareness_a")},
        {_or("s.data->>'awareness_b'", _S, "awareness_b")},
        {_or("s.data->>'first_speaker'", _S, "first_speaker")},
+       s.data->'config'->>'convergence_profile',
        TRY_CAST({_or("s.data->>'max_turns'", _S, "max_turns")} AS INTEGER),
        {_or("s.data->>'initial_prompt'", _S, "initial_prompt")},
        CASE WHEN e.conversation_id IS NOT NULL THEN {_or("e.data->>'status'", _E, "status")}

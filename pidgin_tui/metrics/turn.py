@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from pidgin_tui.metrics.catalog import PER_AGENT
 from pidgin_tui.metrics.convergence import (
     DEFAULT_PROFILE,
     EMA_ALPHA,
@@ -34,6 +35,11 @@ __all__ = ["METRICS_VERSION", "PROFILES", "ConversationMetrics", "make_turn_scor
 
 METRICS_VERSION = 2
 """Bumped whenever a metric is added, removed or changes definition."""
+
+
+_PREFIXED: dict[str, dict[str, str]] = {
+    agent: {name: f"{agent}_{name}" for name in PER_AGENT} for agent in ("a", "b")}
+"""Prefixed metric keys, built once."""
 
 
 class _AgentState:
@@ -74,8 +80,10 @@ class ConversationMetrics:
                                                        msgs["b"].content_counts)
         for agent in self.order:
             msg = msgs[agent]
-            metrics.update({f"{agent}_{k}": v for k, v in msg.metrics.items()})
-            metrics.update({f"{agent}_{k}": v for k, v in self._cumulative(agent, msg).items()})
+            keys = _PREFIXED[agent]
+            for values in (msg.metrics, self._cumulative(agent, msg)):
+                for name, value in values.items():
+                    metrics[keys.get(name) or f"{agent}_{name}"] = value
         cross["vocabulary_overlap"] = jaccard(self._agents["a"].vocabulary,
                                               self._agents["b"].vocabulary)
         score = convergence_score(cross, self.profile)

@@ -214,3 +214,19 @@ def test_repositories_read_back_the_experiment(experiment: Path, tmp_path: Path)
         assert len(metrics.wide(conv_id)) == 4
         summary = metrics.summary(exp, ["words"])
         assert {row["agent"] for row in summary} == {"a", "b"}
+
+
+def test_a_database_of_an_older_schema_is_rebuilt_and_says_so(experiment: Path,
+                                                              tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_info (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO schema_info VALUES ('schema_version', '0')")
+        con.execute("CREATE TABLE conversations (experiment_id VARCHAR, conversation_id VARCHAR)")
+    report = EventStore(db).import_experiment(experiment)
+    assert "import the other experiments again" in report.problems[0]
+    assert EventStore(db).query("SELECT count(*) FROM conversations WHERE "
+                                "convergence_profile = 'balanced'").rows[0][0] == 3
+    assert EventStore(db).import_experiment(experiment).problems == []
