@@ -153,10 +153,21 @@ async def _run_step(step: str, ctx: _Context, result: PostProcessingResult) -> N
              f"{(time.perf_counter() - started) * 1000:.0f} ms: {note}")
 
 
-async def run_post_processing(experiment_dir: Path, database: Path,
+def default_database(experiment_dir: Path) -> Path:
+    """`<output root>/experiments/experiments.duckdb`, beside the experiment directories."""
+    from pidgin_tui.paths import DATABASE_NAME
+
+    return experiment_dir.parent / DATABASE_NAME
+
+
+async def run_post_processing(experiment_dir: Path, database: Path | None = None,
                               bus: EventBus | None = None,
                               steps: Sequence[str] = STEPS) -> PostProcessingResult:
-    """Run every step on one experiment directory; never raises for a failing step."""
+    """Run every step on one experiment directory; never raises for a failing step.
+
+    `database` defaults to the output root's `experiments/experiments.duckdb`.
+    """
+    database = database or default_database(experiment_dir)
     unknown = [s for s in steps if s not in STEP_FUNCTIONS]
     if unknown:
         raise ValueError(f"unknown post-processing step(s): {', '.join(unknown)}")
@@ -184,7 +195,7 @@ async def run_post_processing(experiment_dir: Path, database: Path,
     return result
 
 
-def run_post_processing_sync(experiment_dir: Path, database: Path,
+def run_post_processing_sync(experiment_dir: Path, database: Path | None = None,
                              steps: Sequence[str] = STEPS) -> PostProcessingResult:
     """`run_post_processing` for callers without an event loop."""
     return asyncio.run(run_post_processing(experiment_dir, database, steps=steps))
@@ -206,9 +217,10 @@ class PostProcessor:
         self._lock = asyncio.Lock()
         self.results: list[PostProcessingResult] = []
 
-    def submit(self, experiment_dir: Path, database: Path,
+    def submit(self, experiment_dir: Path, database: Path | None = None,
                steps: Sequence[str] = STEPS) -> PostProcessingJob:
-        job = PostProcessingJob(experiment_dir, database, tuple(steps))
+        job = PostProcessingJob(experiment_dir, database or default_database(experiment_dir),
+                                tuple(steps))
         self._queue.append(job)
         return job
 
