@@ -34,17 +34,18 @@ from pidgin_tui.providers.tokens import estimator_for
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
 
-ScorerFactory = Callable[[str], TurnScorer]
+ScorerFactory = Callable[[str, str], TurnScorer]
+"""(convergence profile, first speaker) -> a fresh per-conversation TurnScorer."""
 
 
 def new_experiment_id() -> str:
     return secrets.token_hex(4)
 
 
-def _default_scorer_factory(profile: str) -> TurnScorer:
+def _default_scorer_factory(profile: str, first_speaker: str) -> TurnScorer:
     from pidgin_tui.metrics.convergence import make_turn_scorer
 
-    return make_turn_scorer(profile)
+    return make_turn_scorer(profile, first_speaker)
 
 
 @dataclass
@@ -262,7 +263,8 @@ class ExperimentRunner:
             conductor = Conductor(
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
-                control=control, scorer=self.scorer_factory(self.spec.convergence_profile),
+                control=control, scorer=self.scorer_factory(self.spec.convergence_profile,
+                                           self.spec.first_speaker),
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
                 experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )
