@@ -19,6 +19,8 @@ import msgspec
 
 from pidgin_tui.core import events as ev
 from pidgin_tui.database.connection import DatabaseError
+from pidgin_tui.metrics.catalog import metric_names
+from pidgin_tui.metrics.turn import METRICS_VERSION
 
 MANIFEST = "manifest.json"
 EXPERIMENT_EVENTS = "experiment_events.jsonl"
@@ -139,20 +141,46 @@ LEFT JOIN (SELECT conversation_id, TRY_CAST(x[1] AS INTEGER) AS turn_number, x[2
  AND u.agent_id = m.agent_id
 """
 
+def _catalog_lists() -> tuple[str, str, str, str]:
+    """SQL literals for the current metrics: struct type, agents, metric names, field refs."""
+    names = metric_names()
+    struct = json.dumps({n: "DOUBLE" for n in names}).replace("'", "''")
+    agents = ", ".join(f"'{n[0]}'" if n[:2] in ("a_", "b_") else "NULL" for n in names)
+    metrics = ", ".join(f"'{n[2:] if n[:2] in ('a_', 'b_') else n}'" for n in names)
+    fields = ", ".join(f's."{n}"' for n in names)
+    return struct, agents, metrics, fields
+
+
+_STRUCT, _AGENTS, _NAMES, _FIELDS = _catalog_lists()
+_VERSION = "TRY_CAST({} AS INTEGER)".format(_or("data->>'metrics_version'", _T, "metrics_version"))
+
+# Turns scored by this version of the metrics (all of them, normally) are parsed straight into
+# a struct of DOUBLEs and unnested from constant lists; json_each, which makes a string per
+# value, is several times slower and only serves turns of other metric versions.
 _METRICS_SQL = f"""
 INSERT INTO turn_metrics
+SELECT $exp, conversation_id, turn_number, agent, metric, value, version
+FROM (SELECT conversation_id, turn_number, version, unnest([{_AGENTS}]) AS agent,
+             unnest([{_NAMES}]) AS metric, unnest([{_FIELDS}]) AS value
+      FROM (SELECT conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER) AS turn_number,
+                   {_VERSION} AS version,
+                   json_transform(data->'metrics', '{_STRUCT}') AS s
+            FROM _stage
+            WHERE event_type = 'TurnCompleteEvent' AND {_VERSION} = {METRICS_VERSION}))
+WHERE value IS NOT NULL
+UNION ALL
 SELECT $exp, t.conversation_id, t.turn_number,
        CASE left(j.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
        CASE WHEN left(j.key, 2) IN ('a_', 'b_') THEN substr(j.key, 3) ELSE j.key END,
-       TRY_CAST(j.value::VARCHAR AS DOUBLE), t.version
+       j.value::DOUBLE, t.version
 FROM (SELECT conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER) AS turn_number,
-             TRY_CAST({_or("data->>'metrics_version'", _T, "metrics_version")} AS INTEGER)
-             AS version, data->'metrics' AS metrics
-      FROM _stage WHERE event_type = 'TurnCompleteEvent') AS t, json_each(t.metrics) AS j
+             {_VERSION} AS version, data->'metrics' AS metrics
+      FROM _stage
+      WHERE event_type = 'TurnCompleteEvent' AND {_VERSION} IS DISTINCT FROM {METRICS_VERSION}
+     ) AS t, json_each(t.metrics) AS j
 UNION ALL
 SELECT $exp, conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER), NULL,
-       'convergence_score', TRY_CAST(data->>'convergence_score' AS DOUBLE),
-       TRY_CAST({_or("data->>'metrics_version'", _T, "metrics_version")} AS INTEGER)
+       'convergence_score', TRY_CAST(data->>'convergence_score' AS DOUBLE), {_VERSION}
 FROM _stage
 WHERE event_type = 'TurnCompleteEvent' AND data->>'convergence_score' IS NOT NULL
 """
