@@ -76,12 +76,12 @@ class ConversationMetrics:
         metrics: dict[str, float] = {"metrics_version": float(METRICS_VERSION)}
         cross = self._cross(msgs)
         self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
-        cross["tfidf_cosine"] = self._tfidf.similarity(msgs["a"].content_counts,
-                                                       msgs["b"].content_counts)
+        weighted = {agent: self._tfidf.weigh(m.content_counts) for agent, m in msgs.items()}
+        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"])
         for agent in self.order:
             msg = msgs[agent]
             keys = _PREFIXED[agent]
-            for values in (msg.metrics, self._cumulative(agent, msg)):
+            for values in (msg.metrics, self._cumulative(agent, msg, weighted[agent])):
                 for name, value in values.items():
                     metrics[keys.get(name) or f"{agent}_{name}"] = value
         cross["vocabulary_overlap"] = jaccard(self._agents["a"].vocabulary,
@@ -144,7 +144,8 @@ class ConversationMetrics:
         out["shared_bigram_history"] = reuse(self._seen_bigrams, turn_bigrams)
         return out
 
-    def _cumulative(self, agent: str, msg: MessageAnalysis) -> dict[str, float]:
+    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float]
+                    ) -> dict[str, float]:
         """Metrics of one agent's message against what was said before it; updates the state."""
         state = self._agents[agent]
         types = msg.word_counts.keys()
@@ -157,7 +158,7 @@ class ConversationMetrics:
             "novel_word_ratio": 1.0 - reuse(self._seen_words, types) if types else 0.0,
             "length_growth": 0.0 if last is None
             else math.log((msg.metrics["words"] + 1) / (last.metrics["words"] + 1)),
-            "tfidf_history": self._tfidf.history_similarity(msg.content_counts),
+            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted),
         }
         state.bigrams.update(msg.bigrams)
         state.trigrams.update(msg.trigrams)
