@@ -67,6 +67,8 @@ class ExperimentRow:
     progress: float
     post_processing: str | None = None
     conversations: list[ConversationRow] = field(default_factory=list)
+    created_ts: float = 0.0
+    """`created_at` as a Unix time (the monitor sorts by it)."""
 
     @property
     def is_live(self) -> bool:
@@ -124,6 +126,10 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
     """Merge a manifest with the conversation tails read so far into one display row."""
     conversations = [build_conversation(cid, conv, tails.get(cid), now)
                      for cid, conv in manifest.get("conversations", {}).items()]
+    if gone:  # nobody will finish these: show them as what they became
+        for conv in conversations:
+            if conv.status not in FINAL_STATUSES:
+                conv.status, conv.end_reason, conv.duration_s = "interrupted", "process gone", None
     raw_status = str(manifest.get("status", "unknown"))
     pid = manifest.get("pid") if isinstance(manifest.get("pid"), int) else None
     config = manifest.get("config") or {}
@@ -166,7 +172,7 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
         unpriced=_int(manifest.get("unpriced_requests")),
         errors=_int(manifest.get("error_count")), created_at=str(manifest.get("created_at", "")),
         elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
-        conversations=conversations,
+        conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
     )
 
 
@@ -197,7 +203,7 @@ def fmt_tokens(tokens: int) -> str:
 def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
     if unpriced and not cost:
         return "unpriced"
-    text = f"${cost:.2f}" if cost >= 1 else f"${cost:.4f}"
+    text = f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
     return f"{text}+" if unpriced else text
 
 

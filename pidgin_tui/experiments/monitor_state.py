@@ -43,6 +43,9 @@ __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState
 
 PREVIEW_CHARS = 160
 """How much of a conversation's latest message the monitor keeps for its preview line."""
+FINISHED_RECHECK_EVERY = 10
+"""A finished experiment's manifest is stat'ed on one refresh in this many (staggered), so a
+refresh costs little however many finished experiments exist; live ones are read every time."""
 POST_PROCESSING_WATCH_S = 600.0
 """How long after an experiment finishes the monitor keeps watching for post-processing events."""
 
@@ -111,6 +114,8 @@ class _Tracked:
     events_offset: int = 0
     post_processing: str | None = None
     row: ExperimentRow | None = None
+    order: int = 0
+    """Position in the listing, which staggers the rechecks of finished experiments."""
 
 
 class MonitorState:
@@ -134,18 +139,19 @@ class MonitorState:
         self.refreshes += 1
         self._rescan_if_changed()
         now = self.clock()
-        rows = []
+        phase = self.refreshes % FINISHED_RECHECK_EVERY
         for tracked in self._tracked.values():
-            row = self._refresh_one(tracked, now)
-            if row is not None:
-                rows.append(row)
-        rows.sort(key=lambda r: (not r.is_live, _neg(r.created_at), r.experiment_id))
-        return rows
+            if tracked.row is not None and not tracked.row.is_live and \
+                    tracked.order % FINISHED_RECHECK_EVERY != phase and \
+                    tracked.post_processing != "running":
+                continue  # finished and settled: looked at again in a later refresh
+            self._refresh_one(tracked, now)
+        return self.rows()
 
     def rows(self) -> list[ExperimentRow]:
-        """The rows as of the last refresh, without touching the disk."""
+        """The rows as of the last refresh, live first, newest first, without touching the disk."""
         found = [t.row for t in self._tracked.values() if t.row is not None]
-        return sorted(found, key=lambda r: (not r.is_live, _neg(r.created_at), r.experiment_id))
+        return sorted(found, key=_row_order)
 
     def experiment(self, experiment_id: str) -> ExperimentRow | None:
         for tracked in self._tracked.values():
@@ -178,7 +184,8 @@ class MonitorState:
                 if entry.name.startswith("experiment_") and entry.is_dir():
                     path = Path(entry.path)
                     seen.add(path)
-                    self._tracked.setdefault(path, _Tracked(path))
+                    if path not in self._tracked:
+                        self._tracked[path] = _Tracked(path, order=len(self._tracked))
         for gone in set(self._tracked) - seen:
             del self._tracked[gone]
 
@@ -244,6 +251,6 @@ def _recently_finished(manifest: dict[str, Any], now: float) -> bool:
     return finished is not None and now - finished < POST_PROCESSING_WATCH_S
 
 
-def _neg(text: str) -> str:
-    """Sort key that orders ISO timestamps newest first."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+def _row_order(row: ExperimentRow) -> tuple[bool, float, str]:
+    """Live experiments first, then newest first."""
+    return (not row.is_live, -row.created_ts, row.experiment_id)

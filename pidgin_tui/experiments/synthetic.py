@@ -79,7 +79,7 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
                 text = f"{text} {phrases[turn]}"
             yield MessageCompleteEvent(**ids(), agent_id=agent, turn_number=turn, content=text,
                                        model=model, tokens_used=words + 5,
-                                       thinking=message_text(rng, 12) if thinking else None)
+                                       thinking=message_text(rng, 36) if thinking else None)
             yield TokenUsageEvent(**ids(), agent_id=agent, turn_number=turn, model=model,
                                   provider="local", input_tokens=30 + turn, output_tokens=words,
                                   cost_usd=0.0)
