@@ -31,10 +31,7 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
                      ) -> tuple[Path, int]:
     exp_dir = root / "experiments" / f"experiment_bench0001_import{int(with_metrics)}_20260101"
     exp_dir.mkdir(parents=True)
-    scorer = make_turn_scorer()
-    samples = [scorer(i, f"{TEXT} ({i})", f"{TEXT[::-1]} {i}")[0] for i in range(8)]
-    for s in samples:
-        s.pop("metrics_version")
+    words = TEXT.split()
     exp, count = "bench0001", 0
     manifest_convs = {}
     for c in range(conversations):
@@ -46,6 +43,7 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
             event.seq = len(lines) + 1
             lines.append(ev.encode_event(event))
 
+        scorer = make_turn_scorer()  # real, distinct metrics for every turn
         add(ev.ConversationStartEvent(**ids, agent_a_model="local:instant",
                                       agent_b_model="local:instant", max_turns=turns,
                                       initial_prompt="Hello!", repetition=c))
@@ -53,18 +51,22 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
             add(ev.SystemPromptEvent(**ids, agent_id=agent, prompt="You are talking to an AI."))
         for t in range(turns):
             add(ev.TurnStartEvent(**ids, turn_number=t))
+            texts = {agent: " ".join(words[(c + t + k) % len(words):] + words[:k + t % 7])
+                     for k, agent in enumerate(("agent_a", "agent_b"))}
+            metrics, score = scorer(t, texts["agent_a"], texts["agent_b"])
+            metrics.pop("metrics_version")
             for agent in ("agent_a", "agent_b"):
                 add(ev.MessageRequestEvent(**ids, agent_id=agent, turn_number=t, model="instant",
                                            message_count=2 * t + 1, payload_sha256="ab" * 32))
                 add(ev.MessageCompleteEvent(**ids, agent_id=agent, turn_number=t,
-                                            content=f"{TEXT} [{c}/{t}/{agent}]",
+                                            content=texts[agent],
                                             model="local:instant", tokens_used=60,
                                             duration_ms=2))
                 add(ev.TokenUsageEvent(**ids, agent_id=agent, turn_number=t,
                                        model="local:instant", provider="local",
                                        input_tokens=100 + 40 * t, output_tokens=60))
-            add(ev.TurnCompleteEvent(**ids, turn_number=t, convergence_score=0.3 + t / 100,
-                                     metrics=samples[t % len(samples)] if with_metrics else {},
+            add(ev.TurnCompleteEvent(**ids, turn_number=t, convergence_score=score,
+                                     metrics=metrics if with_metrics else {},
                                      metrics_version=2))
         add(ev.ConversationEndEvent(**ids, reason="max_turns", total_turns=turns))
         (exp_dir / f"conv_{cid}_events.jsonl").write_bytes(b"\n".join(lines) + b"\n")

@@ -49,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    from pidgin_tui.config import ConfigError, settings
+
+    try:
+        settings()  # a broken config file is reported here, never in the middle of a run
+    except ConfigError as exc:
+        error(str(exc))
+        return EXIT_USAGE
     if handler is None:
         from pidgin_tui.commands import app
 

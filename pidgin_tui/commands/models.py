@@ -6,7 +6,6 @@ A running Ollama server's local models are listed too (a short probe of OLLAMA_H
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 
 NAME = "models"
@@ -25,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
 
     registry = default_registry()
     if not args.no_ollama:
+        import asyncio
+
         from pidgin_tui.providers.ollama_setup import add_local_models
 
         asyncio.run(add_local_models(registry))

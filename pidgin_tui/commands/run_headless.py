@@ -5,26 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 from pathlib import Path
 from typing import Any, TextIO
 
 from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
-from pidgin_tui.commands.run import INTERRUPT_GRACE_S, spec_overrides
+from pidgin_tui.commands.execution import attach_progress, execute, report
+from pidgin_tui.commands.run import spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
-from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import (
-    ConversationEndEvent,
-    ConversationStartEvent,
-    MessageCompleteEvent,
-)
-from pidgin_tui.core.types import Status
-from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
+from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
 from pidgin_tui.paths import output_root
 from pidgin_tui.providers.registry import UnknownModelError
-
-SIGNAL_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 def resolve_spec(args: argparse.Namespace) -> ExperimentSpec:
@@ -105,31 +96,14 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     if not args.quiet:
         attach_progress(runner.bus, human, verbose=args.verbose)
     try:
-        result, received = asyncio.run(_run_with_signals(runner, resume=False))
+        outcome = asyncio.run(execute(runner, resume=False,
+                                      post_process=not args.no_post_process))
     finally:
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file
 
             remove_pid_file(runner.output_root, runner.experiment_id)
-    return report(result, received, args, human)
-
-
-def report(result: ExperimentResult, received: signal.Signals | None, args: argparse.Namespace,
-           human: TextIO) -> int:
-    """Print the summary (JSON and/or human) and return the exit code."""
-    summary = result.summary()
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
-    if not args.quiet:
-        cost = summary["total_cost_usd"]
-        cost_text = "unpriced" if cost is None else f"${cost:.4f}"
-        print(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
-              f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-              f"{summary['total_tokens']} tokens · {cost_text}\n{result.experiment_dir}",
-              file=human)
-    if received is not None:
-        return SIGNAL_EXIT_CODES[received]
-    return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+    return report(outcome, args, human)
 
 
 def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
@@ -172,48 +146,3 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -
     return EXIT_OK
 
 
-async def _run_with_signals(runner: ExperimentRunner, resume: bool
-                            ) -> tuple[ExperimentResult, signal.Signals | None]:
-    loop = asyncio.get_running_loop()
-    received: list[signal.Signals] = []
-
-    def on_signal(signum: signal.Signals) -> None:
-        if received:
-            runner.cancel_in_flight()  # a second signal: stop waiting for safe points
-            return
-        received.append(signum)
-        runner.interrupt()
-        loop.call_later(INTERRUPT_GRACE_S, runner.cancel_in_flight)
-
-    for signum in SIGNAL_EXIT_CODES:
-        loop.add_signal_handler(signum, on_signal, signum)
-    try:
-        result = await (runner.resume() if resume else runner.run())
-    finally:
-        for signum in SIGNAL_EXIT_CODES:
-            loop.remove_signal_handler(signum)
-    return result, (received[0] if received else None)
-
-
-def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
-    names: dict[tuple[str, str], str] = {}
-
-    def on_start(event: ConversationStartEvent) -> None:
-        names[(str(event.conversation_id), "agent_a")] = event.agent_a_name
-        names[(str(event.conversation_id), "agent_b")] = event.agent_b_name
-        print(f"▶ {event.conversation_id}: {event.agent_a_model} × {event.agent_b_model}, "
-              f"{event.max_turns} turns", file=out, flush=True)
-
-    def on_message(event: MessageCompleteEvent) -> None:
-        name = names.get((str(event.conversation_id), event.agent_id), event.agent_id)
-        print(f"  [{event.turn_number + 1}] {name}: {event.content}", file=out, flush=True)
-
-    def on_end(event: ConversationEndEvent) -> None:
-        detail = f" ({event.error})" if event.error else ""
-        print(f"■ {event.conversation_id}: {event.status}, {event.reason} after "
-              f"{event.total_turns} turns{detail}", file=out, flush=True)
-
-    bus.subscribe(ConversationStartEvent, on_start)
-    bus.subscribe(ConversationEndEvent, on_end)
-    if verbose:
-        bus.subscribe(MessageCompleteEvent, on_message)

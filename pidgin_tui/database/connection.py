@@ -17,7 +17,7 @@ import duckdb
 
 from pidgin_tui.metrics.catalog import metric_names
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 WIDE_VIEW = "turn_metrics_wide"
 
 
@@ -61,18 +61,32 @@ def wide_view_sql() -> str:
             "GROUP BY experiment_id, conversation_id, turn_number")
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+ANALYSIS_TABLES = ("events", "experiments", "conversations", "messages", "turn_metrics")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Create the tables if needed. The tables only hold what the JSONL already has, so a
+    database of another schema version is cleared and rebuilt; returns that old version (the
+    experiments must be imported again), else None."""
     con.execute(_schema_sql())
     current = con.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
-    if current is None or current[0] != SCHEMA_VERSION:
+    old = None
+    if current is not None and current[0] != SCHEMA_VERSION:
+        old = current[0]
+        con.execute(f"DROP VIEW IF EXISTS {WIDE_VIEW}")
+        for table in ANALYSIS_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(_schema_sql())
+    if current is None or old is not None:
         con.execute("DELETE FROM schema_info WHERE key = 'schema_version'")
         con.execute("INSERT INTO schema_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute(wide_view_sql())
+    return old
 
 
 @contextmanager
 def open_database(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for the length of a `with` block; the schema exists when writable."""
+    """A connection for the length of a `with` block (writers call `ensure_schema`)."""
     if read_only and not path.exists():
         raise DatabaseMissingError(
             f"no analysis database at {path} yet: import an experiment first "
@@ -86,8 +100,6 @@ def open_database(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
             raise DatabaseLockedError(_locked_message(path, exc)) from None
         raise DatabaseError(f"cannot open the analysis database {path}: {exc}") from None
     try:
-        if not read_only:
-            ensure_schema(con)
         yield con
     finally:
         con.close()

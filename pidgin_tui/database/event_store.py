@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from pidgin_tui.database.connection import DatabaseError, open_database
+from pidgin_tui.database.connection import DatabaseError, ensure_schema, open_database
 from pidgin_tui.database.importer import ImportReport, import_experiment
 
 EXPORT_TABLES = ("experiments", "conversations", "messages", "turn_metrics", "events")
@@ -66,8 +66,13 @@ class EventStore:
     def import_many(self, experiment_dirs: Sequence[Path]) -> list[ImportReport]:
         """Import several experiments with one opening of the database."""
         with open_database(self.path) as con:
+            old_schema = ensure_schema(con)
             reports = [import_experiment(con, d) for d in experiment_dirs]
             con.execute("CHECKPOINT")
+        if old_schema is not None and reports:
+            reports[0].problems.insert(0, (
+                f"the database was built by an older version (schema {old_schema}) and was "
+                "rebuilt: import the other experiments again (`pidgin-tui import --all`)"))
         return reports
 
     @contextmanager

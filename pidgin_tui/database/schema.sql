@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS schema_info (
     value VARCHAR
 );
 
--- Every persisted event, one row per JSONL line; `data` is the whole event as JSON.
+-- Every persisted event, one row per JSONL line; `data` is the event as JSON (fields at their
+-- default are omitted, as in the JSONL; a TurnCompleteEvent's metrics live in turn_metrics).
 CREATE TABLE IF NOT EXISTS events (
     experiment_id VARCHAR NOT NULL,
     conversation_id VARCHAR,            -- NULL for experiment-level events
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     awareness_a VARCHAR,
     awareness_b VARCHAR,
     first_speaker VARCHAR,
+    convergence_profile VARCHAR,
     max_turns INTEGER,
     initial_prompt VARCHAR,
     status VARCHAR,                     -- completed | failed | interrupted (no end event) | running

@@ -1,9 +1,10 @@
 """Post-processing after an experiment ends (completed, failed or interrupted).
 
-Steps, in order: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`. Each step is
-logged to `post_processing.log` in the experiment directory, and a failing step is recorded
-without stopping the others (transcripts and README read the JSONL, not the database, so a
-locked database costs only the import). PostProcessingStart/Complete events are appended to
+Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`. The import runs
+alongside the other three, which run in order and read the JSONL (loaded once), not the
+database: a locked database costs only the import. Each step is logged to
+`post_processing.log` in the experiment directory, and a failing step is recorded without
+stopping the others. PostProcessingStart/Complete events are appended to
 `experiment_events.jsonl` and, when a bus is given, published on it.
 
 `run_post_processing` is a coroutine: blocking steps run in worker threads, so it can be
@@ -58,39 +59,57 @@ def _experiment_id(experiment_dir: Path) -> str:
     return str(manifest.get("experiment_id") or "")
 
 
-def _step_import(experiment_dir: Path, database: Path) -> str:
+class _Context:
+    """What the steps share: the paths, and the experiment's JSONL loaded at most once."""
+
+    def __init__(self, experiment_dir: Path, database: Path) -> None:
+        self.experiment_dir = experiment_dir
+        self.database = database
+        self._experiment: Any = None
+
+    @property
+    def experiment(self) -> Any:
+        if self._experiment is None:
+            from pidgin_tui.reports.loader import load_experiment
+
+            self._experiment = load_experiment(self.experiment_dir)
+        return self._experiment
+
+
+def _step_import(ctx: _Context) -> str:
     from pidgin_tui.database.event_store import EventStore
 
-    report = EventStore(database).import_experiment(experiment_dir)
+    report = EventStore(ctx.database).import_experiment(ctx.experiment_dir)
     return "; ".join([report.summary(), *report.problems])
 
 
-def _step_transcripts(experiment_dir: Path, database: Path) -> str:
+def _step_transcripts(ctx: _Context) -> str:
     from pidgin_tui.reports.transcript import write_transcripts
 
-    return f"{len(write_transcripts(experiment_dir)) - 1} transcripts and summary.md written"
+    written = write_transcripts(ctx.experiment_dir, experiment=ctx.experiment)
+    return f"{len(written) - 1} transcripts and summary.md written"
 
 
-def _step_readme(experiment_dir: Path, database: Path) -> str:
+def _step_readme(ctx: _Context) -> str:
     from pidgin_tui.reports.readme import write_readme
 
-    return f"{write_readme(experiment_dir).name} written"
+    return f"{write_readme(ctx.experiment_dir, ctx.experiment).name} written"
 
 
-def _step_notebook(experiment_dir: Path, database: Path) -> str:
-    from pidgin_tui.reports.loader import load_experiment
+def _step_notebook(ctx: _Context) -> str:
     from pidgin_tui.reports.notebook import write_notebook
 
-    manifest = load_experiment(experiment_dir).manifest
-    exp_id = str(manifest.get("experiment_id") or experiment_dir.name)
-    name = str(manifest.get("name") or experiment_dir.name)
-    return f"{write_notebook(experiment_dir, exp_id, name).name} written"
+    experiment = ctx.experiment
+    path = write_notebook(ctx.experiment_dir, experiment.experiment_id, experiment.name)
+    return f"{path.name} written"
 
 
-STEP_FUNCTIONS: dict[str, Callable[[Path, Path], str]] = {
+STEP_FUNCTIONS: dict[str, Callable[[_Context], str]] = {
     "import": _step_import, "transcripts": _step_transcripts, "readme": _step_readme,
     "notebook": _step_notebook,
 }
+DATABASE_STEPS = frozenset({"import"})
+"""Steps that only touch the database; they run alongside the file-writing steps."""
 
 
 def _log(experiment_dir: Path, message: str) -> None:
@@ -118,10 +137,37 @@ async def _emit(experiment_dir: Path, event: Event, bus: EventBus | None) -> Non
         await bus.publish(msgspec.structs.replace(event))  # the bus restamps seq on its copy
 
 
-async def run_post_processing(experiment_dir: Path, database: Path,
+async def _run_step(step: str, ctx: _Context, result: PostProcessingResult) -> None:
+    started = time.perf_counter()
+    try:
+        note = await asyncio.to_thread(STEP_FUNCTIONS[step], ctx)
+    except Exception as exc:  # a failing step is reported and the others still run
+        message = str(exc).strip() or type(exc).__name__
+        result.failed[step] = message
+        _log(ctx.experiment_dir, f"{step}: FAILED after "
+             f"{(time.perf_counter() - started) * 1000:.0f} ms: {message}")
+    else:
+        result.succeeded.append(step)
+        result.notes[step] = note
+        _log(ctx.experiment_dir, f"{step}: ok in "
+             f"{(time.perf_counter() - started) * 1000:.0f} ms: {note}")
+
+
+def default_database(experiment_dir: Path) -> Path:
+    """`<output root>/experiments/experiments.duckdb`, beside the experiment directories."""
+    from pidgin_tui.paths import DATABASE_NAME
+
+    return experiment_dir.parent / DATABASE_NAME
+
+
+async def run_post_processing(experiment_dir: Path, database: Path | None = None,
                               bus: EventBus | None = None,
                               steps: Sequence[str] = STEPS) -> PostProcessingResult:
-    """Run every step on one experiment directory; never raises for a failing step."""
+    """Run every step on one experiment directory; never raises for a failing step.
+
+    `database` defaults to the output root's `experiments/experiments.duckdb`.
+    """
+    database = database or default_database(experiment_dir)
     unknown = [s for s in steps if s not in STEP_FUNCTIONS]
     if unknown:
         raise ValueError(f"unknown post-processing step(s): {', '.join(unknown)}")
@@ -131,20 +177,15 @@ async def run_post_processing(experiment_dir: Path, database: Path,
     _log(experiment_dir, f"post-processing started: {', '.join(steps)}")
     await _emit(experiment_dir, PostProcessingStartEvent(experiment_id=exp_id,
                                                          steps=list(steps)), bus)
-    for step in steps:
-        step_started = time.perf_counter()
-        try:
-            note = await asyncio.to_thread(STEP_FUNCTIONS[step], experiment_dir, database)
-        except Exception as exc:  # a failing step is reported and the next one still runs
-            message = str(exc).strip() or type(exc).__name__
-            result.failed[step] = message
-            _log(experiment_dir, f"{step}: FAILED after "
-                 f"{(time.perf_counter() - step_started) * 1000:.0f} ms: {message}")
-        else:
-            result.succeeded.append(step)
-            result.notes[step] = note
-            _log(experiment_dir, f"{step}: ok in "
-                 f"{(time.perf_counter() - step_started) * 1000:.0f} ms: {note}")
+    ctx = _Context(experiment_dir, database)
+
+    async def run_chain(chain: list[str]) -> None:
+        for step in chain:
+            await _run_step(step, ctx, result)
+
+    await asyncio.gather(run_chain([s for s in steps if s in DATABASE_STEPS]),
+                         run_chain([s for s in steps if s not in DATABASE_STEPS]))
+    result.succeeded.sort(key=list(steps).index)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     _log(experiment_dir, f"post-processing finished in {result.duration_ms} ms: "
          f"{len(result.succeeded)} ok, {len(result.failed)} failed")
@@ -154,7 +195,7 @@ async def run_post_processing(experiment_dir: Path, database: Path,
     return result
 
 
-def run_post_processing_sync(experiment_dir: Path, database: Path,
+def run_post_processing_sync(experiment_dir: Path, database: Path | None = None,
                              steps: Sequence[str] = STEPS) -> PostProcessingResult:
     """`run_post_processing` for callers without an event loop."""
     return asyncio.run(run_post_processing(experiment_dir, database, steps=steps))
@@ -176,9 +217,10 @@ class PostProcessor:
         self._lock = asyncio.Lock()
         self.results: list[PostProcessingResult] = []
 
-    def submit(self, experiment_dir: Path, database: Path,
+    def submit(self, experiment_dir: Path, database: Path | None = None,
                steps: Sequence[str] = STEPS) -> PostProcessingJob:
-        job = PostProcessingJob(experiment_dir, database, tuple(steps))
+        job = PostProcessingJob(experiment_dir, database or default_database(experiment_dir),
+                                tuple(steps))
         self._queue.append(job)
         return job
 

@@ -34,17 +34,18 @@ from pidgin_tui.providers.tokens import estimator_for
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
 
-ScorerFactory = Callable[[str], TurnScorer]
+ScorerFactory = Callable[[str, str], TurnScorer]
+"""(convergence profile, first speaker) -> a fresh per-conversation TurnScorer."""
 
 
 def new_experiment_id() -> str:
     return secrets.token_hex(4)
 
 
-def _default_scorer_factory(profile: str) -> TurnScorer:
+def _default_scorer_factory(profile: str, first_speaker: str) -> TurnScorer:
     from pidgin_tui.metrics.convergence import make_turn_scorer
 
-    return make_turn_scorer(profile)
+    return make_turn_scorer(profile, first_speaker)
 
 
 @dataclass
@@ -93,6 +94,14 @@ def _retrying_responder(bus: EventBus) -> Responder:
     from pidgin_tui.providers.retry import make_responder
 
     return make_responder(bus)
+
+
+def completed_turn_texts(resume: ResumePoint) -> list[tuple[str, str]]:
+    """(text of A, text of B) for every turn completed before the resume point."""
+    turns: dict[int, dict[AgentId, str]] = {}
+    for turn, speaker, text in resume.messages:
+        turns.setdefault(turn, {})[speaker] = text
+    return [(turns[t][AgentId.A], turns[t][AgentId.B]) for t in range(resume.turn)]
 
 
 class ExperimentRunner:
@@ -259,10 +268,13 @@ class ExperimentRunner:
             plan = self.plan_for(repetition, conversation_id)
             if budget.exceeded:
                 control.stop()
+            scorer = self.scorer_factory(self.spec.convergence_profile, self.spec.first_speaker)
+            if resume is not None and hasattr(scorer, "replay"):
+                scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
             conductor = Conductor(
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
-                control=control, scorer=self.scorer_factory(self.spec.convergence_profile),
+                control=control, scorer=scorer,
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
                 experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )

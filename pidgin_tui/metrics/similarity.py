@@ -14,7 +14,15 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+_KEYS_VIEW = type({}.keys())
+
+
 def _as_set(items: Collection[T]) -> AbstractSet[T]:
+    # Concrete-type checks first: isinstance against the ABCs costs a microsecond each.
+    if isinstance(items, set | frozenset) or type(items) is _KEYS_VIEW:
+        return items  # type: ignore[return-value]
+    if isinstance(items, dict):
+        return items.keys()
     if isinstance(items, AbstractSet):
         return items
     if isinstance(items, Mapping):
@@ -137,15 +145,16 @@ class TfIdfHistory:
             out[term] = c * value
         return out
 
-    def similarity(self, a: Mapping[str, int], b: Mapping[str, int]) -> float:
-        """TF-IDF cosine between two messages."""
-        return cosine(self.weigh(a), self.weigh(b))
+    def history_similarity(self, counts: Mapping[str, int],
+                           weighted: Mapping[str, float] | None = None) -> float:
+        """TF-IDF cosine between a message and everything added to the history so far.
 
-    def history_similarity(self, counts: Mapping[str, int]) -> float:
-        """TF-IDF cosine between a message and everything added to the history so far."""
+        `weighted` may pass `weigh(counts)` when the caller already has it.
+        """
         if not counts or not self.history:
             return 0.0
-        weighted = self.weigh(counts)
+        if weighted is None:
+            weighted = self.weigh(counts)
         c = math.log1p(self.n_docs) + 1.0
         norm_h2 = c * c * self._s0 - 2.0 * c * self._s1 + self._s2
         history, idf = self.history, self._idf

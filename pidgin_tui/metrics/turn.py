@@ -10,7 +10,9 @@ one scorer serves exactly one conversation, fed turns in order.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
+from pidgin_tui.metrics.catalog import PER_AGENT
 from pidgin_tui.metrics.convergence import (
     DEFAULT_PROFILE,
     EMA_ALPHA,
@@ -33,6 +35,11 @@ __all__ = ["METRICS_VERSION", "PROFILES", "ConversationMetrics", "make_turn_scor
 
 METRICS_VERSION = 2
 """Bumped whenever a metric is added, removed or changes definition."""
+
+
+_PREFIXED: dict[str, dict[str, str]] = {
+    agent: {name: f"{agent}_{name}" for name in PER_AGENT} for agent in ("a", "b")}
+"""Prefixed metric keys, built once."""
 
 
 class _AgentState:
@@ -69,12 +76,14 @@ class ConversationMetrics:
         metrics: dict[str, float] = {"metrics_version": float(METRICS_VERSION)}
         cross = self._cross(msgs)
         self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
-        cross["tfidf_cosine"] = self._tfidf.similarity(msgs["a"].content_counts,
-                                                       msgs["b"].content_counts)
+        weighted = {agent: self._tfidf.weigh(m.content_counts) for agent, m in msgs.items()}
+        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"])
         for agent in self.order:
             msg = msgs[agent]
-            metrics.update({f"{agent}_{k}": v for k, v in msg.metrics.items()})
-            metrics.update({f"{agent}_{k}": v for k, v in self._cumulative(agent, msg).items()})
+            keys = _PREFIXED[agent]
+            for values in (msg.metrics, self._cumulative(agent, msg, weighted[agent])):
+                for name, value in values.items():
+                    metrics[keys.get(name) or f"{agent}_{name}"] = value
         cross["vocabulary_overlap"] = jaccard(self._agents["a"].vocabulary,
                                               self._agents["b"].vocabulary)
         score = convergence_score(cross, self.profile)
@@ -86,6 +95,12 @@ class ConversationMetrics:
         cross["convergence_delta"] = score - self._scores[-2] if len(self._scores) > 1 else 0.0
         metrics.update(cross)
         return metrics, score
+
+    def replay(self, turns: Iterable[tuple[str, str]]) -> None:
+        """Feed earlier turns (texts of A and B) without using their metrics: a resumed
+        conversation's scorer then continues its cumulative metrics where they stopped."""
+        for turn_number, (text_a, text_b) in enumerate(turns):
+            self(turn_number, text_a, text_b)
 
     def _cross(self, msgs: dict[str, MessageAnalysis]) -> dict[str, float]:
         """Cross-agent metrics that need no cumulative state except the previous messages."""
@@ -129,7 +144,8 @@ class ConversationMetrics:
         out["shared_bigram_history"] = reuse(self._seen_bigrams, turn_bigrams)
         return out
 
-    def _cumulative(self, agent: str, msg: MessageAnalysis) -> dict[str, float]:
+    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float]
+                    ) -> dict[str, float]:
         """Metrics of one agent's message against what was said before it; updates the state."""
         state = self._agents[agent]
         types = msg.word_counts.keys()
@@ -142,7 +158,7 @@ class ConversationMetrics:
             "novel_word_ratio": 1.0 - reuse(self._seen_words, types) if types else 0.0,
             "length_growth": 0.0 if last is None
             else math.log((msg.metrics["words"] + 1) / (last.metrics["words"] + 1)),
-            "tfidf_history": self._tfidf.history_similarity(msg.content_counts),
+            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted),
         }
         state.bigrams.update(msg.bigrams)
         state.trigrams.update(msg.trigrams)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -23,14 +23,16 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.experiments.runner import ExperimentRunner
-from pidgin_tui.experiments.spec import ExperimentSpec
-from pidgin_tui.providers.registry import Registry
 from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.messages import ErrorRecorded, RunFinished
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import ErrorEntry, RunStore
+
+if TYPE_CHECKING:
+    from pidgin_tui.experiments.runner import ExperimentRunner
+    from pidgin_tui.experiments.spec import ExperimentSpec
+    from pidgin_tui.providers.registry import Registry
 
 STOP_GRACE_S = 5.0
 """How long quitting waits for conversations to reach a safe point before cancelling their I/O."""
@@ -162,6 +164,8 @@ class PidginApp(App[int]):
 
     def launch(self, spec: ExperimentSpec) -> Run:
         """Start a run of `spec` as a worker; the live screen follows it."""
+        from pidgin_tui.experiments.runner import ExperimentRunner
+
         bus = EventBus()
         experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
         runner = ExperimentRunner(spec, self.output_root, bus=bus, registry=self.registry,

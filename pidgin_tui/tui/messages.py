@@ -13,8 +13,12 @@ from textual.message import Message
 from pidgin_tui.tui.state import ErrorEntry
 
 
+class RunMessage(Message, bubble=False):
+    """Base of the bridge's messages: posted to each listener directly, so they never bubble."""
+
+
 @dataclass
-class ConversationStarted(Message):
+class ConversationStarted(RunMessage):
     """A conversation began; the live screen may switch to it."""
 
     experiment_id: str
@@ -22,7 +26,7 @@ class ConversationStarted(Message):
 
 
 @dataclass
-class MessageRequested(Message):
+class MessageRequested(RunMessage):
     """An agent was asked for its message of a turn; a placeholder can appear."""
 
     conversation_id: str
@@ -31,7 +35,7 @@ class MessageRequested(Message):
 
 
 @dataclass
-class TokenStreamed(Message):
+class TokenStreamed(RunMessage):
     """A text or thinking fragment arrived. Never coalesced: a dropped delta is lost text."""
 
     conversation_id: str
@@ -43,7 +47,7 @@ class TokenStreamed(Message):
 
 
 @dataclass
-class MessageCompleted(Message):
+class MessageCompleted(RunMessage):
     """An agent's message of a turn is complete."""
 
     conversation_id: str
@@ -52,7 +56,7 @@ class MessageCompleted(Message):
 
 
 @dataclass
-class ConversationEnded(Message):
+class ConversationEnded(RunMessage):
     """A conversation reached a final state."""
 
     conversation_id: str
@@ -61,14 +65,14 @@ class ConversationEnded(Message):
 
 
 @dataclass
-class ErrorRecorded(Message):
+class ErrorRecorded(RunMessage):
     """A new entry for the error panel."""
 
     entry: ErrorEntry
 
 
 @dataclass
-class RunFinished(Message):
+class RunFinished(RunMessage):
     """An experiment launched from the app has finished (or its worker failed)."""
 
     experiment_id: str

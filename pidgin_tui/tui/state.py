@@ -40,7 +40,9 @@ CONVERGENCE_HISTORY = 2_000
 """Convergence scores kept per conversation for the sparkline."""
 MAX_ERRORS = 1_000
 """Error entries kept; the oldest are dropped first (every error is also in the JSONL)."""
-AGENTS = ("agent_a", "agent_b")
+ERROR_EVENTS = (APIErrorEvent, RateLimitEvent, ConversationEndEvent, PostProcessingCompleteEvent,
+                ErrorEvent)
+"""Events that may add an entry to the error panel."""
 
 
 @dataclass(slots=True)
@@ -286,7 +288,10 @@ class RunStore:
             case ThinkingChunkEvent():
                 conv.message(event.agent_id, event.turn_number).thinking_chunks.append(event.chunk)
             case MessageRequestEvent():
-                conv.message(event.agent_id, event.turn_number)
+                message = conv.message(event.agent_id, event.turn_number)
+                if event.attempt > 1:  # a retry: the failed attempt's partial text goes away
+                    message.chunks.clear()
+                    message.thinking_chunks.clear()
             case MessageCompleteEvent():
                 message = conv.message(event.agent_id, event.turn_number)
                 message.content = event.content
@@ -337,6 +342,8 @@ class RunStore:
                 conv.current_turn = None
 
     def _errors_from(self, event: Event, conv: ConversationState | None) -> list[ErrorEntry]:
+        if not isinstance(event, ERROR_EVENTS):
+            return []
         common = {"time": _clock_time(event.timestamp), "experiment_id": event.experiment_id,
                   "conversation_id": event.conversation_id or "",
                   "details": json.dumps(event_to_dict(event), indent=2, ensure_ascii=False)}

@@ -214,3 +214,40 @@ def test_repositories_read_back_the_experiment(experiment: Path, tmp_path: Path)
         assert len(metrics.wide(conv_id)) == 4
         summary = metrics.summary(exp, ["words"])
         assert {row["agent"] for row in summary} == {"a", "b"}
+
+
+def test_a_database_of_an_older_schema_is_rebuilt_and_says_so(experiment: Path,
+                                                              tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_info (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO schema_info VALUES ('schema_version', '0')")
+        con.execute("CREATE TABLE conversations (experiment_id VARCHAR, conversation_id VARCHAR)")
+    report = EventStore(db).import_experiment(experiment)
+    assert "import the other experiments again" in report.problems[0]
+    assert EventStore(db).query("SELECT count(*) FROM conversations WHERE "
+                                "convergence_profile = 'balanced'").rows[0][0] == 3
+    assert EventStore(db).import_experiment(experiment).problems == []
+
+
+def test_turns_scored_by_another_metrics_version_keep_their_own_metrics(
+        experiment: Path, tmp_path: Path) -> None:
+    from pidgin_tui.core.events import encode_event
+
+    exp = copy_experiment(experiment, tmp_path)
+    conv_file = sorted(exp.glob("conv_*_events.jsonl"))[0]
+    conv_id = conv_file.name.removeprefix("conv_").removesuffix("_events.jsonl")
+    old = TurnCompleteEvent(experiment_id="x", conversation_id=conv_id, seq=999, turn_number=9,
+                            convergence_score=0.25, metrics_version=1,
+                            metrics={"a_words": 3.0, "retired_metric": 0.5})
+    with open(conv_file, "ab") as handle:
+        handle.write(encode_event(old) + b"\n")
+    store = EventStore(tmp_path / "a.duckdb")
+    store.import_experiment(exp)
+    rows = store.query("SELECT agent, metric, value, metrics_version FROM turn_metrics WHERE "
+                       "conversation_id = ? AND turn_number = 9 ORDER BY metric",
+                       [conv_id]).rows
+    assert rows == [(None, "convergence_score", 0.25, 1), (None, "retired_metric", 0.5, 1),
+                    ("a", "words", 3.0, 1)]

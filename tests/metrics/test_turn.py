@@ -132,3 +132,17 @@ def test_tfidf_history_matches_a_direct_computation() -> None:
             assert tfidf.history_similarity(doc) == pytest.approx(expected, abs=1e-9)
             tfidf.add_history(doc)
             messages.append(doc)
+
+
+def test_replay_continues_cumulative_metrics_like_an_uninterrupted_run() -> None:
+    turns = [("rivers carry light", "light bends in water"), ("water remembers", "rivers forget"),
+             ("so do we, maybe", "maybe we remember rivers")]
+    straight = make_turn_scorer()
+    for i, (a, b) in enumerate(turns[:2]):
+        straight(i, a, b)
+    resumed = make_turn_scorer()
+    resumed.replay(turns[:2])
+    continued = resumed(2, *turns[2])
+    assert continued == straight(2, *turns[2])
+    fresh, _ = make_turn_scorer()(2, *turns[2])
+    assert fresh["a_vocabulary_size"] < continued[0]["a_vocabulary_size"]

@@ -7,7 +7,7 @@ import json
 import sys
 
 from tests.conftest import cli_env
-from tests.fakes.llm_server import FakeLLMServer
+from tests.fakes.llm_server import FakeLLMServer, Fault, Reply
 from tests.providers.conftest import FAKE_KEY
 
 
@@ -66,3 +66,30 @@ async def test_run_pulls_a_missing_ollama_model_only_with_yes(fake_server: FakeL
     assert "ollama pull llama3.2: 100%" in err + out
     assert fake_server.ollama_models == ["llama3.2:latest"]
     assert fake_server.of("ollama")[-1].path == "/api/chat"
+
+
+async def test_a_broken_config_file_is_a_one_line_error(tmp_path):  # type: ignore[no-untyped-def]
+    (tmp_path / "config.toml").write_text("[timeouts]\nfirst_token_s = -5\n")
+    code, out, err = await cli("run", "-a", "local:instant", "-b", "local:instant", "-t", "1",
+                               "--output", str(tmp_path / "out"), PIDGIN_CONFIG_DIR=str(tmp_path))
+    assert code == 2 and "timeouts.first_token_s" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+async def test_headless_run_against_real_adapters_records_priced_usage(
+        fake_server: FakeLLMServer, point_env_at, tmp_path):  # type: ignore[no-untyped-def]
+    point_env_at(fake_server)
+    fake_server.add("anthropic", Reply(fault=Fault(status=529, retry_after=0)))  # once
+    code, out, err = await cli("run", "-a", "claude", "-b", "gemini", "-t", "2", "--json",
+                               "--output", str(tmp_path))
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["completed"] == 1 and summary["total_cost_usd"] > 0
+    lines = [json.loads(line) for path in tmp_path.rglob("conv_*_events.jsonl")
+             for line in path.read_text().splitlines()]
+    kinds = [line["event_type"] for line in lines]
+    assert "RateLimitEvent" in kinds and kinds.count("MessageCompleteEvent") == 4
+    assert all(line["cost_usd"] is not None for line in lines
+               if line["event_type"] == "TokenUsageEvent")
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert FAKE_KEY.encode() not in on_disk  # JSONL, manifest, logs, database, reports

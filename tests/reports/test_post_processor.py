@@ -69,3 +69,10 @@ async def test_queue_runs_jobs_first_in_first_out(experiment: Path, tmp_path: Pa
     results = await processor.drain()
     assert [r.experiment_dir for r in results] == [first, second]
     assert processor.pending == 0 and all(r.ok for r in results)
+
+
+def test_default_database_is_the_output_roots(experiment: Path, tmp_path: Path) -> None:
+    exp = copy_experiment(experiment, tmp_path)
+    result = run_post_processing_sync(exp, steps=("import",))
+    assert result.ok
+    assert (tmp_path / "experiments" / "experiments.duckdb").is_file()

@@ -35,3 +35,12 @@ async def press_now(pilot: Pilot, key: str) -> None:
     char = key if len(key) == 1 else None
     pilot.app.post_message(events.Key(key, char))
     await pilot.pause(0)
+
+
+async def estimate_settled(pilot: Pilot) -> str:
+    """Wait for the setup screen's estimate worker; returns what the estimate box says."""
+    from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
+
+    panel = pilot.app.screen.query_one(EstimatePanel)
+    await wait_until(pilot, lambda: not panel.pending, "the estimate")
+    return str(panel.render())

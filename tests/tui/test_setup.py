@@ -7,27 +7,25 @@ from textual.widgets import Input, OptionList, Static
 
 from pidgin_tui.providers.registry import ModelInfo
 from pidgin_tui.tui.screens.path_prompt import PathPrompt
-from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
 from pidgin_tui.tui.widgets.form_field import FormField
 
 from .conftest import SIZE, fast_registry
+from .helpers import estimate_settled
 
 
 def field(app, key: str) -> FormField:
     return app.screen.query_one(f"#field-{key}", FormField)
 
 
-def estimate_text(app) -> str:
-    return str(app.screen.query_one(EstimatePanel).render())
 
 
 async def test_defaults_are_two_local_test_models_and_valid(make_app) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
+        text = await estimate_settled(pilot)
         assert app.screen.query_one("#agent_a-input", Input).value == "local:test"
         assert app.screen.query_one("#agent_b-input", Input).value == "local:test"
         assert not app.screen.query(".-invalid")
-        text = estimate_text(app)
         assert "20 requests" in text and "$0.00" in text
 
 
@@ -42,13 +40,13 @@ async def test_invalid_values_are_marked_with_the_reason_and_block_launch(make_a
         assert "expected an integer >= 1, got \"ten\"" in str(
             turns.query_one(".field-error", Static).render())
         assert "between 0.0 and 2.0" in str(temperature.query_one(".field-error", Static).render())
-        assert "2 fields to fix" in estimate_text(app)
+        assert "2 fields to fix" in await estimate_settled(pilot)
         await pilot.press("ctrl+r")
         assert not app.runs and app.current_mode == "setup"
         app.screen.query_one("#max_turns", Input).value = "4"
         app.screen.query_one("#temperature_b", Input).value = ""
         await pilot.pause()
-        assert not turns.has_class("-invalid") and "8 requests" in estimate_text(app)
+        assert not turns.has_class("-invalid") and "8 requests" in await estimate_settled(pilot)
 
 
 async def test_unknown_model_is_explained(make_app) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Input, TextArea
 from pidgin_tui.core.events import ExperimentCompleteEvent
 
 from .conftest import SIZE
+from .helpers import estimate_settled
 from .scripted import EXPERIMENT_ID, STAMP, Script
 
 SETTLE_S = 0.3
@@ -25,6 +26,8 @@ def no_blink(pilot: Pilot) -> None:
 
 
 async def settle(pilot: Pilot) -> None:
+    if pilot.app.current_mode == "setup":
+        await estimate_settled(pilot)
     no_blink(pilot)
     await pilot.pause(SETTLE_S)
     pilot.app.clear_notifications()

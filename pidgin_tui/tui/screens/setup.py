@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import getters, on
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, dump_spec_yaml, load_spec_file
-from pidgin_tui.providers.registry import Registry
+from pidgin_tui.providers.registry import ModelInfo, Registry
 from pidgin_tui.tui.app import PidginApp
-from pidgin_tui.tui.estimate import estimate_run, key_status
+from pidgin_tui.tui.estimate import RunEstimate, estimate_run, key_status
 from pidgin_tui.tui.form import FormResult, default_values, spec_to_values, validate_form
 from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
 from pidgin_tui.tui.widgets.model_picker import ModelChoice
@@ -37,6 +40,16 @@ def model_choices(registry: Registry) -> list[ModelChoice]:
     return choices
 
 
+@dataclass
+class EstimateReady(Message):
+    """The estimate worker finished (for the form as it was at `generation`)."""
+
+    generation: int
+    estimate: RunEstimate
+    conversations: int
+    parallel: int
+
+
 class SetupScreen(Screen[None]):
     """Every field of an experiment, with inline reasons for invalid values."""
 
@@ -56,6 +69,8 @@ class SetupScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.result = FormResult(None)
+        self._generation = 0
+        """Bumped on every edit, so an estimate of an older form is never shown."""
 
     @property
     def registry(self) -> Registry:
@@ -64,29 +79,42 @@ class SetupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TopBar("Setup · design an experiment")
         with Horizontal(id="setup-main"):
-            yield SpecForm(default_values(), model_choices(self.registry))
+            # Mounted after the first frame, so the app shows up at once.
+            yield Lazy(SpecForm(default_values(), model_choices(self.registry)))
             with Vertical(id="setup-side"):
                 yield EstimatePanel(id="estimate")
                 yield Static(HINT, id="setup-hint")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.revalidate()
-
     form = getters.query_one(SpecForm)
 
     @on(SpecForm.Edited)
     def revalidate(self) -> None:
-        """Validate every field, mark the invalid ones and refresh the estimate."""
+        """Validate every field, mark the invalid ones and start a fresh estimate."""
+        if not self.query(SpecForm):
+            return  # not mounted yet; it posts Edited once it is
         self.result = validate_form(self.form.values(), self.registry)
         self.form.show_errors(self.result.errors)
         panel = self.query_one(EstimatePanel)
+        self._generation += 1
         if self.result.spec is None or self.result.models is None:
             panel.show_problems(self.result.errors)
             return
-        spec = self.result.spec
-        panel.show_estimate(estimate_run(spec, *self.result.models), spec.repetitions,
-                            min(spec.max_parallel, spec.repetitions))
+        panel.set_class(True, "-pending")
+        self._estimate(self._generation, self.result.spec, self.result.models)
+
+    @work(thread=True, exclusive=True, group="estimate")
+    def _estimate(self, generation: int, spec: ExperimentSpec,
+                  models: tuple[ModelInfo, ModelInfo]) -> None:
+        estimate = estimate_run(spec, *models)
+        self.post_message(EstimateReady(generation, estimate, spec.repetitions,
+                                        min(spec.max_parallel, spec.repetitions)))
+
+    @on(EstimateReady)
+    def _show_estimate(self, message: EstimateReady) -> None:
+        if message.generation == self._generation:
+            self.query_one(EstimatePanel).show_estimate(message.estimate, message.conversations,
+                                                        message.parallel)
 
     def valid_spec(self) -> ExperimentSpec | None:
         """The form as a spec, or None (with the problems marked) when a field is invalid."""

@@ -33,7 +33,7 @@ class AgentPanel(Static):
             self.update("[dim]no conversation[/dim]")
             return
         self.border_title = escape(stats.name)
-        context = "–" if stats.context_pct is None else f"{stats.context_pct:.1f}%"
+        context = _percent(stats.context_pct)
         ttft = "–" if stats.ttft_ms is None else f"{stats.ttft_ms:,} ms"
         speed = "–" if stats.tokens_per_s is None else f"{stats.tokens_per_s:,.1f} tok/s"
         cost = "unpriced" if stats.unpriced else format_cost(stats.cost_usd)
@@ -45,3 +45,11 @@ class AgentPanel(Static):
             f"context    [b]{context}[/b]\n"
             f"TTFT       [b]{ttft}[/b]\n"
             f"speed      [b]{speed}[/b]")
+
+
+def _percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if 0 < value < 0.1:
+        return "<0.1%"
+    return f"{value:.1f}%"

@@ -19,13 +19,20 @@ class EstimatePanel(Static):
         padding: 0 1;
     }
     EstimatePanel.-invalid { border: round $error; border-title-color: $error; }
+    EstimatePanel.-pending { color: $text-muted; }
     """
 
     def on_mount(self) -> None:
         self.border_title = "Estimate"
+        self.add_class("-pending")
+        self.update("estimating…")
+
+    @property
+    def pending(self) -> bool:
+        return self.has_class("-pending")
 
     def show_estimate(self, estimate: RunEstimate, conversations: int, parallel: int) -> None:
-        self.remove_class("-invalid")
+        self.remove_class("-invalid", "-pending")
         self.update(
             f"[b]{estimate.requests:,}[/b] requests\n"
             f"~[b]{estimate.tokens:,}[/b] tokens\n"
@@ -36,6 +43,7 @@ class EstimatePanel(Static):
             "[dim]ctrl+r launches[/dim]")
 
     def show_problems(self, problems: dict[str, str]) -> None:
+        self.remove_class("-pending")
         self.add_class("-invalid")
         count = len(problems)
         lines = "\n".join(f"• {key}: {escape(reason)}" for key, reason in problems.items())

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from markdown_it import MarkdownIt
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from pidgin_tui.tui.state import MessageState
+
+_parser: MarkdownIt | None = None
+
+
+def shared_parser() -> MarkdownIt:
+    """One Markdown parser for every message: Textual builds a new one per append otherwise,
+    which costs about a millisecond each time."""
+    global _parser
+    if _parser is None:
+        _parser = MarkdownIt("gfm-like")
+    return _parser
 
 
 class MessageView(Vertical):
@@ -28,7 +40,6 @@ class MessageView(Vertical):
     MessageView > .message-header { color: $primary; text-style: bold; }
     MessageView.agent_b > .message-header { color: $secondary; }
     MessageView > Markdown { margin: 0; padding: 0; }
-    MessageView > Markdown > * { margin: 0; }
     MessageView > Collapsible { border: none; padding: 0; margin: 0; background: transparent; }
     MessageView > Collapsible Markdown { color: $text-muted; padding: 0; margin: 0; }
     MessageView.-streaming > .message-header { text-style: bold italic; }
@@ -51,8 +62,9 @@ class MessageView(Vertical):
         yield Static(self._header(), classes="message-header")
         if self._initial_thinking:
             with Collapsible(title="thinking", collapsed=True):
-                yield Markdown(self._initial_thinking, classes="thinking")
-        yield Markdown(self._initial_text, classes="body")
+                yield Markdown(self._initial_thinking, classes="thinking",
+                               parser_factory=shared_parser)
+        yield Markdown(self._initial_text, classes="body", parser_factory=shared_parser)
 
     def on_mount(self) -> None:
         self.set_class(not self.complete, "-streaming")
@@ -82,7 +94,7 @@ class MessageView(Vertical):
         found = self.query(".thinking")
         if found:
             return found.first(Markdown)
-        markdown = Markdown("", classes="thinking")
+        markdown = Markdown("", classes="thinking", parser_factory=shared_parser)
         await self.mount(Collapsible(markdown, title="thinking", collapsed=True),
                          before=self.query_one(".body"))
         return markdown

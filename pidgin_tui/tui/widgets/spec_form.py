@@ -57,6 +57,9 @@ class SpecForm(VerticalScroll):
     class Edited(Message):
         """A field changed; the screen re-validates and re-estimates."""
 
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SpecForm.Edited)
+
     def __init__(self, values: dict[str, Any], choices: list[ModelChoice]) -> None:
         super().__init__(id="spec-form")
         self._values = values
@@ -85,6 +88,9 @@ class SpecForm(VerticalScroll):
                                               allow_blank=False, compact=True, id=key), key=key)
             yield FormField("Thinking", Checkbox("on", values["think"], compact=True, id="think"),
                             key="think")
+
+    def on_mount(self) -> None:
+        self.post_message(self.Edited())
 
     def values(self) -> dict[str, Any]:
         """The form as a mapping of spec keys to strings (and the thinking switch)."""
