@@ -23,7 +23,7 @@ from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.tui.widgets.row_table import RowTable
 
 EXPERIMENT_COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Convs", "convs"),
-                      ("Turns", "turns"))
+                      ("Turns", "turns"), ("From", "source"))
 CONVERSATION_COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turns", "turns"),
                         ("Models", "models"), ("End reason", "end"), ("Conv.", "convergence"),
                         ("Duration", "duration"))
@@ -53,6 +53,7 @@ class TranscriptsScreen(Screen[None]):
         """The worker read the experiments."""
 
         rows: list[ExperimentRow]
+        database_problem: str | None = None
 
     def __init__(self, root: Path | None = None, *, root_label: str | None = None) -> None:
         super().__init__()
@@ -62,6 +63,7 @@ class TranscriptsScreen(Screen[None]):
         self.rows: list[ExperimentRow] = []
         self.shown: list[tuple[ExperimentRow, list[ConversationRow]]] = []
         self.selected_id: str | None = None
+        self.database_note = ""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words, or name: model: status: end:  (/ to focus)",
@@ -86,12 +88,21 @@ class TranscriptsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="browse-load", exit_on_error=False)
     def load(self) -> None:
+        """Experiments from their manifests; conversations of imported ones from DuckDB."""
+        from pidgin_tui.database.browse import imported_catalog
+        from pidgin_tui.experiments.monitor_rows import apply_imported
         from pidgin_tui.experiments.monitor_state import MonitorState
+        from pidgin_tui.paths import database_path
 
-        self.post_message(self.Listed(MonitorState(self.root, tail_jsonl=False).refresh()))
+        rows = MonitorState(self.root, tail_jsonl=False).refresh()
+        catalog = imported_catalog(database_path(self.root))
+        apply_imported(rows, catalog.experiments, catalog.conversations)
+        self.post_message(self.Listed(rows, catalog.problem))
 
     def on_transcripts_screen_listed(self, message: Listed) -> None:
         self.rows = message.rows
+        self.database_note = "" if message.database_problem in (None, "nothing imported yet") \
+            else f" · database not read ({message.database_problem}): listed from JSONL"
         self._apply_filter()
 
     @on(Input.Changed, "#browse-filter")
@@ -108,7 +119,8 @@ class TranscriptsScreen(Screen[None]):
         table = self.query_one("#browse-experiments", RowTable)
         table.set_rows([(row.experiment_id, [
             f"{row.name} [{row.experiment_id}]", table.status_text(row.status, row.status_label),
-            f"{len(convs)}/{row.total}", str(row.turns)]) for row, convs in self.shown])
+            f"{len(convs)}/{row.total}", str(row.turns), row.source])
+            for row, convs in self.shown])
         if self.selected_id not in {row.experiment_id for row, _ in self.shown}:
             self.selected_id = table.current_key
         self._show_conversations()
@@ -116,7 +128,7 @@ class TranscriptsScreen(Screen[None]):
         self.query_one("#browse-status", Static).update(
             f"{len(self.shown)} experiments, {total} conversations"
             + (f" matching “{query}”" if query.strip() else "")
-            + f" · {self._root_label or self.root / 'experiments'}")
+            + f" · {self._root_label or self.root / 'experiments'}{self.database_note}")
 
     def _selected(self) -> tuple[ExperimentRow, list[ConversationRow]] | None:
         return next(((r, c) for r, c in self.shown if r.experiment_id == self.selected_id), None)
