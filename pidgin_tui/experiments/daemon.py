@@ -49,8 +49,10 @@ def child_arguments(args: argparse.Namespace, experiment_id: str, root: Path) ->
     for flag, key, _help in _SWITCH_FLAGS:
         if getattr(args, f"spec_{key}", None):
             argv.append(flag)
-    if getattr(args, "verbose", False):
-        argv.append("--verbose")
+    for flag, dest in (("--verbose", "verbose"), ("--no-post-process", "no_post_process"),
+                       ("--yes", "yes")):
+        if getattr(args, dest, False):
+            argv.append(flag)
     return [*argv, "--experiment-id", experiment_id]
 
 
