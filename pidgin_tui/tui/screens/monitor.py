@@ -26,6 +26,7 @@ from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
+from pidgin_tui.tui.widgets.top_bar import TopBar
 
 REFRESH_S = 1.0
 """Seconds between refreshes while the monitor is visible."""
@@ -58,6 +59,10 @@ class MonitorScreen(Screen[None]):
                 id="monitor.sort"),
         Binding("t", "transcript", "Transcript", tooltip="Open the highlighted conversation's "
                 "transcript", id="monitor.transcript"),
+        Binding("m", "metrics", "Metrics", tooltip="Plot the highlighted experiment's metrics",
+                id="monitor.metrics"),
+        Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
+                id="monitor.readme"),
         Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", id="monitor.refresh"),
     ]
 
@@ -91,12 +96,13 @@ class MonitorScreen(Screen[None]):
         self.selected_id: str | None = None
 
     def compose(self) -> ComposeResult:
+        yield TopBar("Monitor · every experiment")
         yield Static("", id="monitor-summary", markup=False)
         yield ExperimentTable(id="experiments")
         yield Static("", id="conversations-title", markup=False)
         yield ConversationTable(id="conversations")
         yield Static("", id="conversation-preview", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.state = MonitorState(self._root or _app_root(self.app), clock=self._clock)
@@ -196,6 +202,20 @@ class MonitorScreen(Screen[None]):
 
     def action_refresh_now(self) -> None:
         self.refresh_state()
+
+    def action_metrics(self) -> None:
+        from pidgin_tui.tui.screens.metrics import MetricsScreen
+
+        row = self.row(self.selected_id)
+        if row is not None:
+            self.app.push_screen(MetricsScreen(row.path))
+
+    def action_readme(self) -> None:
+        from pidgin_tui.tui.screens.readme import open_readme
+
+        row = self.row(self.selected_id)
+        if row is not None:
+            open_readme(self.app, row.path)
 
     def action_transcript(self) -> None:
         self.open_conversation(live=False)

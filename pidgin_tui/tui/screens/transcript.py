@@ -21,6 +21,7 @@ from textual.widgets import Footer, Sparkline, Static
 from pidgin_tui.core.events import Event
 from pidgin_tui.experiments.conversation_log import ConversationLog
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
+from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
 
 FOLLOW_POLL_S = 0.5
@@ -71,11 +72,12 @@ class TranscriptScreen(Screen[None]):
         self._reading = False
 
     def compose(self) -> ComposeResult:
+        yield TopBar("Transcript")
         yield Static(f"Loading {self.path.name}…", id="tx-header", markup=False)
         yield Sparkline([], id="tx-convergence")
         yield Static("", id="tx-status", markup=False)
         yield PromptBar(id="tx-prompt")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.transcript is None:

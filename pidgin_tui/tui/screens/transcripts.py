@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow, fmt_duration
 from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.tui.widgets.row_table import RowTable
+from pidgin_tui.tui.widgets.top_bar import TopBar
 
 EXPERIMENT_COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Convs", "convs"),
                       ("Turns", "turns"), ("From", "source"))
@@ -66,13 +67,14 @@ class TranscriptsScreen(Screen[None]):
         self.database_note = ""
 
     def compose(self) -> ComposeResult:
+        yield TopBar("Transcripts · browse recorded conversations")
         yield Input(placeholder="filter: words, or name: model: status: end:  (/ to focus)",
                     id="browse-filter")
         with Horizontal(id="browse-tables"):
             yield RowTable(EXPERIMENT_COLUMNS, id="browse-experiments")
             yield RowTable(CONVERSATION_COLUMNS, id="browse-conversations")
         yield Static("", id="browse-status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()
