@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,18 +179,23 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
 
 
 def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],
-                   conversations: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+                   conversations: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                   ) -> list[ExperimentRow]:
     """Take the conversations of imported experiments from the analysis database's rows.
 
     `conversations[experiment id][conversation id]` holds database rows (status, end_reason,
     total_turns, max_turns, models, total_tokens, cost_usd, final_convergence, duration_ms).
     Live experiments keep their on-disk state: the database only has what was imported.
+    Returns new rows; the given ones (which a MonitorState may reuse) are left as they were.
     """
+    out = []
     for row in rows:
         imported = conversations.get(row.experiment_id)
         if row.experiment_id not in experiments or imported is None or row.is_live:
+            out.append(row)
             continue
-        row.source = "duckdb"
+        row = replace(row, source="duckdb", conversations=[replace(c) for c in row.conversations])
+        out.append(row)
         by_id = {c.conversation_id: c for c in row.conversations}
         for conv_id, db in imported.items():
             conv = by_id.get(conv_id)
@@ -210,6 +215,7 @@ def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],
                 conv.duration_s = _int(db["duration_ms"]) / 1000
             conv.unpriced = db.get("cost_usd") is None and conv.unpriced
             conv.last_error = db.get("error") or conv.last_error
+    return out
 
 
 # --- plain-text formatting ---------------------------------------------------------------------

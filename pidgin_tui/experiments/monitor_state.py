@@ -43,6 +43,8 @@ __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState
 
 PREVIEW_CHARS = 160
 """How much of a conversation's latest message the monitor keeps for its preview line."""
+RESCAN_EVERY = 30
+"""The experiments directory is re-listed at least once in this many refreshes."""
 FINISHED_RECHECK_EVERY = 10
 """A finished experiment's manifest is stat'ed on one refresh in this many (staggered), so a
 refresh costs little however many finished experiments exist; live ones are read every time."""
@@ -175,8 +177,8 @@ class MonitorState:
             self._tracked.clear()
             self._dir_stamp = None
             return
-        if stamp == self._dir_stamp:
-            return
+        if stamp == self._dir_stamp and self.refreshes % RESCAN_EVERY:
+            return  # unchanged (re-listed now and then for filesystems with coarse mtimes)
         self._dir_stamp = stamp
         seen: set[Path] = set()
         with os.scandir(parent) as entries:

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
+from textual.worker import Worker, WorkerState
 
 from pidgin_tui.core.events import Event
 from pidgin_tui.experiments.conversation_log import ConversationLog
@@ -223,6 +224,11 @@ class TranscriptScreen(Screen[None]):
 
         if self.transcript is not None:
             self.app.push_screen(MetricsScreen(self.path.parent, [self.path]))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self._reading = False  # the next poll tries again
+            self.notify(f"Reading {self.path.name}: {event.worker.error}", severity="error")
 
     def action_close(self) -> None:
         bar = self.query_one(PromptBar)

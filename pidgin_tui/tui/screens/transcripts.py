@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow, fmt_duration
+from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.tui.widgets.row_table import RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
@@ -65,6 +66,8 @@ class TranscriptsScreen(Screen[None]):
         self.shown: list[tuple[ExperimentRow, list[ConversationRow]]] = []
         self.selected_id: str | None = None
         self.database_note = ""
+        self._state: MonitorState | None = None
+        """Kept between reloads (by the load worker only), so a reload reads what changed."""
 
     def compose(self) -> ComposeResult:
         yield TopBar("Transcripts · browse recorded conversations")
@@ -77,8 +80,10 @@ class TranscriptsScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.load()
         self.query_one("#browse-experiments", RowTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
 
     @property
     def root(self) -> Path:
@@ -93,12 +98,13 @@ class TranscriptsScreen(Screen[None]):
         """Experiments from their manifests; conversations of imported ones from DuckDB."""
         from pidgin_tui.database.browse import imported_catalog
         from pidgin_tui.experiments.monitor_rows import apply_imported
-        from pidgin_tui.experiments.monitor_state import MonitorState
         from pidgin_tui.paths import database_path
 
-        rows = MonitorState(self.root, tail_jsonl=False).refresh()
+        if self._state is None:
+            self._state = MonitorState(self.root, tail_jsonl=False)
+        rows = self._state.refresh()
         catalog = imported_catalog(database_path(self.root))
-        apply_imported(rows, catalog.experiments, catalog.conversations)
+        rows = apply_imported(rows, catalog.experiments, catalog.conversations)
         self.post_message(self.Listed(rows, catalog.problem))
 
     def on_transcripts_screen_listed(self, message: Listed) -> None:
