@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -32,7 +32,7 @@ CONVERSATION_COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turns", 
 
 
 class TranscriptsScreen(Screen[None]):
-    """Experiments on the left, the highlighted one's (filtered) conversations on the right."""
+    """Experiments above, the highlighted one's (filtered) conversations below."""
 
     CSS_PATH = "transcripts.tcss"
     BINDING_GROUP_TITLE = "Transcripts"
@@ -73,7 +73,7 @@ class TranscriptsScreen(Screen[None]):
         yield TopBar("Transcripts · browse recorded conversations")
         yield Input(placeholder="filter: words, or name: model: status: end:  (/ to focus)",
                     id="browse-filter")
-        with Horizontal(id="browse-tables"):
+        with Vertical(id="browse-tables"):
             yield RowTable(EXPERIMENT_COLUMNS, id="browse-experiments")
             yield RowTable(CONVERSATION_COLUMNS, id="browse-conversations")
         yield Static("", id="browse-status", markup=False)
