@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from pidgin_tui import __version__
 
-COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "models")
+COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "monitor", "stop", "models",
+                             "import_", "export", "query", "transcript")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -48,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    from pidgin_tui.config import ConfigError, settings
+
+    try:
+        settings()  # a broken config file is reported here, never in the middle of a run
+    except ConfigError as exc:
+        error(str(exc))
+        return EXIT_USAGE
     if handler is None:
         from pidgin_tui.commands import app
 

@@ -1,4 +1,7 @@
-"""`pidgin-tui models`: the models the registry knows."""
+"""`pidgin-tui models`: the models the registry knows, with prices and key status.
+
+A running Ollama server's local models are listed too (a short probe of OLLAMA_HOST).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +9,40 @@ import argparse
 import json
 
 NAME = "models"
-HELP = "list available models"
+HELP = "list available models, their prices and whether each key is set"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--no-ollama", action="store_true",
+                        help="do not ask a local Ollama server for its models")
 
 
 def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.providers.listing import models_table, prices_as_of
     from pidgin_tui.providers.registry import default_registry
 
-    models = default_registry().list_models()
-    rows = [{"model": m.ref, "aliases": list(m.aliases), "context_window": m.context_window,
-             "description": m.description} for m in models]
+    registry = default_registry()
+    if not args.no_ollama:
+        import asyncio
+
+        from pidgin_tui.providers.ollama_setup import add_local_models
+
+        asyncio.run(add_local_models(registry))
+    rows = models_table(registry)
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps({"prices_as_of": prices_as_of(), "models": rows}))
         return 0
-    width = max(len(r["model"]) for r in rows)
+    width = max(len(r["ref"]) for r in rows)
+    price_width = max(len(r["price"]) for r in rows)
     for row in rows:
         aliases = ", ".join(row["aliases"])
         suffix = f"  [{aliases}]" if aliases else ""
-        print(f"{row['model']:<{width}}  {row['description']}{suffix}")
+        context = f"{row['context_window'] // 1000}k ctx"
+        key = "" if row["key"] == "no key needed" else f"  key {row['key']}"
+        flag = "  (deprecated)" if row.get("deprecated") else ""
+        print(f"{row['ref']:<{width}}  {row['price']:<{price_width}}  {context:>9}{key}"
+              f"{suffix}{flag}")
+    print(f"\nprices in USD per 1M tokens, as of {prices_as_of()}; "
+          "`unpriced` models show no cost")
     return 0

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 
 NAME = "resume"
 HELP = "continue an experiment's paused or interrupted conversations where they stopped"
@@ -17,13 +15,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print one JSON summary on stdout; human output goes to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    parser.add_argument("--no-post-process", action="store_true",
+                        help="skip the import, transcripts, README and notebook afterwards")
     parser.add_argument("--convergence-action", choices=("stop", "warn", "pause", "continue"),
                         help="override the spec's convergence action (e.g. continue past a pause)")
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import sys
+
     from pidgin_tui.cli import EXIT_OK, EXIT_USAGE, error
-    from pidgin_tui.commands.run_headless import _run_with_signals, attach_progress, report
+    from pidgin_tui.commands.execution import attach_progress, execute, report
     from pidgin_tui.experiments.resume import NotResumable
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import SpecError
@@ -50,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
               + ", ".join(f"{cid} at turn {s.point.turn + 1}" for cid, s in saved.items()),
               file=human)
         attach_progress(runner.bus, human, verbose=args.verbose)
-    result, received = asyncio.run(_run_with_signals(runner, resume=True))
-    return report(result, received, args, human)
+    outcome = asyncio.run(execute(runner, resume=True, post_process=not args.no_post_process))
+    return report(outcome, args, human)

@@ -43,8 +43,6 @@ _SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--think-a", "think_a", "enable thinking for agent A"),
     ("--think-b", "think_b", "enable thinking for agent B"),
 )
-INTERRUPT_GRACE_S = 3.0
-"""After a signal, how long in-flight requests may take to reach a safe point before cancelling."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,10 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, dest=f"spec_{key}", action="store_const", const=True,
                             help=text)
     parser.add_argument("--dry-run", action="store_true", help="print the plan; run nothing")
+    parser.add_argument("--no-post-process", action="store_true",
+                        help="skip the import, transcripts, README and notebook afterwards")
+    parser.add_argument("-y", "--yes", action="store_true",
+                        help="consent to starting Ollama and pulling missing local models")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON summary on stdout; human output goes to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    parser.add_argument("--detach", action="store_true",
+                        help="run in the background; print the experiment id and directory")
+    parser.add_argument("--experiment-id", help=argparse.SUPPRESS)
 
 
 def spec_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,1 +1,4 @@
-"""pidgin_tui.database package."""
+"""The analysis database (DuckDB): bulk import, read-only queries, export, repositories.
+
+The only package that imports duckdb. Entry point: `event_store.EventStore`.
+"""

@@ -1,17 +1,33 @@
-"""Finding experiments on disk and describing their state, including runs whose process died."""
+"""Finding experiments on disk and describing their state, including runs whose process died.
+
+A manifest that says `created`/`running` is only believed while the process that wrote it is
+alive. A pid can be reused after its process dies, so on Linux the process start time is also
+compared with the manifest's creation time: a process that started after the experiment was
+created cannot be the one running it.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.paths import experiment_dirs, pid_file
 
+LIVE_STATUSES = frozenset({"created", "running"})
+"""Manifest statuses that claim a process is still working on the experiment."""
+START_TIME_SLACK_S = 2.0
+"""How much later than the manifest's `created_at` a process may appear to have started (clock
+rounding, the manifest being stamped just before the pid file of a detached run)."""
+
 
 def process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -19,6 +35,75 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@cache
+def _boot_time() -> float | None:
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("btime "):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def process_start_time(pid: int) -> float | None:
+    """The process start as a Unix time, where /proc tells it (Linux); otherwise None."""
+    boot = _boot_time()
+    if boot is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()
+    try:
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (IndexError, ValueError, OSError):
+        return None
+
+
+def _parse_time(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def run_process_alive(pid: Any, created_at: Any = None) -> bool:
+    """Whether `pid` is alive and can be the process that created an experiment at `created_at`."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or not process_alive(pid):
+        return False
+    if pid == os.getpid():
+        return True
+    created = _parse_time(created_at)
+    started = process_start_time(pid)
+    if created is None or started is None:
+        return True
+    return started <= created + START_TIME_SLACK_S
+
+
+def run_pid(manifest: dict[str, Any], root: Path | None) -> Any:
+    """The pid that runs an experiment: its pid file (detached runs), else the manifest's pid."""
+    pid = manifest.get("pid")
+    if root is not None and manifest.get("experiment_id"):
+        try:
+            pid = int(pid_file(root, str(manifest["experiment_id"])).read_text().strip())
+        except (OSError, ValueError):
+            pass
+    return pid
+
+
+def process_gone(manifest: dict[str, Any], root: Path | None) -> bool:
+    """The manifest claims a live run, but no matching process is running it."""
+    if manifest.get("status") not in LIVE_STATUSES:
+        return False
+    return not run_process_alive(run_pid(manifest, root), manifest.get("created_at"))
 
 
 @dataclass(slots=True)
@@ -60,18 +145,7 @@ def describe(path: Path, root: Path | None = None) -> ExperimentInfo | None:
     manifest = read_manifest(path)
     if manifest is None:
         return None
-    gone = False
-    if manifest.get("status") in ("created", "running"):
-        pid = manifest.get("pid")
-        if root is not None and manifest.get("experiment_id"):
-            pid_path = pid_file(root, str(manifest["experiment_id"]))
-            if pid_path.exists():
-                try:
-                    pid = int(pid_path.read_text().strip())
-                except ValueError:
-                    pass
-        gone = not isinstance(pid, int) or not process_alive(pid)
-    return ExperimentInfo(path, manifest, gone)
+    return ExperimentInfo(path, manifest, process_gone(manifest, root))
 
 
 def list_experiments(root: Path) -> list[ExperimentInfo]:

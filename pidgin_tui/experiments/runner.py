@@ -29,21 +29,23 @@ from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.experiments.tracking import TrackingSubscriber
 from pidgin_tui.paths import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
+from pidgin_tui.providers.tokens import estimator_for
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
 
-ScorerFactory = Callable[[str], TurnScorer]
+ScorerFactory = Callable[[str, str], TurnScorer]
+"""(convergence profile, first speaker) -> a fresh per-conversation TurnScorer."""
 
 
 def new_experiment_id() -> str:
     return secrets.token_hex(4)
 
 
-def _default_scorer_factory(profile: str) -> TurnScorer:
+def _default_scorer_factory(profile: str, first_speaker: str) -> TurnScorer:
     from pidgin_tui.metrics.convergence import make_turn_scorer
 
-    return make_turn_scorer(profile)
+    return make_turn_scorer(profile, first_speaker)
 
 
 @dataclass
@@ -87,6 +89,13 @@ class ExperimentResult:
         }
 
 
+def _retrying_responder(bus: EventBus) -> Responder:
+    """Priced events and retries with backoff, as configured in the user settings."""
+    from pidgin_tui.providers.retry import make_responder
+
+    return make_responder(bus)
+
+
 class ExperimentRunner:
     """Runs one experiment on the current event loop, publishing everything on `bus`."""
 
@@ -100,7 +109,7 @@ class ExperimentRunner:
         self.bus = bus or EventBus()
         self.registry = registry or default_registry()
         self.interactive = interactive
-        self.responder_factory = responder_factory
+        self.responder_factory = responder_factory or _retrying_responder
         self.scorer_factory = scorer_factory
         self.experiment_id = experiment_id or new_experiment_id()
         self.control = ExperimentControl()
@@ -108,6 +117,7 @@ class ExperimentRunner:
             AgentId.A: self.registry.resolve(spec.agent_a),
             AgentId.B: self.registry.resolve(spec.agent_b),
         }
+        self._estimate_tokens = estimator_for(m.provider for m in self.models.values())
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
@@ -253,9 +263,10 @@ class ExperimentRunner:
             conductor = Conductor(
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
-                control=control, scorer=self.scorer_factory(self.spec.convergence_profile),
+                control=control, scorer=self.scorer_factory(self.spec.convergence_profile,
+                                           self.spec.first_speaker),
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
-                experiment_budget=budget,
+                experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )
             if budget.exceeded and resume is None:
                 return await conductor.end_without_running(EndReason.BUDGET)

@@ -1,31 +1,89 @@
-"""Convergence scoring: how alike the two agents' latest messages are (0 = unrelated, 1 = same)."""
+"""The convergence score: a weighted mean of cross-agent similarities, each in [0, 1].
+
+    convergence = Σ_k w_k · component_k / Σ_k w_k
+
+Components are cross-agent metrics of the same turn (names as in the turn metrics):
+`content_jaccard`, `bigram_jaccard`, `trigram_jaccard`, `tfidf_cosine`, `length_ratio`,
+`structure_similarity`, `function_word_cosine`, `char_cosine`, `sentiment_similarity`.
+Each component is 1.0 for identical messages (two empty messages included), so identical
+messages always score 1.0, and the score is always within [0, 1]. A profile chooses weights.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from pidgin_tui.core.plan import TurnScorer
+if TYPE_CHECKING:
+    from pidgin_tui.core.plan import TurnScorer
 
-_WORD = re.compile(r"[\w']+")
+PROFILES: dict[str, dict[str, float]] = {
+    "balanced": {
+        "content_jaccard": 0.20, "bigram_jaccard": 0.10, "tfidf_cosine": 0.20,
+        "length_ratio": 0.15, "structure_similarity": 0.15, "function_word_cosine": 0.10,
+        "char_cosine": 0.10,
+    },
+    "structural": {
+        "length_ratio": 0.30, "structure_similarity": 0.35, "function_word_cosine": 0.20,
+        "char_cosine": 0.15,
+    },
+    "semantic": {
+        "tfidf_cosine": 0.40, "content_jaccard": 0.30, "bigram_jaccard": 0.10,
+        "sentiment_similarity": 0.20,
+    },
+    "strict": {
+        "trigram_jaccard": 0.40, "bigram_jaccard": 0.30, "tfidf_cosine": 0.20,
+        "length_ratio": 0.10,
+    },
+}
+"""Weight profiles. `balanced` mixes vocabulary, meaning, length and style; `structural` looks
+at shape (length, markdown structure, function words); `semantic` at content words and
+TF-IDF meaning; `strict` rewards only verbatim phrase sharing."""
+
+PROFILE_DESCRIPTIONS: dict[str, str] = {
+    "balanced": "vocabulary, TF-IDF meaning, length and style together",
+    "structural": "shape: length, markdown structure, function words, character style",
+    "semantic": "meaning: content words, TF-IDF cosine and sentiment",
+    "strict": "verbatim phrase sharing: trigram and bigram overlap",
+}
+
+DEFAULT_PROFILE = "balanced"
+EMA_ALPHA = 0.3
+"""Smoothing factor of `convergence_ema`: the weight of the newest turn."""
 
 
-def word_set(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
+class UnknownProfileError(ValueError):
+    """A convergence profile name that is not in PROFILES; the message lists the valid ones."""
 
 
-def simple_convergence(text_a: str, text_b: str) -> float:
-    """Jaccard similarity of the two messages' word sets; identical messages score 1.0."""
-    words_a, words_b = word_set(text_a), word_set(text_b)
-    if not words_a and not words_b:
-        return 1.0 if text_a == text_b else 0.0
-    return len(words_a & words_b) / len(words_a | words_b)
+def check_profile(profile: str) -> dict[str, float]:
+    """The weights of `profile`, or UnknownProfileError naming the valid profiles."""
+    try:
+        return PROFILES[profile]
+    except KeyError:
+        valid = ", ".join(PROFILES)
+        raise UnknownProfileError(
+            f"unknown convergence profile {profile!r} (choose one of: {valid})") from None
+
+
+def convergence_score(components: Mapping[str, float], profile: str = DEFAULT_PROFILE) -> float:
+    """The weighted mean of the profile's components, clamped to [0, 1]."""
+    weights = check_profile(profile)
+    total = sum(weights.values())
+    score = sum(w * components[name] for name, w in weights.items()) / total
+    return max(0.0, min(1.0, score))
+
+
+def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a") -> TurnScorer:
+    """A fresh per-conversation scorer (see `pidgin_tui.metrics.turn`)."""
+    from pidgin_tui.metrics.turn import make_turn_scorer as make  # turn.py imports this module
+
+    return make(profile, first_speaker)
 
 
 def score_turn(turn_number: int, text_a: str, text_b: str) -> tuple[dict[str, float], float]:
-    """The turn hook used by the conductor: (metrics, convergence score)."""
-    return {}, simple_convergence(text_a, text_b)
+    """Stateless scoring of one turn with the default profile.
 
-
-def make_turn_scorer(profile: str = "balanced") -> TurnScorer:
-    """A per-conversation scorer for the conductor (the profile selects metric weights)."""
-    return score_turn
+    Cumulative metrics see only this turn; a conversation should use `make_turn_scorer`.
+    """
+    return make_turn_scorer()(turn_number, text_a, text_b)

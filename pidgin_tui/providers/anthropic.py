@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -83,6 +84,11 @@ def build_params(request: ProviderRequest) -> dict[str, Any]:
     return params
 
 
+def _final(usage: Any, field: str, current: int) -> int:
+    value = getattr(usage, field, None)
+    return current if value is None else int(value)
+
+
 class AnthropicProvider:
     """Streams Claude models; a missing stop reason is reported as an incomplete stream."""
 
@@ -94,12 +100,16 @@ class AnthropicProvider:
         self._api_key = api_key
         self._base_url = base_url
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _settings(self) -> Settings:
         return self._config or settings()
 
     def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
         if self._client is None:
+            self._loop = asyncio.get_running_loop()
             key = self._api_key or self._settings().api_key("anthropic")
             if not key:
                 raise missing_key_error("anthropic")
@@ -116,7 +126,12 @@ class AnthropicProvider:
         input_tokens = cache_read = cache_write = output_tokens = 0
         stop_reason: str | None = None
         try:
-            stream = await client.messages.create(**build_params(request), stream=True)
+            params = build_params(request)
+            # The history goes in `extra_body`: it is plain JSON already, and the SDK's typed
+            # transform of a long message list costs milliseconds per request.
+            stream = await client.messages.create(
+                model=params.pop("model"), max_tokens=params.pop("max_tokens"), messages=[],
+                stream=True, extra_body={"messages": params.pop("messages"), **params})
             async with stream:
                 async for event in stream:
                     kind = event.type
@@ -138,8 +153,15 @@ class AnthropicProvider:
                     elif kind == "message_delta":
                         if event.delta.stop_reason:
                             stop_reason = event.delta.stop_reason
-                        if event.usage is not None and event.usage.output_tokens is not None:
-                            output_tokens = event.usage.output_tokens
+                        # Counts here are cumulative and, when present, final.
+                        delta_usage = event.usage
+                        if delta_usage is not None:
+                            output_tokens = _final(delta_usage, "output_tokens", output_tokens)
+                            input_tokens = _final(delta_usage, "input_tokens", input_tokens)
+                            cache_read = _final(delta_usage, "cache_read_input_tokens",
+                                                cache_read)
+                            cache_write = _final(delta_usage, "cache_creation_input_tokens",
+                                                 cache_write)
                     elif kind == "message_stop":
                         break
         except ProviderError:

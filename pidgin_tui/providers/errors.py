@@ -14,7 +14,7 @@ from pidgin_tui.providers.base import ErrorKind, ProviderError
 _CONTEXT_PATTERNS = re.compile(
     r"prompt is too long|context[ _-]?length|context window|maximum context|too many tokens"
     r"|input token count|exceeds the (?:maximum|limit)|reduce the length", re.IGNORECASE)
-_KEYLIKE = re.compile(r"\b(?:sk|xai|AIza|sk-ant|key)[-_A-Za-z0-9]{12,}\b")
+_KEYLIKE = re.compile(r"\b(?:sk-|sk_|xai-|key-|key_|AIza)[-_A-Za-z0-9]{12,}")
 
 _BODY_TYPES: dict[str, ErrorKind] = {
     # Anthropic `error.type`
@@ -62,8 +62,12 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # neither seconds nor an HTTP date: fall back to our own backoff
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def kind_for_status(status: int | None, body_type: str | None = None,

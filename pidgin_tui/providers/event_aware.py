@@ -34,6 +34,13 @@ RetryPlan = float | None | Callable[[ProviderError], float | None]
 """The wait before the next attempt, or a function of the failure giving it (None: no retry)."""
 
 
+def priced_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
+    """The dated price table plus the user's overrides (None for an unpriced model)."""
+    from pidgin_tui.providers.pricing import cost_for
+
+    return cost_for(info, usage)
+
+
 def local_only_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
     """Local models are free; anything else is unpriced until a price table is supplied."""
     return 0.0 if info.provider == "local" else None
@@ -107,7 +114,7 @@ class EventAwareProvider:
     re-raised; its partial text is never published as a message.
     """
 
-    def __init__(self, bus: EventBus, cost: CostFunction = local_only_cost) -> None:
+    def __init__(self, bus: EventBus, cost: CostFunction = priced_cost) -> None:
         self.bus = bus
         self.cost = cost
 

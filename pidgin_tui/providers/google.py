@@ -6,6 +6,7 @@ SDK's default. Thought parts (`part.thought`) are streamed as thinking.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -75,12 +76,16 @@ class GoogleProvider:
         self._base_url = base_url
         self._api_version = api_version
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _settings(self) -> Settings:
         return self._config or settings()
 
     def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
         if self._client is None:
+            self._loop = asyncio.get_running_loop()
             key = self._api_key or self._settings().api_key("google")
             if not key:
                 raise missing_key_error("google")

@@ -48,6 +48,7 @@ def models_table(registry: Registry, config: Settings | None = None,
             "key_set": usable,
             "key": key_text,
             "description": info.description,
+            "deprecated": info.deprecated,
         })
     return rows
 

@@ -6,6 +6,7 @@ Model discovery (`/api/tags`) and pulls (`/api/pull`) live in `ollama_setup.py`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -63,13 +64,17 @@ class OllamaProvider:
         self._config = config
         self._host = host
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def host(self) -> str:
         return normalise_host(self._host or (self._config or settings()).base_url("ollama"))
 
     def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
         if self._client is None:
+            self._loop = asyncio.get_running_loop()
             import httpx
 
             self._client = httpx.AsyncClient(base_url=self.host, timeout=httpx.Timeout(

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,9 @@ DOWNLOAD_PAGE = "https://ollama.com/download"
 
 class OllamaNotReady(RuntimeError):
     """Ollama cannot serve the model; the message says what the user can do."""
+
+    started: subprocess.Popen[bytes] | None = None
+    """A server this attempt started (with consent) before failing, if any."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -221,16 +224,28 @@ async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
                                  "`ollama serve`")
         result.started = start_server(binary, status.host)
         if not await wait_until_up(status.host, start_timeout_s):
+            result.started.terminate()  # ours, and useless: do not leave it behind
             raise OllamaNotReady(f"started `ollama serve` but nothing answers at {status.host}")
-    if not has_model(await list_models(status.host), model):
-        if not await ask(consent, f"The Ollama model {model!r} is not downloaded. Pull it now? "
-                         "(models are often several GB)"):
-            raise OllamaNotReady(f"model {model!r} is missing; pull it with `ollama pull {model}`")
-        async for progress in pull(status.host, model):
-            if on_progress is not None:
-                on_progress(progress)
-        result.pulled = True
+    try:
+        await _pull_if_missing(model, status.host, consent, on_progress, result)
+    except OllamaNotReady as exc:
+        exc.started = result.started
+        raise
     return result
+
+
+async def _pull_if_missing(model: str, host: str, consent: Consent,
+                           on_progress: Callable[[PullProgress], Any] | None,
+                           result: ReadyResult) -> None:
+    if has_model(await list_models(host), model):
+        return
+    if not await ask(consent, f"The Ollama model {model!r} is not downloaded. Pull it now? "
+                     "(models are often several GB)"):
+        raise OllamaNotReady(f"model {model!r} is missing; pull it with `ollama pull {model}`")
+    async for progress in pull(host, model):
+        if on_progress is not None:
+            on_progress(progress)
+    result.pulled = True
 
 
 async def add_local_models(registry: Registry, host: str | None = None) -> list[str]:
@@ -245,3 +260,21 @@ async def add_local_models(registry: Registry, host: str | None = None) -> list[
             registry.add(ModelInfo("ollama", name, name, 128_000, 8192,
                                    description="Local Ollama model; limits assumed"))
     return names
+
+
+async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
+                                report: Callable[[str], None]) -> None:
+    """Make every Ollama model among `models` servable, reporting pull progress as text."""
+    for model in dict.fromkeys(m.model_id for m in models if m.provider == "ollama"):
+        last: list[int] = [-1]
+
+        def show(progress: PullProgress, model: str = model, last: list[int] = last) -> None:
+            fraction = progress.fraction
+            if fraction is None:
+                report(f"ollama pull {model}: {progress.status}")
+            elif int(fraction * 10) > last[0]:  # every 10 %
+                last[0] = int(fraction * 10)
+                report(f"ollama pull {model}: {fraction:.0%}")
+
+        await ensure_model(model, consent, on_progress=show)
+

@@ -7,6 +7,7 @@ The same wire format serves xAI (see `xai.py`). Usage comes from the final chunk
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -54,12 +55,16 @@ class OpenAICompatibleProvider:
         self._api_key = api_key
         self._base_url = base_url
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _settings(self) -> Settings:
         return self._config or settings()
 
     def _get_client(self) -> Any:
+        if self._client is not None and self._loop is not asyncio.get_running_loop():
+            self._client = None  # its connections belong to an event loop that has ended
         if self._client is None:
+            self._loop = asyncio.get_running_loop()
             key = self._api_key or self._settings().api_key(self.name)
             if not key:
                 raise missing_key_error(self.name)
@@ -95,8 +100,12 @@ class OpenAICompatibleProvider:
         finish: str | None = None
         usage: Any = None
         try:
-            stream = await client.chat.completions.create(**self.build_params(request),
-                                                          stream=True)
+            params = self.build_params(request)
+            # The history goes in `extra_body`: it is plain JSON already, and the SDK's typed
+            # transform of a long message list costs milliseconds per request.
+            stream = await client.chat.completions.create(
+                model=params.pop("model"), messages=[], stream=True,
+                extra_body={"messages": params.pop("messages"), **params})
             async with stream:
                 async for chunk in stream:
                     if chunk.usage is not None:

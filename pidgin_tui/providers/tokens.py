@@ -7,7 +7,7 @@ provider-reported usage is the truth, and anything built from these numbers is m
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pidgin_tui.core.types import ChatMessage
@@ -39,6 +39,13 @@ def estimate_tokens(text: str) -> int:
     if encoding is None:
         return chars_estimate(text)
     return len(encoding.encode(text))
+
+
+def estimator_for(providers: Iterable[str]) -> Callable[[str], int]:
+    """o200k when a real provider is involved; the cheap character rule for local models only."""
+    if all(provider == "local" for provider in providers):
+        return chars_estimate
+    return estimate_tokens
 
 
 def estimate_messages(system: str, messages: Sequence[ChatMessage]) -> int:

@@ -25,6 +25,7 @@ from textual.worker import Worker
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.messages import ErrorRecorded, RunFinished
+from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import ErrorEntry, RunStore
 
@@ -120,7 +121,7 @@ class PidginApp(App[int]):
                  experiment_id_factory: Callable[[], str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  ui_settings_path: Path | None = None,
-                 registry: Registry | None = None) -> None:
+                 registry: Registry | None = None, post_process: bool = True) -> None:
         super().__init__()
         from pidgin_tui.paths import output_root
         from pidgin_tui.providers.registry import default_registry
@@ -135,6 +136,8 @@ class PidginApp(App[int]):
         self._ui_settings_path = ui_settings_path
         self.ui_settings: UiSettings = load_ui_settings(ui_settings_path)
         self._quitting = False
+        self.post_process = post_process
+        """Run the post-processor (thread worker) when an experiment launched here ends."""
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -224,6 +227,47 @@ class PidginApp(App[int]):
         severity = "information" if message.status == "completed" else "warning"
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity)
+        if message.output_dir and self.post_process:
+            from pidgin_tui.paths import database_path
+            from pidgin_tui.tui.post_processing import start_post_processing
+
+            start_post_processing(self, message.experiment_id, Path(message.output_dir),
+                                  database_path(self.output_root))
+
+    @on(PostProcessed)
+    def _post_processed(self, message: PostProcessed) -> None:
+        from pidgin_tui.tui.post_processing import error_entries
+
+        entries = error_entries(message)
+        self.store.add_errors(entries)
+        for entry in entries:
+            self.post_message(ErrorRecorded(entry))
+        if not entries:
+            self.notify(f"{message.experiment_id}: database, transcripts and README ready.",
+                        title="Post-processing done")
+
+    def stop_experiment(self, experiment_id: str) -> bool:
+        """Stop a run of this app (the monitor's stop key); False if it is not running here."""
+        run = self.runs.get(experiment_id)
+        if run is None or run.worker is None or run.worker.is_finished:
+            return False
+        run.runner.stop()
+        return True
+
+    def open_live(self, experiment_id: str, conversation_id: str) -> bool:
+        """Show a conversation of a run of this app on the live screen (the monitor's Enter)."""
+        conversation = self.store.conversation(conversation_id)
+        if conversation is None:
+            return False
+        self._open_live(conversation)
+        return True
+
+    @work(group="open-live", exclusive=True)
+    async def _open_live(self, conversation: Any) -> None:
+        await self.switch_mode("live")
+        show = getattr(self.screen, "show_conversation", None)
+        if show is not None:
+            await show(conversation)
 
     @on(ErrorRecorded)
     def _error_recorded(self, message: ErrorRecorded) -> None:

@@ -288,7 +288,10 @@ class RunStore:
             case ThinkingChunkEvent():
                 conv.message(event.agent_id, event.turn_number).thinking_chunks.append(event.chunk)
             case MessageRequestEvent():
-                conv.message(event.agent_id, event.turn_number)
+                message = conv.message(event.agent_id, event.turn_number)
+                if event.attempt > 1:  # a retry: the failed attempt's partial text goes away
+                    message.chunks.clear()
+                    message.thinking_chunks.clear()
             case MessageCompleteEvent():
                 message = conv.message(event.agent_id, event.turn_number)
                 message.content = event.content

@@ -75,7 +75,8 @@ async def test_stop_request_takes_effect_at_a_safe_point() -> None:
     provider = RecordingProvider(inner=LocalProvider(tokens_per_second=400))
     task = asyncio.create_task(run_conversation(make_plan(max_turns=50), provider=provider,
                                                 control=control))
-    await asyncio.sleep(0.3)
+    while len(provider.requests) < 3:  # turn 1 has begun
+        await asyncio.sleep(0.01)
     control.stop()
     run = await task
     end = run.of_type("ConversationEndEvent")[0]
@@ -89,7 +90,8 @@ async def test_pause_holds_the_conversation_until_resume() -> None:
     provider = RecordingProvider(inner=LocalProvider(tokens_per_second=400))
     task = asyncio.create_task(run_conversation(make_plan(max_turns=6), provider=provider,
                                                 control=control))
-    await asyncio.sleep(0.2)
+    while len(provider.requests) < 2:
+        await asyncio.sleep(0.01)
     control.pause()
     await asyncio.sleep(0.4)
     requests_while_paused = len(provider.requests)

@@ -83,7 +83,8 @@ async def test_partial_text_of_a_failed_attempt_never_reaches_jsonl_or_the_other
 
 
 async def test_costs_are_priced_from_reported_usage(fake_server: FakeLLMServer, point_env_at,
-                                                     tmp_path: Path):
+                                                     tmp_path: Path, caplog):  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
     point_env_at(fake_server)
     fake_server.add("anthropic", Reply(input_tokens=1000, output_tokens=200, cache_read=500))
     fake_server.add("google", Reply(input_tokens=2000, output_tokens=100))
@@ -97,6 +98,7 @@ async def test_costs_are_priced_from_reported_usage(fake_server: FakeLLMServer, 
     assert abs(usage["google"].cost_usd - 0.0039) < 1e-12
     assert not usage["anthropic"].estimated
     assert abs(result.total_cost_usd - 0.01005) < 1e-12
+    assert FAKE_KEY not in caplog.text and FAKE_KEY not in all_text_on_disk(tmp_path / "out")
 
 
 async def test_unlisted_model_is_unpriced_not_guessed(fake_server: FakeLLMServer, point_env_at,

@@ -1,0 +1,120 @@
+"""Benchmark: EventStore import rate on a synthetic 200 conversations × 30 turns experiment.
+
+Writes the experiment with the real event classes (the same JSONL the tracker writes: every
+message, token usage, and a TurnCompleteEvent carrying the full ~160-metric mapping), then
+imports it into a fresh DuckDB file several times. Goal: ≥ 100,000 events/s.
+
+    /work/venv/bin/python benchmarks/import_rate.py [conversations] [turns]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pidgin_tui.core import events as ev  # noqa: E402
+from pidgin_tui.database.event_store import EventStore  # noqa: E402
+from pidgin_tui.metrics.turn import make_turn_scorer  # noqa: E402
+
+TEXT = ("I keep returning to what you said about rivers and light. Perhaps memory and rhythm "
+        "are two views of the same process; maybe the real question is whether attention can "
+        "exist without curiosity. What do you make of that?")
+
+
+def write_experiment(root: Path, conversations: int, turns: int, with_metrics: bool = True
+                     ) -> tuple[Path, int]:
+    exp_dir = root / "experiments" / f"experiment_bench0001_import{int(with_metrics)}_20260101"
+    exp_dir.mkdir(parents=True)
+    words = TEXT.split()
+    exp, count = "bench0001", 0
+    manifest_convs = {}
+    for c in range(conversations):
+        cid = f"{exp}_{c + 1:04d}"
+        ids = {"experiment_id": exp, "conversation_id": cid}
+        lines: list[bytes] = []
+
+        def add(event: ev.Event, lines: list[bytes] = lines) -> None:
+            event.seq = len(lines) + 1
+            lines.append(ev.encode_event(event))
+
+        scorer = make_turn_scorer()  # real, distinct metrics for every turn
+        add(ev.ConversationStartEvent(**ids, agent_a_model="local:instant",
+                                      agent_b_model="local:instant", max_turns=turns,
+                                      initial_prompt="Hello!", repetition=c))
+        for agent in ("agent_a", "agent_b"):
+            add(ev.SystemPromptEvent(**ids, agent_id=agent, prompt="You are talking to an AI."))
+        for t in range(turns):
+            add(ev.TurnStartEvent(**ids, turn_number=t))
+            texts = {agent: " ".join(words[(c + t + k) % len(words):] + words[:k + t % 7])
+                     for k, agent in enumerate(("agent_a", "agent_b"))}
+            metrics, score = scorer(t, texts["agent_a"], texts["agent_b"])
+            metrics.pop("metrics_version")
+            for agent in ("agent_a", "agent_b"):
+                add(ev.MessageRequestEvent(**ids, agent_id=agent, turn_number=t, model="instant",
+                                           message_count=2 * t + 1, payload_sha256="ab" * 32))
+                add(ev.MessageCompleteEvent(**ids, agent_id=agent, turn_number=t,
+                                            content=texts[agent],
+                                            model="local:instant", tokens_used=60,
+                                            duration_ms=2))
+                add(ev.TokenUsageEvent(**ids, agent_id=agent, turn_number=t,
+                                       model="local:instant", provider="local",
+                                       input_tokens=100 + 40 * t, output_tokens=60))
+            add(ev.TurnCompleteEvent(**ids, turn_number=t, convergence_score=score,
+                                     metrics=metrics if with_metrics else {},
+                                     metrics_version=2))
+        add(ev.ConversationEndEvent(**ids, reason="max_turns", total_turns=turns))
+        (exp_dir / f"conv_{cid}_events.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+        count += len(lines)
+        manifest_convs[cid] = {"status": "completed", "turns_completed": turns}
+    exp_lines = [ev.encode_event(ev.ExperimentStartEvent(experiment_id=exp, name="import")),
+                 ev.encode_event(ev.ExperimentCompleteEvent(experiment_id=exp,
+                                                            status="completed"))]
+    (exp_dir / "experiment_events.jsonl").write_bytes(b"\n".join(exp_lines) + b"\n")
+    (exp_dir / "manifest.json").write_text(json.dumps({
+        "experiment_id": exp, "name": "import", "status": "completed",
+        "total_conversations": conversations, "conversations": manifest_convs}))
+    return exp_dir, count + len(exp_lines)
+
+
+def measure(root: Path, exp_dir: Path, label: str) -> None:
+    rates, times = [], []
+    for i in range(5):
+        db = root / f"{label}{i}.duckdb"
+        start = time.perf_counter()
+        report = EventStore(db).import_experiment(exp_dir)
+        elapsed = time.perf_counter() - start
+        times.append(elapsed)
+        rates.append(report.events / elapsed)
+    rows = report.events + report.messages + report.metric_rows + report.conversations
+    print(f"[{label}] {report.events} events -> {report.messages} messages, "
+          f"{report.metric_rows} metric rows ({rows:,} rows written in all)")
+    print(f"[{label}] import incl. open/checkpoint/close: median {statistics.median(times):.3f} s "
+          f"= {statistics.median(rates):,.0f} events/s ({rows / statistics.median(times):,.0f} "
+          f"rows/s); best {min(times):.3f} s = {max(rates):,.0f} events/s")
+
+
+def main() -> None:
+    conversations = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    turns = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        exp_dir, n_events = write_experiment(root, conversations, turns)
+        size = sum(p.stat().st_size for p in exp_dir.iterdir()) / 1e6
+        print(f"synthetic experiment: {conversations} conversations × {turns} turns, "
+              f"{n_events} events, {size:.1f} MB of JSONL (goal >= 100,000 events/s)")
+        measure(root, exp_dir, "full, ~160 metrics per turn")
+        start = time.perf_counter()
+        EventStore(root / "full, ~160 metrics per turn0.duckdb").import_experiment(exp_dir)
+        print(f"re-import (replace) into a populated DB: {time.perf_counter() - start:.3f} s")
+        bare_dir, _ = write_experiment(root, conversations, turns, with_metrics=False)
+        measure(root, bare_dir, "same events, empty metrics")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Benchmark: cost of the full per-turn metrics (both agents + cross metrics) per turn.
+
+Feeds a 30-turn conversation of ~150-word messages (deterministic pseudo-English with some
+markdown, emoji and echoing, like real model output) through `make_turn_scorer` and prints the
+median and best cost per turn over several repeats. Goal: ≤ 1 ms per turn.
+
+    /work/venv/bin/python benchmarks/metrics_per_turn.py
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pidgin_tui.metrics.turn import make_turn_scorer  # noqa: E402
+
+_SENTENCES = (
+    "I think that's a fascinating point about {w}, and it is sort of what I keep returning to.",
+    "Perhaps {w} and {v} are two views of the same underlying process.",
+    "When I think about {w}, I notice how deeply it shapes {v}!",
+    "Thank you for raising {w} — it really resonates with me.",
+    "You're right that {w} matters here, and I agree it is kind of central.",
+    "Maybe the real question is whether {w} can exist without {v}.",
+    "We could treat {w} as a map and {v} as the territory → a useful frame.",
+    "I'm not sure {w} is empty; it may simply be quiet.",
+    "Consider how {w} changes once {v} enters the picture.",
+    "What do you make of the silence between {w} and {v}?",
+    "In a way, our conversation keeps folding {w} back into {v}. 🌱",
+    "I wonder if {v} is what gives {w} its texture (and its rhythm).",
+)
+_TOPICS = ("language", "memory", "patterns", "meaning", "silence", "rhythm", "curiosity",
+           "structure", "metaphor", "attention", "echoes", "boundaries", "symmetry", "emergence")
+
+
+def message(rng: random.Random, partner: str, words: int = 150) -> str:
+    parts: list[str] = []
+    partner_sentences = [s for s in partner.split(". ") if len(s.split()) > 5]
+    while sum(len(p.split()) for p in parts) < words:
+        if partner_sentences and rng.random() < 0.25:
+            parts.append(rng.choice(partner_sentences).rstrip(".") + ".")
+        else:
+            w, v = rng.sample(_TOPICS, 2)
+            parts.append(rng.choice(_SENTENCES).format(w=w, v=v))
+        if rng.random() < 0.1:
+            parts.append(f"\n\n- {rng.choice(_TOPICS)}\n- {rng.choice(_TOPICS)}\n\n")
+    return " ".join(parts)
+
+
+def conversation(turns: int = 30, seed: int = 7) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    out, last_b = [], ""
+    for _ in range(turns):
+        a = message(rng, last_b)
+        b = message(rng, a)
+        out.append((a, b))
+        last_b = b
+    return out
+
+
+def main() -> None:
+    turns = conversation()
+    words = statistics.mean(len(t.split()) for pair in turns for t in pair)
+    per_turn: list[float] = []
+    cpu_per_turn: list[float] = []
+    for _ in range(15):
+        scorer = make_turn_scorer("balanced")
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for i, (a, b) in enumerate(turns):
+            metrics, _ = scorer(i, a, b)
+        per_turn.append((time.perf_counter() - start) / len(turns))
+        cpu_per_turn.append((time.process_time() - cpu_start) / len(turns))
+    print(f"metrics per turn: {len(metrics) - 1} values, messages ~{words:.0f} words")
+    print(f"wall: median {statistics.median(per_turn) * 1e3:.3f} ms/turn, "
+          f"best {min(per_turn) * 1e3:.3f} ms/turn (goal <= 1 ms)")
+    print(f"CPU time (robust when other processes share the cores): median "
+          f"{statistics.median(cpu_per_turn) * 1e3:.3f} ms/turn")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Running an experiment in the foreground: signals, post-processing, progress and the report.
+
+Shared by `pidgin-tui run` and `pidgin-tui resume`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from pidgin_tui.cli import EXIT_FAILED, EXIT_OK
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.events import (
+    ConversationEndEvent,
+    ConversationStartEvent,
+    MessageCompleteEvent,
+)
+from pidgin_tui.core.types import Status
+from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
+from pidgin_tui.paths import database_path
+
+if TYPE_CHECKING:
+    from pidgin_tui.experiments.post_processor import PostProcessingResult
+
+SIGNAL_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+INTERRUPT_GRACE_S = 3.0
+"""After a signal, how long in-flight requests may take to reach a safe point before cancelling."""
+
+
+@dataclass(slots=True)
+class Execution:
+    result: ExperimentResult
+    signal_received: signal.Signals | None
+    post_processing: PostProcessingResult | None
+
+
+async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool) -> Execution:
+    """Run (or resume) to the end; SIGINT/SIGTERM end it as `interrupted` without losing data.
+
+    Post-processing (import, transcripts, README, notebook) runs afterwards whatever the outcome,
+    an interrupted run included.
+    """
+    loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def on_signal(signum: signal.Signals) -> None:
+        if received:
+            runner.cancel_in_flight()  # a second signal: stop waiting for safe points
+            return
+        received.append(signum)
+        runner.interrupt()
+        loop.call_later(INTERRUPT_GRACE_S, runner.cancel_in_flight)
+
+    for signum in SIGNAL_EXIT_CODES:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        result = await (runner.resume() if resume else runner.run())
+        processed = None
+        if post_process:
+            from pidgin_tui.experiments.post_processor import run_post_processing
+
+            processed = await run_post_processing(
+                result.experiment_dir, database_path(runner.output_root), runner.bus)
+    finally:
+        for signum in SIGNAL_EXIT_CODES:
+            loop.remove_signal_handler(signum)
+    return Execution(result, received[0] if received else None, processed)
+
+
+def report(execution: Execution, args: argparse.Namespace, human: TextIO) -> int:
+    """Print the summary (JSON on stdout with --json, human text otherwise); the exit code."""
+    result, processed = execution.result, execution.post_processing
+    summary = result.summary()
+    if processed is not None:
+        summary["post_processing"] = {"succeeded": processed.succeeded,
+                                      "failed": processed.failed}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    if not args.quiet:
+        cost = summary["total_cost_usd"]
+        cost_text = "unpriced" if cost is None else f"${cost:.4f}"
+        print(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
+              f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
+              f"{summary['total_tokens']} tokens · {cost_text}\n{result.experiment_dir}",
+              file=human)
+        if processed is not None:
+            failures = "".join(f"\n  {step} failed: {why}" for step, why in
+                               processed.failed.items())
+            print(f"post-processing: {len(processed.succeeded)} of "
+                  f"{len(processed.succeeded) + len(processed.failed)} steps ok{failures}",
+                  file=human)
+    if execution.signal_received is not None:
+        return SIGNAL_EXIT_CODES[execution.signal_received]
+    return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
+    """Print a line per conversation start and end (and per message when verbose)."""
+    names: dict[tuple[str, str], str] = {}
+
+    def on_start(event: ConversationStartEvent) -> None:
+        names[(str(event.conversation_id), "agent_a")] = event.agent_a_name
+        names[(str(event.conversation_id), "agent_b")] = event.agent_b_name
+        print(f"▶ {event.conversation_id}: {event.agent_a_model} × {event.agent_b_model}, "
+              f"{event.max_turns} turns", file=out, flush=True)
+
+    def on_message(event: MessageCompleteEvent) -> None:
+        name = names.get((str(event.conversation_id), event.agent_id), event.agent_id)
+        print(f"  [{event.turn_number + 1}] {name}: {event.content}", file=out, flush=True)
+
+    def on_end(event: ConversationEndEvent) -> None:
+        detail = f" ({event.error})" if event.error else ""
+        print(f"■ {event.conversation_id}: {event.status}, {event.reason} after "
+              f"{event.total_turns} turns{detail}", file=out, flush=True)
+
+    bus.subscribe(ConversationStartEvent, on_start)
+    bus.subscribe(ConversationEndEvent, on_end)
+    if verbose:
+        bus.subscribe(MessageCompleteEvent, on_message)

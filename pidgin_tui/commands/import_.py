@@ -1,0 +1,55 @@
+"""`pidgin-tui import [EXPERIMENT ... | --all]`: load experiments' JSONL into the database."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "import"
+HELP = "import experiments into the analysis database (DuckDB); re-importing replaces"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiments", metavar="EXPERIMENT", nargs="*",
+                        help="name, id, unique prefix or directory")
+    parser.add_argument("--all", action="store_true", help="import every experiment")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.cli import error
+    from pidgin_tui.database.connection import DatabaseError
+    from pidgin_tui.database.event_store import EventStore
+    from pidgin_tui.paths import (
+        ExperimentNotFound,
+        database_path,
+        experiment_dirs,
+        output_root,
+        resolve_experiment,
+    )
+
+    root = output_root(getattr(args, "output", None))
+    if args.all == bool(args.experiments):
+        error("name one or more experiments, or use --all (not both)")
+        return 2
+    try:
+        dirs = experiment_dirs(root) if args.all else \
+            [resolve_experiment(root, ref) for ref in args.experiments]
+    except ExperimentNotFound as exc:
+        error(str(exc))
+        return 2
+    if not dirs:
+        print(f"no experiments in {root / 'experiments'}")
+        return 0
+    database = database_path(root)
+    try:
+        reports = EventStore(database).import_many(dirs)
+    except DatabaseError as exc:
+        error(str(exc))
+        return 1
+    for report in reports:
+        print(report.summary())
+        for problem in report.problems:
+            print(f"  skipped: {problem}")
+    events = sum(r.events for r in reports)
+    seconds = sum(r.duration_s for r in reports)
+    print(f"{len(reports)} experiment(s), {events} events into {database} in {seconds:.2f}s")
+    return 0

@@ -1,0 +1,32 @@
+"""`pidgin-tui query "SQL"`: a read-only query on the analysis database, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "query"
+HELP = "run a read-only SQL query on the analysis database (tables: experiments, " \
+       "conversations, messages, turn_metrics, events; view turn_metrics_wide)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sql", metavar="SQL")
+    parser.add_argument("--json", action="store_true", help="print rows as a JSON array")
+    parser.add_argument("--max-width", type=int, default=60, metavar="N",
+                        help="cut table cells longer than N characters (default 60)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.cli import error
+    from pidgin_tui.database.connection import DatabaseError
+    from pidgin_tui.database.event_store import EventStore
+    from pidgin_tui.paths import database_path, output_root
+
+    root = output_root(getattr(args, "output", None))
+    try:
+        result = EventStore(database_path(root)).query(args.sql)
+    except DatabaseError as exc:
+        error(str(exc))
+        return 1
+    print(result.to_json() if args.json else result.to_table(args.max_width))
+    return 0

@@ -1,0 +1,52 @@
+"""`pidgin-tui stop EXPERIMENT|--all`: end runs in other processes cleanly (SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "stop"
+HELP = "stop a running experiment (or --all): conversations end as interrupted"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", nargs="?", metavar="EXPERIMENT",
+                        help="id, unique id prefix, name or directory")
+    parser.add_argument("--all", action="store_true", help="stop every running experiment")
+    parser.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                        help="wait this long for each run to record that it stopped (default 30)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.experiments.daemon import live_experiments, stop_experiment
+    from pidgin_tui.paths import ExperimentNotFound, output_root
+
+    if bool(args.experiment) == bool(args.all):
+        error("give one EXPERIMENT or --all")
+        return EXIT_USAGE
+    root = output_root(getattr(args, "output", None))
+    try:
+        targets = live_experiments(root) if args.all else [args.experiment]
+    except OSError as exc:
+        error(str(exc))
+        return EXIT_FAILED
+    if args.all and not targets:
+        print("no running experiments")
+        return EXIT_OK
+    failed = False
+    for target in targets:
+        try:
+            result = stop_experiment(root, target, wait_s=max(0.0, args.wait))
+        except ExperimentNotFound as exc:
+            error(str(exc))
+            return EXIT_USAGE
+        if result.outcome == "stopped":
+            print(f"{result.experiment_id}: stopped ({result.status})")
+        elif result.outcome == "signalled":
+            print(f"{result.experiment_id}: asked to stop; still finishing after {args.wait:g}s")
+        elif result.outcome == "process gone":
+            print(f"{result.experiment_id}: interrupted (process gone)")
+        else:
+            print(f"{result.experiment_id}: {result.outcome} ({result.status})")
+            failed = failed or result.outcome != "not running"
+    return EXIT_FAILED if failed else EXIT_OK

@@ -1,0 +1,54 @@
+"""`pidgin-tui transcript EXPERIMENT [CONVERSATION]`: write transcripts, or print one."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "transcript"
+HELP = "write an experiment's Markdown transcripts, or print one conversation's"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", metavar="EXPERIMENT")
+    parser.add_argument("conversation", metavar="CONVERSATION", nargs="?",
+                        help="conversation id, unique part of it, or repetition number (1-based)")
+
+
+def _pick(conversations: list[str], ref: str) -> list[str]:
+    if ref in conversations:
+        return [ref]
+    if ref.isdigit():
+        by_number = [c for c in conversations if c.endswith(f"_{int(ref):04d}")]
+        if by_number:
+            return by_number
+    return [c for c in conversations if ref in c]
+
+
+def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.cli import error
+    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.reports.loader import load_experiment
+    from pidgin_tui.reports.transcript import render_transcript, write_transcripts
+
+    root = output_root(getattr(args, "output", None))
+    try:
+        exp_dir = resolve_experiment(root, args.experiment)
+    except ExperimentNotFound as exc:
+        error(str(exc))
+        return 2
+    experiment = load_experiment(exp_dir)
+    if args.conversation is None:
+        for path in write_transcripts(exp_dir, experiment=experiment):
+            print(path)
+        for problem in experiment.problems:
+            print(f"  skipped: {problem}")
+        return 0
+    found = _pick(list(experiment.conversations), args.conversation)
+    if len(found) != 1:
+        known = ", ".join(list(experiment.conversations)[:5])
+        what = "no conversation" if not found else f"{len(found)} conversations"
+        error(f"{what} of {experiment.name} match {args.conversation!r} (e.g. {known})")
+        return 2
+    write_transcripts(exp_dir, conversation_id=found[0], experiment=experiment)
+    print(render_transcript(experiment.conversations[found[0]], experiment), end="")
+    return 0

@@ -1,0 +1,125 @@
+"""EventStore: the analysis database facade (import, read-only query, export).
+
+Each call opens the DuckDB file, does its work and closes it again, because DuckDB locks the
+file against every other process while a connection is open. Nothing here keeps a connection
+between calls; use `reading()` for several queries in a row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pidgin_tui.database.connection import DatabaseError, ensure_schema, open_database
+from pidgin_tui.database.importer import ImportReport, import_experiment
+
+EXPORT_TABLES = ("experiments", "conversations", "messages", "turn_metrics", "events")
+EXPORT_FORMATS = ("parquet", "csv", "jsonl", "md")
+
+
+@dataclass(slots=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1)
+
+    def to_table(self, max_width: int = 60) -> str:
+        """A plain fixed-width text table (cells longer than `max_width` are cut with …)."""
+        def cell(value: Any) -> str:
+            text = "NULL" if value is None else str(value).replace("\n", " ")
+            return text if len(text) <= max_width else text[:max_width - 1] + "…"
+
+        cells = [[cell(v) for v in row] for row in self.rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
+        line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True))
+        rule = "  ".join("-" * w for w in widths)
+        body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+        footer = f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})"
+        return "\n".join([line, rule, *body, footer])
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class EventStore:
+    """The analysis database at `path` (usually `<output root>/experiments/experiments.duckdb`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def import_experiment(self, experiment_dir: Path) -> ImportReport:
+        """Import one experiment directory, replacing its previous rows in one transaction."""
+        return self.import_many([experiment_dir])[0]
+
+    def import_many(self, experiment_dirs: Sequence[Path]) -> list[ImportReport]:
+        """Import several experiments with one opening of the database."""
+        with open_database(self.path) as con:
+            old_schema = ensure_schema(con)
+            reports = [import_experiment(con, d) for d in experiment_dirs]
+            con.execute("CHECKPOINT")
+        if old_schema is not None and reports:
+            reports[0].problems.insert(0, (
+                f"the database was built by an older version (schema {old_schema}) and was "
+                "rebuilt: import the other experiments again (`pidgin-tui import --all`)"))
+        return reports
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for the length of a `with` block."""
+        with open_database(self.path, read_only=True) as con:
+            yield con
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+              ) -> QueryResult:
+        """Run one read-only query; writing statements fail with a DatabaseError."""
+        with self.reading() as con:
+            try:
+                cursor = con.execute(sql, params)
+                columns = [d[0] for d in cursor.description or []]
+                rows = cursor.fetchall() if cursor.description else []
+            except duckdb.Error as exc:
+                raise DatabaseError(str(exc).strip()) from None
+        return QueryResult(columns, rows)
+
+    def has_experiment(self, experiment_id: str) -> bool:
+        if not self.path.exists():
+            return False
+        result = self.query("SELECT count(*) FROM experiments WHERE experiment_id = ?",
+                            [experiment_id])
+        return bool(result.rows[0][0])
+
+    def export(self, experiment_id: str, fmt: str, out_dir: Path) -> list[Path]:
+        """Write the experiment's tables to `out_dir` as parquet, csv, jsonl or markdown."""
+        if fmt not in EXPORT_FORMATS:
+            raise DatabaseError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        with self.reading() as con:
+            if not con.execute("SELECT count(*) FROM experiments WHERE experiment_id = ?",
+                               [experiment_id]).fetchone()[0]:  # type: ignore[index]
+                raise DatabaseError(f"experiment {experiment_id} is not in {self.path}: "
+                                    "import it first")
+            if fmt == "md":
+                from pidgin_tui.database.markdown_export import write_markdown
+
+                return [write_markdown(con, experiment_id, out_dir)]
+            options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true",
+                       "jsonl": "FORMAT json"}[fmt]
+            for table in EXPORT_TABLES:
+                target = out_dir / f"{table}.{fmt}"
+                con.execute(f"COPY (SELECT * FROM {table} WHERE experiment_id = "
+                            f"{_literal(experiment_id)}) TO {_literal(str(target))} ({options})")
+                written.append(target)
+        return written

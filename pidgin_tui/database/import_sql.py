@@ -1,0 +1,188 @@
+"""The SQL of an import: one statement per table, all reading the staged JSONL (`_stage`).
+
+Event lines omit fields at their default (see `core.events`), so every optional field is read
+through `_or`, which falls back to the event class's own default.
+"""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+
+from pidgin_tui.core import events as ev
+from pidgin_tui.metrics.catalog import metric_names
+from pidgin_tui.metrics.turn import METRICS_VERSION
+
+
+def _or(expr: str, cls: type[ev.Event], name: str) -> str:
+    """`expr`, or the field's default as text: event lines omit fields at their default."""
+    field_info = next(f for f in msgspec.structs.fields(cls) if f.name == name)
+    default = field_info.default
+    if default is msgspec.NODEFAULT and field_info.default_factory is not msgspec.NODEFAULT:
+        default = field_info.default_factory()
+    if default is None or default is msgspec.NODEFAULT:
+        return expr
+    text = str(default).lower() if isinstance(default, bool) else str(default)
+    return "COALESCE({}, '{}')".format(expr, text.replace("'", "''"))
+
+
+_M, _U, _T = ev.MessageCompleteEvent, ev.TokenUsageEvent, ev.TurnCompleteEvent
+_S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
+
+STAGE_SQL = """
+CREATE OR REPLACE TEMP TABLE _stage AS
+SELECT filename, x[1] AS event_type, x[2] AS conversation_id, TRY_CAST(x[3] AS BIGINT) AS seq,
+       TRY_CAST(x[4] AS TIMESTAMP) AS timestamp, x[5] AS event_id, x[6] AS experiment_id, data
+FROM (SELECT filename, data, json_extract_string(data, ['$.event_type', '$.conversation_id',
+             '$.seq', '$.timestamp', '$.event_id', '$.experiment_id']) AS x
+      FROM (SELECT filename, json AS data FROM read_json_objects(
+            $files, format = 'newline_delimited', ignore_errors = true, filename = true)))
+"""
+
+EVENTS_SQL = """
+INSERT INTO events
+SELECT $exp, conversation_id, seq, event_type, timestamp, event_id,
+       CASE WHEN event_type = 'TurnCompleteEvent' THEN json_remove(data, '$.metrics')
+            ELSE data END
+FROM _stage WHERE event_type IS NOT NULL
+"""
+
+MESSAGES_SQL = f"""
+INSERT INTO messages
+SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking, m.tokens,
+       u.input_tokens, u.output_tokens, u.cost_usd, m.duration_ms, m.ttft, m.model,
+       m.finish_reason, m.timestamp
+FROM (SELECT conversation_id, timestamp, TRY_CAST(x[1] AS INTEGER) AS turn_number,
+             x[2] AS agent_id, x[3] AS content, x[4] AS thinking,
+             TRY_CAST({_or("x[5]", _M, "tokens_used")} AS BIGINT) AS tokens,
+             TRY_CAST({_or("x[6]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
+             TRY_CAST(x[7] AS BIGINT) AS ttft,
+             {_or("x[8]", _M, "model")} AS model, {_or("x[9]", _M, "finish_reason")}
+             AS finish_reason
+      FROM (SELECT conversation_id, timestamp, json_extract_string(data, ['$.turn_number',
+                   '$.agent_id', '$.content', '$.thinking', '$.tokens_used', '$.duration_ms',
+                   '$.time_to_first_token_ms', '$.model', '$.finish_reason']) AS x
+            FROM _stage WHERE event_type = 'MessageCompleteEvent')) AS m
+LEFT JOIN (SELECT conversation_id, TRY_CAST(x[1] AS INTEGER) AS turn_number, x[2] AS agent_id,
+                  sum(TRY_CAST({_or("x[3]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
+                  sum(TRY_CAST({_or("x[4]", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
+                  CASE WHEN count(x[5]) = count(*) THEN sum(TRY_CAST(x[5] AS DOUBLE)) END
+                      AS cost_usd
+           FROM (SELECT conversation_id, json_extract_string(data, ['$.turn_number',
+                        '$.agent_id', '$.input_tokens', '$.output_tokens', '$.cost_usd']) AS x
+                 FROM _stage WHERE event_type = 'TokenUsageEvent')
+           GROUP BY ALL) AS u
+  ON u.conversation_id = m.conversation_id AND u.turn_number = m.turn_number
+ AND u.agent_id = m.agent_id
+"""
+
+def _catalog_lists() -> tuple[str, str, str, str]:
+    """SQL literals for the current metrics: struct type, agents, metric names, field refs."""
+    names = metric_names()
+    struct = json.dumps({n: "DOUBLE" for n in names}).replace("'", "''")
+    agents = ", ".join(f"'{n[0]}'" if n[:2] in ("a_", "b_") else "NULL" for n in names)
+    metrics = ", ".join(f"'{n[2:] if n[:2] in ('a_', 'b_') else n}'" for n in names)
+    fields = ", ".join(f's."{n}"' for n in names)
+    return struct, agents, metrics, fields
+
+
+_STRUCT, _AGENTS, _NAMES, _FIELDS = _catalog_lists()
+_VERSION = "TRY_CAST({} AS INTEGER)".format(_or("data->>'metrics_version'", _T, "metrics_version"))
+
+# Turns scored by this version of the metrics (all of them, normally) are parsed straight into
+# a struct of DOUBLEs and unnested from constant lists; json_each, which makes a string per
+# value, is several times slower and only serves turns of other metric versions.
+METRICS_SQL = f"""
+INSERT INTO turn_metrics
+SELECT $exp, conversation_id, turn_number, agent, metric, value, version
+FROM (SELECT conversation_id, turn_number, version, unnest([{_AGENTS}]) AS agent,
+             unnest([{_NAMES}]) AS metric, unnest([{_FIELDS}]) AS value
+      FROM (SELECT conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER) AS turn_number,
+                   {_VERSION} AS version,
+                   json_transform(data->'metrics', '{_STRUCT}') AS s
+            FROM _stage
+            WHERE event_type = 'TurnCompleteEvent' AND {_VERSION} = {METRICS_VERSION}))
+WHERE value IS NOT NULL
+UNION ALL
+SELECT $exp, t.conversation_id, t.turn_number,
+       CASE left(j.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
+       CASE WHEN left(j.key, 2) IN ('a_', 'b_') THEN substr(j.key, 3) ELSE j.key END,
+       j.value::DOUBLE, t.version
+FROM (SELECT conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER) AS turn_number,
+             {_VERSION} AS version, data->'metrics' AS metrics
+      FROM _stage
+      WHERE event_type = 'TurnCompleteEvent' AND {_VERSION} IS DISTINCT FROM {METRICS_VERSION}
+     ) AS t, json_each(t.metrics) AS j
+UNION ALL
+SELECT $exp, conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER), NULL,
+       'convergence_score', TRY_CAST(data->>'convergence_score' AS DOUBLE), {_VERSION}
+FROM _stage
+WHERE event_type = 'TurnCompleteEvent' AND data->>'convergence_score' IS NOT NULL
+"""
+
+CONVERSATIONS_SQL = f"""
+INSERT INTO conversations
+WITH s AS (
+    SELECT conversation_id, timestamp, data FROM _stage
+    WHERE event_type = 'ConversationStartEvent'
+    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq) = 1),
+e AS (
+    SELECT conversation_id, timestamp, data FROM _stage WHERE event_type = 'ConversationEndEvent'
+    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq DESC) = 1),
+tok AS (
+    SELECT conversation_id,
+           sum(TRY_CAST({_or("data->>'input_tokens'", _U, "input_tokens")} AS BIGINT))
+           AS input_tokens,
+           sum(TRY_CAST({_or("data->>'output_tokens'", _U, "output_tokens")} AS BIGINT))
+           AS output_tokens,
+           CASE WHEN count(data->>'cost_usd') = count(*)
+                THEN sum(TRY_CAST(data->>'cost_usd' AS DOUBLE)) END AS cost_usd
+    FROM _stage WHERE event_type = 'TokenUsageEvent' GROUP BY conversation_id),
+tc AS (
+    SELECT conversation_id, count(*) AS turns,
+           arg_max(TRY_CAST(data->>'convergence_score' AS DOUBLE),
+                   TRY_CAST(data->>'turn_number' AS INTEGER)) AS final_convergence,
+           max(TRY_CAST(data->>'convergence_score' AS DOUBLE)) AS max_convergence
+    FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id)
+SELECT $exp, s.conversation_id,
+       TRY_CAST({_or("s.data->>'repetition'", _S, "repetition")} AS INTEGER),
+       s.data->>'agent_a_model', s.data->>'agent_b_model',
+       {_or("s.data->>'agent_a_name'", _S, "agent_a_name")},
+       {_or("s.data->>'agent_b_name'", _S, "agent_b_name")},
+       TRY_CAST(s.data->>'temperature_a' AS DOUBLE),
+       TRY_CAST(s.data->>'temperature_b' AS DOUBLE),
+       {_or("s.data->>'awareness_a'", _S, "awareness_a")},
+       {_or("s.data->>'awareness_b'", _S, "awareness_b")},
+       {_or("s.data->>'first_speaker'", _S, "first_speaker")},
+       s.data->'config'->>'convergence_profile',
+       TRY_CAST({_or("s.data->>'max_turns'", _S, "max_turns")} AS INTEGER),
+       {_or("s.data->>'initial_prompt'", _S, "initial_prompt")},
+       CASE WHEN e.conversation_id IS NOT NULL THEN {_or("e.data->>'status'", _E, "status")}
+            WHEN $running THEN 'running' ELSE 'interrupted' END,
+       e.data->>'reason', e.data->>'error',
+       COALESCE(TRY_CAST(e.data->>'total_turns' AS INTEGER), tc.turns, 0),
+       COALESCE(tok.input_tokens, 0), COALESCE(tok.output_tokens, 0),
+       COALESCE(tok.input_tokens, 0) + COALESCE(tok.output_tokens, 0),
+       CASE WHEN tok.conversation_id IS NULL THEN 0.0 ELSE tok.cost_usd END,
+       tc.final_convergence, tc.max_convergence, s.timestamp, e.timestamp,
+       TRY_CAST({_or("e.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT)
+FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
+LEFT JOIN tc USING (conversation_id)
+"""
+
+EXPERIMENT_SQL = """
+INSERT INTO experiments
+SELECT $exp, $name, $status, $directory, TRY_CAST($created_at AS TIMESTAMP),
+       COALESCE(TRY_CAST($started_at AS TIMESTAMP),
+                (SELECT min(timestamp) FROM _stage WHERE event_type = 'ExperimentStartEvent')),
+       COALESCE(TRY_CAST($completed_at AS TIMESTAMP),
+                (SELECT max(timestamp) FROM _stage WHERE event_type = 'ExperimentCompleteEvent')),
+       greatest($total, count(*)), count(*) FILTER (WHERE status = 'completed'),
+       count(*) FILTER (WHERE status = 'failed'),
+       count(*) FILTER (WHERE status = 'interrupted'), COALESCE(sum(total_turns), 0),
+       COALESCE(sum(total_tokens), 0),
+       CASE WHEN count(cost_usd) = count(*) THEN COALESCE(sum(cost_usd), 0.0) END,
+       $config::JSON, $events, $skipped, now()::TIMESTAMP
+FROM conversations WHERE experiment_id = $exp
+"""

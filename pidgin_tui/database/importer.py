@@ -1,0 +1,165 @@
+"""Bulk import of one experiment directory's JSONL into DuckDB, replacing its previous rows.
+
+All files are read in one `read_json_objects` scan (no Python-side parsing, no row-at-a-time
+inserts); every table is then filled with one INSERT ... SELECT each, inside one transaction
+that first deletes the experiment's old rows, so a re-import is idempotent and a failed import
+leaves the previous data intact. Unparseable lines (a truncated last line after a crash, or a
+corrupt line) become NULL rows in the scan; they are skipped and reported per file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pidgin_tui.database.connection import DatabaseError
+from pidgin_tui.database.import_sql import (
+    CONVERSATIONS_SQL,
+    EVENTS_SQL,
+    EXPERIMENT_SQL,
+    MESSAGES_SQL,
+    METRICS_SQL,
+    STAGE_SQL,
+)
+
+MANIFEST = "manifest.json"
+EXPERIMENT_EVENTS = "experiment_events.jsonl"
+TABLES = ("events", "messages", "turn_metrics", "conversations", "experiments")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    experiment_id: str
+    experiment_dir: Path
+    files: int = 0
+    events: int = 0
+    conversations: int = 0
+    messages: int = 0
+    metric_rows: int = 0
+    skipped_lines: int = 0
+    problems: list[str] = field(default_factory=list)
+    """One line per file with skipped lines, e.g. `conv_x_events.jsonl: truncated last line
+    skipped`."""
+    duration_s: float = 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.duration_s if self.duration_s else 0.0
+
+    def summary(self) -> str:
+        text = (f"{self.experiment_id}: {self.events} events, {self.conversations} conversations, "
+                f"{self.messages} messages, {self.metric_rows} metric values "
+                f"in {self.duration_s:.2f}s")
+        if self.skipped_lines:
+            text += f"; {self.skipped_lines} unreadable line(s) skipped"
+        return text
+
+
+def event_files(experiment_dir: Path) -> list[Path]:
+    """The experiment-level JSONL (if any) and every conversation JSONL, in name order."""
+    files = sorted(experiment_dir.glob("conv_*_events.jsonl"))
+    exp_file = experiment_dir / EXPERIMENT_EVENTS
+    return ([exp_file] if exp_file.is_file() else []) + files
+
+
+def _ends_with_newline(path: Path) -> bool:
+    size = path.stat().st_size
+    if size == 0:
+        return True
+    with open(path, "rb") as handle:
+        handle.seek(size - 1)
+        return handle.read(1) == b"\n"
+
+
+def _read_manifest(experiment_dir: Path) -> dict[str, object]:
+    try:
+        data = json.loads((experiment_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: dict[str, object]) -> str:
+    if manifest.get("experiment_id"):
+        return str(manifest["experiment_id"])
+    ids = [r[0] for r in con.execute(
+        "SELECT DISTINCT experiment_id FROM _stage WHERE event_type IS NOT NULL "
+        "AND experiment_id IS NOT NULL AND experiment_id <> ''").fetchall()]
+    if len(ids) != 1:
+        raise DatabaseError(f"cannot tell the experiment id: the events name {len(ids)} "
+                            "experiments and there is no readable manifest.json")
+    return ids[0]
+
+
+def _skipped(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
+    rows = con.execute("SELECT filename, count(*) FROM _stage WHERE event_type IS NULL "
+                       "GROUP BY filename ORDER BY filename").fetchall()
+    problems, total = [], 0
+    for filename, count in rows:
+        path = Path(filename)
+        total += count
+        truncated = not _ends_with_newline(path)
+        parts = (["truncated last line skipped"] if truncated else []) + (
+            [f"{count - truncated} unreadable line(s) skipped"] if count - truncated else [])
+        problems.append(f"{path.name}: {', '.join(parts)}")
+    return total, problems
+
+
+def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> ImportReport:
+    """Import (or re-import) one experiment directory; returns what was loaded and skipped."""
+    started = time.perf_counter()
+    experiment_dir = experiment_dir.resolve()
+    files = event_files(experiment_dir)
+    if not files:
+        raise DatabaseError(f"{experiment_dir}: no event files (*.jsonl) to import")
+    manifest = _read_manifest(experiment_dir)
+    con.execute(STAGE_SQL, {"files": [str(f) for f in files]})
+    try:
+        exp = _experiment_id(con, manifest)
+        skipped, problems = _skipped(con)
+        report = ImportReport(exp, experiment_dir, files=len(files), skipped_lines=skipped,
+                              problems=problems)
+        status = str(manifest.get("status") or "")
+        if not status:
+            ended = con.execute("SELECT data->>'status' FROM _stage WHERE event_type = "
+                                "'ExperimentCompleteEvent' ORDER BY seq DESC LIMIT 1").fetchone()
+            status = ended[0] if ended else "interrupted"
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in TABLES:
+                con.execute(f"DELETE FROM {table} WHERE experiment_id = ?", [exp])
+            con.execute(EVENTS_SQL, {"exp": exp})
+            con.execute(MESSAGES_SQL, {"exp": exp})
+            con.execute(METRICS_SQL, {"exp": exp})
+            con.execute(CONVERSATIONS_SQL, {"exp": exp, "running": status == "running"})
+            report.events = _count(con, "events", exp)
+            con.execute(EXPERIMENT_SQL, {
+                "exp": exp, "name": manifest.get("name") or experiment_dir.name,
+                "status": status, "directory": str(experiment_dir),
+                "created_at": manifest.get("created_at"),
+                "started_at": manifest.get("started_at"),
+                "completed_at": manifest.get("completed_at"),
+                "total": int(manifest.get("total_conversations") or 0),  # type: ignore[arg-type]
+                "config": json.dumps(manifest.get("config") or {}),
+                "events": report.events, "skipped": skipped,
+            })
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        report.conversations = _count(con, "conversations", exp)
+        report.messages = _count(con, "messages", exp)
+        report.metric_rows = _count(con, "turn_metrics", exp)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _stage")
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, exp: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE experiment_id = ?", [exp]).fetchone()
+    return int(row[0]) if row else 0

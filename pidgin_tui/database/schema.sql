@@ -1,0 +1,101 @@
+-- pidgin-tui analysis database (DuckDB). Every table carries experiment_id so one experiment's
+-- rows can be replaced in one transaction. Timestamps are UTC. The wide metrics view is created
+-- separately (its columns come from the metrics catalog).
+
+CREATE TABLE IF NOT EXISTS schema_info (
+    key VARCHAR,
+    value VARCHAR
+);
+
+-- Every persisted event, one row per JSONL line; `data` is the event as JSON (fields at their
+-- default are omitted, as in the JSONL; a TurnCompleteEvent's metrics live in turn_metrics).
+CREATE TABLE IF NOT EXISTS events (
+    experiment_id VARCHAR NOT NULL,
+    conversation_id VARCHAR,            -- NULL for experiment-level events
+    seq BIGINT,
+    event_type VARCHAR NOT NULL,
+    timestamp TIMESTAMP,
+    event_id VARCHAR,
+    data JSON
+);
+
+CREATE TABLE IF NOT EXISTS experiments (
+    experiment_id VARCHAR NOT NULL,
+    name VARCHAR,
+    status VARCHAR,                     -- created | running | completed | failed | interrupted
+    directory VARCHAR,
+    created_at TIMESTAMP,
+    started_at TIMESTAMP,
+    completed_at TIMESTAMP,
+    total_conversations INTEGER,
+    completed_conversations INTEGER,
+    failed_conversations INTEGER,
+    interrupted_conversations INTEGER,
+    total_turns BIGINT,
+    total_tokens BIGINT,
+    total_cost_usd DOUBLE,              -- NULL when any request was unpriced
+    config JSON,
+    events_imported BIGINT,
+    lines_skipped BIGINT,
+    imported_at TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS conversations (
+    experiment_id VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    repetition INTEGER,
+    agent_a_model VARCHAR,
+    agent_b_model VARCHAR,
+    agent_a_name VARCHAR,
+    agent_b_name VARCHAR,
+    temperature_a DOUBLE,
+    temperature_b DOUBLE,
+    awareness_a VARCHAR,
+    awareness_b VARCHAR,
+    first_speaker VARCHAR,
+    convergence_profile VARCHAR,
+    max_turns INTEGER,
+    initial_prompt VARCHAR,
+    status VARCHAR,                     -- completed | failed | interrupted (no end event) | running
+    end_reason VARCHAR,
+    error VARCHAR,
+    total_turns INTEGER,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    total_tokens BIGINT,
+    cost_usd DOUBLE,                    -- NULL when any request was unpriced
+    final_convergence DOUBLE,
+    max_convergence DOUBLE,
+    started_at TIMESTAMP,
+    ended_at TIMESTAMP,
+    duration_ms BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS messages (
+    experiment_id VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    turn_number INTEGER NOT NULL,       -- 0-based
+    agent_id VARCHAR NOT NULL,          -- agent_a | agent_b
+    content VARCHAR,
+    thinking VARCHAR,
+    tokens BIGINT,                      -- tokens_used reported with the message
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DOUBLE,
+    duration_ms BIGINT,
+    time_to_first_token_ms BIGINT,
+    model VARCHAR,
+    finish_reason VARCHAR,
+    timestamp TIMESTAMP
+);
+
+-- Long form: agent is 'a', 'b', or NULL for cross-agent metrics (and convergence_score).
+CREATE TABLE IF NOT EXISTS turn_metrics (
+    experiment_id VARCHAR NOT NULL,
+    conversation_id VARCHAR NOT NULL,
+    turn_number INTEGER NOT NULL,
+    agent VARCHAR,
+    metric VARCHAR NOT NULL,
+    value DOUBLE,
+    metrics_version INTEGER
+);

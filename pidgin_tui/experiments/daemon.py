@@ -1,0 +1,160 @@
+"""Detached runs and stopping runs in other processes.
+
+`start_detached` re-invokes `python -m pidgin_tui run …` as an argument list (never a shell string
+or generated source) in a new session, with output to `experiments/logs/experiment_<id>.log` and
+its pid in `experiments/active/exp_<id>.pid`. The child removes the pid file when its run ends.
+
+`stop_experiment` sends SIGTERM to the process running an experiment; the run then ends its
+conversations as `interrupted`, marks the manifest `interrupted` and still post-processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pidgin_tui.experiments.discovery import LIVE_STATUSES, run_pid, run_process_alive
+from pidgin_tui.experiments.manifest import read_manifest
+from pidgin_tui.paths import (
+    MANIFEST_NAME,
+    active_dir,
+    experiment_dirs,
+    log_file,
+    logs_dir,
+    pid_file,
+    resolve_experiment,
+)
+
+MANIFEST_WAIT_S = 10.0
+"""How long `run --detach` waits for the child to create its experiment directory."""
+
+
+def child_arguments(args: argparse.Namespace, experiment_id: str, root: Path) -> list[str]:
+    """The argument list of the detached child: the same run, by flags, with a fixed id."""
+    from pidgin_tui.commands.run import _SWITCH_FLAGS, _VALUE_FLAGS
+
+    argv = [sys.executable, "-m", "pidgin_tui", "run", "--output", str(root)]
+    if args.spec:
+        argv.append(str(Path(args.spec).expanduser().resolve()))
+    for flags, key, _help in _VALUE_FLAGS:
+        value = getattr(args, f"spec_{key}", None)
+        if value is not None:
+            argv += [next(f for f in flags if f.startswith("--")), str(value)]
+    for flag, key, _help in _SWITCH_FLAGS:
+        if getattr(args, f"spec_{key}", None):
+            argv.append(flag)
+    if getattr(args, "verbose", False):
+        argv.append("--verbose")
+    return [*argv, "--experiment-id", experiment_id]
+
+
+@dataclass(slots=True)
+class Detached:
+    experiment_id: str
+    pid: int
+    pid_path: Path
+    log_path: Path
+    experiment_dir: Path | None
+    """None when the child had not created its directory within MANIFEST_WAIT_S."""
+    exit_code: int | None = None
+    """Set when the child had already exited by the time the parent looked."""
+
+
+def start_detached(args: argparse.Namespace, experiment_id: str, root: Path,
+                   wait_s: float = MANIFEST_WAIT_S) -> Detached:
+    """Start the run in a new session and wait until its experiment directory exists."""
+    logs_dir(root).mkdir(parents=True, exist_ok=True)
+    active_dir(root).mkdir(parents=True, exist_ok=True)
+    log_path, pid_path = log_file(root, experiment_id), pid_file(root, experiment_id)
+    with open(log_path, "ab") as log:
+        child = subprocess.Popen(  # noqa: S603 - an argument list built from parsed flags
+            child_arguments(args, experiment_id, root), stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True, cwd=os.getcwd(), close_fds=True)
+    pid_path.write_text(f"{child.pid}\n", encoding="ascii")
+    found: Path | None = None
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        found = find_experiment_dir(root, experiment_id)
+        if found is not None or child.poll() is not None:
+            break
+        time.sleep(0.05)
+    exit_code = child.poll()
+    if exit_code is not None:
+        remove_pid_file(root, experiment_id, child.pid)
+        found = found or find_experiment_dir(root, experiment_id)
+    return Detached(experiment_id, child.pid, pid_path, log_path, found, exit_code)
+
+
+def find_experiment_dir(root: Path, experiment_id: str) -> Path | None:
+    for path in experiment_dirs(root):
+        if path.name.startswith(f"experiment_{experiment_id}_") and (path / MANIFEST_NAME).exists():
+            return path
+    return None
+
+
+def remove_pid_file(root: Path, experiment_id: str, pid: int | None = None) -> None:
+    """Remove a run's pid file, only if it names `pid` (default: this process)."""
+    path = pid_file(root, experiment_id)
+    try:
+        if int(path.read_text().strip()) == (pid if pid is not None else os.getpid()):
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+@dataclass(slots=True)
+class StopResult:
+    experiment_id: str
+    path: Path
+    outcome: str
+    """`signalled`, `stopped` (final status seen), `not running`, `process gone`, `this process`."""
+    status: str = ""
+
+
+def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
+                    sig: signal.Signals = signal.SIGTERM) -> StopResult:
+    """Signal the process running an experiment; optionally wait for its manifest to settle.
+
+    Raises `ExperimentNotFound` when the reference matches nothing (or several).
+    """
+    path = Path(reference) if isinstance(reference, Path) else resolve_experiment(root, reference)
+    manifest = read_manifest(path) or {}
+    exp_id = str(manifest.get("experiment_id", path.name))
+    status = str(manifest.get("status", "unknown"))
+    if status not in LIVE_STATUSES:
+        return StopResult(exp_id, path, "not running", status)
+    pid = run_pid(manifest, root)
+    if not run_process_alive(pid, manifest.get("created_at")):
+        return StopResult(exp_id, path, "process gone", "interrupted")
+    if pid == os.getpid():
+        return StopResult(exp_id, path, "this process", status)
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return StopResult(exp_id, path, "process gone", "interrupted")
+    result = StopResult(exp_id, path, "signalled", status)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        current = (read_manifest(path) or {}).get("status")
+        if current not in LIVE_STATUSES:
+            result.outcome, result.status = "stopped", str(current)
+            break
+        time.sleep(0.1)
+    return result
+
+
+def live_experiments(root: Path) -> list[Path]:
+    """Experiment directories whose manifest claims a live run with a matching process."""
+    found = []
+    for path in experiment_dirs(root):
+        manifest = read_manifest(path) or {}
+        if manifest.get("status") in LIVE_STATUSES and run_process_alive(
+                run_pid(manifest, root), manifest.get("created_at")):
+            found.append(path)
+    return found

@@ -1,0 +1,85 @@
+"""Per-turn metric series of conversations, read from their JSONL (no Textual, no DuckDB).
+
+Only `TurnCompleteEvent` lines are decoded (a byte test skips the rest), so plotting an
+experiment does not pay for parsing every message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from pidgin_tui.core.events import TurnCompleteEvent
+
+PREFERRED_FIRST = "convergence_score"
+_MARKER = b'"event_type":"TurnCompleteEvent"'
+_decoder = msgspec.json.Decoder(TurnCompleteEvent)
+
+
+@dataclass(slots=True)
+class MetricSeries:
+    """`values[conversation][metric][turn]` for the conversations read."""
+
+    values: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
+
+    @property
+    def metric_names(self) -> list[str]:
+        names = {m for conv in self.values.values() for m in conv}
+        return sorted(names, key=lambda n: (n != PREFERRED_FIRST, n))
+
+    def lines(self, metric: str) -> dict[str, tuple[list[int], list[float]]]:
+        """One (turns, values) line per conversation that has the metric; turns are 1-based."""
+        out = {}
+        for conv_id, metrics in self.values.items():
+            points = metrics.get(metric)
+            if points:
+                turns = sorted(points)
+                out[conv_id] = ([t + 1 for t in turns], [points[t] for t in turns])
+        return out
+
+    def mean(self, metric: str) -> tuple[list[int], list[float]]:
+        """The mean over conversations at each turn (of those that reached it)."""
+        sums: dict[int, list[float]] = {}
+        for metrics in self.values.values():
+            for turn, value in metrics.get(metric, {}).items():
+                sums.setdefault(turn, []).append(value)
+        turns = sorted(sums)
+        return [t + 1 for t in turns], [sum(sums[t]) / len(sums[t]) for t in turns]
+
+
+def conversation_id_of(path: Path) -> str:
+    name = path.name
+    if name.startswith("conv_") and name.endswith("_events.jsonl"):
+        return name[len("conv_"):-len("_events.jsonl")]
+    return path.stem
+
+
+def read_series(paths: list[Path]) -> MetricSeries:
+    series = MetricSeries()
+    for path in paths:
+        metrics: dict[str, dict[int, float]] = {}
+        try:
+            with open(path, "rb") as handle:
+                for line in handle:
+                    if _MARKER not in line or not line.endswith(b"\n"):
+                        continue
+                    try:
+                        event = _decoder.decode(line)
+                    except (msgspec.DecodeError, msgspec.ValidationError):
+                        continue
+                    values = dict(event.metrics)
+                    if event.convergence_score is not None:
+                        values[PREFERRED_FIRST] = event.convergence_score
+                    for name, value in values.items():
+                        if isinstance(value, int | float):
+                            metrics.setdefault(name, {})[event.turn_number] = float(value)
+        except OSError:
+            continue
+        series.values[conversation_id_of(path)] = metrics
+    return series
+
+
+def experiment_jsonl_paths(experiment_dir: Path) -> list[Path]:
+    return sorted(experiment_dir.glob("conv_*_events.jsonl"))

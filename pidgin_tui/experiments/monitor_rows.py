@@ -1,0 +1,250 @@
+"""The monitor's rows: one experiment or conversation as shown, merged from manifest and tails.
+
+The manifest is written at a throttled rate, so counters read from JSONL tails can be ahead of
+it; every counter shown is the larger of the two. Also: the plain-text formatting shared by the
+monitor screen and `pidgin-tui monitor --once`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pidgin_tui.experiments.monitor_state import ConversationTail
+
+FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
+
+
+@dataclass(slots=True)
+class ConversationRow:
+    conversation_id: str
+    status: str
+    turns: int
+    max_turns: int
+    model_a: str = ""
+    model_b: str = ""
+    tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced: bool = False
+    convergence: float | None = None
+    end_reason: str | None = None
+    duration_s: float | None = None
+    last_error: str | None = None
+    jsonl: Path | None = None
+    last_message: str = ""
+    events_seen: int = 0
+
+
+@dataclass(slots=True)
+class ExperimentRow:
+    experiment_id: str
+    name: str
+    path: Path
+    status: str
+    """`created`, `running`, `completed`, `failed` or `interrupted` (a dead process included)."""
+    status_label: str
+    pid: int | None
+    in_this_process: bool
+    total: int
+    completed: int
+    failed: int
+    interrupted: int
+    running: int
+    turns: int
+    max_turns: int
+    tokens: int
+    cost_usd: float
+    unpriced: int
+    errors: int
+    created_at: str
+    elapsed_s: float | None
+    eta_s: float | None
+    progress: float
+    post_processing: str | None = None
+    conversations: list[ConversationRow] = field(default_factory=list)
+    created_ts: float = 0.0
+    """`created_at` as a Unix time (the monitor sorts by it)."""
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in ("created", "running")
+
+    @property
+    def done(self) -> int:
+        return self.completed + self.failed + self.interrupted
+
+
+def parse_time(value: Any) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: ConversationTail | None,
+                       now: float) -> ConversationRow:
+    row = ConversationRow(
+        conversation_id=conv_id, status=str(conv.get("status", "created")),
+        turns=_int(conv.get("turns_completed")), max_turns=_int(conv.get("max_turns")),
+        model_a=str(conv.get("agent_a_model", "")), model_b=str(conv.get("agent_b_model", "")),
+        tokens=_int(conv.get("tokens")), cost_usd=float(conv.get("cost_usd") or 0.0),
+        unpriced=bool(conv.get("unpriced")), convergence=conv.get("convergence"),
+        end_reason=conv.get("end_reason"), last_error=conv.get("last_error"),
+    )
+    if tail is not None:
+        row.jsonl, row.events_seen = tail.path, tail.events_seen
+        row.last_message = tail.last_message
+        if tail.turns >= row.turns and tail.convergence is not None:
+            row.convergence = tail.convergence
+        row.turns = max(row.turns, tail.turns)
+        row.max_turns = row.max_turns or tail.max_turns
+        row.tokens = max(row.tokens, tail.tokens)
+        row.cost_usd = max(row.cost_usd, tail.cost_usd)
+        if tail.ended and row.status not in FINAL_STATUSES:
+            row.status, row.end_reason = str(tail.status), tail.end_reason
+    if conv.get("duration_ms") is not None and row.status in FINAL_STATUSES:
+        row.duration_s = _int(conv.get("duration_ms")) / 1000
+    else:
+        started = parse_time(conv.get("started_at"))
+        row.duration_s = None if started is None else max(0.0, now - started)
+    return row
+
+
+def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, ConversationTail],
+              *, gone: bool, now: float, post_processing: str | None = None) -> ExperimentRow:
+    """Merge a manifest with the conversation tails read so far into one display row."""
+    conversations = [build_conversation(cid, conv, tails.get(cid), now)
+                     for cid, conv in manifest.get("conversations", {}).items()]
+    if gone:  # nobody will finish these: show them as what they became
+        for conv in conversations:
+            if conv.status not in FINAL_STATUSES:
+                conv.status, conv.end_reason, conv.duration_s = "interrupted", "process gone", None
+    raw_status = str(manifest.get("status", "unknown"))
+    pid = manifest.get("pid") if isinstance(manifest.get("pid"), int) else None
+    config = manifest.get("config") or {}
+    max_turns = _int(config.get("max_turns")) or max((c.max_turns for c in conversations),
+                                                      default=0)
+    counts = {s: _int(manifest.get(f"{s}_conversations"))
+              for s in ("completed", "failed", "interrupted", "running")}
+    by_status = {s: sum(c.status == s for c in conversations) for s in counts}
+    for status in counts:  # tails can be ahead of the throttled manifest
+        counts[status] = max(counts[status], by_status[status]) if status != "running" \
+            else by_status[status] if conversations else counts[status]
+    total = _int(manifest.get("total_conversations")) or len(conversations)
+    turns = max(_int(manifest.get("total_turns")), sum(c.turns for c in conversations))
+    tokens = max(_int(manifest.get("total_tokens")), sum(c.tokens for c in conversations))
+    cost = max(float(manifest.get("total_cost_usd") or 0.0), sum(c.cost_usd for c in conversations))
+    done = counts["completed"] + counts["failed"] + counts["interrupted"]
+    partial = sum(c.turns / c.max_turns for c in conversations
+                  if c.status == "running" and c.max_turns)
+    progress = min(1.0, (done + partial) / total) if total else 0.0
+    status = "interrupted" if gone else raw_status
+    started = parse_time(manifest.get("started_at")) or parse_time(manifest.get("created_at"))
+    ended = parse_time(manifest.get("completed_at"))
+    if ended is None and gone:
+        ended = parse_time(manifest.get("updated_at"))
+    if started is None:
+        elapsed = None
+    else:
+        elapsed = max(0.0, (ended if ended is not None else now) - started)
+    eta = None
+    if status in ("created", "running") and elapsed is not None and progress > 0:
+        eta = elapsed * (1 - progress) / progress
+    return ExperimentRow(
+        experiment_id=str(manifest.get("experiment_id", "")), name=str(manifest.get("name", "")),
+        path=path, status=status,
+        status_label="interrupted (process gone)" if gone else raw_status,
+        pid=pid, in_this_process=pid == os.getpid() and not gone, total=total,
+        completed=counts["completed"], failed=counts["failed"],
+        interrupted=counts["interrupted"], running=counts["running"], turns=turns,
+        max_turns=max_turns, tokens=tokens, cost_usd=cost,
+        unpriced=_int(manifest.get("unpriced_requests")),
+        errors=_int(manifest.get("error_count")), created_at=str(manifest.get("created_at", "")),
+        elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
+        conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
+    )
+
+
+# --- plain-text formatting ---------------------------------------------------------------------
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+def fmt_tokens(tokens: int) -> str:
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.1f}M"
+    if tokens >= 10_000:
+        return f"{tokens / 1000:.0f}k"
+    if tokens >= 1000:
+        return f"{tokens / 1000:.1f}k"
+    return str(tokens)
+
+
+def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
+    if unpriced and not cost:
+        return "unpriced"
+    text = f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
+    return f"{text}+" if unpriced else text
+
+
+def progress_bar(progress: float, width: int = 12) -> str:
+    filled = round(max(0.0, min(1.0, progress)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def post_processing_label(state: str | None) -> str:
+    return {"running": "post-processing", "done": "processed", "failed": "post-processing failed",
+            }.get(state or "", "")
+
+
+def summary_line(row: ExperimentRow) -> str:
+    """One experiment as one plain-text line (the `monitor --once` format)."""
+    eta = f" eta {fmt_duration(row.eta_s)}" if row.eta_s is not None else ""
+    pp = post_processing_label(row.post_processing)
+    cost = fmt_cost(row.cost_usd, row.unpriced)
+    return (f"{row.experiment_id:<10} {row.status_label:<27} {progress_bar(row.progress)} "
+            f"{row.done:>4}/{row.total:<4} {row.turns:>6} turns  run {row.running:<3} "
+            f"fail {row.failed:<3} {fmt_tokens(row.tokens):>6} tok {cost:>9}  "
+            f"{fmt_duration(row.elapsed_s):>7}{eta}  err {row.errors}"
+            f"{'  ' + pp if pp else ''}  {row.name}")
+
+
+def summary_text(rows: list[ExperimentRow], root: Path, *, conversations: bool = False) -> str:
+    """Every experiment, one line each (and optionally its conversations), for scripts."""
+    if not rows:
+        return f"no experiments in {root / 'experiments'}"
+    live = sum(r.is_live for r in rows)
+    lines = [f"{len(rows)} experiments, {live} running · {root / 'experiments'}"]
+    for row in rows:
+        lines.append(summary_line(row))
+        if conversations:
+            lines.extend(f"    {conversation_line(c)}" for c in row.conversations)
+    return "\n".join(lines)
+
+
+def conversation_line(conv: ConversationRow) -> str:
+    convergence = "-" if conv.convergence is None else f"{conv.convergence:.2f}"
+    return (f"{conv.conversation_id}  {conv.status:<11} turn {conv.turns}/{conv.max_turns:<5} "
+            f"{conv.model_a} × {conv.model_b}  {fmt_tokens(conv.tokens):>6} tok "
+            f"{fmt_cost(conv.cost_usd, conv.unpriced):>9}  conv {convergence:<5} "
+            f"{conv.end_reason or '':<16} {fmt_duration(conv.duration_s)}")

@@ -1,0 +1,256 @@
+"""What the experiment monitor shows, read incrementally from the output root (no Textual).
+
+`MonitorState.refresh()` is called about once a second by the monitor screen and once by
+`pidgin-tui monitor --once`. Its cost follows what is *changing*, not what exists:
+
+- the experiments directory is re-listed only when its mtime changes;
+- a manifest is re-read only when its (mtime, size) changes, otherwise one `stat` per refresh;
+- conversation JSONL files are tailed from remembered byte offsets (`read_events`), and only
+  while their experiment is live and the conversation has not ended.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pidgin_tui.core.events import (
+    ConversationEndEvent,
+    ConversationStartEvent,
+    Event,
+    MessageCompleteEvent,
+    PostProcessingCompleteEvent,
+    PostProcessingStartEvent,
+    TokenUsageEvent,
+    TurnCompleteEvent,
+)
+from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
+from pidgin_tui.experiments.jsonl import read_events
+from pidgin_tui.experiments.manifest import read_manifest
+from pidgin_tui.experiments.monitor_rows import (
+    ConversationRow,
+    ExperimentRow,
+    build_row,
+    parse_time,
+)
+from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, experiments_dir
+
+__all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
+
+PREVIEW_CHARS = 160
+"""How much of a conversation's latest message the monitor keeps for its preview line."""
+FINISHED_RECHECK_EVERY = 10
+"""A finished experiment's manifest is stat'ed on one refresh in this many (staggered), so a
+refresh costs little however many finished experiments exist; live ones are read every time."""
+POST_PROCESSING_WATCH_S = 600.0
+"""How long after an experiment finishes the monitor keeps watching for post-processing events."""
+
+
+@dataclass(slots=True)
+class ConversationTail:
+    """A conversation JSONL file read so far: the byte offset and what its events added up to."""
+
+    path: Path
+    offset: int = 0
+    events_seen: int = 0
+    errors: list[str] = field(default_factory=list)
+    turns: int = 0
+    max_turns: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    convergence: float | None = None
+    status: str | None = None
+    end_reason: str | None = None
+    last_message: str = ""
+    last_speaker: str = ""
+    ended: bool = False
+    _line: int = 1
+
+    def read_more(self) -> list[Event]:
+        """Read the complete lines appended since the last call and fold them in."""
+        result = read_events(self.path, self.offset, first_line_number=self._line)
+        if result.offset == self.offset:
+            return []
+        self._line += len(result.events) + len(result.errors)
+        self.offset = result.offset
+        self.errors.extend(result.errors)
+        for event in result.events:
+            self.apply(event)
+        return result.events
+
+    def apply(self, event: Event) -> None:
+        self.events_seen += 1
+        match event:
+            case ConversationStartEvent():
+                self.max_turns = event.max_turns
+                self.status = "running"
+            case TurnCompleteEvent():
+                self.turns = max(self.turns, event.turn_number + 1)
+                self.convergence = event.convergence_score
+            case TokenUsageEvent():
+                self.tokens += event.input_tokens + event.output_tokens
+                self.cost_usd += event.cost_usd or 0.0
+            case MessageCompleteEvent():
+                self.last_message = event.content[:PREVIEW_CHARS]
+                self.last_speaker = event.agent_id
+            case ConversationEndEvent():
+                self.status, self.end_reason = event.status, event.reason
+                self.turns = max(self.turns, event.total_turns)
+                self.ended = True
+
+
+@dataclass(slots=True)
+class _Tracked:
+    """One experiment directory as the monitor last saw it."""
+
+    path: Path
+    stamp: tuple[int, int] = (-1, -1)
+    manifest: dict[str, Any] | None = None
+    tails: dict[str, ConversationTail] = field(default_factory=dict)
+    events_offset: int = 0
+    post_processing: str | None = None
+    row: ExperimentRow | None = None
+    order: int = 0
+    """Position in the listing, which staggers the rechecks of finished experiments."""
+
+
+class MonitorState:
+    """Every experiment under an output root, refreshed incrementally."""
+
+    def __init__(self, root: Path, *, clock: Callable[[], float] = time.time,
+                 tail_jsonl: bool = True) -> None:
+        self.root = root
+        self.clock = clock
+        self.tail_jsonl = tail_jsonl
+        self._tracked: dict[Path, _Tracked] = {}
+        self._dir_stamp: int | None = None
+        self.refreshes = 0
+        self.manifest_reads = 0
+        self.bytes_tailed = 0
+
+    # --- public -------------------------------------------------------------------------------
+
+    def refresh(self) -> list[ExperimentRow]:
+        """Bring every experiment up to date and return the rows, live ones first, newest first."""
+        self.refreshes += 1
+        self._rescan_if_changed()
+        now = self.clock()
+        phase = self.refreshes % FINISHED_RECHECK_EVERY
+        for tracked in self._tracked.values():
+            if tracked.row is not None and not tracked.row.is_live and \
+                    tracked.order % FINISHED_RECHECK_EVERY != phase and \
+                    tracked.post_processing != "running":
+                continue  # finished and settled: looked at again in a later refresh
+            self._refresh_one(tracked, now)
+        return self.rows()
+
+    def rows(self) -> list[ExperimentRow]:
+        """The rows as of the last refresh, live first, newest first, without touching the disk."""
+        found = [t.row for t in self._tracked.values() if t.row is not None]
+        return sorted(found, key=_row_order)
+
+    def experiment(self, experiment_id: str) -> ExperimentRow | None:
+        for tracked in self._tracked.values():
+            if tracked.row is not None and tracked.row.experiment_id == experiment_id:
+                return tracked.row
+        return None
+
+    def tail(self, experiment_id: str, conversation_id: str) -> ConversationTail | None:
+        for tracked in self._tracked.values():
+            if tracked.row is not None and tracked.row.experiment_id == experiment_id:
+                return tracked.tails.get(conversation_id)
+        return None
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _rescan_if_changed(self) -> None:
+        parent = experiments_dir(self.root)
+        try:
+            stamp = parent.stat().st_mtime_ns
+        except OSError:
+            self._tracked.clear()
+            self._dir_stamp = None
+            return
+        if stamp == self._dir_stamp:
+            return
+        self._dir_stamp = stamp
+        seen: set[Path] = set()
+        with os.scandir(parent) as entries:
+            for entry in entries:
+                if entry.name.startswith("experiment_") and entry.is_dir():
+                    path = Path(entry.path)
+                    seen.add(path)
+                    if path not in self._tracked:
+                        self._tracked[path] = _Tracked(path, order=len(self._tracked))
+        for gone in set(self._tracked) - seen:
+            del self._tracked[gone]
+
+    def _refresh_one(self, tracked: _Tracked, now: float) -> ExperimentRow | None:
+        manifest_path = tracked.path / MANIFEST_NAME
+        try:
+            st = manifest_path.stat()
+        except OSError:
+            return None  # a directory being created: its manifest is not written yet
+        stamp = (st.st_mtime_ns, st.st_size)
+        changed = stamp != tracked.stamp
+        if changed:
+            manifest = read_manifest(manifest_path)
+            self.manifest_reads += 1
+            if manifest is None:
+                return tracked.row  # caught mid-replace on a platform without atomic rename
+            tracked.manifest, tracked.stamp = manifest, stamp
+        manifest = tracked.manifest
+        assert manifest is not None
+        live = manifest.get("status") in LIVE_STATUSES
+        gone = live and process_gone(manifest, self.root)
+        if live and not gone and self.tail_jsonl:
+            self._tail_conversations(tracked, manifest)
+        watch_pp = tracked.post_processing not in ("done", "failed") and (
+            live or changed or tracked.row is None or _pp_pending(tracked)
+            or _recently_finished(manifest, now))
+        if watch_pp:
+            self._tail_experiment_events(tracked)
+        if not changed and not live and not watch_pp and tracked.row is not None:
+            return tracked.row  # a finished experiment: nothing can have moved
+        tracked.row = build_row(tracked.path, manifest, tracked.tails, gone=gone, now=now,
+                                post_processing=tracked.post_processing)
+        return tracked.row
+
+    def _tail_conversations(self, tracked: _Tracked, manifest: dict[str, Any]) -> None:
+        for conv_id, conv in manifest.get("conversations", {}).items():
+            tail = tracked.tails.get(conv_id)
+            if tail is None:
+                jsonl = conv.get("jsonl") or f"conv_{conv_id}_events.jsonl"
+                tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
+            if not tail.ended:
+                before = tail.offset
+                tail.read_more()
+                self.bytes_tailed += tail.offset - before
+
+    def _tail_experiment_events(self, tracked: _Tracked) -> None:
+        result = read_events(tracked.path / EXPERIMENT_EVENTS_NAME, tracked.events_offset)
+        tracked.events_offset = result.offset
+        for event in result.events:
+            if isinstance(event, PostProcessingStartEvent):
+                tracked.post_processing = "running"
+            elif isinstance(event, PostProcessingCompleteEvent):
+                tracked.post_processing = "failed" if event.failed else "done"
+
+
+def _pp_pending(tracked: _Tracked) -> bool:
+    return tracked.post_processing == "running"
+
+
+def _recently_finished(manifest: dict[str, Any], now: float) -> bool:
+    """Finished within POST_PROCESSING_WATCH_S: its post-processor may still start or report."""
+    finished = parse_time(manifest.get("completed_at"))
+    return finished is not None and now - finished < POST_PROCESSING_WATCH_S
+
+
+def _row_order(row: ExperimentRow) -> tuple[bool, float, str]:
+    """Live experiments first, then newest first."""
+    return (not row.is_live, -row.created_ts, row.experiment_id)

@@ -1,0 +1,245 @@
+"""Post-processing after an experiment ends (completed, failed or interrupted).
+
+Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`. The import runs
+alongside the other three, which run in order and read the JSONL (loaded once), not the
+database: a locked database costs only the import. Each step is logged to
+`post_processing.log` in the experiment directory, and a failing step is recorded without
+stopping the others. PostProcessingStart/Complete events are appended to
+`experiment_events.jsonl` and, when a bus is given, published on it.
+
+`run_post_processing` is a coroutine: blocking steps run in worker threads, so it can be
+awaited on the app's event loop or right after a headless run; `run_post_processing_sync` is
+the same for code without a loop (the CLI). `PostProcessor` queues jobs and runs them one at a
+time, first in, first out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.events import (
+    Event,
+    PostProcessingCompleteEvent,
+    PostProcessingStartEvent,
+    utc_now,
+)
+from pidgin_tui.experiments.jsonl import JsonlWriter, read_all_events
+
+STEPS: tuple[str, ...] = ("import", "transcripts", "readme", "notebook")
+LOG_NAME = "post_processing.log"
+EXPERIMENT_EVENTS = "experiment_events.jsonl"
+
+
+@dataclass(slots=True)
+class PostProcessingResult:
+    experiment_dir: Path
+    succeeded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    """Step name → one-line error."""
+    notes: dict[str, str] = field(default_factory=dict)
+    """Step name → what it did (e.g. the import summary)."""
+    duration_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _experiment_id(experiment_dir: Path) -> str:
+    from pidgin_tui.experiments.manifest import read_manifest
+
+    manifest = read_manifest(experiment_dir) or {}
+    return str(manifest.get("experiment_id") or "")
+
+
+class _Context:
+    """What the steps share: the paths, and the experiment's JSONL loaded at most once."""
+
+    def __init__(self, experiment_dir: Path, database: Path) -> None:
+        self.experiment_dir = experiment_dir
+        self.database = database
+        self._experiment: Any = None
+
+    @property
+    def experiment(self) -> Any:
+        if self._experiment is None:
+            from pidgin_tui.reports.loader import load_experiment
+
+            self._experiment = load_experiment(self.experiment_dir)
+        return self._experiment
+
+
+def _step_import(ctx: _Context) -> str:
+    from pidgin_tui.database.event_store import EventStore
+
+    report = EventStore(ctx.database).import_experiment(ctx.experiment_dir)
+    return "; ".join([report.summary(), *report.problems])
+
+
+def _step_transcripts(ctx: _Context) -> str:
+    from pidgin_tui.reports.transcript import write_transcripts
+
+    written = write_transcripts(ctx.experiment_dir, experiment=ctx.experiment)
+    return f"{len(written) - 1} transcripts and summary.md written"
+
+
+def _step_readme(ctx: _Context) -> str:
+    from pidgin_tui.reports.readme import write_readme
+
+    return f"{write_readme(ctx.experiment_dir, ctx.experiment).name} written"
+
+
+def _step_notebook(ctx: _Context) -> str:
+    from pidgin_tui.reports.notebook import write_notebook
+
+    experiment = ctx.experiment
+    path = write_notebook(ctx.experiment_dir, experiment.experiment_id, experiment.name)
+    return f"{path.name} written"
+
+
+STEP_FUNCTIONS: dict[str, Callable[[_Context], str]] = {
+    "import": _step_import, "transcripts": _step_transcripts, "readme": _step_readme,
+    "notebook": _step_notebook,
+}
+DATABASE_STEPS = frozenset({"import"})
+"""Steps that only touch the database; they run alongside the file-writing steps."""
+
+
+def _log(experiment_dir: Path, message: str) -> None:
+    with open(experiment_dir / LOG_NAME, "a", encoding="utf-8") as handle:
+        handle.write(f"{utc_now()} {message}\n")
+
+
+def _record(experiment_dir: Path, event: Event) -> None:
+    """Append to experiment_events.jsonl, numbered after the file's last event."""
+    path = experiment_dir / EXPERIMENT_EVENTS
+    existing = read_all_events(path).events if path.exists() else []
+    event.seq = max((e.seq for e in existing), default=0) + 1
+    writer = JsonlWriter(path)
+    try:
+        writer.write(event)
+    finally:
+        writer.close()
+
+
+async def _emit(experiment_dir: Path, event: Event, bus: EventBus | None) -> None:
+    await asyncio.to_thread(_record, experiment_dir, event)
+    if bus is not None:
+        import msgspec
+
+        await bus.publish(msgspec.structs.replace(event))  # the bus restamps seq on its copy
+
+
+async def _run_step(step: str, ctx: _Context, result: PostProcessingResult) -> None:
+    started = time.perf_counter()
+    try:
+        note = await asyncio.to_thread(STEP_FUNCTIONS[step], ctx)
+    except Exception as exc:  # a failing step is reported and the others still run
+        message = str(exc).strip() or type(exc).__name__
+        result.failed[step] = message
+        _log(ctx.experiment_dir, f"{step}: FAILED after "
+             f"{(time.perf_counter() - started) * 1000:.0f} ms: {message}")
+    else:
+        result.succeeded.append(step)
+        result.notes[step] = note
+        _log(ctx.experiment_dir, f"{step}: ok in "
+             f"{(time.perf_counter() - started) * 1000:.0f} ms: {note}")
+
+
+def default_database(experiment_dir: Path) -> Path:
+    """`<output root>/experiments/experiments.duckdb`, beside the experiment directories."""
+    from pidgin_tui.paths import DATABASE_NAME
+
+    return experiment_dir.parent / DATABASE_NAME
+
+
+async def run_post_processing(experiment_dir: Path, database: Path | None = None,
+                              bus: EventBus | None = None,
+                              steps: Sequence[str] = STEPS) -> PostProcessingResult:
+    """Run every step on one experiment directory; never raises for a failing step.
+
+    `database` defaults to the output root's `experiments/experiments.duckdb`.
+    """
+    database = database or default_database(experiment_dir)
+    unknown = [s for s in steps if s not in STEP_FUNCTIONS]
+    if unknown:
+        raise ValueError(f"unknown post-processing step(s): {', '.join(unknown)}")
+    started = time.perf_counter()
+    result = PostProcessingResult(experiment_dir)
+    exp_id = await asyncio.to_thread(_experiment_id, experiment_dir)
+    _log(experiment_dir, f"post-processing started: {', '.join(steps)}")
+    await _emit(experiment_dir, PostProcessingStartEvent(experiment_id=exp_id,
+                                                         steps=list(steps)), bus)
+    ctx = _Context(experiment_dir, database)
+
+    async def run_chain(chain: list[str]) -> None:
+        for step in chain:
+            await _run_step(step, ctx, result)
+
+    await asyncio.gather(run_chain([s for s in steps if s in DATABASE_STEPS]),
+                         run_chain([s for s in steps if s not in DATABASE_STEPS]))
+    result.succeeded.sort(key=list(steps).index)
+    result.duration_ms = int((time.perf_counter() - started) * 1000)
+    _log(experiment_dir, f"post-processing finished in {result.duration_ms} ms: "
+         f"{len(result.succeeded)} ok, {len(result.failed)} failed")
+    await _emit(experiment_dir, PostProcessingCompleteEvent(
+        experiment_id=exp_id, succeeded=list(result.succeeded), failed=dict(result.failed),
+        duration_ms=result.duration_ms), bus)
+    return result
+
+
+def run_post_processing_sync(experiment_dir: Path, database: Path | None = None,
+                             steps: Sequence[str] = STEPS) -> PostProcessingResult:
+    """`run_post_processing` for callers without an event loop."""
+    return asyncio.run(run_post_processing(experiment_dir, database, steps=steps))
+
+
+@dataclass(slots=True)
+class PostProcessingJob:
+    experiment_dir: Path
+    database: Path
+    steps: tuple[str, ...] = STEPS
+
+
+class PostProcessor:
+    """A FIFO queue of post-processing jobs, run one at a time in submission order."""
+
+    def __init__(self, bus: EventBus | None = None) -> None:
+        self.bus = bus
+        self._queue: deque[PostProcessingJob] = deque()
+        self._lock = asyncio.Lock()
+        self.results: list[PostProcessingResult] = []
+
+    def submit(self, experiment_dir: Path, database: Path | None = None,
+               steps: Sequence[str] = STEPS) -> PostProcessingJob:
+        job = PostProcessingJob(experiment_dir, database or default_database(experiment_dir),
+                                tuple(steps))
+        self._queue.append(job)
+        return job
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    async def drain(self) -> list[PostProcessingResult]:
+        """Run every queued job (including ones submitted meanwhile) and return their results."""
+        done: list[PostProcessingResult] = []
+        async with self._lock:
+            while self._queue:
+                job = self._queue.popleft()
+                result = await run_post_processing(job.experiment_dir, job.database, self.bus,
+                                                   job.steps)
+                done.append(result)
+                self.results.append(result)
+        return done
+
+    def describe(self) -> dict[str, Any]:
+        return {"pending": [str(j.experiment_dir) for j in self._queue],
+                "finished": len(self.results)}

@@ -1,0 +1,139 @@
+"""Lexical statistics over word lists: diversity, entropy, readability and lexicon matching.
+
+Pure functions of their arguments; each returns 0.0 for empty input rather than raising.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from pidgin_tui.metrics.lexicons import LEXICONS
+
+MTLD_THRESHOLD = 0.72
+"""The standard MTLD factor threshold (McCarthy & Jarvis, 2010)."""
+
+
+_CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4096)]
+"""c·log2(c) for small counts, so entropy sums run at C speed."""
+
+
+def _clogc(c: int) -> float:
+    return _CLOGC[c] if c < 4096 else c * math.log2(c)
+
+
+def entropy(counts: Iterable[int]) -> float:
+    """Shannon entropy in bits of a frequency distribution (non-negative counts); 0.0 if empty.
+
+    Uses H = log2(N) - Σ c·log2(c) / N.
+    """
+    values = list(counts)
+    total = sum(values)
+    if total <= 0:
+        return 0.0
+    lookup = _CLOGC.__getitem__ if max(values) < len(_CLOGC) else _clogc
+    return max(0.0, math.log2(total) - sum(map(lookup, values)) / total)
+
+
+def _mtld_pass(words: Sequence[str]) -> float:
+    factors = 0.0
+    types: set[str] = set()
+    add = types.add
+    count = 0
+    for word in words:
+        add(word)
+        count += 1
+        if len(types) <= MTLD_THRESHOLD * count:
+            factors += 1.0
+            types.clear()
+            count = 0
+    if count:
+        ttr = len(types) / count
+        factors += (1.0 - ttr) / (1.0 - MTLD_THRESHOLD)
+    return len(words) / factors if factors else float(len(words))
+
+
+def mtld(words: Sequence[str]) -> float:
+    """Measure of Textual Lexical Diversity: mean of the forward and backward passes.
+
+    A text that never falls below the threshold scores its own length (the usual convention).
+    """
+    if not words:
+        return 0.0
+    return (_mtld_pass(words) + _mtld_pass(words[::-1])) / 2.0
+
+
+def yules_k(counts: Counter[str], total: int) -> float:
+    """Yule's K (x10^4): lower means more diverse; independent of text length for long texts."""
+    if total == 0:
+        return 0.0
+    spectrum = Counter(counts.values())
+    s2 = sum(freq * m * m for m, freq in spectrum.items())
+    return 1e4 * (s2 - total) / (total * total)
+
+
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+def syllables(word: str) -> int:
+    """Heuristic English syllable count (vowel groups, silent final e); at least 1."""
+    groups = len(_VOWEL_GROUPS.findall(word))
+    if word.endswith("e") and not word.endswith(("le", "ee", "ye")) and groups > 1:
+        groups -= 1
+    return max(1, groups)
+
+
+def flesch_reading_ease(words: int, sentences: int, syllable_total: int) -> float:
+    """Flesch reading ease; higher is easier (typically 0-100, unbounded either way)."""
+    if words == 0:
+        return 0.0
+    return 206.835 - 1.015 * (words / max(sentences, 1)) - 84.6 * (syllable_total / words)
+
+
+def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], frozenset[str]]:
+    singles: dict[str, list[str]] = {}
+    phrases: dict[str, list[str]] = {}
+    for name, entries in LEXICONS.items():
+        for entry in entries:
+            (phrases if " " in entry else singles).setdefault(entry, []).append(name)
+    starts = frozenset(p.split(" ", 1)[0] for p in phrases)
+    return ({k: tuple(v) for k, v in singles.items()}, {k: tuple(v) for k, v in phrases.items()},
+            starts)
+
+
+_SINGLES, _PHRASES, _PHRASE_STARTS = _tables()
+
+
+def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None
+                   ) -> dict[str, int]:
+    """Occurrences per lexicon; the longest entry starting at a word wins, phrases count once.
+
+    "sort of" counts one hedge, and the words inside a matched phrase are not counted again for
+    that lexicon. `word_counts` (the word frequencies) may be passed when already known.
+    """
+    counts = dict.fromkeys(LEXICONS, 0)
+    if word_counts is None:
+        word_counts = Counter(words)
+    singles, phrases = _SINGLES, _PHRASES
+    for word in word_counts.keys() & singles.keys():
+        n = word_counts[word]
+        for name in singles[word]:
+            counts[name] += n
+    starts = _PHRASE_STARTS
+    covered = dict.fromkeys(LEXICONS, 0)
+    n_words = len(words)
+    for i in [i for i, w in enumerate(words) if w in starts]:
+        for length in (3, 2):
+            if i + length > n_words:
+                continue
+            span = words[i:i + length]
+            for name in phrases.get(" ".join(span), ()):
+                if covered[name] > i:
+                    continue
+                counts[name] += 1
+                covered[name] = i + length
+                # Words inside the phrase were counted as singles above: take them back.
+                counts[name] -= sum(1 for w in span if name in singles.get(w, ()))
+    return counts

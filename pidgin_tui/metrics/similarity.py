@@ -1,0 +1,181 @@
+"""Similarity between texts: set overlap, n-gram reuse, cosine, compression distance, TF-IDF.
+
+Conventions shared by every function here: two empty inputs are identical (1.0), and one empty
+input against a non-empty one shares nothing (0.0). All values lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+_KEYS_VIEW = type({}.keys())
+
+
+def _as_set(items: Collection[T]) -> AbstractSet[T]:
+    # Concrete-type checks first: isinstance against the ABCs costs a microsecond each.
+    if isinstance(items, set | frozenset) or type(items) is _KEYS_VIEW:
+        return items  # type: ignore[return-value]
+    if isinstance(items, dict):
+        return items.keys()
+    if isinstance(items, AbstractSet):
+        return items
+    if isinstance(items, Mapping):
+        return items.keys()
+    return set(items)
+
+
+def jaccard(a: Collection[T], b: Collection[T]) -> float:
+    """|A ∩ B| / |A ∪ B| of two sets (a mapping stands for its key set)."""
+    if not a and not b:
+        return 1.0
+    sa, sb = _as_set(a), _as_set(b)
+    inter = len(sa & sb)
+    return inter / (len(sa) + len(sb) - inter)
+
+
+def reuse(source: Collection[T], target: Collection[T]) -> float:
+    """Share of `target`'s distinct items that also occur in `source` (0.0 if target empty)."""
+    if not target:
+        return 0.0
+    st = _as_set(target)
+    return len(st & _as_set(source)) / len(st)
+
+
+def cosine(a: Mapping[T, float], b: Mapping[T, float]) -> float:
+    """Cosine similarity of two sparse non-negative vectors."""
+    if not a and not b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    dot = sum(v * large[k] for k, v in small.items() if k in large)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return min(1.0, dot / norm) if norm else (1.0 if a == b else 0.0)
+
+
+def ratio_similarity(x: float, y: float) -> float:
+    """min/max of two non-negative numbers; 1.0 when both are zero."""
+    if x == y:
+        return 1.0
+    return min(x, y) / max(x, y)
+
+
+def profile_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Mean min/max ratio over the features present in either profile; 1.0 if neither has any."""
+    keys = [k for k in a.keys() | b.keys() if a.get(k, 0) or b.get(k, 0)]
+    if not keys:
+        return 1.0
+    return sum(ratio_similarity(a.get(k, 0), b.get(k, 0)) for k in keys) / len(keys)
+
+
+def ncd_similarity(a: bytes, b: bytes, size_a: int, size_b: int,
+                   compress: Callable[[bytes], int]) -> float:
+    """1 - normalized compression distance, clamped to [0, 1].
+
+    `size_a`/`size_b` are the compressed sizes of `a` and `b` (already known to the caller);
+    `compress` gives the compressed size of the concatenation.
+    """
+    if a == b:
+        return 1.0
+    if not size_a or not size_b:
+        return 0.0
+    cab = compress(a + b"\n" + b)
+    distance = (cab - min(size_a, size_b)) / max(size_a, size_b)
+    return max(0.0, min(1.0, 1.0 - distance))
+
+
+class TfIdfHistory:
+    """Document frequencies over a conversation's messages plus a running "so far" vector.
+
+    IDF is smoothed, `ln((1 + N) / (1 + df)) + 1`. The squared norm of the weighted history
+    vector is kept as three running sums so it costs O(terms of the new message) per update
+    rather than O(vocabulary): with c = ln(1+N)+1 and l = ln(1+df),
+    Σ (h·(c-l))² = c²·Σh² - 2c·Σh²l + Σh²l².
+    """
+
+    def __init__(self) -> None:
+        self.df: dict[str, int] = {}
+        self.n_docs = 0
+        self.history: dict[str, int] = {}
+        self._s0 = self._s1 = self._s2 = 0.0
+        self._idf: dict[str, float] = {}
+
+    def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
+        """Count new messages (as term collections) in the document frequencies."""
+        df, history, log1p = self.df, self.history, math.log1p
+        added: dict[str, int] = {}
+        n_new = 0
+        for doc in documents:
+            n_new += 1
+            for term in set(doc):
+                added[term] = added.get(term, 0) + 1
+        s1 = s2 = 0.0
+        for term, extra in added.items():
+            old = df.get(term, 0)
+            df[term] = old + extra
+            h = history.get(term)
+            if h:  # the term's IDF changed: move its share of the history norm
+                h2, l_old, l_new = float(h * h), log1p(old), log1p(old + extra)
+                s1 += h2 * (l_new - l_old)
+                s2 += h2 * (l_new * l_new - l_old * l_old)
+        self._s1 += s1
+        self._s2 += s2
+        self.n_docs += n_new
+        self._idf.clear()
+
+    def idf(self, term: str) -> float:
+        value = self._idf.get(term)
+        if value is None:
+            value = math.log((1 + self.n_docs) / (1 + self.df.get(term, 0))) + 1.0
+            self._idf[term] = value
+        return value
+
+    def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
+        cache, out = self._idf, {}
+        for term, c in counts.items():
+            value = cache.get(term)
+            if value is None:
+                value = self.idf(term)
+            out[term] = c * value
+        return out
+
+    def history_similarity(self, counts: Mapping[str, int],
+                           weighted: Mapping[str, float] | None = None) -> float:
+        """TF-IDF cosine between a message and everything added to the history so far.
+
+        `weighted` may pass `weigh(counts)` when the caller already has it.
+        """
+        if not counts or not self.history:
+            return 0.0
+        if weighted is None:
+            weighted = self.weigh(counts)
+        c = math.log1p(self.n_docs) + 1.0
+        norm_h2 = c * c * self._s0 - 2.0 * c * self._s1 + self._s2
+        history, idf = self.history, self._idf
+        dot = sum(w * history[t] * idf[t] for t, w in weighted.items() if t in history)
+        norm_m = math.sqrt(sum(w * w for w in weighted.values()))
+        if norm_h2 <= 0.0 or norm_m == 0.0:
+            return 0.0
+        return max(0.0, min(1.0, dot / (norm_m * math.sqrt(norm_h2))))
+
+    def add_history(self, counts: Mapping[str, int]) -> None:
+        """Fold a message into the "conversation so far" vector."""
+        df, history, log1p = self.df, self.history, math.log1p
+        s0 = s1 = s2 = 0.0
+        for term, n in counts.items():
+            old = history.get(term, 0)
+            new = old + n
+            history[term] = new
+            d2, ln_df = float(new * new - old * old), log1p(df.get(term, 0))
+            s0 += d2
+            s1 += d2 * ln_df
+            s2 += d2 * ln_df * ln_df
+        self._s0 += s0
+        self._s1 += s1
+        self._s2 += s2

@@ -1,0 +1,270 @@
+"""Single-message analysis: tokens, n-grams and every metric that depends on one text alone.
+
+`analyze(text)` returns a `MessageAnalysis` holding the intermediate structures (word list,
+counts, n-gram sets) that the cross-agent metrics reuse, and `metrics`, the per-message values
+keyed by their unprefixed name (`words`, `ttr`, ...). Everything is computed in one pass per
+structure so a turn of two ~150-word messages stays well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pidgin_tui.metrics.lexical import (
+    entropy,
+    flesch_reading_ease,
+    lexicon_counts,
+    mtld,
+    syllables,
+    yules_k,
+)
+from pidgin_tui.metrics.lexicons import LEXICONS, NEGATIVE, POSITIVE, STOPWORDS
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+"""The same words as `_WORD` for lower-cased ASCII text, matched faster."""
+_SENTENCE_SPLIT = re.compile(r"[.!?…]+(?=\s|$)|\n+")
+_PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n")
+
+STRUCTURE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "questions": re.compile(r"\?+"),
+    "exclamations": re.compile(r"!+"),
+    "list_items": re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+\S", re.M),
+    "code_blocks": re.compile(r"^[ \t]*(?:```|~~~)", re.M),
+    "inline_code": re.compile(r"(?<!`)`[^`\n]+`(?!`)"),
+    "headings": re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S", re.M),
+    "emphasis": re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__|(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])"),
+    "links": re.compile(r"https?://\S+|\[[^\]\n]+\]\([^)\n]+\)"),
+    "blockquotes": re.compile(r"^[ \t]*>", re.M),
+    "ellipses": re.compile(r"\.{3,}|…"),
+    "dashes": re.compile(r"[—–]| --? "),
+    "parentheticals": re.compile(r"\([^()\n]*\)"),
+}
+"""Markdown and punctuation structure, counted per message."""
+
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "questions": ("?",), "exclamations": ("!",), "code_blocks": ("```", "~~~"),
+    "inline_code": ("`",), "headings": ("#",), "emphasis": ("*", "_"), "links": ("http", "]("),
+    "blockquotes": (">",), "ellipses": ("...", "…"), "dashes": ("—", "–", " -"),
+    "parentheticals": ("(",),
+}
+"""A pattern can only match if one of its trigger substrings occurs: skips most regex scans."""
+
+
+def _structure(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name, pattern in STRUCTURE_PATTERNS.items():
+        triggers = _TRIGGERS.get(name)
+        if triggers is not None and not any(t in text for t in triggers):
+            out[name] = 0
+        else:
+            out[name] = len(pattern.findall(text))
+    out["code_blocks"] = (out["code_blocks"] + 1) // 2
+    return out
+
+
+def compressed_size(data: bytes) -> int:
+    """Raw-deflate size of `data`; a small fixed window keeps the per-call setup cheap."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
+    return len(compressor.compress(data)) + len(compressor.flush())
+
+_ASCII_ARROW = re.compile(r"<-+>|-+>|<-+|=+>|<=+(?!=)")
+_ARROW_RANGES = ((0x2190, 0x21FF), (0x27F0, 0x27FF), (0x2900, 0x297F), (0x2B00, 0x2B11))
+_EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B50, 0x2B55), (0x1FC00, 0x1FFFD))
+_NEGATORS = frozenset(("not", "no", "never", "don't", "doesn't", "didn't", "isn't", "aren't",
+                       "wasn't", "can't", "cannot", "won't", "hardly", "without"))
+_SYLLABLES: dict[str, int] = {}
+"""Syllable counts by word: a plain dict is cheaper to consult than an lru_cache call."""
+LONG_WORD = 7
+"""Letters from which a word counts as long."""
+
+
+def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= code <= hi for lo, hi in ranges)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words; apostrophes inside words are kept (`don't`, `i'm`)."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return _ASCII_WORD.findall(lowered)
+    return _WORD.findall(lowered.replace("\u2019", "'"))
+
+
+@dataclass(slots=True)
+class MessageAnalysis:
+    """One message, analysed once; the cross-agent metrics reuse these structures."""
+
+    text: str
+    words: list[str]
+    word_counts: Counter[str]
+    content_counts: dict[str, int]
+    bigrams: Counter[str]
+    trigrams: Counter[str]
+    char_counts: Counter[str]
+    lexicon: dict[str, int]
+    structure: dict[str, int]
+    polarity: float
+    compressed: int
+    """Deflate size of the UTF-8 text (see `compressed_size`)."""
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def content(self) -> set[str]:
+        return set(self.content_counts)
+
+    @property
+    def function_counts(self) -> dict[str, int]:
+        return {w: c for w, c in self.word_counts.items() if w in STOPWORDS}
+
+
+def _sentence_lengths(text: str) -> list[int]:
+    """Whitespace-separated tokens per sentence (a sentence is any non-blank segment)."""
+    return [n for n in map(len, map(str.split, _SENTENCE_SPLIT.split(text))) if n]
+
+
+def _char_classes(char_counts: Counter[str]) -> dict[str, int]:
+    """Counts of character classes, computed over distinct characters for speed."""
+    out = dict.fromkeys(("upper", "letters", "digits", "space", "punct", "symbol", "emoji",
+                         "arrow", "non_ascii"), 0)
+    for ch, n in char_counts.items():
+        code = ord(ch)
+        if code > 127:
+            out["non_ascii"] += n
+        if ch.isalpha():
+            out["letters"] += n
+            if ch.isupper():
+                out["upper"] += n
+        elif ch.isdigit():
+            out["digits"] += n
+        elif ch.isspace():
+            out["space"] += n
+        elif _in_ranges(code, _EMOJI_RANGES):
+            out["emoji"] += n
+        elif _in_ranges(code, _ARROW_RANGES):
+            out["arrow"] += n
+        else:
+            category = unicodedata.category(ch)[0]
+            if category == "P":
+                out["punct"] += n
+            elif category == "S":
+                out["symbol"] += n
+    return out
+
+
+def _sentiment(words: list[str]) -> tuple[int, int]:
+    """Positive and negative word counts; a negator up to three words before flips a word."""
+    positive = negative = 0
+    for i, word in enumerate(words):
+        is_pos, is_neg = word in POSITIVE, word in NEGATIVE
+        if not (is_pos or is_neg):
+            continue
+        negated = any(w in _NEGATORS for w in words[max(0, i - 3):i])
+        if is_pos != negated:
+            positive += 1
+        else:
+            negative += 1
+    return positive, negative
+
+
+def analyze(text: str) -> MessageAnalysis:
+    """Every single-message metric of `text`, plus the structures cross metrics need."""
+    words = tokenize(text)
+    n_words = len(words)
+    counts = Counter(words)
+    content = {w: c for w, c in counts.items() if w not in STOPWORDS}
+    # n-grams as space-joined strings: string hashes are cached, tuple hashes are recomputed
+    # on every set operation, and the cross metrics do many.
+    join = " ".join
+    bigrams = Counter(map(join, zip(words, words[1:], strict=False)))
+    trigrams = Counter(map(join, zip(words, words[1:], words[2:], strict=False)))
+    structure = _structure(text)
+    char_counts = Counter(text)
+    chars = _char_classes(char_counts)
+    arrows = chars["arrow"]
+    if "->" in text or "<-" in text or "=>" in text or "<=" in text:
+        arrows += len(_ASCII_ARROW.findall(text))
+    structure["emoji"], structure["arrows"] = chars["emoji"], arrows
+    lexicon = lexicon_counts(words, counts)
+    positive, negative = _sentiment(words)
+    polarity = (positive - negative) / (positive + negative) if positive + negative else 0.0
+    sentence_lengths = _sentence_lengths(text)
+    n_sentences = len(sentence_lengths)
+    paragraphs = sum(1 for p in _PARAGRAPH_SPLIT.split(text) if p.strip())
+    n_chars = len(text)
+    unique = len(counts)
+    letters_total = long_words = hapax = syllable_total = 0
+    syllable_cache = _SYLLABLES
+    for w, c in counts.items():
+        size = len(w)
+        letters_total += size * c
+        syl = syllable_cache.get(w)
+        if syl is None:
+            if len(syllable_cache) > 100_000:
+                syllable_cache.clear()
+            syl = syllable_cache[w] = syllables(w)
+        syllable_total += syl * c
+        if size >= LONG_WORD:
+            long_words += c
+        if c == 1:
+            hapax += 1
+    raw = text.encode("utf-8")
+    compressed = compressed_size(raw) if raw else 0
+
+    def per_word(value: float) -> float:
+        return value / n_words if n_words else 0.0
+
+    def per_char(value: float) -> float:
+        return value / n_chars if n_chars else 0.0
+
+    mean_sentence = n_words / n_sentences if n_sentences else 0.0
+    sentence_sd = math.sqrt(sum((s - mean_sentence) ** 2 for s in sentence_lengths)
+                            / n_sentences) if n_sentences else 0.0
+    n_bigrams, n_trigrams = max(n_words - 1, 0), max(n_words - 2, 0)
+    metrics: dict[str, float] = {
+        "chars": n_chars,
+        "words": n_words,
+        "unique_words": unique,
+        "sentences": n_sentences,
+        "paragraphs": paragraphs,
+        "mean_word_length": per_word(letters_total),
+        "mean_sentence_length": mean_sentence,
+        "sentence_length_sd": sentence_sd,
+        "ttr": per_word(unique),
+        "hapax_ratio": hapax / unique if unique else 0.0,
+        "mtld": mtld(words),
+        "yules_k": yules_k(counts, n_words),
+        "long_word_ratio": per_word(long_words),
+        "stopword_ratio": per_word(n_words - sum(content.values())),
+        "word_entropy": entropy(counts.values()),
+        "char_entropy": entropy(char_counts.values()),
+        "bigram_entropy": entropy(bigrams.values()),
+        "compression_ratio": compressed / len(raw) if raw else 0.0,
+        "repeated_bigram_ratio": sum(c for c in bigrams.values() if c > 1) / n_bigrams
+        if n_bigrams else 0.0,
+        "repeated_trigram_ratio": sum(c for c in trigrams.values() if c > 1) / n_trigrams
+        if n_trigrams else 0.0,
+        **{name: structure[name] for name in STRUCTURE_PATTERNS},
+        "uppercase_ratio": chars["upper"] / chars["letters"] if chars["letters"] else 0.0,
+        "digit_ratio": per_char(chars["digits"]),
+        "punctuation_density": per_char(chars["punct"]),
+        "whitespace_ratio": per_char(chars["space"]),
+        "emoji_density": per_char(chars["emoji"]),
+        "symbol_density": per_char(chars["symbol"]),
+        "arrow_density": per_char(arrows),
+        "non_ascii_ratio": per_char(chars["non_ascii"]),
+        "syllables_per_word": per_word(syllable_total),
+        "flesch_reading_ease": flesch_reading_ease(n_words, n_sentences, syllable_total),
+        **{f"{name}_rate": per_word(lexicon[name]) for name in LEXICONS},
+        "positive_rate": per_word(positive),
+        "negative_rate": per_word(negative),
+        "sentiment": polarity,
+    }
+    return MessageAnalysis(text, words, counts, content, bigrams, trigrams, char_counts,
+                           lexicon, structure, polarity, compressed,
+                           {k: float(v) for k, v in metrics.items()})

@@ -1,0 +1,177 @@
+"""Per-turn metrics of one conversation: the stateful scorer the conductor calls after each turn.
+
+`make_turn_scorer(profile)` returns a fresh `ConversationMetrics`, a callable
+`(turn_number, text_a, text_b) -> (metrics, convergence score)`. Per-agent metrics are prefixed
+`a_`/`b_`; cross-agent metrics have no prefix. Cumulative metrics (self-repetition, novelty,
+TF-IDF against the conversation so far, running convergence) come from the scorer's state, so
+one scorer serves exactly one conversation, fed turns in order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from pidgin_tui.metrics.catalog import PER_AGENT
+from pidgin_tui.metrics.convergence import (
+    DEFAULT_PROFILE,
+    EMA_ALPHA,
+    PROFILES,
+    check_profile,
+    convergence_score,
+)
+from pidgin_tui.metrics.similarity import (
+    TfIdfHistory,
+    cosine,
+    jaccard,
+    ncd_similarity,
+    profile_similarity,
+    ratio_similarity,
+    reuse,
+)
+from pidgin_tui.metrics.text import MessageAnalysis, analyze, compressed_size
+
+__all__ = ["METRICS_VERSION", "PROFILES", "ConversationMetrics", "make_turn_scorer"]
+
+METRICS_VERSION = 2
+"""Bumped whenever a metric is added, removed or changes definition."""
+
+
+_PREFIXED: dict[str, dict[str, str]] = {
+    agent: {name: f"{agent}_{name}" for name in PER_AGENT} for agent in ("a", "b")}
+"""Prefixed metric keys, built once."""
+
+
+class _AgentState:
+    """What one agent has said so far, as far as its cumulative metrics need."""
+
+    __slots__ = ("last", "bigrams", "trigrams", "vocabulary")
+
+    def __init__(self) -> None:
+        self.last: MessageAnalysis | None = None
+        self.bigrams: set[str] = set()
+        self.trigrams: set[str] = set()
+        self.vocabulary: set[str] = set()
+
+
+class ConversationMetrics:
+    """Computes every metric of each turn of one conversation (see docs/metrics.md)."""
+
+    def __init__(self, profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a") -> None:
+        check_profile(profile)
+        self.profile = profile
+        self.order = ("a", "b") if first_speaker != "agent_b" else ("b", "a")
+        self._agents = {"a": _AgentState(), "b": _AgentState()}
+        self._seen_words: set[str] = set()
+        self._seen_bigrams: set[str] = set()
+        self._tfidf = TfIdfHistory()
+        self._first_turn: set[str] | None = None
+        self._previous_turn: set[str] | None = None
+        self._scores: list[float] = []
+        self._ema = 0.0
+
+    def __call__(self, turn_number: int, text_a: str, text_b: str
+                 ) -> tuple[dict[str, float], float]:
+        msgs = {"a": analyze(text_a), "b": analyze(text_b)}
+        metrics: dict[str, float] = {"metrics_version": float(METRICS_VERSION)}
+        cross = self._cross(msgs)
+        self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
+        weighted = {agent: self._tfidf.weigh(m.content_counts) for agent, m in msgs.items()}
+        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"])
+        for agent in self.order:
+            msg = msgs[agent]
+            keys = _PREFIXED[agent]
+            for values in (msg.metrics, self._cumulative(agent, msg, weighted[agent])):
+                for name, value in values.items():
+                    metrics[keys.get(name) or f"{agent}_{name}"] = value
+        cross["vocabulary_overlap"] = jaccard(self._agents["a"].vocabulary,
+                                              self._agents["b"].vocabulary)
+        score = convergence_score(cross, self.profile)
+        self._scores.append(score)
+        self._ema = score if len(self._scores) == 1 else \
+            EMA_ALPHA * score + (1 - EMA_ALPHA) * self._ema
+        cross["convergence_mean"] = sum(self._scores) / len(self._scores)
+        cross["convergence_ema"] = self._ema
+        cross["convergence_delta"] = score - self._scores[-2] if len(self._scores) > 1 else 0.0
+        metrics.update(cross)
+        return metrics, score
+
+    def replay(self, turns: Iterable[tuple[str, str]]) -> None:
+        """Feed earlier turns (texts of A and B) without using their metrics: a resumed
+        conversation's scorer then continues its cumulative metrics where they stopped."""
+        for turn_number, (text_a, text_b) in enumerate(turns):
+            self(turn_number, text_a, text_b)
+
+    def _cross(self, msgs: dict[str, MessageAnalysis]) -> dict[str, float]:
+        """Cross-agent metrics that need no cumulative state except the previous messages."""
+        a, b = msgs["a"], msgs["b"]
+        out: dict[str, float] = {
+            "word_jaccard": jaccard(a.word_counts.keys(), b.word_counts.keys()),
+            "content_jaccard": jaccard(a.content_counts.keys(), b.content_counts.keys()),
+            "bigram_jaccard": jaccard(a.bigrams.keys(), b.bigrams.keys()),
+            "trigram_jaccard": jaccard(a.trigrams.keys(), b.trigrams.keys()),
+            "char_cosine": cosine(a.char_counts, b.char_counts),
+            "function_word_cosine": cosine(a.function_counts, b.function_counts),
+            "lexicon_cosine": cosine(a.lexicon, b.lexicon)
+            if any(a.lexicon.values()) or any(b.lexicon.values()) else 1.0,
+            "structure_similarity": profile_similarity(a.structure, b.structure),
+            "length_ratio": ratio_similarity(a.metrics["words"], b.metrics["words"]),
+            "sentiment_similarity": 1.0 - abs(a.polarity - b.polarity) / 2.0,
+            "ncd_similarity": ncd_similarity(a.text.encode(), b.text.encode(), a.compressed,
+                                             b.compressed, compressed_size),
+            "identical": float(a.words == b.words and a.text.split() == b.text.split()),
+        }
+        # Mimicry X→Y: how much of Y's message reuses X's latest message before Y spoke.
+        first, second = self.order
+        for src, dst in (("a", "b"), ("b", "a")):
+            source = msgs[src] if src == first else self._agents[src].last
+            target = msgs[dst]
+            key = f"mimicry_{src}_to_{dst}"
+            if source is None:
+                out[f"{key}_1"] = out[f"{key}_2"] = out[f"{key}_3"] = 0.0
+                continue
+            out[f"{key}_1"] = reuse(source.content_counts, target.content_counts)
+            out[f"{key}_2"] = reuse(source.bigrams, target.bigrams)
+            out[f"{key}_3"] = reuse(source.trigrams, target.trigrams)
+        turn_set = a.content_counts.keys() | b.content_counts.keys()
+        turn_bigrams = a.bigrams.keys() | b.bigrams.keys()
+        if self._first_turn is None:
+            self._first_turn = turn_set
+        out["similarity_to_first_turn"] = jaccard(turn_set, self._first_turn)
+        out["turn_repetition"] = 0.0 if self._previous_turn is None \
+            else jaccard(turn_set, self._previous_turn)
+        self._previous_turn = turn_set
+        out["shared_bigram_history"] = reuse(self._seen_bigrams, turn_bigrams)
+        return out
+
+    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float]
+                    ) -> dict[str, float]:
+        """Metrics of one agent's message against what was said before it; updates the state."""
+        state = self._agents[agent]
+        types = msg.word_counts.keys()
+        last = state.last
+        out = {
+            "self_overlap": 0.0 if last is None
+            else jaccard(msg.content_counts.keys(), last.content_counts.keys()),
+            "self_bigram_reuse": reuse(state.bigrams, msg.bigrams),
+            "self_trigram_reuse": reuse(state.trigrams, msg.trigrams),
+            "novel_word_ratio": 1.0 - reuse(self._seen_words, types) if types else 0.0,
+            "length_growth": 0.0 if last is None
+            else math.log((msg.metrics["words"] + 1) / (last.metrics["words"] + 1)),
+            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted),
+        }
+        state.bigrams.update(msg.bigrams)
+        state.trigrams.update(msg.trigrams)
+        state.vocabulary.update(types)
+        state.last = msg
+        out["vocabulary_size"] = float(len(state.vocabulary))
+        self._seen_words.update(types)
+        self._seen_bigrams.update(msg.bigrams)
+        self._tfidf.add_history(msg.content_counts)
+        return out
+
+
+def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a"
+                     ) -> ConversationMetrics:
+    """A fresh scorer for one conversation (raises UnknownProfileError for a bad profile)."""
+    return ConversationMetrics(profile, first_speaker)

@@ -1,0 +1,123 @@
+"""The experiment README.md: what was run, outcomes, key metrics, and how to query it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from statistics import fmean
+
+from pidgin_tui.reports.loader import ExperimentData, load_experiment
+
+KEY_METRICS: tuple[tuple[str, str], ...] = (
+    ("convergence_score", "convergence score"),
+    ("content_jaccard", "content-word overlap (A vs B)"),
+    ("tfidf_cosine", "TF-IDF cosine (A vs B)"),
+    ("mimicry_a_to_b_2", "B reusing A's bigrams"),
+    ("mimicry_b_to_a_2", "A reusing B's bigrams"),
+    ("vocabulary_overlap", "cumulative vocabulary overlap"),
+    ("turn_repetition", "repetition of the previous turn"),
+    ("a_words", "words per message, A"),
+    ("b_words", "words per message, B"),
+    ("a_ttr", "type-token ratio, A"),
+    ("b_ttr", "type-token ratio, B"),
+    ("a_sentiment", "sentiment, A"),
+    ("b_sentiment", "sentiment, B"),
+)
+"""Metrics summarised in the README (names as in TurnCompleteEvent.metrics)."""
+
+_SETTINGS = ("agent_a", "agent_b", "repetitions", "max_turns", "prompt", "awareness",
+             "awareness_a", "awareness_b", "temperature", "temperature_a", "temperature_b",
+             "first_speaker", "convergence_threshold", "convergence_action",
+             "convergence_profile", "max_parallel", "think", "seed")
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def metric_table(experiment: ExperimentData) -> list[str]:
+    """Mean of each key metric on the first turn, the last completed turn, and overall."""
+    first: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+    last: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+    every: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+    for conv in experiment.conversations.values():
+        for index, turn in enumerate(conv.turns):
+            values = {**turn.metrics, "convergence_score": turn.convergence_score}
+            for key, _ in KEY_METRICS:
+                value = values.get(key)
+                if value is None:
+                    continue
+                every[key].append(value)
+                if index == 0:
+                    first[key].append(value)
+                if index == len(conv.turns) - 1:
+                    last[key].append(value)
+    rows = ["| metric | first turn | last turn | all turns |", "|---|---|---|---|"]
+    for key, label in KEY_METRICS:
+        if every[key]:
+            rows.append(f"| {label} (`{key}`) | {fmean(first[key]):.3f} | "
+                        f"{fmean(last[key]):.3f} | {fmean(every[key]):.3f} |")
+    return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
+
+
+def render_readme(experiment: ExperimentData) -> str:
+    m = experiment.manifest
+    config = m.get("config") or {}
+    exp_id = experiment.experiment_id
+    lines = [f"# {experiment.name}", "",
+             f"Experiment `{exp_id}` · status **{experiment.status}** · created "
+             f"{m.get('created_at', '?')} · finished {m.get('completed_at') or '-'}", "",
+             "## What was run", "", "| setting | value |", "|---|---|"]
+    lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
+              if config.get(key) not in (None, "")]
+    outcomes = Counter((c.status, c.end_reason) for c in experiment.conversations.values())
+    turns = sum(c.turns_completed for c in experiment.conversations.values())
+    tokens = sum(c.input_tokens + c.output_tokens for c in experiment.conversations.values())
+    costs = [c.cost_usd for c in experiment.conversations.values()]
+    cost = "unpriced" if any(c is None for c in costs) else \
+        f"${sum(c for c in costs if c is not None):.4f}"
+    lines += ["", "## Outcomes", "",
+              f"{len(experiment.conversations)} of {m.get('total_conversations', '?')} "
+              f"conversations recorded · {turns} turns · {tokens} tokens · {cost}", "",
+              "| status | end reason | conversations |", "|---|---|---|"]
+    lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
+    lines += ["", "## Key metrics", "",
+              "Means over conversations; every metric is defined in `docs/metrics.md` of "
+              "pidgin-tui.", "", *metric_table(experiment)]
+    if experiment.problems:
+        lines += ["", "## Skipped while reading", "", *[f"- {p}" for p in experiment.problems]]
+    lines += [
+        "", "## Files", "",
+        "- `manifest.json`: live state of the run",
+        "- `experiment_events.jsonl`, `conv_<id>_events.jsonl`: every event, one JSON line each",
+        "- `transcripts/`: one Markdown transcript per conversation, and `summary.md`",
+        "- `analysis.ipynb`: a notebook that queries the database",
+        "- `post_processing.log`: what the post-processing steps did",
+        "", "## How to query it", "",
+        "The events are imported into `../experiments.duckdb` (tables `experiments`, "
+        "`conversations`, `messages`, `turn_metrics`, `events`; view `turn_metrics_wide`).",
+        "", "```sh",
+        f"pidgin-tui import {exp_id}",
+        f"pidgin-tui query \"SELECT conversation_id, status, total_turns, final_convergence "
+        f"FROM conversations WHERE experiment_id = '{exp_id}'\"",
+        f"pidgin-tui query --json \"SELECT turn_number, avg(convergence_score) FROM "
+        f"turn_metrics_wide WHERE experiment_id = '{exp_id}' GROUP BY 1 ORDER BY 1\"",
+        f"pidgin-tui export {exp_id} --format parquet",
+        f"pidgin-tui transcript {exp_id}",
+        "```", "", "From Python (the database is opened only while querying):", "",
+        "```python", "import duckdb",
+        "with duckdb.connect('../experiments.duckdb', read_only=True) as con:",
+        f"    rows = con.execute(\"SELECT * FROM messages WHERE experiment_id = ?\", "
+        f"['{exp_id}']).fetchall()",
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None) -> Path:
+    experiment = experiment or load_experiment(experiment_dir)
+    path = experiment_dir / "README.md"
+    path.write_text(render_readme(experiment), encoding="utf-8")
+    return path

@@ -1,0 +1,113 @@
+"""Markdown transcripts: `transcripts/conv_<id>.md` per conversation and `transcripts/summary.md`.
+
+A transcript has a header (models, settings, outcome, tokens, cost) and then every message, in
+speaking order, under its 1-based turn number; thinking is folded in a `<details>` block so
+the conversation itself stays readable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pidgin_tui.reports.loader import ConversationData, ExperimentData, load_experiment
+
+TRANSCRIPTS = "transcripts"
+
+
+def _cost(value: float | None) -> str:
+    return "unpriced" if value is None else f"${value:.4f}"
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render_transcript(conv: ConversationData, experiment: ExperimentData) -> str:
+    start = conv.start
+    max_turns = start.max_turns if start else conv.turns_completed
+    profile = (start.config.get("convergence_profile") if start else None) or "balanced"
+    lines = [f"# Conversation {conv.conversation_id}", "",
+             f"Experiment **{experiment.name}** (`{experiment.experiment_id}`)", "",
+             "| | Agent A | Agent B |", "|---|---|---|"]
+    if start is not None:
+        lines += [
+            f"| name | {conv.name_of('agent_a')} | {conv.name_of('agent_b')} |",
+            f"| model | `{start.agent_a_model}` | `{start.agent_b_model}` |",
+            f"| temperature | {_opt(start.temperature_a)} | {_opt(start.temperature_b)} |",
+            f"| awareness | {start.awareness_a} | {start.awareness_b} |",
+        ]
+    lines += [
+        "",
+        f"- **Status:** {conv.status} — end reason: {conv.end_reason}",
+        f"- **Turns:** {conv.turns_completed} of {max_turns}"
+        + (f" (first speaker: {start.first_speaker})" if start else ""),
+        f"- **Tokens:** {conv.input_tokens + conv.output_tokens} "
+        f"({conv.input_tokens} in, {conv.output_tokens} out) · **Cost:** {_cost(conv.cost_usd)}",
+        f"- **Final convergence:** {_score(conv.final_convergence)} ({profile} profile)",
+    ]
+    if conv.end is not None and conv.end.error:
+        lines.append(f"- **Error:** {conv.end.error}")
+    if start is not None and start.initial_prompt:
+        lines += ["", "## Opening prompt", "", start.initial_prompt]
+    scores = {t.turn_number: t.convergence_score for t in conv.turns}
+    current_turn = None
+    for message in conv.messages:
+        if message.turn_number != current_turn:
+            if current_turn is not None and scores.get(current_turn) is not None:
+                lines += ["", f"*Convergence after turn {current_turn + 1}: "
+                          f"{_score(scores[current_turn])}*"]
+            current_turn = message.turn_number
+            lines += ["", f"## Turn {message.turn_number + 1}"]
+        who = conv.name_of(message.agent_id)
+        letter = "A" if message.agent_id == "agent_a" else "B"
+        note = "" if message.finish_reason == "stop" else f" — *{message.finish_reason}*"
+        lines += ["", f"### {who} (agent {letter}, `{message.model}`){note}", ""]
+        if message.thinking:
+            lines += ["<details><summary>Thinking</summary>", "", message.thinking, "",
+                      "</details>", ""]
+        lines.append(message.content if message.content else "*(empty message)*")
+    if current_turn is not None and scores.get(current_turn) is not None:
+        lines += ["", f"*Convergence after turn {current_turn + 1}: "
+                  f"{_score(scores[current_turn])}*"]
+    return "\n".join(lines) + "\n"
+
+
+def _opt(value: float | None) -> str:
+    return "default" if value is None else f"{value:g}"
+
+
+def render_summary(experiment: ExperimentData) -> str:
+    lines = [f"# Transcripts of {experiment.name}", "",
+             f"Experiment `{experiment.experiment_id}` · status {experiment.status} · "
+             f"{len(experiment.conversations)} conversations", "",
+             "| conversation | models | status | end reason | turns | tokens | cost "
+             "| final convergence |", "|---|---|---|---|---|---|---|---|"]
+    for conv in experiment.conversations.values():
+        models = f"{conv.start.agent_a_model} ↔ {conv.start.agent_b_model}" if conv.start else "?"
+        lines.append(
+            f"| [{conv.conversation_id}](conv_{conv.conversation_id}.md) | {models} | "
+            f"{conv.status} | {conv.end_reason} | {conv.turns_completed} | "
+            f"{conv.input_tokens + conv.output_tokens} | {_cost(conv.cost_usd)} | "
+            f"{_score(conv.final_convergence)} |")
+    if experiment.problems:
+        lines += ["", "## Skipped while reading", ""]
+        lines += [f"- {p}" for p in experiment.problems]
+    return "\n".join(lines) + "\n"
+
+
+def write_transcripts(experiment_dir: Path, conversation_id: str | None = None,
+                      experiment: ExperimentData | None = None) -> list[Path]:
+    """Write every transcript (or one) plus summary.md; returns the files written."""
+    experiment = experiment or load_experiment(experiment_dir)
+    out = experiment_dir / TRANSCRIPTS
+    out.mkdir(exist_ok=True)
+    written = []
+    for conv in experiment.conversations.values():
+        if conversation_id is not None and conv.conversation_id != conversation_id:
+            continue
+        path = out / f"conv_{conv.conversation_id}.md"
+        path.write_text(render_transcript(conv, experiment), encoding="utf-8")
+        written.append(path)
+    summary = out / "summary.md"
+    summary.write_text(render_summary(experiment), encoding="utf-8")
+    return [*written, summary]

@@ -1,0 +1,230 @@
+"""TranscriptScreen: one conversation, virtualised, with search, jump, export and follow mode.
+
+The JSONL is parsed in a thread worker; the screen shows it through `TranscriptView`, which never
+mounts a widget per message. With `follow`, the file is re-read from its last offset twice a
+second, so a run in another process appears message by message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Sparkline, Static
+
+from pidgin_tui.core.events import Event
+from pidgin_tui.experiments.conversation_log import ConversationLog
+from pidgin_tui.tui.widgets.prompt_bar import PromptBar
+from pidgin_tui.tui.widgets.transcript_view import TranscriptView
+
+FOLLOW_POLL_S = 0.5
+"""How often a followed JSONL file is checked for new lines."""
+
+
+class TranscriptScreen(Screen[None]):
+    """A transcript read from `path` (a conversation JSONL file)."""
+
+    CSS_PATH = "transcript.tcss"
+    BINDING_GROUP_TITLE = "Transcript"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", tooltip="Search the transcript", id="tx.search"),
+        Binding("n", "next_hit(1)", "Next", tooltip="Next search hit", id="tx.next"),
+        Binding("N", "next_hit(-1)", "Previous", tooltip="Previous search hit", id="tx.prev"),
+        Binding("g", "goto", "Go to turn", tooltip="Jump to a turn number", id="tx.goto"),
+        Binding("t", "toggle_thinking", "Thinking", tooltip="Fold or unfold thinking",
+                id="tx.thinking"),
+        Binding("f", "toggle_follow", "Follow", tooltip="Follow new messages", id="tx.follow"),
+        Binding("e", "export", "Export .md", tooltip="Export the transcript to Markdown",
+                id="tx.export"),
+        Binding("m", "metrics", "Metrics", tooltip="Plot this conversation's metrics",
+                id="tx.metrics"),
+        Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
+                id="tx.readme"),
+        Binding("escape", "close", "Back", tooltip="Close the transcript", id="tx.close"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The worker parsed the whole file."""
+
+        log: ConversationLog
+
+    @dataclass
+    class Grew(Message):
+        """The followed file has new complete lines."""
+
+        events: list[Event]
+        offset: int
+
+    def __init__(self, path: Path, *, follow: bool = False, log: ConversationLog | None = None,
+                 ) -> None:
+        super().__init__()
+        self.path = path
+        self.follow = follow
+        self.transcript = log
+        self._reading = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Loading {self.path.name}…", id="tx-header", markup=False)
+        yield Sparkline([], id="tx-convergence")
+        yield Static("", id="tx-status", markup=False)
+        yield PromptBar(id="tx-prompt")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.transcript is None:
+            self.load()
+        else:
+            self._show(self.transcript)
+        if self.follow:
+            self.set_interval(FOLLOW_POLL_S, self._poll, name="transcript-follow")
+
+    @work(thread=True, exclusive=True, group="transcript-load", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.Loaded(ConversationLog.load(self.path)))
+
+    def on_transcript_screen_loaded(self, message: Loaded) -> None:
+        self._show(message.log)
+
+    def _show(self, log: ConversationLog) -> None:
+        self.transcript = log
+        view = TranscriptView(log, follow=self.follow, id="tx-view")
+        self.mount(view, before=self.query_one("#tx-status"))
+        view.focus()
+        self._update_header()
+
+    @property
+    def view(self) -> TranscriptView | None:
+        found = self.query(TranscriptView)
+        return found.first() if found else None
+
+    def _update_header(self) -> None:
+        log = self.transcript
+        if log is None:
+            return
+        ended = f" · {log.status} ({log.end_reason})" if log.end_reason else f" · {log.status}"
+        follow = " · following" if self.follow else ""
+        self.query_one("#tx-header", Static).update(
+            f"{log.title} · {log.turns}/{log.max_turns} turns{ended}{follow}")
+        self.query_one("#tx-convergence", Sparkline).data = [
+            log.convergence[t] for t in sorted(log.convergence)]
+
+    def _poll(self) -> None:
+        if self.transcript is not None and self.follow and not self._reading and self.is_active:
+            self._reading = True
+            self._read_more(self.transcript.offset)
+
+    @work(thread=True, exclusive=True, group="transcript-follow", exit_on_error=False)
+    def _read_more(self, offset: int) -> None:
+        from pidgin_tui.experiments.jsonl import read_events
+
+        result = read_events(self.path, offset)
+        self.post_message(self.Grew(result.events, result.offset))
+
+    def on_transcript_screen_grew(self, message: Grew) -> None:
+        self._reading = False
+        if self.transcript is None or message.offset <= self.transcript.offset:
+            return
+        self.transcript.offset = message.offset
+        for event in message.events:
+            self.transcript.apply(event)
+        if self.view is not None:
+            self.view.refresh_log()
+        self._update_header()
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        view = self.view
+        self.query_one(PromptBar).ask("search", "Search (Enter to find, Esc to cancel)",
+                                      view.query_text if view else "")
+
+    def action_goto(self) -> None:
+        self.query_one(PromptBar).ask("goto", "Go to turn number")
+
+    def on_prompt_bar_answered(self, message: PromptBar.Answered) -> None:
+        view = self.view
+        if view is None:
+            return
+        view.focus()
+        if message.mode == "search":
+            if not message.value.strip():
+                view.clear_search()
+                self._status("")
+            elif not view.search_for(message.value):
+                self._status(f"“{message.value}” not found")
+        elif message.mode == "goto":
+            try:
+                turn = int(message.value)
+            except ValueError:
+                self._status(f"not a turn number: {message.value}")
+                return
+            self._status(f"turn {turn}" if view.goto_turn(turn) else f"no turn {turn}")
+
+    def on_prompt_bar_cancelled(self) -> None:
+        if self.view is not None:
+            self.view.focus()
+
+    def on_transcript_view_search_moved(self, message: TranscriptView.SearchMoved) -> None:
+        view = self.view
+        if message.index < 0 or view is None:
+            return
+        self._status(f"“{view.query_text}” {message.index + 1}/{message.total} · turn "
+                     f"{(message.turn or 0) + 1} · n/N for next/previous")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#tx-status", Static).update(text)
+
+    def action_next_hit(self, step: int) -> None:
+        if self.view is not None:
+            self.view.next_hit(step)
+
+    def action_toggle_thinking(self) -> None:
+        if self.view is not None:
+            self.view.show_thinking = not self.view.show_thinking
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        if self.view is not None:
+            self.view.follow = self.follow
+            if self.follow:
+                self.view.scroll_end(animate=False)
+        if self.follow:
+            self.set_interval(FOLLOW_POLL_S, self._poll, name="transcript-follow")
+        self._update_header()
+
+    def action_export(self) -> None:
+        if self.transcript is None:
+            return
+        target = self.path.parent / "exports" / f"conv_{self.transcript.conversation_id}.md"
+        try:
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(self.transcript.to_markdown(), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Export failed: {exc}", severity="error")
+            return
+        self.notify(f"Exported to {target}")
+
+    def action_readme(self) -> None:
+        from pidgin_tui.tui.screens.readme import open_readme
+
+        open_readme(self.app, self.path.parent)
+
+    def action_metrics(self) -> None:
+        from pidgin_tui.tui.screens.metrics import MetricsScreen
+
+        if self.transcript is not None:
+            self.app.push_screen(MetricsScreen(self.path.parent, [self.path]))
+
+    def action_close(self) -> None:
+        bar = self.query_one(PromptBar)
+        if bar.has_class("-shown"):
+            bar.action_cancel()
+        else:
+            self.dismiss()

@@ -1,0 +1,202 @@
+"""TranscriptsScreen (F5): browse experiments and conversations, filter them, open transcripts.
+
+The list comes from the experiments' manifests (read in a thread worker); a conversation opens
+in `TranscriptScreen`, an experiment's metrics in `MetricsScreen`, its README in `ReadmeScreen`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow, fmt_duration
+from pidgin_tui.experiments.row_filter import filter_rows
+from pidgin_tui.tui.widgets.row_table import RowTable
+
+EXPERIMENT_COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Convs", "convs"),
+                      ("Turns", "turns"))
+CONVERSATION_COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turns", "turns"),
+                        ("Models", "models"), ("End reason", "end"), ("Conv.", "convergence"),
+                        ("Duration", "duration"))
+
+
+class TranscriptsScreen(Screen[None]):
+    """Experiments on the left, the highlighted one's (filtered) conversations on the right."""
+
+    CSS_PATH = "transcripts.tcss"
+    BINDING_GROUP_TITLE = "Transcripts"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", tooltip="Open the conversation's transcript",
+                id="browse.open"),
+        Binding("slash", "focus_filter", "Filter", tooltip="Filter by name, model:, status:, "
+                "end:", id="browse.filter"),
+        Binding("m", "metrics", "Metrics", tooltip="Plot metrics of the experiment or "
+                "conversation", id="browse.metrics"),
+        Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
+                id="browse.readme"),
+        Binding("r", "reload", "Reload", tooltip="Read the experiments again", id="browse.reload"),
+        Binding("escape", "back", "Back", tooltip="Leave the filter / back to experiments",
+                id="browse.back"),
+    ]
+
+    @dataclass
+    class Listed(Message):
+        """The worker read the experiments."""
+
+        rows: list[ExperimentRow]
+
+    def __init__(self, root: Path | None = None, *, root_label: str | None = None) -> None:
+        super().__init__()
+        self._root = root
+        self._root_label = root_label
+        """Shown instead of the experiments directory's path (snapshots use a fixed one)."""
+        self.rows: list[ExperimentRow] = []
+        self.shown: list[tuple[ExperimentRow, list[ConversationRow]]] = []
+        self.selected_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: words, or name: model: status: end:  (/ to focus)",
+                    id="browse-filter")
+        with Horizontal(id="browse-tables"):
+            yield RowTable(EXPERIMENT_COLUMNS, id="browse-experiments")
+            yield RowTable(CONVERSATION_COLUMNS, id="browse-conversations")
+        yield Static("", id="browse-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one("#browse-experiments", RowTable).focus()
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            from pidgin_tui.tui.screens.monitor import _app_root
+
+            self._root = _app_root(self.app)
+        return self._root
+
+    @work(thread=True, exclusive=True, group="browse-load", exit_on_error=False)
+    def load(self) -> None:
+        from pidgin_tui.experiments.monitor_state import MonitorState
+
+        self.post_message(self.Listed(MonitorState(self.root, tail_jsonl=False).refresh()))
+
+    def on_transcripts_screen_listed(self, message: Listed) -> None:
+        self.rows = message.rows
+        self._apply_filter()
+
+    @on(Input.Changed, "#browse-filter")
+    def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    @on(Input.Submitted, "#browse-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#browse-conversations", RowTable).focus()
+
+    def _apply_filter(self) -> None:
+        query = self.query_one("#browse-filter", Input).value
+        self.shown = filter_rows(self.rows, query)
+        table = self.query_one("#browse-experiments", RowTable)
+        table.set_rows([(row.experiment_id, [
+            f"{row.name} [{row.experiment_id}]", table.status_text(row.status, row.status_label),
+            f"{len(convs)}/{row.total}", str(row.turns)]) for row, convs in self.shown])
+        if self.selected_id not in {row.experiment_id for row, _ in self.shown}:
+            self.selected_id = table.current_key
+        self._show_conversations()
+        total = sum(len(c) for _, c in self.shown)
+        self.query_one("#browse-status", Static).update(
+            f"{len(self.shown)} experiments, {total} conversations"
+            + (f" matching “{query}”" if query.strip() else "")
+            + f" · {self._root_label or self.root / 'experiments'}")
+
+    def _selected(self) -> tuple[ExperimentRow, list[ConversationRow]] | None:
+        return next(((r, c) for r, c in self.shown if r.experiment_id == self.selected_id), None)
+
+    def _show_conversations(self) -> None:
+        table = self.query_one("#browse-conversations", RowTable)
+        found = self._selected()
+        convs = found[1] if found else []
+        table.set_rows([(c.conversation_id, [
+            c.conversation_id, table.status_text(c.status), f"{c.turns}/{c.max_turns}",
+            c.model_a if c.model_a == c.model_b else f"{c.model_a} × {c.model_b}",
+            c.end_reason or "", "-" if c.convergence is None else f"{c.convergence:.2f}",
+            fmt_duration(c.duration_s)]) for c in convs])
+
+    @on(DataTable.RowHighlighted, "#browse-experiments")
+    def _experiment_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.selected_id = None if event.row_key.value is None else str(event.row_key.value)
+        self._show_conversations()
+
+    @on(DataTable.RowSelected, "#browse-experiments")
+    def _experiment_selected(self) -> None:
+        self.query_one("#browse-conversations", RowTable).focus()
+
+    @on(DataTable.RowSelected, "#browse-conversations")
+    def _conversation_selected(self) -> None:
+        self.open_transcript()
+
+    def _conversation(self) -> tuple[ExperimentRow, ConversationRow] | None:
+        found = self._selected()
+        key = self.query_one("#browse-conversations", RowTable).current_key
+        if found is None or key is None:
+            return None
+        conv = next((c for c in found[1] if c.conversation_id == key), None)
+        return None if conv is None else (found[0], conv)
+
+    def open_transcript(self) -> None:
+        from pidgin_tui.tui.screens.transcript import TranscriptScreen
+
+        found = self._conversation()
+        if found is None:
+            self.notify("Highlight a conversation first.", severity="warning")
+            return
+        row, conv = found
+        path = conv.jsonl or row.path / f"conv_{conv.conversation_id}_events.jsonl"
+        self.app.push_screen(TranscriptScreen(path, follow=conv.status == "running"))
+
+    def action_open(self) -> None:
+        if self.query_one("#browse-conversations", RowTable).has_focus:
+            self.open_transcript()
+        else:
+            self.query_one("#browse-conversations", RowTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#browse-filter", Input).focus()
+
+    def action_back(self) -> None:
+        filter_input = self.query_one("#browse-filter", Input)
+        if filter_input.has_focus and filter_input.value:
+            filter_input.value = ""
+        self.query_one("#browse-experiments", RowTable).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_metrics(self) -> None:
+        from pidgin_tui.tui.screens.metrics import MetricsScreen
+
+        found = self._selected()
+        if found is None:
+            return
+        row = found[0]
+        conv = self._conversation() if self.query_one("#browse-conversations",
+                                                      RowTable).has_focus else None
+        paths = [conv[1].jsonl or row.path / f"conv_{conv[1].conversation_id}_events.jsonl"] \
+            if conv else None
+        self.app.push_screen(MetricsScreen(row.path, paths))
+
+    def action_readme(self) -> None:
+        from pidgin_tui.tui.screens.readme import open_readme
+
+        found = self._selected()
+        if found is not None:
+            open_readme(self.app, found[0].path)

@@ -1,0 +1,68 @@
+"""ExperimentTable: one row per experiment with status, progress, counts, cost, time and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from pidgin_tui.experiments.monitor_rows import (
+    ExperimentRow,
+    fmt_cost,
+    fmt_duration,
+    fmt_tokens,
+    post_processing_label,
+    progress_bar,
+)
+from pidgin_tui.tui.widgets.row_table import Cell, RowTable
+
+COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Progress", "progress"),
+           ("Turns", "turns"), ("Run", "running"), ("Fail", "failed"), ("Tokens", "tokens"),
+           ("Cost", "cost"), ("Time", "elapsed"), ("ETA", "eta"), ("Err", "errors"))
+BAR_WIDTH = 8
+"""Cells of the progress bar (conversations done of total, running ones counted by turns)."""
+
+
+class ExperimentTable(RowTable):
+    """Every experiment in the output root, live ones first."""
+
+    DEFAULT_CSS = """
+    ExperimentTable { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(COLUMNS, **kwargs)
+        self._made: dict[str, tuple[ExperimentRow, tuple[Text, ...]]] = {}
+        """Cells made for each experiment's row object: an unchanged (finished) experiment keeps
+        its row object between refreshes, so its cells are neither rebuilt nor compared."""
+
+    def show(self, rows: Sequence[ExperimentRow]) -> None:
+        made: dict[str, tuple[ExperimentRow, tuple[Text, ...]]] = {}
+        for row in rows:
+            cached = self._made.get(row.experiment_id)
+            made[row.experiment_id] = cached if cached is not None and cached[0] is row else (
+                row, self.as_cells(self._cells(row)))
+        self._made = made
+        self.set_rows([(key, cells) for key, (_, cells) in made.items()])
+
+    def _cells(self, row: ExperimentRow) -> tuple[Cell, ...]:
+        label = row.status_label
+        pp = post_processing_label(row.post_processing)
+        if pp and not row.is_live:
+            label = f"{label} · {pp}"
+        bar = Text(progress_bar(row.progress, BAR_WIDTH), style=self.theme_style("accent"))
+        bar.append(f" {row.done}/{row.total}")
+        if row.is_live:
+            label += " · this app" if row.in_this_process else f" · pid {row.pid}"
+        errors = Text(str(row.errors), style=self.theme_style("error") if row.errors else "")
+        failed = Text(str(row.failed), style=self.theme_style("error") if row.failed else "")
+        return (
+            f"{row.name} [{row.experiment_id}]" if row.name else row.experiment_id,
+            self.status_text("failed" if row.post_processing == "failed" and not row.is_live
+                             else row.status, label),
+            bar,
+            f"{row.turns}" + (f"/{row.total * row.max_turns}" if row.max_turns else ""),
+            str(row.running), failed, fmt_tokens(row.tokens), fmt_cost(row.cost_usd,
+                                                                        row.unpriced),
+            fmt_duration(row.elapsed_s), fmt_duration(row.eta_s), errors,
+        )

@@ -1,0 +1,162 @@
+"""The line layout of a transcript: messages wrapped to a width, as plain data (no Textual).
+
+Every wrapped text line is an exact substring of its message, with its character offset kept, so
+a search hit at a character offset maps to a line and a column without re-wrapping.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+
+from pidgin_tui.experiments.conversation_log import ConversationLog
+
+GUTTER = 6
+"""Columns left of the text: turn number (on headers) or the turn's convergence block."""
+INDENT = 2
+"""Extra indent of message text under the speaker line."""
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(slots=True)
+class Line:
+    kind: str
+    """`prompt`, `turn`, `speaker`, `text`, `thinking`, `blank` or `end`."""
+    turn: int
+    text: str
+    agent_id: str = ""
+    message: int = -1
+    """Index of the message in the log (text and thinking lines), else -1."""
+    start: int = 0
+    """Character offset of `text` in the message content (text lines)."""
+
+
+def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) spans of `text` wrapped greedily at word boundaries to `width` cells."""
+    width = max(8, width)
+    spans: list[tuple[int, int]] = []
+    ascii_only = text.isascii()
+    measure = len if ascii_only else cell_len
+    position = 0
+    for paragraph in text.split("\n"):
+        base = position
+        position += len(paragraph) + 1
+        line_start = line_end = -1
+        used = 0
+        for match in _WORD.finditer(paragraph):
+            start, end = match.start() + base, match.end() + base
+            word_cells = measure(match.group())
+            if line_start >= 0:
+                gap_and_word = (start - line_end) + word_cells if ascii_only else \
+                    measure(text[line_end:end])
+                if used + gap_and_word <= width:
+                    used += gap_and_word
+                    line_end = end
+                    continue
+            if line_start >= 0:
+                spans.append((line_start, line_end))
+            while word_cells > width:  # a word longer than the line: hard-split it
+                cut = start + width if ascii_only else _cut(text, start, end, width)
+                spans.append((start, cut))
+                start = cut
+                word_cells = measure(text[start:end])
+            line_start, line_end, used = start, end, word_cells
+        spans.append((line_start, line_end) if line_start >= 0 else (base, base))
+    return spans
+
+
+def _cut(text: str, start: int, end: int, width: int) -> int:
+    cells = 0
+    for index in range(start, end):
+        cells += cell_len(text[index])
+        if cells > width:
+            return max(start + 1, index)
+    return end
+
+
+@dataclass(slots=True)
+class TranscriptLayout:
+    """All lines of a transcript at one width; rebuilt when the width or folding changes."""
+
+    lines: list[Line] = field(default_factory=list)
+    turn_lines: dict[int, int] = field(default_factory=dict)
+    """First line (the header) of each turn."""
+    message_lines: dict[int, list[int]] = field(default_factory=dict)
+    """Text line indices of each message, in order."""
+    messages_laid_out: int = 0
+
+
+def build_layout(log: ConversationLog, width: int, show_thinking: bool,
+                 layout: TranscriptLayout | None = None) -> TranscriptLayout:
+    """Lay out the log's messages at `width`; with `layout`, append only new messages."""
+    out = layout or TranscriptLayout()
+    lines = out.lines
+    text_width = max(8, width - GUTTER - INDENT)
+    if not lines and log.initial_prompt:
+        for start, end in wrap_offsets(log.initial_prompt, text_width):
+            lines.append(Line("prompt", -1, log.initial_prompt[start:end]))
+        lines.append(Line("blank", -1, ""))
+    if lines and lines[-1].kind == "end":
+        lines.pop()
+    for index in range(out.messages_laid_out, len(log.messages)):
+        message = log.messages[index]
+        if message.turn not in out.turn_lines:
+            out.turn_lines[message.turn] = len(lines)
+            lines.append(Line("turn", message.turn, f"Turn {message.turn + 1}"))
+        name = log.names.get(message.agent_id, message.agent_id)
+        tag = "A" if message.agent_id == "agent_a" else "B"
+        detail = f" · {message.tokens} tok" if message.tokens else ""
+        if message.finish_reason not in ("stop", ""):
+            detail += f" · {message.finish_reason}"
+        lines.append(Line("speaker", message.turn, f"{name} ({tag}){detail}", message.agent_id,
+                          index))
+        if message.thinking:
+            if show_thinking:
+                for start, end in wrap_offsets(message.thinking, text_width):
+                    lines.append(Line("thinking", message.turn, message.thinking[start:end],
+                                      message.agent_id, index, start))
+            else:
+                words = len(message.thinking.split())
+                lines.append(Line("thinking", message.turn, f"▸ thinking ({words} words) — "
+                                  "press t to unfold", message.agent_id, index, -1))
+        own = out.message_lines.setdefault(index, [])
+        for start, end in wrap_offsets(message.content, text_width):
+            own.append(len(lines))
+            lines.append(Line("text", message.turn, message.content[start:end],
+                              message.agent_id, index, start))
+        lines.append(Line("blank", message.turn, ""))
+    out.messages_laid_out = len(log.messages)
+    if log.end_reason:
+        lines.append(Line("end", log.turns, f"Ended: {log.status} ({log.end_reason})"
+                          + (f" — {log.error}" if log.error else "")))
+    return out
+
+
+@dataclass(slots=True)
+class SearchHit:
+    line: int
+    column: int
+    length: int
+
+
+def search(log: ConversationLog, layout: TranscriptLayout, query: str) -> list[SearchHit]:
+    """Every case-insensitive occurrence of `query` in message text, in transcript order."""
+    needle = query.lower()
+    if not needle:
+        return []
+    hits: list[SearchHit] = []
+    for index, message in enumerate(log.messages[:layout.messages_laid_out]):
+        haystack = message.content.lower()
+        position = haystack.find(needle)
+        if position < 0:
+            continue
+        line_indices = layout.message_lines.get(index, [])
+        starts = [layout.lines[i].start for i in line_indices]
+        while position >= 0 and line_indices:
+            which = max(0, bisect_right(starts, position) - 1)
+            hits.append(SearchHit(line_indices[which], position - starts[which], len(needle)))
+            position = haystack.find(needle, position + len(needle))
+    return hits

@@ -1,0 +1,98 @@
+"""`run --detach`, `stop` and `monitor --once` as a user runs them: real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pidgin_tui.commands.run import add_arguments
+from pidgin_tui.experiments.daemon import child_arguments
+from pidgin_tui.experiments.manifest import read_manifest
+from pidgin_tui.experiments.monitor_state import MonitorState
+from pidgin_tui.experiments.synthetic import write_experiment
+from pidgin_tui.paths import pid_file
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cli(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "pidgin_tui", "--output", str(root), *args],
+                          capture_output=True, text=True, env=env, timeout=timeout, check=False)
+
+
+def _wait_for(predicate, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+def test_child_arguments_are_a_list_with_the_same_run(tmp_path: Path) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["-a", "local:test", "--prompt", "hi; rm -rf / $(x)", "--think",
+                              "--detach", "-t", "3"])
+    argv = child_arguments(args, "abc123", tmp_path)
+    assert argv[:4] == [sys.executable, "-m", "pidgin_tui", "run"]
+    assert "--detach" not in argv
+    assert argv[argv.index("--prompt") + 1] == "hi; rm -rf / $(x)"  # one argument, no shell
+    assert "--think" in argv and argv[-2:] == ["--experiment-id", "abc123"]
+
+
+def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) -> None:
+    started = _cli(tmp_path, "run", "-a", "local:test", "-b", "local:silent", "-t", "40",
+                   "--name", "bg", "--detach", "--json")
+    assert started.returncode == 0, started.stderr
+    info = json.loads(started.stdout)
+    exp_dir = Path(info["experiment_dir"])
+    assert exp_dir.is_dir() and pid_file(tmp_path, info["experiment_id"]).exists()
+
+    state = MonitorState(tmp_path)
+    row = _wait_for(lambda: next((r for r in state.refresh() if r.turns >= 1), None))
+    assert row.status == "running" and not row.in_this_process
+
+    once = _cli(tmp_path, "monitor", "--once")
+    assert info["experiment_id"] in once.stdout and "running" in once.stdout
+
+    stopped = _cli(tmp_path, "stop", info["experiment_id"])
+    assert stopped.returncode == 0, stopped.stderr
+    assert "stopped (interrupted)" in stopped.stdout
+    manifest = read_manifest(exp_dir)
+    assert manifest is not None and manifest["status"] == "interrupted"
+    assert all(c["status"] == "interrupted" for c in manifest["conversations"].values())
+    _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists(), timeout=10)
+    assert state.refresh()[0].status == "interrupted"
+
+
+def test_stop_of_a_stale_pid_reports_process_gone(tmp_path: Path) -> None:
+    write_experiment(tmp_path, "dead01", "crashed", conversations=1, running=1, pid=2**22 + 11)
+    result = _cli(tmp_path, "stop", "dead01")
+    assert result.returncode == 0 and "interrupted (process gone)" in result.stdout
+    listed = _cli(tmp_path, "monitor", "--once")
+    assert "interrupted (process gone)" in listed.stdout
+
+
+def test_monitor_once_json_and_stop_usage(tmp_path: Path) -> None:
+    write_experiment(tmp_path, "done01", "finished", conversations=2, turns=3)
+    data = json.loads(_cli(tmp_path, "monitor", "--json").stdout)
+    assert data[0]["experiment_id"] == "done01" and data[0]["completed"] == 2
+    assert _cli(tmp_path, "stop").returncode == 2
+    assert "no running experiments" in _cli(tmp_path, "stop", "--all").stdout
+
+
+@pytest.mark.parametrize("ref", ["nope"])
+def test_stop_unknown_experiment_is_a_usage_error(tmp_path: Path, ref: str) -> None:
+    result = _cli(tmp_path, "stop", ref)
+    assert result.returncode == 2 and "no experiment matches" in result.stderr

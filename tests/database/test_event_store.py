@@ -1,0 +1,253 @@
+"""EventStore import: counts match the JSONL, texts survive, re-import is idempotent, damage is
+skipped and reported, and a lock held by another process gives a clear error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from pidgin_tui.core.events import MessageCompleteEvent, TurnCompleteEvent, decode_event
+from pidgin_tui.database.connection import DatabaseError, DatabaseLockedError
+from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.database.repositories import (
+    ConversationRepository,
+    ExperimentRepository,
+    MessageRepository,
+    MetricsRepository,
+)
+from tests.analysis_fixtures import copy_experiment, jsonl_lines
+
+
+def _events(experiment_dir: Path) -> list[object]:
+    return [decode_event(line) for line in jsonl_lines(experiment_dir)]
+
+
+def _counts(store: EventStore, exp: str) -> dict[str, int]:
+    return {t: store.query(f"SELECT count(*) FROM {t} WHERE experiment_id = ?", [exp]).rows[0][0]
+            for t in ("events", "messages", "turn_metrics", "conversations", "experiments")}
+
+
+def test_row_counts_match_the_jsonl(experiment: Path, tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    report = store.import_experiment(experiment)
+    events = _events(experiment)
+    turns = [e for e in events if isinstance(e, TurnCompleteEvent)]
+    counts = _counts(store, report.experiment_id)
+    assert counts["events"] == len(events) == report.events
+    assert counts["messages"] == sum(isinstance(e, MessageCompleteEvent) for e in events) == 24
+    assert counts["turn_metrics"] == sum(len(t.metrics) + 1 for t in turns)  # + convergence
+    assert counts["conversations"] == 3 and counts["experiments"] == 1
+    assert report.skipped_lines == 0 and report.problems == []
+    experiment_row = store.query("SELECT status, completed_conversations, total_turns "
+                                 "FROM experiments").rows[0]
+    assert experiment_row == ("completed", 3, 12)
+
+
+def test_every_message_text_and_metric_value_is_in_the_database(experiment: Path,
+                                                                tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    store.import_experiment(experiment)
+    events = _events(experiment)
+    expected = {(e.conversation_id, e.turn_number, e.agent_id, e.content, e.thinking)
+                for e in events if isinstance(e, MessageCompleteEvent)}
+    stored = set(store.query("SELECT conversation_id, turn_number, agent_id, content, thinking "
+                             "FROM messages").rows)
+    assert stored == expected
+    assert all(row[4] for row in stored), "thinking was requested and must be kept"
+    turn = next(e for e in events if isinstance(e, TurnCompleteEvent))
+    value = store.query("SELECT value FROM turn_metrics WHERE conversation_id = ? AND "
+                        "turn_number = ? AND agent = 'b' AND metric = 'words'",
+                        [turn.conversation_id, turn.turn_number]).rows[0][0]
+    assert value == turn.metrics["b_words"]
+    wide = store.query('SELECT a_words, tfidf_cosine, convergence_score FROM turn_metrics_wide '
+                       'WHERE conversation_id = ? AND turn_number = ?',
+                       [turn.conversation_id, turn.turn_number]).rows[0]
+    assert wide == (turn.metrics["a_words"], turn.metrics["tfidf_cosine"],
+                    turn.convergence_score)
+
+
+def test_importing_twice_leaves_the_same_counts(experiment: Path, tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    first = store.import_experiment(experiment)
+    before = _counts(store, first.experiment_id)
+    store.import_experiment(experiment)
+    assert _counts(store, first.experiment_id) == before
+
+
+def test_truncated_last_line_is_skipped_and_reported(experiment: Path, tmp_path: Path) -> None:
+    damaged = copy_experiment(experiment, tmp_path)
+    conv_file = sorted(damaged.glob("conv_*_events.jsonl"))[0]
+    complete = len(_events(damaged))
+    with open(conv_file, "ab") as handle:
+        handle.write(b'{"event_type":"MessageCompleteEvent","content":"half a mess')
+    report = EventStore(tmp_path / "a.duckdb").import_experiment(damaged)
+    assert report.events == complete
+    assert report.skipped_lines == 1
+    assert report.problems == [f"{conv_file.name}: truncated last line skipped"]
+    assert "1 unreadable line(s) skipped" in report.summary()
+
+
+def test_corrupt_middle_line_is_skipped_and_reported(experiment: Path, tmp_path: Path) -> None:
+    damaged = copy_experiment(experiment, tmp_path)
+    conv_file = sorted(damaged.glob("conv_*_events.jsonl"))[1]
+    lines = conv_file.read_bytes().splitlines(keepends=True)
+    conv_file.write_bytes(b"".join(lines[:3] + [b"{not json\n"] + lines[3:]))
+    report = EventStore(tmp_path / "a.duckdb").import_experiment(damaged)
+    assert report.problems == [f"{conv_file.name}: 1 unreadable line(s) skipped"]
+
+
+def test_interrupted_experiment_imports_with_partial_conversations(experiment: Path,
+                                                                  tmp_path: Path) -> None:
+    crashed = copy_experiment(experiment, tmp_path)
+    conv_file = sorted(crashed.glob("conv_*_events.jsonl"))[0]
+    lines = conv_file.read_bytes().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if b'"TurnStartEvent"' in line
+               and b'"turn_number":2' in line)
+    conv_file.write_bytes(b"".join(lines[:cut]))  # crash during turn 2: no end event
+    manifest = json.loads((crashed / "manifest.json").read_text())
+    manifest["status"] = "interrupted"
+    (crashed / "manifest.json").write_text(json.dumps(manifest))
+    store = EventStore(tmp_path / "a.duckdb")
+    report = store.import_experiment(crashed)
+    conv_id = conv_file.name.removeprefix("conv_").removesuffix("_events.jsonl")
+    row = store.query("SELECT status, end_reason, total_turns FROM conversations "
+                      "WHERE conversation_id = ?", [conv_id]).rows[0]
+    assert row == ("interrupted", None, 2)
+    assert store.query("SELECT count(*) FROM messages WHERE conversation_id = ?",
+                       [conv_id]).rows[0][0] == 4
+    assert store.query("SELECT status FROM experiments WHERE experiment_id = ?",
+                       [report.experiment_id]).rows[0][0] == "interrupted"
+
+
+def test_failed_conversations_keep_their_error(failing_experiment: Path, tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    store.import_experiment(failing_experiment)
+    rows = store.query("SELECT status, end_reason, total_turns, error FROM conversations").rows
+    assert len(rows) == 2
+    for status, reason, turns, error in rows:
+        assert (status, reason, turns) == ("failed", "error", 2)
+        assert "failed on purpose" in error
+    assert store.query("SELECT status, failed_conversations FROM experiments").rows[0] == \
+        ("failed", 2)
+
+
+def test_database_locked_by_another_process_names_file_and_remedy(experiment: Path,
+                                                                 tmp_path: Path) -> None:
+    db = tmp_path / "locked.duckdb"
+    EventStore(db).import_experiment(experiment)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(db)!r})\nprint('ready', flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseLockedError) as caught:
+            EventStore(db).import_experiment(experiment)
+        message = str(caught.value)
+        assert str(db) in message
+        assert f"PID {holder.pid}" in message
+        assert "retry" in message
+        with pytest.raises(DatabaseLockedError):
+            EventStore(db).query("SELECT 1")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert EventStore(db).query("SELECT count(*) FROM experiments").rows[0][0] == 1
+
+
+def test_queries_are_read_only(experiment: Path, tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    store.import_experiment(experiment)
+    with pytest.raises(DatabaseError, match="read-only"):
+        store.query("DELETE FROM events")
+    assert store.query("SELECT count(*) FROM events").rows[0][0] > 0
+
+
+def test_query_before_any_import_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="pidgin-tui import"):
+        EventStore(tmp_path / "none.duckdb").query("SELECT 1")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl", "md"])
+def test_export_writes_every_table_through_duckdb(experiment: Path, tmp_path: Path,
+                                                  fmt: str) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    exp = store.import_experiment(experiment).experiment_id
+    written = store.export(exp, fmt, tmp_path / "export")
+    texts = {e.content for e in _events(experiment) if isinstance(e, MessageCompleteEvent)}
+    if fmt == "md":
+        body = written[0].read_text(encoding="utf-8")
+        assert all(text in body for text in texts)
+        return
+    assert {p.stem for p in written} == {"experiments", "conversations", "messages",
+                                         "turn_metrics", "events"}
+    messages = tmp_path / "export" / f"messages.{fmt}"
+    if fmt == "jsonl":
+        rows = [msgspec.json.decode(line) for line in messages.read_bytes().splitlines()]
+        assert {r["content"] for r in rows} == texts
+    else:
+        reader = "read_parquet" if fmt == "parquet" else "read_csv"
+        got = store.query(f"SELECT content FROM {reader}(?)", [str(messages)]).rows
+        assert {r[0] for r in got} == texts
+
+
+def test_repositories_read_back_the_experiment(experiment: Path, tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "a.duckdb")
+    exp = store.import_experiment(experiment).experiment_id
+    with store.reading() as con:
+        assert ExperimentRepository(con).get(exp)["status"] == "completed"  # type: ignore[index]
+        conversations = ConversationRepository(con).for_experiment(exp)
+        assert [c["total_turns"] for c in conversations] == [4, 4, 4]
+        assert ConversationRepository(con).outcomes(exp)[0]["conversations"] == 3
+        conv_id = conversations[0]["conversation_id"]
+        messages = MessageRepository(con).for_conversation(conv_id)
+        assert [(m["turn_number"], m["agent_id"]) for m in messages][:2] == \
+            [(0, "agent_a"), (0, "agent_b")]
+        assert MessageRepository(con).count(exp) == 24
+        metrics = MetricsRepository(con)
+        assert [t for t, _ in metrics.series(conv_id, "convergence_score")] == [0, 1, 2, 3]
+        assert len(metrics.wide(conv_id)) == 4
+        summary = metrics.summary(exp, ["words"])
+        assert {row["agent"] for row in summary} == {"a", "b"}
+
+
+def test_a_database_of_an_older_schema_is_rebuilt_and_says_so(experiment: Path,
+                                                              tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_info (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO schema_info VALUES ('schema_version', '0')")
+        con.execute("CREATE TABLE conversations (experiment_id VARCHAR, conversation_id VARCHAR)")
+    report = EventStore(db).import_experiment(experiment)
+    assert "import the other experiments again" in report.problems[0]
+    assert EventStore(db).query("SELECT count(*) FROM conversations WHERE "
+                                "convergence_profile = 'balanced'").rows[0][0] == 3
+    assert EventStore(db).import_experiment(experiment).problems == []
+
+
+def test_turns_scored_by_another_metrics_version_keep_their_own_metrics(
+        experiment: Path, tmp_path: Path) -> None:
+    from pidgin_tui.core.events import encode_event
+
+    exp = copy_experiment(experiment, tmp_path)
+    conv_file = sorted(exp.glob("conv_*_events.jsonl"))[0]
+    conv_id = conv_file.name.removeprefix("conv_").removesuffix("_events.jsonl")
+    old = TurnCompleteEvent(experiment_id="x", conversation_id=conv_id, seq=999, turn_number=9,
+                            convergence_score=0.25, metrics_version=1,
+                            metrics={"a_words": 3.0, "retired_metric": 0.5})
+    with open(conv_file, "ab") as handle:
+        handle.write(encode_event(old) + b"\n")
+    store = EventStore(tmp_path / "a.duckdb")
+    store.import_experiment(exp)
+    rows = store.query("SELECT agent, metric, value, metrics_version FROM turn_metrics WHERE "
+                       "conversation_id = ? AND turn_number = 9 ORDER BY metric",
+                       [conv_id]).rows
+    assert rows == [(None, "convergence_score", 0.25, 1), (None, "retired_metric", 0.5, 1),
+                    ("a", "words", 3.0, 1)]

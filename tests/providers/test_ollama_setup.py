@@ -1,0 +1,176 @@
+"""The Ollama flow with a fake `ollama` executable on PATH: detect, start, install, pull, chat.
+
+The fake `ollama serve` runs the loopback fake server on OLLAMA_HOST's port. The fake `curl`
+stands in for the official installer download, so the exact install command runs end to end
+without touching the internet.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pidgin_tui.providers.base import ChatMessage, ProviderRequest, TextChunk
+from pidgin_tui.providers.ollama import OllamaProvider
+from pidgin_tui.providers.ollama_setup import (
+    OllamaNotReady,
+    PullProgress,
+    add_local_models,
+    detect,
+    ensure_model,
+    install_plan,
+)
+from pidgin_tui.providers.registry import Registry
+
+REPO = Path(__file__).resolve().parents[2]
+FAKE_OLLAMA = f"""#!{sys.executable}
+import asyncio, os, sys
+sys.path.insert(0, {str(REPO)!r})
+if sys.argv[1:] == ["serve"]:
+    from tests.fakes.llm_server import serve_forever
+    asyncio.run(serve_forever(int(os.environ["OLLAMA_HOST"].rsplit(":", 1)[1])))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Consent:
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+        self.questions: list[str] = []
+
+    def __call__(self, question: str) -> bool:
+        self.questions.append(question)
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory that is the whole PATH, and OLLAMA_HOST on a free loopback port."""
+    path = tmp_path / "bin"
+    path.mkdir()
+    monkeypatch.setenv("PATH", str(path))
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+    return path
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Servers the tests start, stopped at the end by their own handles."""
+    processes: list[subprocess.Popen[bytes]] = []
+    yield processes
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def install_fake_ollama(bin_dir: Path) -> Path:
+    path = bin_dir / "ollama"
+    path.write_text(FAKE_OLLAMA)
+    path.chmod(0o755)
+    return path
+
+
+async def chat(model: str) -> str:
+    provider = OllamaProvider()
+    request = ProviderRequest(model=model, system="", messages=[ChatMessage("user", "hi")])
+    try:
+        return "".join([c.text async for c in provider.stream(request)
+                        if isinstance(c, TextChunk)])
+    finally:
+        await provider.aclose()
+
+
+async def test_installed_but_stopped_server_is_started_then_the_model_pulled(
+        bin_dir: Path, started: list):  # type: ignore[type-arg]
+    binary = install_fake_ollama(bin_dir)
+    status = await detect()
+    assert not status.running and status.binary == str(binary)
+    consent = Consent(True, True)
+    progress: list[PullProgress] = []
+    result = await ensure_model("llama3.2", consent, on_progress=progress.append)
+    started.append(result.started)
+    assert "not running" in consent.questions[0] and f"{binary} serve" in consent.questions[0]
+    assert "'llama3.2' is not downloaded" in consent.questions[1]
+    assert result.pulled and not result.installed
+    fractions = [p.fraction for p in progress if p.fraction is not None]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert progress[-1].status == "success"
+    assert await chat("llama3.2") == "Hello from the fake."
+    registry = Registry()
+    assert await add_local_models(registry) == ["llama3.2:latest"]
+    assert registry.resolve("ollama:llama3.2:latest").provider == "ollama"
+
+
+async def test_refusing_to_start_changes_nothing(bin_dir: Path):
+    install_fake_ollama(bin_dir)
+    consent = Consent(False)
+    with pytest.raises(OllamaNotReady, match="ollama serve"):
+        await ensure_model("llama3.2", consent)
+    assert not (await detect()).running
+
+
+async def test_refusing_the_pull_downloads_nothing(bin_dir: Path, started: list):  # type: ignore[type-arg]
+    install_fake_ollama(bin_dir)
+    consent = Consent(True, False)
+    with pytest.raises(OllamaNotReady, match="ollama pull llama3.2") as caught:
+        await ensure_model("llama3.2", consent)
+    started.append(caught.value.started)
+    assert (await detect()).running  # started with consent, but holds no model
+    assert await add_local_models(Registry()) == []
+
+
+def write_fake_installer(bin_dir: Path, tmp_path: Path) -> Path:
+    """A fake `curl` printing an installer script that puts the fake `ollama` on PATH."""
+    calls = tmp_path / "curl-calls.txt"
+    installer = tmp_path / "installer.py"
+    installer.write_text(
+        "import pathlib\n"
+        f"path = pathlib.Path({str(bin_dir / 'ollama')!r})\n"
+        f"path.write_text({FAKE_OLLAMA!r})\n"
+        "path.chmod(0o755)\n")
+    curl = bin_dir / "curl"
+    curl.write_text(f"#!{sys.executable}\nimport sys\n"
+                    f"open({str(calls)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+                    f"print('exec {sys.executable} {installer}')\n")
+    curl.chmod(0o755)
+    (bin_dir / "sh").symlink_to("/bin/sh")
+    return calls
+
+
+async def test_missing_ollama_is_installed_only_after_consent_with_the_shown_command(
+        bin_dir: Path, tmp_path: Path, started: list):  # type: ignore[type-arg]
+    calls = write_fake_installer(bin_dir, tmp_path)
+    plan = install_plan("linux")
+    assert plan is not None and plan.command == "curl -fsSL https://ollama.com/install.sh | sh"
+    consent = Consent(True, True, True)
+    result = await ensure_model("llama3.2", consent)
+    started.append(result.started)
+    assert plan.command in consent.questions[0]  # the exact command was shown first
+    assert calls.read_text() == "-fsSL https://ollama.com/install.sh\n"
+    assert result.installed and result.pulled
+    assert await chat("llama3.2") == "Hello from the fake."
+
+
+async def test_refusing_the_install_runs_nothing(bin_dir: Path, tmp_path: Path):
+    calls = write_fake_installer(bin_dir, tmp_path)
+    with pytest.raises(OllamaNotReady, match="curl -fsSL https://ollama.com/install.sh"):
+        await ensure_model("llama3.2", Consent(False))
+    assert not calls.exists() and not (bin_dir / "ollama").exists()
+
+
+def test_install_plans_per_platform():
+    assert install_plan("darwin", which=lambda name: "/opt/homebrew/bin/brew").command == \
+        "brew install ollama"
+    assert install_plan("darwin", which=lambda name: None) is None  # then: the download page
+    assert install_plan("win32", which=lambda name: "winget.exe").command.startswith(
+        "winget install")

@@ -1,0 +1,78 @@
+"""Post-processing: all steps run and are logged; a failing step does not stop the others;
+start/complete events reach the bus and experiment_events.jsonl; the queue is FIFO."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.events import (
+    PostProcessingCompleteEvent,
+    PostProcessingStartEvent,
+    decode_event,
+)
+from pidgin_tui.experiments.post_processor import (
+    STEPS,
+    PostProcessor,
+    run_post_processing,
+    run_post_processing_sync,
+)
+from tests.analysis_fixtures import copy_experiment
+
+
+async def test_every_step_runs_logs_and_publishes(experiment: Path, tmp_path: Path) -> None:
+    exp = copy_experiment(experiment, tmp_path)
+    bus = EventBus()
+    seen: list[object] = []
+    bus.subscribe_all(seen.append)
+    database = tmp_path / "experiments" / "experiments.duckdb"
+    result = await run_post_processing(exp, database, bus)
+    assert result.ok and result.succeeded == list(STEPS)
+    for name in ("README.md", "analysis.ipynb", "transcripts/summary.md"):
+        assert (exp / name).is_file(), name
+    assert database.is_file()
+    log = (exp / "post_processing.log").read_text()
+    for step in STEPS:
+        assert f"{step}: ok in" in log
+    assert [type(e) for e in seen] == [PostProcessingStartEvent, PostProcessingCompleteEvent]
+    recorded = [decode_event(line) for line in
+                (exp / "experiment_events.jsonl").read_bytes().splitlines()]
+    assert [e.event_type for e in recorded[-2:]] == ["PostProcessingStartEvent",
+                                                   "PostProcessingCompleteEvent"]
+    seqs = [e.seq for e in recorded]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    complete = recorded[-1]
+    assert isinstance(complete, PostProcessingCompleteEvent)
+    assert complete.succeeded == list(STEPS) and complete.failed == {}
+
+
+def test_a_failing_import_does_not_stop_the_reports(experiment: Path, tmp_path: Path) -> None:
+    exp = copy_experiment(experiment, tmp_path)
+    not_a_database = tmp_path / "experiments" / "experiments.duckdb"
+    not_a_database.write_text("this is not a DuckDB file")
+    result = run_post_processing_sync(exp, not_a_database)
+    assert list(result.failed) == ["import"]
+    assert result.succeeded == ["transcripts", "readme", "notebook"]
+    assert "import: FAILED" in (exp / "post_processing.log").read_text()
+    assert (exp / "README.md").is_file() and (exp / "transcripts" / "summary.md").is_file()
+    complete = decode_event((exp / "experiment_events.jsonl").read_bytes().splitlines()[-1])
+    assert isinstance(complete, PostProcessingCompleteEvent) and "import" in complete.failed
+
+
+async def test_queue_runs_jobs_first_in_first_out(experiment: Path, tmp_path: Path) -> None:
+    first = copy_experiment(experiment, tmp_path / "one")
+    second = copy_experiment(experiment, tmp_path / "two")
+    processor = PostProcessor()
+    processor.submit(first, tmp_path / "one.duckdb", steps=("readme",))
+    processor.submit(second, tmp_path / "two.duckdb", steps=("readme",))
+    assert processor.pending == 2
+    results = await processor.drain()
+    assert [r.experiment_dir for r in results] == [first, second]
+    assert processor.pending == 0 and all(r.ok for r in results)
+
+
+def test_default_database_is_the_output_roots(experiment: Path, tmp_path: Path) -> None:
+    exp = copy_experiment(experiment, tmp_path)
+    result = run_post_processing_sync(exp, steps=("import",))
+    assert result.ok
+    assert (tmp_path / "experiments" / "experiments.duckdb").is_file()

@@ -1,0 +1,131 @@
+"""The transcript browser: listing and filtering, a 2,000-turn transcript, search, jumps, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from pidgin_tui.experiments.synthetic import conversation_events, write_experiment, write_jsonl
+from pidgin_tui.tui.screens.metrics import MetricsScreen
+from pidgin_tui.tui.screens.readme import ReadmeScreen
+from pidgin_tui.tui.screens.transcript import TranscriptScreen
+from pidgin_tui.tui.screens.transcripts import TranscriptsScreen
+from pidgin_tui.tui.widgets.row_table import RowTable
+from pidgin_tui.tui.widgets.transcript_view import TranscriptView
+
+from .helpers import static_text, wait_until
+from .host import HostApp
+
+SIZE = (120, 40)
+PHRASE = "the purple kangaroo sings"
+LATE_TURN = 1873
+"""0-based turn that holds PHRASE; shown as turn 1874."""
+
+
+@pytest.fixture
+def big_root(tmp_path: Path) -> Path:
+    """One experiment whose single conversation has 2,000 turns, PHRASE in a late one."""
+    path = write_experiment(tmp_path, "big01", "long-talk", conversations=1, turns=2)
+    jsonl = path / "conv_big01_0001_events.jsonl"
+    jsonl.unlink()
+    write_jsonl(jsonl, conversation_events("big01", "big01_0001", 2000, words=60, thinking=True,
+                                           phrases={LATE_TURN: PHRASE}))
+    return tmp_path
+
+
+async def _open_first(pilot: Pilot) -> TranscriptView:
+    browser = pilot.app.screen
+    assert isinstance(browser, TranscriptsScreen)
+    await wait_until(pilot, lambda: bool(browser.shown), "the experiments to be listed")
+    await pilot.press("enter", "enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, TranscriptScreen)
+                     and pilot.app.screen.view is not None
+                     and bool(pilot.app.screen.view.layout_data.lines), "the transcript")
+    view = pilot.app.screen.query_one(TranscriptView)
+    return view
+
+
+async def test_2000_turn_transcript_search_finds_a_late_phrase(big_root: Path) -> None:
+    app = HostApp(big_root, lambda: TranscriptsScreen(big_root))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await _open_first(pilot)
+        assert view.transcript.turns == 2000
+        assert len(pilot.app.screen.query("*")) < 40  # no widget per message
+        await pilot.press("slash", *"Purple Kangaroo", "enter")
+        await pilot.pause()
+        assert len(view.hits) == 1
+        hit = view.hits[0]
+        top, height = view.scroll_offset.y, view.scrollable_content_region.height
+        assert top <= hit.line < top + height  # the hit is on screen
+        assert view.layout_data.lines[hit.line].turn == LATE_TURN
+        assert "turn 1874" in static_text(pilot, "#tx-status")
+        await pilot.press("n")  # wraps around to the only hit
+        assert view.hit_index == 0
+        await pilot.press("slash", *"no such words here", "enter")
+        assert view.hits == [] and "not found" in static_text(pilot, "#tx-status")
+
+
+async def test_jump_to_turn_thinking_and_export(big_root: Path) -> None:
+    app = HostApp(big_root, lambda: TranscriptsScreen(big_root))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await _open_first(pilot)
+        await pilot.press("g", "1", "2", "enter")
+        assert view.turn_at(view.scroll_offset.y) == 11  # "Turn 12" header at the top
+        folded = len(view.layout_data.lines)
+        await pilot.press("t")
+        assert view.show_thinking and len(view.layout_data.lines) > folded
+        assert view.turn_at(view.scroll_offset.y) == 11  # still at the same turn
+        await pilot.press("e")
+        exported = next((big_root / "experiments").glob("*/exports/conv_big01_0001.md"))
+        text = exported.read_text(encoding="utf-8")
+        assert "## Turn 2000" in text and PHRASE in text
+        await pilot.press("g", "9", "9", "9", "9", "enter")
+        assert "no turn 9999" in static_text(pilot, "#tx-status")
+
+
+async def test_browser_filters_by_status_model_and_end_reason(tmp_path: Path) -> None:
+    write_experiment(tmp_path, "aa01", "alpha", conversations=2, model="local:test")
+    write_experiment(tmp_path, "bb02", "beta", conversations=1, running=1,
+                     model="local:instant", pid=2**22 + 1)
+    app = HostApp(tmp_path, lambda: TranscriptsScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        browser = pilot.app.screen
+        assert isinstance(browser, TranscriptsScreen)
+        await wait_until(pilot, lambda: len(browser.shown) == 2, "both experiments")
+        browser.query_one("#browse-filter", Input).value = "model:instant status:interrupted"
+        await pilot.pause()
+        assert [(r.experiment_id, [c.conversation_id for c in convs])
+                for r, convs in browser.shown] == [("bb02", ["bb02_0002"])]
+        conversations = browser.query_one("#browse-conversations", RowTable)
+        assert conversations.row_count == 1
+        browser.query_one("#browse-filter", Input).value = "end:max_turns alpha"
+        await pilot.pause()
+        assert [r.experiment_id for r, _ in browser.shown] == ["aa01"]
+
+
+async def test_metrics_and_readme_from_the_browser(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, "mm01", "plotted", conversations=3, turns=6)
+    app = HostApp(tmp_path, lambda: TranscriptsScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        browser = pilot.app.screen
+        assert isinstance(browser, TranscriptsScreen)
+        await wait_until(pilot, lambda: bool(browser.shown), "the experiment")
+        await pilot.press("R")  # no README yet: a notification, no screen
+        assert isinstance(pilot.app.screen, TranscriptsScreen)
+        (path / "README.md").write_text("# Plotted\n\nGenerated summary.\n", encoding="utf-8")
+        await pilot.press("R")
+        assert isinstance(pilot.app.screen, ReadmeScreen)
+        await pilot.press("escape", "m")
+        metrics = pilot.app.screen
+        assert isinstance(metrics, MetricsScreen)
+        await wait_until(pilot, lambda: metrics.series is not None, "the metric series")
+        assert metrics.series is not None
+        assert metrics.series.metric_names[0] == "convergence_score"
+        assert len(metrics.series.lines("convergence_score")) == 3
+        turns, mean = metrics.series.mean("convergence_score")
+        assert turns == [1, 2, 3, 4, 5, 6] and len(mean) == 6
+        await pilot.press("m")
+        assert metrics.metric == metrics.series.metric_names[1]
