@@ -53,7 +53,8 @@ async def main() -> None:
 
     print(f"{CONVERSATIONS} local:test conversations × {TURNS} turns in parallel, live screen "
           f"open: {done} done ({status}) in {duration:.1f} s")
-    print(f"event-loop lag over {len(lags)} samples: p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, "
+    print(f"event-loop lag over {len(lags)} samples: p50 {pct(0.5):.1f} ms, "
+          f"p95 {pct(0.95):.1f} ms, "
           f"p99 {pct(0.99):.1f} ms, max {lags[-1] * 1000:.1f} ms (goal ≤ {GOAL_S * 1000:.0f} ms); "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
