@@ -12,6 +12,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
     ConversationEnded,
@@ -203,7 +204,7 @@ class LiveScreen(Screen[None]):
 
     # --- controls -----------------------------------------------------------------------------
 
-    def _control(self):  # type: ignore[no-untyped-def]
+    def _control(self) -> ConversationControl | None:
         run = self.pidgin.runs.get(self.experiment_id or "")
         conversation = self._conversation()
         if run is None or conversation is None or conversation.finished:
