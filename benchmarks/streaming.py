@@ -48,7 +48,7 @@ def token(index: int) -> str:
 
 
 async def run_rate(rate: int, output: Path) -> tuple[list[float], float]:
-    app = PidginApp(output)
+    app = PidginApp(output, post_process=False)
     lags: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")

@@ -32,27 +32,36 @@ from pidgin_tui.tui.messages import (
 )
 from pidgin_tui.tui.state import RunStore
 
+Focus = Callable[[], str | None]
+"""Returns the one conversation a listener shows (None: it wants every conversation)."""
+
 
 class Hub:
-    """Listeners by message type; posts a fresh message instance to each interested listener."""
+    """Listeners by message type; posts a fresh message instance to each interested listener.
+
+    A listener may give a `focus`: messages about other conversations are then not posted to
+    it at all, which matters when hundreds of conversations stream at once.
+    """
 
     def __init__(self) -> None:
-        self._listeners: dict[type[Message], list[MessagePump]] = {}
+        self._listeners: dict[type[Message], list[tuple[MessagePump, Focus | None]]] = {}
 
-    def listen(self, node: MessagePump, message_types: Iterable[type[Message]]) -> None:
+    def listen(self, node: MessagePump, message_types: Iterable[type[Message]],
+               focus: Focus | None = None) -> None:
         for message_type in message_types:
-            nodes = self._listeners.setdefault(message_type, [])
-            if node not in nodes:
-                nodes.append(node)
+            entries = self._listeners.setdefault(message_type, [])
+            if all(existing is not node for existing, _ in entries):
+                entries.append((node, focus))
 
     def forget(self, node: MessagePump) -> None:
-        for nodes in self._listeners.values():
-            if node in nodes:
-                nodes.remove(node)
+        for message_type, entries in self._listeners.items():
+            self._listeners[message_type] = [e for e in entries if e[0] is not node]
 
-    def post(self, message_type: type[Message], make: Callable[[], Message]) -> None:
-        for node in self._listeners.get(message_type, ()):
-            node.post_message(make())
+    def post(self, message_type: type[Message], make: Callable[[], Message],
+             conversation_id: str | None = None) -> None:
+        for node, focus in self._listeners.get(message_type, ()):
+            if focus is None or conversation_id is None or focus() == conversation_id:
+                node.post_message(make())
 
 
 class Bridge:
@@ -77,13 +86,13 @@ class Bridge:
                 thinking = isinstance(event, ThinkingChunkEvent)
                 post(TokenStreamed, lambda: TokenStreamed(
                     cid, event.agent_id, event.turn_number, event.chunk_index, event.chunk,
-                    thinking))
+                    thinking), cid)
             case MessageRequestEvent():
-                post(MessageRequested, lambda: MessageRequested(cid, event.agent_id,
-                                                                event.turn_number))
+                post(MessageRequested, lambda: MessageRequested(
+                    cid, event.agent_id, event.turn_number, event.attempt), cid)
             case MessageCompleteEvent():
                 post(MessageCompleted, lambda: MessageCompleted(cid, event.agent_id,
-                                                                event.turn_number))
+                                                                event.turn_number), cid)
                 # A model with no delay never yields to the loop on its own; give the UI a turn.
                 await asyncio.sleep(0)
             case ConversationStartEvent():

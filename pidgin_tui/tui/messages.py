@@ -32,6 +32,8 @@ class MessageRequested(RunMessage):
     conversation_id: str
     agent_id: str
     turn: int
+    attempt: int = 1
+    """Above 1 for a retry: the failed attempt's partial text is to be replaced."""
 
 
 @dataclass

@@ -50,13 +50,14 @@ def words(text: str) -> list[str]:
 class Script:
     """Publishes one conversation of three turns, turn by turn, through a real Bridge."""
 
-    def __init__(self, app: PidginApp, max_turns: int = 3) -> None:
+    def __init__(self, app: PidginApp, max_turns: int = 3, conversations: int = 1) -> None:
         self.app = app
         self.bus = EventBus()
         self.max_turns = max_turns
         self.ids = {"experiment_id": EXPERIMENT_ID, "conversation_id": CONVERSATION_ID,
                     "timestamp": STAMP}
-        app.store.add_experiment(EXPERIMENT_ID, "language-drift", [CONVERSATION_ID],
+        ids = [f"{EXPERIMENT_ID}_{n:04d}" for n in range(1, conversations + 1)]
+        app.store.add_experiment(EXPERIMENT_ID, "language-drift", ids,
                                  {"agent_a": ("local:test", 8_000), "agent_b": ("local:test",
                                                                                8_000)})
         self.bridge = Bridge(self.bus, app.store, app.hub)

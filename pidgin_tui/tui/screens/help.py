@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -26,27 +27,40 @@ def _rows(app: Any, bindings: list[BindingType]) -> list[str]:
     return rows
 
 
+SCREEN_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("Setup (F2)", "setup", "SetupScreen"),
+    ("Live (F3)", "live", "LiveScreen"),
+    ("Monitor (F4)", "monitor", "MonitorScreen"),
+    ("Transcripts (F5)", "transcripts", "TranscriptsScreen"),
+    ("A transcript", "transcript", "TranscriptScreen"),
+    ("Metrics plot", "metrics", "MetricsScreen"),
+    ("Experiment README", "readme", "ReadmeScreen"),
+    ("Errors (F6)", "errors", "ErrorsScreen"),
+    ("Error details", "error_detail", "ErrorDetailScreen"),
+    ("Confirmations", "confirm", "ConfirmScreen"),
+)
+"""(heading, module in `pidgin_tui.tui.screens`, class) of every screen with its own keys."""
+
+
+def _screen_bindings(module: str, name: str) -> list[BindingType]:
+    try:
+        screen_module = importlib.import_module(f"pidgin_tui.tui.screens.{module}")
+    except ModuleNotFoundError:
+        return []  # a screen another part of the project has not delivered yet
+    return list(getattr(getattr(screen_module, name, None), "BINDINGS", []))
+
+
 def bindings_markdown(app: Any) -> str:
     """A table per group: global keys, then each screen's and dialog's own keys."""
-    from pidgin_tui.tui.screens.confirm import ConfirmScreen
-    from pidgin_tui.tui.screens.error_detail import ErrorDetailScreen
-    from pidgin_tui.tui.screens.errors import ErrorsScreen
-    from pidgin_tui.tui.screens.live import LiveScreen
-    from pidgin_tui.tui.screens.setup import SetupScreen
-
-    groups: list[tuple[str, list[BindingType]]] = [
-        ("Everywhere", type(app).BINDINGS),
-        ("Setup (F2)", SetupScreen.BINDINGS),
-        ("Live (F3)", LiveScreen.BINDINGS),
-        ("Errors (F6)", ErrorsScreen.BINDINGS),
-        ("Error details", ErrorDetailScreen.BINDINGS),
-        ("Confirmations", ConfirmScreen.BINDINGS),
-        ("Help", HelpScreen.BINDINGS),
-    ]
+    groups: list[tuple[str, list[BindingType]]] = [("Everywhere", type(app).BINDINGS)]
+    groups += [(title, _screen_bindings(module, name)) for title, module, name in SCREEN_GROUPS]
+    groups.append(("Help", HelpScreen.BINDINGS))
     parts = []
     for title, bindings in groups:
-        parts.append(f"### {title}\n\n| Key | Action | What it does |\n|---|---|---|\n"
-                     + "\n".join(_rows(app, bindings)))
+        rows = _rows(app, bindings)
+        if rows:
+            parts.append(f"### {title}\n\n| Key | Action | What it does |\n|---|---|---|\n"
+                         + "\n".join(rows))
     parts.append("Inside forms: `tab`/`shift+tab` move between fields, `enter` picks a model "
                  "from a list, `space` toggles a checkbox.")
     return "\n\n".join(parts)

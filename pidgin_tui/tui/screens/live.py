@@ -12,6 +12,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
     ConversationEnded,
@@ -29,8 +30,9 @@ from pidgin_tui.tui.widgets.top_bar import TopBar
 
 REFRESH_S = 0.2
 """How often the figures are redrawn from the store (only when something changed)."""
-LISTENS_TO = (ConversationStarted, MessageRequested, TokenStreamed, MessageCompleted,
-              ConversationEnded)
+FOCUSED = (MessageRequested, TokenStreamed, MessageCompleted)
+"""Messages the screen needs only for the conversation it shows."""
+EVERY_CONVERSATION = (ConversationStarted, ConversationEnded)
 
 
 class LiveScreen(Screen[None]):
@@ -80,7 +82,8 @@ class LiveScreen(Screen[None]):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
-        self.pidgin.hub.listen(self, LISTENS_TO)
+        self.pidgin.hub.listen(self, FOCUSED, focus=lambda: self.conversation_id)
+        self.pidgin.hub.listen(self, EVERY_CONVERSATION)
         self.set_interval(REFRESH_S, self.refresh_figures)
         latest = self._latest_conversation()
         if latest is not None:
@@ -162,6 +165,8 @@ class LiveScreen(Screen[None]):
     async def _requested(self, message: MessageRequested) -> None:
         conversation = self._shown(message.conversation_id)
         if conversation is not None:
+            if message.attempt > 1:
+                await self.view.restart_message(message.agent_id, message.turn)
             await self.view.sync(conversation)
             self.refresh_figures()
 
@@ -199,7 +204,7 @@ class LiveScreen(Screen[None]):
 
     # --- controls -----------------------------------------------------------------------------
 
-    def _control(self):  # type: ignore[no-untyped-def]
+    def _control(self) -> ConversationControl | None:
         run = self.pidgin.runs.get(self.experiment_id or "")
         conversation = self._conversation()
         if run is None or conversation is None or conversation.finished:

@@ -13,9 +13,7 @@ from pidgin_tui.tui.widgets.top_bar import TopBar
 class PlaceholderScreen(Screen[None]):
     """Says which view will appear here."""
 
-    DEFAULT_CSS = """
-    PlaceholderScreen #placeholder-text { width: auto; padding: 1 4; border: round $primary; }
-    """
+    CSS_PATH = "placeholder.tcss"
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()

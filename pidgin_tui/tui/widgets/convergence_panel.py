@@ -10,6 +10,17 @@ from pidgin_tui.tui.state import ConversationState
 
 SHOWN_METRICS = 6
 """Latest metrics listed under the sparkline."""
+PREFERRED_METRICS = ("vocabulary_overlap", "structure_similarity", "ncd_similarity",
+                     "length_ratio", "similarity_to_first_turn", "convergence_ema",
+                     "convergence_delta")
+"""Shown first when present: the pairwise measures that say how alike the agents have become."""
+
+
+def pick_metrics(metrics: dict[str, float], count: int = SHOWN_METRICS) -> list[tuple[str, float]]:
+    """The preferred pairwise metrics that exist, then the others in their given order."""
+    names = [n for n in PREFERRED_METRICS if n in metrics]
+    names += [n for n in metrics if n not in names]
+    return [(name, metrics[name]) for name in names[:count]]
 
 
 class ConvergencePanel(Vertical):
@@ -39,6 +50,5 @@ class ConvergencePanel(Vertical):
         self.border_title = f"Convergence{latest}"
         self.query_one(Sparkline).data = scores[-200:] or [0.0]
         metrics = {} if conversation is None else conversation.metrics
-        lines = [f"{name[:18]:<18} {value:8.3f}"
-                 for name, value in list(metrics.items())[:SHOWN_METRICS]]
+        lines = [f"{name[:20]:<20} {value:8.3f}" for name, value in pick_metrics(metrics)]
         self.query_one("#metrics", Static).update("\n".join(lines) or "no metrics yet")

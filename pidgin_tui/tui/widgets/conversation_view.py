@@ -116,6 +116,12 @@ class ConversationView(VerticalScroll):
         if view is not None and message is not None:
             await view.finish(message)
 
+    async def restart_message(self, agent_id: str, turn: int) -> None:
+        """A retry: clear what the failed attempt streamed."""
+        view = self._views.get((turn, agent_id))
+        if view is not None:
+            await view.restart()
+
     def fold_thinking(self, collapsed: bool) -> None:
         for view in self._views.values():
             view.fold_thinking(collapsed)

@@ -39,7 +39,3 @@ class FormField(Vertical):
         self.set_class(reason is not None, "-invalid")
         self.query_one(".field-error", Static).update(f"✗ {reason}" if reason else "")
         self._widget.tooltip = reason
-
-    @property
-    def error(self) -> str | None:
-        return self._widget.tooltip if self.has_class("-invalid") else None  # type: ignore[return-value]

@@ -111,6 +111,13 @@ class MessageView(Vertical):
             markdown = await self._thinking_markdown()
             await markdown.update(state.thinking)
 
+    async def restart(self) -> None:
+        """Forget everything shown: a retried request streams its message from the start."""
+        await self.stop_streams()
+        self.written = self.thinking_written = 0
+        await self.query_one(".body", Markdown).update("")
+        await self.query(Collapsible).remove()
+
     async def stop_streams(self) -> None:
         for stream in (self._stream, self._thinking_stream):
             if stream is not None:
