@@ -89,7 +89,7 @@ class ConversationTail:
         match event:
             case ConversationStartEvent():
                 self.max_turns = event.max_turns
-                self.status = "running"
+                self.status, self.ended = "running", False
             case TurnCompleteEvent():
                 self.turns = max(self.turns, event.turn_number + 1)
                 self.convergence = event.convergence_score
@@ -228,6 +228,8 @@ class MonitorState:
             if tail is None:
                 jsonl = conv.get("jsonl") or f"conv_{conv_id}_events.jsonl"
                 tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
+            if tail.ended and conv.get("status") in ("created", "running"):
+                tail.ended = False  # resumed: the conversation goes on in the same file
             if not tail.ended:
                 before = tail.offset
                 tail.read_more()
