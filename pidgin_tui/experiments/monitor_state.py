@@ -20,6 +20,7 @@ from typing import Any
 
 from pidgin_tui.core.events import (
     ConversationEndEvent,
+    ConversationResumedEvent,
     ConversationStartEvent,
     Event,
     MessageCompleteEvent,
@@ -37,6 +38,7 @@ from pidgin_tui.experiments.monitor_rows import (
     build_row,
     parse_time,
 )
+from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
 from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, experiments_dir
 
 __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
@@ -99,6 +101,8 @@ class ConversationTail:
             case MessageCompleteEvent():
                 self.last_message = event.content[:PREVIEW_CHARS]
                 self.last_speaker = event.agent_id
+            case ConversationResumedEvent():
+                self.status, self.end_reason, self.ended = "running", None, False
             case ConversationEndEvent():
                 self.status, self.end_reason = event.status, event.reason
                 self.turns = max(self.turns, event.total_turns)
@@ -228,9 +232,9 @@ class MonitorState:
             if tail is None:
                 jsonl = conv.get("jsonl") or f"conv_{conv_id}_events.jsonl"
                 tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
-            if tail.ended and conv.get("status") in ("created", "running"):
-                tail.ended = False  # resumed: the conversation goes on in the same file
-            if not tail.ended:
+            # A conversation that ended interrupted or paused may be resumed while the
+            # experiment is live, appending to the same file: keep reading those.
+            if not tail.ended or tail.end_reason in RESUMABLE_END_REASONS:
                 before = tail.offset
                 tail.read_more()
                 self.bytes_tailed += tail.offset - before
