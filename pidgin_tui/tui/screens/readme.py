@@ -24,9 +24,7 @@ def open_readme(app: App[object], experiment_dir: Path) -> None:
 
 
 class ReadmeScreen(Screen[None]):
-    DEFAULT_CSS = """
-    ReadmeScreen MarkdownViewer { height: 1fr; }
-    """
+    CSS_PATH = "readme.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", tooltip="Close the README", id="readme.close"),
     ]
