@@ -11,7 +11,7 @@ from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 
 from .conftest import SIZE, paced_registry
-from .helpers import wait_until
+from .helpers import press_now, wait_until
 
 SLOW_TOKENS_PER_SECOND = 40.0
 """Slow enough that the run is still going while the test looks at it."""
@@ -35,11 +35,12 @@ async def test_monitor_opens_and_stops_a_run_of_this_app(make_app) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen)
                          and app.screen.conversation_id == f"{row.experiment_id}_0001",
                          "the live screen on that conversation")
-        await pilot.press("f4")
+        await press_now(pilot, "f4")  # a streaming run never lets the app go idle
         await wait_until(pilot, lambda: app.screen is monitor, "back on the monitor")
-        await pilot.press("escape", "s")
+        await press_now(pilot, "escape")
+        await press_now(pilot, "s")
         await wait_until(pilot, lambda: isinstance(app.screen, StopConfirmScreen), "the question")
-        await pilot.press("y")
+        await press_now(pilot, "y")
         await wait_until(pilot, lambda: run.worker is not None and run.worker.is_finished,
                          "the run to stop")
     manifest = read_manifest(Path(str(run.runner.experiment_dir)))

@@ -75,6 +75,8 @@ class MessageView(Vertical):
 
     async def add_chunk(self, chunk_index: int, text: str, thinking: bool) -> None:
         """Append one fragment unless it is already shown."""
+        if not self.is_attached:
+            return  # removed while the fragment was on its way (the screen switched view)
         if thinking:
             if chunk_index < self.thinking_written:
                 return
@@ -102,6 +104,8 @@ class MessageView(Vertical):
     async def finish(self, state: MessageState) -> None:
         """The message is complete: flush the streams and make sure the final text is shown."""
         await self.stop_streams()
+        if not self.is_attached:
+            return
         self.complete = True
         self.remove_class("-streaming")
         self.query_one(".message-header", Static).update(self._header())
