@@ -6,6 +6,8 @@ in `TranscriptScreen`, an experiment's metrics in `MetricsScreen`, its README in
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -57,9 +59,11 @@ class TranscriptsScreen(Screen[None]):
         rows: list[ExperimentRow]
         database_problem: str | None = None
 
-    def __init__(self, root: Path | None = None, *, root_label: str | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, root_label: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         self._root = root
+        self._clock = clock
         self._root_label = root_label
         """Shown instead of the experiments directory's path (snapshots use a fixed one)."""
         self.rows: list[ExperimentRow] = []
@@ -101,7 +105,7 @@ class TranscriptsScreen(Screen[None]):
         from pidgin_tui.paths import database_path
 
         if self._state is None:
-            self._state = MonitorState(self.root, tail_jsonl=False)
+            self._state = MonitorState(self.root, clock=self._clock, tail_jsonl=False)
         rows = self._state.refresh()
         catalog = imported_catalog(database_path(self.root))
         rows = apply_imported(rows, catalog.experiments, catalog.conversations)
