@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class MonitorState:
         self.tail_jsonl = tail_jsonl
         self._tracked: dict[Path, _Tracked] = {}
         self._dir_stamp: int | None = None
+        self._lock = threading.Lock()
         self.refreshes = 0
         self.manifest_reads = 0
         self.bytes_tailed = 0
@@ -141,7 +143,14 @@ class MonitorState:
     # --- public -------------------------------------------------------------------------------
 
     def refresh(self) -> list[ExperimentRow]:
-        """Bring every experiment up to date and return the rows, live ones first, newest first."""
+        """Bring every experiment up to date and return the rows, live ones first, newest first.
+
+        Safe to call from several threads: calls run one at a time.
+        """
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> list[ExperimentRow]:
         self.refreshes += 1
         self._rescan_if_changed()
         now = self.clock()

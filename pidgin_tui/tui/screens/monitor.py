@@ -94,6 +94,7 @@ class MonitorScreen(Screen[None]):
         """Created on mount, once the app (and its output root) is known."""
         self.rows: list[ExperimentRow] = []
         self.selected_id: str | None = None
+        self._refresh_worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield TopBar("Monitor · every experiment")
@@ -109,11 +110,16 @@ class MonitorScreen(Screen[None]):
         self.set_interval(self._refresh_s, self._tick, name="monitor-refresh")
 
     def on_screen_resume(self) -> None:
-        self.refresh_state()
+        self._request_refresh()
 
     def _tick(self) -> None:
         if self.is_active:
-            self.refresh_state()
+            self._request_refresh()
+
+    def _request_refresh(self) -> None:
+        """Start a refresh unless one is still reading (a slow disk never queues them up)."""
+        if self._refresh_worker is None or self._refresh_worker.is_finished:
+            self._refresh_worker = self.refresh_state()
 
     @work(thread=True, exclusive=True, group="monitor-refresh", exit_on_error=False)
     def refresh_state(self) -> None:
@@ -201,7 +207,7 @@ class MonitorScreen(Screen[None]):
         self._show_selected()
 
     def action_refresh_now(self) -> None:
-        self.refresh_state()
+        self._request_refresh()
 
     def action_metrics(self) -> None:
         from pidgin_tui.tui.screens.metrics import MetricsScreen
@@ -279,7 +285,7 @@ class MonitorScreen(Screen[None]):
                 "process gone": "its process is gone: interrupted",
                 "not running": "had already finished"}.get(message.outcome, message.outcome)
         self.notify(f"{message.experiment_id}: {text}")
-        self.refresh_state()
+        self._request_refresh()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
