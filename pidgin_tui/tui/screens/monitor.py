@@ -32,7 +32,8 @@ REFRESH_S = 1.0
 """Seconds between refreshes while the monitor is visible."""
 
 
-def _app_root(app: object) -> Path:
+def app_output_root(app: object) -> Path:
+    """The app's output root (`PidginApp.output_root`), else the default one."""
     root = getattr(app, "output_root", None)
     if isinstance(root, Path):
         return root
@@ -106,7 +107,7 @@ class MonitorScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.state = MonitorState(self._root or _app_root(self.app), clock=self._clock)
+        self.state = MonitorState(self._root or app_output_root(self.app), clock=self._clock)
         self.set_interval(self._refresh_s, self._tick, name="monitor-refresh")
 
     def on_screen_resume(self) -> None:

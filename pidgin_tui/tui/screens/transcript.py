@@ -73,7 +73,7 @@ class TranscriptScreen(Screen[None]):
         self._reading = False
 
     def compose(self) -> ComposeResult:
-        yield TopBar("Transcript")
+        yield TopBar("Live · following the run's JSONL" if self.follow else "Transcript")
         yield Static(f"Loading {self.path.name}…", id="tx-header", markup=False)
         yield Sparkline([], id="tx-convergence")
         yield Static("", id="tx-status", markup=False)

@@ -92,9 +92,9 @@ class TranscriptsScreen(Screen[None]):
     @property
     def root(self) -> Path:
         if self._root is None:
-            from pidgin_tui.tui.screens.monitor import _app_root
+            from pidgin_tui.tui.screens.monitor import app_output_root
 
-            self._root = _app_root(self.app)
+            self._root = app_output_root(self.app)
         return self._root
 
     @work(thread=True, exclusive=True, group="browse-load", exit_on_error=False)
