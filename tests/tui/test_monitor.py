@@ -149,7 +149,7 @@ async def test_other_process_conversation_follows_its_jsonl(tmp_path: Path) -> N
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         path = write_experiment(tmp_path, "far01", "elsewhere", conversations=0, running=1,
-                                pid=sleeper.pid, start=datetime.now(UTC))
+                                turns=40, pid=sleeper.pid, start=datetime.now(UTC))
         app = HostApp(tmp_path, lambda: MonitorScreen(tmp_path, refresh_s=60))
         async with app.run_test(size=SIZE) as pilot:
             screen = _screen(pilot)
@@ -163,12 +163,15 @@ async def test_other_process_conversation_follows_its_jsonl(tmp_path: Path) -> N
             before = len(follow.transcript.messages)
             write_jsonl(path / "conv_far01_0001_events.jsonl", [MessageCompleteEvent(
                 experiment_id="far01", conversation_id="far01_0001", agent_id="agent_a",
-                turn_number=2, content="a brand new message from elsewhere")])
+                turn_number=20, content="a brand new message from elsewhere")])
             await wait_until(pilot, lambda: len(follow.transcript.messages) == before + 1,
                              "the new message to arrive")
             view = follow.view
             assert view is not None
             assert view.layout_data.lines[-2].text == "a brand new message from elsewhere"
+            await wait_until(pilot, lambda: view.max_scroll_y > 0
+                             and view.scroll_offset.y == view.max_scroll_y,
+                             "the view to follow the newest message")
     finally:
         sleeper.kill()
         sleeper.wait()

@@ -132,8 +132,8 @@ def build_layout(log: ConversationLog, width: int, show_thinking: bool,
         detail = f" · {message.tokens} tok" if message.tokens else ""
         if message.finish_reason not in ("stop", ""):
             detail += f" · {message.finish_reason}"
-        lines.append(Line("speaker", message.turn, f"{name} ({tag}){detail}", message.agent_id,
-                          index))
+        label = name if name.endswith(f"({tag})") else f"{name} ({tag})"
+        lines.append(Line("speaker", message.turn, f"{label}{detail}", message.agent_id, index))
         if message.thinking:
             if show_thinking:
                 for start, end in wrap_offsets(message.thinking, text_width):

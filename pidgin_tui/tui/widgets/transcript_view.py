@@ -92,9 +92,14 @@ class TranscriptView(ScrollView, can_focus=True):
         width = self.size.width or 80
         return max(20, width - self.styles.scrollbar_size_vertical)
 
+    # Programmatic scrolls pass force=True: right after a layout change the scrollbar (and so
+    # `allow_vertical_scroll`) may not be updated yet, and the scroll would be ignored.
+
     def on_resize(self) -> None:
         if self.text_width != self._layout_width:
             self.relayout()
+        elif self.follow:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
 
     def watch_show_thinking(self) -> None:
         if self._layout_width:
@@ -107,10 +112,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self.layout_data = build_layout(self.transcript, self._layout_width, self.show_thinking)
         self._after_layout_change()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
         elif top_turn is not None and top_turn in self.layout_data.turn_lines:
             self.scroll_to(y=self.layout_data.turn_lines[top_turn], animate=False,
-                           immediate=True)
+                           immediate=True, force=True)
 
     def refresh_log(self) -> None:
         """Lay out messages the log gained since the last call (follow mode appends)."""
@@ -120,7 +125,7 @@ class TranscriptView(ScrollView, can_focus=True):
         build_layout(self.transcript, self._layout_width, self.show_thinking, self.layout_data)
         self._after_layout_change()
         if self.follow and at_bottom:
-            self.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
 
     def _after_layout_change(self) -> None:
         self._cache.clear()
@@ -148,7 +153,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if line is None:
             return False
         self.follow = False
-        self.scroll_to(y=line, animate=False, immediate=True)
+        self.scroll_to(y=line, animate=False, immediate=True, force=True)
         return True
 
     def search_for(self, query: str) -> int:
@@ -173,7 +178,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.follow = False
         self._cache.clear()
         self.scroll_to(y=max(0, hit.line - self.scrollable_content_region.height // 3),
-                       animate=False, immediate=True)
+                       animate=False, immediate=True, force=True)
         self.refresh()
         self.post_message(self.SearchMoved(index, len(self.hits), self.turn_at(hit.line)))
 
