@@ -145,7 +145,21 @@ class PidginApp(App[int]):
         if self.ui_settings.theme in self.available_themes:
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.screen_change_signal.subscribe(self, self._badge_every_screen)
         self.hub.listen(self, (ErrorRecorded,))
+
+    def _badge_every_screen(self, screen: Screen[Any]) -> None:
+        """Screens without a TopBar (other areas' screens) still show the unread-error badge."""
+        from textual.screen import ModalScreen
+
+        from pidgin_tui.tui.widgets.top_bar import ErrorBadge, FloatingErrorBadge
+
+        def ensure() -> None:
+            if screen.is_attached and not screen.query(ErrorBadge):
+                screen.mount(FloatingErrorBadge())
+
+        if not isinstance(screen, ModalScreen):
+            self.call_after_refresh(ensure)
 
     def _remember_theme(self, theme: Any) -> None:
         if theme.name != self.ui_settings.theme:
