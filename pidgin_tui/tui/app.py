@@ -24,7 +24,7 @@ from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.tui.bridge import Bridge, Hub
-from pidgin_tui.tui.messages import ErrorRecorded, RunFinished
+from pidgin_tui.tui.messages import ConvergenceReached, ErrorRecorded, RunFinished
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import ErrorEntry, RunStore
@@ -146,7 +146,7 @@ class PidginApp(App[int]):
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
-        self.hub.listen(self, (ErrorRecorded,))
+        self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
 
     def _badge_every_screen(self, screen: Screen[Any]) -> None:
         """Screens without a TopBar (other areas' screens) still show the unread-error badge."""
@@ -282,6 +282,14 @@ class PidginApp(App[int]):
         show = getattr(self.screen, "show_conversation", None)
         if show is not None:
             await show(conversation)
+
+    @on(ConvergenceReached)
+    def _convergence_reached(self, message: ConvergenceReached) -> None:
+        what = {"stop": "the conversation stops", "pause": "paused: space resumes",
+                "warn": "it goes on", "continue": "it goes on"}.get(message.action, message.action)
+        self.notify(f"{message.conversation_id}, turn {message.turn + 1}: {message.score:.2f} ≥ "
+                    f"{message.threshold:.2f}; {what}.", title="High convergence",
+                    severity="warning")
 
     @on(ErrorRecorded)
     def _error_recorded(self, message: ErrorRecorded) -> None:

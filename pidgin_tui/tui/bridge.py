@@ -14,6 +14,7 @@ from textual.message_pump import MessagePump
 
 from pidgin_tui.core.bus import EventBus, Subscription
 from pidgin_tui.core.events import (
+    ConvergenceWarningEvent,
     ConversationEndEvent,
     ConversationStartEvent,
     Event,
@@ -23,6 +24,7 @@ from pidgin_tui.core.events import (
     ThinkingChunkEvent,
 )
 from pidgin_tui.tui.messages import (
+    ConvergenceReached,
     ConversationEnded,
     ConversationStarted,
     ErrorRecorded,
@@ -97,6 +99,10 @@ class Bridge:
                 await asyncio.sleep(0)
             case ConversationStartEvent():
                 post(ConversationStarted, lambda: ConversationStarted(event.experiment_id, cid))
+            case ConvergenceWarningEvent():
+                post(ConvergenceReached, lambda: ConvergenceReached(
+                    cid, event.turn_number, event.convergence_score, event.threshold,
+                    event.action))
             case ConversationEndEvent():
                 post(ConversationEnded, lambda: ConversationEnded(cid, event.status, event.reason))
         for entry in errors:

@@ -67,6 +67,17 @@ class ConversationEnded(RunMessage):
 
 
 @dataclass
+class ConvergenceReached(RunMessage):
+    """A conversation's convergence score reached the threshold; `action` says what happens."""
+
+    conversation_id: str
+    turn: int
+    score: float
+    threshold: float
+    action: str
+
+
+@dataclass
 class ErrorRecorded(RunMessage):
     """A new entry for the error panel."""
 
