@@ -30,12 +30,20 @@ def _or(expr: str, cls: type[ev.Event], name: str) -> str:
 _M, _U, _T = ev.MessageCompleteEvent, ev.TokenUsageEvent, ev.TurnCompleteEvent
 _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
 
-STAGE_SQL = """
+# Every field later statements filter or join on is extracted here, in one parse per line:
+# each `data->>'field'` afterwards would parse the whole line again (a turn's line is ~5 kB).
+STAGE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _stage AS
 SELECT filename, x[1] AS event_type, x[2] AS conversation_id, TRY_CAST(x[3] AS BIGINT) AS seq,
-       TRY_CAST(x[4] AS TIMESTAMP) AS timestamp, x[5] AS event_id, x[6] AS experiment_id, data
+       TRY_CAST(x[4] AS TIMESTAMP) AS timestamp, x[5] AS event_id, x[6] AS experiment_id,
+       TRY_CAST(x[7] AS INTEGER) AS turn_number, x[8] AS agent_id,
+       CASE WHEN x[1] = 'TurnCompleteEvent'
+            THEN TRY_CAST({_or("x[9]", _T, "metrics_version")} AS INTEGER) END
+           AS metrics_version,
+       TRY_CAST(x[10] AS DOUBLE) AS convergence_score, x[11] AS metrics, data
 FROM (SELECT filename, data, json_extract_string(data, ['$.event_type', '$.conversation_id',
-             '$.seq', '$.timestamp', '$.event_id', '$.experiment_id']) AS x
+             '$.seq', '$.timestamp', '$.event_id', '$.experiment_id', '$.turn_number',
+             '$.agent_id', '$.metrics_version', '$.convergence_score', '$.metrics']) AS x
       FROM (SELECT filename, json AS data FROM read_json_objects(
             $files, format = 'newline_delimited', ignore_errors = true, filename = true)))
 """
@@ -53,24 +61,25 @@ INSERT INTO messages
 SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking, m.tokens,
        u.input_tokens, u.output_tokens, u.cost_usd, m.duration_ms, m.ttft, m.model,
        m.finish_reason, m.timestamp
-FROM (SELECT conversation_id, timestamp, TRY_CAST(x[1] AS INTEGER) AS turn_number,
-             x[2] AS agent_id, x[3] AS content, x[4] AS thinking,
-             TRY_CAST({_or("x[5]", _M, "tokens_used")} AS BIGINT) AS tokens,
-             TRY_CAST({_or("x[6]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
-             TRY_CAST(x[7] AS BIGINT) AS ttft,
-             {_or("x[8]", _M, "model")} AS model, {_or("x[9]", _M, "finish_reason")}
+FROM (SELECT conversation_id, timestamp, turn_number, agent_id, x[1] AS content,
+             x[2] AS thinking,
+             TRY_CAST({_or("x[3]", _M, "tokens_used")} AS BIGINT) AS tokens,
+             TRY_CAST({_or("x[4]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
+             TRY_CAST(x[5] AS BIGINT) AS ttft,
+             {_or("x[6]", _M, "model")} AS model, {_or("x[7]", _M, "finish_reason")}
              AS finish_reason
-      FROM (SELECT conversation_id, timestamp, json_extract_string(data, ['$.turn_number',
-                   '$.agent_id', '$.content', '$.thinking', '$.tokens_used', '$.duration_ms',
-                   '$.time_to_first_token_ms', '$.model', '$.finish_reason']) AS x
+      FROM (SELECT conversation_id, timestamp, turn_number, agent_id,
+                   json_extract_string(data, ['$.content', '$.thinking', '$.tokens_used',
+                   '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason'])
+                   AS x
             FROM _stage WHERE event_type = 'MessageCompleteEvent')) AS m
-LEFT JOIN (SELECT conversation_id, TRY_CAST(x[1] AS INTEGER) AS turn_number, x[2] AS agent_id,
-                  sum(TRY_CAST({_or("x[3]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
-                  sum(TRY_CAST({_or("x[4]", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
-                  CASE WHEN count(x[5]) = count(*) THEN sum(TRY_CAST(x[5] AS DOUBLE)) END
+LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
+                  sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
+                  sum(TRY_CAST({_or("x[2]", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
+                  CASE WHEN count(x[3]) = count(*) THEN sum(TRY_CAST(x[3] AS DOUBLE)) END
                       AS cost_usd
-           FROM (SELECT conversation_id, json_extract_string(data, ['$.turn_number',
-                        '$.agent_id', '$.input_tokens', '$.output_tokens', '$.cost_usd']) AS x
+           FROM (SELECT conversation_id, turn_number, agent_id, json_extract_string(data,
+                        ['$.input_tokens', '$.output_tokens', '$.cost_usd']) AS x
                  FROM _stage WHERE event_type = 'TokenUsageEvent')
            GROUP BY ALL) AS u
   ON u.conversation_id = m.conversation_id AND u.turn_number = m.turn_number
@@ -88,7 +97,6 @@ def _catalog_lists() -> tuple[str, str, str, str]:
 
 
 _STRUCT, _AGENTS, _NAMES, _FIELDS = _catalog_lists()
-_VERSION = "TRY_CAST({} AS INTEGER)".format(_or("data->>'metrics_version'", _T, "metrics_version"))
 
 # Turns scored by this version of the metrics (all of them, normally) are parsed straight into
 # a struct of DOUBLEs and unnested from constant lists; json_each, which makes a string per
@@ -98,27 +106,24 @@ INSERT INTO turn_metrics
 SELECT $exp, conversation_id, turn_number, agent, metric, value, version
 FROM (SELECT conversation_id, turn_number, version, unnest([{_AGENTS}]) AS agent,
              unnest([{_NAMES}]) AS metric, unnest([{_FIELDS}]) AS value
-      FROM (SELECT conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER) AS turn_number,
-                   {_VERSION} AS version,
-                   json_transform(data->'metrics', '{_STRUCT}') AS s
+      FROM (SELECT conversation_id, turn_number, metrics_version AS version,
+                   json_transform(metrics, '{_STRUCT}') AS s
             FROM _stage
-            WHERE event_type = 'TurnCompleteEvent' AND {_VERSION} = {METRICS_VERSION}))
+            WHERE event_type = 'TurnCompleteEvent' AND metrics_version = {METRICS_VERSION}))
 WHERE value IS NOT NULL
 UNION ALL
 SELECT $exp, t.conversation_id, t.turn_number,
        CASE left(j.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
        CASE WHEN left(j.key, 2) IN ('a_', 'b_') THEN substr(j.key, 3) ELSE j.key END,
        j.value::DOUBLE, t.version
-FROM (SELECT conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER) AS turn_number,
-             {_VERSION} AS version, data->'metrics' AS metrics
-      FROM _stage
-      WHERE event_type = 'TurnCompleteEvent' AND {_VERSION} IS DISTINCT FROM {METRICS_VERSION}
-     ) AS t, json_each(t.metrics) AS j
+FROM (SELECT conversation_id, turn_number, metrics_version AS version, metrics FROM _stage
+      WHERE event_type = 'TurnCompleteEvent'
+        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS t, json_each(t.metrics) AS j
 UNION ALL
-SELECT $exp, conversation_id, TRY_CAST(data->>'turn_number' AS INTEGER), NULL,
-       'convergence_score', TRY_CAST(data->>'convergence_score' AS DOUBLE), {_VERSION}
+SELECT $exp, conversation_id, turn_number, NULL, 'convergence_score', convergence_score,
+       metrics_version
 FROM _stage
-WHERE event_type = 'TurnCompleteEvent' AND data->>'convergence_score' IS NOT NULL
+WHERE event_type = 'TurnCompleteEvent' AND convergence_score IS NOT NULL
 """
 
 CONVERSATIONS_SQL = f"""
@@ -141,9 +146,8 @@ tok AS (
     FROM _stage WHERE event_type = 'TokenUsageEvent' GROUP BY conversation_id),
 tc AS (
     SELECT conversation_id, count(*) AS turns,
-           arg_max(TRY_CAST(data->>'convergence_score' AS DOUBLE),
-                   TRY_CAST(data->>'turn_number' AS INTEGER)) AS final_convergence,
-           max(TRY_CAST(data->>'convergence_score' AS DOUBLE)) AS max_convergence
+           arg_max(convergence_score, turn_number) AS final_convergence,
+           max(convergence_score) AS max_convergence
     FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id)
 SELECT $exp, s.conversation_id,
        TRY_CAST({_or("s.data->>'repetition'", _S, "repetition")} AS INTEGER),

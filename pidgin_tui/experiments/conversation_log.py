@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     ConversationEndEvent,
@@ -18,9 +20,15 @@ from pidgin_tui.core.events import (
     MessageCompleteEvent,
     TurnCompleteEvent,
 )
-from pidgin_tui.experiments.jsonl import read_events
 
 AGENTS = ("agent_a", "agent_b")
+_SHOWN = (ConversationStartEvent, AgentNameChosenEvent, MessageCompleteEvent, TurnCompleteEvent,
+          ConversationEndEvent)
+"""The event types a transcript is made of."""
+_WANTED_PREFIXES = tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in _SHOWN)
+_decoder = msgspec.json.Decoder(ConversationStartEvent | AgentNameChosenEvent
+                                | MessageCompleteEvent | TurnCompleteEvent
+                                | ConversationEndEvent)
 
 
 @dataclass(slots=True)
@@ -61,12 +69,11 @@ class ConversationLog:
 
     def read_more(self) -> list[Event]:
         """Fold in the complete lines appended since the last read; returns the new events."""
-        result = read_events(self.path, self.offset)
-        self.offset = result.offset
-        self.parse_errors.extend(result.errors)
-        for event in result.events:
+        events, self.offset, errors = read_shown_events(self.path, self.offset)
+        self.parse_errors.extend(errors)
+        for event in events:
             self.apply(event)
-        return result.events
+        return events
 
     def apply(self, event: Event) -> None:
         match event:
@@ -125,6 +132,34 @@ class ConversationLog:
                           "</details>", ""]
             lines += [message.content, ""]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def read_shown_events(path: Path, offset: int) -> tuple[list[Event], int, list[str]]:
+    """The transcript events in the complete lines of `path` from byte `offset`.
+
+    Returns (events, offset for the next read, errors). Only the types a transcript shows are
+    decoded: a prefix test skips requests, token usage and the like, most of the file. A
+    truncated last line is left for the next read.
+    """
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read()
+    except FileNotFoundError:
+        return [], offset, []
+    end = data.rfind(b"\n")
+    if end < 0:
+        return [], offset, []
+    events: list[Event] = []
+    errors: list[str] = []
+    for line in data[:end].split(b"\n"):
+        if not line.startswith(_WANTED_PREFIXES):
+            continue
+        try:
+            events.append(_decoder.decode(line))
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            errors.append(f"after byte {offset}: {exc}")
+    return events, offset + end + 1, errors
 
 
 def _quote(text: str) -> str:

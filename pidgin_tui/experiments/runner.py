@@ -96,6 +96,14 @@ def _retrying_responder(bus: EventBus) -> Responder:
     return make_responder(bus)
 
 
+def completed_turn_texts(resume: ResumePoint) -> list[tuple[str, str]]:
+    """(text of A, text of B) for every turn completed before the resume point."""
+    turns: dict[int, dict[AgentId, str]] = {}
+    for turn, speaker, text in resume.messages:
+        turns.setdefault(turn, {})[speaker] = text
+    return [(turns[t][AgentId.A], turns[t][AgentId.B]) for t in range(resume.turn)]
+
+
 class ExperimentRunner:
     """Runs one experiment on the current event loop, publishing everything on `bus`."""
 
@@ -260,11 +268,13 @@ class ExperimentRunner:
             plan = self.plan_for(repetition, conversation_id)
             if budget.exceeded:
                 control.stop()
+            scorer = self.scorer_factory(self.spec.convergence_profile, self.spec.first_speaker)
+            if resume is not None and hasattr(scorer, "replay"):
+                scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
             conductor = Conductor(
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
-                control=control, scorer=self.scorer_factory(self.spec.convergence_profile,
-                                           self.spec.first_speaker),
+                control=control, scorer=scorer,
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
                 experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )

@@ -42,7 +42,7 @@ PER_AGENT: dict[str, tuple[str, str]] = {
     "hapax_ratio": ("words used exactly once / unique_words", _RATE),
     "mtld": ("MTLD lexical diversity (threshold 0.72, mean of forward and backward passes)",
              "≥ 0"),
-    "yules_k": ("Yule's K ×10⁴ (lower = more diverse)", "≥ 0 (can be slightly negative)"),
+    "yules_k": ("Yule's K ×10⁴ (lower = more diverse)", "≥ 0"),
     "long_word_ratio": ("share of words with ≥ 7 letters", _RATE),
     "stopword_ratio": ("share of words that are function words", _RATE),
     "word_entropy": ("Shannon entropy of the word distribution, bits", "[0, log2(words)]"),

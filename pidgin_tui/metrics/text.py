@@ -128,32 +128,45 @@ def _sentence_lengths(text: str) -> list[int]:
     return [n for n in map(len, map(str.split, _SENTENCE_SPLIT.split(text))) if n]
 
 
+_CHAR_CLASSES: dict[str, tuple[str, ...]] = {}
+"""The classes each character seen so far counts towards (a character's class never changes)."""
+
+
+def _classify(ch: str) -> tuple[str, ...]:
+    code = ord(ch)
+    classes: tuple[str, ...] = ("non_ascii",) if code > 127 else ()
+    if ch.isalpha():
+        classes += ("letters", "upper") if ch.isupper() else ("letters",)
+    elif ch.isdigit():
+        classes += ("digits",)
+    elif ch.isspace():
+        classes += ("space",)
+    elif _in_ranges(code, _EMOJI_RANGES):
+        classes += ("emoji",)
+    elif _in_ranges(code, _ARROW_RANGES):
+        classes += ("arrow",)
+    else:
+        category = unicodedata.category(ch)[0]
+        if category == "P":
+            classes += ("punct",)
+        elif category == "S":
+            classes += ("symbol",)
+    if len(_CHAR_CLASSES) < 50_000:
+        _CHAR_CLASSES[ch] = classes
+    return classes
+
+
 def _char_classes(char_counts: Counter[str]) -> dict[str, int]:
     """Counts of character classes, computed over distinct characters for speed."""
     out = dict.fromkeys(("upper", "letters", "digits", "space", "punct", "symbol", "emoji",
                          "arrow", "non_ascii"), 0)
+    known = _CHAR_CLASSES
     for ch, n in char_counts.items():
-        code = ord(ch)
-        if code > 127:
-            out["non_ascii"] += n
-        if ch.isalpha():
-            out["letters"] += n
-            if ch.isupper():
-                out["upper"] += n
-        elif ch.isdigit():
-            out["digits"] += n
-        elif ch.isspace():
-            out["space"] += n
-        elif _in_ranges(code, _EMOJI_RANGES):
-            out["emoji"] += n
-        elif _in_ranges(code, _ARROW_RANGES):
-            out["arrow"] += n
-        else:
-            category = unicodedata.category(ch)[0]
-            if category == "P":
-                out["punct"] += n
-            elif category == "S":
-                out["symbol"] += n
+        classes = known.get(ch)
+        if classes is None:
+            classes = _classify(ch)
+        for name in classes:
+            out[name] += n
     return out
 
 

@@ -122,7 +122,7 @@ class ConversationMetrics:
             "identical": float(a.words == b.words and a.text.split() == b.text.split()),
         }
         # Mimicry X→Y: how much of Y's message reuses X's latest message before Y spoke.
-        first, second = self.order
+        first = self.order[0]
         for src, dst in (("a", "b"), ("b", "a")):
             source = msgs[src] if src == first else self._agents[src].last
             target = msgs[dst]

@@ -138,6 +138,9 @@ class PidginApp(App[int]):
         self._quitting = False
         self.post_process = post_process
         """Run the post-processor (thread worker) when an experiment launched here ends."""
+        self._stopping_all = False
+        """Set while quitting: runs stopped on the way out are not post-processed (the CLI's
+        `import` and `transcript` commands can do it later)."""
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -241,7 +244,7 @@ class PidginApp(App[int]):
         severity = "information" if message.status == "completed" else "warning"
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity)
-        if message.output_dir and self.post_process:
+        if message.output_dir and self.post_process and not self._stopping_all:
             from pidgin_tui.paths import database_path
             from pidgin_tui.tui.post_processing import start_post_processing
 
@@ -339,6 +342,7 @@ class PidginApp(App[int]):
 
     async def stop_all_and_wait(self, grace_s: float = STOP_GRACE_S) -> None:
         """Interrupt every run, wait for safe points, then cancel any I/O still pending."""
+        self._stopping_all = True
         runs = self.running_runs
         for run in runs:
             run.runner.interrupt()

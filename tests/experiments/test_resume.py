@@ -65,6 +65,10 @@ async def test_resume_rebuilds_the_exact_history_each_agent_was_sent(tmp_path: P
     resumed_hashes = [e.payload_sha256 for e in resumed_events
                       if e.event_type == "MessageRequestEvent"]
     assert resumed_hashes == hashes
+    # Cumulative metrics continue too: the resumed turns score exactly as in the whole run.
+    whole_metrics = [e.metrics for e in whole_events if e.event_type == "TurnCompleteEvent"]
+    resumed_metrics = [e.metrics for e in resumed_events if e.event_type == "TurnCompleteEvent"]
+    assert resumed_metrics == whole_metrics
 
 
 def test_saved_conversation_skips_partial_messages(tmp_path: Path) -> None:

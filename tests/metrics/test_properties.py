@@ -32,7 +32,7 @@ def _check_ranges(metrics: dict[str, float]) -> None:
         elif spec[1] == "[-1, 1]":
             assert -1 - 1e-9 <= value <= 1 + 1e-9, (name, value)
         elif spec[1].startswith("≥ 0"):
-            assert value >= -1e-9 or name.endswith("yules_k"), (name, value)
+            assert value >= -1e-9, (name, value)
 
 
 @settings(max_examples=150, deadline=None)

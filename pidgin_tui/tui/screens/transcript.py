@@ -122,10 +122,10 @@ class TranscriptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="transcript-follow", exit_on_error=False)
     def _read_more(self, offset: int) -> None:
-        from pidgin_tui.experiments.jsonl import read_events
+        from pidgin_tui.experiments.conversation_log import read_shown_events
 
-        result = read_events(self.path, offset)
-        self.post_message(self.Grew(result.events, result.offset))
+        events, new_offset, _errors = read_shown_events(self.path, offset)
+        self.post_message(self.Grew(events, new_offset))
 
     def on_transcript_screen_grew(self, message: Grew) -> None:
         self._reading = False

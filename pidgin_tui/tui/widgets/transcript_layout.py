@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rich.cells import cell_len
 
@@ -34,8 +35,23 @@ class Line:
     """Character offset of `text` in the message content (text lines)."""
 
 
+@lru_cache(maxsize=16)
+def _line_pattern(width: int) -> re.Pattern[str]:
+    """The longest run of at most `width` characters that starts and ends on a word."""
+    return re.compile(rf"\S(?:[^\n]{{0,{width - 2}}}\S)?(?=\s|$)")
+
+
+@lru_cache(maxsize=16)
+def _long_word(width: int) -> re.Pattern[str]:
+    return re.compile(rf"\S{{{width + 1},}}")
+
+
 def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
-    """(start, end) spans of `text` wrapped greedily at word boundaries to `width` cells."""
+    """(start, end) spans of `text` wrapped greedily at word boundaries to `width` cells.
+
+    ASCII paragraphs without over-long words are wrapped by one regular expression (the common
+    case, and most of the time spent opening a long transcript); anything else word by word.
+    """
     width = max(8, width)
     spans: list[tuple[int, int]] = []
     ascii_only = text.isascii()
@@ -44,6 +60,11 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     for paragraph in text.split("\n"):
         base = position
         position += len(paragraph) + 1
+        if ascii_only and not _long_word(width).search(paragraph):
+            found = [(m.start() + base, m.end() + base)
+                     for m in _line_pattern(width).finditer(paragraph)]
+            spans.extend(found or [(base, base)])
+            continue
         line_start = line_end = -1
         used = 0
         for match in _WORD.finditer(paragraph):

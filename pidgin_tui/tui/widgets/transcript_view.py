@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -82,6 +81,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.hits: list[SearchHit] = []
         self.hit_index = -1
         self._hits_by_line: dict[int, list[tuple[int, int, int]]] = {}
+        self._styles: dict[str, Style] | None = None
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -131,6 +131,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles = None
         self._cache.clear()
 
     def turn_at(self, line: int) -> int | None:
@@ -195,54 +196,68 @@ class TranscriptView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
+        base = self._styles_for_render()[""]
         if index >= len(self.layout_data.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         key = (index, self.hit_index if index in self._hits_by_line else -2)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._cache[key] = self._render_strip(index)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"transcript-view--{name}", partial=True)
+    def _styles_for_render(self) -> dict[str, Style]:
+        """The widget's style ("") and each component style combined with it, computed once
+        per style change rather than once per line."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {"": base, **{
+                name: base + self.get_component_rich_style(f"transcript-view--{name}",
+                                                           partial=True)
+                for name in ("turn", "agent-a", "agent-b", "thinking", "prompt", "match",
+                             "current-match", "end", "gutter", "high", "low")}}
+        return self._styles
 
     def _render_strip(self, index: int) -> Strip:
         line = self.layout_data.lines[index]
-        base = self.rich_style
+        styles = self._styles_for_render()
         score = self.transcript.convergence.get(line.turn)
         if line.kind == "turn":
-            gutter = Text(f"{line.turn + 1:>{GUTTER - 1}} ", style=self._style("gutter"))
             label = f"── {line.text} " + (f"· convergence {score:.2f} " if score is not None
                                           else "")
-            body = Text(label + "─" * max(0, self._layout_width - GUTTER - len(label)),
-                        style=self._style("turn"))
+            rule = "─" * max(0, self._layout_width - GUTTER - len(label))
+            return Strip([Segment(f"{line.turn + 1:>{GUTTER - 1}} ", styles["gutter"]),
+                          Segment(label + rule, styles["turn"])])
+        segments = [self._gutter(line.turn, score, styles)]
+        if line.kind == "speaker":
+            agent = "agent-a" if line.agent_id == "agent_a" else "agent-b"
+            segments.append(Segment(line.text, styles[agent]))
+        elif line.kind in ("prompt", "end"):
+            segments.append(Segment(line.text, styles[line.kind]))
         else:
-            gutter = self._gutter(line.turn, score)
-            body = self._body(line, index)
-        text = Text.assemble(gutter, body, no_wrap=True, end="")
-        segments = [Segment(seg.text, base + seg.style if seg.style else base)
-                    for seg in text.render(self.app.console)]
+            style = styles["thinking"] if line.kind == "thinking" else styles[""]
+            segments.append(Segment(" " * INDENT, styles[""]))
+            segments.extend(self._highlighted(line.text, style, index, styles))
         return Strip(segments)
 
-    def _gutter(self, turn: int, score: float | None) -> Text:
+    def _gutter(self, turn: int, score: float | None, styles: dict[str, Style]) -> Segment:
         if score is None or turn < 0:
-            return Text(" " * GUTTER)
+            return Segment(" " * GUTTER, styles[""])
         block = BLOCKS[min(len(BLOCKS) - 1, max(1, round(score * (len(BLOCKS) - 1))))]
-        style = self._style("high" if score >= 0.75 else "low" if score < 0.35 else "gutter")
-        return Text(" " * (GUTTER - 2) + block + " ", style=style)
+        style = styles["high" if score >= 0.75 else "low" if score < 0.35 else "gutter"]
+        return Segment(" " * (GUTTER - 2) + block + " ", style)
 
-    def _body(self, line: object, index: int) -> Text:
-        from pidgin_tui.tui.widgets.transcript_layout import Line
-
-        assert isinstance(line, Line)
-        agent = "agent-a" if line.agent_id == "agent_a" else "agent-b"
-        if line.kind == "speaker":
-            return Text(line.text, style=self._style(agent))
-        if line.kind in ("prompt", "end"):
-            return Text(line.text, style=self._style(line.kind))
-        text = Text(" " * INDENT + line.text,
-                    style=self._style("thinking") if line.kind == "thinking" else "")
-        for column, length, number in self._hits_by_line.get(index, ()):
-            style = "current-match" if number == self.hit_index else "match"
-            text.stylize(self._style(style), INDENT + column, INDENT + column + length)
-        return text
+    def _highlighted(self, text: str, style: Style, index: int,
+                     styles: dict[str, Style]) -> list[Segment]:
+        hits = self._hits_by_line.get(index)
+        if not hits:
+            return [Segment(text, style)]
+        segments, position = [], 0
+        for column, length, number in sorted(hits):
+            if column > position:
+                segments.append(Segment(text[position:column], style))
+            mark = styles["current-match" if number == self.hit_index else "match"]
+            segments.append(Segment(text[column:column + length], style + mark))
+            position = max(position, column + length)
+        if position < len(text):
+            segments.append(Segment(text[position:], style))
+        return segments

@@ -1,0 +1,97 @@
+"""Time to open a 2,000-turn transcript in the browser's view, scrolling cost, and RSS after.
+
+Measures, in a headless app at 120×40: push of `TranscriptScreen` → JSONL parsed (thread
+worker) → every message wrapped → first frame drawn; then the cost of a page-down and of a
+search over the whole conversation; and the process RSS once the transcript is shown.
+
+    python benchmarks/transcript_open.py [--turns 2000] [--words 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textual.app import App  # noqa: E402
+
+from pidgin_tui.experiments.synthetic import conversation_events, write_jsonl  # noqa: E402
+from pidgin_tui.tui.screens.transcript import TranscriptScreen  # noqa: E402
+from pidgin_tui.tui.widgets.transcript_view import TranscriptView  # noqa: E402
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Bench(App[None]):
+    pass
+
+
+async def bench(path: Path, runs: int) -> None:
+    app = Bench()
+    async with app.run_test(size=(120, 40)) as pilot:
+        base_rss = rss_mib()
+        opens = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await app.push_screen(TranscriptScreen(path))
+            screen = app.screen
+            while not (screen.query(TranscriptView)
+                       and screen.query_one(TranscriptView).layout_data.lines):
+                await asyncio.sleep(0.001)
+            await pilot.pause()  # the first frame with the transcript
+            opens.append(time.perf_counter() - started)
+            view = screen.query_one(TranscriptView)
+            lines, turns = len(view.layout_data.lines), view.transcript.turns
+            if len(opens) == 1:
+                first_rss = rss_mib()
+            if len(opens) < runs:
+                app.pop_screen()
+                await pilot.pause()
+        print(f"open a {turns}-turn transcript ({path.stat().st_size / 1e6:.1f} MB JSONL, "
+              f"{lines} wrapped lines): median {statistics.median(opens) * 1000:.0f} ms, "
+              f"first {opens[0] * 1000:.0f} ms, over {runs} opens")
+        print(f"RSS: {first_rss:.0f} MiB after the first open, {rss_mib():.0f} MiB after {runs} "
+              f"opens (app before opening: {base_rss:.0f} MiB)")
+        pages = []
+        for _ in range(40):
+            started = time.perf_counter()
+            view.scroll_page_down(animate=False)
+            await pilot.pause()
+            pages.append(time.perf_counter() - started)
+        print(f"page down (render of a new screenful): median "
+              f"{statistics.median(pages) * 1000:.1f} ms")
+        started = time.perf_counter()
+        hits = view.search_for("kangaroo")
+        await pilot.pause()
+        print(f"search the whole transcript: {(time.perf_counter() - started) * 1000:.0f} ms "
+              f"({hits} hit)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=2000)
+    parser.add_argument("--words", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "conv_bench_0001_events.jsonl"
+        write_jsonl(path, conversation_events("bench", "bench_0001", args.turns,
+                                              words=args.words, thinking=True,
+                                              phrases={args.turns - 10: "a kangaroo"}))
+        asyncio.run(bench(path, args.runs))
+
+
+if __name__ == "__main__":
+    main()
