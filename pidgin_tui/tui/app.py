@@ -150,6 +150,15 @@ class PidginApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
+        self.call_after_refresh(self._freeze_startup_objects)
+
+    def _freeze_startup_objects(self) -> None:
+        """Keep the objects made at start-up out of full garbage collections: those pauses
+        grow with the heap and show up as stutter while text streams."""
+        import gc
+
+        gc.collect()
+        gc.freeze()
 
     def _badge_every_screen(self, screen: Screen[Any]) -> None:
         """Screens without a TopBar (other areas' screens) still show the unread-error badge."""

@@ -73,19 +73,20 @@ class MessageView(Vertical):
         status = "" if self.complete else " ▍"
         return f"{self._agent_name} · turn {self.turn + 1}{status}"
 
-    async def add_chunk(self, chunk_index: int, text: str, thinking: bool) -> None:
-        """Append one fragment unless it is already shown."""
+    async def add_chunks(self, chunk_index: int, texts: list[str], thinking: bool) -> None:
+        """Append fragments `chunk_index`… unless they are already shown."""
+        written = self.thinking_written if thinking else self.written
+        skip = written - chunk_index
+        if skip >= len(texts):
+            return
+        text = "".join(texts[max(0, skip):])
         if thinking:
-            if chunk_index < self.thinking_written:
-                return
-            self.thinking_written = chunk_index + 1
+            self.thinking_written = chunk_index + len(texts)
             if self._thinking_stream is None:
                 self._thinking_stream = Markdown.get_stream(await self._thinking_markdown())
             await self._thinking_stream.write(text)
             return
-        if chunk_index < self.written:
-            return
-        self.written = chunk_index + 1
+        self.written = chunk_index + len(texts)
         if self._stream is None:
             self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
         await self._stream.write(text)
