@@ -50,7 +50,7 @@ def token(index: int) -> str:
 
 
 async def run_rate(rate: int, output: Path) -> tuple[list[float], float]:
-    app = PidginApp(output, post_process=False)
+    app = PidginApp(output, post_process=False, freeze_gc=True)
     lags: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")

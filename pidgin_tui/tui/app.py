@@ -121,7 +121,8 @@ class PidginApp(App[int]):
                  experiment_id_factory: Callable[[], str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  ui_settings_path: Path | None = None,
-                 registry: Registry | None = None, post_process: bool = True) -> None:
+                 registry: Registry | None = None, post_process: bool = True,
+                 freeze_gc: bool = False) -> None:
         super().__init__()
         from pidgin_tui.paths import output_root
         from pidgin_tui.providers.registry import default_registry
@@ -136,6 +137,8 @@ class PidginApp(App[int]):
         self._ui_settings_path = ui_settings_path
         self.ui_settings: UiSettings = load_ui_settings(ui_settings_path)
         self._quitting = False
+        self.freeze_gc = freeze_gc
+        """Freeze start-up objects out of full collections (the real app; `run_app` undoes it)."""
         self.post_process = post_process
         """Run the post-processor (thread worker) when an experiment launched here ends."""
         self._stopping_all = False
@@ -150,7 +153,8 @@ class PidginApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
-        self.call_after_refresh(self._freeze_startup_objects)
+        if self.freeze_gc:
+            self.call_after_refresh(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
         """Keep the objects made at start-up out of full garbage collections: those pauses
@@ -375,6 +379,11 @@ class PidginApp(App[int]):
 
 def run_app(output: str | None = None) -> int:
     """Open the app; returns the process exit code."""
-    app = PidginApp(output)
-    result = app.run()
+    import gc
+
+    app = PidginApp(output, freeze_gc=True)
+    try:
+        result = app.run()
+    finally:
+        gc.unfreeze()  # let interpreter shutdown collect everything as usual
     return int(result or 0) if app.return_code is None else app.return_code
