@@ -8,7 +8,6 @@ their events into messages and the `RunStore` holds what the screens show.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,10 +23,12 @@ from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.tui.bridge import Bridge, Hub
+from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.messages import ConvergenceReached, ErrorRecorded, RunFinished
+from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
-from pidgin_tui.tui.state import ErrorEntry, RunStore
+from pidgin_tui.tui.state import RunStore
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
@@ -36,34 +37,6 @@ if TYPE_CHECKING:
 
 STOP_GRACE_S = 5.0
 """How long quitting waits for conversations to reach a safe point before cancelling their I/O."""
-
-
-def _screen_factory(module: str, name: str, **kwargs: Any) -> Callable[[], Screen[Any]]:
-    """A factory that imports the screen module only when the screen is first shown."""
-
-    def make() -> Screen[Any]:
-        screen_class = getattr(importlib.import_module(f"pidgin_tui.tui.screens.{module}"), name)
-        return screen_class(**kwargs)
-
-    return make
-
-
-def _issue7_factory(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
-    """The monitor and transcript screens, or a placeholder until their module exists."""
-
-    def make() -> Screen[Any]:
-        try:
-            screen_module = importlib.import_module(f"pidgin_tui.tui.screens.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pidgin_tui.tui.screens.{module}":
-                raise
-            from pidgin_tui.tui.screens.placeholder import PlaceholderScreen
-
-            return PlaceholderScreen(title, f"The {title.lower()} arrives with the experiment "
-                                     "monitor issue.")
-        return getattr(screen_module, name)()
-
-    return make
 
 
 @dataclass
@@ -81,13 +54,7 @@ class PidginApp(App[int]):
     TITLE = "pidgin-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
-        "setup": _screen_factory("setup", "SetupScreen"),
-        "live": _screen_factory("live", "LiveScreen"),
-        "errors": _screen_factory("errors", "ErrorsScreen"),
-        "monitor": _issue7_factory("monitor", "MonitorScreen", "Experiment monitor"),
-        "transcripts": _issue7_factory("transcripts", "TranscriptsScreen", "Transcript browser"),
-    }
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = AREAS
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         name: name for name in SCREENS}
     DEFAULT_MODE = "setup"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from pidgin_tui.tui.state import ErrorEntry
+from pidgin_tui.tui.error_entries import ErrorEntry
 
 
 class RunMessage(Message, bubble=False):
