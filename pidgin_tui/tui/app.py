@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
 
+FREEZE_AFTER_S = 1.0
+"""Start-up objects are frozen this long after mounting, well after the first frame."""
 STOP_GRACE_S = 5.0
 """How long quitting waits for conversations to reach a safe point before cancelling their I/O."""
 
@@ -121,7 +123,7 @@ class PidginApp(App[int]):
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
         if self.freeze_gc:
-            self.call_after_refresh(self._freeze_startup_objects)
+            self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
         """Keep the objects made at start-up out of full garbage collections: those pauses
