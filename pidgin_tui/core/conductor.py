@@ -56,6 +56,9 @@ class ResumePoint:
     """Every complete message so far, in order: (turn, speaker, text)."""
     system_prompts: dict[AgentId, str]
     names: dict[AgentId, str]
+    last_convergence: float | None = None
+    """The score of the last completed turn: a conversation paused above the threshold does
+    not pause again until the score dips below it and crosses it once more."""
 
 
 @dataclass(slots=True)
@@ -95,6 +98,7 @@ class Conductor:
     names: dict[AgentId, str] = field(default_factory=dict, init=False)
     _system_prompts: dict[AgentId, str] = field(default_factory=dict, init=False)
     _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
+    _above_threshold: bool = field(default=False, init=False)
     _tokens: int = field(default=0, init=False)
     _budget: Budget = field(init=False)
 
@@ -195,6 +199,9 @@ class Conductor:
             if turn == resume.turn:
                 done[speaker] = text
         self.turns_completed = resume.turn
+        threshold = self.plan.convergence_threshold
+        self._above_threshold = None not in (threshold, resume.last_convergence) and \
+            resume.last_convergence >= threshold  # type: ignore[operator]
         await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
                                                         restarted=True))
         return done
@@ -310,8 +317,12 @@ class Conductor:
             **self._ids, agent_id=agent_id.value, chosen_name=name, turn_number=turn))
 
     async def _apply_convergence_policy(self, turn: int, score: float | None) -> None:
+        """Act when the score crosses the threshold upwards (again after dipping below it)."""
         threshold = self.plan.convergence_threshold
-        if score is None or threshold is None or score < threshold:
+        if score is None or threshold is None:
+            return
+        was_above, self._above_threshold = self._above_threshold, score >= threshold
+        if not self._above_threshold or was_above:
             return
         action = self.plan.convergence_action
         await self.bus.publish(ConvergenceWarningEvent(

@@ -40,6 +40,7 @@ def load_saved_conversation(path: Path) -> SavedConversation:
     names: dict[AgentId, str] = {}
     messages: list[tuple[int, AgentId, str]] = []
     turns_done = 0
+    last_convergence: float | None = None
     end_reason: str | None = None
     for event in result.events:
         match event:
@@ -51,10 +52,12 @@ def load_saved_conversation(path: Path) -> SavedConversation:
                 messages.append((event.turn_number, AgentId(event.agent_id), event.content))
             case TurnCompleteEvent():
                 turns_done = max(turns_done, event.turn_number + 1)
+                last_convergence = event.convergence_score
             case ConversationEndEvent():
                 end_reason = event.reason
     if len(prompts) < 2:
         raise NotResumable(f"{path.name}: the system prompts were never recorded")
     messages = [m for m in messages if m[0] <= turns_done]
-    point = ResumePoint(turn=turns_done, messages=messages, system_prompts=prompts, names=names)
+    point = ResumePoint(turn=turns_done, messages=messages, system_prompts=prompts, names=names,
+                        last_convergence=last_convergence)
     return SavedConversation(point, result.events[-1].seq, end_reason)

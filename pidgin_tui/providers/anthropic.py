@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pidgin_tui.config import Settings, settings
 from pidgin_tui.providers.base import (
     Chunk,
     FinishChunk,
@@ -19,11 +17,11 @@ from pidgin_tui.providers.base import (
 )
 from pidgin_tui.providers.errors import (
     kind_for_status,
-    missing_key_error,
     parse_retry_after,
     provider_error,
     transport_error,
 )
+from pidgin_tui.providers.sdk_client import SdkClientProvider
 
 DEFAULT_MAX_TOKENS = 4096
 DEFAULT_THINK_BUDGET = 4096
@@ -89,37 +87,16 @@ def _final(usage: Any, field: str, current: int) -> int:
     return current if value is None else int(value)
 
 
-class AnthropicProvider:
+class AnthropicProvider(SdkClientProvider):
     """Streams Claude models; a missing stop reason is reported as an incomplete stream."""
 
     name = "anthropic"
 
-    def __init__(self, config: Settings | None = None, api_key: str | None = None,
-                 base_url: str | None = None) -> None:
-        self._config = config
-        self._api_key = api_key
-        self._base_url = base_url
-        self._client: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+    def _make_client(self, api_key: str, base_url: str | None) -> Any:
+        import anthropic
 
-    def _settings(self) -> Settings:
-        return self._config or settings()
-
-    def _get_client(self) -> Any:
-        if self._client is not None and self._loop is not asyncio.get_running_loop():
-            self._client = None  # its connections belong to an event loop that has ended
-        if self._client is None:
-            self._loop = asyncio.get_running_loop()
-            key = self._api_key or self._settings().api_key("anthropic")
-            if not key:
-                raise missing_key_error("anthropic")
-            import anthropic
-
-            self._api_key = key
-            self._client = anthropic.AsyncAnthropic(
-                api_key=key, base_url=self._base_url or self._settings().base_url("anthropic"),
-                max_retries=0, timeout=None)
-        return self._client
+        return anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=0,
+                                        timeout=None)
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
         client = self._get_client()

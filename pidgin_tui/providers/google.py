@@ -6,11 +6,10 @@ SDK's default. Thought parts (`part.thought`) are streamed as thinking.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pidgin_tui.config import Settings, settings
+from pidgin_tui.config import Settings
 from pidgin_tui.providers.base import (
     Chunk,
     FinishChunk,
@@ -22,11 +21,11 @@ from pidgin_tui.providers.base import (
 )
 from pidgin_tui.providers.errors import (
     kind_for_status,
-    missing_key_error,
     parse_retry_after,
     provider_error,
     transport_error,
 )
+from pidgin_tui.providers.sdk_client import SdkClientProvider
 
 DEFAULT_THINK_BUDGET = 4096
 _FINISH = {"STOP": "stop", "MAX_TOKENS": "length", "SAFETY": "content_filter",
@@ -64,45 +63,27 @@ def build_contents(request: ProviderRequest) -> list[dict[str, Any]]:
             for m in request.messages]
 
 
-class GoogleProvider:
+class GoogleProvider(SdkClientProvider):
     """Streams Gemini models; a stream without a finish reason is an incomplete stream."""
 
     name = "google"
 
     def __init__(self, config: Settings | None = None, api_key: str | None = None,
                  base_url: str | None = None, api_version: str | None = None) -> None:
-        self._config = config
-        self._api_key = api_key
-        self._base_url = base_url
+        super().__init__(config, api_key, base_url)
         self._api_version = api_version
-        self._client: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _settings(self) -> Settings:
-        return self._config or settings()
+    def _make_client(self, api_key: str, base_url: str | None) -> Any:
+        from google import genai
+        from google.genai import types
 
-    def _get_client(self) -> Any:
-        if self._client is not None and self._loop is not asyncio.get_running_loop():
-            self._client = None  # its connections belong to an event loop that has ended
-        if self._client is None:
-            self._loop = asyncio.get_running_loop()
-            key = self._api_key or self._settings().api_key("google")
-            if not key:
-                raise missing_key_error("google")
-            from google import genai
-            from google.genai import types
-
-            self._api_key = key
-            options: dict[str, Any] = {
-                "retry_options": types.HttpRetryOptions(attempts=1)}
-            base_url = self._base_url or self._settings().base_url("google")
-            if base_url:
-                options["base_url"] = base_url
-            version = self._api_version or self._settings().google_api_version
-            if version:
-                options["api_version"] = version
-            self._client = genai.Client(api_key=key, http_options=types.HttpOptions(**options))
-        return self._client
+        options: dict[str, Any] = {"retry_options": types.HttpRetryOptions(attempts=1)}
+        if base_url:
+            options["base_url"] = base_url
+        version = self._api_version or self._settings().google_api_version
+        if version:
+            options["api_version"] = version
+        return genai.Client(api_key=api_key, http_options=types.HttpOptions(**options))
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
         client = self._get_client()

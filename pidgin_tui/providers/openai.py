@@ -7,12 +7,10 @@ The same wire format serves xAI (see `xai.py`). Usage comes from the final chunk
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pidgin_tui.config import Settings, settings
 from pidgin_tui.providers.base import (
     Chunk,
     FinishChunk,
@@ -24,11 +22,11 @@ from pidgin_tui.providers.base import (
 )
 from pidgin_tui.providers.errors import (
     kind_for_status,
-    missing_key_error,
     parse_retry_after,
     provider_error,
     transport_error,
 )
+from pidgin_tui.providers.sdk_client import SdkClientProvider
 
 REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat)|gpt-6)")
 """OpenAI reasoning models: they take `reasoning_effort` and refuse a custom temperature."""
@@ -43,38 +41,17 @@ def reasoning_effort(budget: int | None) -> str:
     return "low" if budget <= 2048 else "medium" if budget <= 16384 else "high"
 
 
-class OpenAICompatibleProvider:
+class OpenAICompatibleProvider(SdkClientProvider):
     """Chat Completions streaming for any OpenAI-format endpoint."""
 
     name = "openai"
     system_role = "system"
 
-    def __init__(self, config: Settings | None = None, api_key: str | None = None,
-                 base_url: str | None = None) -> None:
-        self._config = config
-        self._api_key = api_key
-        self._base_url = base_url
-        self._client: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+    def _make_client(self, api_key: str, base_url: str | None) -> Any:
+        import openai
 
-    def _settings(self) -> Settings:
-        return self._config or settings()
-
-    def _get_client(self) -> Any:
-        if self._client is not None and self._loop is not asyncio.get_running_loop():
-            self._client = None  # its connections belong to an event loop that has ended
-        if self._client is None:
-            self._loop = asyncio.get_running_loop()
-            key = self._api_key or self._settings().api_key(self.name)
-            if not key:
-                raise missing_key_error(self.name)
-            import openai
-
-            self._api_key = key
-            self._client = openai.AsyncOpenAI(
-                api_key=key, base_url=self._base_url or self._settings().base_url(self.name),
-                max_retries=0, timeout=None)
-        return self._client
+        return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0,
+                                  timeout=None)
 
     def is_reasoning_model(self, model: str) -> bool:
         return bool(REASONING_MODEL.match(model))

@@ -74,7 +74,7 @@ async def run_conversation(plan: ConversationPlan, provider: RecordingProvider |
     provider = provider or RecordingProvider()
     conductor = Conductor(plan, bus, {AgentId.A: models[0], AgentId.B: models[1]},
                           {AgentId.A: provider, AgentId.B: provider},
-                          control=control or ConversationControl(), scorer=score_turn,
-                          **kwargs)  # type: ignore[arg-type]
+                          control=control or ConversationControl(),
+                          **{"scorer": score_turn, **kwargs})  # type: ignore[arg-type]
     outcome = await conductor.run()
     return Run(outcome, events, provider, conductor)

@@ -111,11 +111,20 @@ async def test_convergence_stop_policy_ends_with_high_convergence() -> None:
     assert run.of_type("ConvergenceWarningEvent")[0].action == "stop"  # type: ignore[attr-defined]
 
 
-async def test_convergence_warn_policy_keeps_going() -> None:
+async def test_convergence_warn_policy_keeps_going_and_warns_once_per_crossing() -> None:
     run = await run_conversation(make_plan(max_turns=3, convergence_threshold=0.0,
                                            convergence_action="warn"))
     assert run.outcome.end_reason == "max_turns"
-    assert len(run.of_type("ConvergenceWarningEvent")) == 3
+    assert len(run.of_type("ConvergenceWarningEvent")) == 1  # above from turn 0 on
+
+
+async def test_a_new_warning_needs_the_score_to_dip_and_cross_again() -> None:
+    scores = iter([0.9, 0.95, 0.2, 0.9, 0.1])
+    run = await run_conversation(make_plan(max_turns=5, convergence_threshold=0.8,
+                                           convergence_action="warn"),
+                                 scorer=lambda turn, a, b: ({}, next(scores)))
+    warned = [e.turn_number for e in run.of_type("ConvergenceWarningEvent")]  # type: ignore[attr-defined]
+    assert warned == [0, 3]
 
 
 async def test_headless_pause_policy_ends_with_paused() -> None:

@@ -51,8 +51,8 @@ def test_the_profile_changes_the_scores(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("action", "reason", "turns", "warnings"), [
     ("stop", "high_convergence", 1, 1),
     ("pause", "paused", 1, 1),
-    ("warn", "max_turns", 3, 3),
-    ("continue", "max_turns", 3, 3),
+    ("warn", "max_turns", 3, 1),
+    ("continue", "max_turns", 3, 1),
 ])
 def test_every_convergence_action_works_headless(tmp_path: Path, action: str, reason: str,
                                                  turns: int, warnings: int) -> None:
