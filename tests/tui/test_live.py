@@ -91,7 +91,10 @@ async def test_high_convergence_pauses_and_says_so(make_app) -> None:
         await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
                          "the conversation to pause on convergence")
         assert "High convergence" in [n.title for n in app._notifications]
+        assert "Turn 1 / 10" in static_text(pilot, "#conversation-line")
+        conversation = next(iter(app.store.experiments["exp00001"].conversations.values()))
+        assert conversation.turns_completed == 1
         await press_now(pilot, "space")
-        await wait_until(pilot, lambda: "Turn 2 / 10" in static_text(pilot, "#conversation-line"),
-                         "the next turn after resuming")
+        await wait_until(pilot, lambda: conversation.turns_completed > 1,
+                         "the conversation to go on after resuming")
         await app.stop_all_and_wait()
