@@ -77,7 +77,7 @@ class MessageView(Vertical):
         """Append fragments `chunk_index`… unless they are already shown."""
         written = self.thinking_written if thinking else self.written
         skip = written - chunk_index
-        if skip >= len(texts):
+        if skip >= len(texts) or not self._live:
             return
         text = "".join(texts[max(0, skip):])
         if thinking:
@@ -100,9 +100,16 @@ class MessageView(Vertical):
                          before=self.query_one(".body"))
         return markdown
 
+    @property
+    def _live(self) -> bool:
+        """False while the view is being removed (its turn left the window) or not composed."""
+        return self.is_attached and not self._closing and bool(self.query(".body"))
+
     async def finish(self, state: MessageState) -> None:
         """The message is complete: flush the streams and make sure the final text is shown."""
         await self.stop_streams()
+        if not self._live:
+            return
         self.complete = True
         self.remove_class("-streaming")
         self.query_one(".message-header", Static).update(self._header())
@@ -116,6 +123,8 @@ class MessageView(Vertical):
         """Forget everything shown: a retried request streams its message from the start."""
         await self.stop_streams()
         self.written = self.thinking_written = 0
+        if not self._live:
+            return
         await self.query_one(".body", Markdown).update("")
         await self.query(Collapsible).remove()
 
