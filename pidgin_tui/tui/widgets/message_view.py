@@ -102,7 +102,8 @@ class MessageView(Vertical):
 
     @property
     def _live(self) -> bool:
-        """False while the view is being removed (its turn left the window) or not composed."""
+        """False while the view is being removed (its turn left the window, or the app is
+        shutting down with messages still queued)."""
         return self.is_attached and not self._closing and bool(self.query(".body"))
 
     async def finish(self, state: MessageState) -> None:
