@@ -31,7 +31,7 @@ from pidgin_tui.core.events import (  # noqa: E402
 from pidgin_tui.tui.app import PidginApp  # noqa: E402
 from pidgin_tui.tui.bridge import Bridge  # noqa: E402
 
-RATES = (500, 1_000, 2_000, 3_000, 4_000, 6_000)
+RATES = (500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 10_000)
 DURATION_S = 4.0
 REPEATS = 3
 """Runs per rate; the median of their percentiles is reported (the machine is shared)."""
