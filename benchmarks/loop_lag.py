@@ -28,7 +28,7 @@ GOAL_S = 0.050
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PIDGIN_CONFIG_DIR"] = f"{tmp}/config"
-        app = PidginApp(Path(tmp) / "out", post_process=False)
+        app = PidginApp(Path(tmp) / "out", post_process=False, freeze_gc=True)
         lags: list[float] = []
         async with app.run_test(size=(120, 40)) as pilot:
             spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test",

@@ -34,7 +34,7 @@ def rss_mib() -> float:
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PIDGIN_CONFIG_DIR"] = f"{tmp}/config"
-        app = PidginApp(Path(tmp) / "out", post_process=False)
+        app = PidginApp(Path(tmp) / "out", post_process=False, freeze_gc=True)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("f3")
             await pilot.pause(0.2)

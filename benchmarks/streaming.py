@@ -31,8 +31,10 @@ from pidgin_tui.core.events import (  # noqa: E402
 from pidgin_tui.tui.app import PidginApp  # noqa: E402
 from pidgin_tui.tui.bridge import Bridge  # noqa: E402
 
-RATES = (500, 1_000, 2_000, 3_000, 4_000, 6_000)
+RATES = (500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 10_000)
 DURATION_S = 4.0
+REPEATS = 3
+"""Runs per rate; the median of their percentiles is reported (the machine is shared)."""
 LAG_GOAL_S = 0.100
 TOKENS_PER_MESSAGE = 300
 PARAGRAPH_TOKENS = 60
@@ -48,7 +50,7 @@ def token(index: int) -> str:
 
 
 async def run_rate(rate: int, output: Path) -> tuple[list[float], float]:
-    app = PidginApp(output, post_process=False)
+    app = PidginApp(output, post_process=False, freeze_gc=True)
     lags: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
@@ -121,23 +123,31 @@ async def run_rate(rate: int, output: Path) -> tuple[list[float], float]:
     return lags, achieved
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
 async def main() -> None:
-    best = 0
+    sustained = 0
+    contiguous = True
     with tempfile.TemporaryDirectory() as tmp:
         for rate in RATES:
-            lags, achieved = await run_rate(rate, Path(tmp))
-            lags.sort()
-            p50 = statistics.median(lags)
-            p95 = lags[int(len(lags) * 0.95) - 1]
-            p99 = lags[int(len(lags) * 0.99) - 1]
+            runs = [await run_rate(rate, Path(tmp)) for _ in range(REPEATS)]
+            p50 = statistics.median(percentile(lags, 0.50) for lags, _ in runs)
+            p95 = statistics.median(percentile(lags, 0.95) for lags, _ in runs)
+            p99 = statistics.median(percentile(lags, 0.99) for lags, _ in runs)
+            worst = max(max(lags) for lags, _ in runs)
+            achieved = statistics.median(a for _, a in runs)
             ok = p95 <= LAG_GOAL_S and achieved >= 0.95 * rate
-            best = rate if ok else best
+            contiguous = contiguous and ok
+            sustained = rate if contiguous else sustained
             print(f"target {rate:>5,} tok/s: achieved {achieved:>7,.0f} tok/s, lag p50 "
                   f"{p50 * 1000:6.1f} ms, p95 {p95 * 1000:6.1f} ms, p99 {p99 * 1000:7.1f} ms, "
-                  f"max {lags[-1] * 1000:7.1f} ms"
-                  f"  {'ok' if ok else 'over'}")
-    print(f"sustained with p95 lag ≤ {LAG_GOAL_S * 1000:.0f} ms: {best:,} tok/s "
-          f"(goal ≥ 2,000 tok/s); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+                  f"max {worst * 1000:7.1f} ms  {'ok' if ok else 'over'}")
+    print(f"sustained (this and every lower rate with median-of-{REPEATS} p95 lag ≤ "
+          f"{LAG_GOAL_S * 1000:.0f} ms): {sustained:,} tok/s (goal ≥ 2,000 tok/s); "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -46,4 +46,6 @@ manifest="$(find "$work/out" -name manifest.json | head -1)"
 status="$("$python" -c "import json,sys; print(json.load(open(sys.argv[1]))['status'])" "$manifest")"
 echo "manifest status after quit: $status"
 [ "$status" = "interrupted" ] || { echo "FAIL: expected interrupted" >&2; exit 1; }
+after="$(tmux capture-pane -t "$session" -p | grep -v "^$" | tail -5 || true)"
+if grep -qi "leak\|Traceback\|Error" <<<"$after"; then echo "FAIL: output after quitting:" >&2; echo "$after" >&2; exit 1; fi
 echo "OK: turns streamed and the quit was recorded as interrupted"

@@ -8,7 +8,6 @@ their events into messages and the `RunStore` holds what the screens show.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,46 +23,22 @@ from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.tui.bridge import Bridge, Hub
-from pidgin_tui.tui.messages import ErrorRecorded, RunFinished
+from pidgin_tui.tui.error_entries import ErrorEntry
+from pidgin_tui.tui.messages import ConvergenceReached, ErrorRecorded, RunFinished
+from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
-from pidgin_tui.tui.state import ErrorEntry, RunStore
+from pidgin_tui.tui.state import RunStore
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
 
+FREEZE_AFTER_S = 1.0
+"""Start-up objects are frozen this long after mounting, well after the first frame."""
 STOP_GRACE_S = 5.0
 """How long quitting waits for conversations to reach a safe point before cancelling their I/O."""
-
-
-def _screen_factory(module: str, name: str, **kwargs: Any) -> Callable[[], Screen[Any]]:
-    """A factory that imports the screen module only when the screen is first shown."""
-
-    def make() -> Screen[Any]:
-        screen_class = getattr(importlib.import_module(f"pidgin_tui.tui.screens.{module}"), name)
-        return screen_class(**kwargs)
-
-    return make
-
-
-def _issue7_factory(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
-    """The monitor and transcript screens, or a placeholder until their module exists."""
-
-    def make() -> Screen[Any]:
-        try:
-            screen_module = importlib.import_module(f"pidgin_tui.tui.screens.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pidgin_tui.tui.screens.{module}":
-                raise
-            from pidgin_tui.tui.screens.placeholder import PlaceholderScreen
-
-            return PlaceholderScreen(title, f"The {title.lower()} arrives with the experiment "
-                                     "monitor issue.")
-        return getattr(screen_module, name)()
-
-    return make
 
 
 @dataclass
@@ -81,13 +56,7 @@ class PidginApp(App[int]):
     TITLE = "pidgin-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
-        "setup": _screen_factory("setup", "SetupScreen"),
-        "live": _screen_factory("live", "LiveScreen"),
-        "errors": _screen_factory("errors", "ErrorsScreen"),
-        "monitor": _issue7_factory("monitor", "MonitorScreen", "Experiment monitor"),
-        "transcripts": _issue7_factory("transcripts", "TranscriptsScreen", "Transcript browser"),
-    }
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = AREAS
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         name: name for name in SCREENS}
     DEFAULT_MODE = "setup"
@@ -121,7 +90,8 @@ class PidginApp(App[int]):
                  experiment_id_factory: Callable[[], str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  ui_settings_path: Path | None = None,
-                 registry: Registry | None = None, post_process: bool = True) -> None:
+                 registry: Registry | None = None, post_process: bool = True,
+                 freeze_gc: bool = False) -> None:
         super().__init__()
         from pidgin_tui.paths import output_root
         from pidgin_tui.providers.registry import default_registry
@@ -136,6 +106,8 @@ class PidginApp(App[int]):
         self._ui_settings_path = ui_settings_path
         self.ui_settings: UiSettings = load_ui_settings(ui_settings_path)
         self._quitting = False
+        self.freeze_gc = freeze_gc
+        """Freeze start-up objects out of full collections (the real app; `run_app` undoes it)."""
         self.post_process = post_process
         """Run the post-processor (thread worker) when an experiment launched here ends."""
         self._stopping_all = False
@@ -148,7 +120,31 @@ class PidginApp(App[int]):
         if self.ui_settings.theme in self.available_themes:
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.hub.listen(self, (ErrorRecorded,))
+        self.screen_change_signal.subscribe(self, self._badge_every_screen)
+        self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
+        if self.freeze_gc:
+            self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
+
+    def _freeze_startup_objects(self) -> None:
+        """Keep the objects made at start-up out of full garbage collections: those pauses
+        grow with the heap and show up as stutter while text streams."""
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+    def _badge_every_screen(self, screen: Screen[Any]) -> None:
+        """Screens without a TopBar (other areas' screens) still show the unread-error badge."""
+        from textual.screen import ModalScreen
+
+        from pidgin_tui.tui.widgets.top_bar import ErrorBadge, FloatingErrorBadge
+
+        def ensure() -> None:
+            if screen.is_attached and not screen.query(ErrorBadge):
+                screen.mount(FloatingErrorBadge())
+
+        if not isinstance(screen, ModalScreen):
+            self.call_after_refresh(ensure)
 
     def _remember_theme(self, theme: Any) -> None:
         if theme.name != self.ui_settings.theme:
@@ -276,6 +272,14 @@ class PidginApp(App[int]):
         except Exception as exc:  # the live screen was mid-update; it still follows the run
             self.notify(f"Could not switch the live screen: {exc}", severity="warning")
 
+    @on(ConvergenceReached)
+    def _convergence_reached(self, message: ConvergenceReached) -> None:
+        what = {"stop": "the conversation stops", "pause": "paused: space resumes",
+                "warn": "it goes on", "continue": "it goes on"}.get(message.action, message.action)
+        self.notify(f"{message.conversation_id}, turn {message.turn + 1}: {message.score:.2f} ≥ "
+                    f"{message.threshold:.2f}; {what}.", title="High convergence",
+                    severity="warning")
+
     @on(ErrorRecorded)
     def _error_recorded(self, message: ErrorRecorded) -> None:
         entry = message.entry
@@ -348,6 +352,11 @@ class PidginApp(App[int]):
 
 def run_app(output: str | None = None) -> int:
     """Open the app; returns the process exit code."""
-    app = PidginApp(output)
-    result = app.run()
+    import gc
+
+    app = PidginApp(output, freeze_gc=True)
+    try:
+        result = app.run()
+    finally:
+        gc.unfreeze()  # let interpreter shutdown collect everything as usual
     return int(result or 0) if app.return_code is None else app.return_code

@@ -14,6 +14,7 @@ from textual.message_pump import MessagePump
 
 from pidgin_tui.core.bus import EventBus, Subscription
 from pidgin_tui.core.events import (
+    ConvergenceWarningEvent,
     ConversationEndEvent,
     ConversationStartEvent,
     Event,
@@ -23,6 +24,7 @@ from pidgin_tui.core.events import (
     ThinkingChunkEvent,
 )
 from pidgin_tui.tui.messages import (
+    ConvergenceReached,
     ConversationEnded,
     ConversationStarted,
     ErrorRecorded,
@@ -45,6 +47,8 @@ class Hub:
 
     def __init__(self) -> None:
         self._listeners: dict[type[Message], list[tuple[MessagePump, Focus | None]]] = {}
+        self._last_tokens: dict[int, TokenStreamed] = {}
+        """The latest TokenStreamed posted to each listener, while it may still be extended."""
 
     def listen(self, node: MessagePump, message_types: Iterable[type[Message]],
                focus: Focus | None = None) -> None:
@@ -56,12 +60,32 @@ class Hub:
     def forget(self, node: MessagePump) -> None:
         for message_type, entries in self._listeners.items():
             self._listeners[message_type] = [e for e in entries if e[0] is not node]
+        self._last_tokens.pop(id(node), None)
+
+    def post_tokens(self, conversation_id: str, agent_id: str, turn: int, chunk_index: int,
+                    text: str, thinking: bool) -> None:
+        """Post a fragment, or append it to the same message's TokenStreamed still queued."""
+        for node, focus in self._listeners.get(TokenStreamed, ()):
+            if focus is not None and focus() != conversation_id:
+                continue
+            last = self._last_tokens.get(id(node))
+            if (last is not None and not last.taken and last.next_index == chunk_index
+                    and (last.conversation_id, last.agent_id, last.turn, last.thinking)
+                    == (conversation_id, agent_id, turn, thinking)):
+                last.texts.append(text)
+                continue
+            message = TokenStreamed(conversation_id, agent_id, turn, chunk_index, [text],
+                                    thinking)
+            self._last_tokens[id(node)] = message
+            node.post_message(message)
 
     def post(self, message_type: type[Message], make: Callable[[], Message],
              conversation_id: str | None = None) -> None:
         for node, focus in self._listeners.get(message_type, ()):
             if focus is None or conversation_id is None or focus() == conversation_id:
                 node.post_message(make())
+                # Later fragments must not jump ahead of this message into an earlier one.
+                self._last_tokens.pop(id(node), None)
 
 
 class Bridge:
@@ -83,10 +107,8 @@ class Bridge:
         cid = event.conversation_id or ""
         match event:
             case MessageChunkEvent() | ThinkingChunkEvent():
-                thinking = isinstance(event, ThinkingChunkEvent)
-                post(TokenStreamed, lambda: TokenStreamed(
-                    cid, event.agent_id, event.turn_number, event.chunk_index, event.chunk,
-                    thinking), cid)
+                self.hub.post_tokens(cid, event.agent_id, event.turn_number, event.chunk_index,
+                                     event.chunk, isinstance(event, ThinkingChunkEvent))
             case MessageRequestEvent():
                 post(MessageRequested, lambda: MessageRequested(
                     cid, event.agent_id, event.turn_number, event.attempt), cid)
@@ -97,6 +119,10 @@ class Bridge:
                 await asyncio.sleep(0)
             case ConversationStartEvent():
                 post(ConversationStarted, lambda: ConversationStarted(event.experiment_id, cid))
+            case ConvergenceWarningEvent():
+                post(ConvergenceReached, lambda: ConvergenceReached(
+                    cid, event.turn_number, event.convergence_score, event.threshold,
+                    event.action))
             case ConversationEndEvent():
                 post(ConversationEnded, lambda: ConversationEnded(cid, event.status, event.reason))
         for entry in errors:

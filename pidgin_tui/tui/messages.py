@@ -6,11 +6,11 @@ progress, convergence) is read from the `RunStore` on a timer, so it needs no me
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from pidgin_tui.tui.state import ErrorEntry
+from pidgin_tui.tui.error_entries import ErrorEntry
 
 
 class RunMessage(Message, bubble=False):
@@ -38,14 +38,29 @@ class MessageRequested(RunMessage):
 
 @dataclass
 class TokenStreamed(RunMessage):
-    """A text or thinking fragment arrived. Never coalesced: a dropped delta is lost text."""
+    """Text or thinking fragments arrived, in order, starting at fragment `chunk_index`.
+
+    Never replaced (a dropped delta is lost text). While it waits in the screen's queue, the
+    hub appends the fragments that follow it, so a screen that falls behind catches up in
+    fewer, larger writes instead of one message per token.
+    """
 
     conversation_id: str
     agent_id: str
     turn: int
     chunk_index: int
-    text: str
+    texts: list[str]
     thinking: bool = False
+    taken: bool = field(default=False, compare=False)
+    """Set by the handler before it reads `texts`; from then on nothing is appended."""
+
+    @property
+    def next_index(self) -> int:
+        return self.chunk_index + len(self.texts)
+
+    def take(self) -> list[str]:
+        self.taken = True
+        return self.texts
 
 
 @dataclass
@@ -64,6 +79,17 @@ class ConversationEnded(RunMessage):
     conversation_id: str
     status: str
     reason: str
+
+
+@dataclass
+class ConvergenceReached(RunMessage):
+    """A conversation's convergence score reached the threshold; `action` says what happens."""
+
+    conversation_id: str
+    turn: int
+    score: float
+    threshold: float
+    action: str
 
 
 @dataclass

@@ -7,32 +7,27 @@ the state is tested on its own.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pidgin_tui.core.events import (
-    APIErrorEvent,
     ConversationEndEvent,
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
-    ErrorEvent,
     Event,
     ExperimentCompleteEvent,
     ExperimentStartEvent,
     MessageChunkEvent,
     MessageCompleteEvent,
     MessageRequestEvent,
-    PostProcessingCompleteEvent,
-    RateLimitEvent,
     ThinkingChunkEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
     TurnStartEvent,
-    event_to_dict,
 )
+from pidgin_tui.tui.error_entries import ErrorEntry, error_entries
 
 RESIDENT_TURNS = 12
 """Turns whose text is kept in memory per conversation; older ones live only in the JSONL."""
@@ -40,9 +35,6 @@ CONVERGENCE_HISTORY = 2_000
 """Convergence scores kept per conversation for the sparkline."""
 MAX_ERRORS = 1_000
 """Error entries kept; the oldest are dropped first (every error is also in the JSONL)."""
-ERROR_EVENTS = (APIErrorEvent, RateLimitEvent, ConversationEndEvent, PostProcessingCompleteEvent,
-                ErrorEvent)
-"""Events that may add an entry to the error panel."""
 
 
 @dataclass(slots=True)
@@ -182,34 +174,6 @@ class ExperimentState:
         return (self.ended_at if self.ended_at is not None else now) - self.started_at
 
 
-@dataclass(slots=True)
-class ErrorEntry:
-    """One row of the error panel."""
-
-    time: str
-    kind: str
-    message: str
-    provider: str = ""
-    model: str = ""
-    experiment_id: str = ""
-    conversation_id: str = ""
-    retry_deadline: float | None = None
-    """Clock time of the next retry, for a live countdown; None when no retry is pending."""
-    details: str = ""
-    """Everything known about the error, as pretty JSON, for copying."""
-
-    def retry_in_s(self, now: float) -> float | None:
-        if self.retry_deadline is None:
-            return None
-        return max(0.0, self.retry_deadline - now)
-
-
-def _clock_time(timestamp: str) -> str:
-    """`HH:MM:SS` from an ISO-8601 timestamp (UTC, as events carry it)."""
-    _, _, rest = timestamp.partition("T")
-    return rest[:8] or timestamp
-
-
 class RunStore:
     """Every experiment launched from this app and every error seen, updated by `apply`."""
 
@@ -269,7 +233,11 @@ class RunStore:
             self._apply_conversation(conversation, event)
         elif experiment is not None:
             self._apply_experiment(experiment, event)
-        return self._errors_from(event, conversation)
+        models = " × ".join(a.model for a in conversation.agents.values()) if conversation else ""
+        entries = error_entries(event, self.clock(), models)
+        if entries:
+            self.add_errors(entries)
+        return entries
 
     def _apply_experiment(self, experiment: ExperimentState, event: Event) -> None:
         match event:
@@ -340,41 +308,6 @@ class RunStore:
                 conv.error = event.error
                 conv.turns_completed = event.total_turns
                 conv.current_turn = None
-
-    def _errors_from(self, event: Event, conv: ConversationState | None) -> list[ErrorEntry]:
-        if not isinstance(event, ERROR_EVENTS):
-            return []
-        common = {"time": _clock_time(event.timestamp), "experiment_id": event.experiment_id,
-                  "conversation_id": event.conversation_id or "",
-                  "details": json.dumps(event_to_dict(event), indent=2, ensure_ascii=False)}
-        entries: list[ErrorEntry] = []
-        match event:
-            case APIErrorEvent():
-                deadline = None if event.retry_in_s is None else self.clock() + event.retry_in_s
-                status = f" (HTTP {event.status_code})" if event.status_code else ""
-                entries.append(ErrorEntry(
-                    kind="API error", message=f"{event.error_type}{status}: {event.error_message}",
-                    provider=event.provider, model=event.model, retry_deadline=deadline, **common))
-            case RateLimitEvent():
-                entries.append(ErrorEntry(
-                    kind="Rate limit", message=f"{event.reason}, attempt {event.attempt}; "
-                    f"waiting {event.wait_s:.0f}s", provider=event.provider, model=event.model,
-                    retry_deadline=self.clock() + event.wait_s, **common))
-            case ConversationEndEvent(status="failed"):
-                models = " × ".join(a.model for a in conv.agents.values()) if conv else ""
-                entries.append(ErrorEntry(kind="Conversation failed",
-                                          message=event.error or event.reason, model=models,
-                                          **common))
-            case PostProcessingCompleteEvent():
-                for step, problem in event.failed.items():
-                    entries.append(ErrorEntry(kind="Post-processing failed",
-                                              message=f"{step}: {problem}", **common))
-            case ErrorEvent():
-                entries.append(ErrorEntry(kind="Error", message=f"{event.error_type}: "
-                                          f"{event.error_message}", **common))
-        if entries:
-            self.add_errors(entries)
-        return entries
 
     def add_errors(self, entries: list[ErrorEntry]) -> None:
         """Record errors (also used for failures outside the bus, such as a launch that crashed)."""

@@ -76,3 +76,15 @@ async def test_rate_limit_rows_count_down_to_the_retry(make_app) -> None:
         app.screen.refresh_table()
         assert table.get_row_at(1)[2].startswith("↻ retrying")
         assert "duckdb is locked" in table.get_row_at(3)[2]
+
+
+async def test_the_badge_is_also_on_the_monitor_and_transcript_screens(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        script = Script(app)
+        await script.start()
+        await script.errors()
+        for key in ("f4", "f5", "f3"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert badge_text(app) == "⚠ 4 unread errors · F6", key

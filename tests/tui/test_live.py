@@ -73,3 +73,28 @@ async def test_n_and_p_move_between_conversations(make_app) -> None:
         await pilot.pause(0.1)
         assert "Conversation 1 of 2" in static_text(pilot, "#conversation-line")
         assert len(bodies(app)) == 2
+
+
+async def test_high_convergence_pauses_and_says_so(make_app) -> None:
+    from textual.widgets import Input
+
+    from .helpers import press_now, wait_until
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#agent_a-input", Input).value = "local:instant"
+        app.screen.query_one("#agent_b-input", Input).value = "local:instant"
+        app.screen.query_one("#convergence_threshold", Input).value = "0.01"
+        app.screen.query_one("#convergence_action").value = "pause"
+        await pilot.pause()
+        await press_now(pilot, "ctrl+r")
+        await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
+                         "the conversation to pause on convergence")
+        assert "High convergence" in [n.title for n in app._notifications]
+        assert "Turn 1 / 10" in static_text(pilot, "#conversation-line")
+        conversation = next(iter(app.store.experiments["exp00001"].conversations.values()))
+        assert conversation.turns_completed == 1
+        await press_now(pilot, "space")
+        await wait_until(pilot, lambda: conversation.turns_completed > 1,
+                         "the conversation to go on after resuming")
+        await app.stop_all_and_wait()

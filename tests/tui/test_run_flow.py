@@ -47,11 +47,11 @@ async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) ->
     assert "Turn 3 / 3" in final_line and "completed (max_turns)" in final_line
     assert "Conversation completed: max_turns" in end_note
 
-    completes = {}
+    fragments: dict[tuple[int, str], int] = {}
     for message in streamed:
-        completes[(message.turn, message.agent_id)] = completes.get(
-            (message.turn, message.agent_id), 0) + 1
-    assert len(completes) == 6 and all(count > 3 for count in completes.values()), \
+        key = (message.turn, message.agent_id)
+        fragments[key] = fragments.get(key, 0) + len(message.texts)
+    assert len(fragments) == 6 and all(count > 3 for count in fragments.values()), \
         "every message should arrive as many streamed fragments"
 
     experiment_dir = Path(experiment.output_dir)

@@ -11,8 +11,8 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.screens.errors import entry_details
-from pidgin_tui.tui.state import ErrorEntry
 
 
 class ErrorDetailScreen(ModalScreen[None]):

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from pidgin_tui.tui.app import PidginApp
-from pidgin_tui.tui.state import ErrorEntry
+from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.widgets.error_table import ErrorTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
 

@@ -173,9 +173,11 @@ class LiveScreen(Screen[None]):
     @on(TokenStreamed)
     async def _streamed(self, message: TokenStreamed) -> None:
         conversation = self._shown(message.conversation_id)
+        if conversation is None:
+            message.take()
         if conversation is not None:
-            await self.view.add_chunk(conversation, message.agent_id, message.turn,
-                                      message.chunk_index, message.text, message.thinking)
+            await self.view.add_chunks(conversation, message.agent_id, message.turn,
+                                       message.chunk_index, message.take(), message.thinking)
 
     @on(MessageCompleted)
     async def _completed(self, message: MessageCompleted) -> None:

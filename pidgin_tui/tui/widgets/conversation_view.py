@@ -96,15 +96,15 @@ class ConversationView(VerticalScroll):
                 text += f" — {_escape(conversation.error)}"
         self.query_one("#end-note", Static).update(text)
 
-    async def add_chunk(self, conversation: ConversationState, agent_id: str, turn: int,
-                        chunk_index: int, text: str, thinking: bool) -> None:
+    async def add_chunks(self, conversation: ConversationState, agent_id: str, turn: int,
+                         chunk_index: int, texts: list[str], thinking: bool) -> None:
         view = self._views.get((turn, agent_id))
         if view is None:
             await self.sync(conversation)
             view = self._views.get((turn, agent_id))
             if view is None:
                 return  # a turn already outside the window
-        await view.add_chunk(chunk_index, text, thinking)
+        await view.add_chunks(chunk_index, texts, thinking)
 
     async def finish_message(self, conversation: ConversationState, agent_id: str,
                              turn: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from pidgin_tui.tui.state import ErrorEntry
+from pidgin_tui.tui.error_entries import ErrorEntry
 
 COLUMNS = ("Time", "Kind", "Message", "Provider", "Model", "Experiment", "Conversation")
 MESSAGE_WIDTH = 44

@@ -73,21 +73,20 @@ class MessageView(Vertical):
         status = "" if self.complete else " ▍"
         return f"{self._agent_name} · turn {self.turn + 1}{status}"
 
-    async def add_chunk(self, chunk_index: int, text: str, thinking: bool) -> None:
-        """Append one fragment unless it is already shown."""
-        if not self.is_attached:
-            return  # removed while the fragment was on its way (the screen switched view)
+    async def add_chunks(self, chunk_index: int, texts: list[str], thinking: bool) -> None:
+        """Append fragments `chunk_index`… unless they are already shown."""
+        written = self.thinking_written if thinking else self.written
+        skip = written - chunk_index
+        if skip >= len(texts) or not self._live:
+            return
+        text = "".join(texts[max(0, skip):])
         if thinking:
-            if chunk_index < self.thinking_written:
-                return
-            self.thinking_written = chunk_index + 1
+            self.thinking_written = chunk_index + len(texts)
             if self._thinking_stream is None:
                 self._thinking_stream = Markdown.get_stream(await self._thinking_markdown())
             await self._thinking_stream.write(text)
             return
-        if chunk_index < self.written:
-            return
-        self.written = chunk_index + 1
+        self.written = chunk_index + len(texts)
         if self._stream is None:
             self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
         await self._stream.write(text)
@@ -101,10 +100,16 @@ class MessageView(Vertical):
                          before=self.query_one(".body"))
         return markdown
 
+    @property
+    def _live(self) -> bool:
+        """False while the view is being removed (its turn left the window, or the app is
+        shutting down with messages still queued)."""
+        return self.is_attached and not self._closing and bool(self.query(".body"))
+
     async def finish(self, state: MessageState) -> None:
         """The message is complete: flush the streams and make sure the final text is shown."""
         await self.stop_streams()
-        if not self.is_attached:
+        if not self._live:
             return
         self.complete = True
         self.remove_class("-streaming")
@@ -119,6 +124,8 @@ class MessageView(Vertical):
         """Forget everything shown: a retried request streams its message from the start."""
         await self.stop_streams()
         self.written = self.thinking_written = 0
+        if not self._live:
+            return
         await self.query_one(".body", Markdown).update("")
         await self.query(Collapsible).remove()
 

@@ -51,7 +51,7 @@ class ModelPicker(Vertical):
         padding: 0;
         background: $boost;
     }}
-    ModelPicker > OptionList:focus {{ background-tint: $foreground 5%; }}
+    ModelPicker > OptionList:focus {{ border: none; background-tint: $foreground 5%; }}
     ModelPicker > .key-status {{ color: $text-muted; }}
     ModelPicker > .key-status.-missing {{ color: $text-warning; }}
     """
@@ -114,10 +114,22 @@ class ModelPicker(Vertical):
         event.stop()
         query = event.value.strip()
         options = self.query_one(OptionList)
-        exact = self._choice_for(query) is not None
+        exact = self._choice_for(query)
         options.set_options(self._options("" if exact else query))
+        if exact is not None:  # the whole list, with the chosen model highlighted
+            options.highlighted = next(i for i in range(options.option_count)
+                                       if options.get_option_at_index(i).id == exact.info.ref)
         self._show_key_status(query)
         self.post_message(self.Changed(self, query))
+
+    @on(OptionList.OptionHighlighted)
+    def _keep_highlight(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+
+    def on_descendant_focus(self, event: object) -> None:
+        options = self.query_one(OptionList)
+        if options.has_focus and options.highlighted is None and options.option_count:
+            options.highlighted = 0
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

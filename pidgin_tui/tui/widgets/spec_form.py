@@ -90,6 +90,7 @@ class SpecForm(VerticalScroll):
                             key="think")
 
     def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
         self.post_message(self.Edited())
 
     def values(self) -> dict[str, Any]:

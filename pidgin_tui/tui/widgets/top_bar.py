@@ -30,6 +30,29 @@ class ErrorBadge(Static):
         self.update(f"⚠ {count} unread error{'s' if count != 1 else ''} · F6")
 
 
+class FloatingErrorBadge(ErrorBadge):
+    """The badge over the top-right corner of a screen that has no TopBar of its own."""
+
+    DEFAULT_CSS = """
+    FloatingErrorBadge {
+        overlay: screen;
+        position: absolute;
+        height: 1;
+    }
+    """
+
+    def _show_count(self, count: int) -> None:
+        super()._show_count(count)
+        self._place()
+
+    def on_resize(self) -> None:
+        self._place()
+
+    def _place(self) -> None:
+        width = len(str(self.render())) + 2
+        self.styles.offset = (max(0, self.screen.size.width - width), 0)
+
+
 class TopBar(Widget):
     """App name, the screen's title and the error badge."""
 
