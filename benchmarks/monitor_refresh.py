@@ -81,10 +81,13 @@ def report(label: str, cold: float, times: list[float], state: MonitorState) -> 
 
 async def ui_update(root: Path) -> None:
     from textual.app import App
+    from textual.reactive import reactive
 
     from pidgin_tui.tui.screens.monitor import MonitorScreen
 
     class Bench(App[None]):
+        unread_errors = reactive(0)  # the top bar's badge reads it, as in PidginApp
+
         def on_mount(self) -> None:
             self.push_screen(MonitorScreen(root, refresh_s=3600))
 
@@ -92,8 +95,12 @@ async def ui_update(root: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MonitorScreen) and screen.state is not None
-        while not screen.rows:
+        for _ in range(600):
+            if screen.rows:
+                break
             await pilot.pause(0.05)
+        else:
+            raise SystemExit("the monitor never listed the experiments")
         times = []
         for _ in range(10):
             rows = screen.state.refresh()

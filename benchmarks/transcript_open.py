@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from textual.app import App  # noqa: E402
+from textual.reactive import reactive  # noqa: E402
 
 from pidgin_tui.experiments.synthetic import conversation_events, write_jsonl  # noqa: E402
 from pidgin_tui.tui.screens.transcript import TranscriptScreen  # noqa: E402
@@ -34,8 +35,13 @@ def rss_mib() -> float:
     return float("nan")
 
 
+GIVE_UP_S = 30.0
+"""A transcript that has not appeared by then never will: stop instead of hanging."""
+
+
 class Bench(App[None]):
-    pass
+    unread_errors = reactive(0)
+    """The top bar's badge reads it, as in PidginApp."""
 
 
 async def bench(path: Path, runs: int) -> None:
@@ -49,6 +55,8 @@ async def bench(path: Path, runs: int) -> None:
             screen = app.screen
             while not (screen.query(TranscriptView)
                        and screen.query_one(TranscriptView).layout_data.lines):
+                if time.perf_counter() - started > GIVE_UP_S:
+                    raise SystemExit("the transcript never appeared")
                 await asyncio.sleep(0.001)
             await pilot.pause()  # the first frame with the transcript
             opens.append(time.perf_counter() - started)

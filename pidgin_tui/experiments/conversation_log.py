@@ -15,6 +15,7 @@ import msgspec
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     ConversationEndEvent,
+    ConversationResumedEvent,
     ConversationStartEvent,
     Event,
     MessageCompleteEvent,
@@ -23,12 +24,12 @@ from pidgin_tui.core.events import (
 
 AGENTS = ("agent_a", "agent_b")
 _SHOWN = (ConversationStartEvent, AgentNameChosenEvent, MessageCompleteEvent, TurnCompleteEvent,
-          ConversationEndEvent)
+          ConversationResumedEvent, ConversationEndEvent)
 """The event types a transcript is made of."""
 _WANTED_PREFIXES = tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in _SHOWN)
 _decoder = msgspec.json.Decoder(ConversationStartEvent | AgentNameChosenEvent
                                 | MessageCompleteEvent | TurnCompleteEvent
-                                | ConversationEndEvent)
+                                | ConversationResumedEvent | ConversationEndEvent)
 
 
 @dataclass(slots=True)
@@ -96,6 +97,8 @@ class ConversationLog:
                 self.metrics[event.turn_number] = {
                     **event.metrics, **({"convergence_score": event.convergence_score}
                                         if event.convergence_score is not None else {})}
+            case ConversationResumedEvent():
+                self.status, self.end_reason, self.error = "running", None, None
             case ConversationEndEvent():
                 self.status, self.end_reason, self.error = event.status, event.reason, event.error
 

@@ -19,7 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pidgin_tui.experiments.discovery import LIVE_STATUSES, run_pid, run_process_alive
+from pidgin_tui.experiments.discovery import (
+    LIVE_STATUSES,
+    last_written,
+    run_pid,
+    run_process_alive,
+)
 from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.paths import (
     MANIFEST_NAME,
@@ -49,8 +54,10 @@ def child_arguments(args: argparse.Namespace, experiment_id: str, root: Path) ->
     for flag, key, _help in _SWITCH_FLAGS:
         if getattr(args, f"spec_{key}", None):
             argv.append(flag)
-    if getattr(args, "verbose", False):
-        argv.append("--verbose")
+    for flag, dest in (("--verbose", "verbose"), ("--no-post-process", "no_post_process"),
+                       ("--yes", "yes")):
+        if getattr(args, dest, False):
+            argv.append(flag)
     return [*argv, "--experiment-id", experiment_id]
 
 
@@ -130,7 +137,7 @@ def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
     if status not in LIVE_STATUSES:
         return StopResult(exp_id, path, "not running", status)
     pid = run_pid(manifest, root)
-    if not run_process_alive(pid, manifest.get("created_at")):
+    if not run_process_alive(pid, last_written(manifest)):
         return StopResult(exp_id, path, "process gone", "interrupted")
     if pid == os.getpid():
         return StopResult(exp_id, path, "this process", status)
@@ -155,6 +162,6 @@ def live_experiments(root: Path) -> list[Path]:
     for path in experiment_dirs(root):
         manifest = read_manifest(path) or {}
         if manifest.get("status") in LIVE_STATUSES and run_process_alive(
-                run_pid(manifest, root), manifest.get("created_at")):
+                run_pid(manifest, root), last_written(manifest)):
             found.append(path)
     return found

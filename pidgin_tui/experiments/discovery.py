@@ -2,8 +2,9 @@
 
 A manifest that says `created`/`running` is only believed while the process that wrote it is
 alive. A pid can be reused after its process dies, so on Linux the process start time is also
-compared with the manifest's creation time: a process that started after the experiment was
-created cannot be the one running it.
+compared with the manifest's last write (`updated_at`): a process that started after the
+manifest was last written cannot be the one that wrote it. (Comparing with the last write, not
+the creation, keeps a resumed experiment, run by a newer process, recognised as live.)
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pidgin_tui.paths import experiment_dirs, pid_file
 LIVE_STATUSES = frozenset({"created", "running"})
 """Manifest statuses that claim a process is still working on the experiment."""
 START_TIME_SLACK_S = 2.0
-"""How much later than the manifest's `created_at` a process may appear to have started (clock
-rounding, the manifest being stamped just before the pid file of a detached run)."""
+"""How much later than the manifest's last write a process may appear to have started (clock
+tick rounding of the start time)."""
 
 
 def process_alive(pid: int) -> bool:
@@ -75,17 +76,22 @@ def _parse_time(value: Any) -> float | None:
         return None
 
 
-def run_process_alive(pid: Any, created_at: Any = None) -> bool:
-    """Whether `pid` is alive and can be the process that created an experiment at `created_at`."""
+def run_process_alive(pid: Any, written_at: Any = None) -> bool:
+    """Whether `pid` is alive and can be the process that wrote a manifest at `written_at`."""
     if not isinstance(pid, int) or isinstance(pid, bool) or not process_alive(pid):
         return False
     if pid == os.getpid():
         return True
-    created = _parse_time(created_at)
+    written = _parse_time(written_at)
     started = process_start_time(pid)
-    if created is None or started is None:
+    if written is None or started is None:
         return True
-    return started <= created + START_TIME_SLACK_S
+    return started <= written + START_TIME_SLACK_S
+
+
+def last_written(manifest: dict[str, Any]) -> Any:
+    """When the manifest's writer last wrote it (`updated_at`, else `created_at`)."""
+    return manifest.get("updated_at") or manifest.get("created_at")
 
 
 def run_pid(manifest: dict[str, Any], root: Path | None) -> Any:
@@ -103,7 +109,7 @@ def process_gone(manifest: dict[str, Any], root: Path | None) -> bool:
     """The manifest claims a live run, but no matching process is running it."""
     if manifest.get("status") not in LIVE_STATUSES:
         return False
-    return not run_process_alive(run_pid(manifest, root), manifest.get("created_at"))
+    return not run_process_alive(run_pid(manifest, root), last_written(manifest))
 
 
 @dataclass(slots=True)

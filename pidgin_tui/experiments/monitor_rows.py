@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,8 @@ class ExperimentRow:
     conversations: list[ConversationRow] = field(default_factory=list)
     created_ts: float = 0.0
     """`created_at` as a Unix time (the monitor sorts by it)."""
+    source: str = "jsonl"
+    """`jsonl` (manifest and event files) or `duckdb` (the analysis database, once imported)."""
 
     @property
     def is_live(self) -> bool:
@@ -174,6 +176,46 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
         elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
         conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
     )
+
+
+def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],
+                   conversations: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                   ) -> list[ExperimentRow]:
+    """Take the conversations of imported experiments from the analysis database's rows.
+
+    `conversations[experiment id][conversation id]` holds database rows (status, end_reason,
+    total_turns, max_turns, models, total_tokens, cost_usd, final_convergence, duration_ms).
+    Live experiments keep their on-disk state: the database only has what was imported.
+    Returns new rows; the given ones (which a MonitorState may reuse) are left as they were.
+    """
+    out = []
+    for row in rows:
+        imported = conversations.get(row.experiment_id)
+        if row.experiment_id not in experiments or imported is None or row.is_live:
+            out.append(row)
+            continue
+        row = replace(row, source="duckdb", conversations=[replace(c) for c in row.conversations])
+        out.append(row)
+        by_id = {c.conversation_id: c for c in row.conversations}
+        for conv_id, db in imported.items():
+            conv = by_id.get(conv_id)
+            if conv is None:
+                conv = by_id[conv_id] = ConversationRow(conv_id, "created", 0, 0)
+                row.conversations.append(conv)
+            conv.status = str(db.get("status") or conv.status)
+            conv.end_reason = db.get("end_reason") or conv.end_reason
+            conv.turns = _int(db.get("total_turns")) or conv.turns
+            conv.max_turns = _int(db.get("max_turns")) or conv.max_turns
+            conv.model_a = str(db.get("agent_a_model") or conv.model_a)
+            conv.model_b = str(db.get("agent_b_model") or conv.model_b)
+            conv.tokens = _int(db.get("total_tokens")) or conv.tokens
+            if db.get("final_convergence") is not None:
+                conv.convergence = float(db["final_convergence"])
+            if db.get("duration_ms") is not None:
+                conv.duration_s = _int(db["duration_ms"]) / 1000
+            conv.unpriced = db.get("cost_usd") is None and conv.unpriced
+            conv.last_error = db.get("error") or conv.last_error
+    return out
 
 
 # --- plain-text formatting ---------------------------------------------------------------------

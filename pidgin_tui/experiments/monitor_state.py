@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 
 from pidgin_tui.core.events import (
     ConversationEndEvent,
+    ConversationResumedEvent,
     ConversationStartEvent,
     Event,
     MessageCompleteEvent,
@@ -37,12 +39,15 @@ from pidgin_tui.experiments.monitor_rows import (
     build_row,
     parse_time,
 )
+from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
 from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, experiments_dir
 
 __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
 
 PREVIEW_CHARS = 160
 """How much of a conversation's latest message the monitor keeps for its preview line."""
+RESCAN_EVERY = 30
+"""The experiments directory is re-listed at least once in this many refreshes."""
 FINISHED_RECHECK_EVERY = 10
 """A finished experiment's manifest is stat'ed on one refresh in this many (staggered), so a
 refresh costs little however many finished experiments exist; live ones are read every time."""
@@ -87,7 +92,7 @@ class ConversationTail:
         match event:
             case ConversationStartEvent():
                 self.max_turns = event.max_turns
-                self.status = "running"
+                self.status, self.ended = "running", False
             case TurnCompleteEvent():
                 self.turns = max(self.turns, event.turn_number + 1)
                 self.convergence = event.convergence_score
@@ -97,6 +102,8 @@ class ConversationTail:
             case MessageCompleteEvent():
                 self.last_message = event.content[:PREVIEW_CHARS]
                 self.last_speaker = event.agent_id
+            case ConversationResumedEvent():
+                self.status, self.end_reason, self.ended = "running", None, False
             case ConversationEndEvent():
                 self.status, self.end_reason = event.status, event.reason
                 self.turns = max(self.turns, event.total_turns)
@@ -128,6 +135,7 @@ class MonitorState:
         self.tail_jsonl = tail_jsonl
         self._tracked: dict[Path, _Tracked] = {}
         self._dir_stamp: int | None = None
+        self._lock = threading.Lock()
         self.refreshes = 0
         self.manifest_reads = 0
         self.bytes_tailed = 0
@@ -135,7 +143,14 @@ class MonitorState:
     # --- public -------------------------------------------------------------------------------
 
     def refresh(self) -> list[ExperimentRow]:
-        """Bring every experiment up to date and return the rows, live ones first, newest first."""
+        """Bring every experiment up to date and return the rows, live ones first, newest first.
+
+        Safe to call from several threads: calls run one at a time.
+        """
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> list[ExperimentRow]:
         self.refreshes += 1
         self._rescan_if_changed()
         now = self.clock()
@@ -175,8 +190,8 @@ class MonitorState:
             self._tracked.clear()
             self._dir_stamp = None
             return
-        if stamp == self._dir_stamp:
-            return
+        if stamp == self._dir_stamp and self.refreshes % RESCAN_EVERY:
+            return  # unchanged (re-listed now and then for filesystems with coarse mtimes)
         self._dir_stamp = stamp
         seen: set[Path] = set()
         with os.scandir(parent) as entries:
@@ -226,7 +241,9 @@ class MonitorState:
             if tail is None:
                 jsonl = conv.get("jsonl") or f"conv_{conv_id}_events.jsonl"
                 tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
-            if not tail.ended:
+            # A conversation that ended interrupted or paused may be resumed while the
+            # experiment is live, appending to the same file: keep reading those.
+            if not tail.ended or tail.end_reason in RESUMABLE_END_REASONS:
                 before = tail.offset
                 tail.read_more()
                 self.bytes_tailed += tail.offset - before

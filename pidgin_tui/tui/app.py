@@ -261,12 +261,16 @@ class PidginApp(App[int]):
         self._open_live(conversation)
         return True
 
-    @work(group="open-live", exclusive=True)
+    @work(group="open-live", exclusive=True, exit_on_error=False)
     async def _open_live(self, conversation: Any) -> None:
         await self.switch_mode("live")
         show = getattr(self.screen, "show_conversation", None)
-        if show is not None:
+        if show is None:
+            return
+        try:
             await show(conversation)
+        except Exception as exc:  # the live screen was mid-update; it still follows the run
+            self.notify(f"Could not switch the live screen: {exc}", severity="warning")
 
     @on(ConvergenceReached)
     def _convergence_reached(self, message: ConvergenceReached) -> None:

@@ -43,12 +43,13 @@ def test_child_arguments_are_a_list_with_the_same_run(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["-a", "local:test", "--prompt", "hi; rm -rf / $(x)", "--think",
-                              "--detach", "-t", "3"])
+                              "--detach", "-t", "3", "--no-post-process"])
     argv = child_arguments(args, "abc123", tmp_path)
     assert argv[:4] == [sys.executable, "-m", "pidgin_tui", "run"]
     assert "--detach" not in argv
     assert argv[argv.index("--prompt") + 1] == "hi; rm -rf / $(x)"  # one argument, no shell
-    assert "--think" in argv and argv[-2:] == ["--experiment-id", "abc123"]
+    assert "--think" in argv and "--no-post-process" in argv
+    assert argv[-2:] == ["--experiment-id", "abc123"]
 
 
 def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) -> None:
@@ -72,8 +73,10 @@ def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) ->
     manifest = read_manifest(exp_dir)
     assert manifest is not None and manifest["status"] == "interrupted"
     assert all(c["status"] == "interrupted" for c in manifest["conversations"].values())
-    _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists(), timeout=10)
+    _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists(), timeout=30)
     assert state.refresh()[0].status == "interrupted"
+    assert (exp_dir / "README.md").is_file()  # post-processing still ran after the stop
+    assert state.refresh()[0].post_processing == "done"
 
 
 def test_stop_of_a_stale_pid_reports_process_gone(tmp_path: Path) -> None:

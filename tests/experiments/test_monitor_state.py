@@ -141,3 +141,20 @@ def test_new_experiment_directory_is_discovered(tmp_path: Path) -> None:
 def test_synthetic_conversation_round_trips(tmp_path: Path) -> None:
     events = list(conversation_events("e", "e_1", 3))
     assert sum(isinstance(e, MessageCompleteEvent) for e in events) == 6
+
+
+def test_resumed_conversation_is_tailed_again(tmp_path: Path) -> None:
+    from pidgin_tui.core.events import ConversationResumedEvent
+
+    path = _running(tmp_path)
+    state = _state(tmp_path)
+    ids = {"experiment_id": "run1", "conversation_id": "run1_0002"}
+    write_jsonl(_jsonl(path, "run1_0002"), [ConversationEndEvent(
+        **ids, reason="interrupted", total_turns=5, status="interrupted")])
+    state.refresh()
+    tail = state.tail("run1", "run1_0002")
+    assert tail is not None and tail.ended and tail.status == "interrupted"
+    write_jsonl(_jsonl(path, "run1_0002"), [ConversationResumedEvent(**ids, turn_number=5),
+                                            *_turn_events("run1_0002", 5)])
+    state.refresh()
+    assert not tail.ended and tail.status == "running" and tail.turns == 6

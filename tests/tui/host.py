@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from pidgin_tui.experiments.synthetic import EPOCH
@@ -19,7 +20,10 @@ def frozen_clock() -> float:
 
 
 class HostApp(App[None]):
-    """Shows `make_screen()` as its first screen; `output_root` as the real app exposes it."""
+    """Shows `make_screen()` as its first screen; `output_root` and `unread_errors` as the real
+    app exposes them."""
+
+    unread_errors: reactive[int] = reactive(0)
 
     def __init__(self, root: Path, make_screen: Callable[[], Screen[None]]) -> None:
         super().__init__()

@@ -129,3 +129,27 @@ def test_metrics_plot(snap_compare, tmp_path: Path) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transcript_browser_filtered(snap_compare, tmp_path: Path) -> None:
+    """You should see the filter "status:running" typed in, the experiments table with only
+    dialogue-drift (2/6 conversations, from jsonl) and below it its two running conversations
+    with "6/12" turns; the status line reads "1 experiments, 2 conversations matching
+    “status:running” · <output>/experiments"."""
+    from textual.widgets import Input
+
+    from pidgin_tui.tui.screens.transcripts import TranscriptsScreen
+
+    _experiments(tmp_path)
+    app = HostApp(tmp_path, lambda: TranscriptsScreen(tmp_path, root_label=LABEL,
+                                                      clock=frozen_clock))
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, TranscriptsScreen)
+        await wait_until(pilot, lambda: bool(screen.shown), "the experiments")
+        screen.query_one("#browse-filter", Input).value = "status:running"
+        screen.query_one("#browse-conversations").focus()
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

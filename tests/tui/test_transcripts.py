@@ -129,3 +129,23 @@ async def test_metrics_and_readme_from_the_browser(tmp_path: Path) -> None:
         assert turns == [1, 2, 3, 4, 5, 6] and len(mean) == 6
         await pilot.press("m")
         assert metrics.metric == metrics.series.metric_names[1]
+
+
+async def test_imported_experiments_are_listed_from_duckdb(tmp_path: Path) -> None:
+    from pidgin_tui.database.event_store import EventStore
+    from pidgin_tui.paths import database_path
+
+    imported = write_experiment(tmp_path, "db01", "imported", conversations=2, turns=4)
+    write_experiment(tmp_path, "js02", "not-imported", conversations=1, turns=3)
+    EventStore(database_path(tmp_path)).import_experiment(imported)
+    app = HostApp(tmp_path, lambda: TranscriptsScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        browser = pilot.app.screen
+        assert isinstance(browser, TranscriptsScreen)
+        await wait_until(pilot, lambda: len(browser.shown) == 2, "both experiments")
+        sources = {row.experiment_id: row.source for row, _ in browser.shown}
+        assert sources == {"db01": "duckdb", "js02": "jsonl"}
+        row = next(r for r, _ in browser.shown if r.experiment_id == "db01")
+        assert [(c.conversation_id, c.turns, c.status) for c in row.conversations] == \
+            [("db01_0001", 4, "completed"), ("db01_0002", 4, "completed")]
+        assert "database not read" not in static_text(pilot, "#browse-status")

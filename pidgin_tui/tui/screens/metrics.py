@@ -15,6 +15,7 @@ from textual.widgets import Footer, Select, Static
 from textual_plotext import PlotextPlot
 
 from pidgin_tui.experiments.metric_series import MetricSeries, experiment_jsonl_paths, read_series
+from pidgin_tui.tui.widgets.top_bar import TopBar
 
 MAX_LINES = 24
 """Conversations drawn individually; beyond this only the mean and the first ones are drawn."""
@@ -47,11 +48,12 @@ class MetricsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         scope = "conversation" if self.paths and len(self.paths) == 1 else "experiment"
+        yield TopBar("Metrics")
         yield Static(f"Metrics of the {scope} in {self.experiment_dir.name}", id="metrics-title",
                      markup=False)
         yield Select[str]([], prompt="metric", id="metrics-select", allow_blank=True)
         yield PlotextPlot(id="metrics-plot")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()

@@ -26,12 +26,14 @@ from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
+from pidgin_tui.tui.widgets.top_bar import TopBar
 
 REFRESH_S = 1.0
 """Seconds between refreshes while the monitor is visible."""
 
 
-def _app_root(app: object) -> Path:
+def app_output_root(app: object) -> Path:
+    """The app's output root (`PidginApp.output_root`), else the default one."""
     root = getattr(app, "output_root", None)
     if isinstance(root, Path):
         return root
@@ -58,6 +60,10 @@ class MonitorScreen(Screen[None]):
                 id="monitor.sort"),
         Binding("t", "transcript", "Transcript", tooltip="Open the highlighted conversation's "
                 "transcript", id="monitor.transcript"),
+        Binding("m", "metrics", "Metrics", tooltip="Plot the highlighted experiment's metrics",
+                id="monitor.metrics"),
+        Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
+                id="monitor.readme"),
         Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", id="monitor.refresh"),
     ]
 
@@ -89,25 +95,32 @@ class MonitorScreen(Screen[None]):
         """Created on mount, once the app (and its output root) is known."""
         self.rows: list[ExperimentRow] = []
         self.selected_id: str | None = None
+        self._refresh_worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
+        yield TopBar("Monitor · every experiment")
         yield Static("", id="monitor-summary", markup=False)
         yield ExperimentTable(id="experiments")
         yield Static("", id="conversations-title", markup=False)
         yield ConversationTable(id="conversations")
         yield Static("", id="conversation-preview", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.state = MonitorState(self._root or _app_root(self.app), clock=self._clock)
+        self.state = MonitorState(self._root or app_output_root(self.app), clock=self._clock)
         self.set_interval(self._refresh_s, self._tick, name="monitor-refresh")
 
     def on_screen_resume(self) -> None:
-        self.refresh_state()
+        self._request_refresh()
 
     def _tick(self) -> None:
         if self.is_active:
-            self.refresh_state()
+            self._request_refresh()
+
+    def _request_refresh(self) -> None:
+        """Start a refresh unless one is still reading (a slow disk never queues them up)."""
+        if self._refresh_worker is None or self._refresh_worker.is_finished:
+            self._refresh_worker = self.refresh_state()
 
     @work(thread=True, exclusive=True, group="monitor-refresh", exit_on_error=False)
     def refresh_state(self) -> None:
@@ -195,7 +208,21 @@ class MonitorScreen(Screen[None]):
         self._show_selected()
 
     def action_refresh_now(self) -> None:
-        self.refresh_state()
+        self._request_refresh()
+
+    def action_metrics(self) -> None:
+        from pidgin_tui.tui.screens.metrics import MetricsScreen
+
+        row = self.row(self.selected_id)
+        if row is not None:
+            self.app.push_screen(MetricsScreen(row.path))
+
+    def action_readme(self) -> None:
+        from pidgin_tui.tui.screens.readme import open_readme
+
+        row = self.row(self.selected_id)
+        if row is not None:
+            open_readme(self.app, row.path)
 
     def action_transcript(self) -> None:
         self.open_conversation(live=False)
@@ -259,7 +286,7 @@ class MonitorScreen(Screen[None]):
                 "process gone": "its process is gone: interrupted",
                 "not running": "had already finished"}.get(message.outcome, message.outcome)
         self.notify(f"{message.experiment_id}: {text}")
-        self.refresh_state()
+        self._request_refresh()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

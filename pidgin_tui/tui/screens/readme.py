@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, MarkdownViewer
 
+from pidgin_tui.tui.widgets.top_bar import TopBar
+
 
 def open_readme(app: App[object], experiment_dir: Path) -> None:
     """Push the README of `experiment_dir`, or say it has not been generated yet."""
@@ -22,9 +24,7 @@ def open_readme(app: App[object], experiment_dir: Path) -> None:
 
 
 class ReadmeScreen(Screen[None]):
-    DEFAULT_CSS = """
-    ReadmeScreen MarkdownViewer { height: 1fr; }
-    """
+    CSS_PATH = "readme.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", tooltip="Close the README", id="readme.close"),
     ]
@@ -34,9 +34,10 @@ class ReadmeScreen(Screen[None]):
         self.path = path
 
     def compose(self) -> ComposeResult:
+        yield TopBar(f"README · {self.path.parent.name}")
         yield MarkdownViewer(self.path.read_text(encoding="utf-8", errors="replace"),
                              show_table_of_contents=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_close(self) -> None:
         self.dismiss()

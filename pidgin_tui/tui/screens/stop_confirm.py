@@ -14,16 +14,7 @@ from textual.widgets import Button, Label
 class StopConfirmScreen(ModalScreen[bool]):
     """Returns True when the user confirms the stop."""
 
-    DEFAULT_CSS = """
-    StopConfirmScreen { align: center middle; }
-    StopConfirmScreen > Vertical {
-        width: 64; height: auto; padding: 1 2;
-        border: thick $error 60%; background: $surface;
-    }
-    StopConfirmScreen Label { width: 1fr; margin-bottom: 1; }
-    StopConfirmScreen Horizontal { height: auto; align-horizontal: right; }
-    StopConfirmScreen Button { margin-left: 2; }
-    """
+    CSS_PATH = "stop_confirm.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Stop it", tooltip="Stop the experiment"),
         Binding("n,escape", "cancel", "Keep running", tooltip="Close without stopping"),

@@ -17,10 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
+from textual.worker import Worker, WorkerState
 
 from pidgin_tui.core.events import Event
 from pidgin_tui.experiments.conversation_log import ConversationLog
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
+from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
 
 FOLLOW_POLL_S = 0.5
@@ -71,11 +73,12 @@ class TranscriptScreen(Screen[None]):
         self._reading = False
 
     def compose(self) -> ComposeResult:
+        yield TopBar("Live · following the run's JSONL" if self.follow else "Transcript")
         yield Static(f"Loading {self.path.name}…", id="tx-header", markup=False)
         yield Sparkline([], id="tx-convergence")
         yield Static("", id="tx-status", markup=False)
         yield PromptBar(id="tx-prompt")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.transcript is None:
@@ -221,6 +224,11 @@ class TranscriptScreen(Screen[None]):
 
         if self.transcript is not None:
             self.app.push_screen(MetricsScreen(self.path.parent, [self.path]))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self._reading = False  # the next poll tries again
+            self.notify(f"Reading {self.path.name}: {event.worker.error}", severity="error")
 
     def action_close(self) -> None:
         bar = self.query_one(PromptBar)

@@ -6,6 +6,8 @@ in `TranscriptScreen`, an experiment's metrics in `MetricsScreen`, its README in
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -13,24 +15,26 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow, fmt_duration
+from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.tui.widgets.row_table import RowTable
+from pidgin_tui.tui.widgets.top_bar import TopBar
 
 EXPERIMENT_COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Convs", "convs"),
-                      ("Turns", "turns"))
+                      ("Turns", "turns"), ("From", "source"))
 CONVERSATION_COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turns", "turns"),
                         ("Models", "models"), ("End reason", "end"), ("Conv.", "convergence"),
                         ("Duration", "duration"))
 
 
 class TranscriptsScreen(Screen[None]):
-    """Experiments on the left, the highlighted one's (filtered) conversations on the right."""
+    """Experiments above, the highlighted one's (filtered) conversations below."""
 
     CSS_PATH = "transcripts.tcss"
     BINDING_GROUP_TITLE = "Transcripts"
@@ -53,45 +57,64 @@ class TranscriptsScreen(Screen[None]):
         """The worker read the experiments."""
 
         rows: list[ExperimentRow]
+        database_problem: str | None = None
 
-    def __init__(self, root: Path | None = None, *, root_label: str | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, root_label: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         self._root = root
+        self._clock = clock
         self._root_label = root_label
         """Shown instead of the experiments directory's path (snapshots use a fixed one)."""
         self.rows: list[ExperimentRow] = []
         self.shown: list[tuple[ExperimentRow, list[ConversationRow]]] = []
         self.selected_id: str | None = None
+        self.database_note = ""
+        self._state: MonitorState | None = None
+        """Kept between reloads (by the load worker only), so a reload reads what changed."""
 
     def compose(self) -> ComposeResult:
+        yield TopBar("Transcripts · browse recorded conversations")
         yield Input(placeholder="filter: words, or name: model: status: end:  (/ to focus)",
                     id="browse-filter")
-        with Horizontal(id="browse-tables"):
+        with Vertical(id="browse-tables"):
             yield RowTable(EXPERIMENT_COLUMNS, id="browse-experiments")
             yield RowTable(CONVERSATION_COLUMNS, id="browse-conversations")
         yield Static("", id="browse-status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.load()
         self.query_one("#browse-experiments", RowTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
 
     @property
     def root(self) -> Path:
         if self._root is None:
-            from pidgin_tui.tui.screens.monitor import _app_root
+            from pidgin_tui.tui.screens.monitor import app_output_root
 
-            self._root = _app_root(self.app)
+            self._root = app_output_root(self.app)
         return self._root
 
     @work(thread=True, exclusive=True, group="browse-load", exit_on_error=False)
     def load(self) -> None:
-        from pidgin_tui.experiments.monitor_state import MonitorState
+        """Experiments from their manifests; conversations of imported ones from DuckDB."""
+        from pidgin_tui.database.browse import imported_catalog
+        from pidgin_tui.experiments.monitor_rows import apply_imported
+        from pidgin_tui.paths import database_path
 
-        self.post_message(self.Listed(MonitorState(self.root, tail_jsonl=False).refresh()))
+        if self._state is None:
+            self._state = MonitorState(self.root, clock=self._clock, tail_jsonl=False)
+        rows = self._state.refresh()
+        catalog = imported_catalog(database_path(self.root))
+        rows = apply_imported(rows, catalog.experiments, catalog.conversations)
+        self.post_message(self.Listed(rows, catalog.problem))
 
     def on_transcripts_screen_listed(self, message: Listed) -> None:
         self.rows = message.rows
+        self.database_note = "" if message.database_problem in (None, "nothing imported yet") \
+            else f" · database not read ({message.database_problem}): listed from JSONL"
         self._apply_filter()
 
     @on(Input.Changed, "#browse-filter")
@@ -108,7 +131,8 @@ class TranscriptsScreen(Screen[None]):
         table = self.query_one("#browse-experiments", RowTable)
         table.set_rows([(row.experiment_id, [
             f"{row.name} [{row.experiment_id}]", table.status_text(row.status, row.status_label),
-            f"{len(convs)}/{row.total}", str(row.turns)]) for row, convs in self.shown])
+            f"{len(convs)}/{row.total}", str(row.turns), row.source])
+            for row, convs in self.shown])
         if self.selected_id not in {row.experiment_id for row, _ in self.shown}:
             self.selected_id = table.current_key
         self._show_conversations()
@@ -116,7 +140,7 @@ class TranscriptsScreen(Screen[None]):
         self.query_one("#browse-status", Static).update(
             f"{len(self.shown)} experiments, {total} conversations"
             + (f" matching “{query}”" if query.strip() else "")
-            + f" · {self._root_label or self.root / 'experiments'}")
+            + f" · {self._root_label or self.root / 'experiments'}{self.database_note}")
 
     def _selected(self) -> tuple[ExperimentRow, list[ConversationRow]] | None:
         return next(((r, c) for r, c in self.shown if r.experiment_id == self.selected_id), None)
