@@ -87,6 +87,15 @@ async def test_key_status_is_shown_for_each_provider(make_app, monkeypatch) -> N
         await pilot.pause()
         status = str(app.screen.query_one("#agent_a .key-status", Static).render())
         assert "anthropic key" in status and "ANTHROPIC_API_KEY" in status
+        estimate = await estimate_settled(pilot)
+        assert "⚠ anthropic:" in estimate and "ANTHROPIC_API_KEY" in estimate
+
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-real")
+        app.screen.query_one("#agent_a-input", Input).value = "local:test"
+        await pilot.pause()
+        app.screen.query_one("#agent_a-input", Input).value = "anthropic:claude-x"
+        await pilot.pause()
+        assert "⚠" not in await estimate_settled(pilot), "a set key clears the warning"
 
 
 async def test_save_then_load_a_spec(make_app, tmp_path) -> None:

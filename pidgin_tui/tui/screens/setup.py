@@ -114,7 +114,18 @@ class SetupScreen(Screen[None]):
     def _show_estimate(self, message: EstimateReady) -> None:
         if message.generation == self._generation:
             self.query_one(EstimatePanel).show_estimate(message.estimate, message.conversations,
-                                                        message.parallel)
+                                                        message.parallel, self._key_warnings())
+
+    def _key_warnings(self) -> list[str]:
+        """One line per chosen model whose provider has no usable key (the run would fail)."""
+        if self.result.models is None:
+            return []
+        warnings = []
+        for info in dict.fromkeys(self.result.models):
+            usable, text = key_status(info.provider)
+            if not usable:
+                warnings.append(f"{info.provider}: {text}")
+        return warnings
 
     def valid_spec(self) -> ExperimentSpec | None:
         """The form as a spec, or None (with the problems marked) when a field is invalid."""

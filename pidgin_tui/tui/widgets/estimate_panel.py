@@ -31,15 +31,18 @@ class EstimatePanel(Static):
     def pending(self) -> bool:
         return self.has_class("-pending")
 
-    def show_estimate(self, estimate: RunEstimate, conversations: int, parallel: int) -> None:
+    def show_estimate(self, estimate: RunEstimate, conversations: int, parallel: int,
+                      warnings: list[str] | None = None) -> None:
+        """The figures, plus a warning per model that cannot run (e.g. a key is missing)."""
         self.remove_class("-invalid", "-pending")
+        notes = "".join(f"\n[b $text-warning]⚠ {escape(w)}[/]" for w in warnings or [])
         self.update(
             f"[b]{estimate.requests:,}[/b] requests\n"
             f"~[b]{estimate.tokens:,}[/b] tokens\n"
             f"cost [b]{format_cost(estimate.cost_usd)}[/b]\n"
             f"~[b]{format_duration(estimate.duration_s)}[/b] "
             f"({conversations} conversation{'s' if conversations != 1 else ''}, "
-            f"{parallel} at a time)\n\n"
+            f"{parallel} at a time){notes}\n\n"
             "[dim]ctrl+r launches[/dim]")
 
     def show_problems(self, problems: dict[str, str]) -> None:

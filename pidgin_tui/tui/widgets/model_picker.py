@@ -102,8 +102,12 @@ class ModelPicker(Vertical):
     def _show_key_status(self, ref: str) -> None:
         choice = self._choice_for(ref)
         status = self.query_one(".key-status", Static)
-        if choice is None:
-            status.update("")
+        if choice is None:  # an unlisted model of a known provider: that provider's key
+            provider = ref.partition(":")[0] if ":" in ref else ""
+            same = next((c for c in self.choices if c.info.provider == provider), None)
+            status.set_class(same is not None and not same.key_ok, "-missing")
+            status.update("" if same is None else f"{provider} key: {same.key_text} · "
+                          "unlisted model, limits assumed")
             return
         status.set_class(not choice.key_ok, "-missing")
         status.update(f"{choice.info.provider} key: {choice.key_text} · "
