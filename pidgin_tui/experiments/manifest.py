@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import tempfile
 import time
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 MANIFEST_SCHEMA_VERSION = 1
 WRITE_INTERVAL_S = 0.5
-"""Least time between throttled manifest writes; lifecycle changes are written at once."""
+"""Least time between writes of routine progress (turns, tokens)."""
+LIFECYCLE_INTERVAL_S = 0.1
+"""Least time between writes for conversation starts and ends: 200 conversations starting
+together cost a handful of writes, not 200 fsyncs."""
+
+
+class Urgency(IntEnum):
+    """How soon a change must reach the file."""
+
+    PROGRESS = 0
+    LIFECYCLE = 1
+    NOW = 2
+    """Experiment start and end: written before the publisher continues."""
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write via a temp file in the same directory: fsync, os.replace, fsync the directory."""
+    encoded = msgspec.json.format(msgspec.json.encode(data), indent=1)  # 40x json.dump's speed
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encoded)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
@@ -45,7 +62,11 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 class ManifestWriter:
-    """Holds the manifest in memory and writes it at a throttled rate (or at once, if forced)."""
+    """Holds the manifest in memory and writes it at a throttled rate.
+
+    A change that cannot be written yet is written by a timer on the running event loop, so the
+    file always catches up even when no further event arrives.
+    """
 
     def __init__(self, path: Path, data: dict[str, Any],
                  interval_s: float = WRITE_INTERVAL_S) -> None:
@@ -54,21 +75,49 @@ class ManifestWriter:
         self.interval_s = interval_s
         self._last_write = 0.0
         self._dirty = True
+        self._timer: asyncio.TimerHandle | None = None
         self.writes = 0
 
     def mark_dirty(self) -> None:
         self._dirty = True
 
-    def maybe_write(self, force: bool = False) -> bool:
-        now = time.monotonic()
-        if not self._dirty or (not force and now - self._last_write < self.interval_s):
+    def maybe_write(self, urgency: Urgency = Urgency.PROGRESS) -> bool:
+        """Write now if the change is urgent enough for the time since the last write."""
+        if not self._dirty:
             return False
+        gap = {Urgency.PROGRESS: self.interval_s, Urgency.LIFECYCLE: LIFECYCLE_INTERVAL_S,
+               Urgency.NOW: 0.0}[urgency]
+        waited = time.monotonic() - self._last_write
+        if waited >= gap:
+            self.write()
+            return True
+        self._schedule(gap - waited)
+        return False
+
+    def write(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.data["updated_at"] = _now_iso()
         write_json_atomic(self.path, self.data)
-        self._last_write = now
+        self._last_write = time.monotonic()
         self._dirty = False
         self.writes += 1
-        return True
+
+    def _schedule(self, delay_s: float) -> None:
+        if self._timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.write()  # no loop to come back on: write now rather than never
+            return
+        self._timer = loop.call_later(delay_s, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self._dirty:
+            self.write()
 
 
 def _now_iso() -> str:

@@ -21,7 +21,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.experiments.jsonl import JsonlWriter
-from pidgin_tui.experiments.manifest import ManifestWriter
+from pidgin_tui.experiments.manifest import ManifestWriter, Urgency
 from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
 
 
@@ -39,7 +39,7 @@ class TrackingSubscriber:
         self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
         self._writers: dict[str, JsonlWriter] = {}
         self._subscription: Subscription | None = None
-        self.manifest.maybe_write(force=True)
+        self.manifest.write()
 
     def attach(self, bus: EventBus) -> TrackingSubscriber:
         self._subscription = bus.subscribe_all(self.handle)
@@ -49,12 +49,12 @@ class TrackingSubscriber:
         if not event.persist:
             return
         self._writer_for(event).write(event)
-        force = self._update_manifest(event)
+        urgency = self._update_manifest(event)
         if isinstance(event, TurnCompleteEvent | ConversationEndEvent):
             self._writer_for(event).sync()
         if isinstance(event, ConversationEndEvent) and event.conversation_id:
             self._writers.pop(event.conversation_id).close()
-        self.manifest.maybe_write(force=force)
+        self.manifest.maybe_write(urgency)
 
     def _writer_for(self, event: Event) -> JsonlWriter:
         conversation_id = event.conversation_id
@@ -74,27 +74,27 @@ class TrackingSubscriber:
             "convergence": None, "end_reason": None, "last_error": None,
         })
 
-    def _update_manifest(self, event: Event) -> bool:
-        """Apply the event to the manifest; True when it is a lifecycle change worth writing now."""
+    def _update_manifest(self, event: Event) -> Urgency:
+        """Apply the event to the manifest; say how soon the change must reach the file."""
         data = self.manifest.data
         self.manifest.mark_dirty()
         match event:
             case ExperimentStartEvent():
                 data["status"] = "running"
                 data["started_at"] = event.timestamp
-                return True
+                return Urgency.NOW
             case ExperimentCompleteEvent():
                 data["status"] = event.status
                 data["completed_at"] = event.timestamp
                 data["duration_ms"] = event.duration_ms
-                return True
+                return Urgency.NOW
             case ConversationStartEvent():
                 conv = self._conversation(event.conversation_id)
                 conv.update(status="running", max_turns=event.max_turns,
                             agent_a_model=event.agent_a_model, agent_b_model=event.agent_b_model,
                             started_at=event.timestamp, repetition=event.repetition)
                 data["running_conversations"] += 1
-                return True
+                return Urgency.LIFECYCLE
             case ConversationResumedEvent(restarted=True):
                 conv = self._conversation(event.conversation_id)
                 if conv["status"] == "interrupted":
@@ -102,7 +102,7 @@ class TrackingSubscriber:
                         0, data["interrupted_conversations"] - 1)
                 conv.update(status="running", end_reason=None, resumed_at=event.timestamp)
                 data["running_conversations"] += 1
-                return True
+                return Urgency.LIFECYCLE
             case TurnCompleteEvent():
                 conv = self._conversation(event.conversation_id)
                 conv["turns_completed"] = event.turn_number + 1
@@ -138,8 +138,8 @@ class TrackingSubscriber:
                 key = {"completed": "completed_conversations", "failed": "failed_conversations",
                        }.get(event.status, "interrupted_conversations")
                 data[key] += 1
-                return True
-        return False
+                return Urgency.LIFECYCLE
+        return Urgency.PROGRESS
 
     def close(self) -> None:
         """Flush and fsync everything and write the manifest one last time."""
@@ -150,4 +150,4 @@ class TrackingSubscriber:
         self._writers.clear()
         self._experiment_log.close()
         self.manifest.mark_dirty()
-        self.manifest.maybe_write(force=True)
+        self.manifest.write()
