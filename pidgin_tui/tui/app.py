@@ -8,6 +8,7 @@ their events into messages and the `RunStore` holds what the screens show.
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class PidginApp(App[int]):
                  clock: Callable[[], float] = time.monotonic,
                  ui_settings_path: Path | None = None,
                  registry: Registry | None = None, post_process: bool = True,
-                 freeze_gc: bool = False) -> None:
+                 freeze_gc: bool = False, handle_sigterm: bool = False) -> None:
         super().__init__()
         from pidgin_tui.paths import output_root
         from pidgin_tui.providers.registry import default_registry
@@ -110,6 +111,9 @@ class PidginApp(App[int]):
         """Freeze start-up objects out of full collections (the real app; `run_app` undoes it)."""
         self.post_process = post_process
         """Run the post-processor (thread worker) when an experiment launched here ends."""
+        self.handle_sigterm = handle_sigterm
+        self._terminating = False
+        """Stop runs cleanly on SIGTERM (`pidgin-tui stop` from another terminal) and exit 143."""
         self._stopping_all = False
         """Set while quitting: runs stopped on the way out are not post-processed (the CLI's
         `import` and `transcript` commands can do it later)."""
@@ -124,6 +128,22 @@ class PidginApp(App[int]):
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
         if self.freeze_gc:
             self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
+        if self.handle_sigterm:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._on_sigterm)
+
+    def on_unmount(self) -> None:
+        if self.handle_sigterm:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+    def _on_sigterm(self) -> None:
+        """Another process asked this app to end: stop every run cleanly, then exit 143."""
+        if not self._terminating:
+            self._terminating = True
+            self.run_worker(self._terminate(), group="terminate", exit_on_error=False)
+
+    async def _terminate(self) -> None:
+        await self.stop_all_and_wait()
+        self.exit(return_code=143)
 
     def _freeze_startup_objects(self) -> None:
         """Keep the objects made at start-up out of full garbage collections: those pauses
@@ -354,7 +374,7 @@ def run_app(output: str | None = None) -> int:
     """Open the app; returns the process exit code."""
     import gc
 
-    app = PidginApp(output, freeze_gc=True)
+    app = PidginApp(output, freeze_gc=True, handle_sigterm=True)
     try:
         result = app.run()
     finally:

@@ -126,3 +126,21 @@ async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app
     experiment_events = read_events(experiment_dir / "experiment_events.jsonl")
     assert experiment_events[-1]["event_type"] == "ExperimentCompleteEvent"
     assert experiment_events[-1]["interrupted_conversations"] == 2
+
+
+async def test_sigterm_from_another_process_stops_runs_cleanly(make_app) -> None:
+    """`pidgin-tui stop` from another terminal sends SIGTERM: the app records its runs as
+    interrupted and exits 143 instead of dying with them half-written."""
+    import os
+    import signal
+
+    app = make_app(paced_registry(SLOW), handle_sigterm=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot, turns=5)
+        experiment_dir = Path(only_experiment(app).output_dir)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
+    assert app.return_code == 143
+    manifest = read_manifest(experiment_dir)
+    assert manifest["status"] == "interrupted"
+    assert [c["end_reason"] for c in manifest["conversations"].values()] == ["interrupted"]
