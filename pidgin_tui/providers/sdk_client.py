@@ -7,13 +7,14 @@ used from a new event loop (its connections belong to the loop that made it).
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from typing import Any
 
 from pidgin_tui.config import Settings, settings
 from pidgin_tui.providers.errors import missing_key_error
 
 
-class SdkClientProvider:
+class SdkClientProvider(ABC):
     """Base of the adapters that talk through a provider SDK; `name` keys the settings."""
 
     name: str
@@ -42,6 +43,6 @@ class SdkClientProvider:
                 key, self._base_url or self._settings().base_url(self.name))
         return self._client
 
+    @abstractmethod
     def _make_client(self, api_key: str, base_url: str | None) -> Any:
         """Build the SDK client (importing the SDK here, never at module import)."""
-        raise NotImplementedError

@@ -19,29 +19,11 @@ def _screen_factory(module: str, name: str, **kwargs: Any) -> Callable[[], Scree
     return make
 
 
-def _issue7_factory(module: str, name: str, title: str) -> Callable[[], Screen[Any]]:
-    """The monitor and transcript screens, or a placeholder until their module exists."""
-
-    def make() -> Screen[Any]:
-        try:
-            screen_module = importlib.import_module(f"pidgin_tui.tui.screens.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pidgin_tui.tui.screens.{module}":
-                raise
-            from pidgin_tui.tui.screens.placeholder import PlaceholderScreen
-
-            return PlaceholderScreen(title, f"The {title.lower()} arrives with the experiment "
-                                     "monitor issue.")
-        return getattr(screen_module, name)()
-
-    return make
-
-
 AREAS: dict[str, Callable[[], Screen[Any]]] = {
     "setup": _screen_factory("setup", "SetupScreen"),
     "live": _screen_factory("live", "LiveScreen"),
     "errors": _screen_factory("errors", "ErrorsScreen"),
-    "monitor": _issue7_factory("monitor", "MonitorScreen", "Experiment monitor"),
-    "transcripts": _issue7_factory("transcripts", "TranscriptsScreen", "Transcript browser"),
+    "monitor": _screen_factory("monitor", "MonitorScreen"),
+    "transcripts": _screen_factory("transcripts", "TranscriptsScreen"),
 }
 """Mode name → factory; a screen module is imported the first time its area is shown."""
