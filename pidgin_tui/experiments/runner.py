@@ -196,8 +196,10 @@ class ExperimentRunner:
             total_conversations=self.spec.total_conversations))
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
-        self._tasks = [asyncio.create_task(self._run_one(rep, cid, semaphore, budget))
-                       for rep, cid in enumerate(self.conversation_ids())]
+        self._tasks = []
+        for rep, cid in enumerate(self.conversation_ids()):
+            self._tasks.append(asyncio.create_task(self._run_one(rep, cid, semaphore, budget)))
+            await asyncio.sleep(0)  # one start per loop turn: hundreds at once never stall it
         return await self._complete(experiment_dir, started)
 
     def resumable(self) -> dict[str, SavedConversation]:

@@ -130,6 +130,7 @@ class PidginApp(App[int]):
             self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
         if self.handle_sigterm:
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._on_sigterm)
+        self.run_worker(_preload_run_modules, thread=True, group="preload", exit_on_error=False)
 
     def on_unmount(self) -> None:
         if self.handle_sigterm:
@@ -368,6 +369,12 @@ class PidginApp(App[int]):
 
         yield from app_commands(self, screen)
         yield from super().get_system_commands(screen)
+
+
+def _preload_run_modules() -> None:
+    """Import what a launch needs (~100 ms) off the UI loop, so ctrl+r never stalls a frame."""
+    import pidgin_tui.experiments.runner  # noqa: F401
+    import pidgin_tui.metrics.turn  # noqa: F401
 
 
 def run_app(output: str | None = None) -> int:
