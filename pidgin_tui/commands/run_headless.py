@@ -89,6 +89,10 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
             for key, value in plan.items():
                 print(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
+    missing = _missing_key(runner)
+    if missing:
+        error(missing)  # before anything is created: a run that cannot send a request
+        return EXIT_USAGE
     if not _local_models_ready(runner, args, human):
         return EXIT_FAILED
     if getattr(args, "detach", False):
@@ -104,6 +108,18 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
 
             remove_pid_file(runner.output_root, runner.experiment_id)
     return report(outcome, args, human)
+
+
+def _missing_key(runner: ExperimentRunner) -> str | None:
+    """The one-line error for the first model whose provider has no key, if any."""
+    from pidgin_tui.config import settings
+    from pidgin_tui.providers.listing import key_status
+
+    for info in runner.models.values():
+        usable, why = key_status(info.provider, settings())
+        if not usable:
+            return f"{info.ref}: no API key ({why})"
+    return None
 
 
 def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,

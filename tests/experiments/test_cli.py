@@ -140,3 +140,13 @@ def test_models_lists_the_local_models() -> None:
     assert result.returncode == 0
     for ref in ("local:test", "local:instant", "local:silent"):
         assert ref in result.stdout
+
+
+def test_a_missing_key_is_one_line_and_nothing_is_created(tmp_path: Path) -> None:
+    result = run_cli("run", "-a", "claude", "-b", "local:instant", "-t", "2",
+                     "--output", str(tmp_path / "out"), "-q")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "pidgin-tui: error: anthropic:claude-sonnet-5: no API key "
+        "(missing: set ANTHROPIC_API_KEY)"]
+    assert not (tmp_path / "out").exists()
