@@ -293,7 +293,7 @@ class Conductor:
         if result.aborted:
             await self._end_if_requested(turn)
         self._remember(HistoryEntry(result.content, agent_id, turn))
-        if plan.choose_names and agent_id not in self._named:
+        if plan.choose_names and turn == 0:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
             raise _End(EndReason.BUDGET)
@@ -304,13 +304,9 @@ class Conductor:
         for view in self._views.values():
             view.add(entry)
 
-    @property
-    def _named(self) -> set[AgentId]:
-        return {a for a, n in self.names.items() if n != self.plan.agent(a).display_name}
-
     async def _record_chosen_name(self, agent_id: AgentId, turn: int, reply: str) -> None:
         name = extract_chosen_name(reply)
-        if name is None or turn > 0:
+        if name is None:
             return
         self.names[agent_id] = name
         await self.bus.publish(AgentNameChosenEvent(
