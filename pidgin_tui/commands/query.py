@@ -6,7 +6,7 @@ import argparse
 
 NAME = "query"
 HELP = "run a read-only SQL query on the analysis database (tables: experiments, " \
-       "conversations, messages, turn_metrics, events; view turn_metrics_wide)"
+       "conversations, messages, turn_metrics_wide, events; long-form view turn_metrics)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,10 +15,17 @@ from pathlib import Path
 
 import duckdb
 
-from pidgin_tui.metrics.catalog import metric_names
+from pidgin_tui.database.metrics_schema import (
+    EXTRA_TABLE,
+    LONG_VIEW,
+    WIDE_TABLE,
+    catalog_fingerprint,
+    long_view_sql,
+    wide_table_sql,
+)
 
-SCHEMA_VERSION = "2"
-WIDE_VIEW = "turn_metrics_wide"
+# The layout version, then the metrics catalog's fingerprint: either changing rebuilds.
+SCHEMA_VERSION = f"3-{catalog_fingerprint()}"
 
 
 class DatabaseError(RuntimeError):
@@ -48,39 +55,33 @@ def _schema_sql() -> str:
     return resources.files("pidgin_tui.database").joinpath("schema.sql").read_text("utf-8")
 
 
-def wide_view_sql() -> str:
-    """`turn_metrics_wide`: one row per turn, one column per catalog metric."""
-    columns = []
-    for key in [*metric_names(), "convergence_score"]:
-        agent, metric = (key[0], key[2:]) if key[:2] in ("a_", "b_") else (None, key)
-        condition = f"agent = '{agent}'" if agent else "agent IS NULL"
-        columns.append(f"max(value) FILTER (WHERE {condition} AND metric = '{metric}') "
-                       f"AS \"{key}\"")
-    return (f"CREATE OR REPLACE VIEW {WIDE_VIEW} AS SELECT experiment_id, conversation_id, "
-            f"turn_number, {', '.join(columns)} FROM turn_metrics "
-            "GROUP BY experiment_id, conversation_id, turn_number")
+ANALYSIS_TABLES = ("events", "experiments", "conversations", "messages", WIDE_TABLE, EXTRA_TABLE)
 
 
-ANALYSIS_TABLES = ("events", "experiments", "conversations", "messages", "turn_metrics")
+def _drop_analysis_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every table and view an import fills, whichever of the two each one is now."""
+    names = [*ANALYSIS_TABLES, LONG_VIEW]
+    for name, kind in con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND list_contains(?, table_name) "
+            "ORDER BY table_type = 'VIEW' DESC", [names]).fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
     """Create the tables if needed. The tables only hold what the JSONL already has, so a
     database of another schema version is cleared and rebuilt; returns that old version (the
     experiments must be imported again), else None."""
-    con.execute(_schema_sql())
+    con.execute("CREATE TABLE IF NOT EXISTS schema_info (key VARCHAR, value VARCHAR)")
     current = con.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
-    old = None
-    if current is not None and current[0] != SCHEMA_VERSION:
-        old = current[0]
-        con.execute(f"DROP VIEW IF EXISTS {WIDE_VIEW}")
-        for table in ANALYSIS_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute(_schema_sql())
+    old = current[0] if current is not None and current[0] != SCHEMA_VERSION else None
     if current is None or old is not None:
+        _drop_analysis_objects(con)
         con.execute("DELETE FROM schema_info WHERE key = 'schema_version'")
         con.execute("INSERT INTO schema_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-    con.execute(wide_view_sql())
+    con.execute(_schema_sql())
+    con.execute(wide_table_sql())
+    con.execute(long_view_sql())
     return old
 
 

@@ -11,7 +11,13 @@ import json
 import msgspec
 
 from pidgin_tui.core import events as ev
-from pidgin_tui.metrics.catalog import metric_names
+from pidgin_tui.database.metrics_schema import (
+    EXTRA_TABLE,
+    WIDE_TABLE,
+    catalog_keys_literal,
+    metric_columns,
+    metrics_struct_type,
+)
 from pidgin_tui.metrics.turn import METRICS_VERSION
 
 
@@ -32,20 +38,23 @@ _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
 
 # Every field later statements filter or join on is extracted here, in one parse per line:
 # each `data->>'field'` afterwards would parse the whole line again (a turn's line is ~5 kB).
+# `json_transform` to VARCHARs reads the same text as `json_extract_string`, but faster.
+_HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
+           "turn_number", "agent_id", "metrics_version", "convergence_score")
+_HEADER_TYPE = json.dumps({name: "VARCHAR" for name in _HEADER})
+
 STAGE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _stage AS
-SELECT filename, x[1] AS event_type, x[2] AS conversation_id, TRY_CAST(x[3] AS BIGINT) AS seq,
-       TRY_CAST(x[4] AS TIMESTAMP) AS timestamp, x[5] AS event_id, x[6] AS experiment_id,
-       TRY_CAST(x[7] AS INTEGER) AS turn_number, x[8] AS agent_id,
-       CASE WHEN x[1] = 'TurnCompleteEvent'
-            THEN TRY_CAST({_or("x[9]", _T, "metrics_version")} AS INTEGER) END
+SELECT filename, x.event_type, x.conversation_id, TRY_CAST(x.seq AS BIGINT) AS seq,
+       TRY_CAST(x.timestamp AS TIMESTAMP) AS timestamp, x.event_id, x.experiment_id,
+       TRY_CAST(x.turn_number AS INTEGER) AS turn_number, x.agent_id,
+       CASE WHEN x.event_type = 'TurnCompleteEvent'
+            THEN TRY_CAST({_or("x.metrics_version", _T, "metrics_version")} AS INTEGER) END
            AS metrics_version,
-       TRY_CAST(x[10] AS DOUBLE) AS convergence_score, x[11] AS metrics, data
-FROM (SELECT filename, data, json_extract_string(data, ['$.event_type', '$.conversation_id',
-             '$.seq', '$.timestamp', '$.event_id', '$.experiment_id', '$.turn_number',
-             '$.agent_id', '$.metrics_version', '$.convergence_score', '$.metrics']) AS x
-      FROM (SELECT filename, json AS data FROM read_json_objects(
-            $files, format = 'newline_delimited', ignore_errors = true, filename = true)))
+       TRY_CAST(x.convergence_score AS DOUBLE) AS convergence_score, data
+FROM (SELECT filename, json AS data, json_transform(json, '{_HEADER_TYPE}') AS x
+      FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
+                             filename = true))
 """
 
 EVENTS_SQL = """
@@ -86,44 +95,29 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
  AND u.agent_id = m.agent_id
 """
 
-def _catalog_lists() -> tuple[str, str, str, str]:
-    """SQL literals for the current metrics: struct type, agents, metric names, field refs."""
-    names = metric_names()
-    struct = json.dumps({n: "DOUBLE" for n in names}).replace("'", "''")
-    agents = ", ".join(f"'{n[0]}'" if n[:2] in ("a_", "b_") else "NULL" for n in names)
-    metrics = ", ".join(f"'{n[2:] if n[:2] in ('a_', 'b_') else n}'" for n in names)
-    fields = ", ".join(f's."{n}"' for n in names)
-    return struct, agents, metrics, fields
+# Each turn's metrics are parsed straight into a struct of catalog DOUBLEs (keys another
+# metrics version named the same way land in the same columns); keys the catalog does not
+# know are kept in long form, which only turns of other metric versions can have.
+WIDE_METRICS_SQL = f"""
+INSERT INTO {WIDE_TABLE}
+SELECT $exp, conversation_id, turn_number, metrics_version, {metric_columns("m")},
+       convergence_score
+FROM (SELECT conversation_id, turn_number, metrics_version, convergence_score,
+             json_transform(data, {metrics_struct_type()}).metrics AS m
+      FROM _stage WHERE event_type = 'TurnCompleteEvent')
+"""
 
-
-_STRUCT, _AGENTS, _NAMES, _FIELDS = _catalog_lists()
-
-# Turns scored by this version of the metrics (all of them, normally) are parsed straight into
-# a struct of DOUBLEs and unnested from constant lists; json_each, which makes a string per
-# value, is several times slower and only serves turns of other metric versions.
-METRICS_SQL = f"""
-INSERT INTO turn_metrics
-SELECT $exp, conversation_id, turn_number, agent, metric, value, version
-FROM (SELECT conversation_id, turn_number, version, unnest([{_AGENTS}]) AS agent,
-             unnest([{_NAMES}]) AS metric, unnest([{_FIELDS}]) AS value
-      FROM (SELECT conversation_id, turn_number, metrics_version AS version,
-                   json_transform(metrics, '{_STRUCT}') AS s
-            FROM _stage
-            WHERE event_type = 'TurnCompleteEvent' AND metrics_version = {METRICS_VERSION}))
-WHERE value IS NOT NULL
-UNION ALL
+EXTRA_METRICS_SQL = f"""
+INSERT INTO {EXTRA_TABLE}
 SELECT $exp, t.conversation_id, t.turn_number,
        CASE left(j.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
        CASE WHEN left(j.key, 2) IN ('a_', 'b_') THEN substr(j.key, 3) ELSE j.key END,
-       j.value::DOUBLE, t.version
-FROM (SELECT conversation_id, turn_number, metrics_version AS version, metrics FROM _stage
-      WHERE event_type = 'TurnCompleteEvent'
+       TRY_CAST(j.value AS DOUBLE), t.metrics_version
+FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
+      FROM _stage WHERE event_type = 'TurnCompleteEvent'
         AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS t, json_each(t.metrics) AS j
-UNION ALL
-SELECT $exp, conversation_id, turn_number, NULL, 'convergence_score', convergence_score,
-       metrics_version
-FROM _stage
-WHERE event_type = 'TurnCompleteEvent' AND convergence_score IS NOT NULL
+WHERE NOT list_contains({catalog_keys_literal()}, j.key)
+  AND TRY_CAST(j.value AS DOUBLE) IS NOT NULL
 """
 
 CONVERSATIONS_SQL = f"""

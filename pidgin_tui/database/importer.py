@@ -21,14 +21,16 @@ from pidgin_tui.database.import_sql import (
     CONVERSATIONS_SQL,
     EVENTS_SQL,
     EXPERIMENT_SQL,
+    EXTRA_METRICS_SQL,
     MESSAGES_SQL,
-    METRICS_SQL,
     STAGE_SQL,
+    WIDE_METRICS_SQL,
 )
+from pidgin_tui.database.metrics_schema import EXTRA_TABLE, LONG_VIEW, WIDE_TABLE
 
 MANIFEST = "manifest.json"
 EXPERIMENT_EVENTS = "experiment_events.jsonl"
-TABLES = ("events", "messages", "turn_metrics", "conversations", "experiments")
+TABLES = ("events", "messages", WIDE_TABLE, EXTRA_TABLE, "conversations", "experiments")
 
 
 @dataclass(slots=True)
@@ -134,7 +136,8 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 con.execute(f"DELETE FROM {table} WHERE experiment_id = ?", [exp])
             con.execute(EVENTS_SQL, {"exp": exp})
             con.execute(MESSAGES_SQL, {"exp": exp})
-            con.execute(METRICS_SQL, {"exp": exp})
+            con.execute(WIDE_METRICS_SQL, {"exp": exp})
+            con.execute(EXTRA_METRICS_SQL, {"exp": exp})
             con.execute(CONVERSATIONS_SQL, {"exp": exp, "running": status == "running"})
             report.events = _count(con, "events", exp)
             con.execute(EXPERIMENT_SQL, {
@@ -153,7 +156,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
             raise
         report.conversations = _count(con, "conversations", exp)
         report.messages = _count(con, "messages", exp)
-        report.metric_rows = _count(con, "turn_metrics", exp)
+        report.metric_rows = _count(con, LONG_VIEW, exp)
     finally:
         con.execute("DROP TABLE IF EXISTS _stage")
     report.duration_s = time.perf_counter() - started

@@ -1,6 +1,6 @@
 -- pidgin-tui analysis database (DuckDB). Every table carries experiment_id so one experiment's
--- rows can be replaced in one transaction. Timestamps are UTC. The wide metrics view is created
--- separately (its columns come from the metrics catalog).
+-- rows can be replaced in one transaction. Timestamps are UTC. The metrics tables are created
+-- separately (their columns come from the metrics catalog; see metrics_schema.py).
 
 CREATE TABLE IF NOT EXISTS schema_info (
     key VARCHAR,
@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS schema_info (
 );
 
 -- Every persisted event, one row per JSONL line; `data` is the event as JSON (fields at their
--- default are omitted, as in the JSONL; a TurnCompleteEvent's metrics live in turn_metrics).
+-- default are omitted, as in the JSONL; a TurnCompleteEvent's metrics live in turn_metrics_wide).
 CREATE TABLE IF NOT EXISTS events (
     experiment_id VARCHAR NOT NULL,
     conversation_id VARCHAR,            -- NULL for experiment-level events
@@ -89,12 +89,14 @@ CREATE TABLE IF NOT EXISTS messages (
     timestamp TIMESTAMP
 );
 
--- Long form: agent is 'a', 'b', or NULL for cross-agent metrics (and convergence_score).
-CREATE TABLE IF NOT EXISTS turn_metrics (
+-- Metric values whose key the current metrics catalog does not know (turns scored by another
+-- metrics version); catalog metrics live in the wide table `turn_metrics_wide`, and the view
+-- `turn_metrics` shows both in long form. Both are created from the catalog, in Python.
+CREATE TABLE IF NOT EXISTS turn_metrics_extra (
     experiment_id VARCHAR NOT NULL,
     conversation_id VARCHAR NOT NULL,
     turn_number INTEGER NOT NULL,
-    agent VARCHAR,
+    agent VARCHAR,                      -- 'a', 'b', or NULL for cross-agent metrics
     metric VARCHAR NOT NULL,
     value DOUBLE,
     metrics_version INTEGER

@@ -97,7 +97,8 @@ def render_readme(experiment: ExperimentData) -> str:
         "- `post_processing.log`: what the post-processing steps did",
         "", "## How to query it", "",
         "The events are imported into `../experiments.duckdb` (tables `experiments`, "
-        "`conversations`, `messages`, `turn_metrics`, `events`; view `turn_metrics_wide`).",
+        "`conversations`, `messages`, `turn_metrics_wide`, `events`; long-form view "
+        "`turn_metrics`).",
         "", "```sh",
         f"pidgin-tui import {exp_id}",
         f"pidgin-tui query \"SELECT conversation_id, status, total_turns, final_convergence "

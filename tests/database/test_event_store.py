@@ -232,6 +232,30 @@ def test_a_database_of_an_older_schema_is_rebuilt_and_says_so(experiment: Path,
     assert EventStore(db).import_experiment(experiment).problems == []
 
 
+def test_a_database_with_long_form_metrics_table_and_wide_view_is_rebuilt(
+        experiment: Path, tmp_path: Path) -> None:
+    """Schema 2 stored `turn_metrics` as a table with a wide view; now the wide one is the
+    table and the long form the view, so the rebuild must drop each as what it is."""
+    import duckdb
+
+    db = tmp_path / "v2.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_info (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO schema_info VALUES ('schema_version', '2')")
+        con.execute("CREATE TABLE turn_metrics (experiment_id VARCHAR, conversation_id VARCHAR, "
+                    "turn_number INTEGER, agent VARCHAR, metric VARCHAR, value DOUBLE)")
+        con.execute("CREATE VIEW turn_metrics_wide AS SELECT experiment_id, conversation_id, "
+                    "turn_number, max(value) AS a_words FROM turn_metrics GROUP BY ALL")
+    report = EventStore(db).import_experiment(experiment)
+    assert "schema 2" in report.problems[0]
+    kinds = dict(EventStore(db).query(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN "
+        "('turn_metrics', 'turn_metrics_wide')").rows)
+    assert kinds == {"turn_metrics": "VIEW", "turn_metrics_wide": "BASE TABLE"}
+    assert report.metric_rows == EventStore(db).query(
+        "SELECT count(*) FROM turn_metrics").rows[0][0] > 0
+
+
 def test_turns_scored_by_another_metrics_version_keep_their_own_metrics(
         experiment: Path, tmp_path: Path) -> None:
     from pidgin_tui.core.events import encode_event
