@@ -58,14 +58,12 @@ def _schema_sql() -> str:
 ANALYSIS_TABLES = ("events", "experiments", "conversations", "messages", WIDE_TABLE, EXTRA_TABLE)
 
 
-def _drop_analysis_objects(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop every table and view an import fills, whichever of the two each one is now."""
-    names = [*ANALYSIS_TABLES, LONG_VIEW]
-    for name, kind in con.execute(
-            "SELECT table_name, table_type FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND list_contains(?, table_name) "
-            "ORDER BY table_type = 'VIEW' DESC", [names]).fetchall():
-        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+def _existing(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Which of the import's tables and views exist, and as what (`BASE TABLE` or `VIEW`)."""
+    return dict(con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND list_contains(?, table_name)",
+        [[*ANALYSIS_TABLES, LONG_VIEW]]).fetchall())
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -75,13 +73,17 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
     con.execute("CREATE TABLE IF NOT EXISTS schema_info (key VARCHAR, value VARCHAR)")
     current = con.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
     old = current[0] if current is not None and current[0] != SCHEMA_VERSION else None
+    existing = _existing(con)
     if current is None or old is not None:
-        _drop_analysis_objects(con)
+        for name, kind in sorted(existing.items(), key=lambda item: item[1] != "VIEW"):
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+        existing = {}
         con.execute("DELETE FROM schema_info WHERE key = 'schema_version'")
         con.execute("INSERT INTO schema_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-    con.execute(_schema_sql())
-    con.execute(wide_table_sql())
-    con.execute(long_view_sql())
+    if len(existing) < len(ANALYSIS_TABLES) + 1:  # the common case skips the DDL entirely
+        con.execute(_schema_sql())
+        con.execute(wide_table_sql())
+        con.execute(long_view_sql())
     return old
 
 

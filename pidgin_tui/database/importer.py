@@ -26,7 +26,7 @@ from pidgin_tui.database.import_sql import (
     STAGE_SQL,
     WIDE_METRICS_SQL,
 )
-from pidgin_tui.database.metrics_schema import EXTRA_TABLE, LONG_VIEW, WIDE_TABLE
+from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
 
 MANIFEST = "manifest.json"
 EXPERIMENT_EVENTS = "experiment_events.jsonl"
@@ -134,12 +134,13 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
         try:
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE experiment_id = ?", [exp])
-            con.execute(EVENTS_SQL, {"exp": exp})
-            con.execute(MESSAGES_SQL, {"exp": exp})
-            con.execute(WIDE_METRICS_SQL, {"exp": exp})
-            con.execute(EXTRA_METRICS_SQL, {"exp": exp})
-            con.execute(CONVERSATIONS_SQL, {"exp": exp, "running": status == "running"})
-            report.events = _count(con, "events", exp)
+            report.events = _inserted(con, EVENTS_SQL, exp)
+            report.messages = _inserted(con, MESSAGES_SQL, exp)
+            _inserted(con, WIDE_METRICS_SQL, exp)
+            extra = _inserted(con, EXTRA_METRICS_SQL, exp)
+            report.metric_rows = extra + _wide_values(con, exp)
+            report.conversations = _inserted(con, CONVERSATIONS_SQL, exp,
+                                             running=status == "running")
             con.execute(EXPERIMENT_SQL, {
                 "exp": exp, "name": manifest.get("name") or experiment_dir.name,
                 "status": status, "directory": str(experiment_dir),
@@ -154,15 +155,21 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        report.conversations = _count(con, "conversations", exp)
-        report.messages = _count(con, "messages", exp)
-        report.metric_rows = _count(con, LONG_VIEW, exp)
     finally:
         con.execute("DROP TABLE IF EXISTS _stage")
     report.duration_s = time.perf_counter() - started
     return report
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str, exp: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table} WHERE experiment_id = ?", [exp]).fetchone()
+def _inserted(con: duckdb.DuckDBPyConnection, sql: str, exp: str, **params: object) -> int:
+    """Run one INSERT of the import; returns how many rows it wrote."""
+    row = con.execute(sql, {"exp": exp, **params}).fetchone()
     return int(row[0]) if row else 0
+
+
+def _wide_values(con: duckdb.DuckDBPyConnection, exp: str) -> int:
+    """How many metric values (non-NULL cells) the experiment's wide rows hold."""
+    counts = " + ".join(f'count("{key}")' for key in wide_keys())
+    row = con.execute(f"SELECT {counts} FROM {WIDE_TABLE} WHERE experiment_id = ?",
+                      [exp]).fetchone()
+    return int(row[0] or 0) if row else 0

@@ -42,6 +42,8 @@ def test_row_counts_match_the_jsonl(experiment: Path, tmp_path: Path) -> None:
     assert counts["messages"] == sum(isinstance(e, MessageCompleteEvent) for e in events) == 24
     assert counts["turn_metrics"] == sum(len(t.metrics) + 1 for t in turns)  # + convergence
     assert counts["conversations"] == 3 and counts["experiments"] == 1
+    assert (report.messages, report.metric_rows, report.conversations) == (
+        counts["messages"], counts["turn_metrics"], counts["conversations"])
     assert report.skipped_lines == 0 and report.problems == []
     experiment_row = store.query("SELECT status, completed_conversations, total_turns "
                                  "FROM experiments").rows[0]
