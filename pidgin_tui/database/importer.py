@@ -169,7 +169,9 @@ def _inserted(con: duckdb.DuckDBPyConnection, sql: str, exp: str, **params: obje
 
 def _wide_values(con: duckdb.DuckDBPyConnection, exp: str) -> int:
     """How many metric values (non-NULL cells) the experiment's wide rows hold."""
-    counts = " + ".join(f'count("{key}")' for key in wide_keys())
+    # One count per column, summed here: a `count(a) + count(b) + ...` expression of ~160
+    # terms takes DuckDB three times longer to plan than the counting itself.
+    counts = ", ".join(f'count("{key}")' for key in wide_keys())
     row = con.execute(f"SELECT {counts} FROM {WIDE_TABLE} WHERE experiment_id = ?",
                       [exp]).fetchone()
-    return int(row[0] or 0) if row else 0
+    return sum(row) if row else 0
