@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress, count
 
 from pidgin_tui.metrics.lexicons import LEXICONS
 
@@ -92,26 +93,28 @@ def flesch_reading_ease(words: int, sentences: int, syllable_total: int) -> floa
     return 206.835 - 1.015 * (words / max(sentences, 1)) - 84.6 * (syllable_total / words)
 
 
-def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], frozenset[str]]:
+def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     singles: dict[str, list[str]] = {}
     phrases: dict[str, list[str]] = {}
     for name, entries in LEXICONS.items():
         for entry in entries:
             (phrases if " " in entry else singles).setdefault(entry, []).append(name)
-    starts = frozenset(p.split(" ", 1)[0] for p in phrases)
-    return ({k: tuple(v) for k, v in singles.items()}, {k: tuple(v) for k, v in phrases.items()},
-            starts)
+    return {k: tuple(v) for k, v in singles.items()}, {k: tuple(v) for k, v in phrases.items()}
 
 
-_SINGLES, _PHRASES, _PHRASE_STARTS = _tables()
+_SINGLES, _PHRASES = _tables()
+_PHRASE_PREFIXES = frozenset(" ".join(p.split(" ")[:2]) for p in _PHRASES)
+"""The first two words of every phrase: only where one occurs can a phrase match."""
 
 
-def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None
+def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None,
+                   bigrams: Sequence[str] | None = None, trigrams: Sequence[str] | None = None
                    ) -> dict[str, int]:
     """Occurrences per lexicon; the longest entry starting at a word wins, phrases count once.
 
     "sort of" counts one hedge, and the words inside a matched phrase are not counted again for
-    that lexicon. `word_counts` (the word frequencies) may be passed when already known.
+    that lexicon. `word_counts` (the word frequencies) and `bigrams`/`trigrams` (the
+    space-joined n-grams in text order) may be passed when already known.
     """
     counts = dict.fromkeys(LEXICONS, 0)
     if word_counts is None:
@@ -121,19 +124,21 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
         n = word_counts[word]
         for name in singles[word]:
             counts[name] += n
-    starts = _PHRASE_STARTS
+    if bigrams is None:
+        bigrams = list(map(" ".join, zip(words, words[1:], strict=False)))
+    if trigrams is None:
+        trigrams = list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
     covered = dict.fromkeys(LEXICONS, 0)
-    n_words = len(words)
-    for i in [i for i, w in enumerate(words) if w in starts]:
-        for length in (3, 2):
-            if i + length > n_words:
+    # Indexes of the bigrams that begin some phrase, found at C speed.
+    for i in compress(count(), map(_PHRASE_PREFIXES.__contains__, bigrams)):
+        for length, grams in ((3, trigrams), (2, bigrams)):
+            if i >= len(grams):
                 continue
-            span = words[i:i + length]
-            for name in phrases.get(" ".join(span), ()):
+            for name in phrases.get(grams[i], ()):
                 if covered[name] > i:
                     continue
                 counts[name] += 1
                 covered[name] = i + length
                 # Words inside the phrase were counted as singles above: take them back.
-                counts[name] -= sum(1 for w in span if name in singles.get(w, ()))
+                counts[name] -= sum(1 for w in words[i:i + length] if name in singles.get(w, ()))
     return counts
