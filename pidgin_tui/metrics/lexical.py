@@ -38,15 +38,26 @@ def entropy(counts: Iterable[int]) -> float:
     return max(0.0, math.log2(total) - sum(map(lookup, values)) / total)
 
 
+_FACTOR_LIMITS = [math.floor(MTLD_THRESHOLD * count) for count in range(2048)]
+"""floor(THRESHOLD · count): for an integer t, `t <= THRESHOLD * count` exactly when
+`t <= floor(THRESHOLD * count)`, and comparing two ints is cheaper than an int with a float."""
+
+
 def _mtld_pass(words: Sequence[str]) -> float:
     factors = 0.0
     types: set[str] = set()
     add = types.add
     count = 0
+    limits = _FACTOR_LIMITS
+    if len(words) >= len(limits):
+        limits = [math.floor(MTLD_THRESHOLD * c) for c in range(len(words) + 1)]
     for word in words:
-        add(word)
         count += 1
-        if len(types) <= MTLD_THRESHOLD * count:
+        # A new word raises both the types and the count, which can never close a factor
+        # (the type-token ratio rises): only a repeated word needs the check.
+        if word not in types:
+            add(word)
+        elif len(types) <= limits[count]:
             factors += 1.0
             types.clear()
             count = 0
