@@ -25,17 +25,19 @@ def _clogc(c: int) -> float:
     return _CLOGC[c] if c < 4096 else c * math.log2(c)
 
 
-def entropy(counts: Iterable[int]) -> float:
+def entropy(counts: Iterable[int], total: int | None = None) -> float:
     """Shannon entropy in bits of a frequency distribution (non-negative counts); 0.0 if empty.
 
-    Uses H = log2(N) - Σ c·log2(c) / N.
+    Uses H = log2(N) - Σ c·log2(c) / N. `total` may pass N = Σ c when already known.
     """
-    values = list(counts)
-    total = sum(values)
+    if total is None:
+        counts = list(counts)
+        total = sum(counts)
     if total <= 0:
         return 0.0
-    lookup = _CLOGC.__getitem__ if max(values) < len(_CLOGC) else _clogc
-    return max(0.0, math.log2(total) - sum(map(lookup, values)) / total)
+    # No count exceeds the total: a small total means every c·log2(c) is in the table.
+    lookup = _CLOGC.__getitem__ if total < len(_CLOGC) else _clogc
+    return max(0.0, math.log2(total) - sum(map(lookup, counts)) / total)
 
 
 _FACTOR_LIMITS = [math.floor(MTLD_THRESHOLD * count) for count in range(2048)]
@@ -104,13 +106,19 @@ def flesch_reading_ease(words: int, sentences: int, syllable_total: int) -> floa
     return 206.835 - 1.015 * (words / max(sentences, 1)) - 84.6 * (syllable_total / words)
 
 
-def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, int], ...]]]:
+    """Lexicons by single word, and by phrase as (lexicon, words of the phrase that lexicon
+    also lists as singles) pairs: a phrase match takes those single counts back."""
     singles: dict[str, list[str]] = {}
     phrases: dict[str, list[str]] = {}
     for name, entries in LEXICONS.items():
         for entry in entries:
             (phrases if " " in entry else singles).setdefault(entry, []).append(name)
-    return {k: tuple(v) for k, v in singles.items()}, {k: tuple(v) for k, v in phrases.items()}
+    single_names = {k: tuple(v) for k, v in singles.items()}
+    return single_names, {
+        phrase: tuple((name, sum(name in single_names.get(w, ()) for w in phrase.split(" ")))
+                      for name in names)
+        for phrase, names in phrases.items()}
 
 
 _SINGLES, _PHRASES = _tables()
@@ -145,11 +153,10 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
         for length, grams in ((3, trigrams), (2, bigrams)):
             if i >= len(grams):
                 continue
-            for name in phrases.get(grams[i], ()):
+            for name, counted_as_singles in phrases.get(grams[i], ()):
                 if covered[name] > i:
                     continue
-                counts[name] += 1
-                covered[name] = i + length
                 # Words inside the phrase were counted as singles above: take them back.
-                counts[name] -= sum(1 for w in words[i:i + length] if name in singles.get(w, ()))
+                counts[name] += 1 - counted_as_singles
+                covered[name] = i + length
     return counts

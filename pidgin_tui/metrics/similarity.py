@@ -101,6 +101,8 @@ class TfIdfHistory:
 
     def __init__(self) -> None:
         self.df: dict[str, int] = {}
+        self._ln_df: dict[str, float] = {}
+        """log1p(df[term]), updated with `df`: the norm sums below use it for every term."""
         self.n_docs = 0
         self.history: dict[str, int] = {}
         self._s0 = self._s1 = self._s2 = 0.0
@@ -108,7 +110,7 @@ class TfIdfHistory:
 
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
-        df, history, log1p = self.df, self.history, math.log1p
+        df, ln_df, history, log1p = self.df, self._ln_df, self.history, math.log1p
         added: dict[str, int] = {}
         n_new = 0
         for doc in documents:
@@ -117,11 +119,12 @@ class TfIdfHistory:
                 added[term] = added.get(term, 0) + 1
         s1 = s2 = 0.0
         for term, extra in added.items():
-            old = df.get(term, 0)
-            df[term] = old + extra
+            df[term] = df.get(term, 0) + extra
+            l_old = ln_df.get(term, 0.0)  # log1p(0) for a new term
+            l_new = ln_df[term] = log1p(df[term])
             h = history.get(term)
             if h:  # the term's IDF changed: move its share of the history norm
-                h2, l_old, l_new = float(h * h), log1p(old), log1p(old + extra)
+                h2 = float(h * h)
                 s1 += h2 * (l_new - l_old)
                 s2 += h2 * (l_new * l_new - l_old * l_old)
         self._s1 += s1
@@ -137,11 +140,13 @@ class TfIdfHistory:
         return value
 
     def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
+        """The TF-IDF vector of a message's term counts."""
         cache, out = self._idf, {}
+        df, n_1, log = self.df, 1 + self.n_docs, math.log
         for term, c in counts.items():
             value = cache.get(term)
-            if value is None:
-                value = self.idf(term)
+            if value is None:  # as in `idf`, without the method call
+                value = cache[term] = log(n_1 / (1 + df.get(term, 0))) + 1.0
             out[term] = c * value
         return out
 
@@ -166,13 +171,13 @@ class TfIdfHistory:
 
     def add_history(self, counts: Mapping[str, int]) -> None:
         """Fold a message into the "conversation so far" vector."""
-        df, history, log1p = self.df, self.history, math.log1p
+        history, ln_dfs = self.history, self._ln_df
         s0 = s1 = s2 = 0.0
         for term, n in counts.items():
             old = history.get(term, 0)
             new = old + n
             history[term] = new
-            d2, ln_df = float(new * new - old * old), log1p(df.get(term, 0))
+            d2, ln_df = float(new * new - old * old), ln_dfs.get(term, 0.0)
             s0 += d2
             s1 += d2 * ln_df
             s2 += d2 * ln_df * ln_df

@@ -14,9 +14,9 @@ import string
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import compress, count, filterfalse
+from itertools import compress, count
 from operator import countOf
 
 from pidgin_tui.metrics.lexical import (
@@ -149,6 +149,8 @@ class MessageAnalysis:
     words: list[str]
     word_counts: Counter[str]
     content_counts: dict[str, int]
+    function_counts: dict[str, int]
+    """Counts of the stopwords (function words); `content_counts` has all other words."""
     bigrams: Counter[str]
     trigrams: Counter[str]
     char_counts: Counter[str]
@@ -162,10 +164,6 @@ class MessageAnalysis:
     @property
     def content(self) -> set[str]:
         return set(self.content_counts)
-
-    @property
-    def function_counts(self) -> dict[str, int]:
-        return {w: c for w, c in self.word_counts.items() if w in STOPWORDS}
 
 
 def _sentence_lengths(text: str) -> list[int]:
@@ -240,10 +238,16 @@ def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
     return sum(map(cache.__getitem__, words))
 
 
-def _subcounts(counts: Mapping[str, int], keys: Iterable[str]) -> dict[str, int]:
-    """The counts of `keys`, in their order (which the floating-point sums over them follow)."""
-    keys = list(keys)
-    return dict(zip(keys, map(counts.__getitem__, keys), strict=True))
+def _split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """(content, function) word counts, each in text order (which float sums over them follow)."""
+    content: dict[str, int] = {}
+    function: dict[str, int] = {}
+    for word, n in counts.items():
+        if word in STOPWORDS:
+            function[word] = n
+        else:
+            content[word] = n
+    return content, function
 
 
 def analyze(text: str) -> MessageAnalysis:
@@ -251,7 +255,7 @@ def analyze(text: str) -> MessageAnalysis:
     words = tokenize(text)
     n_words = len(words)
     counts = Counter(words)
-    content = _subcounts(counts, filterfalse(STOPWORDS.__contains__, counts))
+    content, function = _split_stopwords(counts)
     # n-grams as space-joined strings: string hashes are cached, tuple hashes are recomputed
     # on every set operation, and the cross metrics do many.
     join = " ".join
@@ -306,13 +310,14 @@ def analyze(text: str) -> MessageAnalysis:
         "yules_k": yules_k(counts, n_words),
         "long_word_ratio": per_word(long_words),
         "stopword_ratio": per_word(n_words - sum(content.values())),
-        "word_entropy": entropy(counts.values()),
-        "char_entropy": entropy(char_counts.values()),
-        "bigram_entropy": entropy(bigrams.values()),
+        "word_entropy": entropy(counts.values(), n_words),
+        "char_entropy": entropy(char_counts.values(), n_chars),
+        "bigram_entropy": entropy(bigrams.values(), n_bigrams),
         "compression_ratio": compressed / len(raw) if raw else 0.0,
-        "repeated_bigram_ratio": sum(c for c in bigrams.values() if c > 1) / n_bigrams
+        # Occurrences of repeated n-grams: all of them but those that occur once.
+        "repeated_bigram_ratio": (n_bigrams - countOf(bigrams.values(), 1)) / n_bigrams
         if n_bigrams else 0.0,
-        "repeated_trigram_ratio": sum(c for c in trigrams.values() if c > 1) / n_trigrams
+        "repeated_trigram_ratio": (n_trigrams - countOf(trigrams.values(), 1)) / n_trigrams
         if n_trigrams else 0.0,
         **{name: structure[name] for name in STRUCTURE_PATTERNS},
         "uppercase_ratio": chars["upper"] / chars["letters"] if chars["letters"] else 0.0,
@@ -330,6 +335,6 @@ def analyze(text: str) -> MessageAnalysis:
         "negative_rate": per_word(negative),
         "sentiment": polarity,
     }
-    return MessageAnalysis(text, words, counts, content, bigrams, trigrams, char_counts,
+    return MessageAnalysis(text, words, counts, content, function, bigrams, trigrams, char_counts,
                            lexicon, structure, polarity, compressed,
                            {k: float(v) for k, v in metrics.items()})
