@@ -35,8 +35,13 @@ def jaccard(a: Collection[T], b: Collection[T]) -> float:
     if not a and not b:
         return 1.0
     sa, sb = _as_set(a), _as_set(b)
-    inter = len(sa & sb)
-    return inter / (len(sa) + len(sb) - inter)
+    return jaccard_of_sizes(len(sa & sb), len(sa), len(sb))
+
+
+def jaccard_of_sizes(shared: int, size_a: int, size_b: int) -> float:
+    """`jaccard` of two sets known by their sizes and the size of their intersection."""
+    union = size_a + size_b - shared
+    return shared / union if union else 1.0
 
 
 def reuse(source: Collection[T], target: Collection[T]) -> float:
@@ -44,7 +49,20 @@ def reuse(source: Collection[T], target: Collection[T]) -> float:
     if not target:
         return 0.0
     st = _as_set(target)
-    return len(st & _as_set(source)) / len(st)
+    return reuse_of_sizes(len(st & _as_set(source)), len(st))
+
+
+def reuse_of_sizes(shared: int, size_target: int) -> float:
+    """`reuse` known by the size of the target and of its intersection with the source."""
+    return shared / size_target if size_target else 0.0
+
+
+def reuse_and_add(seen: set[T], target: Collection[T]) -> float:
+    """`reuse(seen, target)`, then `target`'s items are added to `seen`: the shared items are
+    those that did not grow it. `target` holds distinct items (a set or a mapping's keys)."""
+    size_before = len(seen)
+    seen.update(target)
+    return reuse_of_sizes(len(target) - (len(seen) - size_before), len(target))
 
 
 def cosine(a: Mapping[T, float], b: Mapping[T, float]) -> float:
@@ -117,11 +135,16 @@ class TfIdfHistory:
             n_new += 1
             for term in set(doc):
                 added[term] = added.get(term, 0) + 1
+        # Every IDF changes with N; those of the new messages' terms are computed here, where
+        # their df is at hand, for `weigh` (the others on demand).
+        idf, log, n_1 = self._idf, math.log, 1 + self.n_docs + n_new
+        idf.clear()
         s1 = s2 = 0.0
         for term, extra in added.items():
-            df[term] = df.get(term, 0) + extra
+            term_df = df[term] = df.get(term, 0) + extra
+            idf[term] = log(n_1 / (1 + term_df)) + 1.0  # as in `idf`
             l_old = ln_df.get(term, 0.0)  # log1p(0) for a new term
-            l_new = ln_df[term] = log1p(df[term])
+            l_new = ln_df[term] = log1p(term_df)
             h = history.get(term)
             if h:  # the term's IDF changed: move its share of the history norm
                 h2 = float(h * h)
@@ -130,7 +153,6 @@ class TfIdfHistory:
         self._s1 += s1
         self._s2 += s2
         self.n_docs += n_new
-        self._idf.clear()
 
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
@@ -141,14 +163,11 @@ class TfIdfHistory:
 
     def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
         """The TF-IDF vector of a message's term counts."""
-        cache, out = self._idf, {}
-        df, n_1, log = self.df, 1 + self.n_docs, math.log
-        for term, c in counts.items():
-            value = cache.get(term)
-            if value is None:  # as in `idf`, without the method call
-                value = cache[term] = log(n_1 / (1 + df.get(term, 0))) + 1.0
-            out[term] = c * value
-        return out
+        idf = self._idf
+        try:  # the terms of the documents just added have their IDF already
+            return {term: c * idf[term] for term, c in counts.items()}
+        except KeyError:
+            return {term: c * self.idf(term) for term, c in counts.items()}
 
     def history_similarity(self, counts: Mapping[str, int],
                            weighted: Mapping[str, float] | None = None) -> float:
