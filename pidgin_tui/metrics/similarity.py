@@ -7,8 +7,10 @@ input against a non-empty one shares nothing (0.0). All values lie in [0, 1].
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from itertools import chain
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -65,16 +67,22 @@ def reuse_and_add(seen: set[T], target: Collection[T]) -> float:
     return reuse_of_sizes(len(target) - (len(seen) - size_before), len(target))
 
 
-def cosine(a: Mapping[T, float], b: Mapping[T, float]) -> float:
-    """Cosine similarity of two sparse non-negative vectors."""
+def norm(vector: Mapping[T, float]) -> float:
+    """Euclidean norm of a sparse vector."""
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+def cosine(a: Mapping[T, float], b: Mapping[T, float], norm_a: float | None = None,
+           norm_b: float | None = None) -> float:
+    """Cosine similarity of two sparse non-negative vectors (their norms may be passed)."""
     if not a and not b:
         return 1.0
     if not a or not b:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = sum(v * large[k] for k, v in small.items() if k in large)
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return min(1.0, dot / norm) if norm else (1.0 if a == b else 0.0)
+    norms = (norm(a) if norm_a is None else norm_a) * (norm(b) if norm_b is None else norm_b)
+    return min(1.0, dot / norms) if norms else (1.0 if a == b else 0.0)
 
 
 def ratio_similarity(x: float, y: float) -> float:
@@ -129,12 +137,9 @@ class TfIdfHistory:
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
         df, ln_df, history, log1p = self.df, self._ln_df, self.history, math.log1p
-        added: dict[str, int] = {}
-        n_new = 0
-        for doc in documents:
-            n_new += 1
-            for term in set(doc):
-                added[term] = added.get(term, 0) + 1
+        docs = [set(doc) for doc in documents]
+        n_new = len(docs)
+        added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
         # Every IDF changes with N; those of the new messages' terms are computed here, where
         # their df is at hand, for `weigh` (the others on demand).
         idf, log, n_1 = self._idf, math.log, 1 + self.n_docs + n_new
@@ -170,10 +175,12 @@ class TfIdfHistory:
             return {term: c * self.idf(term) for term, c in counts.items()}
 
     def history_similarity(self, counts: Mapping[str, int],
-                           weighted: Mapping[str, float] | None = None) -> float:
+                           weighted: Mapping[str, float] | None = None,
+                           weighted_norm: float | None = None) -> float:
         """TF-IDF cosine between a message and everything added to the history so far.
 
-        `weighted` may pass `weigh(counts)` when the caller already has it.
+        `weighted` may pass `weigh(counts)`, and `weighted_norm` its norm, when the caller
+        already has them.
         """
         if not counts or not self.history:
             return 0.0
@@ -183,7 +190,7 @@ class TfIdfHistory:
         norm_h2 = c * c * self._s0 - 2.0 * c * self._s1 + self._s2
         history, idf = self.history, self._idf
         dot = sum(w * history[t] * idf[t] for t, w in weighted.items() if t in history)
-        norm_m = math.sqrt(sum(w * w for w in weighted.values()))
+        norm_m = norm(weighted) if weighted_norm is None else weighted_norm
         if norm_h2 <= 0.0 or norm_m == 0.0:
             return 0.0
         return max(0.0, min(1.0, dot / (norm_m * math.sqrt(norm_h2))))

@@ -229,12 +229,11 @@ def _sentiment(words: list[str]) -> tuple[int, int]:
 def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
     """Syllables of all words, through a cache of each distinct word's count."""
     cache = _SYLLABLES
-    missing = counts.keys() - cache.keys()
-    if len(cache) + len(missing) > 100_000:
-        cache.clear()
-        missing = counts.keys()
-    for word in missing:
-        cache[word] = syllables(word)
+    if not cache.keys() >= counts.keys():  # some words are new: add them
+        if len(cache) + len(counts) > 100_000:
+            cache.clear()
+        for word in counts.keys() - cache.keys():
+            cache[word] = syllables(word)
     return sum(map(cache.__getitem__, words))
 
 
@@ -277,9 +276,8 @@ def analyze(text: str) -> MessageAnalysis:
     paragraphs = sum(1 for p in _PARAGRAPH_SPLIT.split(text) if p.strip())
     n_chars = len(text)
     unique = len(counts)
-    word_lengths = list(map(len, words))
-    letters_total = sum(word_lengths)
-    long_words = sum(map(LONG_WORD.__le__, word_lengths))
+    letters_total = sum(map(len, words))
+    long_words = sum(c for w, c in counts.items() if len(w) >= LONG_WORD)
     hapax = countOf(counts.values(), 1)
     syllable_total = _syllable_total(words, counts)
     raw = text.encode("utf-8")

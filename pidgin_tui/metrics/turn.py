@@ -26,6 +26,7 @@ from pidgin_tui.metrics.similarity import (
     jaccard,
     jaccard_of_sizes,
     ncd_similarity,
+    norm,
     profile_similarity,
     ratio_similarity,
     reuse,
@@ -80,11 +81,13 @@ class ConversationMetrics:
         cross = self._cross(msgs)
         self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
         weighted = {agent: self._tfidf.weigh(m.content_counts) for agent, m in msgs.items()}
-        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"])
+        norms = {agent: norm(vector) for agent, vector in weighted.items()}
+        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"], norms["a"], norms["b"])
         for agent in self.order:
             msg = msgs[agent]
             keys = _PREFIXED[agent]
-            for values in (msg.metrics, self._cumulative(agent, msg, weighted[agent])):
+            cumulative = self._cumulative(agent, msg, weighted[agent], norms[agent])
+            for values in (msg.metrics, cumulative):
                 for name, value in values.items():
                     metrics[keys.get(name) or f"{agent}_{name}"] = value
         cross["vocabulary_overlap"] = self._vocabulary_overlap()
@@ -160,8 +163,8 @@ class ConversationMetrics:
             turn_bigrams - (len(seen) - size_before), turn_bigrams)
         return out
 
-    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float]
-                    ) -> dict[str, float]:
+    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float],
+                    weighted_norm: float) -> dict[str, float]:
         """Metrics of one agent's message against what was said before it; updates the state."""
         state = self._agents[agent]
         types = msg.word_counts.keys()
@@ -174,7 +177,8 @@ class ConversationMetrics:
             "novel_word_ratio": 1.0 - reuse_and_add(self._seen_words, types) if types else 0.0,
             "length_growth": 0.0 if last is None
             else math.log((msg.metrics["words"] + 1) / (last.metrics["words"] + 1)),
-            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted),
+            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted,
+                                                            weighted_norm),
         }
         state.vocabulary.update(types)
         state.last = msg
