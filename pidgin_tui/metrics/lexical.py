@@ -83,8 +83,7 @@ def yules_k(counts: Counter[str], total: int) -> float:
     """Yule's K (x10^4): lower means more diverse; independent of text length for long texts."""
     if total == 0:
         return 0.0
-    spectrum = Counter(counts.values())
-    s2 = sum(freq * m * m for m, freq in spectrum.items())
+    s2 = sum(c * c for c in counts.values())  # Σ over the frequency spectrum of V(m)·m²
     return 1e4 * (s2 - total) / (total * total)
 
 

@@ -312,11 +312,11 @@ def analyze(text: str) -> MessageAnalysis:
                             / n_sentences) if n_sentences else 0.0
     n_bigrams, n_trigrams = max(n_words - 1, 0), max(n_words - 2, 0)
     metrics: dict[str, float] = {
-        "chars": n_chars,
-        "words": n_words,
-        "unique_words": unique,
-        "sentences": n_sentences,
-        "paragraphs": paragraphs,
+        "chars": float(n_chars),
+        "words": float(n_words),
+        "unique_words": float(unique),
+        "sentences": float(n_sentences),
+        "paragraphs": float(paragraphs),
         "mean_word_length": per_word(letters_total),
         "mean_sentence_length": mean_sentence,
         "sentence_length_sd": sentence_sd,
@@ -335,7 +335,7 @@ def analyze(text: str) -> MessageAnalysis:
         if n_bigrams else 0.0,
         "repeated_trigram_ratio": (n_trigrams - countOf(trigrams.values(), 1)) / n_trigrams
         if n_trigrams else 0.0,
-        **{name: structure[name] for name in STRUCTURE_PATTERNS},
+        **{name: float(structure[name]) for name in STRUCTURE_PATTERNS},
         "uppercase_ratio": chars["upper"] / chars["letters"] if chars["letters"] else 0.0,
         "digit_ratio": per_char(chars["digits"]),
         "punctuation_density": per_char(chars["punct"]),
@@ -352,5 +352,4 @@ def analyze(text: str) -> MessageAnalysis:
         "sentiment": polarity,
     }
     return MessageAnalysis(text, words, counts, content, function, bigrams, trigrams, char_counts,
-                           lexicon, structure, polarity, compressed,
-                           {k: float(v) for k, v in metrics.items()})
+                           lexicon, structure, polarity, compressed, metrics)
