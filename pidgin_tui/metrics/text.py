@@ -66,7 +66,8 @@ _REQUIRED_CHARACTERS: dict[str, str] = {
     "dashes": "—–-", "parentheticals": "(",
 }
 """Every match of the pattern contains one of these characters: without any of them in the
-message (a look-up in its character counts) the count is 0 without a scan."""
+message (a look-up in its character counts) the count is 0 without a scan. (`list_items` has
+no such set: its digits are any Unicode digit.)"""
 
 _SINGLE_CHARACTERS: dict[str, tuple[str, str]] = {
     "questions": ("??", "?"), "exclamations": ("!!", "!"), "ellipses": ("...", "…"),
@@ -85,6 +86,7 @@ newline, so the two forms count exactly the same lines."""
 
 
 def _count(name: str, text: str, char_counts: Mapping[str, int]) -> int:
+    """Matches of STRUCTURE_PATTERNS[name] in `text`, by the cheapest exact means."""
     required = _REQUIRED_CHARACTERS.get(name)
     if required is not None and not any(map(char_counts.__contains__, required)):
         return 0
