@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress, count
 
 from pidgin_tui.metrics.lexicons import LEXICONS
 
@@ -24,17 +25,24 @@ def _clogc(c: int) -> float:
     return _CLOGC[c] if c < 4096 else c * math.log2(c)
 
 
-def entropy(counts: Iterable[int]) -> float:
+def entropy(counts: Iterable[int], total: int | None = None) -> float:
     """Shannon entropy in bits of a frequency distribution (non-negative counts); 0.0 if empty.
 
-    Uses H = log2(N) - Σ c·log2(c) / N.
+    Uses H = log2(N) - Σ c·log2(c) / N. `total` may pass N = Σ c when already known.
     """
-    values = list(counts)
-    total = sum(values)
+    if total is None:
+        counts = list(counts)
+        total = sum(counts)
     if total <= 0:
         return 0.0
-    lookup = _CLOGC.__getitem__ if max(values) < len(_CLOGC) else _clogc
-    return max(0.0, math.log2(total) - sum(map(lookup, values)) / total)
+    # No count exceeds the total: a small total means every c·log2(c) is in the table.
+    lookup = _CLOGC.__getitem__ if total < len(_CLOGC) else _clogc
+    return max(0.0, math.log2(total) - sum(map(lookup, counts)) / total)
+
+
+_FACTOR_LIMITS = [math.floor(MTLD_THRESHOLD * count) for count in range(2048)]
+"""floor(THRESHOLD · count): for an integer t, `t <= THRESHOLD * count` exactly when
+`t <= floor(THRESHOLD * count)`, and comparing two ints is cheaper than an int with a float."""
 
 
 def _mtld_pass(words: Sequence[str]) -> float:
@@ -42,10 +50,16 @@ def _mtld_pass(words: Sequence[str]) -> float:
     types: set[str] = set()
     add = types.add
     count = 0
+    limits = _FACTOR_LIMITS
+    if len(words) >= len(limits):
+        limits = [math.floor(MTLD_THRESHOLD * c) for c in range(len(words) + 1)]
     for word in words:
-        add(word)
         count += 1
-        if len(types) <= MTLD_THRESHOLD * count:
+        # A new word raises both the types and the count, which can never close a factor
+        # (the type-token ratio rises): only a repeated word needs the check.
+        if word not in types:
+            add(word)
+        elif len(types) <= limits[count]:
             factors += 1.0
             types.clear()
             count = 0
@@ -69,8 +83,7 @@ def yules_k(counts: Counter[str], total: int) -> float:
     """Yule's K (x10^4): lower means more diverse; independent of text length for long texts."""
     if total == 0:
         return 0.0
-    spectrum = Counter(counts.values())
-    s2 = sum(freq * m * m for m, freq in spectrum.items())
+    s2 = sum(c * c for c in counts.values())  # Σ over the frequency spectrum of V(m)·m²
     return 1e4 * (s2 - total) / (total * total)
 
 
@@ -92,26 +105,34 @@ def flesch_reading_ease(words: int, sentences: int, syllable_total: int) -> floa
     return 206.835 - 1.015 * (words / max(sentences, 1)) - 84.6 * (syllable_total / words)
 
 
-def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], frozenset[str]]:
+def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, int], ...]]]:
+    """Lexicons by single word, and by phrase as (lexicon, words of the phrase that lexicon
+    also lists as singles) pairs: a phrase match takes those single counts back."""
     singles: dict[str, list[str]] = {}
     phrases: dict[str, list[str]] = {}
     for name, entries in LEXICONS.items():
         for entry in entries:
             (phrases if " " in entry else singles).setdefault(entry, []).append(name)
-    starts = frozenset(p.split(" ", 1)[0] for p in phrases)
-    return ({k: tuple(v) for k, v in singles.items()}, {k: tuple(v) for k, v in phrases.items()},
-            starts)
+    single_names = {k: tuple(v) for k, v in singles.items()}
+    return single_names, {
+        phrase: tuple((name, sum(name in single_names.get(w, ()) for w in phrase.split(" ")))
+                      for name in names)
+        for phrase, names in phrases.items()}
 
 
-_SINGLES, _PHRASES, _PHRASE_STARTS = _tables()
+_SINGLES, _PHRASES = _tables()
+_PHRASE_PREFIXES = frozenset(" ".join(p.split(" ")[:2]) for p in _PHRASES)
+"""The first two words of every phrase: only where one occurs can a phrase match."""
 
 
-def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None
+def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None,
+                   bigrams: Sequence[str] | None = None, trigrams: Sequence[str] | None = None
                    ) -> dict[str, int]:
     """Occurrences per lexicon; the longest entry starting at a word wins, phrases count once.
 
     "sort of" counts one hedge, and the words inside a matched phrase are not counted again for
-    that lexicon. `word_counts` (the word frequencies) may be passed when already known.
+    that lexicon. `word_counts` (the word frequencies) and `bigrams`/`trigrams` (the
+    space-joined n-grams in text order) may be passed when already known.
     """
     counts = dict.fromkeys(LEXICONS, 0)
     if word_counts is None:
@@ -121,19 +142,20 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
         n = word_counts[word]
         for name in singles[word]:
             counts[name] += n
-    starts = _PHRASE_STARTS
+    if bigrams is None:
+        bigrams = list(map(" ".join, zip(words, words[1:], strict=False)))
+    if trigrams is None:
+        trigrams = list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
     covered = dict.fromkeys(LEXICONS, 0)
-    n_words = len(words)
-    for i in [i for i, w in enumerate(words) if w in starts]:
-        for length in (3, 2):
-            if i + length > n_words:
+    # Indexes of the bigrams that begin some phrase, found at C speed.
+    for i in compress(count(), map(_PHRASE_PREFIXES.__contains__, bigrams)):
+        for length, grams in ((3, trigrams), (2, bigrams)):
+            if i >= len(grams):
                 continue
-            span = words[i:i + length]
-            for name in phrases.get(" ".join(span), ()):
+            for name, counted_as_singles in phrases.get(grams[i], ()):
                 if covered[name] > i:
                     continue
-                counts[name] += 1
-                covered[name] = i + length
                 # Words inside the phrase were counted as singles above: take them back.
-                counts[name] -= sum(1 for w in span if name in singles.get(w, ()))
+                counts[name] += 1 - counted_as_singles
+                covered[name] = i + length
     return counts

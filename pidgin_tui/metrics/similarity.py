@@ -7,8 +7,10 @@ input against a non-empty one shares nothing (0.0). All values lie in [0, 1].
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from itertools import chain
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -35,8 +37,13 @@ def jaccard(a: Collection[T], b: Collection[T]) -> float:
     if not a and not b:
         return 1.0
     sa, sb = _as_set(a), _as_set(b)
-    inter = len(sa & sb)
-    return inter / (len(sa) + len(sb) - inter)
+    return jaccard_of_sizes(len(sa & sb), len(sa), len(sb))
+
+
+def jaccard_of_sizes(shared: int, size_a: int, size_b: int) -> float:
+    """`jaccard` of two sets known by their sizes and the size of their intersection."""
+    union = size_a + size_b - shared
+    return shared / union if union else 1.0
 
 
 def reuse(source: Collection[T], target: Collection[T]) -> float:
@@ -44,19 +51,38 @@ def reuse(source: Collection[T], target: Collection[T]) -> float:
     if not target:
         return 0.0
     st = _as_set(target)
-    return len(st & _as_set(source)) / len(st)
+    return reuse_of_sizes(len(st & _as_set(source)), len(st))
 
 
-def cosine(a: Mapping[T, float], b: Mapping[T, float]) -> float:
-    """Cosine similarity of two sparse non-negative vectors."""
+def reuse_of_sizes(shared: int, size_target: int) -> float:
+    """`reuse` known by the size of the target and of its intersection with the source."""
+    return shared / size_target if size_target else 0.0
+
+
+def reuse_and_add(seen: set[T], target: Collection[T]) -> float:
+    """`reuse(seen, target)`, then `target`'s items are added to `seen`: the shared items are
+    those that did not grow it. `target` holds distinct items (a set or a mapping's keys)."""
+    size_before = len(seen)
+    seen.update(target)
+    return reuse_of_sizes(len(target) - (len(seen) - size_before), len(target))
+
+
+def norm(vector: Mapping[T, float]) -> float:
+    """Euclidean norm of a sparse vector."""
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+def cosine(a: Mapping[T, float], b: Mapping[T, float], norm_a: float | None = None,
+           norm_b: float | None = None) -> float:
+    """Cosine similarity of two sparse non-negative vectors (their norms may be passed)."""
     if not a and not b:
         return 1.0
     if not a or not b:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = sum(v * large[k] for k, v in small.items() if k in large)
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return min(1.0, dot / norm) if norm else (1.0 if a == b else 0.0)
+    norms = (norm(a) if norm_a is None else norm_a) * (norm(b) if norm_b is None else norm_b)
+    return min(1.0, dot / norms) if norms else (1.0 if a == b else 0.0)
 
 
 def ratio_similarity(x: float, y: float) -> float:
@@ -101,6 +127,8 @@ class TfIdfHistory:
 
     def __init__(self) -> None:
         self.df: dict[str, int] = {}
+        self._ln_df: dict[str, float] = {}
+        """log1p(df[term]), updated with `df`: the norm sums below use it for every term."""
         self.n_docs = 0
         self.history: dict[str, int] = {}
         self._s0 = self._s1 = self._s2 = 0.0
@@ -108,26 +136,28 @@ class TfIdfHistory:
 
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
-        df, history, log1p = self.df, self.history, math.log1p
-        added: dict[str, int] = {}
-        n_new = 0
-        for doc in documents:
-            n_new += 1
-            for term in set(doc):
-                added[term] = added.get(term, 0) + 1
+        df, ln_df, history, log1p = self.df, self._ln_df, self.history, math.log1p
+        docs = [set(doc) for doc in documents]
+        n_new = len(docs)
+        added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
+        # Every IDF changes with N; those of the new messages' terms are computed here, where
+        # their df is at hand, for `weigh` (the others on demand).
+        idf, log, n_1 = self._idf, math.log, 1 + self.n_docs + n_new
+        idf.clear()
         s1 = s2 = 0.0
         for term, extra in added.items():
-            old = df.get(term, 0)
-            df[term] = old + extra
+            term_df = df[term] = df.get(term, 0) + extra
+            idf[term] = log(n_1 / (1 + term_df)) + 1.0  # as in `idf`
+            l_old = ln_df.get(term, 0.0)  # log1p(0) for a new term
+            l_new = ln_df[term] = log1p(term_df)
             h = history.get(term)
             if h:  # the term's IDF changed: move its share of the history norm
-                h2, l_old, l_new = float(h * h), log1p(old), log1p(old + extra)
+                h2 = float(h * h)
                 s1 += h2 * (l_new - l_old)
                 s2 += h2 * (l_new * l_new - l_old * l_old)
         self._s1 += s1
         self._s2 += s2
         self.n_docs += n_new
-        self._idf.clear()
 
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
@@ -137,19 +167,20 @@ class TfIdfHistory:
         return value
 
     def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
-        cache, out = self._idf, {}
-        for term, c in counts.items():
-            value = cache.get(term)
-            if value is None:
-                value = self.idf(term)
-            out[term] = c * value
-        return out
+        """The TF-IDF vector of a message's term counts."""
+        idf = self._idf
+        try:  # the terms of the documents just added have their IDF already
+            return {term: c * idf[term] for term, c in counts.items()}
+        except KeyError:
+            return {term: c * self.idf(term) for term, c in counts.items()}
 
     def history_similarity(self, counts: Mapping[str, int],
-                           weighted: Mapping[str, float] | None = None) -> float:
+                           weighted: Mapping[str, float] | None = None,
+                           weighted_norm: float | None = None) -> float:
         """TF-IDF cosine between a message and everything added to the history so far.
 
-        `weighted` may pass `weigh(counts)` when the caller already has it.
+        `weighted` may pass `weigh(counts)`, and `weighted_norm` its norm, when the caller
+        already has them.
         """
         if not counts or not self.history:
             return 0.0
@@ -159,20 +190,20 @@ class TfIdfHistory:
         norm_h2 = c * c * self._s0 - 2.0 * c * self._s1 + self._s2
         history, idf = self.history, self._idf
         dot = sum(w * history[t] * idf[t] for t, w in weighted.items() if t in history)
-        norm_m = math.sqrt(sum(w * w for w in weighted.values()))
+        norm_m = norm(weighted) if weighted_norm is None else weighted_norm
         if norm_h2 <= 0.0 or norm_m == 0.0:
             return 0.0
         return max(0.0, min(1.0, dot / (norm_m * math.sqrt(norm_h2))))
 
     def add_history(self, counts: Mapping[str, int]) -> None:
         """Fold a message into the "conversation so far" vector."""
-        df, history, log1p = self.df, self.history, math.log1p
+        history, ln_dfs = self.history, self._ln_df
         s0 = s1 = s2 = 0.0
         for term, n in counts.items():
             old = history.get(term, 0)
             new = old + n
             history[term] = new
-            d2, ln_df = float(new * new - old * old), log1p(df.get(term, 0))
+            d2, ln_df = float(new * new - old * old), ln_dfs.get(term, 0.0)
             s0 += d2
             s1 += d2 * ln_df
             s2 += d2 * ln_df * ln_df

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+import string
 import unicodedata
 import zlib
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress, count, filterfalse
+from operator import countOf
 
 from pidgin_tui.metrics.lexical import (
     entropy,
@@ -26,9 +30,16 @@ from pidgin_tui.metrics.lexical import (
 from pidgin_tui.metrics.lexicons import LEXICONS, NEGATIVE, POSITIVE, STOPWORDS
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
-"""The same words as `_WORD` for lower-cased ASCII text, matched faster."""
-_SENTENCE_SPLIT = re.compile(r"[.!?…]+(?=\s|$)|\n+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD_BYTES = bytes(ord(chr(b).lower()) if chr(b) in string.ascii_letters + string.digits + "'"
+                    else 0x20 for b in range(256))
+"""Translation table lower-casing ASCII letters, keeping digits and apostrophes (the bytes of
+ASCII words) and turning every other byte into a space."""
+_STRAY_APOSTROPHE = re.compile(r"'(?:(?<![a-z0-9]')|(?![a-z0-9]))")
+"""An apostrophe that is not between two word characters, so it separates words."""
+_SENTENCE_SPLIT = re.compile(r"[.!?…\n](?:(?<=\n)\n*|[.!?…]*(?=\s|$))")
+"""`[.!?…]+(?=\\s|$)|\n+`, written to start with one character class, which the regex engine
+scans for several times faster than an alternation."""
 _PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n")
 
 STRUCTURE_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -36,34 +47,61 @@ STRUCTURE_PATTERNS: dict[str, re.Pattern[str]] = {
     "exclamations": re.compile(r"!+"),
     "list_items": re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+\S", re.M),
     "code_blocks": re.compile(r"^[ \t]*(?:```|~~~)", re.M),
-    "inline_code": re.compile(r"(?<!`)`[^`\n]+`(?!`)"),
+    "inline_code": re.compile(r"`(?<!``)[^`\n]+`(?!`)"),
     "headings": re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S", re.M),
-    "emphasis": re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__|(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])"),
+    "emphasis": re.compile(
+        r"(?=[*_])(?:\*\*[^*\n]+\*\*|__[^_\n]+__|(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w]))"),
     "links": re.compile(r"https?://\S+|\[[^\]\n]+\]\([^)\n]+\)"),
     "blockquotes": re.compile(r"^[ \t]*>", re.M),
     "ellipses": re.compile(r"\.{3,}|…"),
     "dashes": re.compile(r"[—–]| --? "),
     "parentheticals": re.compile(r"\([^()\n]*\)"),
 }
-"""Markdown and punctuation structure, counted per message."""
+"""Markdown and punctuation structure, counted per message. Patterns open with a literal or a
+lookahead where possible (`inline_code`, `emphasis`): the regex engine then skips ahead fast."""
 
-_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "questions": ("?",), "exclamations": ("!",), "code_blocks": ("```", "~~~"),
-    "inline_code": ("`",), "headings": ("#",), "emphasis": ("*", "_"), "links": ("http", "]("),
-    "blockquotes": (">",), "ellipses": ("...", "…"), "dashes": ("—", "–", " -"),
-    "parentheticals": ("(",),
+_REQUIRED_CHARACTERS: dict[str, str] = {
+    "questions": "?", "exclamations": "!", "code_blocks": "`~", "inline_code": "`",
+    "headings": "#", "emphasis": "*_", "links": ":]", "blockquotes": ">", "ellipses": ".…",
+    "dashes": "—–-", "parentheticals": "(",
 }
-"""A pattern can only match if one of its trigger substrings occurs: skips most regex scans."""
+"""Every match of the pattern contains one of these characters: without any of them in the
+message (a look-up in its character counts) the count is 0 without a scan. (`list_items` has
+no such set: its digits are any Unicode digit.)"""
+
+_SINGLE_CHARACTERS: dict[str, tuple[str, str]] = {
+    "questions": ("??", "?"), "exclamations": ("!!", "!"), "ellipses": ("...", "…"),
+    "dashes": (" -", "—–"),
+}
+"""Patterns that, unless their guard substring occurs, match exactly these characters one at a
+time: then the character counts give the count without the regex."""
+
+_LINE_STARTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    name: (re.compile(pattern.pattern[1:]), re.compile("\n" + pattern.pattern[1:]))
+    for name, pattern in STRUCTURE_PATTERNS.items() if pattern.pattern.startswith("^")
+}
+"""The `^`-anchored patterns as (match at the start, match after a newline): searching for a
+literal newline is much faster than trying `^` at every position. None of them can match a
+newline, so the two forms count exactly the same lines."""
 
 
-def _structure(text: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for name, pattern in STRUCTURE_PATTERNS.items():
-        triggers = _TRIGGERS.get(name)
-        if triggers is not None and not any(t in text for t in triggers):
-            out[name] = 0
-        else:
-            out[name] = len(pattern.findall(text))
+def _count(name: str, text: str, char_counts: Mapping[str, int]) -> int:
+    """Matches of STRUCTURE_PATTERNS[name] in `text`, by the cheapest exact means."""
+    required = _REQUIRED_CHARACTERS.get(name)
+    if required is not None and not any(map(char_counts.__contains__, required)):
+        return 0
+    single = _SINGLE_CHARACTERS.get(name)
+    if single is not None and single[0] not in text:
+        return sum(char_counts.get(ch, 0) for ch in single[1])
+    line_start = _LINE_STARTS.get(name)
+    if line_start is not None:
+        at_start, after_newline = line_start
+        return (at_start.match(text) is not None) + len(after_newline.findall(text))
+    return len(STRUCTURE_PATTERNS[name].findall(text))
+
+
+def _structure(text: str, char_counts: Mapping[str, int]) -> dict[str, int]:
+    out = {name: _count(name, text, char_counts) for name in STRUCTURE_PATTERNS}
     out["code_blocks"] = (out["code_blocks"] + 1) // 2
     return out
 
@@ -78,6 +116,9 @@ _ARROW_RANGES = ((0x2190, 0x21FF), (0x27F0, 0x27FF), (0x2900, 0x297F), (0x2B00, 
 _EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B50, 0x2B55), (0x1FC00, 0x1FFFD))
 _NEGATORS = frozenset(("not", "no", "never", "don't", "doesn't", "didn't", "isn't", "aren't",
                        "wasn't", "can't", "cannot", "won't", "hardly", "without"))
+_SENTIMENT_WORDS = POSITIVE | NEGATIVE
+_SEPARATORS: dict[str, bool] = {}
+"""`_separates_words` by character (a character's case mapping never changes)."""
 _SYLLABLES: dict[str, int] = {}
 """Syllable counts by word: a plain dict is cheaper to consult than an lru_cache call."""
 LONG_WORD = 7
@@ -88,12 +129,35 @@ def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= code <= hi for lo, hi in ranges)
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased words; apostrophes inside words are kept (`don't`, `i'm`)."""
-    lowered = text.lower()
-    if lowered.isascii():
-        return _ASCII_WORD.findall(lowered)
-    return _WORD.findall(lowered.replace("\u2019", "'"))
+def _separates_words(ch: str) -> bool:
+    """Whether `ch`, lower-cased, has no letter, digit or ASCII character: in the lower-cased
+    text it can only separate words, like an ASCII space."""
+    known = _SEPARATORS.get(ch)
+    if known is None:
+        known = not any(c.isalnum() or c.isascii() for c in ch.lower())
+        if len(_SEPARATORS) < 50_000:
+            _SEPARATORS[ch] = known
+    return known
+
+
+def tokenize(text: str, chars: Iterable[str] | None = None) -> list[str]:
+    """Lower-cased words; apostrophes inside words are kept (`don't`, `i'm`).
+
+    A word is a run of letters and digits, possibly joined by single apostrophes (`_WORD`).
+    `chars` may pass the distinct characters of `text` when already known.
+    """
+    if not text.isascii():
+        text = text.replace("\u2019", "'")
+        if chars is None:
+            chars = set(_NON_ASCII.findall(text))
+        if not all(map(_separates_words, filterfalse(str.isascii, chars))):
+            return _WORD.findall(text.lower())
+    # Every letter and digit is ASCII: bytes methods lower-case the text, turn everything else
+    # into spaces and split it, much faster than the regex.
+    spaced = text.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+    if "'" in spaced:
+        spaced = _STRAY_APOSTROPHE.sub(" ", spaced)
+    return spaced.split()
 
 
 @dataclass(slots=True)
@@ -104,6 +168,8 @@ class MessageAnalysis:
     words: list[str]
     word_counts: Counter[str]
     content_counts: dict[str, int]
+    function_counts: dict[str, int]
+    """Counts of the stopwords (function words); `content_counts` has all other words."""
     bigrams: Counter[str]
     trigrams: Counter[str]
     char_counts: Counter[str]
@@ -118,14 +184,10 @@ class MessageAnalysis:
     def content(self) -> set[str]:
         return set(self.content_counts)
 
-    @property
-    def function_counts(self) -> dict[str, int]:
-        return {w: c for w, c in self.word_counts.items() if w in STOPWORDS}
-
 
 def _sentence_lengths(text: str) -> list[int]:
     """Whitespace-separated tokens per sentence (a sentence is any non-blank segment)."""
-    return [n for n in map(len, map(str.split, _SENTENCE_SPLIT.split(text))) if n]
+    return list(filter(None, map(len, map(str.split, _SENTENCE_SPLIT.split(text)))))
 
 
 _CHAR_CLASSES: dict[str, tuple[str, ...]] = {}
@@ -173,37 +235,60 @@ def _char_classes(char_counts: Counter[str]) -> dict[str, int]:
 def _sentiment(words: list[str]) -> tuple[int, int]:
     """Positive and negative word counts; a negator up to three words before flips a word."""
     positive = negative = 0
-    for i, word in enumerate(words):
-        is_pos, is_neg = word in POSITIVE, word in NEGATIVE
-        if not (is_pos or is_neg):
-            continue
-        negated = any(w in _NEGATORS for w in words[max(0, i - 3):i])
-        if is_pos != negated:
+    # Indexes of the sentiment words, found at C speed.
+    for i in compress(count(), map(_SENTIMENT_WORDS.__contains__, words)):
+        negated = not _NEGATORS.isdisjoint(words[max(0, i - 3):i])
+        if (words[i] in POSITIVE) != negated:
             positive += 1
         else:
             negative += 1
     return positive, negative
 
 
+def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
+    """Syllables of all words, through a cache of each distinct word's count."""
+    cache = _SYLLABLES
+    if not cache.keys() >= counts.keys():  # some words are new: add them
+        if len(cache) + len(counts) > 100_000:
+            cache.clear()
+        for word in counts.keys() - cache.keys():
+            cache[word] = syllables(word)
+    return sum(map(cache.__getitem__, words))
+
+
+def _split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """(content, function) word counts, each in text order (which float sums over them follow)."""
+    content: dict[str, int] = {}
+    function: dict[str, int] = {}
+    for word, n in counts.items():
+        if word in STOPWORDS:
+            function[word] = n
+        else:
+            content[word] = n
+    return content, function
+
+
 def analyze(text: str) -> MessageAnalysis:
     """Every single-message metric of `text`, plus the structures cross metrics need."""
-    words = tokenize(text)
+    char_counts = Counter(text)
+    words = tokenize(text, char_counts)
     n_words = len(words)
     counts = Counter(words)
-    content = {w: c for w, c in counts.items() if w not in STOPWORDS}
+    content, function = _split_stopwords(counts)
     # n-grams as space-joined strings: string hashes are cached, tuple hashes are recomputed
     # on every set operation, and the cross metrics do many.
     join = " ".join
-    bigrams = Counter(map(join, zip(words, words[1:], strict=False)))
-    trigrams = Counter(map(join, zip(words, words[1:], words[2:], strict=False)))
-    structure = _structure(text)
-    char_counts = Counter(text)
+    bigram_list = list(map(join, zip(words, words[1:], strict=False)))
+    trigram_list = list(map(join, zip(words, words[1:], words[2:], strict=False)))
+    bigrams, trigrams = Counter(bigram_list), Counter(trigram_list)
+    structure = _structure(text, char_counts)
     chars = _char_classes(char_counts)
     arrows = chars["arrow"]
-    if "->" in text or "<-" in text or "=>" in text or "<=" in text:
+    if ("<" in char_counts or ">" in char_counts) and (
+            "->" in text or "<-" in text or "=>" in text or "<=" in text):
         arrows += len(_ASCII_ARROW.findall(text))
     structure["emoji"], structure["arrows"] = chars["emoji"], arrows
-    lexicon = lexicon_counts(words, counts)
+    lexicon = lexicon_counts(words, counts, bigram_list, trigram_list)
     positive, negative = _sentiment(words)
     polarity = (positive - negative) / (positive + negative) if positive + negative else 0.0
     sentence_lengths = _sentence_lengths(text)
@@ -211,21 +296,10 @@ def analyze(text: str) -> MessageAnalysis:
     paragraphs = sum(1 for p in _PARAGRAPH_SPLIT.split(text) if p.strip())
     n_chars = len(text)
     unique = len(counts)
-    letters_total = long_words = hapax = syllable_total = 0
-    syllable_cache = _SYLLABLES
-    for w, c in counts.items():
-        size = len(w)
-        letters_total += size * c
-        syl = syllable_cache.get(w)
-        if syl is None:
-            if len(syllable_cache) > 100_000:
-                syllable_cache.clear()
-            syl = syllable_cache[w] = syllables(w)
-        syllable_total += syl * c
-        if size >= LONG_WORD:
-            long_words += c
-        if c == 1:
-            hapax += 1
+    letters_total = sum(map(len, words))
+    long_words = sum(c for w, c in counts.items() if len(w) >= LONG_WORD)
+    hapax = countOf(counts.values(), 1)
+    syllable_total = _syllable_total(words, counts)
     raw = text.encode("utf-8")
     compressed = compressed_size(raw) if raw else 0
 
@@ -240,11 +314,11 @@ def analyze(text: str) -> MessageAnalysis:
                             / n_sentences) if n_sentences else 0.0
     n_bigrams, n_trigrams = max(n_words - 1, 0), max(n_words - 2, 0)
     metrics: dict[str, float] = {
-        "chars": n_chars,
-        "words": n_words,
-        "unique_words": unique,
-        "sentences": n_sentences,
-        "paragraphs": paragraphs,
+        "chars": float(n_chars),
+        "words": float(n_words),
+        "unique_words": float(unique),
+        "sentences": float(n_sentences),
+        "paragraphs": float(paragraphs),
         "mean_word_length": per_word(letters_total),
         "mean_sentence_length": mean_sentence,
         "sentence_length_sd": sentence_sd,
@@ -254,15 +328,16 @@ def analyze(text: str) -> MessageAnalysis:
         "yules_k": yules_k(counts, n_words),
         "long_word_ratio": per_word(long_words),
         "stopword_ratio": per_word(n_words - sum(content.values())),
-        "word_entropy": entropy(counts.values()),
-        "char_entropy": entropy(char_counts.values()),
-        "bigram_entropy": entropy(bigrams.values()),
+        "word_entropy": entropy(counts.values(), n_words),
+        "char_entropy": entropy(char_counts.values(), n_chars),
+        "bigram_entropy": entropy(bigrams.values(), n_bigrams),
         "compression_ratio": compressed / len(raw) if raw else 0.0,
-        "repeated_bigram_ratio": sum(c for c in bigrams.values() if c > 1) / n_bigrams
+        # Occurrences of repeated n-grams: all of them but those that occur once.
+        "repeated_bigram_ratio": (n_bigrams - countOf(bigrams.values(), 1)) / n_bigrams
         if n_bigrams else 0.0,
-        "repeated_trigram_ratio": sum(c for c in trigrams.values() if c > 1) / n_trigrams
+        "repeated_trigram_ratio": (n_trigrams - countOf(trigrams.values(), 1)) / n_trigrams
         if n_trigrams else 0.0,
-        **{name: structure[name] for name in STRUCTURE_PATTERNS},
+        **{name: float(structure[name]) for name in STRUCTURE_PATTERNS},
         "uppercase_ratio": chars["upper"] / chars["letters"] if chars["letters"] else 0.0,
         "digit_ratio": per_char(chars["digits"]),
         "punctuation_density": per_char(chars["punct"]),
@@ -278,6 +353,5 @@ def analyze(text: str) -> MessageAnalysis:
         "negative_rate": per_word(negative),
         "sentiment": polarity,
     }
-    return MessageAnalysis(text, words, counts, content, bigrams, trigrams, char_counts,
-                           lexicon, structure, polarity, compressed,
-                           {k: float(v) for k, v in metrics.items()})
+    return MessageAnalysis(text, words, counts, content, function, bigrams, trigrams, char_counts,
+                           lexicon, structure, polarity, compressed, metrics)

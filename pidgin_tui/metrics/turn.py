@@ -24,10 +24,14 @@ from pidgin_tui.metrics.similarity import (
     TfIdfHistory,
     cosine,
     jaccard,
+    jaccard_of_sizes,
     ncd_similarity,
+    norm,
     profile_similarity,
     ratio_similarity,
     reuse,
+    reuse_and_add,
+    reuse_of_sizes,
 )
 from pidgin_tui.metrics.text import MessageAnalysis, analyze, compressed_size
 
@@ -77,15 +81,16 @@ class ConversationMetrics:
         cross = self._cross(msgs)
         self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
         weighted = {agent: self._tfidf.weigh(m.content_counts) for agent, m in msgs.items()}
-        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"])
+        norms = {agent: norm(vector) for agent, vector in weighted.items()}
+        cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"], norms["a"], norms["b"])
         for agent in self.order:
             msg = msgs[agent]
             keys = _PREFIXED[agent]
-            for values in (msg.metrics, self._cumulative(agent, msg, weighted[agent])):
+            cumulative = self._cumulative(agent, msg, weighted[agent], norms[agent])
+            for values in (msg.metrics, cumulative):
                 for name, value in values.items():
                     metrics[keys.get(name) or f"{agent}_{name}"] = value
-        cross["vocabulary_overlap"] = jaccard(self._agents["a"].vocabulary,
-                                              self._agents["b"].vocabulary)
+        cross["vocabulary_overlap"] = self._vocabulary_overlap()
         score = convergence_score(cross, self.profile)
         self._scores.append(score)
         self._ema = score if len(self._scores) == 1 else \
@@ -105,11 +110,15 @@ class ConversationMetrics:
     def _cross(self, msgs: dict[str, MessageAnalysis]) -> dict[str, float]:
         """Cross-agent metrics that need no cumulative state except the previous messages."""
         a, b = msgs["a"], msgs["b"]
+        # Intersections that both the Jaccard and the mimicry metrics use.
+        shared = _Shared(a, b)
         out: dict[str, float] = {
             "word_jaccard": jaccard(a.word_counts.keys(), b.word_counts.keys()),
-            "content_jaccard": jaccard(a.content_counts.keys(), b.content_counts.keys()),
-            "bigram_jaccard": jaccard(a.bigrams.keys(), b.bigrams.keys()),
-            "trigram_jaccard": jaccard(a.trigrams.keys(), b.trigrams.keys()),
+            "content_jaccard": jaccard_of_sizes(shared.content, len(a.content_counts),
+                                                len(b.content_counts)),
+            "bigram_jaccard": jaccard_of_sizes(shared.bigrams, len(a.bigrams), len(b.bigrams)),
+            "trigram_jaccard": jaccard_of_sizes(shared.trigrams, len(a.trigrams),
+                                                len(b.trigrams)),
             "char_cosine": cosine(a.char_counts, b.char_counts),
             "function_word_cosine": cosine(a.function_counts, b.function_counts),
             "lexicon_cosine": cosine(a.lexicon, b.lexicon)
@@ -124,9 +133,14 @@ class ConversationMetrics:
         # Mimicry X→Y: how much of Y's message reuses X's latest message before Y spoke.
         first = self.order[0]
         for src, dst in (("a", "b"), ("b", "a")):
-            source = msgs[src] if src == first else self._agents[src].last
             target = msgs[dst]
             key = f"mimicry_{src}_to_{dst}"
+            if src == first:  # X spoke first in this turn: the intersections are known
+                out[f"{key}_1"] = reuse_of_sizes(shared.content, len(target.content_counts))
+                out[f"{key}_2"] = reuse_of_sizes(shared.bigrams, len(target.bigrams))
+                out[f"{key}_3"] = reuse_of_sizes(shared.trigrams, len(target.trigrams))
+                continue
+            source = self._agents[src].last
             if source is None:
                 out[f"{key}_1"] = out[f"{key}_2"] = out[f"{key}_3"] = 0.0
                 continue
@@ -134,18 +148,23 @@ class ConversationMetrics:
             out[f"{key}_2"] = reuse(source.bigrams, target.bigrams)
             out[f"{key}_3"] = reuse(source.trigrams, target.trigrams)
         turn_set = a.content_counts.keys() | b.content_counts.keys()
-        turn_bigrams = a.bigrams.keys() | b.bigrams.keys()
         if self._first_turn is None:
             self._first_turn = turn_set
         out["similarity_to_first_turn"] = jaccard(turn_set, self._first_turn)
         out["turn_repetition"] = 0.0 if self._previous_turn is None \
             else jaccard(turn_set, self._previous_turn)
         self._previous_turn = turn_set
-        out["shared_bigram_history"] = reuse(self._seen_bigrams, turn_bigrams)
+        # The turn's bigrams already seen are those that do not grow the history set.
+        seen, size_before = self._seen_bigrams, len(self._seen_bigrams)
+        seen.update(a.bigrams)
+        seen.update(b.bigrams)
+        turn_bigrams = len(a.bigrams) + len(b.bigrams) - shared.bigrams
+        out["shared_bigram_history"] = reuse_of_sizes(
+            turn_bigrams - (len(seen) - size_before), turn_bigrams)
         return out
 
-    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float]
-                    ) -> dict[str, float]:
+    def _cumulative(self, agent: str, msg: MessageAnalysis, weighted: dict[str, float],
+                    weighted_norm: float) -> dict[str, float]:
         """Metrics of one agent's message against what was said before it; updates the state."""
         state = self._agents[agent]
         types = msg.word_counts.keys()
@@ -153,22 +172,35 @@ class ConversationMetrics:
         out = {
             "self_overlap": 0.0 if last is None
             else jaccard(msg.content_counts.keys(), last.content_counts.keys()),
-            "self_bigram_reuse": reuse(state.bigrams, msg.bigrams),
-            "self_trigram_reuse": reuse(state.trigrams, msg.trigrams),
-            "novel_word_ratio": 1.0 - reuse(self._seen_words, types) if types else 0.0,
+            "self_bigram_reuse": reuse_and_add(state.bigrams, msg.bigrams.keys()),
+            "self_trigram_reuse": reuse_and_add(state.trigrams, msg.trigrams.keys()),
+            "novel_word_ratio": 1.0 - reuse_and_add(self._seen_words, types) if types else 0.0,
             "length_growth": 0.0 if last is None
             else math.log((msg.metrics["words"] + 1) / (last.metrics["words"] + 1)),
-            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted),
+            "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted,
+                                                            weighted_norm),
         }
-        state.bigrams.update(msg.bigrams)
-        state.trigrams.update(msg.trigrams)
         state.vocabulary.update(types)
         state.last = msg
         out["vocabulary_size"] = float(len(state.vocabulary))
-        self._seen_words.update(types)
-        self._seen_bigrams.update(msg.bigrams)
         self._tfidf.add_history(msg.content_counts)
         return out
+
+    def _vocabulary_overlap(self) -> float:
+        """Jaccard of the two agents' vocabularies: the words seen so far are their union."""
+        size_a, size_b = len(self._agents["a"].vocabulary), len(self._agents["b"].vocabulary)
+        return jaccard_of_sizes(size_a + size_b - len(self._seen_words), size_a, size_b)
+
+
+class _Shared:
+    """Sizes of the intersections of two messages' content words, bigrams and trigrams."""
+
+    __slots__ = ("content", "bigrams", "trigrams")
+
+    def __init__(self, a: MessageAnalysis, b: MessageAnalysis) -> None:
+        self.content = len(a.content_counts.keys() & b.content_counts.keys())
+        self.bigrams = len(a.bigrams.keys() & b.bigrams.keys())
+        self.trigrams = len(a.trigrams.keys() & b.trigrams.keys())
 
 
 def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a"
