@@ -131,13 +131,13 @@ e AS (
     QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq DESC) = 1),
 tok AS (
     SELECT conversation_id,
-           sum(TRY_CAST({_or("data->>'input_tokens'", _U, "input_tokens")} AS BIGINT))
-           AS input_tokens,
-           sum(TRY_CAST({_or("data->>'output_tokens'", _U, "output_tokens")} AS BIGINT))
-           AS output_tokens,
-           CASE WHEN count(data->>'cost_usd') = count(*)
-                THEN sum(TRY_CAST(data->>'cost_usd' AS DOUBLE)) END AS cost_usd
-    FROM _stage WHERE event_type = 'TokenUsageEvent' GROUP BY conversation_id),
+           sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
+           sum(TRY_CAST({_or("x[2]", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
+           CASE WHEN count(x[3]) = count(*) THEN sum(TRY_CAST(x[3] AS DOUBLE)) END AS cost_usd
+    FROM (SELECT conversation_id, json_extract_string(data,
+                 ['$.input_tokens', '$.output_tokens', '$.cost_usd']) AS x
+          FROM _stage WHERE event_type = 'TokenUsageEvent')
+    GROUP BY conversation_id),
 tc AS (
     SELECT conversation_id, count(*) AS turns,
            arg_max(convergence_score, turn_number) AS final_convergence,
