@@ -277,3 +277,17 @@ def test_turns_scored_by_another_metrics_version_keep_their_own_metrics(
                        [conv_id]).rows
     assert rows == [(None, "convergence_score", 0.25, 1), (None, "retired_metric", 0.5, 1),
                     ("a", "words", 3.0, 1)]
+
+
+def test_several_experiments_import_in_one_opening_like_one_at_a_time(
+        experiment: Path, failing_experiment: Path, tmp_path: Path) -> None:
+    """The first import lowers the connection to one thread; the next must stage normally."""
+    together = EventStore(tmp_path / "together.duckdb")
+    reports = together.import_many([experiment, failing_experiment])
+    apart = EventStore(tmp_path / "apart.duckdb")
+    for exp_dir in (experiment, failing_experiment):
+        apart.import_experiment(exp_dir)
+    for report in reports:
+        assert _counts(together, report.experiment_id) == _counts(apart, report.experiment_id)
+    sql = "SELECT * FROM messages ORDER BY conversation_id, turn_number, agent_id"
+    assert together.query(sql).rows == apart.query(sql).rows
