@@ -38,14 +38,16 @@ _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
 
 # Every field later statements filter or join on is extracted here, in one parse per line:
 # each `data->>'field'` afterwards would parse the whole line again (a turn's line is ~5 kB).
-# `json_transform` to VARCHARs reads the same text as `json_extract_string`, but faster.
+# `json_transform` to VARCHARs reads the same text as `json_extract_string`, but faster. Only
+# unreadable lines keep their file's name (to report them); storing it on every row costs.
 _HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
            "turn_number", "agent_id", "metrics_version", "convergence_score")
 _HEADER_TYPE = json.dumps({name: "VARCHAR" for name in _HEADER})
 
 STAGE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _stage AS
-SELECT filename, x.event_type, x.conversation_id, TRY_CAST(x.seq AS BIGINT) AS seq,
+SELECT CASE WHEN x.event_type IS NULL THEN filename END AS filename, x.event_type,
+       x.conversation_id, TRY_CAST(x.seq AS BIGINT) AS seq,
        TRY_CAST(x.timestamp AS TIMESTAMP) AS timestamp, x.event_id, x.experiment_id,
        TRY_CAST(x.turn_number AS INTEGER) AS turn_number, x.agent_id,
        CASE WHEN x.event_type = 'TurnCompleteEvent'
