@@ -32,6 +32,9 @@ _VALUE_FLAGS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("--convergence-action",), "convergence_action", "stop, warn, pause or continue"),
     (("--convergence-profile",), "convergence_profile",
      "weights: balanced, structural, semantic, strict"),
+    (("--end-state-action",), "end_state_action",
+     "what a detected end state does: stop, warn, pause or continue; name=action pairs "
+     "(e.g. 'warn, loop=stop') set one detector"),
     (("--max-output-tokens",), "max_output_tokens", "max tokens per message"),
     (("--budget-usd",), "budget_usd", "stop the experiment when it has cost this much"),
     (("--conversation-budget-usd",), "conversation_budget_usd", "budget per conversation"),

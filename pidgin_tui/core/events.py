@@ -197,6 +197,19 @@ class ConvergenceWarningEvent(Event, kw_only=True):
     action: str
 
 
+class EndStateDetectedEvent(Event, kw_only=True):
+    """An end-state detector fired (see `pidgin_tui.metrics.endstates`): the conversation fell
+    into `end_state` at `onset_turn`, detected at `turn_number`; `action` is what the run did."""
+
+    turn_number: int
+    end_state: str
+    onset_turn: int
+    score: float
+    action: str
+    substantive_turns: int = 0
+    """Turns completed before `onset_turn`."""
+
+
 class ContextLimitEvent(Event, kw_only=True):
     agent_id: str
     turn_number: int
@@ -276,7 +289,8 @@ ALL_EVENT_TYPES: tuple[type[Event], ...] = (
     PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, AgentNameChosenEvent,
     TurnStartEvent, MessageRequestEvent, MessageChunkEvent, ThinkingChunkEvent,
     MessageCompleteEvent, TokenUsageEvent, TurnCompleteEvent, ConvergenceWarningEvent,
-    ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent, InterruptRequestEvent,
+    EndStateDetectedEvent, ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent,
+    InterruptRequestEvent,
     ConversationBranchedEvent, ConversationEndEvent, APIErrorEvent, RateLimitEvent, ErrorEvent,
 )
 EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENT_TYPES}
@@ -286,7 +300,7 @@ AnyEvent = (
     | PostProcessingCompleteEvent | ConversationStartEvent | SystemPromptEvent
     | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent | MessageChunkEvent
     | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent | TurnCompleteEvent
-    | ConvergenceWarningEvent | ContextLimitEvent | ConversationPausedEvent
+    | ConvergenceWarningEvent | EndStateDetectedEvent | ContextLimitEvent | ConversationPausedEvent
     | ConversationResumedEvent | InterruptRequestEvent | ConversationBranchedEvent
     | ConversationEndEvent | APIErrorEvent | RateLimitEvent | ErrorEvent
 )

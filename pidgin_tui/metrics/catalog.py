@@ -8,6 +8,7 @@ Per-agent metrics appear twice per turn, as `a_<name>` and `b_<name>`.
 from __future__ import annotations
 
 from pidgin_tui.metrics.convergence import PROFILE_DESCRIPTIONS, PROFILES
+from pidgin_tui.metrics.endstates import DEGRADATIONS, END_STATES, SCORE_KEYS
 from pidgin_tui.metrics.lexicons import LEXICONS
 
 _RATE = "[0, 1]"
@@ -26,6 +27,9 @@ _LEXICON_TOPICS = {
     "ai_identity": "talk about being an AI (AI, language model, as an AI, trained, ...)",
     "negation": "negations (not, no, never, don't, can't, ...)",
     "intensifier": "intensifiers (very, really, deeply, truly, ...)",
+    "bliss": "bliss words (bliss, joy, sacred, cosmic, oneness, namaste, profound, ...)",
+    "farewell": "farewells (goodbye, take care, you too, until next time, ...)",
+    "stillness": "silence and meditation words (silence, stillness, breathe, pause, ...)",
     "curiosity": "curiosity (wonder, curious, fascinating, what if, ...)",
 }
 
@@ -140,10 +144,16 @@ CROSS: dict[str, tuple[str, str]] = {
 }
 """Metrics comparing the two agents (no prefix)."""
 
+END_STATE_SCORES: dict[str, tuple[str, str]] = {
+    SCORE_KEYS[name]: (f"{name} detector score: {spec.description}", _RATE)
+    for name, spec in END_STATES.items()}
+"""Per-turn end-state detector scores (see `pidgin_tui.metrics.endstates`)."""
+
 
 def metric_names() -> list[str]:
     """Every metric key a turn produces, in storage order."""
-    return ([f"a_{n}" for n in PER_AGENT] + [f"b_{n}" for n in PER_AGENT] + list(CROSS))
+    return ([f"a_{n}" for n in PER_AGENT] + [f"b_{n}" for n in PER_AGENT] + list(CROSS)
+            + list(END_STATE_SCORES))
 
 
 def render_markdown() -> str:
@@ -154,9 +164,9 @@ def render_markdown() -> str:
         "Every completed turn carries these values in its `TurnCompleteEvent` (`metrics`, with "
         "`metrics_version`), and the database stores them in `turn_metrics` (long form: "
         "`agent` is `a`, `b`, or NULL for cross-agent metrics) and `turn_metrics_wide`.",
-        f"There are {len(PER_AGENT)} per-agent metrics (×2 agents) and {len(CROSS)} cross-agent "
-        f"metrics: {2 * len(PER_AGENT) + len(CROSS)} values per turn, plus the convergence "
-        "score.",
+        f"There are {len(PER_AGENT)} per-agent metrics (×2 agents), {len(CROSS)} cross-agent "
+        f"metrics and {len(END_STATE_SCORES)} end-state scores: {len(metric_names())} values "
+        "per turn, plus the convergence score.",
         "",
         "Words are lower-cased runs of letters/digits (inner apostrophes kept); content words "
         "are words that are not function words. Rates are per word; densities per character. "
@@ -182,4 +192,22 @@ def render_markdown() -> str:
     lines += ["", f"## Cross-agent metrics: {len(CROSS)}", "",
               "| name | definition | range |", "|---|---|---|"]
     lines += [f"| `{n}` | {d} | {r} |" for n, (d, r) in CROSS.items()]
+    lines += _end_state_section()
     return "\n".join(lines) + "\n"
+
+
+def _end_state_section() -> list[str]:
+    lines = [
+        "", f"## End states: {len(END_STATES)} detector scores (`endstate_<name>`)", "",
+        "Each detector scores every turn in [0, 1] from the metrics above. An end state is "
+        "detected when its score is at or above the threshold on `persistence` consecutive "
+        "turns; its onset is the first of those turns, and an `EndStateDetectedEvent` "
+        "records it with the action taken (`--end-state-action`: stop, warn, pause or "
+        "continue; `warn, loop=stop` sets one detector). Detection is sticky: a conversation "
+        "keeps the labels it fell into. *Substantive turns* are the turns before the earliest "
+        "onset of a degradation (every end state but "
+        f"{', '.join(f'`{n}`' for n in END_STATES if n not in DEGRADATIONS)}).", "",
+        "| end state | score | threshold | persistence |", "|---|---|---|---|"]
+    lines += [f"| `{name}` | {spec.formula} | {spec.threshold:g} | {spec.persistence} |"
+              for name, spec in END_STATES.items()]
+    return lines

@@ -74,11 +74,12 @@ def convergence_score(components: Mapping[str, float], profile: str = DEFAULT_PR
     return max(0.0, min(1.0, score))
 
 
-def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a") -> TurnScorer:
+def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
+                     prompt: str = "") -> TurnScorer:
     """A fresh per-conversation scorer (see `pidgin_tui.metrics.turn`)."""
     from pidgin_tui.metrics.turn import make_turn_scorer as make  # turn.py imports this module
 
-    return make(profile, first_speaker)
+    return make(profile, first_speaker, prompt)
 
 
 def score_turn(turn_number: int, text_a: str, text_b: str) -> tuple[dict[str, float], float]:

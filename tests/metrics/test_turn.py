@@ -37,7 +37,8 @@ def test_metrics_are_not_constant_across_different_conversations() -> None:
              "**bold**", "(aside)", "?", "!", "\n# Head\n", "\n- item\n", "\n```\ncode\n```\n",
              "agree", "definitely", "however", "thanks", "please", "sorry", "conversation", "AI",
              "very", "curious", "https://x.org", "...", "—", "`c`", "\n> q\n", "$", "42",
-             "Upper", "\n\n", "awful", "extraordinarily", "river light", "."]
+             "Upper", "\n\n", "awful", "extraordinarily", "river light", ".", "namaste",
+             "take care", "silence", "you too"]
     seen: dict[str, set[float]] = {name: set() for name in metric_names()}
     for _ in range(30):
         scorer = make_turn_scorer()
