@@ -84,10 +84,12 @@ PER_AGENT: dict[str, tuple[str, str]] = {
                             "unbounded; typically 0–100, higher = easier"),
     **{f"{name}_rate": (f"occurrences per word of {_LEXICON_TOPICS[name]}; a phrase counts "
                         "once", "[0, 1]") for name in LEXICONS},
-    "positive_rate": ("positive lexicon words per word (negated within 3 words → negative)",
-                      _RATE),
-    "negative_rate": ("negative lexicon words per word (negated within 3 words → positive)",
-                      _RATE),
+    "positive_rate": ("positive lexicon words per word; one with a negator (the negation "
+                      "lexicon) up to 3 words before it in the same clause counts as negative "
+                      "(a clause ends at . ! ? ; : , … dashes, brackets, line breaks and "
+                      "`but`)", _RATE),
+    "negative_rate": ("negative lexicon words per word; negated in the same clause (as for "
+                      "positive_rate) → positive", _RATE),
     "sentiment": ("(positive − negative) / (positive + negative); 0 when neither occurs",
                   "[-1, 1]"),
     "self_overlap": ("Jaccard of content words with this agent's previous message (0 on its "

@@ -186,3 +186,11 @@ def labels(onsets: Iterable[EndStateOnset]) -> list[str]:
     """End-state names in order of onset (ties in `END_STATES` order)."""
     order = {name: i for i, name in enumerate(END_STATE_NAMES)}
     return [o.name for o in sorted(onsets, key=lambda o: (o.onset_turn, order[o.name]))]
+
+
+_TITLES = {"loop": "repetition loop", "meta_talk": "meta-talk"}
+
+
+def title(name: str) -> str:
+    """How reports name an end state in prose: `gratitude_spiral` -> "gratitude spiral"."""
+    return _TITLES.get(name, name.replace("_", " "))

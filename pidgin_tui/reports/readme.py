@@ -7,6 +7,7 @@ from pathlib import Path
 from statistics import fmean
 
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
+from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
     ("convergence_score", "convergence score"),
@@ -83,6 +84,12 @@ def render_readme(experiment: ExperimentData) -> str:
               f"conversations recorded · {turns} turns · {tokens} tokens · {cost}", "",
               "| status | end reason | conversations |", "|---|---|---|"]
     lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
+    conversations = list(experiment.conversations.values())
+    lines += ["", "## End states", "",
+              "Attractors detected live (definitions and thresholds in `docs/metrics.md` of "
+              "pidgin-tui); substantive turns are those before the first degradation.", "",
+              *end_state_lines(conversations),
+              "## Convergence by model pair", "", *convergence_lines(conversations)]
     lines += ["", "## Key metrics", "",
               "Means over conversations; every metric is defined in `docs/metrics.md` of "
               "pidgin-tui.", "", *metric_table(experiment)]
