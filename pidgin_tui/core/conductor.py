@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.budget import Budget
@@ -31,7 +32,13 @@ from pidgin_tui.core.events import (
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
-from pidgin_tui.core.types import AgentId, EndReason, HistoryEntry, status_for_end_reason
+from pidgin_tui.core.types import (
+    AgentId,
+    ChatMessage,
+    EndReason,
+    HistoryEntry,
+    status_for_end_reason,
+)
 from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
     AbortCheck,
@@ -39,6 +46,7 @@ from pidgin_tui.providers.event_aware import (
     MessageResult,
     RequestContext,
 )
+from pidgin_tui.providers.params import effective_record, prepare
 from pidgin_tui.providers.registry import ModelInfo
 
 Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
@@ -70,6 +78,19 @@ class ConversationOutcome:
     total_tokens: int = 0
     cost_usd: float | None = 0.0
     names: dict[str, str] = field(default_factory=dict)
+
+
+def agent_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, system: str,
+                  messages: list[ChatMessage], turn: int) -> ProviderRequest:
+    """The request one agent sends: its settings from the plan, the model's capabilities."""
+    agent = plan.agent(agent_id)
+    return ProviderRequest(
+        model=info.model_id, system=system, messages=messages,
+        temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
+        think=agent.think, think_budget=agent.think_budget,
+        model_thinks=info.supports_thinking, turn_number=turn, agent_id=agent_id.value,
+        seed=plan.seed,
+    )
 
 
 class _End(Exception):
@@ -159,6 +180,17 @@ class Conductor:
             names={a.value: n for a, n in self.names.items()},
         )
 
+    def _request(self, agent_id: AgentId, system: str, messages: list[ChatMessage],
+                 turn: int) -> ProviderRequest:
+        return agent_request(self.plan, agent_id, self.models[agent_id], system, messages, turn)
+
+    async def _effective(self, agent_id: AgentId) -> dict[str, Any]:
+        """What this agent's requests will carry, for ConversationStartEvent."""
+        request = self._request(agent_id, "", [], 0)
+        provider = self.providers[agent_id]
+        await prepare(provider, request)
+        return effective_record(provider, request)
+
     async def _start(self) -> None:
         plan = self.plan
         await self.bus.publish(ConversationStartEvent(
@@ -168,7 +200,8 @@ class Conductor:
             temperature_a=plan.agent_a.temperature, temperature_b=plan.agent_b.temperature,
             awareness_a=plan.awareness_a.label, awareness_b=plan.awareness_b.label,
             first_speaker=plan.first_speaker.value, repetition=plan.repetition,
-            config=plan.config,
+            config=plan.config, effective_a=await self._effective(AgentId.A),
+            effective_b=await self._effective(AgentId.B),
         ))
         for agent_id in AgentId:
             partner = agent_id.other
@@ -269,12 +302,7 @@ class Conductor:
             raise _End(EndReason.CONTEXT_LIMIT,
                        f"{info.ref}: ~{routed.estimated_tokens} tokens exceed the "
                        f"{info.context_window}-token context window")
-        request = ProviderRequest(
-            model=info.model_id, system=routed.system, messages=routed.messages,
-            temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
-            think=agent.think, think_budget=agent.think_budget, turn_number=turn,
-            agent_id=agent_id.value, seed=plan.seed,
-        )
+        request = self._request(agent_id, routed.system, routed.messages, turn)
         ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
                              estimated_input_tokens=routed.estimated_tokens,
                              truncated_messages=routed.dropped_messages)

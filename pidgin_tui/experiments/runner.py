@@ -170,7 +170,7 @@ class ExperimentRunner:
             agents[agent_id] = AgentConfig(
                 agent_id, model.ref, name, temperature=spec.resolved_temperature(agent_id.value),
                 awareness=spec.resolved_awareness(agent_id.value),
-                think=spec.resolved_think(agent_id.value) and model.supports_thinking,
+                think=spec.resolved_think(agent_id.value),
                 think_budget=spec.think_budget, max_output_tokens=spec.max_output_tokens,
             )
         return ConversationPlan(
