@@ -78,6 +78,14 @@ class ConversationOutcome:
     total_tokens: int = 0
     cost_usd: float | None = 0.0
     names: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+    """Token counts by bucket (USAGE_BUCKETS) over every response of the conversation."""
+
+
+USAGE_BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
+                 "reasoning_tokens")
+"""Usage kept apart everywhere it is totalled: input excludes the cache buckets, output
+includes reasoning."""
 
 
 def agent_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, system: str,
@@ -121,6 +129,8 @@ class Conductor:
     _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
     _above_threshold: bool = field(default=False, init=False)
     _tokens: int = field(default=0, init=False)
+    _usage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(USAGE_BUCKETS, 0),
+                                   init=False)
     _budget: Budget = field(init=False)
 
     def __post_init__(self) -> None:
@@ -177,7 +187,7 @@ class Conductor:
         return ConversationOutcome(
             self.plan.conversation_id, reason, self.turns_completed, error=error,
             total_tokens=self._tokens, cost_usd=cost,
-            names={a.value: n for a, n in self.names.items()},
+            names={a.value: n for a, n in self.names.items()}, usage=dict(self._usage),
         )
 
     def _request(self, agent_id: AgentId, system: str, messages: list[ChatMessage],
@@ -315,6 +325,8 @@ class Conductor:
                 raise _End(EndReason.CONTEXT_LIMIT, exc.message) from exc
             raise _End(EndReason.ERROR, f"{info.ref}: {exc.message}") from exc
         self._tokens += result.usage.input_tokens + result.usage.output_tokens
+        for bucket in USAGE_BUCKETS:
+            self._usage[bucket] += getattr(result.usage, bucket)
         self._budget.add(result.cost_usd)
         if self.experiment_budget is not None:
             self.experiment_budget.add(result.cost_usd)
