@@ -18,6 +18,8 @@ EXPERIMENTS = "experiments"
 DATABASE_NAME = "experiments.duckdb"
 MANIFEST_NAME = "manifest.json"
 EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
+METRICS_DOC_NAME = "metrics.md"
+"""The metric definitions written beside each experiment README (so its link works offline)."""
 
 
 def output_root(cli_value: str | os.PathLike[str] | None = None) -> Path:
