@@ -67,6 +67,11 @@ def log_file(root: Path, experiment_id: str) -> Path:
     return logs_dir(root) / f"experiment_{experiment_id}.log"
 
 
+def launch_spec_file(root: Path, experiment_id: str) -> Path:
+    """The spec a detached run launched from the app reads (kept beside its log)."""
+    return logs_dir(root) / f"experiment_{experiment_id}.spec.yaml"
+
+
 def conversation_jsonl_name(conversation_id: str) -> str:
     return f"conv_{conversation_id}_events.jsonl"
 
