@@ -49,8 +49,8 @@ CAPTURE_SCRIPT = """
 })();
 """
 
-_ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]"
-                   r"|\x1b[=>78NOM]")
+_ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+                   r"|\x1b[()][0-9A-Za-z]|\x1b[=>78NOM]")
 
 # (key, code, windowsVirtualKeyCode) for the keys the tests press.
 KEYS: dict[str, tuple[str, str, int]] = {
@@ -168,7 +168,8 @@ class Browser:
 @contextmanager
 def chromium(executable: str) -> Iterator[Browser]:
     """Start headless Chromium with a throwaway profile; always ends the process."""
-    with tempfile.TemporaryDirectory(prefix="pidgin-chromium-", ignore_cleanup_errors=True) as profile:
+    with tempfile.TemporaryDirectory(prefix="pidgin-chromium-",
+                                     ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [executable, "--headless=new", "--no-sandbox", "--disable-gpu",
              "--no-first-run", "--no-default-browser-check", "--disable-extensions",
