@@ -48,10 +48,11 @@ def effective_config(current: Settings) -> dict[str, Any]:
     A key shows only where it comes from; a base URL loses any password or token in it.
     """
     from pidgin_tui.config import BASE_URL_ENV_VARS, DEFAULT_CONCURRENCY, KEY_ENV_VARS
+    from pidgin_tui.core.redact import redact_url
 
     keys = {provider: f"set (from {source})" if (source := current.key_source(provider))
             else "not set" for provider in KEY_ENV_VARS}
-    base_urls = {provider: _redact_url(url) for provider in BASE_URL_ENV_VARS
+    base_urls = {provider: redact_url(url) for provider in BASE_URL_ENV_VARS
                  if (url := current.base_url(provider))}
     view: dict[str, Any] = {
         "keys": keys,
@@ -66,14 +67,3 @@ def effective_config(current: Settings) -> dict[str, Any]:
         view["google"] = {"api_version": current.google_api_version}
     return view
 
-
-def _redact_url(url: str) -> str:
-    """The URL without the password (or token) in its user information."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None and not parts.username:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
