@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
+from pidgin_tui.paths import METRICS_DOC_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
 from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
 
@@ -91,8 +92,8 @@ def render_readme(experiment: ExperimentData) -> str:
               *end_state_lines(conversations),
               "## Convergence by model pair", "", *convergence_lines(conversations)]
     lines += ["", "## Key metrics", "",
-              "Means over conversations; every metric is defined in `docs/metrics.md` of "
-              "pidgin-tui.", "", *metric_table(experiment)]
+              f"Means over conversations; every metric is defined in [{METRICS_DOC_NAME}]"
+              f"({METRICS_DOC_NAME}), next to this file.", "", *metric_table(experiment)]
     if experiment.problems:
         lines += ["", "## Skipped while reading", "", *[f"- {p}" for p in experiment.problems]]
     lines += [
@@ -125,7 +126,11 @@ def render_readme(experiment: ExperimentData) -> str:
 
 
 def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None) -> Path:
+    """README.md and, beside it, the metric definitions it links to (readable offline)."""
+    from pidgin_tui.metrics.catalog import render_markdown
+
     experiment = experiment or load_experiment(experiment_dir)
     path = experiment_dir / "README.md"
     path.write_text(render_readme(experiment), encoding="utf-8")
+    (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")
     return path
