@@ -27,7 +27,7 @@ def test_the_monitor_shows_each_conversations_end_state_and_onset(tmp_path: Path
     for cid, end_states in found.items():
         assert by_id[cid].end_states == end_states
     text = summary_text(rows, tmp_path, conversations=True)
-    for cid, end_states in found.items():
+    for end_states in found.values():
         assert f"end state {fmt_end_states(end_states)}" in text
 
     store = EventStore(tmp_path / "experiments" / "experiments.duckdb")
