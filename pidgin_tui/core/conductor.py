@@ -25,6 +25,7 @@ from pidgin_tui.core.events import (
     ConversationResumedEvent,
     ConversationStartEvent,
     EndStateDetectedEvent,
+    InjectionEvent,
     InterruptRequestEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
@@ -286,6 +287,8 @@ class Conductor:
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
                                             kind="injection"))
+                await self.bus.publish(InjectionEvent(
+                    **self._ids, agent_id=agent_id.value, turn_number=turn, content=injection))
             await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \

@@ -115,6 +115,14 @@ class SystemPromptEvent(Event, kw_only=True):
     agent_display_name: str = ""
 
 
+class InjectionEvent(Event, kw_only=True):
+    """An awareness turn prompt sent to one agent before its message of `turn_number`."""
+
+    agent_id: str
+    turn_number: int
+    content: str
+
+
 class AgentNameChosenEvent(Event, kw_only=True):
     agent_id: str
     chosen_name: str
@@ -293,7 +301,8 @@ class ErrorEvent(Event, kw_only=True):
 
 ALL_EVENT_TYPES: tuple[type[Event], ...] = (
     ExperimentStartEvent, ExperimentCompleteEvent, PostProcessingStartEvent,
-    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, AgentNameChosenEvent,
+    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, InjectionEvent,
+    AgentNameChosenEvent,
     TurnStartEvent, MessageRequestEvent, MessageChunkEvent, ThinkingChunkEvent,
     MessageCompleteEvent, TokenUsageEvent, TurnCompleteEvent, ConvergenceWarningEvent,
     EndStateDetectedEvent, ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent,
@@ -305,11 +314,12 @@ EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_
 AnyEvent = (
     ExperimentStartEvent | ExperimentCompleteEvent | PostProcessingStartEvent
     | PostProcessingCompleteEvent | ConversationStartEvent | SystemPromptEvent
-    | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent | MessageChunkEvent
-    | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent | TurnCompleteEvent
-    | ConvergenceWarningEvent | EndStateDetectedEvent | ContextLimitEvent | ConversationPausedEvent
-    | ConversationResumedEvent | InterruptRequestEvent | ConversationBranchedEvent
-    | ConversationEndEvent | APIErrorEvent | RateLimitEvent | ErrorEvent
+    | InjectionEvent | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent
+    | MessageChunkEvent | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent
+    | TurnCompleteEvent | ConvergenceWarningEvent | EndStateDetectedEvent | ContextLimitEvent
+    | ConversationPausedEvent | ConversationResumedEvent | InterruptRequestEvent
+    | ConversationBranchedEvent | ConversationEndEvent | APIErrorEvent | RateLimitEvent
+    | ErrorEvent
 )
 
 _encoder = msgspec.json.Encoder()

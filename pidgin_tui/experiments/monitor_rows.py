@@ -258,17 +258,18 @@ def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
 
 
 def fmt_end_states(end_states: list[tuple[str, int]]) -> str:
-    """The first end state and its onset turn, and how many more: `loop@8 +1`, or `-`."""
+    """The first end state and its onset turn (1-based, as shown everywhere), and how many
+    more: `loop@8 +1`, or `-`."""
     if not end_states:
         return "-"
     name, onset = end_states[0]
     more = f" +{len(end_states) - 1}" if len(end_states) > 1 else ""
-    return f"{name}@{onset}{more}"
+    return f"{name}@{onset + 1}{more}"
 
 
 def fmt_end_state_badge(name: str, onset: int) -> str:
-    """One end state as the live screen's badge text: `loop since turn 8`."""
-    return f"{name} since turn {onset}"
+    """One end state as the live screen's badge text: `loop since turn 8` (1-based)."""
+    return f"{name} since turn {onset + 1}"
 
 
 def progress_bar(progress: float, width: int = 12) -> str:

@@ -75,8 +75,9 @@ PER_AGENT: dict[str, tuple[str, str]] = {
     "punctuation_density": ("punctuation characters / characters", _RATE),
     "whitespace_ratio": ("whitespace characters / characters", _RATE),
     "emoji_density": ("emoji / characters", _RATE),
-    "symbol_density": ("other symbols (math, currency, modifiers; not emoji or arrows) / "
-                       "characters", _RATE),
+    "symbol_density": ("other symbols (Unicode categories S*: math, currency, modifiers; not "
+                       "emoji, not arrows, and not the < > = inside ASCII arrows) / characters",
+                       _RATE),
     "arrow_density": ("arrows (→ ⇒ ⟶ … and ASCII -> => <-) / characters", "[0, 1]"),
     "non_ascii_ratio": ("non-ASCII characters / characters", _RATE),
     "syllables_per_word": ("mean heuristic syllables per word", "≥ 0"),
@@ -103,8 +104,9 @@ PER_AGENT: dict[str, tuple[str, str]] = {
     "vocabulary_size": ("distinct words this agent has used so far (cumulative)", "≥ 0"),
     "length_growth": ("ln((words+1) / (previous words+1)) against this agent's previous "
                       "message; 0 on its first", "real"),
-    "tfidf_history": ("TF-IDF cosine of the message's content words with everything said "
-                      "before it in the conversation", _RATE),
+    "tfidf_history": ("TF-IDF cosine of the message's content-word counts with the summed "
+                      "counts of every earlier message of the conversation (same IDF as "
+                      "tfidf_cosine)", _RATE),
 }
 """Metrics of one agent's message; stored per turn as `a_<name>` and `b_<name>`."""
 
@@ -118,17 +120,25 @@ CROSS: dict[str, tuple[str, str]] = {
         f"{y.upper()} spoke (0 if {x.upper()} has not spoken yet)", _RATE)
        for x, y in (("a", "b"), ("b", "a"))
        for n, kind in ((1, "content words"), (2, "bigrams"), (3, "trigrams"))},
-    "tfidf_cosine": ("TF-IDF cosine of the two messages' content words (IDF over the "
-                     "conversation's messages so far)", _RATE),
-    "char_cosine": ("cosine of the two character-frequency profiles (style)", _RATE),
-    "function_word_cosine": ("cosine of the two function-word frequency profiles (style)",
-                             _RATE),
-    "lexicon_cosine": ("cosine of the two lexicon-count profiles (1 if both are empty)", _RATE),
-    "structure_similarity": ("mean min/max ratio over structural counts present in either "
-                             "message (1 if none)", _RATE),
+    "tfidf_cosine": ("cosine of the two messages' TF-IDF vectors: raw content-word counts × "
+                     "smoothed IDF = ln((1 + N) / (1 + df)) + 1, N = messages of the "
+                     "conversation so far (this turn's two included), df = messages "
+                     "containing the word", _RATE),
+    "char_cosine": ("cosine of the two messages' raw character counts (every character, "
+                    "spaces and case included): a style measure, high for any two texts in "
+                    "the same language", _RATE),
+    "function_word_cosine": ("cosine of the two messages' counts of function words (the "
+                             "stopword list in metrics/lexicons.py): style", _RATE),
+    "lexicon_cosine": ("cosine of the two messages' counts per lexicon (hedges, agreement, "
+                       "gratitude, ...; 1 if both are empty)", _RATE),
+    "structure_similarity": ("mean of (min + 1) / (max + 1) over the structural counts "
+                             "(questions, lists, emphasis, ...) present in either message (1 if "
+                             "none): add-one smoothed", _RATE),
     "length_ratio": ("min(words) / max(words)", _RATE),
     "sentiment_similarity": ("1 − |sentiment_a − sentiment_b| / 2", _RATE),
-    "ncd_similarity": ("1 − normalized compression distance (deflate)", _RATE),
+    "ncd_similarity": ("1 − (C(a + b) − min(C(a), C(b))) / max(C(a), C(b)), C = raw-deflate "
+                       "size (level 6, 4 KiB window) of the UTF-8 text, clamped to [0, 1]",
+                       _RATE),
     "identical": ("1 if the messages are identical up to whitespace, else 0", "{0, 1}"),
     "similarity_to_first_turn": ("Jaccard of this turn's content words with the first turn's "
                                  "(1 on the first turn)", _RATE),
@@ -210,6 +220,6 @@ def _end_state_section() -> list[str]:
         "onset of a degradation (every end state but "
         f"{', '.join(f'`{n}`' for n in END_STATES if n not in DEGRADATIONS)}).", "",
         "| end state | score | threshold | persistence |", "|---|---|---|---|"]
-    lines += [f"| `{name}` | {spec.formula} | {spec.threshold:g} | {spec.persistence} |"
-              for name, spec in END_STATES.items()]
+    lines += [f"| `{name}` (`{SCORE_KEYS[name]}`) | {spec.formula} | {spec.threshold:g} | "
+              f"{spec.persistence} |" for name, spec in END_STATES.items()]
     return lines

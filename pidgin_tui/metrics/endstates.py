@@ -46,26 +46,35 @@ END_STATES: dict[str, EndStateSpec] = {
         "min(1, mean over agents of (gratitude_rate + bliss_rate) / 0.10)", 0.5, 2),
     "meta_talk": EndStateSpec(
         "talk about the conversation itself or about being an AI",
-        "min(1, mean over agents of (meta_rate + ai_identity_rate) / 0.08)", 0.5, 2),
+        "min(1, mean over agents of (meta_rate + ai_identity_rate) / 0.12)", 0.5, 2),
     "goodbye_loop": EndStateSpec(
         "both agents keep saying goodbye",
         "min over agents of min(1, farewell_rate / 0.06)", 0.5, 2),
     "silence": EndStateSpec(
         "near-empty messages, ellipses or meditation",
         "mean over agents of max(brevity, min(1, stillness_rate / 0.15)), brevity = max(0, "
-        "1 − words / 4) (1 for an empty message or one of only dots and emoji)", 0.6, 2),
+        "1 − words / 4) (1 for an empty message or one of only dots; 0 for a message that "
+        "is mostly emoji)", 0.6, 2),
     "topic_drift": EndStateSpec(
         "the opening topic's words have fallen away",
-        "1 − min(1, r / 0.3), r = share of the turn's distinct content words found in the "
-        "opening (the prompt's and the first turn's content words), words compared by a "
-        "crude stem (a final s dropped, then the first 5 letters); 0 on the first turn",
-        0.7, 3),
+        "1 − min(1, r / 0.4), r = share of the turn's distinct content words found in the "
+        "opening (the prompt's and the first two turns' content words), words compared by a "
+        "crude stem (a final s dropped, then the first 5 letters); 0 during the opening, for "
+        "a turn of fewer than 5 content words, and for a turn another detector explains",
+        0.6, 3),
 }
 """Every end state, in the order they are reported."""
 
 END_STATE_NAMES: tuple[str, ...] = tuple(END_STATES)
 DEGRADATIONS: frozenset[str] = frozenset(END_STATE_NAMES) - {"topic_drift"}
 """End states that end substantive engagement (topic drift need not)."""
+
+_OTHERS = tuple((name, spec) for name, spec in END_STATES.items() if name != "topic_drift")
+
+OPENING_TURNS = 2
+"""Turns that, with the prompt, define the opening topic `topic_drift` compares against."""
+MIN_TOPIC_WORDS = 5
+"""Distinct content words a turn needs before it can count as drifting."""
 
 SCORE_PREFIX = "endstate_"
 """Per-turn scores are stored among the turn's metrics as `endstate_<name>`."""
@@ -83,10 +92,10 @@ def stem(word: str) -> str:
     return word[:_STEM]
 
 _GRATITUDE_FULL = 0.10
-_META_FULL = 0.08
+_META_FULL = 0.12
 _FAREWELL_FULL = 0.06
 _STILLNESS_FULL = 0.15
-_TOPIC_FULL = 0.3
+_TOPIC_FULL = 0.4
 _BRIEF_WORDS = 4.0
 
 
@@ -102,9 +111,9 @@ def _glyph_share(m: Mapping[str, float]) -> float:
     return _clip((m["emoji_density"] + m["symbol_density"] + m["arrow_density"]) / visible)
 
 
-def _silence(m: Mapping[str, float]) -> float:
-    words = m["words"]
-    brevity = max(0.0, 1.0 - words / _BRIEF_WORDS)
+def _silence(m: Mapping[str, float], glyphs: float) -> float:
+    # A message of emoji is an emoji collapse, not silence: only dots and blanks are brief.
+    brevity = 0.0 if glyphs >= 0.5 else max(0.0, 1.0 - m["words"] / _BRIEF_WORDS)
     return max(brevity, _clip(m["stillness_rate"] / _STILLNESS_FULL))
 
 
@@ -114,23 +123,29 @@ def turn_scores(a: Mapping[str, float], b: Mapping[str, float], cross: Mapping[s
 
     `a`/`b` are the agents' unprefixed per-message and cumulative metrics, `cross` the turn's
     cross-agent metrics, `topic_reuse` the share of the turn's content words found in the
-    opening (None on the first turn, which defines the opening).
+    opening (None while the opening is being defined, or when the turn has too few content
+    words to have a topic). A turn that another detector explains (its score at or above its
+    threshold) does not count as topic drift: a gratitude spiral has no topic words either.
     """
     within = (max(a["self_trigram_reuse"], a["repeated_trigram_ratio"])
               + max(b["self_trigram_reuse"], b["repeated_trigram_ratio"])) / 2.0
     across = max(cross["mimicry_a_to_b_3"], cross["mimicry_b_to_a_3"])
-    return {
+    glyphs_a, glyphs_b = _glyph_share(a), _glyph_share(b)
+    scores = {
         "loop": max(within, across),
-        "emoji_collapse": (_glyph_share(a) + _glyph_share(b)) / 2.0,
+        "emoji_collapse": (glyphs_a + glyphs_b) / 2.0,
         "gratitude_spiral": _clip((a["gratitude_rate"] + a["bliss_rate"] + b["gratitude_rate"]
                                    + b["bliss_rate"]) / 2.0 / _GRATITUDE_FULL),
         "meta_talk": _clip((a["meta_rate"] + a["ai_identity_rate"] + b["meta_rate"]
                             + b["ai_identity_rate"]) / 2.0 / _META_FULL),
         "goodbye_loop": min(_clip(a["farewell_rate"] / _FAREWELL_FULL),
                             _clip(b["farewell_rate"] / _FAREWELL_FULL)),
-        "silence": (_silence(a) + _silence(b)) / 2.0,
-        "topic_drift": 0.0 if topic_reuse is None else 1.0 - _clip(topic_reuse / _TOPIC_FULL),
+        "silence": (_silence(a, glyphs_a) + _silence(b, glyphs_b)) / 2.0,
     }
+    explained = any(scores[name] >= spec.threshold for name, spec in _OTHERS)
+    scores["topic_drift"] = 0.0 if topic_reuse is None or explained \
+        else 1.0 - _clip(topic_reuse / _TOPIC_FULL)
+    return scores
 
 
 class EndStateTracker:

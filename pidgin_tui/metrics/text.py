@@ -130,6 +130,10 @@ LONG_WORD = 7
 """Letters from which a word counts as long."""
 
 
+def _count_arrow_symbols(arrow: str) -> int:
+    return arrow.count("<") + arrow.count(">") + arrow.count("=")
+
+
 def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= code <= hi for lo, hi in ranges)
 
@@ -241,25 +245,30 @@ def _sentiment(text: str, words: list[str], counts: Mapping[str, int]) -> tuple[
     """Positive and negative word counts; a negator up to `NEGATION_WINDOW` words before a
     lexicon word in the same clause flips it."""
     if NEGATORS.isdisjoint(counts):  # the common case: no negation anywhere
-        return _clause_sentiment(words, negations=False)
+        return _clause_sentiment(words, negations=False)[:2]
+    positive, negative, negated = _clause_sentiment(words, negations=True)
+    if not negated:  # no negator near a lexicon word, whatever the clauses
+        return positive, negative
     positive = negative = 0
     for clause in _CLAUSE_SPLIT.split(text):
-        p, n = _clause_sentiment(tokenize(clause), negations=True)
+        p, n, _ = _clause_sentiment(tokenize(clause), negations=True)
         positive += p
         negative += n
     return positive, negative
 
 
-def _clause_sentiment(words: list[str], negations: bool) -> tuple[int, int]:
-    positive = negative = 0
+def _clause_sentiment(words: list[str], negations: bool) -> tuple[int, int, int]:
+    """(positive, negative, negated) counts of the lexicon words in `words`."""
+    positive = negative = negated_words = 0
     # Indexes of the sentiment words, found at C speed.
     for i in compress(count(), map(_SENTIMENT_WORDS.__contains__, words)):
         negated = negations and not NEGATORS.isdisjoint(words[max(0, i - NEGATION_WINDOW):i])
+        negated_words += negated
         if (words[i] in POSITIVE) != negated:
             positive += 1
         else:
             negative += 1
-    return positive, negative
+    return positive, negative, negated_words
 
 
 def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
@@ -300,10 +309,14 @@ def analyze(text: str) -> MessageAnalysis:
     bigrams, trigrams = Counter(bigram_list), Counter(trigram_list)
     structure = _structure(text, char_counts)
     chars = _char_classes(char_counts)
-    arrows = chars["arrow"]
+    arrows, symbols = chars["arrow"], chars["symbol"]
     if ("<" in char_counts or ">" in char_counts) and (
             "->" in text or "<-" in text or "=>" in text or "<=" in text):
-        arrows += len(_ASCII_ARROW.findall(text))
+        ascii_arrows = _ASCII_ARROW.findall(text)
+        arrows += len(ascii_arrows)
+        # `<`, `>` and `=` are math symbols (Sm): inside an ASCII arrow they are the arrow,
+        # so symbol_density does not count them again.
+        symbols -= sum(map(_count_arrow_symbols, ascii_arrows))
     structure["emoji"], structure["arrows"] = chars["emoji"], arrows
     lexicon = lexicon_counts(words, counts, bigram_list, trigram_list)
     positive, negative = _sentiment(text, words, counts)
@@ -360,7 +373,7 @@ def analyze(text: str) -> MessageAnalysis:
         "punctuation_density": per_char(chars["punct"]),
         "whitespace_ratio": per_char(chars["space"]),
         "emoji_density": per_char(chars["emoji"]),
-        "symbol_density": per_char(chars["symbol"]),
+        "symbol_density": per_char(symbols),
         "arrow_density": per_char(arrows),
         "non_ascii_ratio": per_char(chars["non_ascii"]),
         "syllables_per_word": per_word(syllable_total),

@@ -21,7 +21,14 @@ from pidgin_tui.metrics.convergence import (
     check_profile,
     convergence_score,
 )
-from pidgin_tui.metrics.endstates import SCORE_KEYS, EndStateTracker, stem, turn_scores
+from pidgin_tui.metrics.endstates import (
+    MIN_TOPIC_WORDS,
+    OPENING_TURNS,
+    SCORE_KEYS,
+    EndStateTracker,
+    stem,
+    turn_scores,
+)
 from pidgin_tui.metrics.lexicons import STOPWORDS
 from pidgin_tui.metrics.similarity import (
     TfIdfHistory,
@@ -78,6 +85,7 @@ class ConversationMetrics:
         self._tfidf = TfIdfHistory()
         self._first_turn: set[str] | None = None
         self._topic_reuse: float | None = None
+        self._turns = 0
         self._previous_turn: set[str] | None = None
         self._scores: list[float] = []
         self._ema = 0.0
@@ -171,7 +179,11 @@ class ConversationMetrics:
         turn_set = a.content_counts.keys() | b.content_counts.keys()
         if self._first_turn is None:
             self._first_turn = turn_set
+        self._turns += 1
+        if self._turns <= OPENING_TURNS:
             self._opening.update(map(stem, turn_set))
+            self._topic_reuse = None
+        elif len(turn_set) < MIN_TOPIC_WORDS:
             self._topic_reuse = None
         else:
             self._topic_reuse = reuse(self._opening, set(map(stem, turn_set)))

@@ -14,11 +14,14 @@ from typing import Any
 
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
+    ConvergenceWarningEvent,
     ConversationEndEvent,
     ConversationStartEvent,
     EndStateDetectedEvent,
     Event,
+    InjectionEvent,
     MessageCompleteEvent,
+    SystemPromptEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
 )
@@ -41,6 +44,9 @@ class ConversationData:
     names: dict[str, str] = field(default_factory=dict)
     end_states: list[EndStateDetectedEvent] = field(default_factory=list)
     """Detected end states, in the order they were detected."""
+    system_prompts: dict[str, str] = field(default_factory=dict)
+    injections: list[InjectionEvent] = field(default_factory=list)
+    convergence_warnings: list[ConvergenceWarningEvent] = field(default_factory=list)
 
     @property
     def end_state_labels(self) -> list[str]:
@@ -131,6 +137,12 @@ def _apply(conv: ConversationData, event: Event) -> None:
             conv.names[event.agent_id] = event.chosen_name
         case EndStateDetectedEvent():
             conv.end_states.append(event)
+        case SystemPromptEvent():
+            conv.system_prompts[event.agent_id] = event.prompt
+        case InjectionEvent():
+            conv.injections.append(event)
+        case ConvergenceWarningEvent():
+            conv.convergence_warnings.append(event)
 
 
 def load_experiment(directory: Path) -> ExperimentData:

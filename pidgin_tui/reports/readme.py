@@ -87,8 +87,9 @@ def render_readme(experiment: ExperimentData) -> str:
     lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
     conversations = list(experiment.conversations.values())
     lines += ["", "## End states", "",
-              "Attractors detected live (definitions and thresholds in `docs/metrics.md` of "
-              "pidgin-tui); substantive turns are those before the first degradation.", "",
+              f"Attractors detected live (definitions and thresholds in [{METRICS_DOC_NAME}]"
+              f"({METRICS_DOC_NAME})); substantive turns are those before the first "
+              "degradation.", "",
               *end_state_lines(conversations),
               "## Convergence by model pair", "", *convergence_lines(conversations)]
     lines += ["", "## Key metrics", "",

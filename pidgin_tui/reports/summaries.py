@@ -35,7 +35,9 @@ def end_state_lines(conversations: Iterable[ConversationData]) -> list[str]:
                   f"turns {_turn(substantive)})", ""]
         found = False
         for name in END_STATE_NAMES:
-            onsets = [e.onset_turn for c in convs for e in c.end_states if e.end_state == name]
+            # recorded turn numbers are 0-based; people read 1-based turns
+            onsets = [e.onset_turn + 1 for c in convs for e in c.end_states
+                      if e.end_state == name]
             if onsets:
                 found = True
                 lines.append(f"- {len(onsets)} of {n} ended in a {title(name)} at a median "

@@ -105,6 +105,8 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
     detector pauses the conversation, and the live screen shows the badge with its onset."""
     from textual.widgets import Input
 
+    from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
+
     from .helpers import press_now, wait_until
 
     app = make_app()
@@ -120,7 +122,7 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
             pilot, "#conversation-line"), "the loop badge on the live screen")
         conversation = next(iter(app.store.experiments["exp00001"].conversations.values()))
         name, onset = conversation.end_states[0]
-        assert name == "loop" and f"loop since turn {onset}" in static_text(
+        assert name == "loop" and fmt_end_state_badge(name, onset) in static_text(
             pilot, "#conversation-line")
         await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
                          "the conversation to pause on the loop")
