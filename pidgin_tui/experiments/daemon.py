@@ -25,8 +25,7 @@ from pidgin_tui.experiments.discovery import (
     run_pid,
     run_process_alive,
 )
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import (
+from pidgin_tui.record.layout import (
     MANIFEST_NAME,
     active_dir,
     experiment_dirs,
@@ -35,6 +34,7 @@ from pidgin_tui.paths import (
     pid_file,
     resolve_experiment,
 )
+from pidgin_tui.record.manifest import read_manifest
 
 MANIFEST_WAIT_S = 10.0
 """How long `run --detach` waits for the child to create its experiment directory."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-NOTEBOOK_NAME = "analysis.ipynb"
+from pidgin_tui.record.layout import NOTEBOOK_NAME
 
 _SETUP = '''\
 from pathlib import Path

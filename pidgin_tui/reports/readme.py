@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
+from pidgin_tui.record.layout import README_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
@@ -119,6 +120,6 @@ def render_readme(experiment: ExperimentData) -> str:
 
 def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None) -> Path:
     experiment = experiment or load_experiment(experiment_dir)
-    path = experiment_dir / "README.md"
+    path = experiment_dir / README_NAME
     path.write_text(render_readme(experiment), encoding="utf-8")
     return path
