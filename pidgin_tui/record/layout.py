@@ -20,6 +20,8 @@ SUMMARY_NAME = "summary.md"
 README_NAME = "README.md"
 NOTEBOOK_NAME = "analysis.ipynb"
 POST_PROCESSING_LOG = "post_processing.log"
+METRICS_DOC_NAME = "metrics.md"
+"""The metric definitions written beside each experiment README (so its link works offline)."""
 _CONV_PREFIX = "conv_"
 _CONV_SUFFIX = "_events.jsonl"
 
@@ -46,6 +48,11 @@ def pid_file(root: Path, experiment_id: str) -> Path:
 
 def log_file(root: Path, experiment_id: str) -> Path:
     return logs_dir(root) / f"experiment_{experiment_id}.log"
+
+
+def launch_spec_file(root: Path, experiment_id: str) -> Path:
+    """The spec a detached run launched from the app reads (kept beside its log)."""
+    return logs_dir(root) / f"experiment_{experiment_id}.spec.yaml"
 
 
 def conversation_jsonl_name(conversation_id: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.record.layout import NOTEBOOK_NAME
+from pidgin_tui.record.layout import METRICS_DOC_NAME, NOTEBOOK_NAME
 
 _SETUP = '''\
 from pathlib import Path
@@ -102,7 +102,7 @@ def build_notebook(experiment_id: str, name: str) -> object:
         new_markdown_cell(f"# {name}\n\nAnalysis of experiment `{experiment_id}`. Every cell "
                           "queries `../experiments.duckdb` (run `pidgin-tui import "
                           f"{experiment_id}` first); metric definitions are in "
-                          "`docs/metrics.md` of pidgin-tui."),
+                          f"`{METRICS_DOC_NAME}` beside this notebook."),
         new_code_cell(_SETUP.format(experiment_id=experiment_id)),
     ]
     for title, sql in QUERIES:
