@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pidgin_tui.experiments.upstream import UpstreamExperiment
+    from pidgin_tui.record.upstream import UpstreamExperiment
 
 NAME = "import-pidgin"
 HELP = ("convert upstream Pidgin 1.x experiment folders into new experiments (the source is "
@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
-    from pidgin_tui.experiments.upstream import find_upstream_experiments, read_upstream_experiment
-    from pidgin_tui.paths import experiments_dir, output_root
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import experiments_dir
+    from pidgin_tui.record.upstream import find_upstream_experiments, read_upstream_experiment
 
     human = sys.stderr if args.json else sys.stdout
     root = output_root(getattr(args, "output", None))
@@ -70,7 +71,7 @@ async def _import_one(upstream: UpstreamExperiment, root: Path, post_process: bo
                       ) -> tuple[dict[str, object], bool]:
     from pidgin_tui.core.bus import EventBus
     from pidgin_tui.experiments.upstream_import import convert
-    from pidgin_tui.paths import database_path
+    from pidgin_tui.record.layout import database_path
 
     imported = await convert(upstream, root)
     ok = True

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     root = output_root(getattr(args, "output", None))
     infos = list_experiments(root)
     if not infos:
-        from pidgin_tui.experiments.upstream import upstream_hint
+        from pidgin_tui.record.upstream import upstream_hint
 
         hint = upstream_hint(root)
         if hint:

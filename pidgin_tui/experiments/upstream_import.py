@@ -27,15 +27,15 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     TurnStartEvent,
 )
-from pidgin_tui.experiments.manifest import new_manifest
 from pidgin_tui.experiments.runner import conversation_id_for, new_experiment_id
-from pidgin_tui.experiments.tracking import TrackingSubscriber
-from pidgin_tui.experiments.upstream import (
+from pidgin_tui.record.layout import new_experiment_dir
+from pidgin_tui.record.manifest import new_manifest
+from pidgin_tui.record.tracking import TrackingSubscriber
+from pidgin_tui.record.upstream import (
     UpstreamConversation,
     UpstreamExperiment,
     UpstreamMessage,
 )
-from pidgin_tui.paths import new_experiment_dir
 
 ALWAYS_MISSING: tuple[str, ...] = (
     "request identity (upstream stored whole histories, not a payload hash)",

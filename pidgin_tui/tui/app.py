@@ -143,8 +143,8 @@ class PidginApp(App[int]):
 
     def _point_to_upstream_data(self) -> None:
         """An output root holding upstream Pidgin data instead of ours says how to convert it."""
-        from pidgin_tui.experiments.upstream import upstream_hint
-        from pidgin_tui.paths import experiment_dirs
+        from pidgin_tui.record.layout import experiment_dirs
+        from pidgin_tui.record.upstream import upstream_hint
 
         if not experiment_dirs(self.output_root):
             hint = upstream_hint(self.output_root)
@@ -291,7 +291,7 @@ class PidginApp(App[int]):
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity)
         if message.output_dir and self.post_process and not self._stopping_all:
-            from pidgin_tui.paths import database_path
+            from pidgin_tui.record.layout import database_path
             from pidgin_tui.tui.post_processing import start_post_processing
 
             start_post_processing(self, message.experiment_id, Path(message.output_dir),

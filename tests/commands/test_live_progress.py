@@ -13,8 +13,8 @@ from pathlib import Path
 from rich.console import Console
 
 from pidgin_tui.commands.live_progress import render_row, shown_conversations, wants_live_display
-from pidgin_tui.experiments.manifest import new_manifest
 from pidgin_tui.experiments.monitor_rows import build_row
+from pidgin_tui.record.manifest import new_manifest
 from tests.conftest import cli_command, cli_env
 
 

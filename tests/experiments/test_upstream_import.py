@@ -19,13 +19,13 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     decode_event,
 )
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.experiments.upstream import (
+from pidgin_tui.record.layout import experiment_dirs
+from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.upstream import (
     find_upstream_experiments,
     is_upstream_experiment,
     read_upstream_experiment,
 )
-from pidgin_tui.paths import experiment_dirs
 from tests.conftest import REPO_ROOT, cli_command, cli_env
 
 FIXTURES = REPO_ROOT / "tests" / "data" / "upstream_pidgin"

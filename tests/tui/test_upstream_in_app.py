@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pidgin_tui.experiments.upstream import read_upstream_experiment
 from pidgin_tui.experiments.upstream_import import convert
+from pidgin_tui.record.upstream import read_upstream_experiment
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.screens.transcript import TranscriptScreen
