@@ -127,13 +127,14 @@ def test_import_pidgin_converts_without_touching_the_source(tmp_path: Path) -> N
     assert json.loads(queried.stdout) == [{"n": 10}]
 
 
-def test_list_on_upstream_data_says_how_to_import_it(tmp_path: Path) -> None:
+def test_list_and_monitor_on_upstream_data_say_how_to_import_it(tmp_path: Path) -> None:
     upstream_root = tmp_path / "pidgin_output"
     shutil.copytree(FIXTURES, upstream_root / "experiments")
-    result = run_cli("--output", str(upstream_root), "list")
-    assert result.returncode == 0
-    assert "looks like upstream Pidgin data (2 experiments)" in result.stdout
-    assert f"pidgin-tui import-pidgin {upstream_root}" in result.stdout
+    for command in (("list",), ("monitor", "--once")):
+        result = run_cli("--output", str(upstream_root), *command)
+        assert result.returncode == 0
+        assert "looks like upstream Pidgin data (2 experiments)" in result.stdout
+        assert f"pidgin-tui import-pidgin {upstream_root}" in result.stdout
 
 
 def test_commands_refuse_an_upstream_folder_instead_of_writing_into_it(tmp_path: Path) -> None:
