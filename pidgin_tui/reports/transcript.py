@@ -16,7 +16,6 @@ from pathlib import Path
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
 from pidgin_tui.reports.loader import ConversationData, ExperimentData, load_experiment
 
-
 _BACKTICKS = re.compile(r"`+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
