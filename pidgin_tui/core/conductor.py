@@ -171,23 +171,29 @@ class Conductor:
             config=plan.config,
         ))
         for agent_id in AgentId:
-            partner = agent_id.other
-            prompt = build_system_prompt(
-                plan.awareness(agent_id), own_name=self.names[agent_id],
-                own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
-                partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
-                speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
-            )
-            self._system_prompts[agent_id] = prompt
-            await self.bus.publish(SystemPromptEvent(
-                **self._ids, agent_id=agent_id.value, prompt=prompt,
-                agent_display_name=self.names[agent_id]))
+            await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
+
+    async def _publish_system_prompt(self, agent_id: AgentId) -> None:
+        plan, partner = self.plan, agent_id.other
+        prompt = build_system_prompt(
+            plan.awareness(agent_id), own_name=self.names[agent_id],
+            own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
+            partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
+            speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
+        )
+        self._system_prompts[agent_id] = prompt
+        await self.bus.publish(SystemPromptEvent(
+            **self._ids, agent_id=agent_id.value, prompt=prompt,
+            agent_display_name=self.names[agent_id]))
 
     async def _restore(self, resume: ResumePoint) -> dict[AgentId, str]:
         """Rebuild the history exactly as it was sent; returns messages of the unfinished turn."""
         self._system_prompts = dict(resume.system_prompts)
         self.names.update(resume.names)
+        for agent_id in AgentId:  # a process killed before recording both prompts
+            if agent_id not in self._system_prompts:
+                await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
         done: dict[AgentId, str] = {}
         for turn, speaker, text in resume.messages:
@@ -225,7 +231,7 @@ class Conductor:
     async def _end_if_requested(self, turn: int) -> None:
         reason = self.control.end_requested
         if reason is not None:
-            kind = "interrupt" if reason is EndReason.INTERRUPTED else "stop"
+            kind = "stop" if reason is EndReason.STOPPED else "interrupt"
             await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
             raise _End(reason)
 
