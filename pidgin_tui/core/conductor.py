@@ -59,6 +59,11 @@ class ResumePoint:
     last_convergence: float | None = None
     """The score of the last completed turn: a conversation paused above the threshold does
     not pause again until the score dips below it and crosses it once more."""
+    previous_convergence: float | None = None
+    """The score of the turn before the last one."""
+    policy_pending: bool = False
+    """The process died right after the last turn completed, perhaps before acting on its
+    score: the convergence policy is applied to that turn again before going on."""
 
 
 @dataclass(slots=True)
@@ -127,6 +132,8 @@ class Conductor:
         else:
             done = await self._restore(resume)
         try:
+            if resume is not None and resume.policy_pending:
+                await self._apply_convergence_policy(resume.turn - 1, resume.last_convergence)
             for turn in range(self.turns_completed, self.plan.max_turns):
                 await self._run_turn(turn, done)
                 done = {}
@@ -206,8 +213,9 @@ class Conductor:
                 done[speaker] = text
         self.turns_completed = resume.turn
         threshold = self.plan.convergence_threshold
-        self._above_threshold = None not in (threshold, resume.last_convergence) and \
-            resume.last_convergence >= threshold  # type: ignore[operator]
+        basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
+        self._above_threshold = None not in (threshold, basis) and \
+            basis >= threshold  # type: ignore[operator]
         await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
                                                         restarted=True))
         return done

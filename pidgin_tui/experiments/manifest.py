@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -69,10 +70,13 @@ class ManifestWriter:
     """
 
     def __init__(self, path: Path, data: dict[str, Any],
-                 interval_s: float = WRITE_INTERVAL_S) -> None:
+                 interval_s: float = WRITE_INTERVAL_S,
+                 on_error: Callable[[OSError], None] | None = None) -> None:
         self.path = path
         self.data = data
         self.interval_s = interval_s
+        self.on_error = on_error
+        """Called with a write error raised by a timer (nobody else would see it)."""
         self._last_write = 0.0
         self._dirty = True
         self._timer: asyncio.TimerHandle | None = None
@@ -117,7 +121,18 @@ class ManifestWriter:
     def _on_timer(self) -> None:
         self._timer = None
         if self._dirty:
-            self.write()
+            try:
+                self.write()
+            except OSError as exc:
+                if self.on_error is None:
+                    raise
+                self.on_error(exc)
+
+    def cancel(self) -> None:
+        """Drop a scheduled write (after a storage error nothing more is attempted)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 def _now_iso() -> str:
