@@ -53,7 +53,11 @@ class JsonlWriter:
 
     def write(self, event: Event) -> None:
         assert self._fd is not None, f"{self.path.name} is closed"
-        append_bytes(self._fd, encode_event(event) + b"\n")
+        try:
+            append_bytes(self._fd, encode_event(event) + b"\n")
+        except OSError as exc:
+            exc.filename = exc.filename or str(self.path)  # os.write does not name the file
+            raise
         self.lines_written += 1
 
     def sync(self) -> None:
