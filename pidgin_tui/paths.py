@@ -90,6 +90,12 @@ def experiment_dir_name(experiment_id: str, name: str, when: datetime | None = N
     return f"experiment_{experiment_id}_{safe_slug(name)}_{stamp}"
 
 
+def experiment_id_of_dir(path: Path) -> str:
+    """The experiment id an experiment directory is named after (`experiment_<id>_...`)."""
+    parts = path.name.split("_")
+    return parts[1] if len(parts) > 2 and parts[0] == "experiment" else path.name
+
+
 def new_experiment_dir(root: Path, experiment_id: str, name: str) -> Path:
     """Create and return a fresh experiment directory, guaranteed to be inside `experiments/`."""
     parent = experiments_dir(root).resolve()
@@ -127,6 +133,8 @@ def resolve_experiment(root: Path, reference: str) -> Path:
             manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = {}
+        if not isinstance(manifest, dict):
+            manifest = {}  # damaged: still found by its directory name
         exp_id = str(manifest.get("experiment_id", ""))
         if reference in (exp_id, manifest.get("name"), path.name):
             matches.append(path)
