@@ -135,7 +135,7 @@ def resolve_experiment(root: Path, reference: str) -> Path:
             manifest = {}
         if not isinstance(manifest, dict):
             manifest = {}  # damaged: still found by its directory name
-        exp_id = str(manifest.get("experiment_id", ""))
+        exp_id = str(manifest.get("experiment_id") or experiment_id_of_dir(path))
         if reference in (exp_id, manifest.get("name"), path.name):
             matches.append(path)
         elif exp_id.startswith(reference) or path.name.startswith(reference):

@@ -18,10 +18,14 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.core.safe_text import terminal_safe
     from pidgin_tui.experiments.checkup import check
-    from pidgin_tui.paths import ExperimentNotFound, experiment_dirs, output_root, \
-        resolve_experiment
-    from pidgin_tui.views_text import plain
+    from pidgin_tui.paths import (
+        ExperimentNotFound,
+        experiment_dirs,
+        output_root,
+        resolve_experiment,
+    )
 
     root = output_root(getattr(args, "output", None))
     try:
@@ -38,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     for checkup in [] if args.json else checkups:
         print(f"{checkup.diagnosis.experiment_dir.name}: {checkup.verdict}")
         for line in checkup.diagnosis.damage:
-            print(f"  damaged: {plain(line)}")
+            print(f"  damaged: {terminal_safe(line, single_line=True)}")
         for report in checkup.diagnosis.torn:
             print(f"  torn: {report.path.name} ends in {report.torn_bytes} bytes of a cut line")
         for line in checkup.resume:
-            print(f"  resume would: {plain(line)}")
+            print(f"  resume would: {terminal_safe(line, single_line=True)}")
         print(f"  import would: {checkup.import_}")
     return EXIT_FAILED if any(c.damaged for c in checkups) else EXIT_OK
