@@ -18,6 +18,8 @@ EXPERIMENTS = "experiments"
 DATABASE_NAME = "experiments.duckdb"
 MANIFEST_NAME = "manifest.json"
 EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
+STATE_LOG_NAME = "manifest_conversations.ndjson"
+"""Append-only per-conversation states: the manifest's detail, one line per change."""
 
 
 def output_root(cli_value: str | os.PathLike[str] | None = None) -> Path:

@@ -105,7 +105,7 @@ class TrackingSubscriber:
     def _update_manifest(self, event: Event) -> Urgency:
         """Apply the event to the manifest; say how soon the change must reach the file."""
         data = self.manifest.data
-        self.manifest.mark_dirty()
+        self.manifest.mark_dirty(event.conversation_id)
         match event:
             case ExperimentStartEvent():
                 data["status"] = "running"

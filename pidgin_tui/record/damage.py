@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.experiments.jsonl import read_all_events
+from pidgin_tui.experiments.manifest import with_conversations
 from pidgin_tui.paths import MANIFEST_NAME, conversation_jsonl_name
 
 _EXPECTED: dict[str, tuple[type, ...]] = {
@@ -61,6 +62,8 @@ def load_manifest(experiment_dir: Path) -> tuple[dict[str, Any] | None, str | No
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"{MANIFEST_NAME}: not valid JSON ({exc})"
+    if isinstance(data, dict):
+        data = with_conversations(data, experiment_dir)
     problem = manifest_problem(data)
     return (None, problem) if problem else (data, None)
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent, decode_event
+from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.resume import load_saved_conversation, torn_path
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
@@ -45,12 +46,13 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
     files[2].unlink()
     # 4: finished before the crash.
     manifest_path = directory / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
+    manifest = read_manifest(directory)
+    assert manifest is not None
     manifest.update(status="running", pid=2**22 + 7)  # a pid no process has
     manifest["conversations"].pop(ids[2])
     for cid in ids[:2]:
         manifest["conversations"][cid].update(status="running", end_reason=None)
-    manifest_path.write_text(json.dumps(manifest))
+    manifest_path.write_text(json.dumps(manifest))  # with its conversations, as schema 1 did
 
     assert load_saved_conversation(files[0]).describe() == "continue at turn 3 (process gone)"
     assert load_saved_conversation(files[2]).describe() == "start from turn 1 (never began)"
@@ -69,7 +71,8 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
         assert _messages(path) == expected
         ends = [e for e in events if isinstance(e, ConversationEndEvent)]
         assert [(e.reason, e.total_turns) for e in ends] == [("max_turns", 4)]
-    final = json.loads(manifest_path.read_text())
+    final = read_manifest(directory)
+    assert final is not None
     assert (final["status"], final["completed_conversations"],
             final["interrupted_conversations"], final["running_conversations"],
             final["total_turns"]) == ("completed", 4, 0, 0, 16)
