@@ -20,6 +20,8 @@ MANIFEST_NAME = "manifest.json"
 EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
 STATE_LOG_NAME = "manifest_conversations.ndjson"
 """Append-only per-conversation states: the manifest's detail, one line per change."""
+METRICS_DOC_NAME = "metrics.md"
+"""The metric definitions written beside each experiment README (so its link works offline)."""
 
 
 def output_root(cli_value: str | os.PathLike[str] | None = None) -> Path:
@@ -65,6 +67,11 @@ def pid_file(root: Path, experiment_id: str) -> Path:
 
 def log_file(root: Path, experiment_id: str) -> Path:
     return logs_dir(root) / f"experiment_{experiment_id}.log"
+
+
+def launch_spec_file(root: Path, experiment_id: str) -> Path:
+    """The spec a detached run launched from the app reads (kept beside its log)."""
+    return logs_dir(root) / f"experiment_{experiment_id}.spec.yaml"
 
 
 def conversation_jsonl_name(conversation_id: str) -> str:

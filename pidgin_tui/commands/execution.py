@@ -71,10 +71,11 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool)
     return Execution(result, received[0] if received else None, processed)
 
 
-def report(execution: Execution, args: argparse.Namespace, human: TextIO) -> int:
+def report(execution: Execution, args: argparse.Namespace, human: TextIO,
+           extra: dict[str, object] | None = None) -> int:
     """Print the summary (JSON on stdout with --json, human text otherwise); the exit code."""
     result, processed = execution.result, execution.post_processing
-    summary = result.summary()
+    summary = {**result.summary(), **(extra or {})}
     if result.storage_error is not None:
         if args.json:
             print(json.dumps(summary, ensure_ascii=False))
@@ -92,7 +93,10 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO) -> int
         cost_text = "unpriced" if cost is None else f"${cost:.4f}"
         print(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
               f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-              f"{summary['total_tokens']} tokens · {cost_text}\n{result.experiment_dir}",
+              f"{summary['total_tokens']} tokens · {cost_text}\n"
+              f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
+              f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
+              f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
               file=human)
         if processed is not None:
             failures = "".join(f"\n  {step} failed: {why}" for step, why in

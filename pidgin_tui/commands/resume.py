@@ -61,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if not saved:
         runner.release()
+        if args.json:
+            import json
+
+            print(json.dumps({"experiment_id": runner.experiment_id,
+                              "experiment_dir": str(path), "resumed": 0,
+                              "status": "nothing to resume"}, ensure_ascii=False))
         print(f"nothing to resume in {path.name}: every conversation ended on purpose",
               file=human)
         return EXIT_OK
@@ -74,4 +80,4 @@ def run(args: argparse.Namespace) -> int:
             jsonl = path / conversation_jsonl_name(cid)
             print(f"{jsonl.name}: torn last line ({moved} bytes) moved to "
                   f"{torn_path(jsonl).name}", file=sys.stderr)
-    return report(outcome, args, human)
+    return report(outcome, args, human, extra={"resumed": len(saved)})
