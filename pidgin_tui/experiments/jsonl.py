@@ -27,6 +27,21 @@ def _fsync_executor() -> ThreadPoolExecutor:
     return _fsync_pool
 
 
+def _final_sync(fd: int, pending: Future[None] | None) -> None:
+    try:
+        if pending is not None:
+            pending.result()
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def wait_for_background_syncs() -> None:
+    """Return once every fsync and close queued so far has run (the thread runs in order)."""
+    if _fsync_pool is not None:
+        _fsync_pool.submit(lambda: None).result()
+
+
 def append_bytes(fd: int, data: bytes) -> None:
     """Append `data` to an O_APPEND descriptor, looping over short writes; raises OSError."""
     view = memoryview(data)
@@ -72,12 +87,15 @@ class JsonlWriter:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
-        try:
-            if self._pending_sync is not None:
-                self._pending_sync.result()
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _final_sync(fd, self._pending_sync)
+
+    def close_in_background(self) -> Future[None] | None:
+        """Fsync and close on the fsync thread (after this file's pending fsync); the caller
+        goes on at once. The future raises what the fsync raised."""
+        if self._fd is None:
+            return None
+        fd, self._fd = self._fd, None
+        return _fsync_executor().submit(_final_sync, fd, None)
 
     def abandon(self) -> None:
         """Close without syncing (after a storage error): nothing more is attempted."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
 )
-from pidgin_tui.experiments.jsonl import JsonlWriter
+from pidgin_tui.experiments.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.experiments.manifest import ManifestWriter, Urgency
 from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
 
@@ -62,6 +64,8 @@ class TrackingSubscriber:
         self.manifest = ManifestWriter(experiment_dir / MANIFEST_NAME, manifest,
                                        on_error=self._failed)
         self._writers: dict[str, JsonlWriter] = {}
+        self._closing: list[Future[None]] = []
+        """Files of ended conversations still being fsynced and closed in the background."""
         self._subscription: Subscription | None = None
         self.manifest.write()
         self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
@@ -82,10 +86,31 @@ class TrackingSubscriber:
             if isinstance(event, TurnCompleteEvent | ConversationEndEvent):
                 writer.sync()
             if isinstance(event, ConversationEndEvent) and event.conversation_id:
-                self._writers.pop(event.conversation_id).close()
+                self._close_in_background(self._writers.pop(event.conversation_id))
             self.manifest.maybe_write(urgency)
         except OSError as exc:
             self._failed(exc)
+
+    def _close_in_background(self, writer: JsonlWriter) -> None:
+        """A finished conversation's file is fsynced and closed off the event loop; a failure
+        is reported on the loop like any other write error."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            writer.close()
+            return
+        future = writer.close_in_background()
+        if future is None:
+            return
+        self._closing = [f for f in self._closing if not f.done()] + [future]
+
+        def done(finished: Future[None]) -> None:
+            error = finished.exception()
+            if isinstance(error, OSError):
+                error.filename = error.filename or str(writer.path)
+                loop.call_soon_threadsafe(self._failed, error)
+
+        future.add_done_callback(done)
 
     def _failed(self, exc: OSError) -> None:
         """A write failed (disk full, read-only, I/O error): stop writing and say so once."""
@@ -205,6 +230,11 @@ class TrackingSubscriber:
                 writer.close()
             self._writers.clear()
             self._experiment_log.close()
+            wait_for_background_syncs()
+            for future in self._closing:
+                error = future.exception()
+                if isinstance(error, OSError):
+                    raise error
             self.manifest.write()
         except OSError as exc:
             self._failed(exc)
