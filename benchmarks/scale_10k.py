@@ -31,7 +31,7 @@ from pidgin_tui.core.events import ConversationEndEvent  # noqa: E402
 from pidgin_tui.experiments.post_processor import run_post_processing  # noqa: E402
 from pidgin_tui.experiments.runner import ExperimentRunner  # noqa: E402
 from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
-from pidgin_tui.paths import database_path  # noqa: E402
+from pidgin_tui.record.layout import database_path  # noqa: E402
 
 WINDOW = 1_000
 

@@ -21,7 +21,7 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
-from pidgin_tui.paths import database_path
+from pidgin_tui.record.layout import database_path
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.post_processor import PostProcessingResult

@@ -28,16 +28,17 @@ def run(args: argparse.Namespace) -> int:
 
     from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.commands.execution import attach_progress, execute, report
-    from pidgin_tui.experiments.resume import NotResumable, torn_path
+    from pidgin_tui.experiments.resume import NotResumable
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import SpecError
-    from pidgin_tui.paths import (
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.providers.registry import UnknownModelError
+    from pidgin_tui.record.layout import (
         ExperimentNotFound,
         conversation_jsonl_name,
-        output_root,
         resolve_experiment,
+        torn_path,
     )
-    from pidgin_tui.providers.registry import UnknownModelError
     from pidgin_tui.record.lock import ExperimentLocked
 
     human = sys.stderr if args.json else sys.stdout

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.paths import experiment_dirs, experiment_id_of_dir, pid_file
+from pidgin_tui.record.layout import experiment_dirs, experiment_id_of_dir, pid_file
 
 LIVE_STATUSES = frozenset({"created", "running"})
 """Manifest statuses that claim a process is still working on the experiment."""

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pidgin_tui.paths import experiment_id_of_dir
+from pidgin_tui.record.layout import experiment_id_of_dir
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.monitor_state import ConversationTail

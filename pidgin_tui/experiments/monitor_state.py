@@ -31,7 +31,6 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
-from pidgin_tui.experiments.jsonl import read_events
 from pidgin_tui.experiments.monitor_rows import (
     ConversationRow,
     ExperimentRow,
@@ -40,8 +39,14 @@ from pidgin_tui.experiments.monitor_rows import (
     parse_time,
 )
 from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
-from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, experiments_dir
 from pidgin_tui.record.damage import load_manifest, quick_damage
+from pidgin_tui.record.jsonl import read_events
+from pidgin_tui.record.layout import (
+    EXPERIMENT_EVENTS_NAME,
+    MANIFEST_NAME,
+    conversation_jsonl_name,
+    experiments_dir,
+)
 
 __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
 
@@ -245,7 +250,7 @@ class MonitorState:
         for conv_id, conv in manifest.get("conversations", {}).items():
             tail = tracked.tails.get(conv_id)
             if tail is None:
-                jsonl = conv.get("jsonl") or f"conv_{conv_id}_events.jsonl"
+                jsonl = conv.get("jsonl") or conversation_jsonl_name(conv_id)
                 tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
             # A conversation that ended interrupted or paused may be resumed while the
             # experiment is live, appending to the same file: keep reading those.

@@ -28,11 +28,11 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.core.types import AgentId
-from pidgin_tui.experiments.jsonl import read_all_events
+from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import torn_path
 
 RESUMABLE_END_REASONS = frozenset({"paused", "interrupted", "storage_error"})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""
-TORN_SUFFIX = ".torn"
 
 
 class NotResumable(ValueError):
@@ -118,11 +118,6 @@ def load_saved_conversation(path: Path) -> SavedConversation:
         previous_convergence=scores[-2] if len(scores) > 1 else None,
         policy_pending=not saved.ended and turns_done > 0 and not after_last_turn)
     return saved
-
-
-def torn_path(jsonl: Path) -> Path:
-    """Where the torn last lines of a conversation JSONL are kept."""
-    return jsonl.with_name(jsonl.name + TORN_SUFFIX)
 
 
 def move_torn_tail(jsonl: Path) -> int:

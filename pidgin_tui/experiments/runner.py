@@ -24,12 +24,12 @@ from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
-from pidgin_tui.experiments.manifest import new_manifest, read_manifest
 from pidgin_tui.experiments.spec import ExperimentSpec
-from pidgin_tui.experiments.tracking import TrackingSubscriber
-from pidgin_tui.paths import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
 from pidgin_tui.providers.tokens import estimator_for
+from pidgin_tui.record.layout import conversation_jsonl_name, new_experiment_dir
+from pidgin_tui.record.manifest import new_manifest, read_manifest
+from pidgin_tui.record.tracking import TrackingSubscriber
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation

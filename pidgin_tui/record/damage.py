@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.experiments.jsonl import read_all_events
-from pidgin_tui.experiments.manifest import with_conversations
-from pidgin_tui.paths import MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.record.manifest import with_conversations
 
 _EXPECTED: dict[str, tuple[type, ...]] = {
     "experiment_id": (str,), "name": (str,), "status": (str,), "config": (dict,),

@@ -13,7 +13,8 @@ import os
 import time
 from pathlib import Path
 
-LOCK_NAME = "experiment.lock"
+from pidgin_tui.record.layout import LOCK_NAME
+
 ACQUIRE_ATTEMPTS = 5
 """A reader probing the lock (`holder`) holds it for microseconds; a writer retries briefly
 before deciding that another writer has it."""

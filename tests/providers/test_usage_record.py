@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pidgin_tui.core.events import TokenUsageEvent
 from pidgin_tui.database.event_store import EventStore
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.registry import default_registry
+from pidgin_tui.record.manifest import read_manifest
 from tests.fakes.llm_server import FakeLLMServer, Reply
 from tests.providers.test_conversation_with_providers import no_wait_responder, read_events
 

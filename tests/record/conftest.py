@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pidgin_tui.experiments import jsonl, manifest
+from pidgin_tui.record import jsonl, manifest
 
 
 class FailingDisk:

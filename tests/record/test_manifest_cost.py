@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pidgin_tui.experiments.manifest import ManifestWriter, new_manifest, read_manifest
-from pidgin_tui.paths import STATE_LOG_NAME
+from pidgin_tui.record.layout import STATE_LOG_NAME
+from pidgin_tui.record.manifest import ManifestWriter, new_manifest, read_manifest
 
 CONVERSATIONS = 2_000
 

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent, decode_event
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.experiments.resume import load_saved_conversation, torn_path
+from pidgin_tui.experiments.resume import load_saved_conversation
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
-from pidgin_tui.paths import conversation_jsonl_name
+from pidgin_tui.record.layout import conversation_jsonl_name, torn_path
+from pidgin_tui.record.manifest import read_manifest
 
 SPEC = {"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 4,
         "repetitions": 4, "seed": 5, "name": "cut"}

@@ -80,7 +80,7 @@ def make_app(output_root: Path) -> Callable[..., PidginApp]:
 
 
 def read_manifest(experiment_dir: Path) -> dict[str, Any]:
-    from pidgin_tui.experiments.manifest import read_manifest as read
+    from pidgin_tui.record.manifest import read_manifest as read
 
     manifest = read(experiment_dir)
     assert manifest is not None, f"{experiment_dir}: no readable manifest"

@@ -15,8 +15,8 @@ from typing import Any
 
 import msgspec
 
-from pidgin_tui.experiments import jsonl
-from pidgin_tui.paths import MANIFEST_NAME, STATE_LOG_NAME
+from pidgin_tui.record import jsonl
+from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
 
 MANIFEST_SCHEMA_VERSION = 2
 """2: per-conversation states live in the state log, not in manifest.json."""
@@ -60,10 +60,11 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     replace_atomic(path, msgspec.json.format(msgspec.json.encode(data), indent=1))
 
 
-def read_manifest(path: Path) -> dict[str, Any] | None:
+def read_manifest(path: Path, *, conversations: bool = True) -> dict[str, Any] | None:
     """The manifest at `path` (a file or an experiment directory), or None if absent/unreadable.
 
-    The per-conversation states are folded back in from the state log.
+    The per-conversation states are folded back in from the state log, unless `conversations`
+    is false (the summary alone costs the same however many conversations there are).
     """
     if path.is_dir():
         path = path / MANIFEST_NAME
@@ -71,7 +72,9 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return with_conversations(data, path.parent) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    return with_conversations(data, path.parent) if conversations else data
 
 
 def with_conversations(data: dict[str, Any], experiment_dir: Path) -> dict[str, Any]:
