@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,30 @@ def test_readers_never_need_the_lock(tmp_path: Path) -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_resume_of_a_running_experiment_is_refused_naming_the_runs_pid(tmp_path: Path) -> None:
+    from tests.conftest import cli_command, cli_env
+
+    root = tmp_path / "out"
+    run = subprocess.Popen(cli_command("run", "-a", "local:test", "-b", "local:test", "-t", "20",
+                                       "--no-post-process", "--quiet", "--output", str(root)),
+                           env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        directory = None
+        for _ in range(3000):  # until the run holds its experiment's lock
+            found = sorted((root / "experiments").glob("experiment_*"))
+            if found and holder_pid(found[0]) == run.pid:
+                directory = found[0]
+                break
+            assert run.poll() is None
+            time.sleep(0.01)
+        assert directory is not None
+        second = subprocess.run(cli_command("resume", directory.name, "--output", str(root)),
+                                env=cli_env(), capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert second.stderr.count("\n") == 1 and f"pid {run.pid}" in second.stderr
+        assert run.poll() is None  # the writer carries on
+    finally:
+        run.kill()
+        run.wait()
