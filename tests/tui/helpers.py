@@ -37,6 +37,12 @@ async def press_now(pilot: Pilot, key: str) -> None:
     await pilot.pause(0)
 
 
+async def form_ready(pilot: Pilot) -> None:
+    """Wait for the setup form, which the setup screen mounts after its first frame (later
+    than `run_test` returns when the machine is busy)."""
+    await wait_until(pilot, lambda: bool(pilot.app.screen.query("#max_turns")), "the setup form")
+
+
 async def estimate_settled(pilot: Pilot) -> str:
     """Wait for the setup screen's estimate worker; returns what the estimate box says."""
     from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel

@@ -10,7 +10,7 @@ from pidgin_tui.tui.screens.confirm import ConfirmScreen
 from pidgin_tui.tui.screens.live import LiveScreen
 
 from .conftest import SIZE, paced_registry, read_events, read_manifest
-from .helpers import press_now, static_text, wait_until
+from .helpers import form_ready, press_now, static_text, wait_until
 
 SLOW = 100.0
 """tokens/s of `local:test` in these tests: slow enough to act mid-conversation."""
@@ -18,6 +18,7 @@ SLOW = 100.0
 
 async def launch(pilot, turns: int = 2, repetitions: int = 1) -> None:
     app = pilot.app
+    await form_ready(pilot)
     app.screen.query_one("#max_turns", Input).value = str(turns)
     app.screen.query_one("#repetitions", Input).value = str(repetitions)
     await pilot.pause()

@@ -10,7 +10,7 @@ from pidgin_tui.tui.screens.path_prompt import PathPrompt
 from pidgin_tui.tui.widgets.form_field import FormField
 
 from .conftest import SIZE, fast_registry
-from .helpers import estimate_settled
+from .helpers import estimate_settled, form_ready, static_text, wait_until
 
 
 def field(app, key: str) -> FormField:
@@ -77,24 +77,35 @@ async def test_key_status_is_shown_for_each_provider(make_app, monkeypatch) -> N
     registry = fast_registry()
     registry.add(ModelInfo("anthropic", "claude-x", "Claude X", 200_000, 8_192))
     app = make_app(registry)
+
+    def validated_a() -> str | None:
+        """Agent A's model as of the setup screen's latest validation (which also starts the
+        estimate), so waiting on it never reads an estimate of the previous choice."""
+        models = app.screen.result.models
+        return None if models is None else f"{models[0].provider}:{models[0].model_id}"
+
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         options = app.screen.query_one("#agent_a OptionList", OptionList)
         labels = {options.get_option_at_index(i).id: str(options.get_option_at_index(i).prompt)
                   for i in range(options.option_count)}
         assert labels["anthropic:claude-x"].startswith("✗")
         assert labels["local:test"].startswith("✓")
         app.screen.query_one("#agent_a-input", Input).value = "anthropic:claude-x"
-        await pilot.pause()
-        status = str(app.screen.query_one("#agent_a .key-status", Static).render())
-        assert "anthropic key" in status and "ANTHROPIC_API_KEY" in status
+        await wait_until(pilot,
+                         lambda: "anthropic key" in static_text(pilot, "#agent_a .key-status"),
+                         "the key status of anthropic")
+        status = static_text(pilot, "#agent_a .key-status")
+        assert "ANTHROPIC_API_KEY" in status
+        await wait_until(pilot, lambda: validated_a() == "anthropic:claude-x", "validation")
         estimate = await estimate_settled(pilot)
         assert "⚠ anthropic:" in estimate and "ANTHROPIC_API_KEY" in estimate
 
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-real")
         app.screen.query_one("#agent_a-input", Input).value = "local:test"
-        await pilot.pause()
+        await wait_until(pilot, lambda: validated_a() == "local:test", "validation")
         app.screen.query_one("#agent_a-input", Input).value = "anthropic:claude-x"
-        await pilot.pause()
+        await wait_until(pilot, lambda: validated_a() == "anthropic:claude-x", "validation")
         assert "⚠" not in await estimate_settled(pilot), "a set key clears the warning"
 
 

@@ -12,7 +12,7 @@ from textual.widgets import Input, TextArea
 from pidgin_tui.core.events import ExperimentCompleteEvent
 
 from .conftest import SIZE
-from .helpers import estimate_settled
+from .helpers import estimate_settled, wait_until
 from .scripted import EXPERIMENT_ID, STAMP, Script
 
 SETTLE_S = 0.3
@@ -118,7 +118,18 @@ def test_unread_badge_on_setup(snap_compare, make_app) -> None:
 def test_palette_open(snap_compare, make_app) -> None:
     """You should see the command palette over the setup screen, listing the setup commands
     (Load spec, Save spec, New form) and the app's (Help, Setup, Live, …, Launch)."""
-    assert snap_compare(make_app(), terminal_size=SIZE, press=["ctrl+p"], run_before=settle)
+
+    async def run_before(pilot: Pilot) -> None:
+        from textual.command import CommandPalette
+
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette),
+                         "the command palette")
+        no_blink(pilot)  # the palette's own search field must not blink either
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_help(snap_compare, make_app) -> None:
