@@ -181,7 +181,8 @@ class ExperimentRunner:
             self.experiment_dir = new_experiment_dir(self.output_root, self.experiment_id,
                                                      self.spec.name)
             manifest = new_manifest(self.experiment_id, self.spec.name, self.spec.to_dict(),
-                                    self.spec.total_conversations, utc_now())
+                                    self.spec.total_conversations, utc_now(),
+                                    providers=(m.provider for m in self.models.values()))
             manifest["experiment_dir"] = str(self.experiment_dir)
             self.claim()
             self.tracking = self._track(manifest)

@@ -110,7 +110,7 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
     manifest = new_manifest(experiment_id, name, {"name": name, "agent_a": model,
                                                   "agent_b": model, "max_turns": turns,
                                                   "repetitions": total},
-                            total, start.isoformat())
+                            total, start.isoformat(), providers=(model.split(":")[0],))
     manifest.update(pid=pid, started_at=start.isoformat(), experiment_dir=str(path),
                     status=status or ("running" if running or pending else "completed"),
                     error_count=errors, updated_at=start.isoformat())

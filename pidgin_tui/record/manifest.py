@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import IntEnum
 from pathlib import Path
@@ -271,7 +271,12 @@ def _now_iso() -> str:
 
 
 def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
-                 total_conversations: int, created_at: str) -> dict[str, Any]:
+                 total_conversations: int, created_at: str,
+                 providers: Iterable[str] = ()) -> dict[str, Any]:
+    """A new experiment's manifest; `providers` are those its models use, whose SDK versions
+    are recorded with the pidgin-tui and Python versions and the price table's date."""
+    from pidgin_tui.providers.versions import recorded_versions
+
     return {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "experiment_id": experiment_id,
@@ -283,6 +288,7 @@ def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
         "updated_at": created_at,
         "pid": os.getpid(),
         "config": config,
+        "versions": recorded_versions(providers),
         "total_conversations": total_conversations,
         "completed_conversations": 0,
         "failed_conversations": 0,

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
+from pidgin_tui.providers.versions import versions_line
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
 from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
@@ -90,6 +91,8 @@ def render_readme(experiment: ExperimentData) -> str:
     lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
               if config.get(key) not in (None, "")]
     lines += _lineage(m.get("lineage"))
+    if isinstance(m.get("versions"), dict):
+        lines += ["", f"Recorded with {versions_line(m['versions'])}."]
     outcomes = Counter((c.status, c.end_reason) for c in experiment.conversations.values())
     turns = sum(c.turns_completed for c in experiment.conversations.values())
     tokens = sum(c.input_tokens + c.output_tokens for c in experiment.conversations.values())
