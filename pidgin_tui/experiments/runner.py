@@ -223,7 +223,8 @@ class ExperimentRunner:
             end_state_actions=dict(spec.end_state_action), choose_names=spec.choose_names,
             seed=spec.seed * 1_000_003 + repetition, repetition=repetition,
             budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
-            config={"convergence_profile": spec.convergence_profile},
+            config={"convergence_profile": spec.convergence_profile}, opener=spec.opener,
+            empty_reply=spec.empty_reply, empty_placeholder=spec.empty_placeholder,
         )
 
     async def run(self) -> ExperimentResult:
