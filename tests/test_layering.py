@@ -1,13 +1,34 @@
-"""Layering rules from the design: the core loads neither textual nor duckdb nor provider SDKs."""
+"""Layering rules from the design, checked two ways.
+
+Statically, by the import-linter contracts in pyproject.toml (the import ladder, no cycles,
+textual and rich only in tui/ (rich also for CLI output in commands/), duckdb only in
+database/); and at run time: importing any module outside tui/ and database/ loads neither
+textual, rich, duckdb nor a provider SDK (SDKs load lazily, inside the adapter that needs them).
+"""
 
 from __future__ import annotations
 
 import pkgutil
 import subprocess
 import sys
+import tomllib
+
+import pytest
 
 import pidgin_tui
-from tests.conftest import cli_env
+from tests.conftest import REPO_ROOT, cli_env
+
+CONTRACTS = [contract["id"] for contract in tomllib.loads(
+    (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]]
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+def test_import_contract_is_kept(contract: str) -> None:
+    code = ("import sys\nfrom importlinter.cli import lint_imports\n"
+            f"sys.exit(lint_imports(no_cache=True, no_logo=True, limit_to_contracts=({contract!r},)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=cli_env(), cwd=REPO_ROOT, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 HEAVY = ("textual", "rich", "duckdb", "anthropic", "openai", "google.genai", "httpx2")
 
