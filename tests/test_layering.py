@@ -18,14 +18,15 @@ import pytest
 import pidgin_tui
 from tests.conftest import REPO_ROOT, cli_env
 
-CONTRACTS = [contract["id"] for contract in tomllib.loads(
-    (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]]
+PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+CONTRACTS = [contract["id"] for contract in PYPROJECT["tool"]["importlinter"]["contracts"]]
 
 
 @pytest.mark.parametrize("contract", CONTRACTS)
 def test_import_contract_is_kept(contract: str) -> None:
     code = ("import sys\nfrom importlinter.cli import lint_imports\n"
-            f"sys.exit(lint_imports(no_cache=True, no_logo=True, limit_to_contracts=({contract!r},)))")
+            "sys.exit(lint_imports(no_cache=True, no_logo=True,"
+            f" limit_to_contracts=({contract!r},)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=cli_env(), cwd=REPO_ROOT, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,15 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
+from pidgin_tui.core.provider import (
+    ModelInfo,
+    ParameterDescriber,
+    Provider,
+    ProviderError,
+    ProviderRequest,
+    RequestContext,
+    Responder,
+)
 from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
 from pidgin_tui.core.types import (
     AgentId,
@@ -41,19 +49,6 @@ from pidgin_tui.core.types import (
     HistoryEntry,
     status_for_end_reason,
 )
-from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
-from pidgin_tui.providers.event_aware import (
-    AbortCheck,
-    EventAwareProvider,
-    MessageResult,
-    RequestContext,
-)
-from pidgin_tui.providers.params import effective_record, prepare
-from pidgin_tui.providers.registry import ModelInfo
-
-Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
-                     Awaitable[MessageResult]]
-"""Gets one message: a single attempt by default; the retry layer wraps attempts."""
 
 
 @dataclass(slots=True)
@@ -123,9 +118,12 @@ class Conductor:
     bus: EventBus
     models: dict[AgentId, ModelInfo]
     providers: dict[AgentId, Provider]
+    responder: Responder
+    """Gets each message and reports it on the bus (the experiment layer adds retries)."""
+    describe_parameters: ParameterDescriber
+    """What each agent's requests will carry, for ConversationStartEvent."""
     control: ConversationControl = field(default_factory=ConversationControl)
     scorer: TurnScorer | None = None
-    responder: Responder | None = None
     estimate_tokens: TokenEstimator = chars_estimate
     experiment_budget: Budget | None = None
 
@@ -143,8 +141,6 @@ class Conductor:
     def __post_init__(self) -> None:
         self._budget = Budget(self.plan.budget_usd)
         self._views = {agent: AgentView(agent, self.estimate_tokens) for agent in AgentId}
-        if self.responder is None:
-            self.responder = EventAwareProvider(self.bus).attempt
         self.names = {AgentId.A: self.plan.agent_a.display_name,
                       AgentId.B: self.plan.agent_b.display_name}
 
@@ -206,9 +202,7 @@ class Conductor:
     async def _effective(self, agent_id: AgentId) -> dict[str, Any]:
         """What this agent's requests will carry, for ConversationStartEvent."""
         request = self._request(agent_id, "", [], 0)
-        provider = self.providers[agent_id]
-        await prepare(provider, request)
-        return effective_record(provider, request)
+        return await self.describe_parameters(self.providers[agent_id], request)
 
     async def _start(self) -> None:
         plan = self.plan
@@ -343,7 +337,6 @@ class Conductor:
         ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
                              estimated_input_tokens=routed.estimated_tokens,
                              truncated_messages=routed.dropped_messages)
-        assert self.responder is not None
         try:
             result = await self.responder(self.providers[agent_id], request, ctx,
                                           lambda: self.control.end_requested is not None)

@@ -18,14 +18,16 @@ from typing import TYPE_CHECKING, Any
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.conductor import Conductor, ConversationOutcome, Responder, ResumePoint
+from pidgin_tui.core.conductor import Conductor, ConversationOutcome, ResumePoint
 from pidgin_tui.core.control import ExperimentControl
 from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent, utc_now
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.provider import ModelInfo, Responder
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
 from pidgin_tui.experiments.spec import ExperimentSpec
-from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
+from pidgin_tui.providers.params import describe_parameters
+from pidgin_tui.providers.registry import Registry, default_registry
 from pidgin_tui.providers.tokens import estimator_for
 from pidgin_tui.record.layout import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.record.manifest import new_manifest, read_manifest
@@ -343,7 +345,8 @@ class ExperimentRunner:
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
                 control=control, scorer=scorer,
-                responder=self.responder_factory(self.bus) if self.responder_factory else None,
+                responder=self.responder_factory(self.bus),
+                describe_parameters=describe_parameters,
                 experiment_budget=budget, estimate_tokens=self._estimate_tokens,
             )
             if budget.exceeded and resume is None:

@@ -231,7 +231,7 @@ async def _publish_message(bus: EventBus, ids: dict[str, str], conv: UpstreamCon
 
 def _price(model: str, message: UpstreamMessage) -> tuple[str, float | None]:
     """(provider, cost with our price table); an unknown model is unpriced, not free."""
-    from pidgin_tui.providers.base import UsageChunk
+    from pidgin_tui.core.provider import UsageChunk
     from pidgin_tui.providers.pricing import cost_for
     from pidgin_tui.providers.registry import UnknownModelError, default_registry
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     Chunk,
     FinishChunk,
     ProviderError,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pidgin_tui.providers.base import Provider
+from pidgin_tui.core.provider import Provider
 from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
 from pidgin_tui.providers.registry import REGISTRY_EXTENSIONS, ModelInfo, Registry
 

@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterable, Mapping
 
 from pidgin_tui.config import key_env_hint
+from pidgin_tui.core.provider import ErrorKind, ProviderError
 from pidgin_tui.core.redact import redact_secrets
-from pidgin_tui.providers.base import ErrorKind, ProviderError
 
 _CONTEXT_PATTERNS = re.compile(
     r"prompt is too long|context[ _-]?length|context window|maximum context|too many tokens"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pidgin_tui.providers.base import UsageChunk
+from pidgin_tui.core.provider import UsageChunk
 from pidgin_tui.providers.registry import ModelInfo
 from pidgin_tui.providers.tokens import MESSAGE_OVERHEAD_TOKENS, estimate_tokens
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
@@ -17,20 +16,23 @@ from pidgin_tui.core.events import (
     ThinkingChunkEvent,
     TokenUsageEvent,
 )
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
+    AbortCheck,
     FinishChunk,
+    MessageResult,
+    ModelInfo,
     Provider,
     ProviderError,
     ProviderRequest,
+    RequestContext,
     TextChunk,
     ThinkingChunk,
     UsageChunk,
+    interrupted_result,
 )
 from pidgin_tui.providers.params import effective_record, prepare
-from pidgin_tui.providers.registry import ModelInfo
 
 CostFunction = Callable[[ModelInfo, UsageChunk], float | None]
-AbortCheck = Callable[[], bool]
 RetryPlan = float | None | Callable[[ProviderError], float | None]
 """The wait before the next attempt, or a function of the failure giving it (None: no retry)."""
 
@@ -76,41 +78,6 @@ def payload_sha256(request: ProviderRequest) -> str:
     for message in request.messages:
         digest = _chain(digest, message.role, message.content)
     return digest.hex()
-
-
-@dataclass(slots=True)
-class MessageResult:
-    content: str
-    thinking: str | None
-    usage: UsageChunk
-    cost_usd: float | None
-    duration_ms: int
-    time_to_first_token_ms: int | None
-    finish_reason: str
-
-    @property
-    def aborted(self) -> bool:
-        return self.finish_reason == "interrupted"
-
-
-def interrupted_result() -> MessageResult:
-    """An empty, aborted message: a stop before the request was sent or during a backoff wait."""
-    return MessageResult(content="", thinking=None, usage=UsageChunk(), cost_usd=0.0,
-                         duration_ms=0, time_to_first_token_ms=None, finish_reason="interrupted")
-
-
-@dataclass(slots=True)
-class RequestContext:
-    """Who is asking: the ids every event of this request carries."""
-
-    experiment_id: str
-    conversation_id: str
-    agent_id: str
-    turn_number: int
-    info: ModelInfo
-    estimated_input_tokens: int = 0
-    truncated_messages: int = 0
-    attempt: int = 1
 
 
 class EventAwareProvider:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pidgin_tui.config import Settings
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     Chunk,
     FinishChunk,
     ProviderError,

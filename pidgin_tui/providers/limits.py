@@ -11,7 +11,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     Chunk,
     Provider,
     ProviderError,

@@ -13,7 +13,7 @@ import re
 import zlib
 from collections.abc import AsyncIterator
 
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     Chunk,
     FinishChunk,
     ProviderError,

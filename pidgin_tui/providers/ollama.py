@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pidgin_tui.config import Settings, settings
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     Chunk,
     FinishChunk,
     ProviderError,

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pidgin_tui.providers.base import ProviderError
+from pidgin_tui.core.provider import ProviderError
 from pidgin_tui.providers.ollama import normalise_host
 from pidgin_tui.providers.registry import ModelInfo, Registry
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from pidgin_tui.providers.base import ProviderRequest
+from pidgin_tui.core.provider import ProviderRequest
 
 Thinking = Literal["on", "off", "minimal", "always", "provider default"]
 """`minimal`: the lowest reasoning setting the API offers, which is not off; `always`: the model
@@ -62,6 +62,12 @@ async def prepare(provider: object, request: ProviderRequest) -> None:
     hook = getattr(provider, "prepare", None)
     if callable(hook):
         await hook(request)
+
+
+async def describe_parameters(provider: object, request: ProviderRequest) -> dict[str, Any]:
+    """The conductor's ParameterDescriber: the provider prepares, then describes its payload."""
+    await prepare(provider, request)
+    return effective_record(provider, request)
 
 
 def effective_record(provider: object, request: ProviderRequest) -> dict[str, Any]:

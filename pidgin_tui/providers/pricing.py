@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from pidgin_tui.providers.base import UsageChunk
+from pidgin_tui.core.provider import UsageChunk
 from pidgin_tui.providers.registry import ModelInfo
 
 PER_TOKENS = 1_000_000

@@ -6,29 +6,8 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from pidgin_tui.providers.base import Provider
+from pidgin_tui.core.provider import ModelInfo, Provider
 from pidgin_tui.providers.local import FAIL_AT_PATTERN, LOCAL_MODELS, LocalProvider
-
-
-@dataclass(slots=True, frozen=True)
-class ModelInfo:
-    """What the app knows about one model."""
-
-    provider: str
-    model_id: str
-    display_name: str
-    context_window: int
-    max_output_tokens: int
-    supports_thinking: bool | None = False
-    """None: unknown (an unlisted id without a capability override in the config)."""
-    temperature_range: tuple[float, float] = (0.0, 2.0)
-    aliases: tuple[str, ...] = ()
-    description: str = ""
-    deprecated: bool = False
-
-    @property
-    def ref(self) -> str:
-        return f"{self.provider}:{self.model_id}"
 
 
 def with_overrides(info: ModelInfo) -> ModelInfo:

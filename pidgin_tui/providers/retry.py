@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import ContextLimitEvent, RateLimitEvent
-from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
+from pidgin_tui.core.provider import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
     AbortCheck,
     CostFunction,

@@ -10,8 +10,8 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from pidgin_tui.core.provider import UsageChunk
 from pidgin_tui.core.types import ChatMessage
-from pidgin_tui.providers.base import UsageChunk
 
 MESSAGE_OVERHEAD_TOKENS = 4
 """Role markers and separators around each message."""

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-from pidgin_tui.providers.base import Chunk, ProviderRequest, UsageChunk
+from pidgin_tui.core.provider import Chunk, ProviderRequest, UsageChunk
 from pidgin_tui.providers.openai import OpenAICompatibleProvider
 
 FIXED_REASONING = ("grok-4-", "grok-4.0", "grok-4-0709")

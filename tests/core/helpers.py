@@ -11,10 +11,12 @@ from pidgin_tui.core.conductor import Conductor, ConversationOutcome
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.core.events import Event
 from pidgin_tui.core.plan import ConversationPlan
+from pidgin_tui.core.provider import Chunk, ProviderRequest
 from pidgin_tui.core.types import AgentConfig, AgentId
 from pidgin_tui.metrics.convergence import score_turn
-from pidgin_tui.providers.base import Chunk, ProviderRequest
+from pidgin_tui.providers.event_aware import EventAwareProvider
 from pidgin_tui.providers.local import LocalProvider
+from pidgin_tui.providers.params import describe_parameters
 from pidgin_tui.providers.registry import ModelInfo
 
 MODEL_A = ModelInfo("local", "instant", "A model", 1_000_000, 4096, supports_thinking=True)
@@ -75,6 +77,8 @@ async def run_conversation(plan: ConversationPlan, provider: RecordingProvider |
     conductor = Conductor(plan, bus, {AgentId.A: models[0], AgentId.B: models[1]},
                           {AgentId.A: provider, AgentId.B: provider},
                           control=control or ConversationControl(),
-                          **{"scorer": score_turn, **kwargs})  # type: ignore[arg-type]
+                          **{"scorer": score_turn, "responder": EventAwareProvider(bus).attempt,
+                             "describe_parameters": describe_parameters,
+                             **kwargs})  # type: ignore[arg-type]
     outcome = await conductor.run()
     return Run(outcome, events, provider, conductor)

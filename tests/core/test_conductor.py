@@ -153,7 +153,7 @@ async def test_chosen_names_are_extracted_recorded_and_used() -> None:
     class Naming(RecordingProvider):
         async def stream(self, request):  # type: ignore[no-untyped-def]
             self.requests.append(request)
-            from pidgin_tui.providers.base import FinishChunk, TextChunk, UsageChunk
+            from pidgin_tui.core.provider import FinishChunk, TextChunk, UsageChunk
 
             name = "Orion" if request.agent_id == "agent_a" else "Lyra"
             yield TextChunk(f"My name is {name}. Hello there." if request.turn_number == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pidgin_tui.providers.base import ChatMessage, ProviderError, ProviderRequest, TextChunk
+from pidgin_tui.core.provider import ChatMessage, ProviderError, ProviderRequest, TextChunk
 from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
 from tests.fakes.llm_server import FakeLLMServer, Fault, Reply
 from tests.providers.conftest import FAKE_KEY, make_provider

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     ChatMessage,
     FinishChunk,
     ProviderRequest,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pidgin_tui.providers.base import ChatMessage, ProviderError, ProviderRequest, TextChunk
+from pidgin_tui.core.provider import ChatMessage, ProviderError, ProviderRequest, TextChunk
 from pidgin_tui.providers.limits import LimitedProvider
 from pidgin_tui.providers.registry import UnknownModelError, default_registry
 from tests.conftest import cli_env

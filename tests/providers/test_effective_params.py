@@ -11,11 +11,11 @@ import pytest
 
 from pidgin_tui import config
 from pidgin_tui.core.events import ConversationStartEvent, MessageRequestEvent
+from pidgin_tui.core.provider import ProviderRequest
 from pidgin_tui.experiments.param_check import check_parameters, refusals
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers import registry
-from pidgin_tui.providers.base import ProviderRequest
 from pidgin_tui.providers.registry import default_registry
 from tests.fakes.llm_server import FakeLLMServer
 from tests.providers.test_commands import cli

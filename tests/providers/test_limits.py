@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from pidgin_tui.providers.base import Chunk, FinishChunk, ProviderRequest, TextChunk
+from pidgin_tui.core.provider import Chunk, FinishChunk, ProviderRequest, TextChunk
 from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
 
 REQUEST = ProviderRequest(model="m", system="", messages=[])

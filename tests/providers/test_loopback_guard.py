@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from pidgin_tui.providers.base import ChatMessage, ProviderError, ProviderRequest
+from pidgin_tui.core.provider import ChatMessage, ProviderError, ProviderRequest
 from tests.providers.conftest import FAKE_KEY, is_loopback_url
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pidgin_tui.providers.base import ChatMessage, ProviderRequest, TextChunk
+from pidgin_tui.core.provider import ChatMessage, ProviderRequest, TextChunk
 from pidgin_tui.providers.ollama import OllamaProvider
 from pidgin_tui.providers.ollama_setup import (
     OllamaNotReady,

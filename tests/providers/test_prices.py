@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pidgin_tui.providers.base import UsageChunk
+from pidgin_tui.core.provider import UsageChunk
 from pidgin_tui.providers.pricing import cost_for, price_table
 from pidgin_tui.providers.registry import default_registry
 from tests.providers.test_commands import cli

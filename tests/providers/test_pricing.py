@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui import config
+from pidgin_tui.core.provider import UsageChunk
 from pidgin_tui.providers import pricing
-from pidgin_tui.providers.base import UsageChunk
 from pidgin_tui.providers.registry import ModelInfo, default_registry
 
 SONNET = ModelInfo("anthropic", "claude-sonnet-5", "Claude Sonnet 5", 1_000_000, 128_000)

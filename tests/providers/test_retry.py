@@ -16,7 +16,7 @@ from pidgin_tui.core.events import (
     MessageRequestEvent,
     RateLimitEvent,
 )
-from pidgin_tui.providers.base import (
+from pidgin_tui.core.provider import (
     Chunk,
     FinishChunk,
     ProviderError,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.core.provider import Chunk, ProviderRequest
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
-from pidgin_tui.providers.base import Chunk, ProviderRequest
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.record.jsonl import read_all_events
 from tests.conftest import cli_command, cli_env

@@ -113,15 +113,16 @@ async def test_save_then_load_a_spec(make_app, tmp_path) -> None:
     app = make_app()
     path = tmp_path / "spec.yaml"
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#name", Input).value = "drift"
         app.screen.query_one("#max_turns", Input).value = "7"
         app.screen.query_one("#awareness_b", Input).value = "research"
         await pilot.pause()
         await pilot.press("ctrl+s")
-        assert isinstance(app.screen, PathPrompt)
+        await wait_until(pilot, lambda: isinstance(app.screen, PathPrompt), "the path prompt")
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, path.exists, "the saved spec")
         saved = yaml.safe_load(path.read_text())
         assert (saved["name"], saved["max_turns"], saved["awareness_b"]) == ("drift", 7, "research")
 
@@ -129,10 +130,11 @@ async def test_save_then_load_a_spec(make_app, tmp_path) -> None:
         await pilot.pause()
         assert app.screen.query_one("#max_turns", Input).value == "10"
         await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, PathPrompt), "the path prompt")
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen.query_one("#max_turns", Input).value == "7"
+        await wait_until(pilot, lambda: app.screen.query_one("#max_turns", Input).value == "7",
+                         "the loaded spec")
         assert app.screen.query_one("#awareness_b", Input).value == "research"
         assert app.screen.query_one("#name", Input).value == "drift"
 
@@ -142,9 +144,11 @@ async def test_loading_a_broken_spec_says_why(make_app, tmp_path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("turns: [1, 2\n")
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, PathPrompt), "the path prompt")
         app.screen.query_one(Input).value = str(path)
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app._notifications), "a notification")
         messages = [n.message for n in app._notifications]
         assert any("malformed YAML" in m for m in messages)

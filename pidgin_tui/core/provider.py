@@ -1,10 +1,16 @@
-"""The provider contract: one streaming method yielding typed chunks, and typed failures."""
+"""The provider port: what the conductor needs from a model backend, and nothing more.
+
+A provider streams typed chunks for one request and fails with a classified ProviderError;
+ModelInfo says what is known about a model. The adapters in `providers/` implement this port;
+`core/` depends on it alone, never on an adapter.
+"""
+
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pidgin_tui.core.types import ChatMessage
 
@@ -100,3 +106,70 @@ class Provider(Protocol):
     name: str
 
     def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]: ...
+
+
+@dataclass(slots=True, frozen=True)
+class ModelInfo:
+    """What the app knows about one model."""
+
+    provider: str
+    model_id: str
+    display_name: str
+    context_window: int
+    max_output_tokens: int
+    supports_thinking: bool | None = False
+    """None: unknown (an unlisted id without a capability override in the config)."""
+    temperature_range: tuple[float, float] = (0.0, 2.0)
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    deprecated: bool = False
+
+    @property
+    def ref(self) -> str:
+        return f"{self.provider}:{self.model_id}"
+
+
+AbortCheck = Callable[[], bool]
+"""True once the request should be abandoned (a stop or an interrupt)."""
+
+
+@dataclass(slots=True)
+class MessageResult:
+    content: str
+    thinking: str | None
+    usage: UsageChunk
+    cost_usd: float | None
+    duration_ms: int
+    time_to_first_token_ms: int | None
+    finish_reason: str
+
+    @property
+    def aborted(self) -> bool:
+        return self.finish_reason == "interrupted"
+
+
+def interrupted_result() -> MessageResult:
+    """An empty, aborted message: a stop before the request was sent or during a backoff wait."""
+    return MessageResult(content="", thinking=None, usage=UsageChunk(), cost_usd=0.0,
+                         duration_ms=0, time_to_first_token_ms=None, finish_reason="interrupted")
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """Who is asking: the ids every event of this request carries."""
+
+    experiment_id: str
+    conversation_id: str
+    agent_id: str
+    turn_number: int
+    info: ModelInfo
+    estimated_input_tokens: int = 0
+    truncated_messages: int = 0
+    attempt: int = 1
+
+
+Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
+                     Awaitable[MessageResult]]
+"""Gets one message and reports it on the bus: a single attempt, or attempts with retries."""
+ParameterDescriber = Callable[[Provider, ProviderRequest], Awaitable[dict[str, Any]]]
+"""The effective parameters a provider sends for a request, with the settings it ignores."""
