@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pidgin_tui.core.provider import ProviderRequest  # noqa: E402
 from pidgin_tui.experiments.runner import ExperimentRunner  # noqa: E402
 from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
-from pidgin_tui.metrics.convergence import make_turn_scorer  # noqa: E402
-from pidgin_tui.providers.base import ProviderRequest  # noqa: E402
+from pidgin_tui.metrics.turn import make_turn_scorer  # noqa: E402
 from pidgin_tui.providers.local import compose_reply  # noqa: E402
 
 

@@ -40,7 +40,7 @@ class WordChunks:
     name = "anthropic"
 
     async def stream(self, request):  # type: ignore[no-untyped-def]
-        from pidgin_tui.providers.base import FinishChunk, TextChunk, UsageChunk
+        from pidgin_tui.core.provider import FinishChunk, TextChunk, UsageChunk
 
         for piece in ("Hello ", "from ", "the ", "fake."):
             yield TextChunk(piece)

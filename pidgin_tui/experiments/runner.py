@@ -52,7 +52,7 @@ def conversation_id_for(experiment_id: str, repetition: int) -> str:
 
 
 def _default_scorer_factory(profile: str, first_speaker: str, prompt: str) -> TurnScorer:
-    from pidgin_tui.metrics.convergence import make_turn_scorer
+    from pidgin_tui.metrics.turn import make_turn_scorer
 
     return make_turn_scorer(profile, first_speaker, prompt)
 

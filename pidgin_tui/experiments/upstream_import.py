@@ -97,7 +97,8 @@ def missing_fields(upstream: UpstreamExperiment) -> list[str]:
 async def convert(upstream: UpstreamExperiment, output_root: Path,
                   experiment_id: str | None = None) -> Imported:
     """Write `upstream` as a new experiment under `output_root`; returns where and what."""
-    from pidgin_tui.metrics.convergence import DEFAULT_PROFILE, make_turn_scorer
+    from pidgin_tui.metrics.convergence import DEFAULT_PROFILE
+    from pidgin_tui.metrics.turn import make_turn_scorer
 
     exp_id = experiment_id or new_experiment_id()
     directory = new_experiment_dir(output_root, exp_id, upstream.name)

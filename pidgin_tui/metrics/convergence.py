@@ -12,10 +12,6 @@ messages always score 1.0, and the score is always within [0, 1]. A profile choo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pidgin_tui.core.plan import TurnScorer
 
 PROFILES: dict[str, dict[str, float]] = {
     "balanced": {
@@ -72,19 +68,3 @@ def convergence_score(components: Mapping[str, float], profile: str = DEFAULT_PR
     total = sum(weights.values())
     score = sum(w * components[name] for name, w in weights.items()) / total
     return max(0.0, min(1.0, score))
-
-
-def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
-                     prompt: str = "") -> TurnScorer:
-    """A fresh per-conversation scorer (see `pidgin_tui.metrics.turn`)."""
-    from pidgin_tui.metrics.turn import make_turn_scorer as make  # turn.py imports this module
-
-    return make(profile, first_speaker, prompt)
-
-
-def score_turn(turn_number: int, text_a: str, text_b: str) -> tuple[dict[str, float], float]:
-    """Stateless scoring of one turn with the default profile.
-
-    Cumulative metrics see only this turn; a conversation should use `make_turn_scorer`.
-    """
-    return make_turn_scorer()(turn_number, text_a, text_b)

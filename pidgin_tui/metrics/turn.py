@@ -246,3 +246,11 @@ def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent
 
     `prompt` is the opening prompt: with the first turn it anchors `topic_drift`."""
     return ConversationMetrics(profile, first_speaker, prompt)
+
+
+def score_turn(turn_number: int, text_a: str, text_b: str) -> tuple[dict[str, float], float]:
+    """Stateless scoring of one turn with the default profile.
+
+    Cumulative metrics see only this turn; a conversation should use `make_turn_scorer`.
+    """
+    return make_turn_scorer()(turn_number, text_a, text_b)

@@ -1,17 +1,20 @@
 """The catalog of real models and the lazy factories of their providers.
 
-Appended to `REGISTRY_EXTENSIONS`, so the default registry knows every current model with its
-aliases, limits and capabilities, and accepts any other id after a provider prefix. Building a
-provider imports its SDK only then.
+The default registry adds them (`registry.default_registry`), so it knows every current model
+with its aliases, limits and capabilities, and accepts any other id after a provider prefix.
+Building a provider imports its SDK only then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from pidgin_tui.core.provider import Provider
+from pidgin_tui.core.provider import ModelInfo, Provider
 from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
-from pidgin_tui.providers.registry import REGISTRY_EXTENSIONS, ModelInfo, Registry
+
+if TYPE_CHECKING:
+    from pidgin_tui.providers.registry import Registry
 
 REAL_PROVIDERS = ("anthropic", "openai", "google", "xai", "ollama")
 
@@ -116,8 +119,3 @@ def add_real_models(registry: Registry) -> None:
         registry.factories[provider] = provider_factory(provider)
     registry.open_providers = registry.open_providers | frozenset(REAL_PROVIDERS)
 
-
-def install() -> None:
-    """Add the catalog to every registry built from now on (idempotent)."""
-    if add_real_models not in REGISTRY_EXTENSIONS:
-        REGISTRY_EXTENSIONS.append(add_real_models)

@@ -97,20 +97,17 @@ def _add_local_models(registry: Registry) -> None:
 
 
 _DEFAULT: Registry | None = None
-REGISTRY_EXTENSIONS: list[Callable[[Registry], None]] = [_add_local_models]
-"""Functions that populate a fresh registry; provider packages append theirs."""
 
 
 def default_registry() -> Registry:
     """The process-wide registry, built on first use."""
     global _DEFAULT
     if _DEFAULT is None:
-        from pidgin_tui.providers import catalog
+        from pidgin_tui.providers.catalog import add_real_models
 
-        catalog.install()  # the real providers' models and factories
         registry = Registry()
-        for extend in REGISTRY_EXTENSIONS:
-            extend(registry)
+        _add_local_models(registry)
+        add_real_models(registry)  # the real providers' models and factories
         _DEFAULT = registry
     return _DEFAULT
 

@@ -13,7 +13,7 @@ from pidgin_tui.core.events import Event
 from pidgin_tui.core.plan import ConversationPlan
 from pidgin_tui.core.provider import Chunk, ProviderRequest
 from pidgin_tui.core.types import AgentConfig, AgentId
-from pidgin_tui.metrics.convergence import score_turn
+from pidgin_tui.metrics.turn import score_turn
 from pidgin_tui.providers.event_aware import EventAwareProvider
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.params import describe_parameters
