@@ -16,6 +16,7 @@ from pathlib import Path
 APP_NAME = "pidgin-tui"
 EXPERIMENTS = "experiments"
 DATABASE_NAME = "experiments.duckdb"
+SEARCH_INDEX_NAME = "search.sqlite"
 MANIFEST_NAME = "manifest.json"
 EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
 
@@ -47,6 +48,16 @@ def experiments_dir(root: Path) -> Path:
 
 def database_path(root: Path) -> Path:
     return experiments_dir(root) / DATABASE_NAME
+
+
+def search_index_path(root: Path) -> Path:
+    """The full-text index of every message (SQLite FTS5), beside the analysis database."""
+    return experiments_dir(root) / SEARCH_INDEX_NAME
+
+
+def conversation_jsonl_files(experiment_dir: Path) -> list[Path]:
+    """An experiment's conversation JSONL files, in name order."""
+    return sorted(experiment_dir.glob(conversation_jsonl_name("*")))
 
 
 def active_dir(root: Path) -> Path:

@@ -74,6 +74,8 @@ class PidginApp(App[int]):
                 tooltip="Browse recorded conversations", priority=True, id="transcripts"),
         Binding("f6", "switch_mode('errors')", "Errors", tooltip="API errors, rate limits, "
                 "failures", priority=True, id="errors"),
+        Binding("f7", "search", "Search", tooltip="Search every message of every experiment",
+                priority=True, id="search"),
         Binding("ctrl+r", "launch", "Launch", tooltip="Run the experiment in the setup form",
                 priority=True, id="launch"),
         Binding("ctrl+p", "command_palette", "Commands", tooltip="Every action, searchable",
@@ -321,6 +323,12 @@ class PidginApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_search(self, query: str = "") -> None:
+        from pidgin_tui.tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.output_root, query))
 
     async def action_quit(self) -> None:
         if not self.running_runs:
