@@ -235,6 +235,11 @@ class PidginApp(App[int]):
             self.switch_mode("setup")
             self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
             return
+        missing = setup.missing_key() if hasattr(setup, "missing_key") else None
+        if missing:
+            self.switch_mode("setup")
+            self.notify(missing, title="Cannot launch", severity="error", markup=False)
+            return
         try:
             run = self.launch(spec)
         except Exception as exc:  # e.g. the output directory is not writable
