@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.redact import register_secret
+
 CONFIG_FILE_NAME = "config.toml"
 
 KEY_ENV_VARS: dict[str, tuple[str, ...]] = {
@@ -142,6 +144,8 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     """Validate the TOML document's tables into Settings."""
     settings = Settings(path=path)
     settings.keys = {str(k): str(v) for k, v in data.get("keys", {}).items()}
+    for key in settings.keys.values():
+        register_secret(key)  # a key from the file is redacted like one from the environment
     for ref, table in data.get("prices", {}).items():
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: prices.{ref!r} must be a table of USD per 1M tokens")

@@ -9,12 +9,12 @@ import time
 from collections.abc import Iterable, Mapping
 
 from pidgin_tui.config import key_env_hint
+from pidgin_tui.core.redact import redact_secrets
 from pidgin_tui.providers.base import ErrorKind, ProviderError
 
 _CONTEXT_PATTERNS = re.compile(
     r"prompt is too long|context[ _-]?length|context window|maximum context|too many tokens"
     r"|input token count|exceeds the (?:maximum|limit)|reduce the length", re.IGNORECASE)
-_KEYLIKE = re.compile(r"\b(?:sk-|sk_|xai-|key-|key_|AIza)[-_A-Za-z0-9]{12,}")
 
 _BODY_TYPES: dict[str, ErrorKind] = {
     # Anthropic `error.type`
@@ -40,10 +40,7 @@ _DEFINITIVE_STATUS: dict[int, ErrorKind] = {
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """Remove every known secret, and anything shaped like an API key, from a message."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "[redacted]")
-    return _KEYLIKE.sub("[redacted]", text)
+    return redact_secrets(text, secrets)
 
 
 def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
