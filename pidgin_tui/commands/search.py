@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from pidgin_tui.cli import EXIT_USAGE, error
+    from pidgin_tui.core.safe_text import terminal_safe
     from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
     from pidgin_tui.search.index import refresh
     from pidgin_tui.search.query import QueryError, search
@@ -40,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([hit.to_json() for hit in results.hits], ensure_ascii=False))
         return 0
-    print(results.describe(args.query))
+    print(terminal_safe(results.describe(args.query), single_line=True))
     for hit in results.hits:
-        print(f"{hit.experiment_name} [{hit.experiment_id}] · {hit.conversation_id} · "
-              f"turn {hit.turn} · {hit.agent_name} ({hit.model})")
+        print(terminal_safe(f"{hit.experiment_name} [{hit.experiment_id}] · "
+                            f"{hit.conversation_id} · turn {hit.turn} · {hit.agent_name} "
+                            f"({hit.model})", single_line=True))
         print(f"    {hit.plain_snippet()}")
     return 0

@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pidgin_tui.core.safe_text import terminal_safe
 from pidgin_tui.search.index import connect
 
 MATCH_START, MATCH_END = "\x02", "\x03"
@@ -27,6 +28,7 @@ take longer than a search should; such a query matches most messages and ranks t
 equally, so the latest indexed are shown and the user is told to narrow it."""
 _OPERATORS = frozenset({"OR", "NOT", "AND"})
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_SPACES = re.compile(r"\s+")
 
 
 class QueryError(ValueError):
@@ -51,8 +53,15 @@ class SearchHit:
     score: float
     """BM25 (lower is a better match)."""
 
+    def parts(self) -> list[tuple[str, bool]]:
+        """The snippet as (text, is a match) pieces on one line, made safe for a terminal."""
+        pieces = self.snippet.replace(MATCH_END, MATCH_START).split(MATCH_START)
+        return [(_SPACES.sub(" ", terminal_safe(piece, single_line=True)), number % 2 == 1)
+                for number, piece in enumerate(pieces) if piece]
+
     def plain_snippet(self, start: str = "«", end: str = "»") -> str:
-        return self.snippet.replace(MATCH_START, start).replace(MATCH_END, end)
+        return "".join(f"{start}{text}{end}" if matched else text
+                       for text, matched in self.parts())
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)

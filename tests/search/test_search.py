@@ -146,3 +146,11 @@ def test_cli_search_json_text_and_bad_input(root: Path) -> None:
     rebuilt = subprocess.run(cli_command("index"), capture_output=True, text=True, env=env,
                              check=True).stdout
     assert rebuilt.startswith("24 messages indexed from 2 files")
+
+
+def test_escape_sequences_in_a_reply_never_reach_the_terminal(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    _with_phrases(root, "eee555", "hostile", {0: "quokka \x1b]52;c;ZXZpbA==\x07\x1b[2J here"})
+    out = subprocess.run(cli_command("search", "quokka"), capture_output=True, text=True,
+                         env=cli_env(PIDGIN_OUTPUT_DIR=str(root)), check=True).stdout
+    assert "\x1b" not in out and "«quokka» here" in out

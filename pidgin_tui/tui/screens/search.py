@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from pidgin_tui.search.query import MATCH_END, MATCH_START, SearchHit, SearchResults
+from pidgin_tui.core.safe_text import terminal_safe
+from pidgin_tui.search.query import SearchHit, SearchResults
 from pidgin_tui.tui.widgets.row_table import RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
@@ -33,10 +34,8 @@ TYPING_PAUSE_S = 0.25
 def snippet_text(hit: SearchHit, match_style: str = "bold reverse") -> Text:
     """The snippet as Rich Text (never markup), the matched words in `match_style`."""
     text = Text(no_wrap=True, overflow="ellipsis")
-    inside = False
-    for piece in hit.snippet.replace(MATCH_END, MATCH_START).split(MATCH_START):
-        text.append(" ".join(piece.split()), match_style if inside else "")
-        inside = not inside
+    for piece, matched in hit.parts():
+        text.append(piece, match_style if matched else "")
     return text
 
 
@@ -122,10 +121,10 @@ class SearchScreen(Screen[None]):
         self.searched, self.results = message.query, message.results
         table = self.query_one("#search-results", RowTable)
         hits = message.results.hits if message.results else []
-        table.set_rows([(str(number), [f"{hit.experiment_name} [{hit.experiment_id}]",
-                                       hit.conversation_id, str(hit.turn), hit.agent_name,
-                                       snippet_text(hit)])
-                        for number, hit in enumerate(hits)])
+        table.set_rows([(str(number), [
+            terminal_safe(f"{hit.experiment_name} [{hit.experiment_id}]", single_line=True),
+            hit.conversation_id, str(hit.turn), terminal_safe(hit.agent_name, single_line=True),
+            snippet_text(hit)]) for number, hit in enumerate(hits)])
         if message.problem:
             status = message.problem
         elif message.results is None:
