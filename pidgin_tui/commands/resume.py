@@ -45,6 +45,12 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     if not saved:
+        if args.json:
+            import json
+
+            print(json.dumps({"experiment_id": runner.experiment_id,
+                              "experiment_dir": str(path), "resumed": 0,
+                              "status": "nothing to resume"}, ensure_ascii=False))
         print(f"nothing to resume in {path.name}: no conversation ended paused or interrupted",
               file=human)
         return EXIT_OK
@@ -54,4 +60,4 @@ def run(args: argparse.Namespace) -> int:
               file=human)
         attach_progress(runner.bus, human, verbose=args.verbose)
     outcome = asyncio.run(execute(runner, resume=True, post_process=not args.no_post_process))
-    return report(outcome, args, human)
+    return report(outcome, args, human, extra={"resumed": len(saved)})
