@@ -26,7 +26,7 @@ from pidgin_tui.experiments.synthetic import (  # noqa: E402
     write_experiment,
     write_jsonl,
 )
-from pidgin_tui.paths import conversation_jsonl_name  # noqa: E402
+from pidgin_tui.record.layout import conversation_jsonl_name  # noqa: E402
 from pidgin_tui.search.index import refresh  # noqa: E402
 from pidgin_tui.search.query import search  # noqa: E402
 

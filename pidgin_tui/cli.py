@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pidgin_tui import __version__
 
 COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "monitor", "stop", "models",
-                             "import_", "export", "query", "search", "index", "transcript",
+                             "import_", "import_pidgin", "export", "query", "search", "index",
+                             "transcript",
                              "serve", "config", "completion")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
 

@@ -13,7 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.paths import output_root, search_index_path
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import search_index_path
     from pidgin_tui.search.index import rebuild
 
     root = output_root(getattr(args, "output", None))

@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
 
     from pidgin_tui.cli import EXIT_USAGE, error
     from pidgin_tui.core.safe_text import terminal_safe
-    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
     from pidgin_tui.search.index import refresh
     from pidgin_tui.search.query import QueryError, search
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from pidgin_tui.core.events import MessageCompleteEvent
 from pidgin_tui.experiments.conversation_log import ConversationLog
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import (
+from pidgin_tui.record.layout import (
     MANIFEST_NAME,
-    conversation_jsonl_files,
+    conversation_files,
     experiment_dirs,
     search_index_path,
 )
+from pidgin_tui.record.manifest import read_manifest
 
 SCHEMA_VERSION = "1"
 FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
@@ -145,7 +145,7 @@ def _index_experiment(db: sqlite3.Connection, experiment_dir: Path, manifest_mti
         "SELECT path, size, mtime_ns, byte_offset, names, models, experiment_id, "
         "experiment_name, conversation_id FROM sources WHERE experiment_dir = ?",
         (str(experiment_dir),))}
-    files = conversation_jsonl_files(experiment_dir)
+    files = conversation_files(experiment_dir)
     db.execute("BEGIN IMMEDIATE")
     try:
         for path in files:

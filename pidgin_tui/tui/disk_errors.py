@@ -14,8 +14,8 @@ from pathlib import Path
 import msgspec
 
 from pidgin_tui.core.events import decode_event
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, conversation_jsonl_files, experiment_dirs
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, experiment_dirs
+from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.tui.error_entries import ERROR_EVENTS, ErrorEntry, error_entries
 
 _PREFIXES = tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in ERROR_EVENTS)
@@ -47,7 +47,7 @@ class DiskErrors:
                 group = self._groups[directory] = ExperimentErrors(
                     str(manifest.get("experiment_id") or directory.name),
                     str(manifest.get("name") or directory.name))
-            for path in (directory / EXPERIMENT_EVENTS_NAME, *conversation_jsonl_files(directory)):
+            for path in (directory / EXPERIMENT_EVENTS_NAME, *conversation_files(directory)):
                 group.entries.extend(self._read(path))
         return [group for group in self._groups.values() if group.entries]
 

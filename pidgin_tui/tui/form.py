@@ -16,14 +16,15 @@ from pidgin_tui.providers.registry import ModelInfo, Registry, UnknownModelError
 FIELDS: tuple[str, ...] = tuple(VALIDATORS)
 """Every spec key, each with its own field: the spec module owns the list, so a key added there
 gets a field (a text box unless the form knows better) and survives load → save → launch."""
-SWITCHES = frozenset({"think", "choose_names", "allow_truncation"})
+_TYPES = {key: str(spec_field.type) for key, spec_field
+          in ExperimentSpec.__dataclass_fields__.items() if key in FIELDS}
+SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "bool")
 """Yes/no keys shown as a checkbox."""
-INHERITING_SWITCHES = frozenset({"think_a", "think_b"})
+INHERITING_SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "bool | None")
 """Per-agent yes/no keys that may be unset (then the shared switch applies): "", "true", "false"."""
 UNTRIMMED = frozenset({"name", "prompt"})
 """Text kept exactly as typed (leading spaces can be meant); other boxes are trimmed."""
-OPTIONAL_FIELDS = frozenset(key for key, spec_field in ExperimentSpec.__dataclass_fields__.items()
-                            if key in FIELDS and "None" in str(spec_field.type))
+OPTIONAL_FIELDS = frozenset(key for key, kind in _TYPES.items() if "None" in kind)
 """Fields where an empty box means "not set" (model default, shared value, off, or no limit)."""
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.experiments.synthetic import conversation_events, write_experiment, write_jsonl
-from pidgin_tui.paths import conversation_jsonl_name, search_index_path
+from pidgin_tui.record.layout import conversation_jsonl_name, search_index_path
 from pidgin_tui.search.index import rebuild, refresh
 from pidgin_tui.search.query import MATCH_START, QueryError, search, to_fts_query
 from tests.conftest import cli_command, cli_env

@@ -94,7 +94,7 @@ def _past_errors(root) -> None:
     """Two experiments on disk from other processes, with recorded API errors."""
     from pidgin_tui.core.events import APIErrorEvent
     from pidgin_tui.experiments.synthetic import write_experiment, write_jsonl
-    from pidgin_tui.paths import conversation_jsonl_name
+    from pidgin_tui.record.layout import conversation_jsonl_name
 
     for exp_id, name, count in (("hd01", "headless-night", 2), ("dt02", "detached-day", 1)):
         path = write_experiment(root, exp_id, name, conversations=1, turns=2)

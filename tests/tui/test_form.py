@@ -80,6 +80,7 @@ SPEC_VALUES: dict[str, st.SearchStrategy[object]] = {
     "convergence_profile": st.sampled_from(CONVERGENCE_PROFILES),
     "max_parallel": st.integers(1, 1024),
     "allow_truncation": st.booleans(),
+    "allow_ignored_params": st.booleans(),
     "think": st.booleans(),
     "think_a": st.none() | st.booleans(),
     "think_b": st.none() | st.booleans(),

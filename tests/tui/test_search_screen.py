@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from pidgin_tui.experiments.synthetic import conversation_events, write_experiment, write_jsonl
-from pidgin_tui.paths import conversation_jsonl_name
+from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.screens.search import SearchScreen
 from pidgin_tui.tui.screens.transcript import TranscriptScreen
 from pidgin_tui.tui.screens.transcripts import TranscriptsScreen

@@ -49,6 +49,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "think_b": ("Thinking B", ""),
     "choose_names": ("Choose names", ""),
     "allow_truncation": ("Allow truncation", ""),
+    "allow_ignored_params": ("Allow ignored params", ""),
 }
 """(label, placeholder) of the grid's fields; a spec key missing here shows under its own name."""
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
