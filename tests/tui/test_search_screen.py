@@ -87,8 +87,11 @@ def test_search_results_snapshot(tmp_path: Path, snap_compare) -> None:  # type:
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         search = pilot.app.screen
-        await wait_until(pilot, lambda: search.searched == "consciousness", "the results")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: search.searched == "consciousness"
+                         and search.query_one("#search-results", RowTable).row_count == 3,
+                         "the results")
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.3)
 
     assert snap_compare(HostApp(root, lambda: SearchScreen(root, "consciousness")),
                         terminal_size=SIZE, run_before=run_before)

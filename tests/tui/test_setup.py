@@ -10,7 +10,7 @@ from pidgin_tui.tui.screens.path_prompt import PathPrompt
 from pidgin_tui.tui.widgets.form_field import FormField
 
 from .conftest import SIZE, fast_registry
-from .helpers import estimate_settled
+from .helpers import estimate_settled, wait_until
 
 
 def field(app, key: str) -> FormField:
@@ -53,7 +53,8 @@ async def test_unknown_model_is_explained(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#agent_b-input", Input).value = "local:tset"
-        await pilot.pause()
+        await wait_until(pilot, lambda: field(app, "agent_b").has_class("-invalid"),
+                         "the field to be marked")
         error = str(field(app, "agent_b").query_one(".field-error", Static).render())
         assert "unknown model 'local:tset'" in error
 
