@@ -81,7 +81,8 @@ async def test_a_query_with_only_operators_says_so(tmp_path: Path) -> None:
 def test_search_results_snapshot(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
     """The search screen for "consciousness" over two experiments both called "long-run": the
     query box on top; three rows, best first, aa01_0001 turn 31 at the top, each with the agent
-    "Bo" and a snippet whose matched word is in reverse video; the status line reads "3 messages
+    "Bo" and a snippet whose matched word is in reverse video, the cursor on the first row; the
+    status line reads "3 messages
     match 'consciousness' (best first) · Enter opens the transcript"."""
     root = _root(tmp_path)
 
@@ -90,6 +91,7 @@ def test_search_results_snapshot(tmp_path: Path, snap_compare) -> None:  # type:
         await wait_until(pilot, lambda: search.searched == "consciousness"
                          and search.query_one("#search-results", RowTable).row_count == 3,
                          "the results")
+        await pilot.press("enter")  # to the results: no blinking cursor in the snapshot
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.3)
 
