@@ -7,10 +7,17 @@ messages, so the form and `pidgin-tui run` say the same thing about the same mis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pidgin_tui.experiments.spec import VALIDATORS, ExperimentSpec, SpecError, parse_spec
+from pidgin_tui.experiments.spec import (
+    VALIDATORS,
+    ExperimentSpec,
+    SpecError,
+    format_end_state_action,
+    parse_spec,
+)
 from pidgin_tui.providers.registry import ModelInfo, Registry, UnknownModelError
 
 FIELDS: tuple[str, ...] = tuple(VALIDATORS)
@@ -22,6 +29,8 @@ SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "bool")
 """Yes/no keys shown as a checkbox."""
 INHERITING_SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "bool | None")
 """Per-agent yes/no keys that may be unset (then the shared switch applies): "", "true", "false"."""
+FORMATTERS: dict[str, Callable[[Any], str]] = {"end_state_action": format_end_state_action}
+"""Keys whose value is not a single scalar, shown as the text the spec module parses back."""
 UNTRIMMED = frozenset({"name", "prompt"})
 """Text kept exactly as typed (leading spaces can be meant); other boxes are trimmed."""
 OPTIONAL_FIELDS = frozenset(key for key, kind in _TYPES.items() if "None" in kind)
@@ -98,6 +107,8 @@ def spec_to_values(spec: ExperimentSpec) -> dict[str, Any]:
             values[key] = bool(value)
         elif key in INHERITING_SWITCHES:
             values[key] = "" if value is None else str(bool(value)).lower()
+        elif key in FORMATTERS:
+            values[key] = FORMATTERS[key](value)
         else:
             values[key] = _text(value)
     return values

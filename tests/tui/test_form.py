@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pidgin_tui.core.awareness import PRESET_NAMES
+from pidgin_tui.metrics.endstates import END_STATE_NAMES
 from pidgin_tui.experiments.spec import (
     CONVERGENCE_ACTIONS,
     CONVERGENCE_PROFILES,
@@ -78,6 +79,8 @@ SPEC_VALUES: dict[str, st.SearchStrategy[object]] = {
     "convergence_threshold": st.none() | st.floats(0.0, 1.0),
     "convergence_action": st.sampled_from(CONVERGENCE_ACTIONS),
     "convergence_profile": st.sampled_from(CONVERGENCE_PROFILES),
+    "end_state_action": st.fixed_dictionaries(
+        dict.fromkeys(END_STATE_NAMES, st.sampled_from(CONVERGENCE_ACTIONS))),
     "max_parallel": st.integers(1, 1024),
     "allow_truncation": st.booleans(),
     "allow_ignored_params": st.booleans(),

@@ -40,6 +40,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "think_budget": ("Think budget", "tokens"),
     "max_output_tokens": ("Max output tokens", "model default"),
     "convergence_threshold": ("Conv. threshold", "0-1, empty = off"),
+    "end_state_action": ("End-state action", "warn, or e.g. warn, loop=stop"),
     "first_speaker": ("First speaker", ""),
     "prompt_visibility": ("Prompt shown to", ""),
     "convergence_action": ("Conv. action", ""),
