@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pidgin_tui.core.awareness import PRESET_NAMES
-from pidgin_tui.metrics.endstates import END_STATE_NAMES
 from pidgin_tui.experiments.spec import (
     CONVERGENCE_ACTIONS,
     CONVERGENCE_PROFILES,
@@ -16,6 +15,7 @@ from pidgin_tui.experiments.spec import (
     ExperimentSpec,
     parse_spec,
 )
+from pidgin_tui.metrics.endstates import END_STATE_NAMES
 from pidgin_tui.tui.form import FIELDS, default_values, spec_to_values, validate_form
 
 from .conftest import fast_registry
@@ -84,6 +84,7 @@ SPEC_VALUES: dict[str, st.SearchStrategy[object]] = {
     "max_parallel": st.integers(1, 1024),
     "allow_truncation": st.booleans(),
     "allow_ignored_params": st.booleans(),
+    "allow_unpriced": st.booleans(),
     "think": st.booleans(),
     "think_a": st.none() | st.booleans(),
     "think_b": st.none() | st.booleans(),

@@ -51,6 +51,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "choose_names": ("Choose names", ""),
     "allow_truncation": ("Allow truncation", ""),
     "allow_ignored_params": ("Allow ignored params", ""),
+    "allow_unpriced": ("Allow unpriced", ""),
 }
 """(label, placeholder) of the grid's fields; a spec key missing here shows under its own name."""
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
