@@ -50,7 +50,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "think_b": ("Thinking B", ""),
     "choose_names": ("Choose names", ""),
     "allow_truncation": ("Allow truncation", ""),
-    "allow_ignored_params": ("Allow ignored params", ""),
+    "allow_ignored_params": ("Allow ignored", ""),
     "allow_unpriced": ("Allow unpriced", ""),
 }
 """(label, placeholder) of the grid's fields; a spec key missing here shows under its own name."""
