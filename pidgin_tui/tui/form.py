@@ -31,7 +31,7 @@ INHERITING_SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "
 """Per-agent yes/no keys that may be unset (then the shared switch applies): "", "true", "false"."""
 FORMATTERS: dict[str, Callable[[Any], str]] = {"end_state_action": format_end_state_action}
 """Keys whose value is not a single scalar, shown as the text the spec module parses back."""
-UNTRIMMED = frozenset({"name", "prompt"})
+UNTRIMMED = frozenset({"name", "prompt", "opener", "empty_placeholder"})
 """Text kept exactly as typed (leading spaces can be meant); other boxes are trimmed."""
 OPTIONAL_FIELDS = frozenset(key for key, kind in _TYPES.items() if "None" in kind)
 """Fields where an empty box means "not set" (model default, shared value, off, or no limit)."""

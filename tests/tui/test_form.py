@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pidgin_tui.core.awareness import PRESET_NAMES
+from pidgin_tui.core.plan import EMPTY_REPLY_ACTIONS
 from pidgin_tui.experiments.spec import (
     CONVERGENCE_ACTIONS,
     CONVERGENCE_PROFILES,
@@ -85,6 +86,9 @@ SPEC_VALUES: dict[str, st.SearchStrategy[object]] = {
     "allow_truncation": st.booleans(),
     "allow_ignored_params": st.booleans(),
     "allow_unpriced": st.booleans(),
+    "opener": _TEXT.filter(str.strip),
+    "empty_reply": st.sampled_from(EMPTY_REPLY_ACTIONS),
+    "empty_placeholder": _TEXT.filter(str.strip),
     "think": st.booleans(),
     "think_a": st.none() | st.booleans(),
     "think_b": st.none() | st.booleans(),

@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
 from pidgin_tui.experiments.synthetic import write_experiment
+from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
 from pidgin_tui.tui.widgets.row_table import RowTable
@@ -114,7 +115,8 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
     try:
         for _ in range(600):
             manifests = list(output_root.glob("experiments/*/manifest.json"))
-            if manifests and json.loads(manifests[0].read_text()).get("total_turns", 0) >= 1:
+            if manifests and (read_manifest(manifests[0].parent) or {}).get(
+                    "total_turns", 0) >= 1:
                 break
             await asyncio.sleep(0.05)
         process.send_signal(signal.SIGTERM)
@@ -122,7 +124,7 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
     finally:
         process.kill()
     manifest_path = manifests[0]
-    assert json.loads(manifest_path.read_text())["status"] == "interrupted"
+    assert (read_manifest(manifest_path.parent) or {}).get("status") == "interrupted"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
@@ -133,7 +135,8 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
                          "the resumed run to end")
         notes = [n.message for n in app._notifications]
         assert any(m.startswith("resuming 1 conversation(s) of ") for m in notes), notes
-    manifest = json.loads(manifest_path.read_text())
-    assert manifest["status"] == "completed"
-    [conversation] = manifest["conversations"].values()
-    assert conversation["turns_completed"] == 6
+    assert (read_manifest(manifest_path.parent) or {}).get("status") == "completed"
+    [jsonl] = manifest_path.parent.glob("conv_*_events.jsonl")
+    [end] = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()
+             if line.startswith('{"event_type":"ConversationEndEvent"')][-1:]
+    assert end["total_turns"] == 6 and end.get("status", "completed") == "completed"

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from pidgin_tui.core.awareness import PRESET_NAMES
+from pidgin_tui.core.plan import EMPTY_REPLY_ACTIONS
 from pidgin_tui.experiments.spec import (
     CONVERGENCE_ACTIONS,
     CONVERGENCE_PROFILES,
@@ -52,6 +53,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "allow_truncation": ("Allow truncation", ""),
     "allow_ignored_params": ("Allow ignored", ""),
     "allow_unpriced": ("Allow unpriced", ""),
+    "opener": ("Cold-start opener", ""),
+    "empty_reply": ("Empty reply", ""),
+    "empty_placeholder": ("Empty placeholder", ""),
 }
 """(label, placeholder) of the grid's fields; a spec key missing here shows under its own name."""
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -59,6 +63,7 @@ CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "prompt_visibility": tuple((o, o) for o in PROMPT_VISIBILITY),
     "convergence_action": tuple((o, o) for o in CONVERGENCE_ACTIONS),
     "convergence_profile": tuple((o, o) for o in CONVERGENCE_PROFILES),
+    "empty_reply": tuple((o, o) for o in EMPTY_REPLY_ACTIONS),
     **{key: (("as Thinking", ""), ("on", "true"), ("off", "false"))
        for key in INHERITING_SWITCHES},
 }
