@@ -8,6 +8,7 @@ between calls; use `reading()` for several queries in a row.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,36 +17,49 @@ from typing import Any
 
 import duckdb
 
+from pidgin_tui.core.safe_text import terminal_safe
 from pidgin_tui.database.connection import DatabaseError, ensure_schema, open_database
 from pidgin_tui.database.importer import ImportReport, import_experiment
+from pidgin_tui.database.sandbox import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, run_sandboxed
 
 EXPORT_TABLES = ("experiments", "conversations", "messages", "turn_metrics", "events")
 EXPORT_FORMATS = ("parquet", "csv", "jsonl", "md")
+
+
+# C1 controls and DEL are legal raw in JSON strings but act on a terminal; escaping them keeps
+# the JSON exact (json.dumps already escapes C0 controls).
+_JSON_RAW_CONTROLS = re.compile(r"[\x7f-\x9f]")
 
 
 @dataclass(slots=True)
 class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    truncated: bool = False
+    """More rows matched than the row limit let through."""
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1)
+        text = json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1)
+        return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     def to_table(self, max_width: int = 60) -> str:
         """A plain fixed-width text table (cells longer than `max_width` are cut with …)."""
         def cell(value: Any) -> str:
-            text = "NULL" if value is None else str(value).replace("\n", " ")
+            text = "NULL" if value is None else terminal_safe(str(value), single_line=True)
             return text if len(text) <= max_width else text[:max_width - 1] + "…"
 
         cells = [[cell(v) for v in row] for row in self.rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True))
+        columns = [cell(c) for c in self.columns]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
         rule = "  ".join("-" * w for w in widths)
         body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
         footer = f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})"
+        if self.truncated:
+            footer = f"(first {len(self.rows)} rows; more matched: raise --limit to see them)"
         return "\n".join([line, rule, *body, footer])
 
 
@@ -84,17 +98,14 @@ class EventStore:
         with open_database(self.path, read_only=True) as con:
             yield con
 
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *,
+              limit: int | None = DEFAULT_LIMIT, timeout_s: float | None = DEFAULT_TIMEOUT_S
               ) -> QueryResult:
-        """Run one read-only query; writing statements fail with a DatabaseError."""
-        with self.reading() as con:
-            try:
-                cursor = con.execute(sql, params)
-                columns = [d[0] for d in cursor.description or []]
-                rows = cursor.fetchall() if cursor.description else []
-            except duckdb.Error as exc:
-                raise DatabaseError(str(exc).strip()) from None
-        return QueryResult(columns, rows)
+        """Run one query in the sandbox (`database.sandbox`): statements other than reads are
+        refused with a QueryRefused, a query past `timeout_s` is interrupted (QueryTimeout)."""
+        columns, rows, truncated = run_sandboxed(self.path, sql, params, limit=limit,
+                                                 timeout_s=timeout_s)
+        return QueryResult(columns, rows, truncated)
 
     def has_experiment(self, experiment_id: str) -> bool:
         if not self.path.exists():
