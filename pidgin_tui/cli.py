@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pidgin-tui {__version__}")
     parser.add_argument("--output", metavar="DIR", help="output root (default: "
                         "$PIDGIN_OUTPUT_DIR, else the user data directory)")
+    parser.add_argument("-v", "--verbose", dest="traceback", action="store_true",
+                        help="print the traceback when a command fails")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"pidgin_tui.commands.{name.replace('-', '_')}")
@@ -41,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--output", metavar="DIR", default=argparse.SUPPRESS,
                          help="output root (overrides the global --output)")
         module.add_arguments(sub)
+        if "-v" not in sub._option_string_actions:
+            sub.add_argument("-v", "--verbose", action="store_true",
+                             help="print the traceback when the command fails")
         sub.set_defaults(handler=module.run)
     return parser
 
@@ -49,6 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    try:
+        return _dispatch(args, handler)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        from pidgin_tui.commands.failure import report_failure
+
+        report_failure(exc, verbose=bool(args.traceback or getattr(args, "verbose", False)))
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, handler: object) -> int:
     from pidgin_tui.config import ConfigError, settings
 
     try:
@@ -60,14 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pidgin_tui.commands import app
 
         return app.run(args)
-    try:
-        return int(handler(args))
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    return int(handler(args))  # type: ignore[operator]
 
 
 def error(message: str) -> None:
-    """Print a one-line error to stderr in the house format."""
-    print(f"pidgin-tui: error: {message}", file=sys.stderr)
+    """Print a one-line error to stderr in the house format: credentials masked, no escape
+    sequences or line breaks (messages can quote file contents, names or model output)."""
+    from pidgin_tui.core.redact import redact_secrets
+    from pidgin_tui.core.safe_text import terminal_safe
+
+    text = terminal_safe(redact_secrets(message), single_line=True)
+    print(f"pidgin-tui: error: {text}", file=sys.stderr)

@@ -127,6 +127,8 @@ def resolve_experiment(root: Path, reference: str) -> Path:
             manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = {}
+        if not isinstance(manifest, dict):
+            manifest = {}  # JSON but not an object: a damaged manifest matches by directory only
         exp_id = str(manifest.get("experiment_id", ""))
         if reference in (exp_id, manifest.get("name"), path.name):
             matches.append(path)

@@ -18,7 +18,12 @@ from typing import Any
 import duckdb
 
 from pidgin_tui.core.safe_text import terminal_safe
-from pidgin_tui.database.connection import DatabaseError, ensure_schema, open_database
+from pidgin_tui.database.connection import (
+    DatabaseError,
+    ensure_schema,
+    one_line,
+    open_database,
+)
 from pidgin_tui.database.importer import ImportReport, import_experiment
 from pidgin_tui.database.sandbox import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, run_sandboxed
 
@@ -63,6 +68,15 @@ class QueryResult:
         return "\n".join([line, rule, *body, footer])
 
 
+def _import_one(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> ImportReport:
+    """Import one experiment; a record DuckDB cannot take (a damaged line) names the directory."""
+    try:
+        return import_experiment(con, experiment_dir)
+    except duckdb.Error as exc:
+        raise DatabaseError(f"cannot import {experiment_dir}: {one_line(exc)} (an event line "
+                            "with missing or mistyped fields?)") from None
+
+
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -84,7 +98,7 @@ class EventStore:
             # writes the data straight into the file at commit instead of into the WAL first.
             con.execute("SET checkpoint_threshold = '1MB'")
             old_schema = ensure_schema(con)
-            reports = [import_experiment(con, d) for d in experiment_dirs]
+            reports = [_import_one(con, d) for d in experiment_dirs]
             con.execute("CHECKPOINT")
         if old_schema is not None and reports:
             reports[0].problems.insert(0, (
