@@ -1,8 +1,10 @@
 """The `pidgin-tui` entry point: argparse over one module per subcommand.
 
-Without a subcommand the full-screen app opens. Command modules keep heavy imports inside their
-`run` so `pidgin-tui --help` stays fast. Exit codes: 0 success, 1 run failed, 2 usage or
-validation error, 130/143 interrupted by SIGINT/SIGTERM.
+Without a subcommand the full-screen app opens (in a terminal; without one, exit 2 with a hint).
+Command modules keep heavy imports inside their `run` so `pidgin-tui --help` stays fast. Exit
+codes: 0 success, 1 run failed, 2 usage or validation error, 130/143 interrupted by SIGINT/SIGTERM.
+Whatever a command does not handle becomes one error line (`commands.failure`); `-v` adds the
+traceback.
 """
 
 from __future__ import annotations
@@ -76,6 +78,10 @@ def _dispatch(args: argparse.Namespace, handler: object) -> int:
         error(str(exc))
         return EXIT_USAGE
     if handler is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            error("the app needs a terminal (stdin and stdout are not one); for a run without "
+                  "a terminal use `pidgin-tui run SPEC.yaml` (see `pidgin-tui --help`)")
+            return EXIT_USAGE
         from pidgin_tui.commands import app
 
         return app.run(args)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import tempfile
 import time
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 import msgspec
+
+from pidgin_tui.core.files import write_atomic
 
 MANIFEST_SCHEMA_VERSION = 1
 WRITE_INTERVAL_S = 0.5
@@ -31,23 +32,9 @@ class Urgency(IntEnum):
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write via a temp file in the same directory: fsync, os.replace, fsync the directory."""
+    """Write atomically and durably (`core.files.write_atomic`), following the umask."""
     encoded = msgspec.json.format(msgspec.json.encode(data), indent=1)  # 40x json.dump's speed
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(encoded)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, encoded)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
