@@ -13,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from pidgin_tui import __version__
 
@@ -86,6 +87,30 @@ def _dispatch(args: argparse.Namespace, handler: object) -> int:
 
         return app.run(args)
     return int(handler(args))  # type: ignore[operator]
+
+
+def say(text: object = "", *, file: TextIO | None = None, end: str = "\n",
+        flush: bool = False) -> None:
+    """Print plain text for a person with escape sequences and control characters removed
+    (newline and tab kept) and credentials masked: names, model output and file contents are
+    untrusted, and messages can quote URLs."""
+    from pidgin_tui.core.redact import redact_secrets
+    from pidgin_tui.core.safe_text import terminal_safe
+
+    print(terminal_safe(redact_secrets(str(text))), file=file or sys.stdout, end=end,
+          flush=flush)
+
+
+def say_json(data: object, *, indent: int | None = None) -> None:
+    """Print data as JSON on stdout, inert on a terminal (`core.safe_text.inert_json`), with
+    credentials masked."""
+    import json
+
+    from pidgin_tui.core.redact import redact_secrets
+    from pidgin_tui.core.safe_text import inert_json
+
+    print(inert_json(redact_secrets(json.dumps(data, ensure_ascii=False, indent=indent,
+                                               default=str))))
 
 
 def error(message: str) -> None:

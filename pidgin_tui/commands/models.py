@@ -6,7 +6,8 @@ A running Ollama server's local models are listed too (a short probe of OLLAMA_H
 from __future__ import annotations
 
 import argparse
-import json
+
+from pidgin_tui.cli import say, say_json
 
 NAME = "models"
 HELP = "list available models, their prices and whether each key is set"
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(add_local_models(registry))
     rows = models_table(registry)
     if args.json:
-        print(json.dumps({"prices_as_of": prices_as_of(), "models": rows}))
+        say_json({"prices_as_of": prices_as_of(), "models": rows})
         return 0
     width = max(len(r["ref"]) for r in rows)
     price_width = max(len(r["price"]) for r in rows)
@@ -41,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
         context = f"{row['context_window'] // 1000}k ctx"
         key = "" if row["key"] == "no key needed" else f"  key {row['key']}"
         flag = "  (deprecated)" if row.get("deprecated") else ""
-        print(f"{row['ref']:<{width}}  {row['price']:<{price_width}}  {context:>9}{key}"
-              f"{suffix}{flag}")
-    print(f"\nprices in USD per 1M tokens, as of {prices_as_of()}; "
-          "`unpriced` models show no cost")
+        say(f"{row['ref']:<{width}}  {row['price']:<{price_width}}  {context:>9}{key}"
+            f"{suffix}{flag}")
+    say(f"\nprices in USD per 1M tokens, as of {prices_as_of()}; "
+        "`unpriced` models show no cost")
     return 0

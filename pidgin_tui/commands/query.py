@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say
+
 NAME = "query"
 HELP = "run a read-only SQL query on the analysis database (tables: experiments, " \
        "conversations, messages, turn_metrics_wide, events; long-form view turn_metrics). " \
@@ -57,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         error(str(exc))
         return 1
-    print(result.to_json() if args.json else result.to_table(args.max_width))
+    say(result.to_json() if args.json else result.to_table(args.max_width))
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say
+
 NAME = "resume"
 HELP = "continue an experiment's paused or interrupted conversations where they stopped"
 
@@ -45,13 +47,13 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     if not saved:
-        print(f"nothing to resume in {path.name}: no conversation ended paused or interrupted",
-              file=human)
+        say(f"nothing to resume in {path.name}: no conversation ended paused or interrupted",
+            file=human)
         return EXIT_OK
     if not args.quiet:
-        print(f"resuming {len(saved)} conversation(s): "
-              + ", ".join(f"{cid} at turn {s.point.turn + 1}" for cid, s in saved.items()),
-              file=human)
+        say(f"resuming {len(saved)} conversation(s): "
+            + ", ".join(f"{cid} at turn {s.point.turn + 1}" for cid, s in saved.items()),
+            file=human)
         attach_progress(runner.bus, human, verbose=args.verbose)
     outcome = asyncio.run(execute(runner, resume=True, post_process=not args.no_post_process))
     return report(outcome, args, human)

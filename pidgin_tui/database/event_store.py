@@ -8,7 +8,6 @@ between calls; use `reading()` for several queries in a row.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from pidgin_tui.core.safe_text import terminal_safe
+from pidgin_tui.core.safe_text import inert_json, terminal_safe
 from pidgin_tui.database.connection import (
     DatabaseError,
     ensure_schema,
@@ -31,11 +30,6 @@ EXPORT_TABLES = ("experiments", "conversations", "messages", "turn_metrics", "ev
 EXPORT_FORMATS = ("parquet", "csv", "jsonl", "md")
 
 
-# C1 controls and DEL are legal raw in JSON strings but act on a terminal; escaping them keeps
-# the JSON exact (json.dumps already escapes C0 controls).
-_JSON_RAW_CONTROLS = re.compile(r"[\x7f-\x9f]")
-
-
 @dataclass(slots=True)
 class QueryResult:
     columns: list[str]
@@ -47,8 +41,7 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_json(self) -> str:
-        text = json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1)
-        return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return inert_json(json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1))
 
     def to_table(self, max_width: int = 60) -> str:
         """A plain fixed-width text table (cells longer than `max_width` are cut with …)."""
