@@ -18,10 +18,47 @@ from typing import TextIO
 from pidgin_tui import __version__
 
 COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "monitor", "stop", "models",
-                             "import_", "export", "query", "transcript")
+                             "import_", "export", "query", "transcript", "serve", "config",
+                             "completion")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Every option's help ends with its choices and its default, unless the text gives them.
+
+    Required positionals have no default, so they show only their choices.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.help == argparse.SUPPRESS or isinstance(
+                action, argparse._HelpAction | argparse._VersionAction):
+            return action.help
+        text = action.help or ""
+        extra: list[str] = []
+        if action.choices and "choices" not in text:
+            extra.append("choices: " + ", ".join(map(str, action.choices)))
+        optional = bool(action.option_strings) or action.nargs in ("?", "*")
+        if optional and "default" not in text:
+            extra.append(f"default: {describe_default(action)}")
+        if not extra:
+            return action.help
+        suffix = "; ".join(extra).replace("%", "%%")  # argparse %-formats help text
+        return f"{text} ({suffix})" if text else f"({suffix})"
+
+
+def describe_default(action: argparse.Action) -> str:
+    """How `--help` names an option's default."""
+    if isinstance(action, argparse._StoreTrueAction | argparse._StoreConstAction):
+        return "off"
+    if isinstance(action, argparse._StoreFalseAction):
+        return "on"
+    if action.default is None or action.default == argparse.SUPPRESS:
+        return "none"
+    if isinstance(action.default, list | tuple):
+        return ", ".join(map(str, action.default)) or "none"
+    return str(action.default)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +70,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pidgin-tui", description="Conduct, watch, record and analyse "
-                     "AI-to-AI conversations. Without a command, opens the app.")
+                     "AI-to-AI conversations. Without a command, opens the app.",
+                     formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"pidgin-tui {__version__}")
     parser.add_argument("--output", metavar="DIR", help="output root (default: "
                         "$PIDGIN_OUTPUT_DIR, else the user data directory)")
@@ -42,9 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"pidgin_tui.commands.{name.replace('-', '_')}")
-        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP,
+                                    formatter_class=HelpFormatter)
         sub.add_argument("--output", metavar="DIR", default=argparse.SUPPRESS,
-                         help="output root (overrides the global --output)")
+                         help="output root (default: the global --output)")
         module.add_arguments(sub)
         if "-v" not in sub._option_string_actions:
             sub.add_argument("-v", "--verbose", action="store_true",
@@ -53,8 +92,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer a shell's completion request (argcomplete's protocol) and exit; else return."""
+    import os
+
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import argcomplete
+
+    from pidgin_tui.commands.completion import attach_completers
+
+    attach_completers(parser)
+    argcomplete.autocomplete(parser)
+
+
+def _tolerant_streams() -> None:
+    """Characters the terminal's encoding cannot show become `?` instead of crashing a report."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    _complete(parser)
+    _tolerant_streams()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     try:

@@ -1,5 +1,8 @@
 """User settings: a TOML file in the config directory; API keys come from the environment first.
 
+Every table and key is documented in docs/config.md; unknown names are rejected
+(`config_schema`).
+
 ```toml
 [keys]                       # used only when the environment variable is not set
 anthropic = "..."
@@ -136,6 +139,9 @@ def _optional_seconds(value: Any, name: str, path: Path) -> float | None:
 
 def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     """Validate the TOML document's tables into Settings."""
+    from pidgin_tui.config_schema import check_names
+
+    check_names(data, path)
     settings = Settings(path=path)
     settings.keys = {str(k): str(v) for k, v in data.get("keys", {}).items()}
     for key in settings.keys.values():

@@ -18,6 +18,8 @@ EXPERIMENTS = "experiments"
 DATABASE_NAME = "experiments.duckdb"
 MANIFEST_NAME = "manifest.json"
 EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
+METRICS_DOC_NAME = "metrics.md"
+"""The metric definitions written beside each experiment README (so its link works offline)."""
 
 
 def output_root(cli_value: str | os.PathLike[str] | None = None) -> Path:
@@ -63,6 +65,11 @@ def pid_file(root: Path, experiment_id: str) -> Path:
 
 def log_file(root: Path, experiment_id: str) -> Path:
     return logs_dir(root) / f"experiment_{experiment_id}.log"
+
+
+def launch_spec_file(root: Path, experiment_id: str) -> Path:
+    """The spec a detached run launched from the app reads (kept beside its log)."""
+    return logs_dir(root) / f"experiment_{experiment_id}.spec.yaml"
 
 
 def conversation_jsonl_name(conversation_id: str) -> str:

@@ -70,10 +70,11 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool)
     return Execution(result, received[0] if received else None, processed)
 
 
-def report(execution: Execution, args: argparse.Namespace, human: TextIO) -> int:
+def report(execution: Execution, args: argparse.Namespace, human: TextIO,
+           extra: dict[str, object] | None = None) -> int:
     """Print the summary (JSON on stdout with --json, human text otherwise); the exit code."""
     result, processed = execution.result, execution.post_processing
-    summary = result.summary()
+    summary = {**result.summary(), **(extra or {})}
     if processed is not None:
         summary["post_processing"] = {"succeeded": processed.succeeded,
                                       "failed": processed.failed}

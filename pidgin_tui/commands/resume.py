@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say
+from pidgin_tui.cli import say, say_json
 
 NAME = "resume"
 HELP = "continue an experiment's paused or interrupted conversations where they stopped"
@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     if not saved:
+        if args.json:
+            say_json({"experiment_id": runner.experiment_id, "experiment_dir": str(path),
+                      "resumed": 0, "status": "nothing to resume"})
         say(f"nothing to resume in {path.name}: no conversation ended paused or interrupted",
             file=human)
         return EXIT_OK
@@ -56,4 +59,4 @@ def run(args: argparse.Namespace) -> int:
             file=human)
         attach_progress(runner.bus, human, verbose=args.verbose)
     outcome = asyncio.run(execute(runner, resume=True, post_process=not args.no_post_process))
-    return report(outcome, args, human)
+    return report(outcome, args, human, extra={"resumed": len(saved)})

@@ -9,32 +9,35 @@ from typing import Any
 NAME = "run"
 HELP = "run an experiment headless, from a spec YAML and/or flags"
 
-# (flag, spec key, help, kind) — values stay strings so the spec validator phrases every error.
+# (flags, spec key, help) — values stay strings so the spec validator phrases every error. A help
+# text that names no default gets the spec's (see `_spec_help`).
 _VALUE_FLAGS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("-a", "--agent-a", "--model-a"), "agent_a", "model for agent A (e.g. local:test, claude)"),
     (("-b", "--agent-b", "--model-b"), "agent_b", "model for agent B"),
     (("-t", "--turns", "--max-turns"), "max_turns", "turns per conversation (one message each)"),
     (("-r", "--repetitions"), "repetitions", "number of conversations"),
     (("-p", "--prompt"), "prompt", "opening prompt"),
-    (("--name",), "name", "experiment name"),
-    (("--max-parallel",), "max_parallel", "conversations run at once (default 1)"),
+    (("--name",), "name", "experiment name (default: MODEL_A-vs-MODEL_B)"),
+    (("--max-parallel",), "max_parallel", "conversations run at once"),
     (("--awareness",), "awareness", "awareness preset or YAML file, for both agents"),
-    (("--awareness-a",), "awareness_a", "awareness for agent A"),
-    (("--awareness-b",), "awareness_b", "awareness for agent B"),
-    (("--temperature",), "temperature", "temperature for both agents"),
-    (("--temperature-a",), "temperature_a", "temperature for agent A"),
-    (("--temperature-b",), "temperature_b", "temperature for agent B"),
-    (("--think-budget",), "think_budget", "thinking budget in tokens"),
-    (("--first-speaker",), "first_speaker", "agent_a (default) or agent_b"),
-    (("--prompt-visibility",), "prompt_visibility", "who sees the opening prompt: first, both"),
+    (("--awareness-a",), "awareness_a", "awareness for agent A (default: --awareness)"),
+    (("--awareness-b",), "awareness_b", "awareness for agent B (default: --awareness)"),
+    (("--temperature",), "temperature", "temperature for both agents (default: the provider's)"),
+    (("--temperature-a",), "temperature_a", "temperature for agent A (default: --temperature)"),
+    (("--temperature-b",), "temperature_b", "temperature for agent B (default: --temperature)"),
+    (("--think-budget",), "think_budget", "thinking budget in tokens (default: the provider's)"),
+    (("--first-speaker",), "first_speaker", "who speaks first"),
+    (("--prompt-visibility",), "prompt_visibility", "who sees the opening prompt"),
     (("--seed",), "seed", "seed for the local models"),
     (("--convergence-threshold",), "convergence_threshold", "score (0-1) that triggers the action"),
-    (("--convergence-action",), "convergence_action", "stop, warn, pause or continue"),
-    (("--convergence-profile",), "convergence_profile",
-     "weights: balanced, structural, semantic, strict"),
-    (("--max-output-tokens",), "max_output_tokens", "max tokens per message"),
-    (("--budget-usd",), "budget_usd", "stop the experiment when it has cost this much"),
-    (("--conversation-budget-usd",), "conversation_budget_usd", "budget per conversation"),
+    (("--convergence-action",), "convergence_action", "what reaching the threshold does"),
+    (("--convergence-profile",), "convergence_profile", "weights of the convergence score"),
+    (("--max-output-tokens",), "max_output_tokens",
+     "max tokens per message (default: the model's)"),
+    (("--budget-usd",), "budget_usd", "stop the experiment when it has cost this much "
+     "(default: no limit)"),
+    (("--conversation-budget-usd",), "conversation_budget_usd",
+     "budget per conversation (default: no limit)"),
 )
 _SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--choose-names", "choose_names", "let each agent choose its name"),
@@ -48,7 +51,8 @@ _SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec YAML")
     for flags, key, text in _VALUE_FLAGS:
-        parser.add_argument(*flags, dest=f"spec_{key}", metavar=key.upper(), help=text)
+        parser.add_argument(*flags, dest=f"spec_{key}", metavar=key.upper(),
+                            help=_spec_help(key, text))
     for flag, key, text in _SWITCH_FLAGS:
         parser.add_argument(flag, dest=f"spec_{key}", action="store_const", const=True,
                             help=text)
@@ -64,6 +68,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detach", action="store_true",
                         help="run in the background; print the experiment id and directory")
     parser.add_argument("--experiment-id", help=argparse.SUPPRESS)
+
+
+def _spec_help(key: str, text: str) -> str:
+    """The flag's help with the spec's default and, where the spec has a fixed set, its choices.
+
+    The flags keep string values (the spec validator phrases every error), so argparse does not
+    know the choices itself.
+    """
+    from dataclasses import fields
+
+    from pidgin_tui.core.awareness import PRESET_NAMES
+    from pidgin_tui.experiments.spec import (
+        CONVERGENCE_ACTIONS,
+        CONVERGENCE_PROFILES,
+        FIRST_SPEAKERS,
+        PROMPT_VISIBILITY,
+        ExperimentSpec,
+    )
+
+    choices = {"convergence_action": CONVERGENCE_ACTIONS,
+               "convergence_profile": CONVERGENCE_PROFILES, "first_speaker": FIRST_SPEAKERS,
+               "prompt_visibility": PROMPT_VISIBILITY,
+               "awareness": (*PRESET_NAMES, "a YAML file")}.get(key)
+    extra = [f"choices: {', '.join(choices)}"] if choices else []
+    if "default" not in text:
+        default = next(f.default for f in fields(ExperimentSpec) if f.name == key)
+        extra.append(f"default: {default}")
+    return f"{text} ({'; '.join(extra)})".replace("%", "%%") if extra else text
 
 
 def spec_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pidgin_tui.experiments.discovery import (
     LIVE_STATUSES,
@@ -30,11 +31,15 @@ from pidgin_tui.paths import (
     MANIFEST_NAME,
     active_dir,
     experiment_dirs,
+    launch_spec_file,
     log_file,
     logs_dir,
     pid_file,
     resolve_experiment,
 )
+
+if TYPE_CHECKING:
+    from pidgin_tui.experiments.spec import ExperimentSpec
 
 MANIFEST_WAIT_S = 10.0
 """How long `run --detach` waits for the child to create its experiment directory."""
@@ -96,6 +101,20 @@ def start_detached(args: argparse.Namespace, experiment_id: str, root: Path,
         remove_pid_file(root, experiment_id, child.pid)
         found = found or find_experiment_dir(root, experiment_id)
     return Detached(experiment_id, child.pid, pid_path, log_path, found, exit_code)
+
+
+def start_detached_spec(spec: ExperimentSpec, experiment_id: str, root: Path,
+                        wait_s: float = MANIFEST_WAIT_S) -> Detached:
+    """Start a run of `spec` (e.g. from the app's setup form) detached, like `run --detach`.
+
+    The spec goes to a YAML file beside the run's log; the child reads it as its SPEC.
+    """
+    from pidgin_tui.experiments.spec import dump_spec_yaml
+
+    path = launch_spec_file(root, experiment_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump_spec_yaml(spec), encoding="utf-8")
+    return start_detached(argparse.Namespace(spec=str(path)), experiment_id, root, wait_s)
 
 
 def find_experiment_dir(root: Path, experiment_id: str) -> Path | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pidgin_tui.paths import METRICS_DOC_NAME
+
 NOTEBOOK_NAME = "analysis.ipynb"
 
 _SETUP = '''\
@@ -102,7 +104,7 @@ def build_notebook(experiment_id: str, name: str) -> object:
         new_markdown_cell(f"# {name}\n\nAnalysis of experiment `{experiment_id}`. Every cell "
                           "queries `../experiments.duckdb` (run `pidgin-tui import "
                           f"{experiment_id}` first); metric definitions are in "
-                          "`docs/metrics.md` of pidgin-tui."),
+                          f"`{METRICS_DOC_NAME}` beside this notebook."),
         new_code_cell(_SETUP.format(experiment_id=experiment_id)),
     ]
     for title, sql in QUERIES:

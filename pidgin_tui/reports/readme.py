@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
+from pidgin_tui.paths import METRICS_DOC_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
@@ -84,8 +85,8 @@ def render_readme(experiment: ExperimentData) -> str:
               "| status | end reason | conversations |", "|---|---|---|"]
     lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
     lines += ["", "## Key metrics", "",
-              "Means over conversations; every metric is defined in `docs/metrics.md` of "
-              "pidgin-tui.", "", *metric_table(experiment)]
+              f"Means over conversations; every metric is defined in [{METRICS_DOC_NAME}]"
+              f"({METRICS_DOC_NAME}), next to this file.", "", *metric_table(experiment)]
     if experiment.problems:
         lines += ["", "## Skipped while reading", "", *[f"- {p}" for p in experiment.problems]]
     lines += [
@@ -118,7 +119,11 @@ def render_readme(experiment: ExperimentData) -> str:
 
 
 def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None) -> Path:
+    """README.md and, beside it, the metric definitions it links to (readable offline)."""
+    from pidgin_tui.metrics.catalog import render_markdown
+
     experiment = experiment or load_experiment(experiment_dir)
     path = experiment_dir / "README.md"
     path.write_text(render_readme(experiment), encoding="utf-8")
+    (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")
     return path

@@ -24,6 +24,7 @@ from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.tui.bridge import Bridge, Hub
+from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.messages import ConvergenceReached, ErrorRecorded, RunFinished
 from pidgin_tui.tui.modes import AREAS
@@ -92,7 +93,8 @@ class PidginApp(App[int]):
                  clock: Callable[[], float] = time.monotonic,
                  ui_settings_path: Path | None = None,
                  registry: Registry | None = None, post_process: bool = True,
-                 freeze_gc: bool = False, handle_sigterm: bool = False) -> None:
+                 freeze_gc: bool = False, handle_sigterm: bool = False,
+                 detach_runs: bool = False) -> None:
         super().__init__()
         from pidgin_tui.paths import output_root
         from pidgin_tui.providers.registry import default_registry
@@ -114,6 +116,8 @@ class PidginApp(App[int]):
         self.handle_sigterm = handle_sigterm
         self._terminating = False
         """Stop runs cleanly on SIGTERM (`pidgin-tui stop` from another terminal) and exit 143."""
+        self.detach_runs = detach_runs
+        """Launch every run detached (the app in a browser: closing the tab must not end it)."""
         self._stopping_all = False
         """Set while quitting: runs stopped on the way out are not post-processed (the CLI's
         `import` and `transcript` commands can do it later)."""
@@ -131,6 +135,16 @@ class PidginApp(App[int]):
         if self.handle_sigterm:
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._on_sigterm)
         self.run_worker(_preload_run_modules, thread=True, group="preload", exit_on_error=False)
+        if self.detach_runs:
+            self.run_worker(self._attach_to_live_runs, thread=True, group="attach",
+                            exit_on_error=False)
+
+    def _attach_to_live_runs(self) -> None:
+        """Reopening the page while detached runs go on shows them in the monitor."""
+        from pidgin_tui.tui.detached import has_live_runs
+
+        if has_live_runs(self.output_root):
+            self.call_from_thread(self.switch_mode, "monitor")
 
     def on_unmount(self) -> None:
         if self.handle_sigterm:
@@ -233,6 +247,12 @@ class PidginApp(App[int]):
             self.switch_mode("setup")
             self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
             return
+        if self.detach_runs:
+            from pidgin_tui.tui.detached import launch_detached
+
+            launch_detached(self, spec)
+            self.notify(f"Starting {spec.name} in the background…", title="Launching")
+            return
         try:
             run = self.launch(spec)
         except Exception as exc:  # e.g. the output directory is not writable
@@ -241,6 +261,16 @@ class PidginApp(App[int]):
         self.switch_mode("live")
         self.notify(f"Experiment {spec.name} ({run.runner.experiment_id}) started.",
                     title="Launched")
+
+    @on(DetachedStarted)
+    def _detached_started(self, message: DetachedStarted) -> None:
+        if message.exit_code not in (None, 0):
+            self.notify(f"The run exited with code {message.exit_code}; see {message.log_path}",
+                        title="Cannot launch", severity="error")
+            return
+        self.notify(f"{message.name} ({message.experiment_id}) runs in the background: closing "
+                    "this page does not stop it.", title="Launched")
+        self.switch_mode("monitor")
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
@@ -381,7 +411,9 @@ def run_app(output: str | None = None) -> int:
     """Open the app; returns the process exit code."""
     import gc
 
-    app = PidginApp(output, freeze_gc=True, handle_sigterm=True)
+    from pidgin_tui.tui.detached import detach_requested
+
+    app = PidginApp(output, freeze_gc=True, handle_sigterm=True, detach_runs=detach_requested())
     try:
         result = app.run()
     finally:

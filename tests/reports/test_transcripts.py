@@ -76,3 +76,16 @@ def test_readme_says_what_ran_outcomes_metrics_and_how_to_query(experiment: Path
                     r"([\d.]+) \|", text)
     assert row is not None
     assert "pidgin-tui query" in text and "experiments.duckdb" in text
+
+
+def test_readme_links_to_metric_definitions_written_beside_it(experiment: Path,
+                                                              tmp_path: Path) -> None:
+    """The link must resolve offline, in the experiment folder, to every metric's definition."""
+    from pidgin_tui.metrics.catalog import metric_names
+
+    exp = copy_experiment(experiment, tmp_path)
+    text = write_readme(exp).read_text()
+    target = re.search(r"\]\(([^)]+\.md)\)", text)
+    assert target is not None
+    doc = (exp / target.group(1)).read_text()
+    assert all(name.removeprefix("a_").removeprefix("b_") in doc for name in metric_names())
