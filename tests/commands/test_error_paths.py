@@ -44,6 +44,9 @@ def invocations(exp: str) -> list[list[str]]:
         "export": [["export", exp, "--format", fmt] for fmt in ("csv", "md")],
         "query": [["query", "SELECT count(*) FROM messages"]],
         "transcript": [["transcript", exp], ["transcript", exp, "1"]],
+        "config": [["config"], ["config", "--json"]],
+        "completion": [["completion", "bash"]],
+        "serve": [],  # a long-running server: its own tests cover its start-up errors
     }
     return [argv for name in subcommands() for argv in known.get(name, [[name, exp]])]
 
