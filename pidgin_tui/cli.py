@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -142,7 +143,9 @@ def _dispatch(args: argparse.Namespace, handler: object) -> int:
         error(str(exc))
         return EXIT_USAGE
     if handler is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # A driver named in TEXTUAL_DRIVER (textual-serve's web driver) needs no terminal.
+        if not (sys.stdin.isatty() and sys.stdout.isatty()) \
+                and not os.environ.get("TEXTUAL_DRIVER"):
             error("the app needs a terminal (stdin and stdout are not one); for a run without "
                   "a terminal use `pidgin-tui run SPEC.yaml` (see `pidgin-tui --help`)")
             return EXIT_USAGE
