@@ -20,7 +20,7 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
-from pidgin_tui.paths import database_path
+from pidgin_tui.record.layout import database_path
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.post_processor import PostProcessingResult
@@ -85,7 +85,10 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
         cost_text = "unpriced" if cost is None else f"${cost:.4f}"
         say(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
             f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-            f"{summary['total_tokens']} tokens · {cost_text}\n{result.experiment_dir}",
+            f"{summary['total_tokens']} tokens · {cost_text}\n"
+            f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
+            f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
+            f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
             file=human)
         if processed is not None:
             failures = "".join(f"\n  {step} failed: {why}" for step, why in

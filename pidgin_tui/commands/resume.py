@@ -32,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.experiments.resume import NotResumable
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import SpecError
-    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
     from pidgin_tui.providers.registry import UnknownModelError
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
 
     human = sys.stderr if args.json else sys.stdout
     root = output_root(getattr(args, "output", None))

@@ -28,7 +28,8 @@ def _pick(conversations: list[str], ref: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
-    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
     from pidgin_tui.reports.loader import load_experiment
     from pidgin_tui.reports.transcript import render_transcript, write_transcripts
 

@@ -24,12 +24,12 @@ from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
-from pidgin_tui.experiments.manifest import new_manifest, read_manifest
 from pidgin_tui.experiments.spec import ExperimentSpec
-from pidgin_tui.experiments.tracking import TrackingSubscriber
-from pidgin_tui.paths import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
 from pidgin_tui.providers.tokens import estimator_for
+from pidgin_tui.record.layout import conversation_jsonl_name, new_experiment_dir
+from pidgin_tui.record.manifest import new_manifest, read_manifest
+from pidgin_tui.record.tracking import TrackingSubscriber
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
@@ -70,6 +70,14 @@ class ExperimentResult:
         return sum(o.total_tokens for o in self.outcomes)
 
     @property
+    def usage(self) -> dict[str, int]:
+        """Token counts by bucket over every conversation."""
+        from pidgin_tui.core.conductor import USAGE_BUCKETS
+
+        return {bucket: sum(o.usage.get(bucket, 0) for o in self.outcomes)
+                for bucket in USAGE_BUCKETS}
+
+    @property
     def total_cost_usd(self) -> float | None:
         costs = [o.cost_usd for o in self.outcomes]
         return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
@@ -84,6 +92,7 @@ class ExperimentResult:
             "interrupted": self.count(Status.INTERRUPTED),
             "total_turns": self.total_turns,
             "total_tokens": self.total_tokens,
+            **self.usage,
             "total_cost_usd": self.total_cost_usd,
             "duration_s": round(self.duration_s, 3),
         }
@@ -170,7 +179,7 @@ class ExperimentRunner:
             agents[agent_id] = AgentConfig(
                 agent_id, model.ref, name, temperature=spec.resolved_temperature(agent_id.value),
                 awareness=spec.resolved_awareness(agent_id.value),
-                think=spec.resolved_think(agent_id.value) and model.supports_thinking,
+                think=spec.resolved_think(agent_id.value),
                 think_budget=spec.think_budget, max_output_tokens=spec.max_output_tokens,
             )
         return ConversationPlan(

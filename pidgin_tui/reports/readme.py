@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
-from pidgin_tui.paths import METRICS_DOC_NAME
+from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
@@ -123,7 +123,7 @@ def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None)
     from pidgin_tui.metrics.catalog import render_markdown
 
     experiment = experiment or load_experiment(experiment_dir)
-    path = experiment_dir / "README.md"
+    path = experiment_dir / README_NAME
     path.write_text(render_readme(experiment), encoding="utf-8")
     (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")
     return path

@@ -278,7 +278,7 @@ class PidginApp(App[int]):
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity)
         if message.output_dir and self.post_process and not self._stopping_all:
-            from pidgin_tui.paths import database_path
+            from pidgin_tui.record.layout import database_path
             from pidgin_tui.tui.post_processing import start_post_processing
 
             start_post_processing(self, message.experiment_id, Path(message.output_dir),

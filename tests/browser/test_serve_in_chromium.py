@@ -19,8 +19,8 @@ from typing import TypeVar
 import pytest
 
 from pidgin_tui.core.events import MessageCompleteEvent, decode_event
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import experiment_dirs
+from pidgin_tui.record.layout import experiment_dirs
+from pidgin_tui.record.manifest import read_manifest
 from tests.browser.cdp import Page, chromium, find_chromium
 from tests.conftest import REPO_ROOT, cli_command, cli_env
 

@@ -20,7 +20,7 @@ import pytest
 from pidgin_tui.cli import build_parser
 from pidgin_tui.commands.failure import describe_failure
 from pidgin_tui.database.event_store import EventStore
-from pidgin_tui.paths import database_path
+from pidgin_tui.record.layout import database_path
 from tests.analysis_fixtures import run_experiment
 from tests.commands.cli_probe import probe
 from tests.conftest import REPO_ROOT, cli_env

@@ -11,7 +11,7 @@ import pytest
 from pidgin_tui.cli import main
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.database.sandbox import QueryTimeout
-from pidgin_tui.paths import database_path
+from pidgin_tui.record.layout import database_path
 from tests.analysis_fixtures import copy_experiment
 
 # Every statement the issue lists, and the other ways out of a read-only connection.

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from pidgin_tui.core.files import write_atomic
+from pidgin_tui.record.layout import MANIFEST_NAME
 
 MANIFEST_SCHEMA_VERSION = 1
 WRITE_INTERVAL_S = 0.5
@@ -40,7 +41,7 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 def read_manifest(path: Path) -> dict[str, Any] | None:
     """The manifest at `path` (a file or an experiment directory), or None if absent/unreadable."""
     if path.is_dir():
-        path = path / "manifest.json"
+        path = path / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -133,7 +134,13 @@ def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
         "running_conversations": 0,
         "total_turns": 0,
         "total_tokens": 0,
+        "input_tokens": 0,
+        "cache_read_tokens": 0,
+        "cache_write_tokens": 0,
+        "output_tokens": 0,
+        "reasoning_tokens": 0,
         "total_cost_usd": 0.0,
+        "priced_cost_usd": 0.0,
         "unpriced_requests": 0,
         "error_count": 0,
         "conversations": {},
