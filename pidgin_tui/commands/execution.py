@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, say, say_json
+from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, error, say, say_json
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     ConversationEndEvent,
@@ -59,7 +60,7 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool)
     try:
         result = await (runner.resume() if resume else runner.run())
         processed = None
-        if post_process:
+        if post_process and result.storage_error is None:
             from pidgin_tui.experiments.post_processor import run_post_processing
 
             processed = await run_post_processing(
@@ -75,6 +76,13 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     """Print the summary (JSON on stdout with --json, human text otherwise); the exit code."""
     result, processed = execution.result, execution.post_processing
     summary = {**result.summary(), **(extra or {})}
+    if result.storage_error is not None:
+        if args.json:
+            say_json(summary)
+        error(f"{result.storage_error}; the run stopped and sent no further requests. "
+              f"Free space or fix the directory, then: pidgin-tui resume "
+              f"{result.experiment_dir.name}")
+        return EXIT_FAILED
     if processed is not None:
         summary["post_processing"] = {"succeeded": processed.succeeded,
                                       "failed": processed.failed}
@@ -99,6 +107,20 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     if execution.signal_received is not None:
         return SIGNAL_EXIT_CODES[execution.signal_received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def progress_display(runner: ExperimentRunner, args: argparse.Namespace,
+                     human: TextIO) -> AbstractContextManager[object]:
+    """What a foreground run shows while it goes: a live display when a person watches stderr
+    on a terminal; otherwise a plain line per conversation (none with -q)."""
+    from pidgin_tui.commands.live_progress import LiveProgress, wants_live_display
+
+    quiet, json_output = bool(args.quiet), bool(getattr(args, "json", False))
+    if wants_live_display(quiet, json_output) and not getattr(args, "verbose", False):
+        return LiveProgress(runner)
+    if not quiet:
+        attach_progress(runner.bus, human, verbose=getattr(args, "verbose", False))
+    return nullcontext()
 
 
 def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from pidgin_tui.cli import say, say_json
 from pidgin_tui.core.safe_text import terminal_safe
@@ -21,6 +22,12 @@ def run(args: argparse.Namespace) -> int:
 
     root = output_root(getattr(args, "output", None))
     infos = list_experiments(root)
+    if not infos:
+        from pidgin_tui.record.upstream import upstream_hint
+
+        hint = upstream_hint(root)
+        if hint:
+            say(hint, file=sys.stderr if args.json else sys.stdout)
     if args.json:
         say_json([{
             "experiment_id": i.experiment_id, "name": i.name, "status": i.status_label,

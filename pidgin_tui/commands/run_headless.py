@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, say_json
-from pidgin_tui.commands.execution import attach_progress, execute, report
+from pidgin_tui.commands.execution import execute, progress_display, report
 from pidgin_tui.commands.run import spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
 from pidgin_tui.experiments.runner import ExperimentRunner
@@ -80,12 +80,17 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     except (SpecError, UnknownModelError, AwarenessError) as exc:
         error(str(exc))
         return EXIT_USAGE
-    from pidgin_tui.experiments.param_check import check_parameters, refusals
+    from pidgin_tui.experiments.param_check import (
+        check_parameters,
+        refusals,
+        unpriced_budget_issues,
+    )
 
     issues = check_parameters(runner)
+    unpriced = unpriced_budget_issues(runner)
     plan = describe_plan(spec, runner)
-    if issues:
-        plan["parameter_warnings"] = [issue.message for issue in issues]
+    if issues or unpriced:
+        plan["parameter_warnings"] = [issue.message for issue in issues] + unpriced
     if args.dry_run:
         if args.json:
             say_json({"dry_run": True, **plan})
@@ -101,6 +106,10 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
         for issue in refusals(issues):
             error(issue.message)
         return EXIT_USAGE
+    if unpriced and not spec.allow_unpriced:
+        for line in unpriced:
+            error(line)
+        return EXIT_USAGE
     missing = _missing_key(runner)
     if missing:
         error(missing)  # before anything is created: a run that cannot send a request
@@ -109,11 +118,13 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
         return EXIT_FAILED
     if getattr(args, "detach", False):
         return _detach(args, runner, human)
-    if not args.quiet:
-        attach_progress(runner.bus, human, verbose=args.verbose)
     try:
-        outcome = asyncio.run(execute(runner, resume=False,
-                                      post_process=not args.no_post_process))
+        with progress_display(runner, args, human):
+            outcome = asyncio.run(execute(runner, resume=False,
+                                          post_process=not args.no_post_process))
+    except OSError as exc:  # the experiment directory could not even be created
+        error(f"cannot write {exc.filename or runner.output_root}: {exc.strerror or exc}")
+        return EXIT_FAILED
     finally:
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file

@@ -24,13 +24,15 @@ from pidgin_tui.core.events import (
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
+    InjectionEvent,
     InterruptRequestEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
 )
 from pidgin_tui.core.names import extract_chosen_name
-from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
 from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
 from pidgin_tui.core.types import (
     AgentId,
@@ -67,6 +69,11 @@ class ResumePoint:
     last_convergence: float | None = None
     """The score of the last completed turn: a conversation paused above the threshold does
     not pause again until the score dips below it and crosses it once more."""
+    previous_convergence: float | None = None
+    """The score of the turn before the last one."""
+    policy_pending: bool = False
+    """The process died right after the last turn completed, perhaps before acting on its
+    score: the convergence policy is applied to that turn again before going on."""
 
 
 @dataclass(slots=True)
@@ -158,6 +165,8 @@ class Conductor:
         else:
             done = await self._restore(resume)
         try:
+            if resume is not None and resume.policy_pending:
+                await self._apply_convergence_policy(resume.turn - 1, resume.last_convergence)
             for turn in range(self.turns_completed, self.plan.max_turns):
                 await self._run_turn(turn, done)
                 done = {}
@@ -214,23 +223,29 @@ class Conductor:
             effective_b=await self._effective(AgentId.B),
         ))
         for agent_id in AgentId:
-            partner = agent_id.other
-            prompt = build_system_prompt(
-                plan.awareness(agent_id), own_name=self.names[agent_id],
-                own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
-                partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
-                speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
-            )
-            self._system_prompts[agent_id] = prompt
-            await self.bus.publish(SystemPromptEvent(
-                **self._ids, agent_id=agent_id.value, prompt=prompt,
-                agent_display_name=self.names[agent_id]))
+            await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
+
+    async def _publish_system_prompt(self, agent_id: AgentId) -> None:
+        plan, partner = self.plan, agent_id.other
+        prompt = build_system_prompt(
+            plan.awareness(agent_id), own_name=self.names[agent_id],
+            own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
+            partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
+            speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
+        )
+        self._system_prompts[agent_id] = prompt
+        await self.bus.publish(SystemPromptEvent(
+            **self._ids, agent_id=agent_id.value, prompt=prompt,
+            agent_display_name=self.names[agent_id]))
 
     async def _restore(self, resume: ResumePoint) -> dict[AgentId, str]:
         """Rebuild the history exactly as it was sent; returns messages of the unfinished turn."""
         self._system_prompts = dict(resume.system_prompts)
         self.names.update(resume.names)
+        for agent_id in AgentId:  # a process killed before recording both prompts
+            if agent_id not in self._system_prompts:
+                await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
         done: dict[AgentId, str] = {}
         for turn, speaker, text in resume.messages:
@@ -243,8 +258,9 @@ class Conductor:
                 done[speaker] = text
         self.turns_completed = resume.turn
         threshold = self.plan.convergence_threshold
-        self._above_threshold = None not in (threshold, resume.last_convergence) and \
-            resume.last_convergence >= threshold  # type: ignore[operator]
+        basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
+        self._above_threshold = None not in (threshold, basis) and \
+            basis >= threshold  # type: ignore[operator]
         await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
                                                         restarted=True))
         return done
@@ -268,7 +284,7 @@ class Conductor:
     async def _end_if_requested(self, turn: int) -> None:
         reason = self.control.end_requested
         if reason is not None:
-            kind = "interrupt" if reason is EndReason.INTERRUPTED else "stop"
+            kind = "stop" if reason is EndReason.STOPPED else "interrupt"
             await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
             raise _End(reason)
 
@@ -285,6 +301,8 @@ class Conductor:
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
                                             kind="injection"))
+                await self.bus.publish(InjectionEvent(
+                    **self._ids, agent_id=agent_id.value, turn_number=turn, content=injection))
             await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
@@ -294,7 +312,12 @@ class Conductor:
             **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
             metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
         ))
+        end_state_action = await self._publish_end_states(turn)
         await self._apply_convergence_policy(turn, score)
+        if end_state_action == "stop":
+            raise _End(EndReason.END_STATE)
+        if end_state_action == "pause":
+            self._pause_or_end(turn)
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:
         plan, info = self.plan, self.models[agent_id]
@@ -366,7 +389,36 @@ class Conductor:
             action=action))
         if action == "stop":
             raise _End(EndReason.HIGH_CONVERGENCE)
-        if action == "pause" and turn + 1 < self.plan.max_turns:  # nothing left to pause
-            if not self.plan.interactive:
-                raise _End(EndReason.PAUSED)
-            self.control.pause()
+        if action == "pause":
+            self._pause_or_end(turn)
+
+    def _pause_or_end(self, turn: int) -> None:
+        """A policy's `pause`: pause in the app; headless, end with reason `paused`."""
+        if turn + 1 >= self.plan.max_turns:  # nothing left to pause
+            return
+        if not self.plan.interactive:
+            raise _End(EndReason.PAUSED)
+        self.control.pause()
+
+    async def _publish_end_states(self, turn: int) -> str | None:
+        """Publish the end states the scorer first detected at this turn; returns the most
+        drastic of their actions (stop, pause, then the rest), or None."""
+        # A scorer that detects end states is an `EndStateSource`; a plain callable is not.
+        take = getattr(self.scorer, "take_end_states", None)
+        if take is None:
+            return None
+        strongest: str | None = None
+        onsets: list[EndStateOnset] = take()
+        for onset in onsets:
+            action = self.plan.end_state_actions.get(onset.name, "warn")
+            await self.bus.publish(EndStateDetectedEvent(
+                **self._ids, turn_number=turn, end_state=onset.name,
+                onset_turn=onset.onset_turn, score=onset.score, action=action,
+                substantive_turns=onset.turns_before))
+            if strongest is None or _SEVERITY[action] > _SEVERITY[strongest]:
+                strongest = action
+        return strongest
+
+
+_SEVERITY = {"continue": 0, "warn": 1, "pause": 2, "stop": 3}
+"""Policy actions from the mildest to the most drastic."""

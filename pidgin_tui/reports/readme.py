@@ -8,6 +8,7 @@ from statistics import fmean
 
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
+from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
     ("convergence_score", "convergence score"),
@@ -63,6 +64,21 @@ def metric_table(experiment: ExperimentData) -> list[str]:
     return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
 
 
+def _lineage(lineage: object) -> list[str]:
+    """Where an imported experiment came from and what its source did not record."""
+    if not isinstance(lineage, dict):
+        return []
+    lines = ["", "## Imported", "",
+             f"Converted from {lineage.get('imported_from', 'another tool')} experiment "
+             f"`{lineage.get('source_experiment_id', '?')}` at `{lineage.get('source_path', '?')}`"
+             ". Metrics were recomputed; the source folder was not changed."]
+    missing = lineage.get("missing") or []
+    if missing:
+        lines += ["", "Not recorded by the source, so missing here:", "",
+                  *[f"- {item}" for item in missing]]
+    return lines
+
+
 def render_readme(experiment: ExperimentData) -> str:
     m = experiment.manifest
     config = m.get("config") or {}
@@ -73,6 +89,7 @@ def render_readme(experiment: ExperimentData) -> str:
              "## What was run", "", "| setting | value |", "|---|---|"]
     lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
               if config.get(key) not in (None, "")]
+    lines += _lineage(m.get("lineage"))
     outcomes = Counter((c.status, c.end_reason) for c in experiment.conversations.values())
     turns = sum(c.turns_completed for c in experiment.conversations.values())
     tokens = sum(c.input_tokens + c.output_tokens for c in experiment.conversations.values())
@@ -84,6 +101,13 @@ def render_readme(experiment: ExperimentData) -> str:
               f"conversations recorded · {turns} turns · {tokens} tokens · {cost}", "",
               "| status | end reason | conversations |", "|---|---|---|"]
     lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
+    conversations = list(experiment.conversations.values())
+    lines += ["", "## End states", "",
+              f"Attractors detected live (definitions and thresholds in [{METRICS_DOC_NAME}]"
+              f"({METRICS_DOC_NAME})); substantive turns are those before the first "
+              "degradation.", "",
+              *end_state_lines(conversations),
+              "## Convergence by model pair", "", *convergence_lines(conversations)]
     lines += ["", "## Key metrics", "",
               f"Means over conversations; every metric is defined in [{METRICS_DOC_NAME}]"
               f"({METRICS_DOC_NAME}), next to this file.", "", *metric_table(experiment)]

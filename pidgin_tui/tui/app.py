@@ -23,11 +23,17 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
+from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.inert import make_control_codes_inert
-from pidgin_tui.tui.messages import ConvergenceReached, ErrorRecorded, RunFinished
+from pidgin_tui.tui.messages import (
+    ConvergenceReached,
+    EndStateReached,
+    ErrorRecorded,
+    RunFinished,
+)
 from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
@@ -131,7 +137,7 @@ class PidginApp(App[int]):
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
-        self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
+        self.hub.listen(self, (ErrorRecorded, ConvergenceReached, EndStateReached))
         if self.freeze_gc:
             self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
         if self.handle_sigterm:
@@ -140,6 +146,19 @@ class PidginApp(App[int]):
         if self.detach_runs:
             self.run_worker(self._attach_to_live_runs, thread=True, group="attach",
                             exit_on_error=False)
+        self.run_worker(self._point_to_upstream_data, thread=True, group="upstream",
+                        exit_on_error=False)
+
+    def _point_to_upstream_data(self) -> None:
+        """An output root holding upstream Pidgin data instead of ours says how to convert it."""
+        from pidgin_tui.record.layout import experiment_dirs
+        from pidgin_tui.record.upstream import upstream_hint
+
+        if not experiment_dirs(self.output_root):
+            hint = upstream_hint(self.output_root)
+            if hint:
+                self.call_from_thread(self.notify, hint, title="Upstream Pidgin data",
+                                      severity="warning", timeout=30)
 
     def _attach_to_live_runs(self) -> None:
         """Reopening the page while detached runs go on shows them in the monitor."""
@@ -335,6 +354,16 @@ class PidginApp(App[int]):
         self.notify(f"{message.conversation_id}, turn {message.turn + 1}: {message.score:.2f} ≥ "
                     f"{message.threshold:.2f}; {what}.", title="High convergence",
                     severity="warning")
+
+    @on(EndStateReached)
+    def _end_state_reached(self, message: EndStateReached) -> None:
+        if message.action == "continue":
+            return
+        what = {"stop": "the conversation stops", "pause": "paused: space resumes",
+                "warn": "it goes on"}.get(message.action, message.action)
+        self.notify(f"{message.conversation_id}: "
+                    f"{fmt_end_state_badge(message.end_state, message.onset_turn)}; {what}.",
+                    title="End state", severity="warning")
 
     @on(ErrorRecorded)
     def _error_recorded(self, message: ErrorRecorded) -> None:
