@@ -253,7 +253,7 @@ class Conductor:
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
                                             kind="injection"))
-            self._remember(HistoryEntry(text, speaker, turn))
+            self._remember(HistoryEntry(self._as_sent(text), speaker, turn))
             if turn == resume.turn:
                 done[speaker] = text
         self.turns_completed = resume.turn
@@ -269,8 +269,12 @@ class Conductor:
         plan = self.plan
         seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
             else frozenset({plan.first_speaker})
-        if plan.prompt:
-            self._remember(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
+        # A cold start sends the opener: no provider accepts an empty history.
+        self._remember(HistoryEntry(plan.prompt or plan.opener, None, 0, seen_by, kind="prompt"))
+
+    def _as_sent(self, text: str) -> str:
+        """What the agents are sent for a reply: an empty one becomes the placeholder."""
+        return text if text.strip() else self.plan.empty_placeholder
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
@@ -355,7 +359,10 @@ class Conductor:
             self.experiment_budget.add(result.cost_usd)
         if result.aborted:
             await self._end_if_requested(turn)
-        self._remember(HistoryEntry(result.content, agent_id, turn))
+        if not result.content.strip() and plan.empty_reply == "end":
+            raise _End(EndReason.EMPTY_REPLY,
+                       f"{info.ref} replied with nothing (finish reason {result.finish_reason})")
+        self._remember(HistoryEntry(self._as_sent(result.content), agent_id, turn))
         if plan.choose_names and turn == 0:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
