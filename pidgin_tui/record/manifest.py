@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,11 +14,15 @@ from typing import Any
 
 import msgspec
 
+from pidgin_tui.core.files import write_atomic
 from pidgin_tui.record import jsonl
 from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
 
 MANIFEST_SCHEMA_VERSION = 2
 """2: per-conversation states live in the state log, not in manifest.json."""
+COMPACT_FACTOR, COMPACT_SLACK = 4, 1_000
+"""The state log is rewritten with one line per conversation once it holds more lines than
+this many per conversation (plus the slack): it stays O(conversations) on disk."""
 WRITE_INTERVAL_S = 0.5
 """Least time between writes of routine progress (turns, tokens)."""
 LIFECYCLE_INTERVAL_S = 0.1
@@ -37,22 +40,8 @@ class Urgency(IntEnum):
 
 
 def replace_atomic(path: Path, encoded: bytes) -> None:
-    """Write via a temp file in the same directory: fsync, os.replace, fsync the directory."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(encoded)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """Write atomically and durably (`core.files.write_atomic`), following the umask."""
+    write_atomic(path, encoded)
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -144,6 +133,7 @@ class ManifestWriter:
         self._changed: set[str] = set()
         self._fresh_log = True
         """The first write replaces the log with every conversation's state (compacting it)."""
+        self._log_lines = 0
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Future[None] | None = None
         self.writes = 0
@@ -187,7 +177,10 @@ class ManifestWriter:
         summary = {k: v for k, v in data.items() if k != "conversations"}
         summary["state_log"] = STATE_LOG_NAME
         conversations = data["conversations"]
+        if self._log_lines > COMPACT_FACTOR * len(conversations) + COMPACT_SLACK:
+            self._fresh_log = True  # rewritten whole now and then: O(1) per line, amortized
         ids = conversations if self._fresh_log else self._changed
+        self._log_lines = (0 if self._fresh_log else self._log_lines) + len(ids)
         lines = b"".join(_encode({"conversation_id": cid, **conversations[cid]}) + b"\n"
                          for cid in ids if cid in conversations)
         fresh, self._fresh_log = self._fresh_log, False

@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -52,7 +53,7 @@ class MonitorScreen(Screen[None]):
         Binding("enter", "open", "Open", tooltip="Drill into the experiment / open the "
                 "conversation live", id="monitor.open"),
         Binding("escape", "back", "Experiments", tooltip="Back to the experiments table",
-                id="monitor.back"),
+                show=False, id="monitor.back"),
         Binding("s", "stop", "Stop run", tooltip="Stop the highlighted experiment (asks first)",
                 id="monitor.stop"),
         Binding("f", "filter", "Filter", tooltip="Filter conversations by status",
@@ -65,7 +66,12 @@ class MonitorScreen(Screen[None]):
                 id="monitor.metrics"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
                 id="monitor.readme"),
-        Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", id="monitor.refresh"),
+        Binding("u", "resume", "Resume", tooltip="Continue the experiment's paused or "
+                "interrupted conversations in this app", id="monitor.resume"),
+        Binding("P", "post_process", "Post-process", tooltip="Import, write transcripts, "
+                "README, notebook and search index again", id="monitor.post_process"),
+        Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", show=False,
+                id="monitor.refresh"),
     ]
 
     @dataclass
@@ -158,7 +164,8 @@ class MonitorScreen(Screen[None]):
         conversations.show(row.conversations)
         order = "↓" if conversations.sort_reverse else "↑"
         eta = f" · eta {fmt_duration(row.eta_s)}" if row.eta_s is not None else ""
-        title.update(f"Conversations of {row.name} [{row.experiment_id}] · {row.status_label}"
+        title.update(f"Conversations of {escape(row.name)} [{row.experiment_id}] · "
+                     f"{row.status_label}"
                      f"{eta} · filter: {conversations.status_filter} · sort: "
                      f"{conversations.sort_key} {order}")
         self._show_preview()
@@ -225,6 +232,29 @@ class MonitorScreen(Screen[None]):
         if row is not None:
             open_readme(self.app, row.path)
 
+    def action_resume(self) -> None:
+        row = self.row(self.selected_id)
+        resume = getattr(self.app, "resume_experiment", None)
+        if row is None or not callable(resume):
+            return
+        if row.is_live:
+            self.notify(f"{row.experiment_id} is still running ({row.status_label}).")
+            return
+        self.notify(resume(row.path), title="Resume")
+        self._request_refresh()
+
+    def action_post_process(self) -> None:
+        row = self.row(self.selected_id)
+        post_process = getattr(self.app, "post_process_experiment", None)
+        if row is None or not callable(post_process):
+            return
+        if row.is_live:
+            self.notify(f"{row.experiment_id} is still running: it is post-processed when it "
+                        "ends.")
+            return
+        post_process(row.experiment_id, row.path)
+        self.notify(f"Post-processing {row.experiment_id}…", title="Post-process")
+
     def action_transcript(self) -> None:
         self.open_conversation(live=False)
 
@@ -286,9 +316,10 @@ class MonitorScreen(Screen[None]):
         text = {"signalled": "asked to stop; its conversations end as interrupted",
                 "process gone": "its process is gone: interrupted",
                 "not running": "had already finished"}.get(message.outcome, message.outcome)
-        self.notify(f"{message.experiment_id}: {text}")
+        self.notify(f"{message.experiment_id}: {text}", markup=False)
         self._request_refresh()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.notify(f"Monitor: {event.worker.error}", severity="error", timeout=8)
+            self.notify(f"Monitor: {event.worker.error}", severity="error", timeout=8,
+                        markup=False)
