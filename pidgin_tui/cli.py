@@ -14,17 +14,14 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
 
 from pidgin_tui import __version__
+from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
 
 COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "monitor", "stop", "models",
                              "import_", "import_pidgin", "export", "query", "search", "index",
                              "transcript", "doctor", "serve", "config", "completion")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Every option's help ends with its choices and its default, unless the text gives them.
@@ -153,37 +150,3 @@ def _dispatch(args: argparse.Namespace, handler: object) -> int:
 
         return app.run(args)
     return int(handler(args))  # type: ignore[operator]
-
-
-def say(text: object = "", *, file: TextIO | None = None, end: str = "\n",
-        flush: bool = False) -> None:
-    """Print plain text for a person with escape sequences and control characters removed
-    (newline and tab kept) and credentials masked: names, model output and file contents are
-    untrusted, and messages can quote URLs."""
-    from pidgin_tui.core.redact import redact_secrets
-    from pidgin_tui.core.safe_text import terminal_safe
-
-    print(terminal_safe(redact_secrets(str(text))), file=file or sys.stdout, end=end,
-          flush=flush)
-
-
-def say_json(data: object, *, indent: int | None = None) -> None:
-    """Print data as JSON on stdout, inert on a terminal (`core.safe_text.inert_json`), with
-    credentials masked."""
-    import json
-
-    from pidgin_tui.core.redact import redact_secrets
-    from pidgin_tui.core.safe_text import inert_json
-
-    print(inert_json(redact_secrets(json.dumps(data, ensure_ascii=False, indent=indent,
-                                               default=str))))
-
-
-def error(message: str) -> None:
-    """Print a one-line error to stderr in the house format: credentials masked, no escape
-    sequences or line breaks (messages can quote file contents, names or model output)."""
-    from pidgin_tui.core.redact import redact_secrets
-    from pidgin_tui.core.safe_text import terminal_safe
-
-    text = terminal_safe(redact_secrets(message), single_line=True)
-    print(f"pidgin-tui: error: {text}", file=sys.stderr)

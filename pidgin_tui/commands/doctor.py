@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.core.safe_text import terminal_safe
     from pidgin_tui.experiments.checkup import check
     from pidgin_tui.paths import output_root

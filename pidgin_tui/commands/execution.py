@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, error, say, say_json
+from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, error, say, say_json
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     ConversationEndEvent,

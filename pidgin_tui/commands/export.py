@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pidgin_tui.cli import say
+from pidgin_tui.commands.output import say
 
 NAME = "export"
 HELP = "export an experiment's tables (parquet, csv, jsonl) or a Markdown digest (md)"
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.cli import error
+    from pidgin_tui.commands.output import error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
     from pidgin_tui.paths import output_root

@@ -73,7 +73,7 @@ def describe_failure(exc: BaseException) -> str:
 
 def report_failure(exc: BaseException, verbose: bool) -> None:
     """Print the traceback when verbose, then the one-line error."""
-    from pidgin_tui.cli import error
+    from pidgin_tui.commands.output import error
 
     if verbose:
         traceback.print_exception(exc, file=sys.stderr)

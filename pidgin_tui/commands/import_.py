@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say
+from pidgin_tui.commands.output import say
 
 NAME = "import"
 HELP = "import experiments into the analysis database (DuckDB); re-importing replaces"
@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.cli import error
+    from pidgin_tui.commands.output import error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
     from pidgin_tui.paths import output_root

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.layout import experiments_dir
     from pidgin_tui.record.upstream import find_upstream_experiments, read_upstream_experiment

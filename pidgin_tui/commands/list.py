@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pidgin_tui.cli import say, say_json
+from pidgin_tui.commands.output import say, say_json
 from pidgin_tui.core.safe_text import terminal_safe
 
 NAME = "list"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say, say_json
+from pidgin_tui.commands.output import say, say_json
 
 NAME = "models"
 HELP = "list available models, their prices and whether each key is set"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say, say_json
+from pidgin_tui.commands.output import say, say_json
 
 NAME = "monitor"
 HELP = "print the progress of every experiment (--once for a single summary)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say
+from pidgin_tui.commands.output import say
 
 NAME = "query"
 HELP = "run a read-only SQL query on the analysis database (tables: experiments, " \
@@ -44,7 +44,7 @@ def _positive_float(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.cli import error
+    from pidgin_tui.commands.output import error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
     from pidgin_tui.database.sandbox import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say, say_json
+from pidgin_tui.commands.output import say, say_json
 
 NAME = "resume"
 HELP = ("continue an experiment's paused, interrupted or crashed conversations where they "
@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.commands.execution import execute, progress_display, report
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.experiments.resume import NotResumable
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import SpecError

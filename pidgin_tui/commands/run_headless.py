@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, say_json
 from pidgin_tui.commands.execution import execute, progress_display, report
-from pidgin_tui.commands.run import spec_overrides
+from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, say_json
+from pidgin_tui.commands.run_flags import child_arguments, spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
@@ -170,7 +170,7 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -
     """Start the same run in a new session and report where it writes."""
     from pidgin_tui.experiments.daemon import start_detached
 
-    started = start_detached(args, runner.experiment_id, runner.output_root)
+    started = start_detached(child_arguments(args), runner.experiment_id, runner.output_root)
     if started.exit_code not in (None, 0):
         error(f"the detached run exited with code {started.exit_code}; see {started.log_path}")
         return EXIT_FAILED

@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from pidgin_tui.cli import EXIT_USAGE, error
+    from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.core.safe_text import terminal_safe
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     import shlex
     import sys
 
-    from pidgin_tui.cli import EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.commands.output import EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.paths import output_root
     from pidgin_tui.tui.detached import DETACH_ENV
 

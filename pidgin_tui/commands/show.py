@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say, say_json
+from pidgin_tui.commands.output import say, say_json
 from pidgin_tui.core.safe_text import terminal_safe
 
 NAME = "show"
@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.cli import error
+    from pidgin_tui.commands.output import error
     from pidgin_tui.experiments.discovery import describe
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say
+from pidgin_tui.commands.output import say
 
 NAME = "stop"
 HELP = "stop a running experiment (or --all): conversations end as interrupted"
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.experiments.daemon import live_experiments, stop_experiment
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.layout import ExperimentNotFound

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.cli import say
+from pidgin_tui.commands.output import say
 
 NAME = "transcript"
 HELP = "write an experiment's Markdown transcripts, or print one conversation's"
@@ -27,7 +27,7 @@ def _pick(conversations: list[str], ref: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.cli import error
+    from pidgin_tui.commands.output import error
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
     from pidgin_tui.reports.loader import load_experiment

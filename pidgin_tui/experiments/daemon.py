@@ -10,7 +10,6 @@ conversations as `interrupted`, marks the manifest `interrupted` and still post-
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
@@ -45,25 +44,11 @@ MANIFEST_WAIT_S = 10.0
 """How long `run --detach` waits for the child to create its experiment directory."""
 
 
-def child_arguments(args: argparse.Namespace, experiment_id: str, root: Path) -> list[str]:
-    """The argument list of the detached child: the same run, by flags, with a fixed id."""
-    from pidgin_tui.commands.run import _SWITCH_FLAGS, _VALUE_FLAGS
-
-    argv = [sys.executable, "-m", "pidgin_tui", "run", "--output", str(root)]
-    if args.spec:
-        argv.append(str(Path(args.spec).expanduser().resolve()))
-    for flags, key, _help in _VALUE_FLAGS:
-        value = getattr(args, f"spec_{key}", None)
-        if value is not None:
-            argv += [next(f for f in flags if f.startswith("--")), str(value)]
-    for flag, key, _help in _SWITCH_FLAGS:
-        if getattr(args, f"spec_{key}", None):
-            argv.append(flag)
-    for flag, dest in (("--verbose", "verbose"), ("--no-post-process", "no_post_process"),
-                       ("--yes", "yes")):
-        if getattr(args, dest, False):
-            argv.append(flag)
-    return [*argv, "--experiment-id", experiment_id]
+def run_command(root: Path, experiment_id: str, arguments: list[str]) -> list[str]:
+    """The argument list of a detached child: `pidgin-tui run` with `arguments`, writing under
+    `root` with a fixed experiment id."""
+    return [sys.executable, "-m", "pidgin_tui", "run", "--output", str(root), *arguments,
+            "--experiment-id", experiment_id]
 
 
 @dataclass(slots=True)
@@ -78,15 +63,16 @@ class Detached:
     """Set when the child had already exited by the time the parent looked."""
 
 
-def start_detached(args: argparse.Namespace, experiment_id: str, root: Path,
+def start_detached(arguments: list[str], experiment_id: str, root: Path,
                    wait_s: float = MANIFEST_WAIT_S) -> Detached:
-    """Start the run in a new session and wait until its experiment directory exists."""
+    """Start `pidgin-tui run` with `arguments` (spec path and flags) in a new session and wait
+    until its experiment directory exists."""
     logs_dir(root).mkdir(parents=True, exist_ok=True)
     active_dir(root).mkdir(parents=True, exist_ok=True)
     log_path, pid_path = log_file(root, experiment_id), pid_file(root, experiment_id)
     with open(log_path, "ab") as log:
         child = subprocess.Popen(  # noqa: S603 - an argument list built from parsed flags
-            child_arguments(args, experiment_id, root), stdin=subprocess.DEVNULL, stdout=log,
+            run_command(root, experiment_id, arguments), stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True, cwd=os.getcwd(), close_fds=True)
     pid_path.write_text(f"{child.pid}\n", encoding="ascii")
     found: Path | None = None
@@ -114,7 +100,7 @@ def start_detached_spec(spec: ExperimentSpec, experiment_id: str, root: Path,
     path = launch_spec_file(root, experiment_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump_spec_yaml(spec), encoding="utf-8")
-    return start_detached(argparse.Namespace(spec=str(path)), experiment_id, root, wait_s)
+    return start_detached([str(path)], experiment_id, root, wait_s)
 
 
 def find_experiment_dir(root: Path, experiment_id: str) -> Path | None:

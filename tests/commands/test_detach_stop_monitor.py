@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.commands.run import add_arguments
-from pidgin_tui.experiments.daemon import child_arguments
+from pidgin_tui.commands.run_flags import child_arguments
+from pidgin_tui.experiments.daemon import run_command
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.synthetic import write_experiment
 from pidgin_tui.record.layout import pid_file
@@ -44,7 +45,7 @@ def test_child_arguments_are_a_list_with_the_same_run(tmp_path: Path) -> None:
     add_arguments(parser)
     args = parser.parse_args(["-a", "local:test", "--prompt", "hi; rm -rf / $(x)", "--think",
                               "--detach", "-t", "3", "--no-post-process"])
-    argv = child_arguments(args, "abc123", tmp_path)
+    argv = run_command(tmp_path, "abc123", child_arguments(args))
     assert argv[:4] == [sys.executable, "-m", "pidgin_tui", "run"]
     assert "--detach" not in argv
     assert argv[argv.index("--prompt") + 1] == "hi; rm -rf / $(x)"  # one argument, no shell
