@@ -42,6 +42,11 @@ def new_experiment_id() -> str:
     return secrets.token_hex(4)
 
 
+def conversation_id_for(experiment_id: str, repetition: int) -> str:
+    """The id of an experiment's conversation (`repetition` counts from 0; the id from 1)."""
+    return f"{experiment_id}_{repetition + 1:04d}"
+
+
 def _default_scorer_factory(profile: str, first_speaker: str) -> TurnScorer:
     from pidgin_tui.metrics.convergence import make_turn_scorer
 
@@ -157,7 +162,8 @@ class ExperimentRunner:
         return runner
 
     def conversation_ids(self) -> list[str]:
-        return [f"{self.experiment_id}_{rep + 1:04d}" for rep in range(self.spec.repetitions)]
+        return [conversation_id_for(self.experiment_id, rep)
+                for rep in range(self.spec.repetitions)]
 
     def prepare(self) -> Path:
         """Create the experiment directory and its tracking; idempotent."""

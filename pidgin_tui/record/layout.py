@@ -130,6 +130,11 @@ def resolve_experiment(root: Path, reference: str) -> Path:
 
     candidate = Path(reference).expanduser()
     if candidate.is_dir() and (candidate / MANIFEST_NAME).exists():
+        from pidgin_tui.record.upstream import upstream_hint
+
+        hint = upstream_hint(candidate)  # never read (or write beside) upstream data as ours
+        if hint:
+            raise ExperimentNotFound(hint)
         return candidate.resolve()
     matches: list[Path] = []
     prefix_matches: list[Path] = []

@@ -65,6 +65,21 @@ def metric_table(experiment: ExperimentRecord) -> list[str]:
     return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
 
 
+def _lineage(lineage: object) -> list[str]:
+    """Where an imported experiment came from and what its source did not record."""
+    if not isinstance(lineage, dict):
+        return []
+    lines = ["", "## Imported", "",
+             f"Converted from {lineage.get('imported_from', 'another tool')} experiment "
+             f"`{lineage.get('source_experiment_id', '?')}` at `{lineage.get('source_path', '?')}`"
+             ". Metrics were recomputed; the source folder was not changed."]
+    missing = lineage.get("missing") or []
+    if missing:
+        lines += ["", "Not recorded by the source, so missing here:", "",
+                  *[f"- {item}" for item in missing]]
+    return lines
+
+
 def render_readme(experiment: ExperimentRecord) -> str:
     m = experiment.manifest
     config = m.get("config") or {}
@@ -75,6 +90,7 @@ def render_readme(experiment: ExperimentRecord) -> str:
              "## What was run", "", "| setting | value |", "|---|---|"]
     lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
               if config.get(key) not in (None, "")]
+    lines += _lineage(m.get("lineage"))
     outcomes = Counter((experiment.status_of(c), c.end_reason or NO_END_REASON)
                        for c in experiment.conversations.values())
     turns = sum(c.turns_completed for c in experiment.conversations.values())

@@ -101,7 +101,7 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
     url, root = server
     spec = tmp_path / "browser.yaml"
     spec.write_text("name: browser-run\nagent_a: local:test\nagent_b: local:test\n"
-                    "max_turns: 10\nrepetitions: 1\n")
+                    "max_turns: 24\nrepetitions: 1\n")
     assert CHROMIUM is not None, "CI must have chromium: .ci/run installs it"
     with chromium(CHROMIUM) as browser:
         page = browser.new_page()
@@ -152,6 +152,6 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
 
         final = _wait_for("the run to complete after the tab closed",
                           lambda: (m := read_manifest(experiment) or {}).get("status")
-                          not in ("running", "created", None) and m, timeout=120)
+                          not in ("running", "created", None) and m, timeout=300)
     assert final["status"] == "completed", json.dumps(final)[:500]
-    assert len(_messages(experiment)) == 20
+    assert len(_messages(experiment)) == 48
