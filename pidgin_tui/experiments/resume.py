@@ -1,15 +1,25 @@
-"""Rebuild where a conversation stopped from its JSONL, so `pidgin-tui resume` can continue it."""
+"""Where each conversation of an experiment stands on disk, so `pidgin-tui resume` can continue it.
+
+A conversation is continued when it ended paused, interrupted or on a storage error, and also
+when it has no end event at all: its process died (kill -9, OOM, power cut). Resume holds the
+experiment's lock, so no live process can still be writing such a conversation. A planned
+conversation that never began (no file, an empty file) is started from its first turn.
+
+A torn last line (a write cut short by the crash) is moved into a `.torn` file next to the
+JSONL before anything is appended, and reported; it is never dropped.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.conductor import ResumePoint
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
+from pidgin_tui.record.jsonl import read_all_events
 
-RESUMABLE_END_REASONS = frozenset({"paused", "interrupted"})
+RESUMABLE_END_REASONS = frozenset({"paused", "interrupted", "storage_error"})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""
 
 
@@ -19,23 +29,59 @@ class NotResumable(ValueError):
 
 @dataclass(slots=True)
 class SavedConversation:
-    point: ResumePoint
-    last_seq: int
-    end_reason: str | None
+    """One planned conversation as its JSONL left it."""
+
+    point: ResumePoint | None
+    """Where to continue; None when it never began (start it from its first turn)."""
+    last_seq: int = 0
+    end_reason: str | None = None
+    """The reason of the last end event, None when the last segment has no end event."""
+    ended: bool = False
+    torn_bytes: int = 0
+    """Bytes of an incomplete last line (moved aside by `move_torn_tail` before resuming)."""
+    unreadable_lines: list[str] = field(default_factory=list)
+
+    @property
+    def crashed(self) -> bool:
+        """Began, but its process died before recording an end."""
+        return self.point is not None and not self.ended
+
+    @property
+    def resumable(self) -> bool:
+        return self.point is None or not self.ended or self.end_reason in RESUMABLE_END_REASONS
+
+    def describe(self) -> str:
+        """What resume does with it, in a few words (for `resume` and `doctor`)."""
+        if self.point is None:
+            return "start from turn 1 (never began)"
+        if not self.resumable:
+            return f"nothing (ended {self.end_reason})"
+        why = "process gone" if self.crashed else str(self.end_reason)
+        return f"continue at turn {self.point.turn + 1} ({why})"
 
 
 def load_saved_conversation(path: Path) -> SavedConversation:
-    """Read a conversation's JSONL into a ResumePoint (complete messages only)."""
-    record = ConversationRecord.read(path)
-    if not record.events_seen:
-        raise NotResumable(f"{path.name}: no events to resume from")
-    if len(record.system_prompts) < 2:
-        raise NotResumable(f"{path.name}: the system prompts were never recorded")
+    """Read a conversation's JSONL (complete lines only) into where it stands."""
+    result = read_all_events(path)
+    saved = SavedConversation(None, torn_bytes=result.partial_tail_bytes,
+                              unreadable_lines=list(result.errors))
+    if not result.events:
+        return saved
+    record = ConversationRecord(path=path)
+    record.apply_all(result.events)
+    saved.last_seq, saved.ended, saved.end_reason = \
+        record.last_seq, record.ended, record.end_reason
+    if record.start is None and not record.system_prompts:
+        return saved
     turns_done = record.turns_completed
-    messages = [(m.turn_number, AgentId(m.agent_id), m.content)
-                for m in record.complete_messages if m.turn_number <= turns_done]
-    point = ResumePoint(turn=turns_done, messages=messages,
-                        system_prompts={AgentId(k): v for k, v in record.system_prompts.items()},
-                        names={AgentId(k): v for k, v in record.names.items()},
-                        last_convergence=record.convergence)
-    return SavedConversation(point, record.last_seq, record.end_reason)
+    scores = [t.convergence_score for t in record.turns_in_order]
+    saved.point = ResumePoint(
+        turn=turns_done,
+        messages=[(m.turn_number, AgentId(m.agent_id), m.content)
+                  for m in record.complete_messages if m.turn_number <= turns_done],
+        system_prompts={AgentId(k): v for k, v in record.system_prompts.items()},
+        names={AgentId(k): v for k, v in record.names.items()},
+        last_convergence=scores[-1] if scores else None,
+        previous_convergence=scores[-2] if len(scores) > 1 else None,
+        policy_pending=not saved.ended and turns_done > 0 and not record.after_last_turn)
+    return saved

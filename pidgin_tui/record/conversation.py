@@ -100,6 +100,8 @@ class ConversationRecord:
     ended_at: str | None = None
     last_seq: int = 0
     events_seen: int = 0
+    after_last_turn: bool = False
+    """Something of a later turn was recorded after the last TurnCompleteEvent (a turn begun)."""
     offset: int = 0
     """Byte offset of the file read so far (see `read_more`)."""
     parse_errors: list[str] = field(default_factory=list)
@@ -201,6 +203,11 @@ class ConversationRecord:
                 self.ended_at = event.timestamp
                 if event.error:
                     self.last_error = event.error
+        if isinstance(event, TurnCompleteEvent):
+            self.after_last_turn = False
+        elif getattr(event, "turn_number", None) is not None and \
+                event.turn_number >= self.turns_completed:  # type: ignore[attr-defined]
+            self.after_last_turn = True
 
     def _turn_complete(self, event: TurnCompleteEvent) -> None:
         latest = not self.completed_turns or event.turn_number >= max(self.completed_turns)
