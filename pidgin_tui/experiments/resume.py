@@ -11,13 +11,17 @@ JSONL before anything is appended, and reported; it is never dropped.
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pidgin_tui.core.conductor import ResumePoint
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import torn_path
 
 RESUMABLE_END_REASONS = frozenset({"paused", "interrupted", "storage_error"})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""
@@ -85,3 +89,55 @@ def load_saved_conversation(path: Path) -> SavedConversation:
         previous_convergence=scores[-2] if len(scores) > 1 else None,
         policy_pending=not saved.ended and turns_done > 0 and not record.after_last_turn)
     return saved
+
+
+
+def move_torn_tail(jsonl: Path) -> int:
+    """Move an incomplete last line into the `.torn` file; returns the bytes moved.
+
+    The tail is appended to the `.torn` file and fsynced before the JSONL is cut, so a crash in
+    between leaves the bytes in both places, never in neither.
+    """
+    try:
+        with open(jsonl, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return 0
+    keep = data.rfind(b"\n") + 1
+    tail = data[keep:]
+    if not tail:
+        return 0
+    with open(torn_path(jsonl), "ab") as torn:
+        torn.write(tail + b"\n")
+        torn.flush()
+        os.fsync(torn.fileno())
+    with open(jsonl, "r+b") as handle:
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return len(tail)
+
+
+def manifest_for_resume(manifest: dict[str, Any],
+                        saved: dict[str, SavedConversation]) -> dict[str, Any]:
+    """The manifest a resume starts from: crashed conversations marked interrupted, counts redone.
+
+    A process killed mid-run leaves its conversations `running` and its counts as of its last
+    manifest write; both are rebuilt here from what the JSONL files hold.
+    """
+    data = {**manifest, "status": "running", "completed_at": None, "pid": os.getpid()}
+    conversations = {cid: dict(conv) for cid, conv in (manifest.get("conversations") or {}).items()
+                     if isinstance(conv, dict)}
+    for cid, conversation in saved.items():
+        if conversation.point is None:
+            conversations.pop(cid, None)  # nothing on disk: it starts afresh
+        elif cid in conversations:
+            conversations[cid]["turns_completed"] = conversation.point.turn
+            if not conversation.ended:
+                conversations[cid].update(status="interrupted", end_reason="interrupted")
+    counts = Counter(str(conv.get("status")) for conv in conversations.values())
+    data.update(conversations=conversations, running_conversations=0,
+                completed_conversations=counts["completed"], failed_conversations=counts["failed"],
+                interrupted_conversations=counts["interrupted"],
+                total_turns=sum(s.point.turn for s in saved.values() if s.point is not None))
+    return data
