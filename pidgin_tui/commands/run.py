@@ -47,6 +47,8 @@ _SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--think-b", "think_b", "enable thinking for agent B"),
     ("--allow-ignored-params", "allow_ignored_params",
      "run even if a model cannot take a requested setting (recorded as ignored)"),
+    ("--allow-unpriced", "allow_unpriced",
+     "run with a budget even if a model is unpriced (its spending is not counted)"),
 )
 
 

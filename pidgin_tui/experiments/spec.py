@@ -68,6 +68,8 @@ class ExperimentSpec:
     budget_usd: float | None = None
     conversation_budget_usd: float | None = None
     allow_ignored_params: bool = False
+    allow_unpriced: bool = False
+    """Run with a budget even though a model is unpriced (its spending is not counted)."""
     """Run even when a model cannot take a requested setting; the record says `ignored`."""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -207,6 +209,7 @@ VALIDATORS: dict[str, Callable[[str, object], Any]] = {
     "budget_usd": _float(0.0, 1_000_000.0),
     "conversation_budget_usd": _float(0.0, 1_000_000.0),
     "allow_ignored_params": _bool,
+    "allow_unpriced": _bool,
 }
 assert set(VALIDATORS) == {f.name for f in fields(ExperimentSpec)} - {"extra"}
 
@@ -233,7 +236,7 @@ def parse_spec(data: Mapping[str, Any]) -> ExperimentSpec:
         values[key] = VALIDATORS[key](key, value)
     if values.get("think") is None:
         values.pop("think", None)
-    for key in ("choose_names", "allow_truncation", "allow_ignored_params"):
+    for key in ("choose_names", "allow_truncation", "allow_ignored_params", "allow_unpriced"):
         if values.get(key) is None:
             values.pop(key, None)
     spec = ExperimentSpec(**values)
