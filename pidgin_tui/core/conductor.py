@@ -24,13 +24,15 @@ from pidgin_tui.core.events import (
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
+    InjectionEvent,
     InterruptRequestEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
 )
 from pidgin_tui.core.names import extract_chosen_name
-from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
 from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
 from pidgin_tui.core.types import (
     AgentId,
@@ -251,7 +253,7 @@ class Conductor:
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
                                             kind="injection"))
-            self._remember(HistoryEntry(text, speaker, turn))
+            self._remember(HistoryEntry(self._as_sent(text), speaker, turn))
             if turn == resume.turn:
                 done[speaker] = text
         self.turns_completed = resume.turn
@@ -267,8 +269,12 @@ class Conductor:
         plan = self.plan
         seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
             else frozenset({plan.first_speaker})
-        if plan.prompt:
-            self._remember(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
+        # A cold start sends the opener: no provider accepts an empty history.
+        self._remember(HistoryEntry(plan.prompt or plan.opener, None, 0, seen_by, kind="prompt"))
+
+    def _as_sent(self, text: str) -> str:
+        """What the agents are sent for a reply: an empty one becomes the placeholder."""
+        return text if text.strip() else self.plan.empty_placeholder
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
@@ -299,6 +305,8 @@ class Conductor:
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
                                             kind="injection"))
+                await self.bus.publish(InjectionEvent(
+                    **self._ids, agent_id=agent_id.value, turn_number=turn, content=injection))
             await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
@@ -308,7 +316,12 @@ class Conductor:
             **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
             metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
         ))
+        end_state_action = await self._publish_end_states(turn)
         await self._apply_convergence_policy(turn, score)
+        if end_state_action == "stop":
+            raise _End(EndReason.END_STATE)
+        if end_state_action == "pause":
+            self._pause_or_end(turn)
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:
         plan, info = self.plan, self.models[agent_id]
@@ -346,7 +359,10 @@ class Conductor:
             self.experiment_budget.add(result.cost_usd)
         if result.aborted:
             await self._end_if_requested(turn)
-        self._remember(HistoryEntry(result.content, agent_id, turn))
+        if not result.content.strip() and plan.empty_reply == "end":
+            raise _End(EndReason.EMPTY_REPLY,
+                       f"{info.ref} replied with nothing (finish reason {result.finish_reason})")
+        self._remember(HistoryEntry(self._as_sent(result.content), agent_id, turn))
         if plan.choose_names and turn == 0:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
@@ -380,7 +396,36 @@ class Conductor:
             action=action))
         if action == "stop":
             raise _End(EndReason.HIGH_CONVERGENCE)
-        if action == "pause" and turn + 1 < self.plan.max_turns:  # nothing left to pause
-            if not self.plan.interactive:
-                raise _End(EndReason.PAUSED)
-            self.control.pause()
+        if action == "pause":
+            self._pause_or_end(turn)
+
+    def _pause_or_end(self, turn: int) -> None:
+        """A policy's `pause`: pause in the app; headless, end with reason `paused`."""
+        if turn + 1 >= self.plan.max_turns:  # nothing left to pause
+            return
+        if not self.plan.interactive:
+            raise _End(EndReason.PAUSED)
+        self.control.pause()
+
+    async def _publish_end_states(self, turn: int) -> str | None:
+        """Publish the end states the scorer first detected at this turn; returns the most
+        drastic of their actions (stop, pause, then the rest), or None."""
+        # A scorer that detects end states is an `EndStateSource`; a plain callable is not.
+        take = getattr(self.scorer, "take_end_states", None)
+        if take is None:
+            return None
+        strongest: str | None = None
+        onsets: list[EndStateOnset] = take()
+        for onset in onsets:
+            action = self.plan.end_state_actions.get(onset.name, "warn")
+            await self.bus.publish(EndStateDetectedEvent(
+                **self._ids, turn_number=turn, end_state=onset.name,
+                onset_turn=onset.onset_turn, score=onset.score, action=action,
+                substantive_turns=onset.turns_before))
+            if strongest is None or _SEVERITY[action] > _SEVERITY[strongest]:
+                strongest = action
+        return strongest
+
+
+_SEVERITY = {"continue": 0, "warn": 1, "pause": 2, "stop": 3}
+"""Policy actions from the mildest to the most drastic."""

@@ -115,6 +115,14 @@ class SystemPromptEvent(Event, kw_only=True):
     agent_display_name: str = ""
 
 
+class InjectionEvent(Event, kw_only=True):
+    """An awareness turn prompt sent to one agent before its message of `turn_number`."""
+
+    agent_id: str
+    turn_number: int
+    content: str
+
+
 class AgentNameChosenEvent(Event, kw_only=True):
     agent_id: str
     chosen_name: str
@@ -172,6 +180,9 @@ class MessageCompleteEvent(Event, kw_only=True):
     duration_ms: int = 0
     time_to_first_token_ms: int | None = None
     finish_reason: str = "stop"
+    empty: bool = False
+    """The reply has no text (a safety block, a refusal, an output budget spent on reasoning);
+    `finish_reason` says why. `content` keeps exactly what came back."""
     """`stop`, `length`, or `interrupted` for a partial message written out on shutdown."""
 
 
@@ -202,6 +213,19 @@ class ConvergenceWarningEvent(Event, kw_only=True):
     convergence_score: float
     threshold: float
     action: str
+
+
+class EndStateDetectedEvent(Event, kw_only=True):
+    """An end-state detector fired (see `pidgin_tui.metrics.endstates`): the conversation fell
+    into `end_state` at `onset_turn`, detected at `turn_number`; `action` is what the run did."""
+
+    turn_number: int
+    end_state: str
+    onset_turn: int
+    score: float
+    action: str
+    substantive_turns: int = 0
+    """Turns completed before `onset_turn`."""
 
 
 class ContextLimitEvent(Event, kw_only=True):
@@ -280,10 +304,12 @@ class ErrorEvent(Event, kw_only=True):
 
 ALL_EVENT_TYPES: tuple[type[Event], ...] = (
     ExperimentStartEvent, ExperimentCompleteEvent, PostProcessingStartEvent,
-    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, AgentNameChosenEvent,
+    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, InjectionEvent,
+    AgentNameChosenEvent,
     TurnStartEvent, MessageRequestEvent, MessageChunkEvent, ThinkingChunkEvent,
     MessageCompleteEvent, TokenUsageEvent, TurnCompleteEvent, ConvergenceWarningEvent,
-    ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent, InterruptRequestEvent,
+    EndStateDetectedEvent, ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent,
+    InterruptRequestEvent,
     ConversationBranchedEvent, ConversationEndEvent, APIErrorEvent, RateLimitEvent, ErrorEvent,
 )
 EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENT_TYPES}
@@ -291,11 +317,12 @@ EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_
 AnyEvent = (
     ExperimentStartEvent | ExperimentCompleteEvent | PostProcessingStartEvent
     | PostProcessingCompleteEvent | ConversationStartEvent | SystemPromptEvent
-    | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent | MessageChunkEvent
-    | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent | TurnCompleteEvent
-    | ConvergenceWarningEvent | ContextLimitEvent | ConversationPausedEvent
-    | ConversationResumedEvent | InterruptRequestEvent | ConversationBranchedEvent
-    | ConversationEndEvent | APIErrorEvent | RateLimitEvent | ErrorEvent
+    | InjectionEvent | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent
+    | MessageChunkEvent | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent
+    | TurnCompleteEvent | ConvergenceWarningEvent | EndStateDetectedEvent | ContextLimitEvent
+    | ConversationPausedEvent | ConversationResumedEvent | InterruptRequestEvent
+    | ConversationBranchedEvent | ConversationEndEvent | APIErrorEvent | RateLimitEvent
+    | ErrorEvent
 )
 
 _encoder = msgspec.json.Encoder()

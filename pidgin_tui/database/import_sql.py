@@ -18,6 +18,7 @@ from pidgin_tui.database.metrics_schema import (
     metric_columns,
     metrics_struct_type,
 )
+from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.metrics.turn import METRICS_VERSION
 
 
@@ -43,6 +44,8 @@ _TOKEN_BUCKET_SUMS = ", ".join(
     for i, name in ((4, "cache_read_tokens"), (5, "cache_write_tokens"), (6, "reasoning_tokens")))
 """Sums of the buckets apart from input and output (omitted in JSONL when zero)."""
 _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
+_D = ev.EndStateDetectedEvent
+_DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 
 # Every field later statements filter or join on is extracted here, in one parse per line:
 # each `data->>'field'` afterwards would parse the whole line again (a turn's line is ~5 kB).
@@ -82,17 +85,18 @@ SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking
        m.finish_reason, m.timestamp, u.cache_read_tokens, u.cache_write_tokens,
        u.reasoning_tokens, TRY_CAST(r.eff->>'temperature' AS DOUBLE),
        TRY_CAST(r.eff->>'max_output_tokens' AS BIGINT), r.eff->>'thinking',
-       CAST(r.eff->'ignored' AS VARCHAR[])
+       CAST(r.eff->'ignored' AS VARCHAR[]), m.empty
 FROM (SELECT conversation_id, timestamp, turn_number, agent_id, x[1] AS content,
              x[2] AS thinking,
              TRY_CAST({_or("x[3]", _M, "tokens_used")} AS BIGINT) AS tokens,
              TRY_CAST({_or("x[4]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
              TRY_CAST(x[5] AS BIGINT) AS ttft,
              {_or("x[6]", _M, "model")} AS model, {_or("x[7]", _M, "finish_reason")}
-             AS finish_reason
+             AS finish_reason, TRY_CAST({_or("x[8]", _M, "empty")} AS BOOLEAN) AS empty
       FROM (SELECT conversation_id, timestamp, turn_number, agent_id,
                    json_extract_string(data, ['$.content', '$.thinking', '$.tokens_used',
-                   '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason'])
+                   '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason',
+                   '$.empty'])
                    AS x
             FROM _stage WHERE event_type = 'MessageCompleteEvent')) AS m
 LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
@@ -158,11 +162,26 @@ tok AS (
     FROM (SELECT conversation_id, json_extract_string(data, {_USAGE_PATHS}) AS x
           FROM _stage WHERE event_type = 'TokenUsageEvent')
     GROUP BY conversation_id),
+em AS (
+    SELECT conversation_id, count(*) AS empty_replies FROM _stage
+    WHERE event_type = 'MessageCompleteEvent' AND data->>'empty' = 'true'
+    GROUP BY conversation_id),
 tc AS (  -- turns completed: distinct turns with a TurnCompleteEvent, as ConversationRecord
     SELECT conversation_id, count(DISTINCT turn_number) AS turns,
            arg_max(convergence_score, turn_number) AS final_convergence,
            max(convergence_score) AS max_convergence
-    FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id)
+    FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id),
+es AS (
+    SELECT conversation_id, list(x[1] ORDER BY TRY_CAST(x[2] AS INTEGER), seq) AS end_states,
+           list(TRY_CAST(x[2] AS INTEGER) ORDER BY TRY_CAST(x[2] AS INTEGER), seq) AS onsets,
+           arg_min(x[1], (TRY_CAST(x[2] AS INTEGER), seq)) AS first_end_state,
+           min(TRY_CAST(x[2] AS INTEGER)) AS onset,
+           min(TRY_CAST({_or("x[3]", _D, "substantive_turns")} AS INTEGER))
+               FILTER (WHERE x[1] IN ({_DEGRADATIONS})) AS substantive
+    FROM (SELECT conversation_id, seq, json_extract_string(data,
+                 ['$.end_state', '$.onset_turn', '$.substantive_turns']) AS x
+          FROM _stage WHERE event_type = 'EndStateDetectedEvent')
+    GROUP BY conversation_id)
 SELECT $exp, s.conversation_id,
        TRY_CAST({_or("s.data->>'repetition'", _S, "repetition")} AS INTEGER),
        s.data->>'agent_a_model', s.data->>'agent_b_model',
@@ -183,7 +202,10 @@ SELECT $exp, s.conversation_id,
        COALESCE(tok.input_tokens, 0), COALESCE(tok.output_tokens, 0),
        COALESCE(tok.input_tokens, 0) + COALESCE(tok.output_tokens, 0),
        CASE WHEN tok.conversation_id IS NULL THEN 0.0 ELSE tok.cost_usd END,
-       tc.final_convergence, tc.max_convergence, s.timestamp, e.timestamp,
+       tc.final_convergence, tc.max_convergence, COALESCE(es.end_states, []),
+       COALESCE(es.onsets, []), es.first_end_state, es.onset,
+       COALESCE(es.substantive, TRY_CAST(e.data->>'total_turns' AS INTEGER), tc.turns, 0),
+       s.timestamp, e.timestamp,
        TRY_CAST({_or("e.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT),
        COALESCE(tok.cache_read_tokens, 0), COALESCE(tok.cache_write_tokens, 0),
        COALESCE(tok.reasoning_tokens, 0),
@@ -191,9 +213,10 @@ SELECT $exp, s.conversation_id,
        TRY_CAST(s.data->'effective_b'->>'temperature' AS DOUBLE),
        s.data->'effective_a'->>'thinking', s.data->'effective_b'->>'thinking',
        CAST(s.data->'effective_a'->'ignored' AS VARCHAR[]),
-       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[])
+       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]), COALESCE(em.empty_replies, 0)
 FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
-LEFT JOIN tc USING (conversation_id)
+LEFT JOIN em USING (conversation_id) LEFT JOIN tc USING (conversation_id)
+LEFT JOIN es USING (conversation_id)
 """
 
 EXPERIMENT_SQL = """

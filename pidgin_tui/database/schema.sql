@@ -73,6 +73,11 @@ CREATE TABLE IF NOT EXISTS conversations (
     cost_usd DOUBLE,                    -- NULL when any request was unpriced
     final_convergence DOUBLE,
     max_convergence DOUBLE,
+    end_states VARCHAR[],               -- end states detected, in order of onset (metrics/endstates.py)
+    end_state_onsets INTEGER[],         -- the turn each of them began at
+    first_end_state VARCHAR,            -- the earliest of them, NULL when none
+    end_state_onset INTEGER,            -- the turn at which it began
+    substantive_turns INTEGER,          -- turns before the first degradation (all when none)
     started_at TIMESTAMP,
     ended_at TIMESTAMP,
     duration_ms BIGINT,
@@ -85,7 +90,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     effective_thinking_a VARCHAR,       -- on | off | minimal | always | provider default
     effective_thinking_b VARCHAR,
     ignored_params_a VARCHAR[],         -- requested settings the model could not take
-    ignored_params_b VARCHAR[]
+    ignored_params_b VARCHAR[],
+    empty_replies INTEGER               -- replies with no text (sent on as the placeholder)
 );
 
 CREATE TABLE IF NOT EXISTS messages (
@@ -110,7 +116,8 @@ CREATE TABLE IF NOT EXISTS messages (
     effective_temperature DOUBLE,       -- as sent (NULL: none was sent)
     effective_max_output_tokens BIGINT,
     effective_thinking VARCHAR,         -- on | off | minimal | always | provider default
-    ignored_params VARCHAR[]            -- requested settings the request did not carry
+    ignored_params VARCHAR[],           -- requested settings the request did not carry
+    empty BOOLEAN                       -- no text came back (finish_reason says why)
 );
 
 -- Metric values whose key the current metrics catalog does not know (turns scored by another

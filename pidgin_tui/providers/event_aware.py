@@ -187,6 +187,7 @@ class EventAwareProvider:
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, content=result.content,
             model=ctx.info.ref, thinking=result.thinking, tokens_used=usage.output_tokens,
             duration_ms=duration_ms, time_to_first_token_ms=ttft, finish_reason=finish,
+            empty=not result.content.strip(),
         ))
         await self.bus.publish(TokenUsageEvent(
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, model=ctx.info.ref,

@@ -23,19 +23,23 @@ from pathlib import Path
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     APIErrorEvent,
+    ConvergenceWarningEvent,
     ConversationBranchedEvent,
     ConversationEndEvent,
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
     ErrorEvent,
     Event,
+    InjectionEvent,
     MessageCompleteEvent,
     RateLimitEvent,
     SystemPromptEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
 )
+from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.record.jsonl import read_events
 
 AGENTS = ("agent_a", "agent_b")
@@ -93,6 +97,10 @@ class ConversationRecord:
     convergence: float | None = None
     """The score of the latest completed turn (None when it had none)."""
     max_convergence: float | None = None
+    end_states: list[EndStateDetectedEvent] = field(default_factory=list)
+    """Detected end states, in the order they were detected."""
+    injections: list[InjectionEvent] = field(default_factory=list)
+    convergence_warnings: list[ConvergenceWarningEvent] = field(default_factory=list)
     parent_experiment_id: str | None = None
     parent_conversation_id: str | None = None
     branch_turn: int | None = None
@@ -181,6 +189,14 @@ class ConversationRecord:
                     self.priced_cost_usd += event.cost_usd
             case TurnCompleteEvent():
                 self._turn_complete(event)
+            case EndStateDetectedEvent():
+                self.end_states.append(event)
+            case InjectionEvent():
+                if self.detail:
+                    self.injections.append(event)
+            case ConvergenceWarningEvent():
+                if self.detail:
+                    self.convergence_warnings.append(event)
             case ConversationPausedEvent():
                 self.status = "paused"
             case ConversationResumedEvent():
@@ -223,6 +239,28 @@ class ConversationRecord:
     @property
     def turns_completed(self) -> int:
         return len(self.completed_turns)
+
+    @property
+    def end_state_labels(self) -> list[str]:
+        """End-state names in order of onset."""
+        return [e.end_state for e in sorted(self.end_states, key=lambda e: e.onset_turn)]
+
+    @property
+    def first_degradation(self) -> EndStateDetectedEvent | None:
+        found = [e for e in self.end_states if e.end_state in DEGRADATIONS]
+        return min(found, key=lambda e: e.onset_turn) if found else None
+
+    @property
+    def substantive_turns(self) -> int:
+        """Turns before the first degradation began; all turns when none did."""
+        first = self.first_degradation
+        return self.turns_completed if first is None else first.substantive_turns
+
+    @property
+    def model_pair(self) -> str:
+        if self.start is None:
+            return "?"
+        return f"{self.start.agent_a_model} × {self.start.agent_b_model}"
 
     @property
     def ended(self) -> bool:
