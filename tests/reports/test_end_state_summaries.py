@@ -26,5 +26,5 @@ def test_readme_gives_the_end_state_distribution_per_model_pair(tmp_path: Path) 
     assert "**local:instant × local:instant** (4 conversations; median substantive turns " \
         f"{substantive:g}" in text
     assert "## Convergence by model pair" in text
-    final = [c.final_convergence for c in conversations]
+    final = [c.convergence for c in conversations]
     assert f"| local:instant × local:instant | 4 | {sum(final) / 4:.3f} " in text
