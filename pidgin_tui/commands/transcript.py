@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say
+
 NAME = "transcript"
 HELP = "write an experiment's Markdown transcripts, or print one conversation's"
 
@@ -40,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
     experiment = ExperimentRecord.load(exp_dir)
     if args.conversation is None:
         for path in write_transcripts(exp_dir, experiment=experiment):
-            print(path)
+            say(path)
         for problem in experiment.problems:
-            print(f"  skipped: {problem}")
+            say(f"  skipped: {problem}")
         return 0
     found = _pick(list(experiment.conversations), args.conversation)
     if len(found) != 1:
@@ -51,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
         error(f"{what} of {experiment.name} match {args.conversation!r} (e.g. {known})")
         return 2
     write_transcripts(exp_dir, conversation_id=found[0], experiment=experiment)
-    print(render_transcript(experiment.conversations[found[0]], experiment), end="")
+    say(render_transcript(experiment.conversations[found[0]], experiment), end="")
     return 0
