@@ -65,10 +65,14 @@ class TranscriptScreen(Screen[None]):
         offset: int
 
     def __init__(self, path: Path, *, follow: bool = False, log: ConversationRecord | None = None,
-                 ) -> None:
+                 turn: int | None = None, highlight: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.follow = follow
+        self._open_at = turn
+        """1-based turn to show first (a search result)."""
+        self._highlight = highlight
+        """Text to mark, from that turn on, once the transcript is shown."""
         self.transcript = log
         self._reading = False
 
@@ -102,6 +106,20 @@ class TranscriptScreen(Screen[None]):
         self.mount(view, before=self.query_one("#tx-status"))
         view.focus()
         self._update_header()
+        if self._open_at is not None or self._highlight:
+            self.call_after_refresh(self._open_at_hit, view)
+
+    def _open_at_hit(self, view: TranscriptView) -> None:
+        """Scroll to the requested turn, then mark the highlight's first hit from there on."""
+        if not view.layout_data.lines:  # laid out on its first resize
+            self.call_after_refresh(self._open_at_hit, view)
+            return
+        if self._open_at is not None:
+            view.goto_turn(self._open_at)
+            self._status(f"turn {self._open_at}")
+        if self._highlight:
+            view.search_for(self._highlight)
+        self._open_at = self._highlight = None
 
     @property
     def view(self) -> TranscriptView | None:
