@@ -70,9 +70,9 @@ class _Context:
     @property
     def experiment(self) -> Any:
         if self._experiment is None:
-            from pidgin_tui.reports.loader import load_experiment
+            from pidgin_tui.record.experiment import ExperimentRecord
 
-            self._experiment = load_experiment(self.experiment_dir)
+            self._experiment = ExperimentRecord.load(self.experiment_dir)
         return self._experiment
 
 

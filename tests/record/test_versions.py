@@ -13,6 +13,7 @@ from pidgin_tui import __version__
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.pricing import load_shipped_table
+from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import MANIFEST_NAME
 from pidgin_tui.reports.readme import render_readme
 from tests.analysis_fixtures import run_experiment
@@ -44,9 +45,7 @@ def test_recording_versions_imports_no_sdk() -> None:
 
 
 def test_readme_says_which_versions_recorded_the_run(tmp_path: Path) -> None:
-    from pidgin_tui.reports.loader import load_experiment
-
-    experiment = load_experiment(run_experiment(tmp_path, repetitions=1, max_turns=1))
+    experiment = ExperimentRecord.load(run_experiment(tmp_path, repetitions=1, max_turns=1))
     readme = render_readme(experiment)
     assert f"Recorded with pidgin-tui {__version__} · Python {platform.python_version()} · " \
            f"price table of {load_shipped_table().as_of}." in readme
