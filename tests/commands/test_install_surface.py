@@ -12,8 +12,7 @@ import pytest
 
 from pidgin_tui.cli import HelpFormatter, build_parser
 from pidgin_tui.commands.completion import attach_completers, experiment_names
-from pidgin_tui.config import ConfigError, load_settings
-from pidgin_tui.config_schema import FIXED_TABLES, TABLES
+from pidgin_tui.config import FIXED_TABLES, TABLES, ConfigError, load_settings
 from pidgin_tui.experiments.synthetic import write_experiment
 from tests.conftest import REPO_ROOT, cli_command, cli_env
 
