@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.core.safe_text import terminal_safe
     from pidgin_tui.experiments.checkup import check
     from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound, experiment_dirs, resolve_experiment
+    from pidgin_tui.record.layout import ExperimentNotFound, experiment_dirs
+    from pidgin_tui.record.lookup import resolve_experiment
 
     root = output_root(getattr(args, "output", None))
     try:

@@ -27,12 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
     from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import (
-        ExperimentNotFound,
-        database_path,
-        resolve_experiment,
-        transcripts_dir,
-    )
+    from pidgin_tui.record.layout import ExperimentNotFound, database_path, transcripts_dir
+    from pidgin_tui.record.lookup import resolve_experiment
     from pidgin_tui.record.manifest import read_manifest
 
     root = output_root(getattr(args, "output", None))

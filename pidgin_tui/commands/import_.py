@@ -21,12 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
     from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import (
-        ExperimentNotFound,
-        database_path,
-        experiment_dirs,
-        resolve_experiment,
-    )
+    from pidgin_tui.record.layout import ExperimentNotFound, database_path, experiment_dirs
+    from pidgin_tui.record.lookup import resolve_experiment
 
     root = output_root(getattr(args, "output", None))
     if args.all == bool(args.experiments):

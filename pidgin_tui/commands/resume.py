@@ -35,13 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.experiments.spec import SpecError
     from pidgin_tui.paths import output_root
     from pidgin_tui.providers.registry import UnknownModelError
-    from pidgin_tui.record.layout import (
-        ExperimentNotFound,
-        conversation_jsonl_name,
-        resolve_experiment,
-        torn_path,
-    )
+    from pidgin_tui.record.layout import ExperimentNotFound, conversation_jsonl_name, torn_path
     from pidgin_tui.record.lock import ExperimentLocked
+    from pidgin_tui.record.lookup import resolve_experiment
 
     human = sys.stderr if args.json else sys.stdout
     root = output_root(getattr(args, "output", None))

@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.core.safe_text import terminal_safe
     from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
     from pidgin_tui.search.index import refresh
     from pidgin_tui.search.query import QueryError, search
 

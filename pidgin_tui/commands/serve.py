@@ -39,7 +39,6 @@ def is_loopback(host: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     import os
-    import shlex
     import sys
 
     from pidgin_tui.commands.output import EXIT_OK, EXIT_USAGE, error
@@ -61,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
     # there, so the command line textual-serve runs through a shell holds no user text.
     os.environ["PIDGIN_OUTPUT_DIR"] = str(output_root(getattr(args, "output", None)))
     os.environ[DETACH_ENV] = "1"
-    from textual_serve.server import Server
+    from pidgin_tui.tui.web import serve_in_browser
 
-    command = shlex.join([sys.executable, "-m", "pidgin_tui"])
-    Server(command, host=args.host, port=args.port, title="pidgin-tui").serve()
+    serve_in_browser(args.host, args.port)
     return EXIT_OK

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.commands.output import error
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.experiment import ExperimentRecord
-    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
     from pidgin_tui.reports.transcript import render_transcript, write_transcripts
 
     root = output_root(getattr(args, "output", None))

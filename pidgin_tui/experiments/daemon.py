@@ -33,8 +33,8 @@ from pidgin_tui.record.layout import (
     log_file,
     logs_dir,
     pid_file,
-    resolve_experiment,
 )
+from pidgin_tui.record.lookup import resolve_experiment
 from pidgin_tui.record.manifest import read_manifest
 
 if TYPE_CHECKING:

@@ -144,34 +144,3 @@ def experiment_dirs(root: Path) -> list[Path]:
         return []
     return sorted(p for p in parent.iterdir() if p.is_dir()
                   and p.name.startswith("experiment_") and (p / MANIFEST_NAME).exists())
-
-
-def resolve_experiment(root: Path, reference: str) -> Path:
-    """Find an experiment by directory path, id, unique id prefix, name or directory name."""
-    from pidgin_tui.record.manifest import read_manifest
-
-    candidate = Path(reference).expanduser()
-    if candidate.is_dir() and (candidate / MANIFEST_NAME).exists():
-        from pidgin_tui.record.upstream import upstream_hint
-
-        hint = upstream_hint(candidate)  # never read (or write beside) upstream data as ours
-        if hint:
-            raise ExperimentNotFound(hint)
-        return candidate.resolve()
-    matches: list[Path] = []
-    prefix_matches: list[Path] = []
-    for path in experiment_dirs(root):
-        manifest = read_manifest(path, conversations=False) or {}  # damaged: found by its dir
-        exp_id = str(manifest.get("experiment_id") or experiment_id_of_dir(path))
-        if reference in (exp_id, manifest.get("name"), path.name):
-            matches.append(path)
-        elif exp_id.startswith(reference) or path.name.startswith(reference):
-            prefix_matches.append(path)
-    found = matches or prefix_matches
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ExperimentNotFound(f"no experiment matches {reference!r} in {experiments_dir(root)}")
-    names = ", ".join(p.name for p in found[:5])
-    raise ExperimentNotFound(f"{reference!r} matches {len(found)} experiments ({names}); "
-                             "use the id or directory")

@@ -80,3 +80,12 @@ def error_entries(event: Event, now: float, models: str = "") -> list[ErrorEntry
             entries.append(ErrorEntry(kind="Error", message=f"{event.error_type}: "
                                       f"{event.error_message}", **common))
     return entries
+
+
+def entry_details(entry: ErrorEntry) -> str:
+    """The text copied to the clipboard for one entry."""
+    head = "\n".join(f"{label}: {value}" for label, value in (
+        ("time", entry.time), ("kind", entry.kind), ("provider", entry.provider),
+        ("model", entry.model), ("experiment", entry.experiment_id),
+        ("conversation", entry.conversation_id), ("message", entry.message)) if value)
+    return f"{head}\n\n{entry.details}" if entry.details else head

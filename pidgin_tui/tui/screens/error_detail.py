@@ -11,8 +11,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from pidgin_tui.tui.error_entries import ErrorEntry
-from pidgin_tui.tui.screens.errors import entry_details
+from pidgin_tui.tui.error_entries import ErrorEntry, entry_details
 
 
 class ErrorDetailScreen(ModalScreen[None]):

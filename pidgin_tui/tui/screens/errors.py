@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.disk_errors import DiskErrors, ExperimentErrors, grouped
-from pidgin_tui.tui.error_entries import ErrorEntry
+from pidgin_tui.tui.error_entries import entry_details
 from pidgin_tui.tui.widgets.error_table import ErrorTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
@@ -30,15 +30,6 @@ TICK_S = 1.0
 DISK_POLL_S = 5.0
 """How often the experiments on disk are checked for new errors."""
 EMPTY_TEXT = "No errors so far. API errors, rate limits and failures will be listed here."
-
-
-def entry_details(entry: ErrorEntry) -> str:
-    """The text copied to the clipboard for one entry."""
-    head = "\n".join(f"{label}: {value}" for label, value in (
-        ("time", entry.time), ("kind", entry.kind), ("provider", entry.provider),
-        ("model", entry.model), ("experiment", entry.experiment_id),
-        ("conversation", entry.conversation_id), ("message", entry.message)) if value)
-    return f"{head}\n\n{entry.details}" if entry.details else head
 
 
 @dataclass
