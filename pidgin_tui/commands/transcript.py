@@ -14,18 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="conversation id, unique part of it, or repetition number (1-based)")
 
 
-def _pick(conversations: list[str], ref: str) -> list[str]:
-    if ref in conversations:
-        return [ref]
-    if ref.isdigit():
-        by_number = [c for c in conversations if c.endswith(f"_{int(ref):04d}")]
-        if by_number:
-            return by_number
-    return [c for c in conversations if ref in c]
-
-
 def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
+    from pidgin_tui.experiments.lookup import pick_conversations
     from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
     from pidgin_tui.reports.loader import load_experiment
     from pidgin_tui.reports.transcript import render_transcript, write_transcripts
@@ -43,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in experiment.problems:
             print(f"  skipped: {problem}")
         return 0
-    found = _pick(list(experiment.conversations), args.conversation)
+    found = pick_conversations(list(experiment.conversations), args.conversation)
     if len(found) != 1:
         known = ", ".join(list(experiment.conversations)[:5])
         what = "no conversation" if not found else f"{len(found)} conversations"

@@ -28,9 +28,16 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     TurnStartEvent,
 )
+from pidgin_tui.core.history import injection_entry, opening_entry, replay_entries
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
-from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
+from pidgin_tui.core.router import (
+    AgentView,
+    RoutedRequest,
+    TokenEstimator,
+    chars_estimate,
+    route,
+)
 from pidgin_tui.core.types import AgentId, EndReason, HistoryEntry, status_for_end_reason
 from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
@@ -70,6 +77,30 @@ class ConversationOutcome:
     total_tokens: int = 0
     cost_usd: float | None = 0.0
     names: dict[str, str] = field(default_factory=dict)
+
+
+def output_reserve(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo) -> int:
+    """Tokens of the context window kept free for the reply when routing a request."""
+    return plan.agent(agent_id).max_output_tokens or min(info.max_output_tokens, 4096)
+
+
+def build_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, view: AgentView,
+                  system_prompt: str, turn: int) -> tuple[RoutedRequest, ProviderRequest]:
+    """Route `agent_id`'s view and build the provider request it is sent at `turn`.
+
+    The one place a request is made, so the payload inspector rebuilds exactly what was sent.
+    """
+    agent = plan.agent(agent_id)
+    routed = route(view, system_prompt, context_window=info.context_window,
+                   reserve_output_tokens=output_reserve(plan, agent_id, info),
+                   allow_truncation=plan.allow_truncation)
+    request = ProviderRequest(
+        model=info.model_id, system=routed.system, messages=routed.messages,
+        temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
+        think=agent.think, think_budget=agent.think_budget, turn_number=turn,
+        agent_id=agent_id.value, seed=plan.seed,
+    )
+    return routed, request
 
 
 class _End(Exception):
@@ -188,16 +219,9 @@ class Conductor:
         """Rebuild the history exactly as it was sent; returns messages of the unfinished turn."""
         self._system_prompts = dict(resume.system_prompts)
         self.names.update(resume.names)
-        self._add_opening_prompt()
-        done: dict[AgentId, str] = {}
-        for turn, speaker, text in resume.messages:
-            injection = self.plan.awareness(speaker).injection_for(turn)
-            if injection:
-                self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
-                                            kind="injection"))
-            self._remember(HistoryEntry(text, speaker, turn))
-            if turn == resume.turn:
-                done[speaker] = text
+        for entry in replay_entries(self.plan, resume.messages):
+            self._remember(entry)
+        done = {speaker: text for turn, speaker, text in resume.messages if turn == resume.turn}
         self.turns_completed = resume.turn
         threshold = self.plan.convergence_threshold
         self._above_threshold = None not in (threshold, resume.last_convergence) and \
@@ -207,11 +231,9 @@ class Conductor:
         return done
 
     def _add_opening_prompt(self) -> None:
-        plan = self.plan
-        seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
-            else frozenset({plan.first_speaker})
-        if plan.prompt:
-            self._remember(HistoryEntry(plan.prompt, None, 0, seen_by, kind="prompt"))
+        opening = opening_entry(self.plan)
+        if opening is not None:
+            self._remember(opening)
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
@@ -238,10 +260,9 @@ class Conductor:
         for agent_id in self.plan.speaking_order:
             if agent_id in done:
                 continue
-            injection = self.plan.awareness(agent_id).injection_for(turn)
-            if injection:
-                self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
-                                            kind="injection"))
+            injection = injection_entry(self.plan, agent_id, turn)
+            if injection is not None:
+                self._remember(injection)
             await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
@@ -255,11 +276,8 @@ class Conductor:
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:
         plan, info = self.plan, self.models[agent_id]
-        agent = plan.agent(agent_id)
-        reserve = agent.max_output_tokens or min(info.max_output_tokens, 4096)
-        routed = route(self._views[agent_id], self._system_prompts[agent_id],
-                       context_window=info.context_window, reserve_output_tokens=reserve,
-                       allow_truncation=plan.allow_truncation)
+        routed, request = build_request(plan, agent_id, info, self._views[agent_id],
+                                        self._system_prompts[agent_id], turn)
         if routed.dropped_messages or routed.over_limit:
             await self.bus.publish(ContextLimitEvent(
                 **self._ids, agent_id=agent_id.value, turn_number=turn, model=info.ref,
@@ -269,12 +287,6 @@ class Conductor:
             raise _End(EndReason.CONTEXT_LIMIT,
                        f"{info.ref}: ~{routed.estimated_tokens} tokens exceed the "
                        f"{info.context_window}-token context window")
-        request = ProviderRequest(
-            model=info.model_id, system=routed.system, messages=routed.messages,
-            temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
-            think=agent.think, think_budget=agent.think_budget, turn_number=turn,
-            agent_id=agent_id.value, seed=plan.seed,
-        )
         ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
                              estimated_input_tokens=routed.estimated_tokens,
                              truncated_messages=routed.dropped_messages)

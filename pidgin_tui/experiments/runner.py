@@ -125,7 +125,8 @@ class ExperimentRunner:
             AgentId.A: self.registry.resolve(spec.agent_a),
             AgentId.B: self.registry.resolve(spec.agent_b),
         }
-        self._estimate_tokens = estimator_for(m.provider for m in self.models.values())
+        self.estimate_tokens = estimator_for(m.provider for m in self.models.values())
+        """The token estimator the Router uses for this experiment's requests."""
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
@@ -278,7 +279,7 @@ class ExperimentRunner:
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
                 control=control, scorer=scorer,
                 responder=self.responder_factory(self.bus) if self.responder_factory else None,
-                experiment_budget=budget, estimate_tokens=self._estimate_tokens,
+                experiment_budget=budget, estimate_tokens=self.estimate_tokens,
             )
             if budget.exceeded and resume is None:
                 return await conductor.end_without_running(EndReason.BUDGET)
