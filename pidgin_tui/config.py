@@ -22,6 +22,12 @@ budget_minutes = 10          # give up retrying after this long
 openai = "http://127.0.0.1:4000/v1"
 [google]
 api_version = "v1beta"       # or "v1"
+[ollama]
+max_num_ctx = 32768          # cap on the context window sent as num_ctx
+[capabilities."ollama:qwen3:0.6b"]   # what the app cannot know about an uncatalogued model
+thinking = true              # it takes a thinking switch (--think)
+context_window = 40960
+max_output_tokens = 8192
 ```
 """
 
@@ -57,6 +63,9 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "ollama": "http://localhost:11434",
 }
 DEFAULT_CONCURRENCY = 8
+DEFAULT_OLLAMA_NUM_CTX_CAP = 32_768
+CAPABILITY_KEYS: dict[str, type] = {"thinking": bool, "context_window": int,
+                                    "max_output_tokens": int}
 
 
 class ConfigError(ValueError):
@@ -91,6 +100,9 @@ class Settings:
     retry_budget_minutes: float = 10.0
     base_urls: dict[str, str] = field(default_factory=dict)
     google_api_version: str | None = None
+    ollama_max_num_ctx: int = DEFAULT_OLLAMA_NUM_CTX_CAP
+    capabilities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per model reference: `thinking`, `context_window`, `max_output_tokens` overrides."""
     path: Path | None = None
 
     def api_key(self, provider: str) -> str | None:
@@ -172,7 +184,30 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     settings.retry_budget_minutes = float(budget)
     settings.base_urls = {str(k): str(v) for k, v in data.get("base_urls", {}).items()}
     settings.google_api_version = data.get("google", {}).get("api_version")
+    cap = data.get("ollama", {}).get("max_num_ctx", DEFAULT_OLLAMA_NUM_CTX_CAP)
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 256:
+        raise ConfigError(f"{path}: ollama.max_num_ctx must be a whole number ≥ 256")
+    settings.ollama_max_num_ctx = cap
+    for ref, table in data.get("capabilities", {}).items():
+        settings.capabilities[str(ref)] = parse_capabilities(table, f"capabilities.{ref!r}", path)
     return settings
+
+
+def parse_capabilities(table: Any, where: str, path: Path) -> dict[str, Any]:
+    """A table of capability overrides: `thinking` (bool), `context_window`, `max_output_tokens`."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where} must be a table")
+    for key, value in table.items():
+        expected = CAPABILITY_KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{path}: {where}.{key} is not a known capability "
+                              f"({', '.join(CAPABILITY_KEYS)})")
+        if expected is bool and not isinstance(value, bool):
+            raise ConfigError(f"{path}: {where}.{key} must be true or false")
+        if expected is int and (isinstance(value, bool) or not isinstance(value, int)
+                                or value < 1):
+            raise ConfigError(f"{path}: {where}.{key} must be a whole number ≥ 1")
+    return dict(table)
 
 
 def load_settings(path: Path | None = None) -> Settings:

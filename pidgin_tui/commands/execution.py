@@ -86,7 +86,10 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
         cost_text = "unpriced" if cost is None else f"${cost:.4f}"
         print(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
               f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-              f"{summary['total_tokens']} tokens · {cost_text}\n{result.experiment_dir}",
+              f"{summary['total_tokens']} tokens · {cost_text}\n"
+              f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
+              f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
+              f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
               file=human)
         if processed is not None:
             failures = "".join(f"\n  {step} failed: {why}" for step, why in

@@ -45,6 +45,8 @@ _SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--think", "think", "enable thinking for both agents"),
     ("--think-a", "think_a", "enable thinking for agent A"),
     ("--think-b", "think_b", "enable thinking for agent B"),
+    ("--allow-ignored-params", "allow_ignored_params",
+     "run even if a model cannot take a requested setting (recorded as ignored)"),
 )
 
 

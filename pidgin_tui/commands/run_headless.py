@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -80,7 +81,12 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     except (SpecError, UnknownModelError, AwarenessError) as exc:
         error(str(exc))
         return EXIT_USAGE
+    from pidgin_tui.experiments.param_check import check_parameters, refusals
+
+    issues = check_parameters(runner)
     plan = describe_plan(spec, runner)
+    if issues:
+        plan["parameter_warnings"] = [issue.message for issue in issues]
     if args.dry_run:
         if args.json:
             print(json.dumps({"dry_run": True, **plan}, ensure_ascii=False))
@@ -89,6 +95,13 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
             for key, value in plan.items():
                 print(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
+    for issue in issues:
+        if not issue.refuse or spec.allow_ignored_params:
+            print(f"warning: {issue.message}", file=sys.stderr)
+    if refusals(issues) and not spec.allow_ignored_params:
+        for issue in refusals(issues):
+            error(issue.message)
+        return EXIT_USAGE
     missing = _missing_key(runner)
     if missing:
         error(missing)  # before anything is created: a run that cannot send a request

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.budget import Budget
@@ -38,7 +39,13 @@ from pidgin_tui.core.router import (
     chars_estimate,
     route,
 )
-from pidgin_tui.core.types import AgentId, EndReason, HistoryEntry, status_for_end_reason
+from pidgin_tui.core.types import (
+    AgentId,
+    ChatMessage,
+    EndReason,
+    HistoryEntry,
+    status_for_end_reason,
+)
 from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
     AbortCheck,
@@ -46,6 +53,7 @@ from pidgin_tui.providers.event_aware import (
     MessageResult,
     RequestContext,
 )
+from pidgin_tui.providers.params import effective_record, prepare
 from pidgin_tui.providers.registry import ModelInfo
 
 Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],
@@ -77,6 +85,27 @@ class ConversationOutcome:
     total_tokens: int = 0
     cost_usd: float | None = 0.0
     names: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+    """Token counts by bucket (USAGE_BUCKETS) over every response of the conversation."""
+
+
+USAGE_BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
+                 "reasoning_tokens")
+"""Usage kept apart everywhere it is totalled: input excludes the cache buckets, output
+includes reasoning."""
+
+
+def agent_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, system: str,
+                  messages: list[ChatMessage], turn: int) -> ProviderRequest:
+    """The request one agent sends: its settings from the plan, the model's capabilities."""
+    agent = plan.agent(agent_id)
+    return ProviderRequest(
+        model=info.model_id, system=system, messages=messages,
+        temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
+        think=agent.think, think_budget=agent.think_budget,
+        model_thinks=info.supports_thinking, turn_number=turn, agent_id=agent_id.value,
+        seed=plan.seed,
+    )
 
 
 def output_reserve(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo) -> int:
@@ -90,17 +119,10 @@ def build_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, vi
 
     The one place a request is made, so the payload inspector rebuilds exactly what was sent.
     """
-    agent = plan.agent(agent_id)
     routed = route(view, system_prompt, context_window=info.context_window,
                    reserve_output_tokens=output_reserve(plan, agent_id, info),
                    allow_truncation=plan.allow_truncation)
-    request = ProviderRequest(
-        model=info.model_id, system=routed.system, messages=routed.messages,
-        temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
-        think=agent.think, think_budget=agent.think_budget, turn_number=turn,
-        agent_id=agent_id.value, seed=plan.seed,
-    )
-    return routed, request
+    return routed, agent_request(plan, agent_id, info, routed.system, routed.messages, turn)
 
 
 class _End(Exception):
@@ -131,6 +153,8 @@ class Conductor:
     _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
     _above_threshold: bool = field(default=False, init=False)
     _tokens: int = field(default=0, init=False)
+    _usage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(USAGE_BUCKETS, 0),
+                                   init=False)
     _budget: Budget = field(init=False)
 
     def __post_init__(self) -> None:
@@ -187,8 +211,19 @@ class Conductor:
         return ConversationOutcome(
             self.plan.conversation_id, reason, self.turns_completed, error=error,
             total_tokens=self._tokens, cost_usd=cost,
-            names={a.value: n for a, n in self.names.items()},
+            names={a.value: n for a, n in self.names.items()}, usage=dict(self._usage),
         )
+
+    def _request(self, agent_id: AgentId, system: str, messages: list[ChatMessage],
+                 turn: int) -> ProviderRequest:
+        return agent_request(self.plan, agent_id, self.models[agent_id], system, messages, turn)
+
+    async def _effective(self, agent_id: AgentId) -> dict[str, Any]:
+        """What this agent's requests will carry, for ConversationStartEvent."""
+        request = self._request(agent_id, "", [], 0)
+        provider = self.providers[agent_id]
+        await prepare(provider, request)
+        return effective_record(provider, request)
 
     async def _start(self) -> None:
         plan = self.plan
@@ -199,7 +234,8 @@ class Conductor:
             temperature_a=plan.agent_a.temperature, temperature_b=plan.agent_b.temperature,
             awareness_a=plan.awareness_a.label, awareness_b=plan.awareness_b.label,
             first_speaker=plan.first_speaker.value, repetition=plan.repetition,
-            config=plan.config,
+            config=plan.config, effective_a=await self._effective(AgentId.A),
+            effective_b=await self._effective(AgentId.B),
         ))
         for agent_id in AgentId:
             partner = agent_id.other
@@ -299,6 +335,8 @@ class Conductor:
                 raise _End(EndReason.CONTEXT_LIMIT, exc.message) from exc
             raise _End(EndReason.ERROR, f"{info.ref}: {exc.message}") from exc
         self._tokens += result.usage.input_tokens + result.usage.output_tokens
+        for bucket in USAGE_BUCKETS:
+            self._usage[bucket] += getattr(result.usage, bucket)
         self._budget.add(result.cost_usd)
         if self.experiment_budget is not None:
             self.experiment_budget.add(result.cost_usd)

@@ -104,6 +104,9 @@ class ConversationStartEvent(Event, kw_only=True):
     first_speaker: str = "agent_a"
     repetition: int = 0
     config: dict[str, Any] = {}
+    effective_a: dict[str, Any] = {}
+    """Agent A's effective parameters, as in MessageRequestEvent.effective."""
+    effective_b: dict[str, Any] = {}
 
 
 class SystemPromptEvent(Event, kw_only=True):
@@ -137,6 +140,10 @@ class MessageRequestEvent(Event, kw_only=True):
     think: bool = False
     think_budget: int | None = None
     attempt: int = 1
+    effective: dict[str, Any] = {}
+    """What the payload carried: temperature, max_output_tokens, thinking (`on`, `off`,
+    `minimal`, `always`, `provider default`), the provider's own fields under `sent`, and
+    `ignored`: the requested settings it does not carry."""
 
 
 class MessageChunkEvent(Event, kw_only=True):

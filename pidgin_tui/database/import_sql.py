@@ -34,6 +34,14 @@ def _or(expr: str, cls: type[ev.Event], name: str) -> str:
 
 
 _M, _U, _T = ev.MessageCompleteEvent, ev.TokenUsageEvent, ev.TurnCompleteEvent
+
+_USAGE_PATHS = ("['$.input_tokens', '$.output_tokens', '$.cost_usd', '$.cache_read_tokens', "
+                "'$.cache_write_tokens', '$.reasoning_tokens']")
+"""The TokenUsageEvent fields every token sum reads, in the order `x[1]`…`x[6]`."""
+_TOKEN_BUCKET_SUMS = ", ".join(
+    f"COALESCE(sum(TRY_CAST(x[{i}] AS BIGINT)), 0) AS {name}"
+    for i, name in ((4, "cache_read_tokens"), (5, "cache_write_tokens"), (6, "reasoning_tokens")))
+"""Sums of the buckets apart from input and output (omitted in JSONL when zero)."""
 _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
 
 # Every field later statements filter or join on is extracted here, in one parse per line:
@@ -71,7 +79,10 @@ MESSAGES_SQL = f"""
 INSERT INTO messages
 SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking, m.tokens,
        u.input_tokens, u.output_tokens, u.cost_usd, m.duration_ms, m.ttft, m.model,
-       m.finish_reason, m.timestamp
+       m.finish_reason, m.timestamp, u.cache_read_tokens, u.cache_write_tokens,
+       u.reasoning_tokens, TRY_CAST(r.eff->>'temperature' AS DOUBLE),
+       TRY_CAST(r.eff->>'max_output_tokens' AS BIGINT), r.eff->>'thinking',
+       CAST(r.eff->'ignored' AS VARCHAR[])
 FROM (SELECT conversation_id, timestamp, turn_number, agent_id, x[1] AS content,
              x[2] AS thinking,
              TRY_CAST({_or("x[3]", _M, "tokens_used")} AS BIGINT) AS tokens,
@@ -88,13 +99,20 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
                   sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
                   sum(TRY_CAST({_or("x[2]", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
                   CASE WHEN count(x[3]) = count(*) THEN sum(TRY_CAST(x[3] AS DOUBLE)) END
-                      AS cost_usd
+                      AS cost_usd,
+                  {_TOKEN_BUCKET_SUMS}
            FROM (SELECT conversation_id, turn_number, agent_id, json_extract_string(data,
-                        ['$.input_tokens', '$.output_tokens', '$.cost_usd']) AS x
+                        {_USAGE_PATHS}) AS x
                  FROM _stage WHERE event_type = 'TokenUsageEvent')
            GROUP BY ALL) AS u
   ON u.conversation_id = m.conversation_id AND u.turn_number = m.turn_number
  AND u.agent_id = m.agent_id
+LEFT JOIN (SELECT conversation_id, turn_number, agent_id, data->'effective' AS eff
+           FROM _stage WHERE event_type = 'MessageRequestEvent'
+           QUALIFY row_number() OVER (PARTITION BY conversation_id, turn_number, agent_id
+                                      ORDER BY seq DESC) = 1) AS r
+  ON r.conversation_id = m.conversation_id AND r.turn_number = m.turn_number
+ AND r.agent_id = m.agent_id
 """
 
 # Each turn's metrics are parsed straight into a struct of catalog DOUBLEs (keys another
@@ -135,9 +153,9 @@ tok AS (
     SELECT conversation_id,
            sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
            sum(TRY_CAST({_or("x[2]", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
-           CASE WHEN count(x[3]) = count(*) THEN sum(TRY_CAST(x[3] AS DOUBLE)) END AS cost_usd
-    FROM (SELECT conversation_id, json_extract_string(data,
-                 ['$.input_tokens', '$.output_tokens', '$.cost_usd']) AS x
+           CASE WHEN count(x[3]) = count(*) THEN sum(TRY_CAST(x[3] AS DOUBLE)) END AS cost_usd,
+           {_TOKEN_BUCKET_SUMS}
+    FROM (SELECT conversation_id, json_extract_string(data, {_USAGE_PATHS}) AS x
           FROM _stage WHERE event_type = 'TokenUsageEvent')
     GROUP BY conversation_id),
 tc AS (
@@ -166,7 +184,14 @@ SELECT $exp, s.conversation_id,
        COALESCE(tok.input_tokens, 0) + COALESCE(tok.output_tokens, 0),
        CASE WHEN tok.conversation_id IS NULL THEN 0.0 ELSE tok.cost_usd END,
        tc.final_convergence, tc.max_convergence, s.timestamp, e.timestamp,
-       TRY_CAST({_or("e.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT)
+       TRY_CAST({_or("e.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT),
+       COALESCE(tok.cache_read_tokens, 0), COALESCE(tok.cache_write_tokens, 0),
+       COALESCE(tok.reasoning_tokens, 0),
+       TRY_CAST(s.data->'effective_a'->>'temperature' AS DOUBLE),
+       TRY_CAST(s.data->'effective_b'->>'temperature' AS DOUBLE),
+       s.data->'effective_a'->>'thinking', s.data->'effective_b'->>'thinking',
+       CAST(s.data->'effective_a'->'ignored' AS VARCHAR[]),
+       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[])
 FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
 LEFT JOIN tc USING (conversation_id)
 """
@@ -183,6 +208,9 @@ SELECT $exp, $name, $status, $directory, TRY_CAST($created_at AS TIMESTAMP),
        count(*) FILTER (WHERE status = 'interrupted'), COALESCE(sum(total_turns), 0),
        COALESCE(sum(total_tokens), 0),
        CASE WHEN count(cost_usd) = count(*) THEN COALESCE(sum(cost_usd), 0.0) END,
-       $config::JSON, $events, $skipped, now()::TIMESTAMP
+       $config::JSON, $events, $skipped, now()::TIMESTAMP,
+       COALESCE(sum(input_tokens), 0), COALESCE(sum(cache_read_tokens), 0),
+       COALESCE(sum(cache_write_tokens), 0), COALESCE(sum(output_tokens), 0),
+       COALESCE(sum(reasoning_tokens), 0)
 FROM conversations WHERE experiment_id = $exp
 """

@@ -39,7 +39,12 @@ CREATE TABLE IF NOT EXISTS experiments (
     config JSON,
     events_imported BIGINT,
     lines_skipped BIGINT,
-    imported_at TIMESTAMP
+    imported_at TIMESTAMP,
+    input_tokens BIGINT,                -- uncached input; the cache buckets are apart
+    cache_read_tokens BIGINT,
+    cache_write_tokens BIGINT,
+    output_tokens BIGINT,               -- reasoning included
+    reasoning_tokens BIGINT
 );
 
 CREATE TABLE IF NOT EXISTS conversations (
@@ -70,7 +75,17 @@ CREATE TABLE IF NOT EXISTS conversations (
     max_convergence DOUBLE,
     started_at TIMESTAMP,
     ended_at TIMESTAMP,
-    duration_ms BIGINT
+    duration_ms BIGINT,
+    cache_read_tokens BIGINT,
+    cache_write_tokens BIGINT,
+    reasoning_tokens BIGINT,            -- within output_tokens
+    -- What each agent's requests carried (MessageRequestEvent.effective), NULL when not sent.
+    effective_temperature_a DOUBLE,
+    effective_temperature_b DOUBLE,
+    effective_thinking_a VARCHAR,       -- on | off | minimal | always | provider default
+    effective_thinking_b VARCHAR,
+    ignored_params_a VARCHAR[],         -- requested settings the model could not take
+    ignored_params_b VARCHAR[]
 );
 
 CREATE TABLE IF NOT EXISTS messages (
@@ -88,7 +103,14 @@ CREATE TABLE IF NOT EXISTS messages (
     time_to_first_token_ms BIGINT,
     model VARCHAR,
     finish_reason VARCHAR,
-    timestamp TIMESTAMP
+    timestamp TIMESTAMP,
+    cache_read_tokens BIGINT,
+    cache_write_tokens BIGINT,
+    reasoning_tokens BIGINT,            -- within output_tokens
+    effective_temperature DOUBLE,       -- as sent (NULL: none was sent)
+    effective_max_output_tokens BIGINT,
+    effective_thinking VARCHAR,         -- on | off | minimal | always | provider default
+    ignored_params VARCHAR[]            -- requested settings the request did not carry
 );
 
 -- Metric values whose key the current metrics catalog does not know (turns scored by another

@@ -243,10 +243,10 @@ def fmt_tokens(tokens: int) -> str:
 
 
 def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
-    if unpriced and not cost:
+    """A total with any unpriced response in it is "unpriced", never a partial sum."""
+    if unpriced:
         return "unpriced"
-    text = f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
-    return f"{text}+" if unpriced else text
+    return f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
 
 
 def progress_bar(progress: float, width: int = 12) -> str:

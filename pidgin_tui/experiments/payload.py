@@ -69,6 +69,19 @@ class Payload:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def effective(self) -> dict[str, Any]:
+        """What the provider payload carried, as recorded (empty in records that predate it)."""
+        effective = self.recorded.get("effective")
+        return effective if isinstance(effective, dict) else {}
+
+    def parameter_lines(self) -> list[str]:
+        """`Requested: …` and, where recorded, `Effective: …` (what the payload really carried)."""
+        lines = ["Requested: " + ", ".join(f"{k}={v}" for k, v in self.parameters.items())]
+        if self.effective:
+            lines.append("Effective: " + ", ".join(f"{k}={v}" for k, v in self.effective.items()))
+        return lines
+
+    @property
     def verified(self) -> bool:
         return self.recorded_hash == self.rebuilt_hash
 
@@ -185,7 +198,7 @@ def render_payload_text(payload: Payload) -> str:
              f"{payload.agent.letter} ({payload.model}) · attempt {payload.attempt}",
              f"Hash: {payload.verdict} (recorded {payload.recorded_hash[:16]}…, rebuilt "
              f"{payload.rebuilt_hash[:16]}…)",
-             "Parameters: " + ", ".join(f"{k}={v}" for k, v in payload.parameters.items()),
+             *payload.parameter_lines(),
              f"Truncation: {payload.truncation}"]
     lines += [f"Note: {note}" for note in payload.notes]
     lines += ["", "── system ──", payload.system or "(none)"]

@@ -70,6 +70,14 @@ class ExperimentResult:
         return sum(o.total_tokens for o in self.outcomes)
 
     @property
+    def usage(self) -> dict[str, int]:
+        """Token counts by bucket over every conversation."""
+        from pidgin_tui.core.conductor import USAGE_BUCKETS
+
+        return {bucket: sum(o.usage.get(bucket, 0) for o in self.outcomes)
+                for bucket in USAGE_BUCKETS}
+
+    @property
     def total_cost_usd(self) -> float | None:
         costs = [o.cost_usd for o in self.outcomes]
         return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
@@ -84,6 +92,7 @@ class ExperimentResult:
             "interrupted": self.count(Status.INTERRUPTED),
             "total_turns": self.total_turns,
             "total_tokens": self.total_tokens,
+            **self.usage,
             "total_cost_usd": self.total_cost_usd,
             "duration_s": round(self.duration_s, 3),
         }
@@ -171,7 +180,7 @@ class ExperimentRunner:
             agents[agent_id] = AgentConfig(
                 agent_id, model.ref, name, temperature=spec.resolved_temperature(agent_id.value),
                 awareness=spec.resolved_awareness(agent_id.value),
-                think=spec.resolved_think(agent_id.value) and model.supports_thinking,
+                think=spec.resolved_think(agent_id.value),
                 think_budget=spec.think_budget, max_output_tokens=spec.max_output_tokens,
             )
         return ConversationPlan(

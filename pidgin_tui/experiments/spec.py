@@ -67,6 +67,8 @@ class ExperimentSpec:
     seed: int = 0
     budget_usd: float | None = None
     conversation_budget_usd: float | None = None
+    allow_ignored_params: bool = False
+    """Run even when a model cannot take a requested setting; the record says `ignored`."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def resolved_temperature(self, agent: str) -> float | None:
@@ -204,6 +206,7 @@ VALIDATORS: dict[str, Callable[[str, object], Any]] = {
     "seed": _int(0),
     "budget_usd": _float(0.0, 1_000_000.0),
     "conversation_budget_usd": _float(0.0, 1_000_000.0),
+    "allow_ignored_params": _bool,
 }
 assert set(VALIDATORS) == {f.name for f in fields(ExperimentSpec)} - {"extra"}
 
@@ -230,7 +233,7 @@ def parse_spec(data: Mapping[str, Any]) -> ExperimentSpec:
         values[key] = VALIDATORS[key](key, value)
     if values.get("think") is None:
         values.pop("think", None)
-    for key in ("choose_names", "allow_truncation"):
+    for key in ("choose_names", "allow_truncation", "allow_ignored_params"):
         if values.get(key) is None:
             values.pop(key, None)
     spec = ExperimentSpec(**values)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.bus import EventBus, Subscription
+from pidgin_tui.core.conductor import USAGE_BUCKETS
 from pidgin_tui.core.events import (
     APIErrorEvent,
     ConversationEndEvent,
@@ -23,6 +24,23 @@ from pidgin_tui.core.events import (
 from pidgin_tui.experiments.jsonl import JsonlWriter
 from pidgin_tui.experiments.manifest import ManifestWriter, Urgency
 from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
+
+
+def add_usage(target: dict[str, Any], event: TokenUsageEvent) -> None:
+    """Add one response's usage and cost to a manifest total (experiment or conversation).
+
+    The cost becomes None (unpriced) at the first unpriced response and stays so: a partial sum
+    would read as a total. `priced_cost_usd` keeps the sum of what is priced.
+    """
+    for bucket in USAGE_BUCKETS:
+        target[bucket] = int(target.get(bucket) or 0) + getattr(event, bucket)
+    cost_key = "cost_usd" if "cost_usd" in target else "total_cost_usd"
+    if event.cost_usd is None:
+        target[cost_key] = None
+    else:
+        target["priced_cost_usd"] = float(target.get("priced_cost_usd") or 0.0) + event.cost_usd
+        if target.get(cost_key) is not None:
+            target[cost_key] = float(target[cost_key]) + event.cost_usd
 
 
 class TrackingSubscriber:
@@ -92,7 +110,8 @@ class TrackingSubscriber:
                 conv = self._conversation(event.conversation_id)
                 conv.update(status="running", max_turns=event.max_turns,
                             agent_a_model=event.agent_a_model, agent_b_model=event.agent_b_model,
-                            started_at=event.timestamp, repetition=event.repetition)
+                            started_at=event.timestamp, repetition=event.repetition,
+                            effective_a=event.effective_a, effective_b=event.effective_b)
                 data["running_conversations"] += 1
                 return Urgency.LIFECYCLE
             case ConversationResumedEvent(restarted=True):
@@ -113,12 +132,11 @@ class TrackingSubscriber:
                 tokens = event.input_tokens + event.output_tokens
                 conv["tokens"] += tokens
                 data["total_tokens"] += tokens
+                for target in (conv, data):
+                    add_usage(target, event)
                 if event.cost_usd is None:
                     conv["unpriced"] = True
                     data["unpriced_requests"] += 1
-                else:
-                    conv["cost_usd"] += event.cost_usd
-                    data["total_cost_usd"] += event.cost_usd
             case APIErrorEvent() | RateLimitEvent() | ErrorEvent():
                 data["error_count"] += 1
                 if event.conversation_id:

@@ -21,6 +21,7 @@ from pidgin_tui.providers.errors import (
     provider_error,
     transport_error,
 )
+from pidgin_tui.providers.params import PROVIDER_DEFAULT, SentParameters, Thinking
 from pidgin_tui.providers.sdk_client import SdkClientProvider
 
 DEFAULT_MAX_TOKENS = 4096
@@ -82,6 +83,22 @@ def build_params(request: ProviderRequest) -> dict[str, Any]:
     return params
 
 
+def sent_parameters(request: ProviderRequest) -> SentParameters:
+    """Read the payload back: no temperature is ever sent; `max_tokens` always is."""
+    params = build_params(request)
+    thinking = params.get("thinking")
+    detail: dict[str, Any] = {"max_tokens": params["max_tokens"]}
+    state: Thinking
+    if thinking is None:
+        state = "always" if ALWAYS_THINKS.match(request.model) else PROVIDER_DEFAULT
+    else:
+        detail["thinking"] = thinking
+        state = "off" if thinking["type"] == "disabled" else "on"
+    if "output_config" in params:
+        detail["effort"] = params["output_config"]["effort"]
+    return SentParameters(None, params["max_tokens"], state, detail)
+
+
 def _final(usage: Any, field: str, current: int) -> int:
     value = getattr(usage, field, None)
     return current if value is None else int(value)
@@ -91,6 +108,9 @@ class AnthropicProvider(SdkClientProvider):
     """Streams Claude models; a missing stop reason is reported as an incomplete stream."""
 
     name = "anthropic"
+
+    def sent_parameters(self, request: ProviderRequest) -> SentParameters:
+        return sent_parameters(request)
 
     def _make_client(self, api_key: str, base_url: str | None) -> Any:
         import anthropic

@@ -23,6 +23,9 @@ class ProviderRequest:
     max_output_tokens: int | None = None
     think: bool = False
     think_budget: int | None = None
+    model_thinks: bool | None = None
+    """The model takes a thinking setting (catalog or a config override); None: unknown, the
+    adapter decides from the model id."""
     turn_number: int = 0
     agent_id: str = ""
     seed: int = 0

@@ -26,6 +26,7 @@ from pidgin_tui.providers.base import (
     ThinkingChunk,
     UsageChunk,
 )
+from pidgin_tui.providers.params import effective_record, prepare
 from pidgin_tui.providers.registry import ModelInfo
 
 CostFunction = Callable[[ModelInfo, UsageChunk], float | None]
@@ -122,6 +123,7 @@ class EventAwareProvider:
                       should_abort: AbortCheck = lambda: False,
                       will_retry_in_s: RetryPlan = None) -> MessageResult:
         ids = {"experiment_id": ctx.experiment_id, "conversation_id": ctx.conversation_id}
+        await prepare(provider, request)
         await self.bus.publish(MessageRequestEvent(
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, model=ctx.info.ref,
             message_count=len(request.messages), payload_sha256=payload_sha256(request),
@@ -129,6 +131,7 @@ class EventAwareProvider:
             truncated_messages=ctx.truncated_messages, temperature=request.temperature,
             max_output_tokens=request.max_output_tokens, think=request.think,
             think_budget=request.think_budget, attempt=ctx.attempt,
+            effective=effective_record(provider, request),
         ))
         started = time.perf_counter()
         first_token_at: float | None = None

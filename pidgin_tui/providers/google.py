@@ -6,6 +6,7 @@ SDK's default. Thought parts (`part.thought`) are streamed as thinking.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from pidgin_tui.providers.errors import (
     provider_error,
     transport_error,
 )
+from pidgin_tui.providers.params import PROVIDER_DEFAULT, SentParameters, Thinking
 from pidgin_tui.providers.sdk_client import SdkClientProvider
 
 DEFAULT_THINK_BUDGET = 4096
@@ -32,6 +34,26 @@ _FINISH = {"STOP": "stop", "MAX_TOKENS": "length", "SAFETY": "content_filter",
            "RECITATION": "content_filter", "BLOCKLIST": "content_filter",
            "PROHIBITED_CONTENT": "content_filter", "SPII": "content_filter",
            "IMAGE_SAFETY": "content_filter"}
+
+
+BUDGET_ZERO = re.compile(r"^gemini-2\.5-flash")
+"""Flash and Flash-Lite 2.5 turn thinking off with `thinking_budget: 0`."""
+LOWEST_BUDGET = {re.compile(r"^gemini-2\.5-pro"): 128}
+"""Models that cannot turn thinking off, at their lowest budget."""
+LOWEST_LEVEL = re.compile(r"^gemini-3")
+"""Gemini 3 models cannot turn thinking off; `thinking_level` sets the lowest."""
+
+
+def thinking_off(model: str) -> dict[str, Any] | None:
+    """The thinking config that comes closest to off (None: the model takes none we know)."""
+    if BUDGET_ZERO.match(model):
+        return {"thinking_budget": 0}
+    for pattern, budget in LOWEST_BUDGET.items():
+        if pattern.match(model):
+            return {"thinking_budget": budget}
+    if LOWEST_LEVEL.match(model):
+        return {"thinking_level": "low" if "pro" in model else "minimal"}
+    return None
 
 
 def build_config(request: ProviderRequest) -> dict[str, Any]:
@@ -47,7 +69,27 @@ def build_config(request: ProviderRequest) -> dict[str, Any]:
         config["thinking_config"] = {"include_thoughts": True,
                                      "thinking_budget": request.think_budget
                                      or DEFAULT_THINK_BUDGET}
+    else:
+        off = thinking_off(request.model)
+        if off is not None:
+            config["thinking_config"] = off
     return config
+
+
+def sent_parameters(request: ProviderRequest) -> SentParameters:
+    """Read the generation config back into the effective settings."""
+    config = build_config(request)
+    thinking_config = config.get("thinking_config")
+    state: Thinking
+    if request.think:
+        state = "on"
+    elif thinking_config is None:
+        state = PROVIDER_DEFAULT
+    else:
+        state = "off" if thinking_config.get("thinking_budget") == 0 else "minimal"
+    detail = {"thinking_config": thinking_config} if thinking_config else {}
+    return SentParameters(config.get("temperature"), config.get("max_output_tokens"), state,
+                          detail)
 
 
 def _to_sdk_config(types: Any, config: dict[str, Any]) -> Any:
@@ -67,6 +109,9 @@ class GoogleProvider(SdkClientProvider):
     """Streams Gemini models; a stream without a finish reason is an incomplete stream."""
 
     name = "google"
+
+    def sent_parameters(self, request: ProviderRequest) -> SentParameters:
+        return sent_parameters(request)
 
     def __init__(self, config: Settings | None = None, api_key: str | None = None,
                  base_url: str | None = None, api_version: str | None = None) -> None:

@@ -19,6 +19,7 @@ from pidgin_tui.providers.base import (
     TextChunk,
     ThinkingChunk,
 )
+from pidgin_tui.providers.params import SentParameters, prepare, sent_parameters
 
 _SEMAPHORES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = \
     weakref.WeakKeyDictionary()
@@ -51,6 +52,12 @@ class LimitedProvider:
         self.inner = inner
         self.name = inner.name
         self._limits = limits
+
+    def sent_parameters(self, request: ProviderRequest) -> SentParameters:
+        return sent_parameters(self.inner, request)
+
+    async def prepare(self, request: ProviderRequest) -> None:
+        await prepare(self.inner, request)
 
     @property
     def limits(self) -> StreamLimits:

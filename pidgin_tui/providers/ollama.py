@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from pidgin_tui.config import Settings, settings
@@ -22,53 +23,161 @@ from pidgin_tui.providers.base import (
     UsageChunk,
 )
 from pidgin_tui.providers.errors import kind_for_status, provider_error, transport_error
+from pidgin_tui.providers.params import PROVIDER_DEFAULT, SentParameters, Thinking
 
-DEFAULT_HOST = "http://localhost:11434"
+DEFAULT_PORT = 11434
+DEFAULT_HOST = f"http://127.0.0.1:{DEFAULT_PORT}"
+DEFAULT_NUM_CTX_CAP = 32_768
+"""The largest context window sent as `num_ctx` unless `[ollama] max_num_ctx` says otherwise:
+Ollama allocates memory for the whole window."""
+FALLBACK_NUM_CTX = 4096
+"""Sent when `/api/show` reports no context length."""
 
 
 def normalise_host(host: str | None) -> str:
-    """`OLLAMA_HOST` may be `0.0.0.0`, `host:port` or a full URL; return a usable base URL."""
-    host = (host or DEFAULT_HOST).strip().rstrip("/")
-    if "://" not in host:
-        host = f"http://{host}"
-    scheme, _, rest = host.partition("://")
-    hostname, _, port = rest.partition(":")
+    """Parse `OLLAMA_HOST` as Ollama does: scheme, host, port and path.
+
+    No scheme means `http` on port 11434; `http://` without a port means 80 and `https://` 443;
+    a path is kept (a server behind a reverse proxy). `0.0.0.0` or no host means this machine.
+    Credentials in the URL are kept for the requests and must never be printed.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    text = (host or "").strip() or DEFAULT_HOST
+    default_port = DEFAULT_PORT
+    if "://" not in text:
+        text = f"http://{text}"
+    else:
+        scheme = text.split("://", 1)[0].lower()
+        default_port = {"http": 80, "https": 443}.get(scheme, DEFAULT_PORT)
+    parts = urlsplit(text)
+    hostname = parts.hostname or ""
     if hostname in ("", "0.0.0.0"):
         hostname = "127.0.0.1"
-    return f"{scheme}://{hostname}:{port or '11434'}"
+    elif ":" in hostname:
+        hostname = f"[{hostname}]"  # an IPv6 address
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        port = default_port  # Ollama falls back to the default port on a bad one
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{hostname}:{port}" if userinfo else f"{hostname}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
-def build_payload(request: ProviderRequest) -> dict[str, Any]:
-    """The `/api/chat` body: the system prompt is the first message, with the system role."""
-    messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages += [{"role": m.role, "content": m.content} for m in request.messages]
+def ollama_options(request: ProviderRequest, num_ctx: int | None) -> dict[str, Any]:
+    """The `options` of a chat request: sampling, the output limit and the context window."""
     options: dict[str, Any] = {}
     if request.temperature is not None:
         options["temperature"] = request.temperature
     if request.max_output_tokens is not None:
         options["num_predict"] = request.max_output_tokens
+    if num_ctx is not None:
+        options["num_ctx"] = num_ctx
+    return options
+
+
+def build_payload(request: ProviderRequest, num_ctx: int | None = None,
+                  thinks: bool | None = None) -> dict[str, Any]:
+    """The `/api/chat` body: the system prompt is the first message, with the system role.
+
+    `think` is sent (true or false) only to a model known to think, since Ollama refuses it for
+    other models; `thinks` None means unknown, and then it is sent only when asked for.
+    """
+    messages = [{"role": "system", "content": request.system}] if request.system else []
+    messages += [{"role": m.role, "content": m.content} for m in request.messages]
     payload: dict[str, Any] = {"model": request.model, "messages": messages, "stream": True}
+    options = ollama_options(request, num_ctx)
     if options:
         payload["options"] = options
-    if request.think:
-        payload["think"] = True
+    if thinks or (thinks is None and request.think):
+        payload["think"] = request.think
     return payload
+
+
+def read_payload(request: ProviderRequest, payload: dict[str, Any],
+                 thinks: bool | None) -> SentParameters:
+    """The effective settings of a `/api/chat` body."""
+    options = payload.get("options", {})
+    thinking: Thinking
+    if "think" in payload:
+        thinking = "on" if payload["think"] else "off"
+    else:
+        thinking = "off" if thinks is False else PROVIDER_DEFAULT
+    detail = {k: options[k] for k in ("num_ctx", "num_predict") if k in options}
+    if "think" in payload:
+        detail["think"] = payload["think"]
+    return SentParameters(options.get("temperature"), options.get("num_predict"), thinking,
+                          detail)
+
+
+@dataclass(slots=True, frozen=True)
+class ModelFacts:
+    """What `/api/show` says about a model."""
+
+    context_length: int | None
+    thinks: bool | None
+
+
+def parse_show(data: dict[str, Any]) -> ModelFacts:
+    """`model_info` holds `<architecture>.context_length`; `capabilities` lists `thinking`."""
+    info = data.get("model_info") or {}
+    lengths = [v for k, v in info.items() if k.endswith(".context_length") and isinstance(v, int)]
+    capabilities = data.get("capabilities")
+    thinks = "thinking" in capabilities if isinstance(capabilities, list) else None
+    return ModelFacts(max(lengths) if lengths else None, thinks)
 
 
 class OllamaProvider:
     """Streams a local Ollama model; the final `done` line carries the usage counts."""
 
-    name = "ollama"
-
-    def __init__(self, config: Settings | None = None, host: str | None = None) -> None:
+    def __init__(self, config: Settings | None = None, host: str | None = None,
+                 name: str = "ollama") -> None:
+        self.name = name
         self._config = config
         self._host = host
         self._client: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._facts: dict[str, ModelFacts] = {}
+
+    def _settings(self) -> Settings:
+        return self._config or settings()
+
+    def _num_ctx(self, model: str) -> int | None:
+        """The model's real context length (from `/api/show`), capped by the config."""
+        facts = self._facts.get(model)
+        if facts is None:
+            return None
+        cap = self._settings().ollama_max_num_ctx
+        return min(facts.context_length or FALLBACK_NUM_CTX, cap)
+
+    def _thinks(self, request: ProviderRequest) -> bool | None:
+        if request.model_thinks is not None:
+            return request.model_thinks
+        facts = self._facts.get(request.model)
+        return facts.thinks if facts is not None else None
+
+    def payload(self, request: ProviderRequest) -> dict[str, Any]:
+        return build_payload(request, self._num_ctx(request.model), self._thinks(request))
+
+    def sent_parameters(self, request: ProviderRequest) -> SentParameters:
+        return read_payload(request, self.payload(request), self._thinks(request))
+
+    async def prepare(self, request: ProviderRequest) -> None:
+        """Learn the model's context length and capabilities once, before its first request."""
+        if request.model in self._facts:
+            return
+        client = self._get_client()
+        try:
+            response = await client.post("/api/show", json={"model": request.model})
+            data = response.json() if response.status_code == 200 else {}
+        except Exception:  # an unreachable server fails the chat request itself, classified
+            return
+        self._facts[request.model] = parse_show(data if isinstance(data, dict) else {})
 
     @property
     def host(self) -> str:
-        return normalise_host(self._host or (self._config or settings()).base_url("ollama"))
+        return normalise_host(self._host or self._settings().base_url("ollama"))
 
     def _get_client(self) -> Any:
         if self._client is not None and self._loop is not asyncio.get_running_loop():
@@ -85,7 +194,7 @@ class OllamaProvider:
         client = self._get_client()
         done: dict[str, Any] | None = None
         try:
-            async with client.stream("POST", "/api/chat", json=build_payload(request)) as resp:
+            async with client.stream("POST", "/api/chat", json=self.payload(request)) as resp:
                 if resp.status_code >= 400:
                     await resp.aread()
                     raise self._status_error(resp.status_code, resp.text, request.model)

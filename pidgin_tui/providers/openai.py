@@ -26,12 +26,26 @@ from pidgin_tui.providers.errors import (
     provider_error,
     transport_error,
 )
+from pidgin_tui.providers.params import PROVIDER_DEFAULT, SentParameters, Thinking
 from pidgin_tui.providers.sdk_client import SdkClientProvider
 
 REASONING_MODEL = re.compile(r"^(o\d|gpt-5(?!-chat)|gpt-6)")
 """OpenAI reasoning models: they take `reasoning_effort` and refuse a custom temperature."""
 _FINISH = {"stop": "stop", "length": "length", "content_filter": "content_filter",
            "tool_calls": "stop", "function_call": "stop"}
+
+
+NO_REASONING_EFFORT = re.compile(r"^gpt-(5\.\d|6)")
+"""Models whose reasoning can be switched off with `reasoning_effort: none`."""
+MINIMAL_EFFORT = re.compile(r"^gpt-5(?!\.)")
+"""gpt-5, gpt-5-mini, gpt-5-nano: the lowest effort is `minimal`; the o-series' is `low`."""
+
+
+def lowest_effort(model: str) -> str:
+    """The lowest `reasoning_effort` a reasoning model accepts."""
+    if NO_REASONING_EFFORT.match(model):
+        return "none"
+    return "minimal" if MINIMAL_EFFORT.match(model) else "low"
 
 
 def reasoning_effort(budget: int | None) -> str:
@@ -56,6 +70,34 @@ class OpenAICompatibleProvider(SdkClientProvider):
     def is_reasoning_model(self, model: str) -> bool:
         return bool(REASONING_MODEL.match(model))
 
+    def takes_reasoning_effort(self, request: ProviderRequest) -> bool:
+        """Reasoning models by id, or any model a config override says thinks."""
+        return self.is_reasoning_model(request.model) or bool(request.model_thinks)
+
+    def always_reasons(self, request: ProviderRequest) -> bool:
+        """Models that reason and take no effort setting."""
+        return False
+
+    def effort_when_off(self, request: ProviderRequest) -> str | None:
+        """What to send when thinking is off (None: nothing; the provider default applies)."""
+        return lowest_effort(request.model) if self.is_reasoning_model(request.model) else None
+
+    def sent_parameters(self, request: ProviderRequest) -> SentParameters:
+        """Read the payload back into the effective settings."""
+        params = self.build_params(request)
+        effort = params.get("reasoning_effort")
+        limit = params.get("max_completion_tokens", params.get("max_tokens"))
+        thinking: Thinking
+        if effort is None:
+            thinking = "always" if self.always_reasons(request) else \
+                PROVIDER_DEFAULT if self.takes_reasoning_effort(request) else "off"
+        elif request.think:
+            thinking = "on"
+        else:
+            thinking = "off" if effort == "none" else "minimal"
+        detail = {"reasoning_effort": effort} if effort is not None else {}
+        return SentParameters(params.get("temperature"), limit, thinking, detail)
+
     def build_params(self, request: ProviderRequest) -> dict[str, Any]:
         """The request body: the system prompt is the first message, with the system role."""
         messages = [{"role": self.system_role, "content": request.system}] if request.system \
@@ -63,13 +105,15 @@ class OpenAICompatibleProvider(SdkClientProvider):
         messages += [{"role": m.role, "content": m.content} for m in request.messages]
         params: dict[str, Any] = {"model": request.model, "messages": messages,
                                   "stream_options": {"include_usage": True}}
-        reasoning = self.is_reasoning_model(request.model)
-        if request.temperature is not None and not reasoning:
+        if request.temperature is not None and not self.is_reasoning_model(request.model):
             params["temperature"] = request.temperature
         if request.max_output_tokens is not None:
             params["max_completion_tokens"] = request.max_output_tokens
-        if reasoning and request.think:
-            params["reasoning_effort"] = reasoning_effort(request.think_budget)
+        if self.takes_reasoning_effort(request):
+            effort = reasoning_effort(request.think_budget) if request.think \
+                else self.effort_when_off(request)
+            if effort is not None:
+                params["reasoning_effort"] = effort
         return params
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pidgin_tui.providers.base import Provider
 from pidgin_tui.providers.local import FAIL_AT_PATTERN, LOCAL_MODELS, LocalProvider
@@ -19,7 +19,8 @@ class ModelInfo:
     display_name: str
     context_window: int
     max_output_tokens: int
-    supports_thinking: bool = False
+    supports_thinking: bool | None = False
+    """None: unknown (an unlisted id without a capability override in the config)."""
     temperature_range: tuple[float, float] = (0.0, 2.0)
     aliases: tuple[str, ...] = ()
     description: str = ""
@@ -28,6 +29,22 @@ class ModelInfo:
     @property
     def ref(self) -> str:
         return f"{self.provider}:{self.model_id}"
+
+
+def with_overrides(info: ModelInfo) -> ModelInfo:
+    """Apply the config's `[capabilities."provider:id"]` table to a model, if it has one."""
+    from pidgin_tui.config import settings
+
+    table = settings().capabilities.get(info.ref)
+    if not table:
+        return info
+    changes: dict[str, object] = {}
+    if "thinking" in table:
+        changes["supports_thinking"] = bool(table["thinking"])
+    for key in ("context_window", "max_output_tokens"):
+        if key in table:
+            changes[key] = int(table[key])
+    return replace(info, **changes)  # type: ignore[arg-type]
 
 
 class UnknownModelError(ValueError):
@@ -54,19 +71,20 @@ class Registry:
         """Resolve an alias, a `provider:id` reference or a bare known id to its ModelInfo."""
         ref = reference.strip()
         if ref in self.aliases:
-            return self.models[self.aliases[ref]]
+            return with_overrides(self.models[self.aliases[ref]])
         if ref in self.models:
-            return self.models[ref]
+            return with_overrides(self.models[ref])
         provider, sep, model_id = ref.partition(":")
         if sep and provider == "local" and FAIL_AT_PATTERN.match(model_id):
             return ModelInfo("local", model_id, f"Local fail-at ({model_id})", 1_000_000, 4096,
                              supports_thinking=True, description="Fails at a chosen turn")
         if sep and model_id and provider in self.open_providers:
-            return ModelInfo(provider, model_id, model_id, 128_000, 8192,
-                             description="Unlisted model; limits assumed")
+            return with_overrides(ModelInfo(provider, model_id, model_id, 128_000, 8192,
+                                            supports_thinking=None,
+                                            description="Unlisted model; limits assumed"))
         by_id = [info for info in self.models.values() if info.model_id == ref]
         if len(by_id) == 1:
-            return by_id[0]
+            return with_overrides(by_id[0])
         raise UnknownModelError(self._unknown_message(ref))
 
     def _unknown_message(self, ref: str) -> str:

@@ -72,6 +72,10 @@ class FakeLLMServer:
         self.requests: list[Recorded] = []
         self.replies: dict[str, deque[Reply]] = {}
         self.ollama_models: list[str] = ["llama3.2:latest"]
+        self.ollama_context_length = 131_072
+        """What `/api/show` reports as every model's `<architecture>.context_length`."""
+        self.ollama_thinking_models: set[str] = set()
+        """Models whose `/api/show` capabilities include `thinking`."""
         self.pull_steps = 3
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -104,6 +108,7 @@ class FakeLLMServer:
         app.router.add_post("/api/chat", self.ollama_chat)
         app.router.add_get("/api/tags", self.ollama_tags)
         app.router.add_post("/api/pull", self.ollama_pull)
+        app.router.add_post("/api/show", self.ollama_show)
         app.router.add_get("/api/version", self.ollama_version)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1)
         await self._runner.setup()
@@ -259,8 +264,10 @@ class FakeLLMServer:
                                      "finish_reason": reply.finish}]})
             if (body.get("stream_options") or {}).get("include_usage"):
                 prompt = reply.input_tokens + reply.cache_read
+                # xAI reports reasoning tokens outside completion_tokens; OpenAI within.
+                completion = reply.output_tokens - (reply.reasoning if provider == "xai" else 0)
                 await send({"choices": [], "usage": {
-                    "prompt_tokens": prompt, "completion_tokens": reply.output_tokens,
+                    "prompt_tokens": prompt, "completion_tokens": completion,
                     "total_tokens": prompt + reply.output_tokens,
                     "prompt_tokens_details": {"cached_tokens": reply.cache_read},
                     "completion_tokens_details": {"reasoning_tokens": reply.reasoning}}})
@@ -362,6 +369,18 @@ class FakeLLMServer:
             {"name": name, "model": name, "size": 2_000_000_000, "digest": "abc",
              "details": {"family": "llama", "parameter_size": "3B"}}
             for name in self.ollama_models]})
+
+    async def ollama_show(self, request: web.Request) -> web.Response:
+        body = await self._record("ollama_show", request)
+        name = body.get("model") or body.get("name") or ""
+        if name not in self.ollama_models and f"{name}:latest" not in self.ollama_models:
+            return web.json_response({"error": f"model '{name}' not found"}, status=404)
+        capabilities = ["completion"] + (["thinking"] if name in self.ollama_thinking_models
+                                         else [])
+        return web.json_response({
+            "details": {"family": "llama"}, "capabilities": capabilities,
+            "model_info": {"general.architecture": "llama",
+                           "llama.context_length": self.ollama_context_length}})
 
     async def ollama_version(self, request: web.Request) -> web.Response:
         return web.json_response({"version": "0.12.0"})

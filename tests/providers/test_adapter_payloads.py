@@ -106,6 +106,8 @@ async def test_openai_format_payload_and_usage(fake_server: FakeLLMServer, name:
                      {"role": "assistant", "content": "Gladly."},
                      {"role": "user", "content": "Then tell me about rivers."}],
         "temperature": 0.9, limit_field: 500,
+        # thinking off: grok-4.3 at its lowest effort (xAI has no "none")
+        **({"reasoning_effort": "low"} if name == "xai" else {}),
     }
     text, thinking, usage, finish = split(chunks)
     assert (text, thinking, finish) == ("Water remembers.", "hmm", ["stop"])

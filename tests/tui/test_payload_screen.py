@@ -32,7 +32,8 @@ async def _rebuilt(pilot: Pilot) -> None:
 
 def test_payload_inspector(snap_compare, make_app, output_root: Path) -> None:
     """You should see "exp00001_0001 · turn 2 · agent B (local:test) · attempt 1 · ✓ verified"
-    in green, the parameters and "nothing dropped" truncation line, then boxed messages: the
+    in green, "Requested:" and "Effective: … thinking=off" parameter lines, the "nothing
+    dropped" truncation line, then boxed messages: the
     system prompt, "1 · user" (A's turn-1 reply with the opening prompt routed to A only, so B
     sees A's reply first), "2 · assistant" (B's own turn-1 reply) and "3 · user"."""
     experiment_dir = _recorded(output_root)

@@ -96,8 +96,7 @@ class PayloadScreen(Screen[None]):
                       f" · {mark}")
         header.set_class(payload.verified, "-verified")
         header.set_class(not payload.verified, "-differs")
-        params = ", ".join(f"{k}={v}" for k, v in payload.parameters.items())
-        facts.update("\n".join([f"Parameters: {params}", f"Truncation: {payload.truncation}",
+        facts.update("\n".join([*payload.parameter_lines(), f"Truncation: {payload.truncation}",
                                 f"Hash: recorded {payload.recorded_hash[:16]}… rebuilt "
                                 f"{payload.rebuilt_hash[:16]}…",
                                 *(f"Note: {note}" for note in payload.notes)]))

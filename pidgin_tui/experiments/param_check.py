@@ -1,0 +1,35 @@
+"""Validation before a run: requested settings a model cannot take, and thinking not off."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pidgin_tui.core.conductor import agent_request
+from pidgin_tui.core.types import AgentId
+from pidgin_tui.providers.params import ParameterIssue, parameter_issues, sent_parameters
+
+if TYPE_CHECKING:
+    from pidgin_tui.experiments.runner import ExperimentRunner
+
+
+def check_parameters(runner: ExperimentRunner) -> list[ParameterIssue]:
+    """One issue per agent and setting, from the payload each agent's provider would send.
+
+    Nothing is sent and no SDK client is built: adapters read their own payloads back.
+    """
+    plan = runner.plan_for(0, runner.conversation_ids()[0])
+    issues: list[ParameterIssue] = []
+    seen: set[tuple[str, str]] = set()
+    for agent_id in AgentId:
+        info = runner.models[agent_id]
+        request = agent_request(plan, agent_id, info, "", [], 0)
+        sent = sent_parameters(runner.registry.provider_for(info), request)
+        for issue in parameter_issues(info.ref, request, sent):
+            if (issue.model, issue.message) not in seen:
+                seen.add((issue.model, issue.message))
+                issues.append(issue)
+    return issues
+
+
+def refusals(issues: list[ParameterIssue]) -> list[ParameterIssue]:
+    return [issue for issue in issues if issue.refuse]
