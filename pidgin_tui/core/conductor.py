@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pidgin_tui.core.awareness import build_system_prompt
+from pidgin_tui.core.branch import BranchStart, inherited_copy
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.control import ConversationControl
@@ -20,16 +21,26 @@ from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     ContextLimitEvent,
     ConvergenceWarningEvent,
+    ConversationBranchedEvent,
     ConversationEndEvent,
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    InterjectionEvent,
     InterruptRequestEvent,
+    MessageCompleteEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
 )
-from pidgin_tui.core.history import injection_entry, opening_entry, replay_entries
+from pidgin_tui.core.history import (
+    RecordedMessage,
+    injection_entry,
+    interjection_entry,
+    message_entries,
+    opening_entry,
+    replay_entries,
+)
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.router import (
@@ -170,14 +181,18 @@ class Conductor:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 
-    async def run(self, resume: ResumePoint | None = None) -> ConversationOutcome:
+    async def run(self, resume: ResumePoint | None = None,
+                  branch: BranchStart | None = None) -> ConversationOutcome:
         """Run to the end and publish ConversationEndEvent; never raises for provider failures.
 
         With `resume`, continue a conversation that ended early instead of starting afresh.
         """
         started = time.perf_counter()
         done: dict[AgentId, str] = {}
-        if resume is None:
+        if branch is not None:
+            await self._start(branch)
+            await self._inherit(branch)
+        elif resume is None:
             await self._start()
         else:
             done = await self._restore(resume)
@@ -225,7 +240,7 @@ class Conductor:
         await prepare(provider, request)
         return effective_record(provider, request)
 
-    async def _start(self) -> None:
+    async def _start(self, branch: BranchStart | None = None) -> None:
         plan = self.plan
         await self.bus.publish(ConversationStartEvent(
             **self._ids, agent_a_model=plan.agent_a.model, agent_b_model=plan.agent_b.model,
@@ -237,6 +252,13 @@ class Conductor:
             config=plan.config, effective_a=await self._effective(AgentId.A),
             effective_b=await self._effective(AgentId.B),
         ))
+        if branch is not None:
+            await self.bus.publish(ConversationBranchedEvent(
+                **self._ids, source_conversation_id=branch.parent_conversation_id,
+                branch_turn=branch.turn, parent_experiment_id=branch.parent_experiment_id,
+                changes=branch.changes))
+            self.names.update({AgentId(e.agent_id): e.chosen_name for e in branch.inherited
+                               if isinstance(e, AgentNameChosenEvent)})
         for agent_id in AgentId:
             partner = agent_id.other
             prompt = build_system_prompt(
@@ -266,19 +288,57 @@ class Conductor:
                                                         restarted=True))
         return done
 
+    async def _inherit(self, branch: BranchStart) -> None:
+        """Write the parent's turns 1..N into this record (marked inherited) and remember them
+        exactly as the parent's conductor did, so the next request is the one it would send."""
+        history: list[RecordedMessage | HistoryEntry] = []
+        for event in branch.inherited:
+            await self.bus.publish(inherited_copy(event, **self._ids))
+            if isinstance(event, MessageCompleteEvent) and event.finish_reason != "interrupted":
+                history.append((event.turn_number, AgentId(event.agent_id), event.content))
+            elif isinstance(event, InterjectionEvent):
+                history.append(interjection_entry(event.text, event.speaker, event.to,
+                                                  event.turn_number))
+            elif isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
+                threshold = self.plan.convergence_threshold
+                self._above_threshold = threshold is not None and \
+                    event.convergence_score >= threshold
+        for entry in message_entries(self.plan, history):
+            self._remember(entry)
+        self.turns_completed = branch.turn
+        if branch.interjection is not None:
+            await self._deliver(branch.interjection)
+
+    async def _deliver(self, event: InterjectionEvent) -> None:
+        await self.bus.publish(event)
+        self._remember(interjection_entry(event.text, event.speaker, event.to,
+                                          event.turn_number))
+
+    async def _take_interjections(self, turn: int) -> None:
+        for pending in self.control.take_interjections():
+            await self._deliver(InterjectionEvent(
+                **self._ids, turn_number=turn, text=pending.text, speaker=pending.speaker,
+                to=list(pending.to)))
+
     def _add_opening_prompt(self) -> None:
         opening = opening_entry(self.plan)
         if opening is not None:
             self._remember(opening)
 
     async def _checkpoint(self, turn: int) -> None:
-        """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
+        """A safe point: wait out a pause, end if a stop or interrupt was requested, and
+        deliver interjections waiting for it."""
+        if self.control.pause_before_turn == turn:
+            self.control.pause_before_turn = None
+            self.control.pause()
         if self.control.paused and self.control.end_requested is None:
-            await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn))
+            await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn,
+                                                           reason="user"))
             await self.control.wait_while_paused()
             if self.control.end_requested is None:
                 await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=turn))
         await self._end_if_requested(turn)
+        await self._take_interjections(turn)
 
     async def _end_if_requested(self, turn: int) -> None:
         reason = self.control.end_requested
@@ -296,10 +356,10 @@ class Conductor:
         for agent_id in self.plan.speaking_order:
             if agent_id in done:
                 continue
+            await self._checkpoint(turn)  # interjections delivered here precede the injection
             injection = injection_entry(self.plan, agent_id, turn)
             if injection is not None:
                 self._remember(injection)
-            await self._checkpoint(turn)
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
             else self.scorer(turn, texts[AgentId.A], texts[AgentId.B])

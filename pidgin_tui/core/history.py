@@ -15,6 +15,8 @@ from pidgin_tui.core.types import AgentId, HistoryEntry
 
 RecordedMessage = tuple[int, AgentId, str]
 """(turn as in events, speaker, text) of one complete message."""
+NARRATOR_MARK = "[Narrator] "
+"""Starts every narrator interjection as the agents see it: never disguised as the partner."""
 
 
 def opening_entry(plan: ConversationPlan) -> HistoryEntry | None:
@@ -34,16 +36,39 @@ def injection_entry(plan: ConversationPlan, agent: AgentId, turn: int) -> Histor
     return HistoryEntry(text, None, turn, frozenset({agent}), kind="injection")
 
 
-def replay_entries(plan: ConversationPlan,
-                   messages: Iterable[RecordedMessage]) -> list[HistoryEntry]:
-    """Every history entry the Conductor had added once `messages` were all spoken."""
+def interjection_entry(text: str, speaker: str, to: Iterable[str], turn: int) -> HistoryEntry:
+    """Researcher text put into the conversation, as the Router routes it.
+
+    As the narrator it is marked (`NARRATOR_MARK`) and comes from no agent, so every recipient
+    sees it as a `user` message; spoken as an agent, it is routed as that agent's words (the
+    researcher chose to speak as them).
+    """
+    recipients = frozenset(AgentId(agent) for agent in to)
+    if speaker == "narrator":
+        return HistoryEntry(f"{NARRATOR_MARK}{text}", None, turn, recipients,
+                            kind="interjection")
+    return HistoryEntry(text, AgentId(speaker), turn, recipients, kind="interjection")
+
+
+def message_entries(plan: ConversationPlan,
+                    messages: Iterable[RecordedMessage | HistoryEntry]) -> list[HistoryEntry]:
+    """The entries `messages` add: each message after its speaker's injection for that turn;
+    interjections (already entries) as they are."""
     entries: list[HistoryEntry] = []
-    opening = opening_entry(plan)
-    if opening is not None:
-        entries.append(opening)
-    for turn, speaker, text in messages:
+    for item in messages:
+        if isinstance(item, HistoryEntry):
+            entries.append(item)
+            continue
+        turn, speaker, text = item
         injection = injection_entry(plan, speaker, turn)
         if injection is not None:
             entries.append(injection)
         entries.append(HistoryEntry(text, speaker, turn))
     return entries
+
+
+def replay_entries(plan: ConversationPlan,
+                   messages: Iterable[RecordedMessage | HistoryEntry]) -> list[HistoryEntry]:
+    """Every history entry the Conductor had added once `messages` were all spoken."""
+    opening = opening_entry(plan)
+    return ([opening] if opening is not None else []) + message_entries(plan, messages)

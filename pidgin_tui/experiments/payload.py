@@ -16,14 +16,20 @@ from pidgin_tui.core.conductor import build_request, output_reserve
 from pidgin_tui.core.events import (
     ConversationStartEvent,
     Event,
+    InterjectionEvent,
     MessageCompleteEvent,
     MessageRequestEvent,
     SystemPromptEvent,
     event_to_dict,
 )
-from pidgin_tui.core.history import RecordedMessage, injection_entry, replay_entries
+from pidgin_tui.core.history import (
+    RecordedMessage,
+    injection_entry,
+    interjection_entry,
+    replay_entries,
+)
 from pidgin_tui.core.router import AgentView
-from pidgin_tui.core.types import AgentId, ChatMessage
+from pidgin_tui.core.types import AgentId, ChatMessage, HistoryEntry
 from pidgin_tui.experiments.jsonl import read_all_events
 from pidgin_tui.paths import conversation_jsonl_name
 from pidgin_tui.providers.event_aware import payload_sha256
@@ -138,11 +144,18 @@ def _request_for(events: list[Event], turn: int, agent: AgentId) -> MessageReque
     return requests[-1]  # the last attempt is the one answered
 
 
-def _messages_before(events: list[Event], seq: int) -> list[RecordedMessage]:
-    """Complete messages recorded before the request, as the Conductor had remembered them."""
-    return [(e.turn_number, AgentId(e.agent_id), e.content) for e in events
-            if isinstance(e, MessageCompleteEvent) and e.seq < seq
-            and e.finish_reason != "interrupted"]
+def _messages_before(events: list[Event], seq: int) -> list[RecordedMessage | HistoryEntry]:
+    """Complete messages and interjections recorded before the request, as the Conductor had
+    remembered them (inherited ones included: a branch's history starts with its parent's)."""
+    history: list[RecordedMessage | HistoryEntry] = []
+    for e in events:
+        if e.seq >= seq:
+            break
+        if isinstance(e, MessageCompleteEvent) and e.finish_reason != "interrupted":
+            history.append((e.turn_number, AgentId(e.agent_id), e.content))
+        elif isinstance(e, InterjectionEvent):
+            history.append(interjection_entry(e.text, e.speaker, e.to, e.turn_number))
+    return history
 
 
 def rebuild_payload(experiment_dir: Path, conversation_id: str, turn: int, agent: AgentId, *,

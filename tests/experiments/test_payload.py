@@ -86,7 +86,7 @@ async def test_the_command_prints_text_and_json(tmp_path: Path,
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "verified" and data["turn"] == 1
     assert [m["role"] for m in data["messages"]] == ["user"]
-    assert main(["--output", str(tmp_path), "payload", exp, "7", "--turn", "1",
+    assert main(["--output", str(tmp_path), "payload", exp, "zz", "--turn", "1",
                  "--agent", "a"]) == 2
     assert main(["--output", str(tmp_path), "payload", exp, "1", "--turn", "0",
                  "--agent", "a"]) == 2
