@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 from pidgin_tui.experiments.post_processor import run_post_processing  # noqa: E402
 from pidgin_tui.experiments.runner import ExperimentRunner  # noqa: E402
 from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
-from pidgin_tui.paths import database_path  # noqa: E402
+from pidgin_tui.record.layout import database_path  # noqa: E402
 
 SPEC = {"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 20,
         "repetitions": 20, "max_parallel": 4, "name": "e2e"}

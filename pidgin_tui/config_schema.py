@@ -22,13 +22,15 @@ FIXED_TABLES: dict[str, frozenset[str]] = {
     "retry": frozenset({"budget_minutes"}),
     "base_urls": frozenset(BASE_URL_ENV_VARS),
     "google": frozenset({"api_version"}),
+    "ollama": frozenset({"max_num_ctx"}),
 }
 """Tables whose keys are a fixed set."""
 
-OPEN_TABLES: frozenset[str] = frozenset({"prices", "concurrency", "endpoints", "keymap"})
-"""Tables whose keys are names the user chooses: model refs (`prices`), providers or endpoint
-names (`concurrency`), endpoint names (`endpoints`, one sub-table each) and app actions
-(`keymap`). Their owners check the names they understand."""
+OPEN_TABLES: frozenset[str] = frozenset({"prices", "capabilities", "concurrency", "endpoints",
+                                        "keymap"})
+"""Tables whose keys are names the user chooses: model refs (`prices`, `capabilities`),
+providers or endpoint names (`concurrency`), endpoint names (`endpoints`, one sub-table each)
+and app actions (`keymap`). Their owners check the names they understand."""
 
 TABLES: frozenset[str] = frozenset({*FIXED_TABLES, *OPEN_TABLES})
 

@@ -39,8 +39,8 @@ def shell_script(shell: str) -> str:
 
 def experiment_names(root: Path, prefix: str = "") -> list[str]:
     """Ids and names of the experiments under the output root that start with `prefix`."""
-    from pidgin_tui.experiments.manifest import read_manifest
-    from pidgin_tui.paths import experiment_dirs
+    from pidgin_tui.record.layout import experiment_dirs
+    from pidgin_tui.record.manifest import read_manifest
 
     found: list[str] = []
     for path in experiment_dirs(root):

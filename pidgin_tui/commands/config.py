@@ -63,6 +63,9 @@ def effective_config(current: Settings) -> dict[str, Any]:
         "base_urls": base_urls,
         "prices": current.prices,
     }
+    view["ollama"] = {"max_num_ctx": current.ollama_max_num_ctx}
+    if current.capabilities:
+        view["capabilities"] = current.capabilities
     if current.google_api_version:
         view["google"] = {"api_version": current.google_api_version}
     return view

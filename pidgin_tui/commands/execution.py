@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import signal
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -21,7 +22,7 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
-from pidgin_tui.paths import database_path
+from pidgin_tui.record.layout import database_path
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.post_processor import PostProcessingResult
@@ -100,6 +101,20 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     if execution.signal_received is not None:
         return SIGNAL_EXIT_CODES[execution.signal_received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def progress_display(runner: ExperimentRunner, args: argparse.Namespace,
+                     human: TextIO) -> AbstractContextManager[object]:
+    """What a foreground run shows while it goes: a live display when a person watches stderr
+    on a terminal; otherwise a plain line per conversation (none with -q)."""
+    from pidgin_tui.commands.live_progress import LiveProgress, wants_live_display
+
+    quiet, json_output = bool(args.quiet), bool(getattr(args, "json", False))
+    if wants_live_display(quiet, json_output) and not getattr(args, "verbose", False):
+        return LiveProgress(runner)
+    if not quiet:
+        attach_progress(runner.bus, human, verbose=getattr(args, "verbose", False))
+    return nullcontext()
 
 
 def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:

@@ -21,8 +21,9 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
-    from pidgin_tui.experiments.manifest import read_manifest
-    from pidgin_tui.paths import ExperimentNotFound, database_path, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import ExperimentNotFound, database_path, resolve_experiment
+    from pidgin_tui.record.manifest import read_manifest
 
     root = output_root(getattr(args, "output", None))
     try:

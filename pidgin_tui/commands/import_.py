@@ -18,11 +18,11 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
-    from pidgin_tui.paths import (
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import (
         ExperimentNotFound,
         database_path,
         experiment_dirs,
-        output_root,
         resolve_experiment,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 NAME = "list"
 HELP = "list experiments with their status and progress"
@@ -19,6 +20,12 @@ def run(args: argparse.Namespace) -> int:
 
     root = output_root(getattr(args, "output", None))
     infos = list_experiments(root)
+    if not infos:
+        from pidgin_tui.record.upstream import upstream_hint
+
+        hint = upstream_hint(root)
+        if hint:
+            print(hint, file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps([{
             "experiment_id": i.experiment_id, "name": i.name, "status": i.status_label,

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.experiments.lookup import ConversationNotFound, resolve_conversation
     from pidgin_tui.experiments.payload import PayloadError, rebuild_payload, render_payload_text
     from pidgin_tui.experiments.spec import SpecError
-    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
 
     if args.turn < 1:
         error(f"--turn counts from 1, got {args.turn}")

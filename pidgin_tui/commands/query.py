@@ -20,7 +20,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
-    from pidgin_tui.paths import database_path, output_root
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import database_path
 
     root = output_root(getattr(args, "output", None))
     try:

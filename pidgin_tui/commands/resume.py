@@ -26,12 +26,13 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from pidgin_tui.cli import EXIT_OK, EXIT_USAGE, error
-    from pidgin_tui.commands.execution import attach_progress, execute, report
+    from pidgin_tui.commands.execution import execute, progress_display, report
     from pidgin_tui.experiments.resume import NotResumable
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import SpecError
-    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
     from pidgin_tui.providers.registry import UnknownModelError
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
 
     human = sys.stderr if args.json else sys.stdout
     root = output_root(getattr(args, "output", None))
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"resuming {len(saved)} conversation(s): "
               + ", ".join(f"{cid} at turn {s.point.turn + 1}" for cid, s in saved.items()),
               file=human)
-        attach_progress(runner.bus, human, verbose=args.verbose)
-    outcome = asyncio.run(execute(runner, resume=True, post_process=not args.no_post_process))
+    with progress_display(runner, args, human):
+        outcome = asyncio.run(execute(runner, resume=True,
+                                      post_process=not args.no_post_process))
     return report(outcome, args, human, extra={"resumed": len(saved)})

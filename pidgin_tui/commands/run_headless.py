@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
-from pidgin_tui.commands.execution import attach_progress, execute, report
+from pidgin_tui.commands.execution import execute, progress_display, report
 from pidgin_tui.commands.run import spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
 from pidgin_tui.experiments.runner import ExperimentRunner
@@ -110,11 +110,10 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
         return EXIT_FAILED
     if getattr(args, "detach", False):
         return _detach(args, runner, human)
-    if not args.quiet:
-        attach_progress(runner.bus, human, verbose=args.verbose)
     try:
-        outcome = asyncio.run(execute(runner, resume=False,
-                                      post_process=not args.no_post_process))
+        with progress_display(runner, args, human):
+            outcome = asyncio.run(execute(runner, resume=False,
+                                          post_process=not args.no_post_process))
     finally:
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file

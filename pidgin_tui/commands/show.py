@@ -17,7 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
     from pidgin_tui.experiments.discovery import describe
-    from pidgin_tui.paths import ExperimentNotFound, output_root, resolve_experiment
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
 
     root = output_root(getattr(args, "output", None))
     try:

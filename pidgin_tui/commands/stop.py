@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.experiments.daemon import live_experiments, stop_experiment
-    from pidgin_tui.paths import ExperimentNotFound, output_root
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.layout import ExperimentNotFound
 
     if bool(args.experiment) == bool(args.all):
         error("give one EXPERIMENT or --all")

@@ -27,9 +27,9 @@ from pidgin_tui.database.import_sql import (
     WIDE_METRICS_SQL,
 )
 from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files
+from pidgin_tui.record.manifest import read_manifest
 
-MANIFEST = "manifest.json"
-EXPERIMENT_EVENTS = "experiment_events.jsonl"
 TABLES = ("events", "messages", WIDE_TABLE, EXTRA_TABLE, "conversations", "experiments")
 
 
@@ -63,8 +63,8 @@ class ImportReport:
 
 def event_files(experiment_dir: Path) -> list[Path]:
     """The experiment-level JSONL (if any) and every conversation JSONL, in name order."""
-    files = sorted(experiment_dir.glob("conv_*_events.jsonl"))
-    exp_file = experiment_dir / EXPERIMENT_EVENTS
+    files = conversation_files(experiment_dir)
+    exp_file = experiment_dir / EXPERIMENT_EVENTS_NAME
     return ([exp_file] if exp_file.is_file() else []) + files
 
 
@@ -78,11 +78,7 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def _read_manifest(experiment_dir: Path) -> dict[str, object]:
-    try:
-        data = json.loads((experiment_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_manifest(experiment_dir) or {}
 
 
 def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: dict[str, object]) -> str:

@@ -26,8 +26,7 @@ from pidgin_tui.experiments.discovery import (
     run_pid,
     run_process_alive,
 )
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import (
+from pidgin_tui.record.layout import (
     MANIFEST_NAME,
     active_dir,
     experiment_dirs,
@@ -37,6 +36,7 @@ from pidgin_tui.paths import (
     pid_file,
     resolve_experiment,
 )
+from pidgin_tui.record.manifest import read_manifest
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.spec import ExperimentSpec

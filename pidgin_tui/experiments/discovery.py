@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import experiment_dirs, pid_file
+from pidgin_tui.record.layout import experiment_dirs, pid_file
+from pidgin_tui.record.manifest import read_manifest
 
 LIVE_STATUSES = frozenset({"created", "running"})
 """Manifest statuses that claim a process is still working on the experiment."""

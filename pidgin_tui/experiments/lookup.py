@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.paths import conversation_jsonl_name
-
-_PREFIX, _SUFFIX = conversation_jsonl_name("\0").split("\0")
+from pidgin_tui.record.layout import conversation_files, conversation_id_of
 
 
 class ConversationNotFound(LookupError):
@@ -16,8 +14,8 @@ class ConversationNotFound(LookupError):
 
 def conversation_ids(experiment_dir: Path) -> list[str]:
     """Ids of the conversations with a JSONL file in the experiment directory, sorted."""
-    return sorted(p.name[len(_PREFIX):-len(_SUFFIX)]
-                  for p in experiment_dir.glob(f"{_PREFIX}*{_SUFFIX}"))
+    return sorted(cid for path in conversation_files(experiment_dir)
+                  if (cid := conversation_id_of(path)) is not None)
 
 
 def pick_conversations(conversations: list[str], ref: str) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import msgspec
 
 from pidgin_tui.core.events import TurnCompleteEvent
+from pidgin_tui.record.layout import conversation_files, conversation_id_of
 
 PREFERRED_FIRST = "convergence_score"
 _MARKER = b'"event_type":"TurnCompleteEvent"'
@@ -49,11 +50,6 @@ class MetricSeries:
         return [t + 1 for t in turns], [sum(sums[t]) / len(sums[t]) for t in turns]
 
 
-def conversation_id_of(path: Path) -> str:
-    name = path.name
-    if name.startswith("conv_") and name.endswith("_events.jsonl"):
-        return name[len("conv_"):-len("_events.jsonl")]
-    return path.stem
 
 
 def read_series(paths: list[Path]) -> MetricSeries:
@@ -77,9 +73,9 @@ def read_series(paths: list[Path]) -> MetricSeries:
                             metrics.setdefault(name, {})[event.turn_number] = float(value)
         except OSError:
             continue
-        series.values[conversation_id_of(path)] = metrics
+        series.values[conversation_id_of(path) or path.stem] = metrics
     return series
 
 
 def experiment_jsonl_paths(experiment_dir: Path) -> list[Path]:
-    return sorted(experiment_dir.glob("conv_*_events.jsonl"))
+    return conversation_files(experiment_dir)

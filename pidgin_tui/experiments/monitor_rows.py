@@ -274,7 +274,10 @@ def summary_line(row: ExperimentRow) -> str:
 def summary_text(rows: list[ExperimentRow], root: Path, *, conversations: bool = False) -> str:
     """Every experiment, one line each (and optionally its conversations), for scripts."""
     if not rows:
-        return f"no experiments in {root / 'experiments'}"
+        from pidgin_tui.record.upstream import upstream_hint
+
+        hint = upstream_hint(root)
+        return f"no experiments in {root / 'experiments'}" + (f"\n{hint}" if hint else "")
     live = sum(r.is_live for r in rows)
     lines = [f"{len(rows)} experiments, {live} running · {root / 'experiments'}"]
     for row in rows:

@@ -31,8 +31,6 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
-from pidgin_tui.experiments.jsonl import read_events
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.monitor_rows import (
     ConversationRow,
     ExperimentRow,
@@ -40,7 +38,14 @@ from pidgin_tui.experiments.monitor_rows import (
     parse_time,
 )
 from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
-from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, experiments_dir
+from pidgin_tui.record.jsonl import read_events
+from pidgin_tui.record.layout import (
+    EXPERIMENT_EVENTS_NAME,
+    MANIFEST_NAME,
+    conversation_jsonl_name,
+    experiments_dir,
+)
+from pidgin_tui.record.manifest import read_manifest
 
 __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
 
@@ -239,7 +244,7 @@ class MonitorState:
         for conv_id, conv in manifest.get("conversations", {}).items():
             tail = tracked.tails.get(conv_id)
             if tail is None:
-                jsonl = conv.get("jsonl") or f"conv_{conv_id}_events.jsonl"
+                jsonl = conv.get("jsonl") or conversation_jsonl_name(conv_id)
                 tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
             # A conversation that ended interrupted or paused may be resumed while the
             # experiment is live, appending to the same file: keep reading those.

@@ -30,10 +30,10 @@ from pidgin_tui.core.history import (
 )
 from pidgin_tui.core.router import AgentView
 from pidgin_tui.core.types import AgentId, ChatMessage, HistoryEntry
-from pidgin_tui.experiments.jsonl import read_all_events
-from pidgin_tui.paths import conversation_jsonl_name
 from pidgin_tui.providers.event_aware import payload_sha256
 from pidgin_tui.providers.registry import Registry
+from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import conversation_jsonl_name
 
 _SHOWN_ELSEWHERE = frozenset({"event_type", "event_id", "timestamp", "experiment_id",
                               "conversation_id", "seq", "schema_version", "turn_number",

@@ -30,11 +30,10 @@ from pidgin_tui.core.events import (
     PostProcessingStartEvent,
     utc_now,
 )
-from pidgin_tui.experiments.jsonl import JsonlWriter, read_all_events
+from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
+from pidgin_tui.record.layout import DATABASE_NAME, EXPERIMENT_EVENTS_NAME, POST_PROCESSING_LOG
 
 STEPS: tuple[str, ...] = ("import", "transcripts", "readme", "notebook")
-LOG_NAME = "post_processing.log"
-EXPERIMENT_EVENTS = "experiment_events.jsonl"
 
 
 @dataclass(slots=True)
@@ -53,7 +52,7 @@ class PostProcessingResult:
 
 
 def _experiment_id(experiment_dir: Path) -> str:
-    from pidgin_tui.experiments.manifest import read_manifest
+    from pidgin_tui.record.manifest import read_manifest
 
     manifest = read_manifest(experiment_dir) or {}
     return str(manifest.get("experiment_id") or "")
@@ -113,13 +112,13 @@ DATABASE_STEPS = frozenset({"import"})
 
 
 def _log(experiment_dir: Path, message: str) -> None:
-    with open(experiment_dir / LOG_NAME, "a", encoding="utf-8") as handle:
+    with open(experiment_dir / POST_PROCESSING_LOG, "a", encoding="utf-8") as handle:
         handle.write(f"{utc_now()} {message}\n")
 
 
 def _record(experiment_dir: Path, event: Event) -> None:
     """Append to experiment_events.jsonl, numbered after the file's last event."""
-    path = experiment_dir / EXPERIMENT_EVENTS
+    path = experiment_dir / EXPERIMENT_EVENTS_NAME
     existing = read_all_events(path).events if path.exists() else []
     event.seq = max((e.seq for e in existing), default=0) + 1
     writer = JsonlWriter(path)
@@ -155,8 +154,6 @@ async def _run_step(step: str, ctx: _Context, result: PostProcessingResult) -> N
 
 def default_database(experiment_dir: Path) -> Path:
     """`<output root>/experiments/experiments.duckdb`, beside the experiment directories."""
-    from pidgin_tui.paths import DATABASE_NAME
-
     return experiment_dir.parent / DATABASE_NAME
 
 

@@ -14,7 +14,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.core.types import AgentId
-from pidgin_tui.experiments.jsonl import read_all_events
+from pidgin_tui.record.jsonl import read_all_events
 
 RESUMABLE_END_REASONS = frozenset({"paused", "interrupted"})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""

@@ -24,12 +24,12 @@ from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
-from pidgin_tui.experiments.manifest import new_manifest, read_manifest
 from pidgin_tui.experiments.spec import ExperimentSpec
-from pidgin_tui.experiments.tracking import TrackingSubscriber
-from pidgin_tui.paths import conversation_jsonl_name, new_experiment_dir
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
 from pidgin_tui.providers.tokens import estimator_for
+from pidgin_tui.record.layout import conversation_jsonl_name, new_experiment_dir
+from pidgin_tui.record.manifest import new_manifest, read_manifest
+from pidgin_tui.record.tracking import TrackingSubscriber
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
@@ -40,6 +40,11 @@ ScorerFactory = Callable[[str, str], TurnScorer]
 
 def new_experiment_id() -> str:
     return secrets.token_hex(4)
+
+
+def conversation_id_for(experiment_id: str, repetition: int) -> str:
+    """The id of an experiment's conversation (`repetition` counts from 0; the id from 1)."""
+    return f"{experiment_id}_{repetition + 1:04d}"
 
 
 def _default_scorer_factory(profile: str, first_speaker: str) -> TurnScorer:
@@ -158,7 +163,8 @@ class ExperimentRunner:
         return runner
 
     def conversation_ids(self) -> list[str]:
-        return [f"{self.experiment_id}_{rep + 1:04d}" for rep in range(self.spec.repetitions)]
+        return [conversation_id_for(self.experiment_id, rep)
+                for rep in range(self.spec.repetitions)]
 
     def prepare(self) -> Path:
         """Create the experiment directory and its tracking; idempotent."""

@@ -26,13 +26,13 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
     encode_event,
 )
-from pidgin_tui.experiments.manifest import new_manifest
-from pidgin_tui.paths import (
+from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     MANIFEST_NAME,
     conversation_jsonl_name,
     experiments_dir,
 )
+from pidgin_tui.record.manifest import new_manifest
 
 EPOCH = datetime(2026, 1, 15, 9, 0, 0, tzinfo=UTC)
 """The default start time of synthetic experiments (a fixed clock for snapshots)."""

@@ -7,7 +7,6 @@ Unreadable lines (a truncated last line after a crash) are skipped and listed in
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,9 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
 )
-from pidgin_tui.experiments.jsonl import read_all_events
+from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, conversation_id_of
+from pidgin_tui.record.manifest import read_manifest
 
 
 @dataclass(slots=True)
@@ -107,18 +108,14 @@ def _apply(conv: ConversationData, event: Event) -> None:
 
 def load_experiment(directory: Path) -> ExperimentData:
     """Every conversation of an experiment directory, from its JSONL files."""
-    try:
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = {}
-    data = ExperimentData(directory, manifest if isinstance(manifest, dict) else {}, {})
-    exp_file = directory / "experiment_events.jsonl"
+    data = ExperimentData(directory, read_manifest(directory) or {}, {})
+    exp_file = directory / EXPERIMENT_EVENTS_NAME
     if exp_file.exists():
         result = read_all_events(exp_file)
         data.experiment_events = result.events
         _note(data, exp_file, result.errors, result.partial_tail_bytes)
-    for path in sorted(directory.glob("conv_*_events.jsonl")):
-        conv_id = path.name.removeprefix("conv_").removesuffix("_events.jsonl")
+    for path in conversation_files(directory):
+        conv_id = conversation_id_of(path) or path.stem
         conv = data.conversations[conv_id] = ConversationData(conv_id, path)
         result = read_all_events(path)
         for event in result.events:

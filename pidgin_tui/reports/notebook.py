@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.paths import METRICS_DOC_NAME
-
-NOTEBOOK_NAME = "analysis.ipynb"
+from pidgin_tui.record.layout import METRICS_DOC_NAME, NOTEBOOK_NAME
 
 _SETUP = '''\
 from pathlib import Path

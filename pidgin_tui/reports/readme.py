@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
-from pidgin_tui.paths import METRICS_DOC_NAME
+from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
@@ -63,6 +63,21 @@ def metric_table(experiment: ExperimentData) -> list[str]:
     return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
 
 
+def _lineage(lineage: object) -> list[str]:
+    """Where an imported experiment came from and what its source did not record."""
+    if not isinstance(lineage, dict):
+        return []
+    lines = ["", "## Imported", "",
+             f"Converted from {lineage.get('imported_from', 'another tool')} experiment "
+             f"`{lineage.get('source_experiment_id', '?')}` at `{lineage.get('source_path', '?')}`"
+             ". Metrics were recomputed; the source folder was not changed."]
+    missing = lineage.get("missing") or []
+    if missing:
+        lines += ["", "Not recorded by the source, so missing here:", "",
+                  *[f"- {item}" for item in missing]]
+    return lines
+
+
 def render_readme(experiment: ExperimentData) -> str:
     m = experiment.manifest
     config = m.get("config") or {}
@@ -73,6 +88,7 @@ def render_readme(experiment: ExperimentData) -> str:
              "## What was run", "", "| setting | value |", "|---|---|"]
     lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
               if config.get(key) not in (None, "")]
+    lines += _lineage(m.get("lineage"))
     outcomes = Counter((c.status, c.end_reason) for c in experiment.conversations.values())
     turns = sum(c.turns_completed for c in experiment.conversations.values())
     tokens = sum(c.input_tokens + c.output_tokens for c in experiment.conversations.values())
@@ -123,7 +139,7 @@ def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None)
     from pidgin_tui.metrics.catalog import render_markdown
 
     experiment = experiment or load_experiment(experiment_dir)
-    path = experiment_dir / "README.md"
+    path = experiment_dir / README_NAME
     path.write_text(render_readme(experiment), encoding="utf-8")
     (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")
     return path

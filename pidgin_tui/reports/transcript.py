@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
 from pidgin_tui.reports.loader import ConversationData, ExperimentData, load_experiment
-
-TRANSCRIPTS = "transcripts"
 
 
 def _cost(value: float | None) -> str:
@@ -99,15 +98,15 @@ def write_transcripts(experiment_dir: Path, conversation_id: str | None = None,
                       experiment: ExperimentData | None = None) -> list[Path]:
     """Write every transcript (or one) plus summary.md; returns the files written."""
     experiment = experiment or load_experiment(experiment_dir)
-    out = experiment_dir / TRANSCRIPTS
+    out = transcripts_dir(experiment_dir)
     out.mkdir(exist_ok=True)
     written = []
     for conv in experiment.conversations.values():
         if conversation_id is not None and conv.conversation_id != conversation_id:
             continue
-        path = out / f"conv_{conv.conversation_id}.md"
+        path = transcript_path(experiment_dir, conv.conversation_id)
         path.write_text(render_transcript(conv, experiment), encoding="utf-8")
         written.append(path)
-    summary = out / "summary.md"
+    summary = out / SUMMARY_NAME
     summary.write_text(render_summary(experiment), encoding="utf-8")
     return [*written, summary]

@@ -138,6 +138,19 @@ class PidginApp(App[int]):
         if self.detach_runs:
             self.run_worker(self._attach_to_live_runs, thread=True, group="attach",
                             exit_on_error=False)
+        self.run_worker(self._point_to_upstream_data, thread=True, group="upstream",
+                        exit_on_error=False)
+
+    def _point_to_upstream_data(self) -> None:
+        """An output root holding upstream Pidgin data instead of ours says how to convert it."""
+        from pidgin_tui.record.layout import experiment_dirs
+        from pidgin_tui.record.upstream import upstream_hint
+
+        if not experiment_dirs(self.output_root):
+            hint = upstream_hint(self.output_root)
+            if hint:
+                self.call_from_thread(self.notify, hint, title="Upstream Pidgin data",
+                                      severity="warning", timeout=30)
 
     def _attach_to_live_runs(self) -> None:
         """Reopening the page while detached runs go on shows them in the monitor."""
@@ -278,7 +291,7 @@ class PidginApp(App[int]):
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity)
         if message.output_dir and self.post_process and not self._stopping_all:
-            from pidgin_tui.paths import database_path
+            from pidgin_tui.record.layout import database_path
             from pidgin_tui.tui.post_processing import start_post_processing
 
             start_post_processing(self, message.experiment_id, Path(message.output_dir),

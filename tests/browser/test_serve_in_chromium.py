@@ -19,8 +19,8 @@ from typing import TypeVar
 import pytest
 
 from pidgin_tui.core.events import MessageCompleteEvent, decode_event
-from pidgin_tui.experiments.manifest import read_manifest
-from pidgin_tui.paths import experiment_dirs
+from pidgin_tui.record.layout import experiment_dirs
+from pidgin_tui.record.manifest import read_manifest
 from tests.browser.cdp import Page, chromium, find_chromium
 from tests.conftest import REPO_ROOT, cli_command, cli_env
 
@@ -101,7 +101,7 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
     url, root = server
     spec = tmp_path / "browser.yaml"
     spec.write_text("name: browser-run\nagent_a: local:test\nagent_b: local:test\n"
-                    "max_turns: 10\nrepetitions: 1\n")
+                    "max_turns: 24\nrepetitions: 1\n")
     assert CHROMIUM is not None, "CI must have chromium: .ci/run installs it"
     with chromium(CHROMIUM) as browser:
         page = browser.new_page()
@@ -152,6 +152,6 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
 
         final = _wait_for("the run to complete after the tab closed",
                           lambda: (m := read_manifest(experiment) or {}).get("status")
-                          not in ("running", "created", None) and m, timeout=120)
+                          not in ("running", "created", None) and m, timeout=300)
     assert final["status"] == "completed", json.dumps(final)[:500]
-    assert len(_messages(experiment)) == 20
+    assert len(_messages(experiment)) == 48

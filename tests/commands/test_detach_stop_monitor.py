@@ -13,10 +13,10 @@ import pytest
 
 from pidgin_tui.commands.run import add_arguments
 from pidgin_tui.experiments.daemon import child_arguments
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.synthetic import write_experiment
-from pidgin_tui.paths import pid_file
+from pidgin_tui.record.layout import pid_file
+from pidgin_tui.record.manifest import read_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 

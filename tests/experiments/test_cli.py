@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.core.events import decode_event
-from pidgin_tui.experiments.manifest import read_manifest
+from pidgin_tui.record.manifest import read_manifest
 from tests.conftest import cli_command, cli_env
 
 

@@ -16,7 +16,7 @@ from pidgin_tui.experiments.discovery import (
     run_process_alive,
 )
 from pidgin_tui.experiments.synthetic import EPOCH, update_manifest, write_experiment
-from pidgin_tui.paths import pid_file
+from pidgin_tui.record.layout import pid_file
 
 
 @pytest.fixture

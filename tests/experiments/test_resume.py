@@ -6,11 +6,11 @@ from pathlib import Path
 
 from pidgin_tui.core.events import decode_event
 from pidgin_tui.core.types import AgentId
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.resume import load_saved_conversation
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
-from pidgin_tui.paths import conversation_jsonl_name
+from pidgin_tui.record.layout import conversation_jsonl_name
+from pidgin_tui.record.manifest import read_manifest
 
 
 def _events(path: Path) -> list:

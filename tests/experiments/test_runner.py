@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 from pidgin_tui.core.events import ExperimentStartEvent, decode_event
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.base import Chunk, ProviderRequest
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, default_registry
+from pidgin_tui.record.manifest import read_manifest
 
 
 async def test_manifest_goes_created_running_completed(tmp_path: Path) -> None:

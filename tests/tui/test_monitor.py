@@ -11,8 +11,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from pidgin_tui.core.events import MessageCompleteEvent
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.synthetic import write_experiment, write_jsonl
+from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.screens.transcript import TranscriptScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.experiments.manifest import read_manifest
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.tui.screens.live import LiveScreen
 from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen

@@ -133,7 +133,7 @@ async def test_metrics_and_readme_from_the_browser(tmp_path: Path) -> None:
 
 async def test_imported_experiments_are_listed_from_duckdb(tmp_path: Path) -> None:
     from pidgin_tui.database.event_store import EventStore
-    from pidgin_tui.paths import database_path
+    from pidgin_tui.record.layout import database_path
 
     imported = write_experiment(tmp_path, "db01", "imported", conversations=2, turns=4)
     write_experiment(tmp_path, "js02", "not-imported", conversations=1, turns=3)

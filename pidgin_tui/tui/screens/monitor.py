@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from pidgin_tui.experiments.monitor_rows import ExperimentRow, fmt_duration
 from pidgin_tui.experiments.monitor_state import MonitorState
+from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
@@ -243,7 +244,7 @@ class MonitorScreen(Screen[None]):
             return
         from pidgin_tui.tui.screens.transcript import TranscriptScreen
 
-        path = conv.jsonl or row.path / f"conv_{conv.conversation_id}_events.jsonl"
+        path = conv.jsonl or row.path / conversation_jsonl_name(conv.conversation_id)
         self.app.push_screen(TranscriptScreen(path, follow=row.is_live and conv.status in
                                               ("created", "running")))
 

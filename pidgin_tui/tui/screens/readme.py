@@ -10,12 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, MarkdownViewer
 
+from pidgin_tui.record.layout import README_NAME
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
 
 def open_readme(app: App[object], experiment_dir: Path) -> None:
     """Push the README of `experiment_dir`, or say it has not been generated yet."""
-    path = experiment_dir / "README.md"
+    path = experiment_dir / README_NAME
     if not path.is_file():
         app.notify(f"No README yet in {experiment_dir.name}: it is written by post-processing.",
                    severity="warning")

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow, fmt_duration
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.row_filter import filter_rows
+from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.widgets.row_table import RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
@@ -102,7 +103,7 @@ class TranscriptsScreen(Screen[None]):
         """Experiments from their manifests; conversations of imported ones from DuckDB."""
         from pidgin_tui.database.browse import imported_catalog
         from pidgin_tui.experiments.monitor_rows import apply_imported
-        from pidgin_tui.paths import database_path
+        from pidgin_tui.record.layout import database_path
 
         if self._state is None:
             self._state = MonitorState(self.root, clock=self._clock, tail_jsonl=False)
@@ -184,7 +185,7 @@ class TranscriptsScreen(Screen[None]):
             self.notify("Highlight a conversation first.", severity="warning")
             return
         row, conv = found
-        path = conv.jsonl or row.path / f"conv_{conv.conversation_id}_events.jsonl"
+        path = conv.jsonl or row.path / conversation_jsonl_name(conv.conversation_id)
         self.app.push_screen(TranscriptScreen(path, follow=conv.status == "running"))
 
     def action_open(self) -> None:
@@ -214,7 +215,7 @@ class TranscriptsScreen(Screen[None]):
         row = found[0]
         conv = self._conversation() if self.query_one("#browse-conversations",
                                                       RowTable).has_focus else None
-        paths = [conv[1].jsonl or row.path / f"conv_{conv[1].conversation_id}_events.jsonl"] \
+        paths = [conv[1].jsonl or row.path / conversation_jsonl_name(conv[1].conversation_id)] \
             if conv else None
         self.app.push_screen(MetricsScreen(row.path, paths))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from pidgin_tui.experiments.manifest import ManifestWriter, Urgency, read_manifest
+from pidgin_tui.record.manifest import ManifestWriter, Urgency, read_manifest
 
 
 async def test_a_burst_of_lifecycle_changes_is_coalesced_but_fully_written(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pidgin_tui.core.events import TurnStartEvent, encode_event
-from pidgin_tui.experiments.jsonl import JsonlWriter, read_events
+from pidgin_tui.record.jsonl import JsonlWriter, read_events
 
 
 def _write(path: Path, turns: range) -> None:

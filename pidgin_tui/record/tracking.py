@@ -21,9 +21,9 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
 )
-from pidgin_tui.experiments.jsonl import JsonlWriter
-from pidgin_tui.experiments.manifest import ManifestWriter, Urgency
-from pidgin_tui.paths import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.record.jsonl import JsonlWriter
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.record.manifest import ManifestWriter, Urgency
 
 
 def add_usage(target: dict[str, Any], event: TokenUsageEvent) -> None:

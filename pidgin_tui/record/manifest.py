@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 
+from pidgin_tui.record.layout import MANIFEST_NAME
+
 MANIFEST_SCHEMA_VERSION = 1
 WRITE_INTERVAL_S = 0.5
 """Least time between writes of routine progress (turns, tokens)."""
@@ -53,7 +55,7 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 def read_manifest(path: Path) -> dict[str, Any] | None:
     """The manifest at `path` (a file or an experiment directory), or None if absent/unreadable."""
     if path.is_dir():
-        path = path / "manifest.json"
+        path = path / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -1,0 +1,145 @@
+"""The live progress display of a headless run on a terminal (rich, on stderr).
+
+It shows the experiment's progress, one turn bar per conversation, tokens, cost, errors and ETA.
+Every figure comes from the run's manifest as tracking keeps it in memory, through the same
+`build_row` the monitor uses, so the two never disagree. Without a terminal on stderr, with `-q`
+or with `--json`, runs print plain lines instead (`execution.attach_progress`).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.live import Live
+
+    from pidgin_tui.core.bus import Subscription
+    from pidgin_tui.core.events import Event
+    from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow
+    from pidgin_tui.experiments.runner import ExperimentRunner
+
+MAX_CONVERSATION_ROWS = 12
+"""Conversations shown at once: the running ones first, then the most recently ended."""
+REFRESH_PER_SECOND = 4
+
+
+def wants_live_display(quiet: bool, json_output: bool, stream: TextIO | None = None) -> bool:
+    """A live display only for a person watching a terminal."""
+    stream = stream if stream is not None else sys.stderr
+    return not quiet and not json_output and bool(getattr(stream, "isatty", lambda: False)())
+
+
+class LiveProgress:
+    """`with LiveProgress(runner):` around the run; the display ends with a final frame.
+
+    Frames are drawn from the run's own events (at most REFRESH_PER_SECOND a second), on the
+    event loop that changes the manifest, so a frame never reads it half-updated.
+    """
+
+    def __init__(self, runner: ExperimentRunner, stream: TextIO | None = None,
+                 clock: Any = time.time) -> None:
+        self.runner = runner
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock
+        self._live: Live | None = None
+        self._subscription: Subscription | None = None
+        self._last_frame = 0.0
+
+    def __enter__(self) -> LiveProgress:
+        from rich.console import Console
+        from rich.live import Live
+
+        console = Console(file=self.stream, highlight=False)
+        self._live = Live(get_renderable=self.render, console=console, auto_refresh=False,
+                          transient=False)
+        self._live.start(refresh=True)
+        self._subscription = self.runner.bus.subscribe_all(self._on_event)
+        return self
+
+    def _on_event(self, _event: Event) -> None:
+        now = time.monotonic()
+        if self._live is not None and now - self._last_frame >= 1 / REFRESH_PER_SECOND:
+            self._last_frame = now
+            self._live.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._subscription is not None:
+            self._subscription.cancel()
+            self._subscription = None
+        if self._live is not None:
+            self._live.refresh()  # the final state stays on screen
+            self._live.stop()
+            self._live = None
+
+    def row(self) -> ExperimentRow | None:
+        from pidgin_tui.experiments.monitor_rows import build_row
+
+        tracking = self.runner.tracking
+        if tracking is None or self.runner.experiment_dir is None:
+            return None
+        return build_row(Path(self.runner.experiment_dir), tracking.manifest.data, {},
+                         gone=False, now=self.clock())
+
+    def render(self) -> RenderableType:
+        from rich.text import Text
+
+        row = self.row()
+        if row is None:
+            return Text(f"preparing {self.runner.spec.name}…")
+        return render_row(row)
+
+
+def render_row(row: ExperimentRow) -> RenderableType:
+    """The experiment line, its overall bar, and a turn bar per conversation shown."""
+    from rich.console import Group
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from rich.text import Text
+
+    from pidgin_tui.core.safe_text import terminal_safe
+    from pidgin_tui.experiments.monitor_rows import fmt_cost, fmt_duration, fmt_tokens
+
+    eta = fmt_duration(row.eta_s) if row.eta_s is not None else "-"
+    head = Table.grid(padding=(0, 1))
+    head.add_row(
+        Text(terminal_safe(f"{row.name} [{row.experiment_id}]", single_line=True),
+             style="bold"),
+        ProgressBar(total=1.0, completed=row.progress, width=30),
+        Text(f"{row.done}/{row.total} conversations · {row.turns} turns · "
+             f"{fmt_tokens(row.tokens)} tok · {fmt_cost(row.cost_usd, row.unpriced)} · "
+             f"{row.errors} errors · {fmt_duration(row.elapsed_s)} · eta {eta}"))
+    table = Table.grid(padding=(0, 1))
+    for conv in shown_conversations(row.conversations):
+        convergence = "-" if conv.convergence is None else f"{conv.convergence:.2f}"
+        detail = conv.end_reason or ""
+        if conv.last_error:
+            detail = f"{detail} {conv.last_error}".strip()
+        table.add_row(
+            Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status)),
+            ProgressBar(total=float(conv.max_turns or 1), completed=float(conv.turns), width=20),
+            Text(f"turn {conv.turns}/{conv.max_turns}"),
+            Text(f"{fmt_tokens(conv.tokens)} tok"), Text(fmt_cost(conv.cost_usd, conv.unpriced)),
+            Text(f"conv {convergence}"),
+            Text(terminal_safe(detail, single_line=True)[:80], style="dim"))
+    hidden = len(row.conversations) - min(len(row.conversations), MAX_CONVERSATION_ROWS)
+    parts: list[RenderableType] = [head, table]
+    if hidden:
+        parts.append(Text(f"… {hidden} more conversations", style="dim"))
+    return Group(*parts)
+
+
+_STATUS_STYLE = {"running": "cyan", "completed": "green", "failed": "red",
+                 "interrupted": "yellow", "paused": "yellow"}
+
+
+def shown_conversations(conversations: list[ConversationRow]) -> list[ConversationRow]:
+    """Running conversations first, then the ones that ended most recently, then the rest."""
+    running = [c for c in conversations if c.status == "running"]
+    ended = [c for c in conversations if c.status in ("completed", "failed", "interrupted",
+                                                      "paused")]
+    waiting = [c for c in conversations if c not in running and c not in ended]
+    return (running + ended[::-1] + waiting)[:MAX_CONVERSATION_ROWS]

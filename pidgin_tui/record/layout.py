@@ -1,0 +1,155 @@
+"""The layout of the output root and of an experiment directory: every file and folder name.
+
+Directory names built from user-supplied names are always made safe and always stay inside
+`experiments/`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+EXPERIMENTS = "experiments"
+DATABASE_NAME = "experiments.duckdb"
+MANIFEST_NAME = "manifest.json"
+EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
+TRANSCRIPTS_DIR = "transcripts"
+SUMMARY_NAME = "summary.md"
+README_NAME = "README.md"
+NOTEBOOK_NAME = "analysis.ipynb"
+POST_PROCESSING_LOG = "post_processing.log"
+METRICS_DOC_NAME = "metrics.md"
+"""The metric definitions written beside each experiment README (so its link works offline)."""
+_CONV_PREFIX = "conv_"
+_CONV_SUFFIX = "_events.jsonl"
+
+
+def experiments_dir(root: Path) -> Path:
+    return root / EXPERIMENTS
+
+
+def database_path(root: Path) -> Path:
+    return experiments_dir(root) / DATABASE_NAME
+
+
+def active_dir(root: Path) -> Path:
+    return experiments_dir(root) / "active"
+
+
+def logs_dir(root: Path) -> Path:
+    return experiments_dir(root) / "logs"
+
+
+def pid_file(root: Path, experiment_id: str) -> Path:
+    return active_dir(root) / f"exp_{experiment_id}.pid"
+
+
+def log_file(root: Path, experiment_id: str) -> Path:
+    return logs_dir(root) / f"experiment_{experiment_id}.log"
+
+
+def launch_spec_file(root: Path, experiment_id: str) -> Path:
+    """The spec a detached run launched from the app reads (kept beside its log)."""
+    return logs_dir(root) / f"experiment_{experiment_id}.spec.yaml"
+
+
+def conversation_jsonl_name(conversation_id: str) -> str:
+    return f"{_CONV_PREFIX}{conversation_id}{_CONV_SUFFIX}"
+
+
+def conversation_id_of(path: Path) -> str | None:
+    """The conversation id a conversation JSONL file is named after, or None for other files."""
+    name = path.name
+    if name.startswith(_CONV_PREFIX) and name.endswith(_CONV_SUFFIX):
+        return name[len(_CONV_PREFIX):-len(_CONV_SUFFIX)]
+    return None
+
+
+def conversation_files(experiment_dir: Path) -> list[Path]:
+    """Every conversation JSONL file of an experiment, sorted by name."""
+    return sorted(experiment_dir.glob(f"{_CONV_PREFIX}*{_CONV_SUFFIX}"))
+
+
+def transcripts_dir(experiment_dir: Path) -> Path:
+    return experiment_dir / TRANSCRIPTS_DIR
+
+
+def transcript_path(experiment_dir: Path, conversation_id: str) -> Path:
+    return transcripts_dir(experiment_dir) / f"{_CONV_PREFIX}{conversation_id}.md"
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_slug(name: str, max_length: int = 48) -> str:
+    """A filesystem-safe form of a user-supplied name: ASCII letters, digits, `.`, `_`, `-`.
+
+    Quotes, slashes, `..`, control characters and emoji are removed or replaced, so the result can
+    never climb out of its parent directory. Empty results become `experiment`.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _UNSAFE.sub("-", ascii_name).strip("-.")
+    slug = re.sub(r"\.{2,}", ".", slug)
+    slug = re.sub(r"-{2,}", "-", slug)[:max_length].strip("-.")
+    return slug or "experiment"
+
+
+def experiment_dir_name(experiment_id: str, name: str, when: datetime | None = None) -> str:
+    stamp = (when or datetime.now(UTC)).strftime("%Y%m%d")
+    return f"experiment_{experiment_id}_{safe_slug(name)}_{stamp}"
+
+
+def new_experiment_dir(root: Path, experiment_id: str, name: str) -> Path:
+    """Create and return a fresh experiment directory, guaranteed to be inside `experiments/`."""
+    parent = experiments_dir(root).resolve()
+    path = (parent / experiment_dir_name(experiment_id, name)).resolve()
+    if path.parent != parent:
+        raise ValueError(f"experiment directory would escape {parent}: {name!r}")
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+class ExperimentNotFound(LookupError):
+    """No experiment, or more than one, matches a reference."""
+
+
+def experiment_dirs(root: Path) -> list[Path]:
+    """Every experiment directory under the output root, oldest name first."""
+    parent = experiments_dir(root)
+    if not parent.is_dir():
+        return []
+    return sorted(p for p in parent.iterdir() if p.is_dir()
+                  and p.name.startswith("experiment_") and (p / MANIFEST_NAME).exists())
+
+
+def resolve_experiment(root: Path, reference: str) -> Path:
+    """Find an experiment by directory path, id, unique id prefix, name or directory name."""
+    from pidgin_tui.record.manifest import read_manifest
+
+    candidate = Path(reference).expanduser()
+    if candidate.is_dir() and (candidate / MANIFEST_NAME).exists():
+        from pidgin_tui.record.upstream import upstream_hint
+
+        hint = upstream_hint(candidate)  # never read (or write beside) upstream data as ours
+        if hint:
+            raise ExperimentNotFound(hint)
+        return candidate.resolve()
+    matches: list[Path] = []
+    prefix_matches: list[Path] = []
+    for path in experiment_dirs(root):
+        manifest = read_manifest(path) or {}
+        exp_id = str(manifest.get("experiment_id", ""))
+        if reference in (exp_id, manifest.get("name"), path.name):
+            matches.append(path)
+        elif exp_id.startswith(reference) or path.name.startswith(reference):
+            prefix_matches.append(path)
+    found = matches or prefix_matches
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ExperimentNotFound(f"no experiment matches {reference!r} in {experiments_dir(root)}")
+    names = ", ".join(p.name for p in found[:5])
+    raise ExperimentNotFound(f"{reference!r} matches {len(found)} experiments ({names}); "
+                             "use the id or directory")
