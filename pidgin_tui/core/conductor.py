@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.branch import BranchStart, inherited_copy
 from pidgin_tui.core.budget import Budget
@@ -307,7 +309,7 @@ class Conductor:
             self._remember(entry)
         self.turns_completed = branch.turn
         if branch.interjection is not None:
-            await self._deliver(branch.interjection)
+            await self._deliver(msgspec.structs.replace(branch.interjection, **self._ids))
 
     async def _deliver(self, event: InterjectionEvent) -> None:
         await self.bus.publish(event)

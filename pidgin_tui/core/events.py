@@ -22,6 +22,11 @@ _id_prefix = f"{os.getpid():x}{int(time.time() * 1000) & 0xFFFFFF:06x}"
 _id_counter = itertools.count()
 
 
+def event_turn(turn: int) -> int:
+    """The `turn_number` events carry for the 1-based turn a person names."""
+    return turn - 1
+
+
 def new_event_id() -> str:
     """A process-unique, sortable-enough id without the cost of uuid4 on the hot path."""
     return f"{_id_prefix}-{next(_id_counter):x}"

@@ -82,18 +82,18 @@ SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking
        m.finish_reason, m.timestamp, u.cache_read_tokens, u.cache_write_tokens,
        u.reasoning_tokens, TRY_CAST(r.eff->>'temperature' AS DOUBLE),
        TRY_CAST(r.eff->>'max_output_tokens' AS BIGINT), r.eff->>'thinking',
-       CAST(r.eff->'ignored' AS VARCHAR[])
+       CAST(r.eff->'ignored' AS VARCHAR[]), m.inherited
 FROM (SELECT conversation_id, timestamp, turn_number, agent_id, x[1] AS content,
              x[2] AS thinking,
              TRY_CAST({_or("x[3]", _M, "tokens_used")} AS BIGINT) AS tokens,
              TRY_CAST({_or("x[4]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
              TRY_CAST(x[5] AS BIGINT) AS ttft,
              {_or("x[6]", _M, "model")} AS model, {_or("x[7]", _M, "finish_reason")}
-             AS finish_reason
+             AS finish_reason, COALESCE(TRY_CAST(x[8] AS BOOLEAN), false) AS inherited
       FROM (SELECT conversation_id, timestamp, turn_number, agent_id,
                    json_extract_string(data, ['$.content', '$.thinking', '$.tokens_used',
-                   '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason'])
-                   AS x
+                   '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason',
+                   '$.inherited']) AS x
             FROM _stage WHERE event_type = 'MessageCompleteEvent')) AS m
 LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
                   sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
@@ -124,7 +124,8 @@ SELECT $exp, conversation_id, turn_number, metrics_version, {metric_columns("m")
        convergence_score
 FROM (SELECT conversation_id, turn_number, metrics_version, convergence_score,
              json_transform(data, {metrics_struct_type()}).metrics AS m
-      FROM _stage WHERE event_type = 'TurnCompleteEvent')
+      FROM _stage WHERE event_type = 'TurnCompleteEvent'
+        AND NOT COALESCE(TRY_CAST(data->>'inherited' AS BOOLEAN), false))
 """
 
 EXTRA_METRICS_SQL = f"""
@@ -135,7 +136,9 @@ SELECT $exp, t.conversation_id, t.turn_number,
        TRY_CAST(j.value AS DOUBLE), t.metrics_version
 FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
       FROM _stage WHERE event_type = 'TurnCompleteEvent'
-        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS t, json_each(t.metrics) AS j
+        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}
+        AND NOT COALESCE(TRY_CAST(data->>'inherited' AS BOOLEAN), false)) AS t,
+     json_each(t.metrics) AS j
 WHERE NOT list_contains({catalog_keys_literal()}, j.key)
   AND TRY_CAST(j.value AS DOUBLE) IS NOT NULL
 """
@@ -162,7 +165,10 @@ tc AS (
     SELECT conversation_id, count(*) AS turns,
            arg_max(convergence_score, turn_number) AS final_convergence,
            max(convergence_score) AS max_convergence
-    FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id)
+    FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id),
+br AS (
+    SELECT conversation_id, data FROM _stage WHERE event_type = 'ConversationBranchedEvent'
+    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq) = 1)
 SELECT $exp, s.conversation_id,
        TRY_CAST({_or("s.data->>'repetition'", _S, "repetition")} AS INTEGER),
        s.data->>'agent_a_model', s.data->>'agent_b_model',
@@ -191,9 +197,11 @@ SELECT $exp, s.conversation_id,
        TRY_CAST(s.data->'effective_b'->>'temperature' AS DOUBLE),
        s.data->'effective_a'->>'thinking', s.data->'effective_b'->>'thinking',
        CAST(s.data->'effective_a'->'ignored' AS VARCHAR[]),
-       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[])
+       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]),
+       NULLIF(br.data->>'parent_experiment_id', ''), br.data->>'source_conversation_id',
+       TRY_CAST(br.data->>'branch_turn' AS INTEGER)
 FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
-LEFT JOIN tc USING (conversation_id)
+LEFT JOIN tc USING (conversation_id) LEFT JOIN br USING (conversation_id)
 """
 
 EXPERIMENT_SQL = """

@@ -14,6 +14,7 @@ from typing import Any
 
 from pidgin_tui.core.conductor import build_request, output_reserve
 from pidgin_tui.core.events import (
+    ConversationBranchedEvent,
     ConversationStartEvent,
     Event,
     InterjectionEvent,
@@ -21,6 +22,7 @@ from pidgin_tui.core.events import (
     MessageRequestEvent,
     SystemPromptEvent,
     event_to_dict,
+    event_turn,
 )
 from pidgin_tui.core.history import (
     RecordedMessage,
@@ -40,10 +42,6 @@ _SHOWN_ELSEWHERE = frozenset({"event_type", "event_id", "timestamp", "experiment
                               "agent_id"})
 """Request event fields the payload already shows in its own words (turn 1-based, agent)."""
 
-
-def _event_turn(turn: int) -> int:
-    """The `turn_number` events carry for the 1-based turn a person names."""
-    return turn - 1
 
 
 class PayloadError(LookupError):
@@ -134,9 +132,9 @@ class Payload:
 
 def _request_for(events: list[Event], turn: int, agent: AgentId) -> MessageRequestEvent:
     requests = [e for e in events if isinstance(e, MessageRequestEvent)
-                and e.turn_number == _event_turn(turn) and e.agent_id == agent.value]
+                and e.turn_number == event_turn(turn) and e.agent_id == agent.value]
     if not requests:
-        turns = sorted({e.turn_number - _event_turn(1) + 1 for e in events
+        turns = sorted({e.turn_number - event_turn(1) + 1 for e in events
                         if isinstance(e, MessageRequestEvent)})
         shown = f"turns {turns[0]}-{turns[-1]}" if turns else "no requests at all"
         raise PayloadError(f"agent {agent.letter} was sent nothing at turn {turn} "
@@ -158,6 +156,24 @@ def _messages_before(events: list[Event], seq: int) -> list[RecordedMessage | Hi
     return history
 
 
+def _from_parent(experiment_dir: Path, branched: ConversationBranchedEvent, turn: int,
+                 agent: AgentId, registry: Registry | None) -> Payload:
+    """An inherited turn was sent in the parent conversation: rebuild it there."""
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+
+    try:
+        parent_dir = resolve_experiment(experiment_dir.parent.parent,
+                                        branched.parent_experiment_id)
+    except ExperimentNotFound as exc:
+        raise PayloadError(f"turn {turn} is inherited from {branched.source_conversation_id}, "
+                           f"whose experiment is not here: {exc}") from None
+    payload = rebuild_payload(parent_dir, branched.source_conversation_id, turn, agent,
+                              registry=registry)
+    payload.notes.append(f"turn {turn} is inherited: this is the request sent in the parent "
+                         f"conversation {branched.source_conversation_id}")
+    return payload
+
+
 def rebuild_payload(experiment_dir: Path, conversation_id: str, turn: int, agent: AgentId, *,
                     registry: Registry | None = None) -> Payload:
     """Rebuild the request `agent` was sent at 1-based `turn` and check it against the record."""
@@ -168,6 +184,9 @@ def rebuild_payload(experiment_dir: Path, conversation_id: str, turn: int, agent
     start = next((e for e in events if isinstance(e, ConversationStartEvent)), None)
     if start is None:
         raise PayloadError(f"{path.name}: the conversation's start was never recorded")
+    branched = next((e for e in events if isinstance(e, ConversationBranchedEvent)), None)
+    if branched is not None and turn <= branched.branch_turn and branched.parent_experiment_id:
+        return _from_parent(experiment_dir, branched, turn, agent, registry)
     recorded = _request_for(events, turn, agent)
     prompts = [e for e in events if isinstance(e, SystemPromptEvent)
                and e.agent_id == agent.value and e.seq < recorded.seq]

@@ -32,6 +32,7 @@ from pidgin_tui.record.manifest import new_manifest, read_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
 
 if TYPE_CHECKING:
+    from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.resume import SavedConversation
 
 ScorerFactory = Callable[[str, str], TurnScorer]
@@ -125,8 +126,10 @@ class ExperimentRunner:
                  registry: Registry | None = None, interactive: bool = False,
                  responder_factory: Callable[[EventBus], Responder] | None = None,
                  scorer_factory: ScorerFactory = _default_scorer_factory,
-                 experiment_id: str | None = None) -> None:
+                 experiment_id: str | None = None, branch: BranchSource | None = None) -> None:
         self.spec = spec
+        self.branch = branch
+        """Set for an experiment of branches: every conversation continues the parent's turns."""
         self.output_root = output_root
         self.bus = bus or EventBus()
         self.registry = registry or default_registry()
@@ -289,6 +292,10 @@ class ExperimentRunner:
             scorer = self.scorer_factory(self.spec.convergence_profile, self.spec.first_speaker)
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
+            if self.branch is not None:
+                plan.seed = self.branch.seed + repetition  # the first branch keeps the parent's
+                if hasattr(scorer, "replay"):
+                    scorer.replay(self.branch.turn_texts())
             conductor = Conductor(
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
@@ -298,7 +305,8 @@ class ExperimentRunner:
             )
             if budget.exceeded and resume is None:
                 return await conductor.end_without_running(EndReason.BUDGET)
-            return await conductor.run(resume)
+            return await conductor.run(
+                resume, branch=None if self.branch is None else self.branch.start())
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""

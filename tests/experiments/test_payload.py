@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.cli import main
+from pidgin_tui.core.control import Interjection
+from pidgin_tui.core.events import TurnCompleteEvent
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.payload import PayloadError, rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
@@ -27,7 +29,8 @@ def _small_window_registry() -> Registry:
 
 
 async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_path: Path) -> None:
-    """20 turns with per-agent awareness injections and a window small enough to truncate."""
+    """20 turns with per-agent awareness injections, narrator interjections and a window small
+    enough to truncate."""
     awareness = tmp_path / "aware.yaml"
     awareness.write_text("base: research\nturn_prompts:\n  2: {agent_a: 'Try disagreeing.'}\n"
                          "  5: {both: 'Summarise so far.'}\n  11: {agent_b: 'Ask a question.'}\n")
@@ -35,7 +38,18 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
                        "awareness": str(awareness), "allow_truncation": True,
                        "convergence_threshold": None, "name": "inspect"})
     registry = _small_window_registry()
-    result = await ExperimentRunner(spec, tmp_path / "out", registry=registry).run()
+    runner = ExperimentRunner(spec, tmp_path / "out", registry=registry)
+
+    def interject(event: TurnCompleteEvent) -> None:
+        if event.turn_number in (3, 8):  # delivered at the next safe point: turns 5 and 10
+            who = ("agent_b",) if event.turn_number == 3 else ("agent_a", "agent_b")
+            runner.control.for_conversation(event.conversation_id or "").interject(
+                Interjection("Narrator here: change the subject.", "narrator", who))
+
+    runner.bus.subscribe(TurnCompleteEvent, interject)
+    result = await runner.run()
+    lines = next(result.experiment_dir.glob("conv_*")).read_text()
+    assert lines.count('"InterjectionEvent"') == 2
     assert result.outcomes[0].turns_completed == 20
     cid = result.outcomes[0].conversation_id
     dropped = 0
@@ -48,6 +62,10 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
     assert dropped > 0  # the window really did truncate later turns
     injected = rebuild_payload(result.experiment_dir, cid, 3, AgentId.A, registry=registry)
     assert "Try disagreeing." in injected.messages[-1].content  # the 0-based turn 2 injection
+    interjected = rebuild_payload(result.experiment_dir, cid, 5, AgentId.B, registry=registry)
+    assert "[Narrator] Narrator here" in interjected.messages[-1].content
+    assert "[Narrator]" not in rebuild_payload(result.experiment_dir, cid, 5, AgentId.A,
+                                               registry=registry).messages[-1].content
     assert "Try disagreeing." not in "".join(
         m.content for m in rebuild_payload(result.experiment_dir, cid, 3, AgentId.B,
                                            registry=registry).messages)
