@@ -27,7 +27,6 @@ max_num_ctx = 32768          # cap on the context window sent as num_ctx
 [capabilities."ollama:qwen3:0.6b"]   # what the app cannot know about an uncatalogued model
 thinking = true              # it takes a thinking switch (--think)
 context_window = 40960
-max_output_tokens = 8192
 ```
 """
 

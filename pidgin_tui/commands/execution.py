@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from pidgin_tui.cli import EXIT_FAILED, EXIT_OK
+from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, error
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     ConversationEndEvent,
@@ -61,7 +61,7 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool)
     try:
         result = await (runner.resume() if resume else runner.run())
         processed = None
-        if post_process:
+        if post_process and result.storage_error is None:
             from pidgin_tui.experiments.post_processor import run_post_processing
 
             processed = await run_post_processing(
@@ -77,6 +77,13 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     """Print the summary (JSON on stdout with --json, human text otherwise); the exit code."""
     result, processed = execution.result, execution.post_processing
     summary = {**result.summary(), **(extra or {})}
+    if result.storage_error is not None:
+        if args.json:
+            print(json.dumps(summary, ensure_ascii=False))
+        error(f"{result.storage_error}; the run stopped and sent no further requests. "
+              f"Free space or fix the directory, then: pidgin-tui resume "
+              f"{result.experiment_dir.name}")
+        return EXIT_FAILED
     if processed is not None:
         summary["post_processing"] = {"succeeded": processed.succeeded,
                                       "failed": processed.failed}

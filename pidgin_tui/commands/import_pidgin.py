@@ -56,9 +56,11 @@ def run(args: argparse.Namespace) -> int:
         entry, ok = imported
         failed = failed or not ok
         results.append(entry)
+        conversations, turns = entry["conversations"], entry["turns"]
         print(f"imported {entry['name']} ({entry['source_experiment_id']}) as "
-              f"{entry['experiment_id']}: {entry['conversations']} conversations, "
-              f"{entry['turns']} turns\n  {entry['experiment_dir']}\n  not recorded upstream: "
+              f"{entry['experiment_id']}: {conversations} conversation"
+              f"{'' if conversations == 1 else 's'}, {turns} turn{'' if turns == 1 else 's'}\n"
+              f"  {entry['experiment_dir']}\n  not recorded upstream: "
               + "; ".join(entry["missing"]), file=human)
         for problem in entry["problems"]:
             print(f"  skipped: {problem}", file=human)

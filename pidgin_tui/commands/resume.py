@@ -1,11 +1,12 @@
-"""`pidgin-tui resume EXPERIMENT`: continue conversations that ended paused or interrupted."""
+"""`pidgin-tui resume EXPERIMENT`: continue what a stop, a pause or a crash left unfinished."""
 
 from __future__ import annotations
 
 import argparse
 
 NAME = "resume"
-HELP = "continue an experiment's paused or interrupted conversations where they stopped"
+HELP = ("continue an experiment's paused, interrupted or crashed conversations where they "
+        "stopped, and start planned ones that never began")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,14 +26,20 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from pidgin_tui.cli import EXIT_OK, EXIT_USAGE, error
+    from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from pidgin_tui.commands.execution import execute, progress_display, report
     from pidgin_tui.experiments.resume import NotResumable
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import SpecError
     from pidgin_tui.paths import output_root
     from pidgin_tui.providers.registry import UnknownModelError
-    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+    from pidgin_tui.record.layout import (
+        ExperimentNotFound,
+        conversation_jsonl_name,
+        resolve_experiment,
+        torn_path,
+    )
+    from pidgin_tui.record.lock import ExperimentLocked
 
     human = sys.stderr if args.json else sys.stdout
     root = output_root(getattr(args, "output", None))
@@ -41,25 +48,38 @@ def run(args: argparse.Namespace) -> int:
         runner = ExperimentRunner.for_existing(path, root)
         if args.convergence_action:
             runner.spec.convergence_action = args.convergence_action
-        saved = runner.resumable()
     except (ExperimentNotFound, SpecError, UnknownModelError, NotResumable, ValueError) as exc:
         error(str(exc))
         return EXIT_USAGE
+    try:
+        runner.claim()
+        saved = runner.resumable()
+    except ExperimentLocked as exc:
+        error(str(exc))
+        return EXIT_FAILED
+    except OSError as exc:
+        error(f"cannot write {path}: {exc.strerror or exc}")
+        return EXIT_FAILED
     if not saved:
+        runner.release()
         if args.json:
             import json
 
             print(json.dumps({"experiment_id": runner.experiment_id,
                               "experiment_dir": str(path), "resumed": 0,
                               "status": "nothing to resume"}, ensure_ascii=False))
-        print(f"nothing to resume in {path.name}: no conversation ended paused or interrupted",
+        print(f"nothing to resume in {path.name}: every conversation ended on purpose",
               file=human)
         return EXIT_OK
     if not args.quiet:
         print(f"resuming {len(saved)} conversation(s): "
-              + ", ".join(f"{cid} at turn {s.point.turn + 1}" for cid, s in saved.items()),
-              file=human)
+              + ", ".join(f"{cid}: {s.describe()}" for cid, s in saved.items()), file=human)
     with progress_display(runner, args, human):
         outcome = asyncio.run(execute(runner, resume=True,
                                       post_process=not args.no_post_process))
+    for cid, moved in runner.torn.items():
+        if moved:  # reported even when quiet: it is a change to the record
+            jsonl = path / conversation_jsonl_name(cid)
+            print(f"{jsonl.name}: torn last line ({moved} bytes) moved to "
+                  f"{torn_path(jsonl).name}", file=sys.stderr)
     return report(outcome, args, human, extra={"resumed": len(saved)})

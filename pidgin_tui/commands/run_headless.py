@@ -121,6 +121,9 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
         with progress_display(runner, args, human):
             outcome = asyncio.run(execute(runner, resume=False,
                                           post_process=not args.no_post_process))
+    except OSError as exc:  # the experiment directory could not even be created
+        error(f"cannot write {exc.filename or runner.output_root}: {exc.strerror or exc}")
+        return EXIT_FAILED
     finally:
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file

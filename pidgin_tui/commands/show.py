@@ -27,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return 2
     info = describe(path, root)
-    if info is None:
-        error(f"{path}: manifest.json is missing or unreadable")
+    if info.damage and not info.manifest:
+        error(f"{path.name} is damaged: {info.damage} (see: pidgin-tui doctor {path.name})")
         return 1
     m = info.manifest
     if args.json:

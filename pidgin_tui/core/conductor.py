@@ -87,6 +87,11 @@ class ResumePoint:
     last_convergence: float | None = None
     """The score of the last completed turn: a conversation paused above the threshold does
     not pause again until the score dips below it and crosses it once more."""
+    previous_convergence: float | None = None
+    """The score of the turn before the last one."""
+    policy_pending: bool = False
+    """The process died right after the last turn completed, perhaps before acting on its
+    score: the convergence policy is applied to that turn again before going on."""
 
 
 @dataclass(slots=True)
@@ -199,6 +204,8 @@ class Conductor:
         else:
             done = await self._restore(resume)
         try:
+            if resume is not None and resume.policy_pending:
+                await self._apply_convergence_policy(resume.turn - 1, resume.last_convergence)
             for turn in range(self.turns_completed, self.plan.max_turns):
                 await self._run_turn(turn, done)
                 done = {}
@@ -262,30 +269,37 @@ class Conductor:
             self.names.update({AgentId(e.agent_id): e.chosen_name for e in branch.inherited
                                if isinstance(e, AgentNameChosenEvent)})
         for agent_id in AgentId:
-            partner = agent_id.other
-            prompt = build_system_prompt(
-                plan.awareness(agent_id), own_name=self.names[agent_id],
-                own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
-                partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
-                speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
-            )
-            self._system_prompts[agent_id] = prompt
-            await self.bus.publish(SystemPromptEvent(
-                **self._ids, agent_id=agent_id.value, prompt=prompt,
-                agent_display_name=self.names[agent_id]))
+            await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
+
+    async def _publish_system_prompt(self, agent_id: AgentId) -> None:
+        plan, partner = self.plan, agent_id.other
+        prompt = build_system_prompt(
+            plan.awareness(agent_id), own_name=self.names[agent_id],
+            own_model=plan.agent(agent_id).model, partner_name=self.names[partner],
+            partner_model=plan.agent(partner).model, max_turns=plan.max_turns,
+            speaks_first=agent_id is plan.first_speaker, choose_names=plan.choose_names,
+        )
+        self._system_prompts[agent_id] = prompt
+        await self.bus.publish(SystemPromptEvent(
+            **self._ids, agent_id=agent_id.value, prompt=prompt,
+            agent_display_name=self.names[agent_id]))
 
     async def _restore(self, resume: ResumePoint) -> dict[AgentId, str]:
         """Rebuild the history exactly as it was sent; returns messages of the unfinished turn."""
         self._system_prompts = dict(resume.system_prompts)
         self.names.update(resume.names)
+        for agent_id in AgentId:  # a process killed before recording both prompts
+            if agent_id not in self._system_prompts:
+                await self._publish_system_prompt(agent_id)
         for entry in replay_entries(self.plan, resume.messages):
             self._remember(entry)
         done = {speaker: text for turn, speaker, text in resume.messages if turn == resume.turn}
         self.turns_completed = resume.turn
         threshold = self.plan.convergence_threshold
-        self._above_threshold = None not in (threshold, resume.last_convergence) and \
-            resume.last_convergence >= threshold  # type: ignore[operator]
+        basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
+        self._above_threshold = None not in (threshold, basis) and \
+            basis >= threshold  # type: ignore[operator]
         await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
                                                         restarted=True))
         return done
@@ -345,7 +359,7 @@ class Conductor:
     async def _end_if_requested(self, turn: int) -> None:
         reason = self.control.end_requested
         if reason is not None:
-            kind = "interrupt" if reason is EndReason.INTERRUPTED else "stop"
+            kind = "stop" if reason is EndReason.STOPPED else "interrupt"
             await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
             raise _End(reason)
 

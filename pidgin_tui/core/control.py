@@ -74,8 +74,12 @@ class ConversationControl:
         """The process is shutting down: the conversation ends as `interrupted`."""
         self._request_end(EndReason.INTERRUPTED)
 
+    def storage_failed(self) -> None:
+        """The record cannot be written: end as `storage_error`, over any earlier request."""
+        self._request_end(EndReason.STORAGE_ERROR)
+
     def _request_end(self, reason: EndReason) -> None:
-        if self._end_reason is None:
+        if self._end_reason is None or reason is EndReason.STORAGE_ERROR:
             self._end_reason = reason
         self._resumed.set()  # a paused conversation must wake up to end
         self._wake.set()
@@ -93,7 +97,9 @@ class ExperimentControl:
 
     def for_conversation(self, conversation_id: str) -> ConversationControl:
         control = self.conversations.setdefault(conversation_id, ConversationControl())
-        if self.end_requested is EndReason.INTERRUPTED:
+        if self.end_requested is EndReason.STORAGE_ERROR:
+            control.storage_failed()
+        elif self.end_requested is EndReason.INTERRUPTED:
             control.interrupt()
         elif self.end_requested is EndReason.STOPPED:
             control.stop()
@@ -105,6 +111,13 @@ class ExperimentControl:
             control.stop()
 
     def interrupt_all(self) -> None:
-        self.end_requested = EndReason.INTERRUPTED
+        if self.end_requested is not EndReason.STORAGE_ERROR:
+            self.end_requested = EndReason.INTERRUPTED
         for control in self.conversations.values():
             control.interrupt()
+
+    def storage_failed_all(self) -> None:
+        """Nothing more can be recorded: every conversation ends before its next request."""
+        self.end_requested = EndReason.STORAGE_ERROR
+        for control in self.conversations.values():
+            control.storage_failed()

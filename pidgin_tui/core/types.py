@@ -43,6 +43,8 @@ class EndReason(StrEnum):
     STOPPED = "stopped"
     BUDGET = "budget"
     PAUSED = "paused"
+    STORAGE_ERROR = "storage_error"
+    """The record could not be written (disk full, read-only, I/O error): the run stopped."""
 
 
 class Status(StrEnum):

@@ -16,8 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.record.layout import experiment_dirs, pid_file
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.layout import experiment_dirs, experiment_id_of_dir, pid_file
 
 LIVE_STATUSES = frozenset({"created", "running"})
 """Manifest statuses that claim a process is still working on the experiment."""
@@ -118,10 +117,12 @@ class ExperimentInfo:
     manifest: dict[str, Any]
     process_gone: bool = False
     """The manifest says running, but the process that runs it has died without cleaning up."""
+    damage: str | None = None
+    """Why the experiment is damaged (its manifest, or a missing or empty file), in one line."""
 
     @property
     def experiment_id(self) -> str:
-        return str(self.manifest.get("experiment_id", ""))
+        return str(self.manifest.get("experiment_id") or experiment_id_of_dir(self.path))
 
     @property
     def name(self) -> str:
@@ -129,11 +130,15 @@ class ExperimentInfo:
 
     @property
     def status(self) -> str:
+        if self.damage:
+            return "damaged"
         status = str(self.manifest.get("status", "unknown"))
         return "interrupted" if self.process_gone else status
 
     @property
     def status_label(self) -> str:
+        if self.damage:
+            return f"damaged: {self.damage}"
         return "interrupted (process gone)" if self.process_gone else self.status
 
     @property
@@ -147,13 +152,16 @@ class ExperimentInfo:
         return int(self.manifest.get("total_conversations", 0))
 
 
-def describe(path: Path, root: Path | None = None) -> ExperimentInfo | None:
-    manifest = read_manifest(path)
+def describe(path: Path, root: Path | None = None) -> ExperimentInfo:
+    """The experiment at `path`; a damaged one is described as such, never raised."""
+    from pidgin_tui.record.damage import load_manifest, quick_damage
+
+    manifest, problem = load_manifest(path)
     if manifest is None:
-        return None
-    return ExperimentInfo(path, manifest, process_gone(manifest, root))
+        return ExperimentInfo(path, {}, damage=problem)
+    return ExperimentInfo(path, manifest, process_gone(manifest, root),
+                          damage=quick_damage(path, manifest))
 
 
 def list_experiments(root: Path) -> list[ExperimentInfo]:
-    infos = (describe(path, root) for path in experiment_dirs(root))
-    return [info for info in infos if info is not None]
+    return [describe(path, root) for path in experiment_dirs(root)]

@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pidgin_tui.record.layout import experiment_id_of_dir
+
 if TYPE_CHECKING:
     from pidgin_tui.experiments.monitor_state import ConversationTail
 
@@ -46,7 +48,8 @@ class ExperimentRow:
     name: str
     path: Path
     status: str
-    """`created`, `running`, `completed`, `failed` or `interrupted` (a dead process included)."""
+    """`created`, `running`, `completed`, `failed`, `interrupted` (a dead process included) or
+    `damaged` (`status_label` says why)."""
     status_label: str
     pid: int | None
     in_this_process: bool
@@ -176,6 +179,19 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
         elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
         conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
     )
+
+
+def damaged_row(path: Path, reason: str, manifest: Mapping[str, Any] | None = None
+                ) -> ExperimentRow:
+    """A row for an experiment that cannot be read as usual: the reason, and nothing guessed."""
+    manifest = manifest or {}
+    return ExperimentRow(
+        experiment_id=str(manifest.get("experiment_id") or experiment_id_of_dir(path)),
+        name=str(manifest.get("name") or path.name), path=path, status="damaged",
+        status_label=f"damaged: {reason}", pid=None, in_this_process=False,
+        total=0, completed=0, failed=0, interrupted=0, running=0, turns=0, max_turns=0,
+        tokens=0, cost_usd=0.0, unpriced=0, errors=0, created_at="", elapsed_s=None, eta_s=None,
+        progress=0.0)
 
 
 def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],

@@ -35,9 +35,11 @@ from pidgin_tui.experiments.monitor_rows import (
     ConversationRow,
     ExperimentRow,
     build_row,
+    damaged_row,
     parse_time,
 )
 from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
+from pidgin_tui.record.damage import load_manifest, quick_damage
 from pidgin_tui.record.jsonl import read_events
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
@@ -45,7 +47,6 @@ from pidgin_tui.record.layout import (
     conversation_jsonl_name,
     experiments_dir,
 )
-from pidgin_tui.record.manifest import read_manifest
 
 __all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
 
@@ -218,13 +219,18 @@ class MonitorState:
         stamp = (st.st_mtime_ns, st.st_size)
         changed = stamp != tracked.stamp
         if changed:
-            manifest = read_manifest(manifest_path)
+            manifest, problem = load_manifest(tracked.path)
             self.manifest_reads += 1
-            if manifest is None:
-                return tracked.row  # caught mid-replace on a platform without atomic rename
-            tracked.manifest, tracked.stamp = manifest, stamp
+            tracked.stamp = stamp
+            damage = problem or quick_damage(tracked.path, manifest)
+            if damage:  # shown with its reason; the other experiments carry on
+                tracked.manifest = None
+                tracked.row = damaged_row(tracked.path, damage, manifest)
+                return tracked.row
+            tracked.manifest = manifest
         manifest = tracked.manifest
-        assert manifest is not None
+        if manifest is None:
+            return tracked.row
         live = manifest.get("status") in LIVE_STATUSES
         gone = live and process_gone(manifest, self.root)
         if live and not gone and self.tail_jsonl:

@@ -1,22 +1,37 @@
-"""Rebuild where a conversation stopped from its JSONL, so `pidgin-tui resume` can continue it."""
+"""Where each conversation of an experiment stands on disk, so `pidgin-tui resume` can continue it.
+
+A conversation is continued when it ended paused, interrupted or on a storage error, and also
+when it has no end event at all: its process died (kill -9, OOM, power cut). Resume holds the
+experiment's lock, so no live process can still be writing such a conversation. A planned
+conversation that never began (no file, an empty file) is started from its first turn.
+
+A torn last line (a write cut short by the crash) is moved into a `.torn` file next to the
+JSONL before anything is appended, and reported; it is never dropped.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pidgin_tui.core.conductor import ResumePoint
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     ConversationEndEvent,
+    ConversationResumedEvent,
+    ConversationStartEvent,
     MessageCompleteEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
 )
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import torn_path
 
-RESUMABLE_END_REASONS = frozenset({"paused", "interrupted"})
+RESUMABLE_END_REASONS = frozenset({"paused", "interrupted", "storage_error"})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""
 
 
@@ -26,24 +41,57 @@ class NotResumable(ValueError):
 
 @dataclass(slots=True)
 class SavedConversation:
-    point: ResumePoint
-    last_seq: int
-    end_reason: str | None
+    """One planned conversation as its JSONL left it."""
+
+    point: ResumePoint | None
+    """Where to continue; None when it never began (start it from its first turn)."""
+    last_seq: int = 0
+    end_reason: str | None = None
+    """The reason of the last end event, None when the last segment has no end event."""
+    ended: bool = False
+    torn_bytes: int = 0
+    """Bytes of an incomplete last line (moved aside by `move_torn_tail` before resuming)."""
+    unreadable_lines: list[str] = field(default_factory=list)
+
+    @property
+    def crashed(self) -> bool:
+        """Began, but its process died before recording an end."""
+        return self.point is not None and not self.ended
+
+    @property
+    def resumable(self) -> bool:
+        return self.point is None or not self.ended or self.end_reason in RESUMABLE_END_REASONS
+
+    def describe(self) -> str:
+        """What resume does with it, in a few words (for `resume` and `doctor`)."""
+        if self.point is None:
+            return "start from turn 1 (never began)"
+        if not self.resumable:
+            return f"nothing (ended {self.end_reason})"
+        why = "process gone" if self.crashed else str(self.end_reason)
+        return f"continue at turn {self.point.turn + 1} ({why})"
 
 
 def load_saved_conversation(path: Path) -> SavedConversation:
-    """Read a conversation's JSONL into a ResumePoint (complete messages only)."""
+    """Read a conversation's JSONL (complete lines only) into where it stands."""
     result = read_all_events(path)
+    saved = SavedConversation(None, torn_bytes=result.partial_tail_bytes,
+                              unreadable_lines=list(result.errors))
     if not result.events:
-        raise NotResumable(f"{path.name}: no events to resume from")
+        return saved
+    saved.last_seq = max(event.seq for event in result.events)
     prompts: dict[AgentId, str] = {}
     names: dict[AgentId, str] = {}
     messages: list[tuple[int, AgentId, str]] = []
     turns_done = 0
-    last_convergence: float | None = None
-    end_reason: str | None = None
+    scores: list[float | None] = []
+    began = False
+    after_last_turn = False
+    """Anything of a later turn was recorded after the last TurnCompleteEvent."""
     for event in result.events:
         match event:
+            case ConversationStartEvent():
+                began = True
             case SystemPromptEvent():
                 prompts[AgentId(event.agent_id)] = event.prompt
             case AgentNameChosenEvent():
@@ -52,12 +100,72 @@ def load_saved_conversation(path: Path) -> SavedConversation:
                 messages.append((event.turn_number, AgentId(event.agent_id), event.content))
             case TurnCompleteEvent():
                 turns_done = max(turns_done, event.turn_number + 1)
-                last_convergence = event.convergence_score
+                scores.append(event.convergence_score)
+                after_last_turn = False
+            case ConversationResumedEvent(restarted=True):
+                saved.ended, saved.end_reason = False, None
             case ConversationEndEvent():
-                end_reason = event.reason
-    if len(prompts) < 2:
-        raise NotResumable(f"{path.name}: the system prompts were never recorded")
+                saved.ended, saved.end_reason = True, event.reason
+        if getattr(event, "turn_number", -1) >= turns_done and \
+                not isinstance(event, TurnCompleteEvent):
+            after_last_turn = True
+    if not began and not prompts:
+        return saved
     messages = [m for m in messages if m[0] <= turns_done]
-    point = ResumePoint(turn=turns_done, messages=messages, system_prompts=prompts, names=names,
-                        last_convergence=last_convergence)
-    return SavedConversation(point, result.events[-1].seq, end_reason)
+    saved.point = ResumePoint(
+        turn=turns_done, messages=messages, system_prompts=prompts, names=names,
+        last_convergence=scores[-1] if scores else None,
+        previous_convergence=scores[-2] if len(scores) > 1 else None,
+        policy_pending=not saved.ended and turns_done > 0 and not after_last_turn)
+    return saved
+
+
+def move_torn_tail(jsonl: Path) -> int:
+    """Move an incomplete last line into the `.torn` file; returns the bytes moved.
+
+    The tail is appended to the `.torn` file and fsynced before the JSONL is cut, so a crash in
+    between leaves the bytes in both places, never in neither.
+    """
+    try:
+        with open(jsonl, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return 0
+    keep = data.rfind(b"\n") + 1
+    tail = data[keep:]
+    if not tail:
+        return 0
+    with open(torn_path(jsonl), "ab") as torn:
+        torn.write(tail + b"\n")
+        torn.flush()
+        os.fsync(torn.fileno())
+    with open(jsonl, "r+b") as handle:
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return len(tail)
+
+
+def manifest_for_resume(manifest: dict[str, Any],
+                        saved: dict[str, SavedConversation]) -> dict[str, Any]:
+    """The manifest a resume starts from: crashed conversations marked interrupted, counts redone.
+
+    A process killed mid-run leaves its conversations `running` and its counts as of its last
+    manifest write; both are rebuilt here from what the JSONL files hold.
+    """
+    data = {**manifest, "status": "running", "completed_at": None, "pid": os.getpid()}
+    conversations = {cid: dict(conv) for cid, conv in (manifest.get("conversations") or {}).items()
+                     if isinstance(conv, dict)}
+    for cid, conversation in saved.items():
+        if conversation.point is None:
+            conversations.pop(cid, None)  # nothing on disk: it starts afresh
+        elif cid in conversations:
+            conversations[cid]["turns_completed"] = conversation.point.turn
+            if not conversation.ended:
+                conversations[cid].update(status="interrupted", end_reason="interrupted")
+    counts = Counter(str(conv.get("status")) for conv in conversations.values())
+    data.update(conversations=conversations, running_conversations=0,
+                completed_conversations=counts["completed"], failed_conversations=counts["failed"],
+                interrupted_conversations=counts["interrupted"],
+                total_turns=sum(s.point.turn for s in saved.values() if s.point is not None))
+    return data

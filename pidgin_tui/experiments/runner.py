@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.budget import Budget
@@ -34,6 +34,7 @@ from pidgin_tui.record.tracking import TrackingSubscriber
 if TYPE_CHECKING:
     from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.resume import SavedConversation
+    from pidgin_tui.record.lock import ExperimentLock
 
 ScorerFactory = Callable[[str, str], TurnScorer]
 """(convergence profile, first speaker) -> a fresh per-conversation TurnScorer."""
@@ -61,6 +62,8 @@ class ExperimentResult:
     status: Status
     outcomes: list[ConversationOutcome] = field(default_factory=list)
     duration_s: float = 0.0
+    storage_error: str | None = None
+    """The write error that stopped the run, as one line."""
 
     def count(self, status: Status) -> int:
         from pidgin_tui.core.types import status_for_end_reason
@@ -101,6 +104,7 @@ class ExperimentResult:
             **self.usage,
             "total_cost_usd": self.total_cost_usd,
             "duration_s": round(self.duration_s, 3),
+            **({"storage_error": self.storage_error} if self.storage_error else {}),
         }
 
 
@@ -147,7 +151,12 @@ class ExperimentRunner:
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
-        self._existing_manifest: dict[str, object] | None = None
+        self._existing_manifest: dict[str, Any] | None = None
+        self._lock: ExperimentLock | None = None
+        self.storage_error: str | None = None
+        """Set when the record could not be written; the run then stops at once."""
+        self.torn: dict[str, int] = {}
+        """Bytes of torn last lines moved aside before resuming, by conversation."""
 
     @classmethod
     def for_existing(cls, experiment_dir: Path, output_root: Path,
@@ -177,8 +186,19 @@ class ExperimentRunner:
             manifest = new_manifest(self.experiment_id, self.spec.name, self.spec.to_dict(),
                                     self.spec.total_conversations, utc_now())
             manifest["experiment_dir"] = str(self.experiment_dir)
-            self.tracking = TrackingSubscriber(self.experiment_dir, manifest).attach(self.bus)
+            self.claim()
+            self.tracking = self._track(manifest)
         return self.experiment_dir
+
+    def _track(self, manifest: dict[str, Any]) -> TrackingSubscriber:
+        tracking = TrackingSubscriber(self.experiment_dir or Path(), manifest,
+                                      on_storage_error=self._storage_failed)
+        return tracking.attach(self.bus)
+
+    def _storage_failed(self, message: str) -> None:
+        """Nothing more can be recorded: no further provider calls, every conversation ends."""
+        self.storage_error = self.storage_error or message
+        self.control.storage_failed_all()
 
     def plan_for(self, repetition: int, conversation_id: str) -> ConversationPlan:
         spec = self.spec
@@ -221,29 +241,52 @@ class ExperimentRunner:
             await asyncio.sleep(0)  # one start per loop turn: hundreds at once never stall it
         return await self._complete(experiment_dir, started)
 
-    def resumable(self) -> dict[str, SavedConversation]:
-        """Conversations of this experiment that ended paused or interrupted, by id."""
-        from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS, load_saved_conversation
+    def saved_conversations(self) -> dict[str, SavedConversation]:
+        """Every planned conversation of this experiment as its JSONL left it, by id."""
+        from pidgin_tui.experiments.resume import load_saved_conversation
 
         assert self.experiment_dir is not None
-        saved = {}
-        for conversation_id in self.conversation_ids():
-            path = self.experiment_dir / conversation_jsonl_name(conversation_id)
-            if not path.exists():
-                continue
-            conversation = load_saved_conversation(path)
-            if conversation.end_reason in RESUMABLE_END_REASONS and \
-                    conversation.point.turn < self.spec.max_turns:
-                saved[conversation_id] = conversation
-        return saved
+        return {cid: load_saved_conversation(self.experiment_dir / conversation_jsonl_name(cid))
+                for cid in self.conversation_ids()}
+
+    def resumable(self) -> dict[str, SavedConversation]:
+        """Conversations to continue (paused, interrupted, process gone) or to start, by id."""
+        return {cid: saved for cid, saved in self.saved_conversations().items()
+                if saved.resumable}
+
+    def claim(self) -> None:
+        """Become the experiment's one writer; raises `ExperimentLocked` naming the holder."""
+        from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
+        from pidgin_tui.record.lock import ExperimentLock, ExperimentLocked
+
+        assert self.experiment_dir is not None
+        if self._lock is not None:
+            return
+        lock = ExperimentLock.acquire(self.experiment_dir)
+        manifest = self._existing_manifest
+        pid = manifest.get("pid") if manifest else None
+        if manifest and pid != os.getpid() and manifest.get("status") in LIVE_STATUSES and \
+                not process_gone(manifest, self.output_root):
+            lock.release()  # a run that predates the lock, still alive
+            raise ExperimentLocked(self.experiment_dir, pid if isinstance(pid, int) else None)
+        self._lock = lock
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     async def resume(self) -> ExperimentResult:
-        """Continue every paused or interrupted conversation, appending to the same files."""
+        """Continue every resumable conversation, appending to the same files."""
+        from pidgin_tui.experiments.resume import manifest_for_resume, move_torn_tail
+
         assert self.experiment_dir is not None and self._existing_manifest is not None
+        self.claim()
         saved = self.resumable()
-        manifest = dict(self._existing_manifest)
-        manifest.update(status="running", completed_at=None, pid=os.getpid())
-        self.tracking = TrackingSubscriber(self.experiment_dir, manifest).attach(self.bus)
+        for cid in saved:
+            self.torn[cid] = move_torn_tail(self.experiment_dir / conversation_jsonl_name(cid))
+        manifest = manifest_for_resume(self._existing_manifest, self.saved_conversations())
+        self.tracking = self._track(manifest)
         started = time.perf_counter()
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
@@ -268,13 +311,16 @@ class ExperimentRunner:
             total_cost_usd=result.total_cost_usd, duration_ms=int(result.duration_s * 1000)))
         assert self.tracking is not None
         self.tracking.close()
+        result.storage_error = self.storage_error
+        self.release()
         return result
 
     def _final_status(self, result: ExperimentResult) -> Status:
         """From the whole experiment's counts (a resumed run covers only some conversations)."""
         assert self.tracking is not None
         counts = self.tracking.manifest.data
-        if self.control.end_requested is not None or counts["interrupted_conversations"]:
+        if self.control.end_requested is not None or counts["interrupted_conversations"] or \
+                self.storage_error is not None:
             return Status.INTERRUPTED
         total = counts["completed_conversations"] + counts["failed_conversations"]
         if total and counts["failed_conversations"] == total:

@@ -93,6 +93,12 @@ class MessageResult:
         return self.finish_reason == "interrupted"
 
 
+def interrupted_result() -> MessageResult:
+    """An empty, aborted message: a stop before the request was sent or during a backoff wait."""
+    return MessageResult(content="", thinking=None, usage=UsageChunk(), cost_usd=0.0,
+                         duration_ms=0, time_to_first_token_ms=None, finish_reason="interrupted")
+
+
 @dataclass(slots=True)
 class RequestContext:
     """Who is asking: the ids every event of this request carries."""
@@ -133,6 +139,8 @@ class EventAwareProvider:
             think_budget=request.think_budget, attempt=ctx.attempt,
             effective=effective_record(provider, request),
         ))
+        if should_abort():  # ended meanwhile (e.g. the request could not be recorded)
+            return interrupted_result()
         started = time.perf_counter()
         first_token_at: float | None = None
         text_parts: list[str] = []

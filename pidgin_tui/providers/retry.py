@@ -18,13 +18,14 @@ from dataclasses import dataclass, field, replace
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import ContextLimitEvent, RateLimitEvent
-from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest, UsageChunk
+from pidgin_tui.providers.base import Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
     AbortCheck,
     CostFunction,
     EventAwareProvider,
     MessageResult,
     RequestContext,
+    interrupted_result,
 )
 
 ABORT_POLL_S = 0.25
@@ -83,12 +84,6 @@ class _AttemptPlan:
             elapsed = self.policy.clock() - self.started
             self._waits[id(exc)] = self.policy.next_wait(exc, self.attempt, elapsed)
         return self._waits[id(exc)]
-
-
-def interrupted_result() -> MessageResult:
-    """What a stop during a backoff wait returns: an empty, aborted message."""
-    return MessageResult(content="", thinking=None, usage=UsageChunk(), cost_usd=0.0,
-                         duration_ms=0, time_to_first_token_ms=None, finish_reason="interrupted")
 
 
 class RetryingResponder:

@@ -27,37 +27,83 @@ def _fsync_executor() -> ThreadPoolExecutor:
     return _fsync_pool
 
 
-class JsonlWriter:
-    """Appends one event per line; flushes every event, fsyncs at turn ends and on close.
+def _final_sync(fd: int, pending: Future[None] | None) -> None:
+    try:
+        if pending is not None:
+            pending.result()
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    `flush` puts each line in the OS page cache at once, so a killed process loses nothing;
-    `sync` queues an fsync on a background thread against power loss; `close` waits for it and
-    fsyncs once more.
+
+def wait_for_background_syncs() -> None:
+    """Return once every fsync and close queued so far has run (the thread runs in order)."""
+    if _fsync_pool is not None:
+        _fsync_pool.submit(lambda: None).result()
+
+
+def append_bytes(fd: int, data: bytes) -> None:
+    """Append `data` to an O_APPEND descriptor, looping over short writes; raises OSError."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class JsonlWriter:
+    """Appends one event per line; fsyncs at turn ends and on close.
+
+    Each line goes to the OS with one `write` on an O_APPEND descriptor (no Python buffer), so a
+    killed process loses nothing that was written, and a failed write never leaves bytes behind
+    to be flushed later. `sync` queues an fsync on a background thread against power loss;
+    `close` waits for it and fsyncs once more. A failed fsync is raised by the next `sync` or
+    `close`.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file = open(path, "ab", buffering=1024 * 64)  # noqa: SIM115 - kept open on purpose
+        self._fd: int | None = os.open(
+            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         self._pending_sync: Future[None] | None = None
         self.lines_written = 0
 
     def write(self, event: Event) -> None:
-        self._file.write(encode_event(event) + b"\n")
-        self._file.flush()
+        assert self._fd is not None, f"{self.path.name} is closed"
+        try:
+            append_bytes(self._fd, encode_event(event) + b"\n")
+        except OSError as exc:
+            exc.filename = exc.filename or str(self.path)  # os.write does not name the file
+            raise
         self.lines_written += 1
 
     def sync(self) -> None:
-        self._file.flush()
+        if self._fd is None:
+            return
         if self._pending_sync is None or self._pending_sync.done():
-            self._pending_sync = _fsync_executor().submit(os.fsync, self._file.fileno())
+            if self._pending_sync is not None:
+                self._pending_sync.result()  # raises the error of the previous fsync
+            self._pending_sync = _fsync_executor().submit(os.fsync, self._fd)
 
     def close(self) -> None:
-        if not self._file.closed:
-            self._file.flush()
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        _final_sync(fd, self._pending_sync)
+
+    def close_in_background(self) -> Future[None] | None:
+        """Fsync and close on the fsync thread (after this file's pending fsync); the caller
+        goes on at once. The future raises what the fsync raised."""
+        if self._fd is None:
+            return None
+        fd, self._fd = self._fd, None
+        return _fsync_executor().submit(_final_sync, fd, None)
+
+    def abandon(self) -> None:
+        """Close without syncing (after a storage error): nothing more is attempted."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
             if self._pending_sync is not None:
-                self._pending_sync.result()
-            os.fsync(self._file.fileno())
-            self._file.close()
+                self._pending_sync.exception()  # wait for it, whatever it raised
+            os.close(fd)
 
 
 @dataclass(slots=True)

@@ -21,6 +21,11 @@ README_NAME = "README.md"
 NOTEBOOK_NAME = "analysis.ipynb"
 POST_PROCESSING_LOG = "post_processing.log"
 METRICS_DOC_NAME = "metrics.md"
+STATE_LOG_NAME = "manifest_conversations.ndjson"
+"""Append-only per-conversation states: the manifest's detail, one line per change."""
+LOCK_NAME = "experiment.lock"
+"""Held (flock) by the one process writing the experiment."""
+TORN_SUFFIX = ".torn"
 """The metric definitions written beside each experiment README (so its link works offline)."""
 _CONV_PREFIX = "conv_"
 _CONV_SUFFIX = "_events.jsonl"
@@ -67,6 +72,11 @@ def conversation_id_of(path: Path) -> str | None:
     return None
 
 
+def torn_path(jsonl: Path) -> Path:
+    """Where the torn last lines of a conversation JSONL are kept, next to it."""
+    return jsonl.with_name(jsonl.name + TORN_SUFFIX)
+
+
 def conversation_files(experiment_dir: Path) -> list[Path]:
     """Every conversation JSONL file of an experiment, sorted by name."""
     return sorted(experiment_dir.glob(f"{_CONV_PREFIX}*{_CONV_SUFFIX}"))
@@ -99,6 +109,12 @@ def safe_slug(name: str, max_length: int = 48) -> str:
 def experiment_dir_name(experiment_id: str, name: str, when: datetime | None = None) -> str:
     stamp = (when or datetime.now(UTC)).strftime("%Y%m%d")
     return f"experiment_{experiment_id}_{safe_slug(name)}_{stamp}"
+
+
+def experiment_id_of_dir(path: Path) -> str:
+    """The experiment id an experiment directory is named after (`experiment_<id>_...`)."""
+    parts = path.name.split("_")
+    return parts[1] if len(parts) > 2 and parts[0] == "experiment" else path.name
 
 
 def new_experiment_dir(root: Path, experiment_id: str, name: str) -> Path:
@@ -139,8 +155,8 @@ def resolve_experiment(root: Path, reference: str) -> Path:
     matches: list[Path] = []
     prefix_matches: list[Path] = []
     for path in experiment_dirs(root):
-        manifest = read_manifest(path) or {}
-        exp_id = str(manifest.get("experiment_id", ""))
+        manifest = read_manifest(path, conversations=False) or {}  # damaged: found by its dir
+        exp_id = str(manifest.get("experiment_id") or experiment_id_of_dir(path))
         if reference in (exp_id, manifest.get("name"), path.name):
             matches.append(path)
         elif exp_id.startswith(reference) or path.name.startswith(reference):

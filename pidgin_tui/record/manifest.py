@@ -7,15 +7,19 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from pidgin_tui.record.layout import MANIFEST_NAME
+from pidgin_tui.record import jsonl
+from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2
+"""2: per-conversation states live in the state log, not in manifest.json."""
 WRITE_INTERVAL_S = 0.5
 """Least time between writes of routine progress (turns, tokens)."""
 LIFECYCLE_INTERVAL_S = 0.1
@@ -32,9 +36,8 @@ class Urgency(IntEnum):
     """Experiment start and end: written before the publisher continues."""
 
 
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+def replace_atomic(path: Path, encoded: bytes) -> None:
     """Write via a temp file in the same directory: fsync, os.replace, fsync the directory."""
-    encoded = msgspec.json.format(msgspec.json.encode(data), indent=1)  # 40x json.dump's speed
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -52,59 +55,188 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
         os.close(dir_fd)
 
 
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest at `path` (a file or an experiment directory), or None if absent/unreadable."""
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """`data` as indented JSON, replaced atomically."""
+    replace_atomic(path, msgspec.json.format(msgspec.json.encode(data), indent=1))
+
+
+def read_manifest(path: Path, *, conversations: bool = True) -> dict[str, Any] | None:
+    """The manifest at `path` (a file or an experiment directory), or None if absent/unreadable.
+
+    The per-conversation states are folded back in from the state log, unless `conversations`
+    is false (the summary alone costs the same however many conversations there are).
+    """
     if path.is_dir():
         path = path / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    return with_conversations(data, path.parent) if conversations else data
+
+
+def with_conversations(data: dict[str, Any], experiment_dir: Path) -> dict[str, Any]:
+    """`data` with `conversations` read from the state log (the last line per id wins).
+
+    A manifest that holds its conversations itself (schema 1) is returned as it is; an
+    unreadable or torn log line is skipped (the conversation's JSONL still has its events).
+    """
+    if "conversations" in data:
+        return data
+    conversations: dict[str, Any] = {}
+    try:
+        raw = (experiment_dir / STATE_LOG_NAME).read_bytes()
+    except OSError:
+        raw = b""
+    for line in raw.split(b"\n"):
+        try:
+            entry = _decode_state(line)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        conversation_id = entry.pop("conversation_id", None)
+        if isinstance(conversation_id, str):
+            conversations[conversation_id] = entry
+    data["conversations"] = conversations
+    return data
+
+
+_decode_state = msgspec.json.Decoder(dict[str, Any]).decode
+_write_pool: ThreadPoolExecutor | None = None
+
+
+def _writer_thread() -> ThreadPoolExecutor:
+    """One thread for manifest writes: encoding a snapshot stays on the loop (O(changes)),
+    the file work and fsyncs happen here."""
+    global _write_pool
+    if _write_pool is None:
+        _write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pidgin-manifest")
+    return _write_pool
 
 
 class ManifestWriter:
-    """Holds the manifest in memory and writes it at a throttled rate.
+    """Holds the manifest in memory and writes it coalesced, off the event loop.
 
-    A change that cannot be written yet is written by a timer on the running event loop, so the
-    file always catches up even when no further event arrives.
+    Two files, so an update costs O(what changed), not O(conversations):
+
+    - `manifest.json`: the experiment-level summary (status, counts, totals, config), replaced
+      atomically;
+    - the state log (`manifest_conversations.ndjson`): one line per conversation whose state changed
+      since the last write, appended before the summary is replaced.
+
+    Routine progress is written at most every `interval_s`, lifecycle changes every
+    LIFECYCLE_INTERVAL_S, by a timer if no later event comes; `write` writes at once, in the
+    calling thread. A write error from the background is passed to `on_error` on the loop.
     """
 
     def __init__(self, path: Path, data: dict[str, Any],
-                 interval_s: float = WRITE_INTERVAL_S) -> None:
+                 interval_s: float = WRITE_INTERVAL_S,
+                 on_error: Callable[[OSError], None] | None = None) -> None:
         self.path = path
+        self.log_path = path.with_name(STATE_LOG_NAME)
         self.data = data
+        data.setdefault("conversations", {})
         self.interval_s = interval_s
+        self.on_error = on_error
         self._last_write = 0.0
         self._dirty = True
+        self._changed: set[str] = set()
+        self._fresh_log = True
+        """The first write replaces the log with every conversation's state (compacting it)."""
         self._timer: asyncio.TimerHandle | None = None
+        self._pending: Future[None] | None = None
         self.writes = 0
 
-    def mark_dirty(self) -> None:
+    def mark_dirty(self, conversation_id: str | None = None) -> None:
         self._dirty = True
+        if conversation_id is not None:
+            self._changed.add(conversation_id)
 
     def maybe_write(self, urgency: Urgency = Urgency.PROGRESS) -> bool:
         """Write now if the change is urgent enough for the time since the last write."""
         if not self._dirty:
             return False
-        gap = {Urgency.PROGRESS: self.interval_s, Urgency.LIFECYCLE: LIFECYCLE_INTERVAL_S,
-               Urgency.NOW: 0.0}[urgency]
-        waited = time.monotonic() - self._last_write
-        if waited >= gap:
+        if urgency is Urgency.NOW:
             self.write()
             return True
-        self._schedule(gap - waited)
+        gap = LIFECYCLE_INTERVAL_S if urgency is Urgency.LIFECYCLE else self.interval_s
+        waited = time.monotonic() - self._last_write
+        if waited >= gap and (self._pending is None or self._pending.done()):
+            self._write_in_background()
+            return True
+        self._schedule(max(gap - waited, LIFECYCLE_INTERVAL_S / 4))
         return False
 
     def write(self) -> None:
+        """Write everything now, in this thread, after any write still in flight."""
+        self.cancel()
+        self._wait_pending()
+        self._persist(*self._snapshot())
+
+    def cancel(self) -> None:
+        """Drop a scheduled write (after a storage error nothing more is attempted)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self.data["updated_at"] = _now_iso()
-        write_json_atomic(self.path, self.data)
-        self._last_write = time.monotonic()
+
+    def _snapshot(self) -> tuple[bytes, bytes, bool]:
+        """(summary JSON, state log lines, replace the log?) as of now."""
+        data = self.data
+        data["updated_at"] = _now_iso()
+        summary = {k: v for k, v in data.items() if k != "conversations"}
+        summary["state_log"] = STATE_LOG_NAME
+        conversations = data["conversations"]
+        ids = conversations if self._fresh_log else self._changed
+        lines = b"".join(_encode({"conversation_id": cid, **conversations[cid]}) + b"\n"
+                         for cid in ids if cid in conversations)
+        fresh, self._fresh_log = self._fresh_log, False
+        self._changed = set()
         self._dirty = False
+        self._last_write = time.monotonic()
         self.writes += 1
+        return msgspec.json.format(_encode(summary), indent=1), lines, fresh
+
+    def _persist(self, summary: bytes, lines: bytes, fresh: bool) -> None:
+        if fresh:
+            replace_atomic(self.log_path, lines)
+        elif lines:
+            fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
+                         0o644)
+            try:
+                jsonl.append_bytes(fd, lines)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        replace_atomic(self.path, summary)
+
+    def _write_in_background(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.write()  # no loop to come back on: write now
+            return
+        self._wait_pending()
+        future = _writer_thread().submit(self._persist, *self._snapshot())
+        self._pending = future
+
+        def done(finished: Future[None]) -> None:
+            error = finished.exception()
+            if isinstance(error, OSError):
+                loop.call_soon_threadsafe(self._report, error)
+
+        future.add_done_callback(done)
+
+    def _wait_pending(self) -> None:
+        """Wait for the write in flight; its error was or will be reported by its callback."""
+        if self._pending is not None:
+            self._pending.exception()
+            self._pending = None
+
+    def _report(self, error: OSError) -> None:
+        if self.on_error is None:
+            raise error
+        self.on_error(error)
 
     def _schedule(self, delay_s: float) -> None:
         if self._timer is not None:
@@ -118,8 +250,18 @@ class ManifestWriter:
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self._dirty:
-            self.write()
+        if not self._dirty:
+            return
+        if self._pending is not None and not self._pending.done():
+            self._schedule(LIFECYCLE_INTERVAL_S / 4)  # the previous write is still going
+            return
+        try:
+            self._write_in_background()
+        except OSError as exc:
+            self._report(exc)
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 def _now_iso() -> str:

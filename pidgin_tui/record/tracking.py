@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
 )
-from pidgin_tui.record.jsonl import JsonlWriter
+from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import ManifestWriter, Urgency
 
@@ -51,13 +55,20 @@ class TrackingSubscriber:
     changes.
     """
 
-    def __init__(self, experiment_dir: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, experiment_dir: Path, manifest: dict[str, Any],
+                 on_storage_error: Callable[[str], None] | None = None) -> None:
         self.experiment_dir = experiment_dir
-        self.manifest = ManifestWriter(experiment_dir / MANIFEST_NAME, manifest)
-        self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
+        self.on_storage_error = on_storage_error
+        self.storage_error: str | None = None
+        """The first write error, as one line; once set, nothing more is written."""
+        self.manifest = ManifestWriter(experiment_dir / MANIFEST_NAME, manifest,
+                                       on_error=self._failed)
         self._writers: dict[str, JsonlWriter] = {}
+        self._closing: list[Future[None]] = []
+        """Files of ended conversations still being fsynced and closed in the background."""
         self._subscription: Subscription | None = None
         self.manifest.write()
+        self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
 
     def attach(self, bus: EventBus) -> TrackingSubscriber:
         self._subscription = bus.subscribe_all(self.handle)
@@ -66,13 +77,55 @@ class TrackingSubscriber:
     def handle(self, event: Event) -> None:
         if not event.persist:
             return
-        self._writer_for(event).write(event)
         urgency = self._update_manifest(event)
-        if isinstance(event, TurnCompleteEvent | ConversationEndEvent):
-            self._writer_for(event).sync()
-        if isinstance(event, ConversationEndEvent) and event.conversation_id:
-            self._writers.pop(event.conversation_id).close()
-        self.manifest.maybe_write(urgency)
+        if self.storage_error is not None:
+            return
+        try:
+            writer = self._writer_for(event)
+            writer.write(event)
+            if isinstance(event, TurnCompleteEvent | ConversationEndEvent):
+                writer.sync()
+            if isinstance(event, ConversationEndEvent) and event.conversation_id:
+                self._close_in_background(self._writers.pop(event.conversation_id))
+            self.manifest.maybe_write(urgency)
+        except OSError as exc:
+            self._failed(exc)
+
+    def _close_in_background(self, writer: JsonlWriter) -> None:
+        """A finished conversation's file is fsynced and closed off the event loop; a failure
+        is reported on the loop like any other write error."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            writer.close()
+            return
+        future = writer.close_in_background()
+        if future is None:
+            return
+        self._closing = [f for f in self._closing if not f.done()] + [future]
+
+        def done(finished: Future[None]) -> None:
+            error = finished.exception()
+            if isinstance(error, OSError):
+                error.filename = error.filename or str(writer.path)
+                loop.call_soon_threadsafe(self._failed, error)
+
+        future.add_done_callback(done)
+
+    def _failed(self, exc: OSError) -> None:
+        """A write failed (disk full, read-only, I/O error): stop writing and say so once."""
+        if self.storage_error is not None:
+            return
+        where = Path(exc.filename).name if exc.filename else self.experiment_dir.name
+        self.storage_error = f"cannot write {where} in {self.experiment_dir}: " \
+                             f"{exc.strerror or exc}"
+        self.manifest.cancel()
+        for writer in (*self._writers.values(), self._experiment_log):
+            with contextlib.suppress(OSError):
+                writer.abandon()
+        self._writers.clear()
+        if self.on_storage_error is not None:
+            self.on_storage_error(self.storage_error)
 
     def _writer_for(self, event: Event) -> JsonlWriter:
         conversation_id = event.conversation_id
@@ -95,7 +148,7 @@ class TrackingSubscriber:
     def _update_manifest(self, event: Event) -> Urgency:
         """Apply the event to the manifest; say how soon the change must reach the file."""
         data = self.manifest.data
-        self.manifest.mark_dirty()
+        self.manifest.mark_dirty(event.conversation_id)
         match event:
             case ExperimentStartEvent():
                 data["status"] = "running"
@@ -160,12 +213,28 @@ class TrackingSubscriber:
         return Urgency.PROGRESS
 
     def close(self) -> None:
-        """Flush and fsync everything and write the manifest one last time."""
+        """Fsync everything and write the manifest one last time.
+
+        After a storage error the manifest write is still tried once (space may have been
+        freed meanwhile), and its failure is not raised again.
+        """
         if self._subscription is not None:
             self._subscription.cancel()
-        for writer in self._writers.values():
-            writer.close()
-        self._writers.clear()
-        self._experiment_log.close()
         self.manifest.mark_dirty()
-        self.manifest.write()
+        if self.storage_error is not None:
+            with contextlib.suppress(OSError):
+                self.manifest.write()
+            return
+        try:
+            for writer in self._writers.values():
+                writer.close()
+            self._writers.clear()
+            self._experiment_log.close()
+            wait_for_background_syncs()
+            for future in self._closing:
+                error = future.exception()
+                if isinstance(error, OSError):
+                    raise error
+            self.manifest.write()
+        except OSError as exc:
+            self._failed(exc)

@@ -159,3 +159,25 @@ def test_import_pidgin_of_a_folder_without_upstream_data_is_one_line(tmp_path: P
     assert len(result.stderr.strip().splitlines()) == 1
     assert "no upstream Pidgin experiment here" in result.stderr
     assert not experiment_dirs(tmp_path / "ours")
+
+
+def test_a_damaged_upstream_folder_converts_what_is_there_and_reports_the_rest(
+        tmp_path: Path) -> None:
+    """A run killed mid-conversation leaves no end event and may leave a torn last line: the
+    conversation comes across as interrupted, and the damage is reported, never guessed over."""
+    source = tmp_path / "killed"
+    shutil.copytree(BASIC, source)
+    first, second = sorted(source.glob("events_conv_*.jsonl"))
+    lines = first.read_bytes().splitlines(keepends=True)
+    first.write_bytes(b"".join(line for line in lines if b'"ConversationEndEvent"' not in line))
+    torn = second.read_bytes().splitlines(keepends=True)
+    second.write_bytes(b"".join(torn[:-1]) + torn[-1][:40])
+    result = run_cli("--output", str(tmp_path / "ours"), "import-pidgin", str(source), "--json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)["imported"]
+    assert "the end of some conversations (recorded here as interrupted)" in entry["missing"]
+    assert any("truncated (last line)" in problem for problem in entry["problems"])
+    manifest = read_manifest(Path(entry["experiment_dir"])) or {}
+    assert manifest["status"] == "interrupted"
+    statuses = sorted(c["status"] for c in manifest["conversations"].values())
+    assert statuses == ["interrupted", "interrupted"]

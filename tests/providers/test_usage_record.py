@@ -3,7 +3,6 @@ unpriced: manifest, summary and DuckDB, from real SDKs against the loopback fake
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pidgin_tui.core.events import TokenUsageEvent
@@ -11,6 +10,7 @@ from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.registry import default_registry
+from pidgin_tui.record.manifest import read_manifest
 from tests.fakes.llm_server import FakeLLMServer, Reply
 from tests.providers.test_conversation_with_providers import no_wait_responder, read_events
 
@@ -50,7 +50,8 @@ async def test_cache_and_reasoning_buckets_reach_manifest_summary_and_duckdb(
                 "output_tokens": 90, "reasoning_tokens": 10}
     summary = result.summary()
     assert {k: summary[k] for k in expected} == expected
-    manifest = json.loads((result.experiment_dir / "manifest.json").read_text())
+    manifest = read_manifest(result.experiment_dir)
+    assert manifest is not None
     assert {k: manifest[k] for k in expected} == expected
     (conv,) = manifest["conversations"].values()
     assert {k: conv[k] for k in expected} == expected
@@ -84,7 +85,8 @@ async def test_manifest_cost_is_null_once_a_response_is_unpriced(
     point_env_at(fake_server)
     result = await run_spec(ExperimentSpec(agent_a="claude", agent_b="openai:gpt-99-lab",
                                            max_turns=1, prompt="Hi."), tmp_path / "out")
-    manifest = json.loads((result.experiment_dir / "manifest.json").read_text())
+    manifest = read_manifest(result.experiment_dir)
+    assert manifest is not None
     assert result.summary()["total_cost_usd"] is None
     assert manifest["total_cost_usd"] is None and manifest["priced_cost_usd"] > 0
     (conv,) = manifest["conversations"].values()

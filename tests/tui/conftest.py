@@ -80,7 +80,11 @@ def make_app(output_root: Path) -> Callable[..., PidginApp]:
 
 
 def read_manifest(experiment_dir: Path) -> dict[str, Any]:
-    return json.loads((experiment_dir / "manifest.json").read_text(encoding="utf-8"))
+    from pidgin_tui.record.manifest import read_manifest as read
+
+    manifest = read(experiment_dir)
+    assert manifest is not None, f"{experiment_dir}: no readable manifest"
+    return manifest
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:

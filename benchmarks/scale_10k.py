@@ -1,0 +1,91 @@
+"""Benchmark: 10,000 conversations × 5 turns, local:instant, --max-parallel 50, post-processed.
+
+Runs in one process, as `pidgin-tui run` does (ExperimentRunner, then post-processing), and
+prints:
+
+- wall time of the run, of post-processing, and of both (goal: ≤ 2 min together);
+- CPU per conversation over the first 1,000 and the last 1,000 conversations to end (goal:
+  within 10 %: the record's cost per update does not grow with the experiment);
+- manifest writes and the size of the record's state files;
+- peak RSS including post-processing (goal: ≤ 500 MB);
+- the machine's load average before and after (the machine is shared).
+
+    PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pidgin_tui.core.events import ConversationEndEvent  # noqa: E402
+from pidgin_tui.experiments.post_processor import run_post_processing  # noqa: E402
+from pidgin_tui.experiments.runner import ExperimentRunner  # noqa: E402
+from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
+from pidgin_tui.record.layout import database_path  # noqa: E402
+
+WINDOW = 1_000
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+async def main(repetitions: int, post: bool) -> None:
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 5,
+                       "repetitions": repetitions, "max_parallel": 50, "name": "scale"})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        runner = ExperimentRunner(spec, root)
+        cpu_at_end: list[float] = []
+        runner.bus.subscribe(ConversationEndEvent,
+                             lambda _event: cpu_at_end.append(time.process_time()))
+        load_before = os.getloadavg()
+        cpu_start, started = time.process_time(), time.perf_counter()
+        result = await runner.run()
+        ran = time.perf_counter() - started
+        post_s = 0.0
+        if post:
+            post_started = time.perf_counter()
+            processed = await run_post_processing(result.experiment_dir, database_path(root))
+            post_s = time.perf_counter() - post_started
+            if processed.failed:
+                print(f"post-processing failed steps: {processed.failed}")
+        total = time.perf_counter() - started
+        writes = runner.tracking.manifest.writes if runner.tracking else 0
+        state = {p.name: p.stat().st_size for p in result.experiment_dir.iterdir()
+                 if p.name.startswith("manifest")}
+        load_after = os.getloadavg()
+    window = min(WINDOW, len(cpu_at_end) // 2)
+    first = (cpu_at_end[window - 1] - cpu_start) / window
+    last = (cpu_at_end[-1] - cpu_at_end[-window - 1]) / window
+    print(f"{repetitions:,} conversations × 5 turns, local:instant, max_parallel 50: "
+          f"{result.status.value}")
+    print(f"wall: run {ran:.1f} s + post-processing {post_s:.1f} s = {total:.1f} s "
+          "(goal ≤ 120 s)")
+    print(f"CPU per conversation: first {window:,} {first * 1000:.2f} ms, last {window:,} "
+          f"{last * 1000:.2f} ms ({(last / first - 1) * 100:+.1f} %, goal within ±10 %)")
+    print(f"manifest writes: {writes}; state files: "
+          + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
+    print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB)")
+    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
+          f"(1 min; {os.cpu_count()} CPUs, shared)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repetitions", type=int, default=10_000)
+    parser.add_argument("--no-post", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(main(args.repetitions, not args.no_post))

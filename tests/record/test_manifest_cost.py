@@ -1,0 +1,63 @@
+"""A manifest update costs what changed: the summary stays small, conversations go to a log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pidgin_tui.record.layout import STATE_LOG_NAME
+from pidgin_tui.record.manifest import ManifestWriter, new_manifest, read_manifest
+
+CONVERSATIONS = 2_000
+
+
+def _writer(tmp_path: Path) -> ManifestWriter:
+    data = new_manifest("e1", "cost", {}, CONVERSATIONS, "2026-12-01T00:00:00.000Z")
+    data["conversations"] = {f"e1_{i:04d}": {"status": "running", "turns_completed": 0}
+                             for i in range(CONVERSATIONS)}
+    writer = ManifestWriter(tmp_path / "manifest.json", data)
+    writer.write()
+    return writer
+
+
+def test_one_conversation_changing_appends_one_line_and_keeps_the_summary_small(
+        tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    summary, log = tmp_path / "manifest.json", tmp_path / STATE_LOG_NAME
+    assert len(log.read_bytes().splitlines()) == CONVERSATIONS
+    summary_size = summary.stat().st_size
+    assert summary_size < 2_000 and "conversations" not in json.loads(summary.read_text())
+
+    writer.data["conversations"]["e1_0007"].update(status="completed", turns_completed=5)
+    writer.data["completed_conversations"] = 1
+    writer.mark_dirty("e1_0007")
+    writer.write()
+    lines = log.read_bytes().splitlines()
+    assert len(lines) == CONVERSATIONS + 1
+    assert json.loads(lines[-1])["conversation_id"] == "e1_0007"
+    assert abs(summary.stat().st_size - summary_size) < 50
+
+    read = read_manifest(tmp_path)
+    assert read is not None and len(read["conversations"]) == CONVERSATIONS
+    assert read["conversations"]["e1_0007"] == {"status": "completed", "turns_completed": 5}
+    assert read["completed_conversations"] == 1
+
+
+def test_a_torn_log_line_is_skipped_and_a_new_writer_compacts_the_log(tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    log = tmp_path / STATE_LOG_NAME
+    with log.open("ab") as handle:
+        handle.write(b'{"conversation_id":"e1_0001","status":"comp')  # cut by a crash
+    read = read_manifest(tmp_path)
+    assert read is not None and read["conversations"]["e1_0001"]["status"] == "running"
+    again = ManifestWriter(tmp_path / "manifest.json", read)  # as resume does
+    again.write()
+    assert len(log.read_bytes().splitlines()) == CONVERSATIONS  # one line each again
+    assert writer.writes == 1
+
+
+def test_a_schema_1_manifest_with_its_conversations_inline_still_reads(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"experiment_id": "old", "conversations": {"old_0001": {"status": "completed"}}}))
+    read = read_manifest(tmp_path)
+    assert read is not None and read["conversations"] == {"old_0001": {"status": "completed"}}
