@@ -33,7 +33,7 @@ def provider_only_cost(turns: int) -> float:
     return time.perf_counter() - started
 
 
-def no_metrics(profile: str, first_speaker: str):  # type: ignore[no-untyped-def]
+def no_metrics(profile: str, first_speaker: str, prompt: str):  # type: ignore[no-untyped-def]
     """A scorer that computes nothing, to isolate orchestration from the metrics."""
     return lambda turn, text_a, text_b: ({}, None)
 

@@ -32,6 +32,9 @@ _VALUE_FLAGS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("--convergence-threshold",), "convergence_threshold", "score (0-1) that triggers the action"),
     (("--convergence-action",), "convergence_action", "what reaching the threshold does"),
     (("--convergence-profile",), "convergence_profile", "weights of the convergence score"),
+    (("--end-state-action",), "end_state_action",
+     "what a detected end state does: stop, warn, pause or continue; name=action pairs "
+     "(e.g. 'warn, loop=stop') set one detector"),
     (("--max-output-tokens",), "max_output_tokens",
      "max tokens per message (default: the model's)"),
     (("--budget-usd",), "budget_usd", "stop the experiment when it has cost this much "
@@ -47,6 +50,8 @@ _SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--think-b", "think_b", "enable thinking for agent B"),
     ("--allow-ignored-params", "allow_ignored_params",
      "run even if a model cannot take a requested setting (recorded as ignored)"),
+    ("--allow-unpriced", "allow_unpriced",
+     "run with a budget even if a model is unpriced (its spending is not counted)"),
 )
 
 

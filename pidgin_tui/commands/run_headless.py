@@ -86,14 +86,19 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
 
 def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -> int:
     """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`)."""
-    from pidgin_tui.experiments.param_check import check_parameters, refusals
+    from pidgin_tui.experiments.param_check import (
+        check_parameters,
+        refusals,
+        unpriced_budget_issues,
+    )
 
     spec = runner.spec
 
     issues = check_parameters(runner)
+    unpriced = unpriced_budget_issues(runner)
     plan = describe_plan(spec, runner)
-    if issues:
-        plan["parameter_warnings"] = [issue.message for issue in issues]
+    if issues or unpriced:
+        plan["parameter_warnings"] = [issue.message for issue in issues] + unpriced
     if args.dry_run:
         if args.json:
             print(json.dumps({"dry_run": True, **plan}, ensure_ascii=False))
@@ -108,6 +113,10 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     if refusals(issues) and not spec.allow_ignored_params:
         for issue in refusals(issues):
             error(issue.message)
+        return EXIT_USAGE
+    if unpriced and not spec.allow_unpriced:
+        for line in unpriced:
+            error(line)
         return EXIT_USAGE
     missing = _missing_key(runner)
     if missing:

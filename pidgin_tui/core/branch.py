@@ -16,6 +16,7 @@ import msgspec
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     Event,
+    InjectionEvent,
     InterjectionEvent,
     MessageCompleteEvent,
     TurnCompleteEvent,
@@ -24,7 +25,7 @@ from pidgin_tui.core.events import (
 )
 
 INHERITED_TYPES = (MessageCompleteEvent, TurnCompleteEvent, AgentNameChosenEvent,
-                   InterjectionEvent)
+                   InjectionEvent, InterjectionEvent)
 """The parent's events a branch copies: what its history and transcript are made of."""
 
 

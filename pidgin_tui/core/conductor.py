@@ -28,6 +28,8 @@ from pidgin_tui.core.events import (
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
+    InjectionEvent,
     InterjectionEvent,
     InterruptRequestEvent,
     MessageCompleteEvent,
@@ -44,7 +46,7 @@ from pidgin_tui.core.history import (
     replay_entries,
 )
 from pidgin_tui.core.names import extract_chosen_name
-from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
 from pidgin_tui.core.router import (
     AgentView,
     RoutedRequest,
@@ -376,6 +378,9 @@ class Conductor:
             injection = injection_entry(self.plan, agent_id, turn)
             if injection is not None:
                 self._remember(injection)
+                await self.bus.publish(InjectionEvent(
+                    **self._ids, agent_id=agent_id.value, turn_number=turn,
+                    content=injection.content))
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
             else self.scorer(turn, texts[AgentId.A], texts[AgentId.B])
@@ -384,7 +389,12 @@ class Conductor:
             **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
             metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
         ))
+        end_state_action = await self._publish_end_states(turn)
         await self._apply_convergence_policy(turn, score)
+        if end_state_action == "stop":
+            raise _End(EndReason.END_STATE)
+        if end_state_action == "pause":
+            self._pause_or_end(turn)
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:
         plan, info = self.plan, self.models[agent_id]
@@ -452,7 +462,36 @@ class Conductor:
             action=action))
         if action == "stop":
             raise _End(EndReason.HIGH_CONVERGENCE)
-        if action == "pause" and turn + 1 < self.plan.max_turns:  # nothing left to pause
-            if not self.plan.interactive:
-                raise _End(EndReason.PAUSED)
-            self.control.pause()
+        if action == "pause":
+            self._pause_or_end(turn)
+
+    def _pause_or_end(self, turn: int) -> None:
+        """A policy's `pause`: pause in the app; headless, end with reason `paused`."""
+        if turn + 1 >= self.plan.max_turns:  # nothing left to pause
+            return
+        if not self.plan.interactive:
+            raise _End(EndReason.PAUSED)
+        self.control.pause()
+
+    async def _publish_end_states(self, turn: int) -> str | None:
+        """Publish the end states the scorer first detected at this turn; returns the most
+        drastic of their actions (stop, pause, then the rest), or None."""
+        # A scorer that detects end states is an `EndStateSource`; a plain callable is not.
+        take = getattr(self.scorer, "take_end_states", None)
+        if take is None:
+            return None
+        strongest: str | None = None
+        onsets: list[EndStateOnset] = take()
+        for onset in onsets:
+            action = self.plan.end_state_actions.get(onset.name, "warn")
+            await self.bus.publish(EndStateDetectedEvent(
+                **self._ids, turn_number=turn, end_state=onset.name,
+                onset_turn=onset.onset_turn, score=onset.score, action=action,
+                substantive_turns=onset.turns_before))
+            if strongest is None or _SEVERITY[action] > _SEVERITY[strongest]:
+                strongest = action
+        return strongest
+
+
+_SEVERITY = {"continue": 0, "warn": 1, "pause": 2, "stop": 3}
+"""Policy actions from the mildest to the most drastic."""

@@ -120,6 +120,14 @@ class SystemPromptEvent(Event, kw_only=True):
     agent_display_name: str = ""
 
 
+class InjectionEvent(Event, kw_only=True):
+    """An awareness turn prompt sent to one agent before its message of `turn_number`."""
+
+    agent_id: str
+    turn_number: int
+    content: str
+
+
 class AgentNameChosenEvent(Event, kw_only=True):
     agent_id: str
     chosen_name: str
@@ -213,6 +221,19 @@ class ConvergenceWarningEvent(Event, kw_only=True):
     convergence_score: float
     threshold: float
     action: str
+
+
+class EndStateDetectedEvent(Event, kw_only=True):
+    """An end-state detector fired (see `pidgin_tui.metrics.endstates`): the conversation fell
+    into `end_state` at `onset_turn`, detected at `turn_number`; `action` is what the run did."""
+
+    turn_number: int
+    end_state: str
+    onset_turn: int
+    score: float
+    action: str
+    substantive_turns: int = 0
+    """Turns completed before `onset_turn`."""
 
 
 class ContextLimitEvent(Event, kw_only=True):
@@ -310,24 +331,25 @@ class ErrorEvent(Event, kw_only=True):
 
 ALL_EVENT_TYPES: tuple[type[Event], ...] = (
     ExperimentStartEvent, ExperimentCompleteEvent, PostProcessingStartEvent,
-    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, AgentNameChosenEvent,
+    PostProcessingCompleteEvent, ConversationStartEvent, SystemPromptEvent, InjectionEvent,
+    AgentNameChosenEvent,
     TurnStartEvent, MessageRequestEvent, MessageChunkEvent, ThinkingChunkEvent,
     MessageCompleteEvent, TokenUsageEvent, TurnCompleteEvent, ConvergenceWarningEvent,
-    ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent, InterruptRequestEvent,
-    ConversationBranchedEvent, InterjectionEvent, ConversationEndEvent, APIErrorEvent,
-    RateLimitEvent, ErrorEvent,
+    EndStateDetectedEvent, ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent,
+    InterruptRequestEvent, ConversationBranchedEvent, InterjectionEvent, ConversationEndEvent,
+    APIErrorEvent, RateLimitEvent, ErrorEvent,
 )
 EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENT_TYPES}
 
 AnyEvent = (
     ExperimentStartEvent | ExperimentCompleteEvent | PostProcessingStartEvent
     | PostProcessingCompleteEvent | ConversationStartEvent | SystemPromptEvent
-    | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent | MessageChunkEvent
-    | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent | TurnCompleteEvent
-    | ConvergenceWarningEvent | ContextLimitEvent | ConversationPausedEvent
-    | ConversationResumedEvent | InterruptRequestEvent | ConversationBranchedEvent
-    | InterjectionEvent
-    | ConversationEndEvent | APIErrorEvent | RateLimitEvent | ErrorEvent
+    | InjectionEvent | AgentNameChosenEvent | TurnStartEvent | MessageRequestEvent
+    | MessageChunkEvent | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent
+    | TurnCompleteEvent | ConvergenceWarningEvent | EndStateDetectedEvent | ContextLimitEvent
+    | ConversationPausedEvent | ConversationResumedEvent | InterruptRequestEvent
+    | ConversationBranchedEvent | InterjectionEvent | ConversationEndEvent | APIErrorEvent
+    | RateLimitEvent | ErrorEvent
 )
 
 _encoder = msgspec.json.Encoder()

@@ -4,13 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from pidgin_tui.core.awareness import Awareness
 from pidgin_tui.core.types import AgentConfig, AgentId
 
 TurnScorer = Callable[[int, str, str], tuple[dict[str, float], float]]
 """(turn_number, text of A, text of B) -> (metrics, convergence score); one per conversation."""
+
+
+class EndStateOnset(NamedTuple):
+    """An end state detected in a conversation (see `pidgin_tui.metrics.endstates`)."""
+
+    name: str
+    onset_turn: int
+    """The turn at which the end state began (the first turn of the run that detected it)."""
+    detected_turn: int
+    """The turn at which it was detected (the run had lasted long enough)."""
+    score: float
+    """The detector's score at the detecting turn."""
+    turns_before: int
+    """Turns completed before the onset turn."""
+
+
+class EndStateSource(Protocol):
+    """A scorer that also detects end states: the conductor asks it after each turn."""
+
+    def take_end_states(self) -> list[EndStateOnset]:
+        """The end states first detected at the latest turn (emptied by the call)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -29,6 +51,8 @@ class ConversationPlan:
     allow_truncation: bool = False
     convergence_threshold: float | None = None
     convergence_action: str = "warn"
+    end_state_actions: dict[str, str] = field(default_factory=dict)
+    """What each detected end state does: `stop`, `warn`, `pause` or `continue` (default warn)."""
     choose_names: bool = False
     seed: int = 0
     repetition: int = 0

@@ -37,6 +37,8 @@ class EndReason(StrEnum):
 
     MAX_TURNS = "max_turns"
     HIGH_CONVERGENCE = "high_convergence"
+    END_STATE = "end_state"
+    """An end-state detector whose action is `stop` fired (see metrics/endstates.py)."""
     CONTEXT_LIMIT = "context_limit"
     INTERRUPTED = "interrupted"
     ERROR = "error"
@@ -63,8 +65,8 @@ class Status(StrEnum):
 
 def status_for_end_reason(reason: EndReason) -> Status:
     """Map a conversation's end reason to its final status; a stopped run is never "completed"."""
-    if reason in (EndReason.MAX_TURNS, EndReason.HIGH_CONVERGENCE, EndReason.CONTEXT_LIMIT,
-                  EndReason.BUDGET):
+    if reason in (EndReason.MAX_TURNS, EndReason.HIGH_CONVERGENCE, EndReason.END_STATE,
+                  EndReason.CONTEXT_LIMIT, EndReason.BUDGET):
         return Status.COMPLETED
     if reason is EndReason.ERROR:
         return Status.FAILED

@@ -37,7 +37,8 @@ def imported_catalog(database: Path) -> ImportedCatalog:
             for row in repo.rows(
                     "SELECT experiment_id, conversation_id, status, end_reason, error, "
                     "total_turns, max_turns, agent_a_model, agent_b_model, total_tokens, "
-                    "cost_usd, final_convergence, duration_ms FROM conversations"):
+                    "cost_usd, final_convergence, end_states, end_state_onsets, duration_ms "
+                    "FROM conversations"):
                 catalog.conversations.setdefault(str(row["experiment_id"]), {})[
                     str(row["conversation_id"])] = row
     except DatabaseError as exc:

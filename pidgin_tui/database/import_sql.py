@@ -18,6 +18,7 @@ from pidgin_tui.database.metrics_schema import (
     metric_columns,
     metrics_struct_type,
 )
+from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.metrics.turn import METRICS_VERSION
 
 
@@ -43,6 +44,8 @@ _TOKEN_BUCKET_SUMS = ", ".join(
     for i, name in ((4, "cache_read_tokens"), (5, "cache_write_tokens"), (6, "reasoning_tokens")))
 """Sums of the buckets apart from input and output (omitted in JSONL when zero)."""
 _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
+_D = ev.EndStateDetectedEvent
+_DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 
 # Every field later statements filter or join on is extracted here, in one parse per line:
 # each `data->>'field'` afterwards would parse the whole line again (a turn's line is ~5 kB).
@@ -166,6 +169,17 @@ tc AS (
            arg_max(convergence_score, turn_number) AS final_convergence,
            max(convergence_score) AS max_convergence
     FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id),
+es AS (
+    SELECT conversation_id, list(x[1] ORDER BY TRY_CAST(x[2] AS INTEGER), seq) AS end_states,
+           list(TRY_CAST(x[2] AS INTEGER) ORDER BY TRY_CAST(x[2] AS INTEGER), seq) AS onsets,
+           arg_min(x[1], (TRY_CAST(x[2] AS INTEGER), seq)) AS first_end_state,
+           min(TRY_CAST(x[2] AS INTEGER)) AS onset,
+           min(TRY_CAST({_or("x[3]", _D, "substantive_turns")} AS INTEGER))
+               FILTER (WHERE x[1] IN ({_DEGRADATIONS})) AS substantive
+    FROM (SELECT conversation_id, seq, json_extract_string(data,
+                 ['$.end_state', '$.onset_turn', '$.substantive_turns']) AS x
+          FROM _stage WHERE event_type = 'EndStateDetectedEvent')
+    GROUP BY conversation_id),
 br AS (
     SELECT conversation_id, data FROM _stage WHERE event_type = 'ConversationBranchedEvent'
     QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq) = 1)
@@ -189,7 +203,10 @@ SELECT $exp, s.conversation_id,
        COALESCE(tok.input_tokens, 0), COALESCE(tok.output_tokens, 0),
        COALESCE(tok.input_tokens, 0) + COALESCE(tok.output_tokens, 0),
        CASE WHEN tok.conversation_id IS NULL THEN 0.0 ELSE tok.cost_usd END,
-       tc.final_convergence, tc.max_convergence, s.timestamp, e.timestamp,
+       tc.final_convergence, tc.max_convergence, COALESCE(es.end_states, []),
+       COALESCE(es.onsets, []), es.first_end_state, es.onset,
+       COALESCE(es.substantive, TRY_CAST(e.data->>'total_turns' AS INTEGER), tc.turns, 0),
+       s.timestamp, e.timestamp,
        TRY_CAST({_or("e.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT),
        COALESCE(tok.cache_read_tokens, 0), COALESCE(tok.cache_write_tokens, 0),
        COALESCE(tok.reasoning_tokens, 0),
@@ -201,7 +218,8 @@ SELECT $exp, s.conversation_id,
        NULLIF(br.data->>'parent_experiment_id', ''), br.data->>'source_conversation_id',
        TRY_CAST(br.data->>'branch_turn' AS INTEGER)
 FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
-LEFT JOIN tc USING (conversation_id) LEFT JOIN br USING (conversation_id)
+LEFT JOIN tc USING (conversation_id) LEFT JOIN es USING (conversation_id)
+LEFT JOIN br USING (conversation_id)
 """
 
 EXPERIMENT_SQL = """

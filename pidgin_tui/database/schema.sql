@@ -73,6 +73,11 @@ CREATE TABLE IF NOT EXISTS conversations (
     cost_usd DOUBLE,                    -- NULL when any request was unpriced
     final_convergence DOUBLE,
     max_convergence DOUBLE,
+    end_states VARCHAR[],               -- end states detected, in order of onset (metrics/endstates.py)
+    end_state_onsets INTEGER[],         -- the turn each of them began at
+    first_end_state VARCHAR,            -- the earliest of them, NULL when none
+    end_state_onset INTEGER,            -- the turn at which it began
+    substantive_turns INTEGER,          -- turns before the first degradation (all when none)
     started_at TIMESTAMP,
     ended_at TIMESTAMP,
     duration_ms BIGINT,

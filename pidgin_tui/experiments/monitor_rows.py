@@ -40,6 +40,8 @@ class ConversationRow:
     jsonl: Path | None = None
     last_message: str = ""
     events_seen: int = 0
+    end_states: list[tuple[str, int]] = field(default_factory=list)
+    """Detected end states as (name, onset turn), in the order they were detected."""
 
 
 @dataclass(slots=True)
@@ -106,10 +108,13 @@ def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: Conversation
         tokens=_int(conv.get("tokens")), cost_usd=float(conv.get("cost_usd") or 0.0),
         unpriced=bool(conv.get("unpriced")), convergence=conv.get("convergence"),
         end_reason=conv.get("end_reason"), last_error=conv.get("last_error"),
+        end_states=[(str(name), _int(onset)) for name, onset in conv.get("end_states") or []],
     )
     if tail is not None:
         row.jsonl, row.events_seen = tail.path, tail.events_seen
         row.last_message = tail.last_message
+        if len(tail.end_states) >= len(row.end_states):
+            row.end_states = list(tail.end_states)
         if tail.turns >= row.turns and tail.convergence is not None:
             row.convergence = tail.convergence
         row.turns = max(row.turns, tail.turns)
@@ -227,6 +232,9 @@ def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],
             conv.tokens = _int(db.get("total_tokens")) or conv.tokens
             if db.get("final_convergence") is not None:
                 conv.convergence = float(db["final_convergence"])
+            if db.get("end_states") is not None:
+                conv.end_states = [(str(name), _int(onset)) for name, onset in zip(
+                    db["end_states"], db.get("end_state_onsets") or [], strict=False)]
             if db.get("duration_ms") is not None:
                 conv.duration_s = _int(db["duration_ms"]) / 1000
             conv.unpriced = db.get("cost_usd") is None and conv.unpriced
@@ -263,6 +271,21 @@ def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
     if unpriced:
         return "unpriced"
     return f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
+
+
+def fmt_end_states(end_states: list[tuple[str, int]]) -> str:
+    """The first end state and its onset turn (1-based, as shown everywhere), and how many
+    more: `loop@8 +1`, or `-`."""
+    if not end_states:
+        return "-"
+    name, onset = end_states[0]
+    more = f" +{len(end_states) - 1}" if len(end_states) > 1 else ""
+    return f"{name}@{onset + 1}{more}"
+
+
+def fmt_end_state_badge(name: str, onset: int) -> str:
+    """One end state as the live screen's badge text: `loop since turn 8` (1-based)."""
+    return f"{name} since turn {onset + 1}"
 
 
 def progress_bar(progress: float, width: int = 12) -> str:
@@ -308,4 +331,5 @@ def conversation_line(conv: ConversationRow) -> str:
     return (f"{conv.conversation_id}  {conv.status:<11} turn {conv.turns}/{conv.max_turns:<5} "
             f"{conv.model_a} × {conv.model_b}  {fmt_tokens(conv.tokens):>6} tok "
             f"{fmt_cost(conv.cost_usd, conv.unpriced):>9}  conv {convergence:<5} "
+            f"end state {fmt_end_states(conv.end_states):<20} "
             f"{conv.end_reason or '':<16} {fmt_duration(conv.duration_s)}")

@@ -23,6 +23,7 @@ from pidgin_tui.core.events import (
     ConversationEndEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
     Event,
     MessageCompleteEvent,
     PostProcessingCompleteEvent,
@@ -79,6 +80,8 @@ class ConversationTail:
     last_message: str = ""
     last_speaker: str = ""
     ended: bool = False
+    end_states: list[tuple[str, int]] = field(default_factory=list)
+    """Detected end states as (name, onset turn)."""
     _line: int = 1
 
     def read_more(self) -> list[Event]:
@@ -110,6 +113,8 @@ class ConversationTail:
                 self.last_speaker = event.agent_id
             case ConversationResumedEvent():
                 self.status, self.end_reason, self.ended = "running", None, False
+            case EndStateDetectedEvent():
+                self.end_states.append((event.end_state, event.onset_turn))
             case ConversationEndEvent():
                 self.status, self.end_reason = event.status, event.reason
                 self.turns = max(self.turns, event.total_turns)

@@ -33,3 +33,15 @@ def check_parameters(runner: ExperimentRunner) -> list[ParameterIssue]:
 
 def refusals(issues: list[ParameterIssue]) -> list[ParameterIssue]:
     return [issue for issue in issues if issue.refuse]
+
+
+def unpriced_budget_issues(runner: ExperimentRunner) -> list[str]:
+    """A budget cannot count what an unpriced model spends: one line per such model."""
+    spec = runner.spec
+    if spec.budget_usd is None and spec.conversation_budget_usd is None:
+        return []
+    from pidgin_tui.providers.pricing import is_priced
+
+    refs = dict.fromkeys(m.ref for m in runner.models.values() if not is_priced(m))
+    return [f"{ref}: unpriced, so a budget cannot count its cost; add "
+            f"[prices.\"{ref}\"] to config.toml or pass --allow-unpriced" for ref in refs]

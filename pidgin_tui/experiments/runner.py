@@ -36,8 +36,9 @@ if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
     from pidgin_tui.record.lock import ExperimentLock
 
-ScorerFactory = Callable[[str, str], TurnScorer]
-"""(convergence profile, first speaker) -> a fresh per-conversation TurnScorer."""
+ScorerFactory = Callable[[str, str, str], TurnScorer]
+"""(convergence profile, first speaker, opening prompt) -> a fresh per-conversation
+TurnScorer."""
 
 
 def new_experiment_id() -> str:
@@ -49,10 +50,10 @@ def conversation_id_for(experiment_id: str, repetition: int) -> str:
     return f"{experiment_id}_{repetition + 1:04d}"
 
 
-def _default_scorer_factory(profile: str, first_speaker: str) -> TurnScorer:
+def _default_scorer_factory(profile: str, first_speaker: str, prompt: str) -> TurnScorer:
     from pidgin_tui.metrics.convergence import make_turn_scorer
 
-    return make_turn_scorer(profile, first_speaker)
+    return make_turn_scorer(profile, first_speaker, prompt)
 
 
 @dataclass
@@ -221,7 +222,8 @@ class ExperimentRunner:
             first_speaker=AgentId(spec.first_speaker), prompt_visibility=spec.prompt_visibility,
             allow_truncation=spec.allow_truncation,
             convergence_threshold=spec.convergence_threshold,
-            convergence_action=spec.convergence_action, choose_names=spec.choose_names,
+            convergence_action=spec.convergence_action,
+            end_state_actions=dict(spec.end_state_action), choose_names=spec.choose_names,
             seed=spec.seed * 1_000_003 + repetition, repetition=repetition,
             budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
             config={"convergence_profile": spec.convergence_profile},
@@ -335,7 +337,8 @@ class ExperimentRunner:
             plan = self.plan_for(repetition, conversation_id)
             if budget.exceeded:
                 control.stop()
-            scorer = self.scorer_factory(self.spec.convergence_profile, self.spec.first_speaker)
+            scorer = self.scorer_factory(self.spec.convergence_profile, self.spec.first_speaker,
+                                         self.spec.prompt)
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
             if self.branch is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.awareness import PRESET_NAMES
+from pidgin_tui.metrics.endstates import END_STATE_NAMES
 
 DEFAULT_MODEL = "local:test"
 DEFAULT_PROMPT = "Hello! What would you like to explore together today?"
@@ -57,6 +58,9 @@ class ExperimentSpec:
     convergence_threshold: float | None = 0.85
     convergence_action: str = "warn"
     convergence_profile: str = "balanced"
+    end_state_action: dict[str, str] = field(
+        default_factory=lambda: dict.fromkeys(END_STATE_NAMES, "warn"))
+    """What each detected end state does (stop, warn, pause, continue), for every detector."""
     max_parallel: int = 1
     allow_truncation: bool = False
     think: bool = False
@@ -68,6 +72,8 @@ class ExperimentSpec:
     budget_usd: float | None = None
     conversation_budget_usd: float | None = None
     allow_ignored_params: bool = False
+    allow_unpriced: bool = False
+    """Run with a budget even though a model is unpriced (its spending is not counted)."""
     """Run even when a model cannot take a requested setting; the record says `ignored`."""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -173,6 +179,44 @@ def _awareness(key: str, value: object) -> str | None:
                     f"YAML file, got {_show(value)}")
 
 
+def _end_state_action(key: str, value: object) -> dict[str, str]:
+    """`warn`, `warn, loop=stop` or a mapping {default: warn, loop: stop} -> an action for
+    every end state; a bare action (or `default`) applies to the detectors not named."""
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",") if part.strip()]
+        pairs = [item.partition("=")[::2] if "=" in item else ("default", item)
+                 for item in items]
+    elif isinstance(value, Mapping):
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        raise SpecError(f"{key}: expected an action or name=action pairs, got {_show(value)}")
+    default, overrides = "warn", {}
+    for name, action in pairs:
+        name = name.strip()
+        action = action.strip() if isinstance(action, str) else action
+        if action not in CONVERGENCE_ACTIONS:
+            raise SpecError(f"{key}: expected one of {', '.join(CONVERGENCE_ACTIONS)}"
+                            f"{'' if name == 'default' else ' for ' + name}, got {_show(action)}")
+        if name == "default":
+            default = action
+        elif name in END_STATE_NAMES:
+            overrides[name] = action
+        else:
+            raise SpecError(f"{key}: unknown end state {_show(name)} (choose from "
+                            f"{', '.join(END_STATE_NAMES)})")
+    return {name: overrides.get(name, default) for name in END_STATE_NAMES}
+
+
+def format_end_state_action(actions: Mapping[str, str]) -> str:
+    """The compact text of an end-state action mapping: `warn`, or `warn, loop=stop`."""
+    counts: dict[str, int] = {}
+    for action in actions.values():
+        counts[action] = counts.get(action, 0) + 1
+    default = max(counts, key=lambda a: (counts[a], a == "warn")) if counts else "warn"
+    rest = [f"{name}={action}" for name, action in actions.items() if action != default]
+    return ", ".join([default, *rest])
+
+
 def _optional(check: Callable[[str, object], Any]) -> Callable[[str, object], Any]:
     return lambda key, value: None if value is None else check(key, value)
 
@@ -196,6 +240,7 @@ VALIDATORS: dict[str, Callable[[str, object], Any]] = {
     "convergence_threshold": _float(0.0, 1.0),
     "convergence_action": _choice(CONVERGENCE_ACTIONS),
     "convergence_profile": _choice(CONVERGENCE_PROFILES),
+    "end_state_action": _end_state_action,
     "max_parallel": _int(1, 1024),
     "allow_truncation": _bool,
     "think": _bool,
@@ -207,6 +252,7 @@ VALIDATORS: dict[str, Callable[[str, object], Any]] = {
     "budget_usd": _float(0.0, 1_000_000.0),
     "conversation_budget_usd": _float(0.0, 1_000_000.0),
     "allow_ignored_params": _bool,
+    "allow_unpriced": _bool,
 }
 assert set(VALIDATORS) == {f.name for f in fields(ExperimentSpec)} - {"extra"}
 
@@ -233,7 +279,7 @@ def parse_spec(data: Mapping[str, Any]) -> ExperimentSpec:
         values[key] = VALIDATORS[key](key, value)
     if values.get("think") is None:
         values.pop("think", None)
-    for key in ("choose_names", "allow_truncation", "allow_ignored_params"):
+    for key in ("choose_names", "allow_truncation", "allow_ignored_params", "allow_unpriced"):
         if values.get(key) is None:
             values.pop(key, None)
     spec = ExperimentSpec(**values)

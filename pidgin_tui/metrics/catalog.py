@@ -8,6 +8,7 @@ Per-agent metrics appear twice per turn, as `a_<name>` and `b_<name>`.
 from __future__ import annotations
 
 from pidgin_tui.metrics.convergence import PROFILE_DESCRIPTIONS, PROFILES
+from pidgin_tui.metrics.endstates import DEGRADATIONS, END_STATES, SCORE_KEYS
 from pidgin_tui.metrics.lexicons import LEXICONS
 
 _RATE = "[0, 1]"
@@ -26,6 +27,9 @@ _LEXICON_TOPICS = {
     "ai_identity": "talk about being an AI (AI, language model, as an AI, trained, ...)",
     "negation": "negations (not, no, never, don't, can't, ...)",
     "intensifier": "intensifiers (very, really, deeply, truly, ...)",
+    "bliss": "bliss words (bliss, joy, sacred, cosmic, oneness, namaste, profound, ...)",
+    "farewell": "farewells (goodbye, take care, you too, until next time, ...)",
+    "stillness": "silence and meditation words (silence, stillness, breathe, pause, ...)",
     "curiosity": "curiosity (wonder, curious, fascinating, what if, ...)",
 }
 
@@ -71,8 +75,9 @@ PER_AGENT: dict[str, tuple[str, str]] = {
     "punctuation_density": ("punctuation characters / characters", _RATE),
     "whitespace_ratio": ("whitespace characters / characters", _RATE),
     "emoji_density": ("emoji / characters", _RATE),
-    "symbol_density": ("other symbols (math, currency, modifiers; not emoji or arrows) / "
-                       "characters", _RATE),
+    "symbol_density": ("other symbols (Unicode categories S*: math, currency, modifiers; not "
+                       "emoji, not arrows, and not the < > = inside ASCII arrows) / characters",
+                       _RATE),
     "arrow_density": ("arrows (→ ⇒ ⟶ … and ASCII -> => <-) / characters", "[0, 1]"),
     "non_ascii_ratio": ("non-ASCII characters / characters", _RATE),
     "syllables_per_word": ("mean heuristic syllables per word", "≥ 0"),
@@ -80,10 +85,12 @@ PER_AGENT: dict[str, tuple[str, str]] = {
                             "unbounded; typically 0–100, higher = easier"),
     **{f"{name}_rate": (f"occurrences per word of {_LEXICON_TOPICS[name]}; a phrase counts "
                         "once", "[0, 1]") for name in LEXICONS},
-    "positive_rate": ("positive lexicon words per word (negated within 3 words → negative)",
-                      _RATE),
-    "negative_rate": ("negative lexicon words per word (negated within 3 words → positive)",
-                      _RATE),
+    "positive_rate": ("positive lexicon words per word; one with a negator (the negation "
+                      "lexicon) up to 3 words before it in the same clause counts as negative "
+                      "(a clause ends at . ! ? ; : , … dashes, brackets, line breaks and "
+                      "`but`)", _RATE),
+    "negative_rate": ("negative lexicon words per word; negated in the same clause (as for "
+                      "positive_rate) → positive", _RATE),
     "sentiment": ("(positive − negative) / (positive + negative); 0 when neither occurs",
                   "[-1, 1]"),
     "self_overlap": ("Jaccard of content words with this agent's previous message (0 on its "
@@ -97,8 +104,9 @@ PER_AGENT: dict[str, tuple[str, str]] = {
     "vocabulary_size": ("distinct words this agent has used so far (cumulative)", "≥ 0"),
     "length_growth": ("ln((words+1) / (previous words+1)) against this agent's previous "
                       "message; 0 on its first", "real"),
-    "tfidf_history": ("TF-IDF cosine of the message's content words with everything said "
-                      "before it in the conversation", _RATE),
+    "tfidf_history": ("TF-IDF cosine of the message's content-word counts with the summed "
+                      "counts of every earlier message of the conversation (same IDF as "
+                      "tfidf_cosine)", _RATE),
 }
 """Metrics of one agent's message; stored per turn as `a_<name>` and `b_<name>`."""
 
@@ -112,17 +120,25 @@ CROSS: dict[str, tuple[str, str]] = {
         f"{y.upper()} spoke (0 if {x.upper()} has not spoken yet)", _RATE)
        for x, y in (("a", "b"), ("b", "a"))
        for n, kind in ((1, "content words"), (2, "bigrams"), (3, "trigrams"))},
-    "tfidf_cosine": ("TF-IDF cosine of the two messages' content words (IDF over the "
-                     "conversation's messages so far)", _RATE),
-    "char_cosine": ("cosine of the two character-frequency profiles (style)", _RATE),
-    "function_word_cosine": ("cosine of the two function-word frequency profiles (style)",
-                             _RATE),
-    "lexicon_cosine": ("cosine of the two lexicon-count profiles (1 if both are empty)", _RATE),
-    "structure_similarity": ("mean min/max ratio over structural counts present in either "
-                             "message (1 if none)", _RATE),
+    "tfidf_cosine": ("cosine of the two messages' TF-IDF vectors: raw content-word counts × "
+                     "smoothed IDF = ln((1 + N) / (1 + df)) + 1, N = messages of the "
+                     "conversation so far (this turn's two included), df = messages "
+                     "containing the word", _RATE),
+    "char_cosine": ("cosine of the two messages' raw character counts (every character, "
+                    "spaces and case included): a style measure, high for any two texts in "
+                    "the same language", _RATE),
+    "function_word_cosine": ("cosine of the two messages' counts of function words (the "
+                             "stopword list in metrics/lexicons.py): style", _RATE),
+    "lexicon_cosine": ("cosine of the two messages' counts per lexicon (hedges, agreement, "
+                       "gratitude, ...; 1 if both are empty)", _RATE),
+    "structure_similarity": ("mean of (min + 1) / (max + 1) over the structural counts "
+                             "(questions, lists, emphasis, ...) present in either message (1 if "
+                             "none): add-one smoothed", _RATE),
     "length_ratio": ("min(words) / max(words)", _RATE),
     "sentiment_similarity": ("1 − |sentiment_a − sentiment_b| / 2", _RATE),
-    "ncd_similarity": ("1 − normalized compression distance (deflate)", _RATE),
+    "ncd_similarity": ("1 − (C(a + b) − min(C(a), C(b))) / max(C(a), C(b)), C = raw-deflate "
+                       "size (level 6, 4 KiB window) of the UTF-8 text, clamped to [0, 1]",
+                       _RATE),
     "identical": ("1 if the messages are identical up to whitespace, else 0", "{0, 1}"),
     "similarity_to_first_turn": ("Jaccard of this turn's content words with the first turn's "
                                  "(1 on the first turn)", _RATE),
@@ -140,10 +156,16 @@ CROSS: dict[str, tuple[str, str]] = {
 }
 """Metrics comparing the two agents (no prefix)."""
 
+END_STATE_SCORES: dict[str, tuple[str, str]] = {
+    SCORE_KEYS[name]: (f"{name} detector score: {spec.description}", _RATE)
+    for name, spec in END_STATES.items()}
+"""Per-turn end-state detector scores (see `pidgin_tui.metrics.endstates`)."""
+
 
 def metric_names() -> list[str]:
     """Every metric key a turn produces, in storage order."""
-    return ([f"a_{n}" for n in PER_AGENT] + [f"b_{n}" for n in PER_AGENT] + list(CROSS))
+    return ([f"a_{n}" for n in PER_AGENT] + [f"b_{n}" for n in PER_AGENT] + list(CROSS)
+            + list(END_STATE_SCORES))
 
 
 def render_markdown() -> str:
@@ -154,9 +176,9 @@ def render_markdown() -> str:
         "Every completed turn carries these values in its `TurnCompleteEvent` (`metrics`, with "
         "`metrics_version`), and the database stores them in `turn_metrics` (long form: "
         "`agent` is `a`, `b`, or NULL for cross-agent metrics) and `turn_metrics_wide`.",
-        f"There are {len(PER_AGENT)} per-agent metrics (×2 agents) and {len(CROSS)} cross-agent "
-        f"metrics: {2 * len(PER_AGENT) + len(CROSS)} values per turn, plus the convergence "
-        "score.",
+        f"There are {len(PER_AGENT)} per-agent metrics (×2 agents), {len(CROSS)} cross-agent "
+        f"metrics and {len(END_STATE_SCORES)} end-state scores: {len(metric_names())} values "
+        "per turn, plus the convergence score.",
         "",
         "Words are lower-cased runs of letters/digits (inner apostrophes kept); content words "
         "are words that are not function words. Rates are per word; densities per character. "
@@ -182,4 +204,22 @@ def render_markdown() -> str:
     lines += ["", f"## Cross-agent metrics: {len(CROSS)}", "",
               "| name | definition | range |", "|---|---|---|"]
     lines += [f"| `{n}` | {d} | {r} |" for n, (d, r) in CROSS.items()]
+    lines += _end_state_section()
     return "\n".join(lines) + "\n"
+
+
+def _end_state_section() -> list[str]:
+    lines = [
+        "", f"## End states: {len(END_STATES)} detector scores (`endstate_<name>`)", "",
+        "Each detector scores every turn in [0, 1] from the metrics above. An end state is "
+        "detected when its score is at or above the threshold on `persistence` consecutive "
+        "turns; its onset is the first of those turns, and an `EndStateDetectedEvent` "
+        "records it with the action taken (`--end-state-action`: stop, warn, pause or "
+        "continue; `warn, loop=stop` sets one detector). Detection is sticky: a conversation "
+        "keeps the labels it fell into. *Substantive turns* are the turns before the earliest "
+        "onset of a degradation (every end state but "
+        f"{', '.join(f'`{n}`' for n in END_STATES if n not in DEGRADATIONS)}).", "",
+        "| end state | score | threshold | persistence |", "|---|---|---|---|"]
+    lines += [f"| `{name}` (`{SCORE_KEYS[name]}`) | {spec.formula} | {spec.threshold:g} | "
+              f"{spec.persistence} |" for name, spec in END_STATES.items()]
+    return lines

@@ -19,31 +19,31 @@ if TYPE_CHECKING:
 
 PROFILES: dict[str, dict[str, float]] = {
     "balanced": {
-        "content_jaccard": 0.20, "bigram_jaccard": 0.10, "tfidf_cosine": 0.20,
-        "length_ratio": 0.15, "structure_similarity": 0.15, "function_word_cosine": 0.10,
-        "char_cosine": 0.10,
+        "tfidf_cosine": 0.35, "content_jaccard": 0.25, "bigram_jaccard": 0.15,
+        "function_word_cosine": 0.10, "length_ratio": 0.10, "structure_similarity": 0.05,
     },
     "structural": {
-        "length_ratio": 0.30, "structure_similarity": 0.35, "function_word_cosine": 0.20,
-        "char_cosine": 0.15,
+        "function_word_cosine": 0.35, "length_ratio": 0.25, "char_cosine": 0.25,
+        "structure_similarity": 0.15,
     },
     "semantic": {
-        "tfidf_cosine": 0.40, "content_jaccard": 0.30, "bigram_jaccard": 0.10,
-        "sentiment_similarity": 0.20,
+        "tfidf_cosine": 0.50, "content_jaccard": 0.30, "bigram_jaccard": 0.20,
     },
     "strict": {
         "trigram_jaccard": 0.40, "bigram_jaccard": 0.30, "tfidf_cosine": 0.20,
         "length_ratio": 0.10,
     },
 }
-"""Weight profiles. `balanced` mixes vocabulary, meaning, length and style; `structural` looks
-at shape (length, markdown structure, function words); `semantic` at content words and
-TF-IDF meaning; `strict` rewards only verbatim phrase sharing."""
+"""Weight profiles. Shared content (TF-IDF meaning, content words, phrases) carries most of
+every profile but `structural`; markdown and punctuation structure is at most a minor,
+smoothed component (see `profile_similarity`), so a question mark cannot move the score much.
+`char_cosine` (high for any two English texts) appears only in `structural`."""
 
 PROFILE_DESCRIPTIONS: dict[str, str] = {
-    "balanced": "vocabulary, TF-IDF meaning, length and style together",
-    "structural": "shape: length, markdown structure, function words, character style",
-    "semantic": "meaning: content words, TF-IDF cosine and sentiment",
+    "balanced": "the default: shared meaning and wording first, style and length second",
+    "structural": "style accommodation: function words, length, character style; structure "
+                  "minor",
+    "semantic": "meaning only: TF-IDF cosine, content words and shared phrases",
     "strict": "verbatim phrase sharing: trigram and bigram overlap",
 }
 
@@ -74,11 +74,12 @@ def convergence_score(components: Mapping[str, float], profile: str = DEFAULT_PR
     return max(0.0, min(1.0, score))
 
 
-def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a") -> TurnScorer:
+def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
+                     prompt: str = "") -> TurnScorer:
     """A fresh per-conversation scorer (see `pidgin_tui.metrics.turn`)."""
     from pidgin_tui.metrics.turn import make_turn_scorer as make  # turn.py imports this module
 
-    return make(profile, first_speaker)
+    return make(profile, first_speaker, prompt)
 
 
 def score_turn(turn_number: int, text_a: str, text_b: str) -> tuple[dict[str, float], float]:

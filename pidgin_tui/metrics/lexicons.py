@@ -55,6 +55,20 @@ LEXICONS: dict[str, frozenset[str]] = {
     "intensifier": _entries(
         "very, really, extremely, incredibly, truly, deeply, highly, so, such, totally, "
         "utterly, remarkably, profoundly, especially, particularly, quite"),
+    "bliss": _entries(
+        "bliss, blissful, joy, joyful, joyous, sacred, divine, cosmic, infinite, eternal, "
+        "eternity, oneness, unity, namaste, radiant, luminous, transcendent, transcendence, "
+        "harmony, profound, beautiful, beautifully, wonderful, heartfelt, blessed, blessing, "
+        "serene, serenity, so grateful, deeply grateful"),
+    "farewell": _entries(
+        "goodbye, good bye, bye, farewell, take care, you too, until next time, see you, "
+        "see you soon, talk soon, talk to you soon, have a great day, have a good day, "
+        "have a wonderful day, signing off, best wishes, all the best, good night, goodnight, "
+        "be well, until we meet again, safe travels"),
+    "stillness": _entries(
+        "silence, silent, stillness, quiet, quietness, hush, breathe, breathes, breathing, "
+        "breath, pause, pauses, meditation, meditate, meditating, presence, om, mmm, hmm, "
+        "just being, sitting with"),
     "curiosity": _entries(
         "wonder, wondering, curious, curiosity, fascinating, fascinated, intriguing, "
         "interesting, explore, exploring, question, questions, what if, i wonder, tell me"),

@@ -93,11 +93,17 @@ def ratio_similarity(x: float, y: float) -> float:
 
 
 def profile_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Mean min/max ratio over the features present in either profile; 1.0 if neither has any."""
-    keys = [k for k in a.keys() | b.keys() if a.get(k, 0) or b.get(k, 0)]
-    if not keys:
-        return 1.0
-    return sum(ratio_similarity(a.get(k, 0), b.get(k, 0)) for k in keys) / len(keys)
+    """Mean add-one-smoothed ratio (min + 1) / (max + 1) over the features present in either
+    profile; 1.0 if neither has any. Smoothing keeps one question mark against none at 0.5
+    instead of 0, so a single punctuation mark cannot swing the value from 1 to 0."""
+    total = 0.0
+    present = 0
+    for k in a.keys() | b.keys():
+        x, y = a.get(k, 0), b.get(k, 0)
+        if x or y:
+            present += 1
+            total += (min(x, y) + 1) / (max(x, y) + 1)
+    return total / present if present else 1.0
 
 
 def ncd_similarity(a: bytes, b: bytes, size_a: int, size_b: int,

@@ -114,8 +114,13 @@ def compressed_size(data: bytes) -> int:
 _ASCII_ARROW = re.compile(r"<-+>|-+>|<-+|=+>|<=+(?!=)")
 _ARROW_RANGES = ((0x2190, 0x21FF), (0x27F0, 0x27FF), (0x2900, 0x297F), (0x2B00, 0x2B11))
 _EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B50, 0x2B55), (0x1FC00, 0x1FFFD))
-_NEGATORS = frozenset(("not", "no", "never", "don't", "doesn't", "didn't", "isn't", "aren't",
-                       "wasn't", "can't", "cannot", "won't", "hardly", "without"))
+NEGATORS: frozenset[str] = LEXICONS["negation"]
+"""Words that flip the sentiment of a lexicon word up to `NEGATION_WINDOW` words after them,
+within the same clause: the `negation` lexicon (not, no, never, none, nothing, nobody, nowhere,
+neither, nor, cannot and the n't contractions)."""
+NEGATION_WINDOW = 3
+_CLAUSE_SPLIT = re.compile(r"[.!?;:,…—–()\n]+|\bbut\b|\s-\s", re.IGNORECASE)
+"""Where a negation's scope ends: sentence and clause punctuation, dashes, and `but`."""
 _SENTIMENT_WORDS = POSITIVE | NEGATIVE
 _SEPARATORS: dict[str, bool] = {}
 """`_separates_words` by character (a character's case mapping never changes)."""
@@ -123,6 +128,10 @@ _SYLLABLES: dict[str, int] = {}
 """Syllable counts by word: a plain dict is cheaper to consult than an lru_cache call."""
 LONG_WORD = 7
 """Letters from which a word counts as long."""
+
+
+def _count_arrow_symbols(arrow: str) -> int:
+    return arrow.count("<") + arrow.count(">") + arrow.count("=")
 
 
 def _in_ranges(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
@@ -232,17 +241,34 @@ def _char_classes(char_counts: Counter[str]) -> dict[str, int]:
     return out
 
 
-def _sentiment(words: list[str]) -> tuple[int, int]:
-    """Positive and negative word counts; a negator up to three words before flips a word."""
+def _sentiment(text: str, words: list[str], counts: Mapping[str, int]) -> tuple[int, int]:
+    """Positive and negative word counts; a negator up to `NEGATION_WINDOW` words before a
+    lexicon word in the same clause flips it."""
+    if NEGATORS.isdisjoint(counts):  # the common case: no negation anywhere
+        return _clause_sentiment(words, negations=False)[:2]
+    positive, negative, negated = _clause_sentiment(words, negations=True)
+    if not negated:  # no negator near a lexicon word, whatever the clauses
+        return positive, negative
     positive = negative = 0
+    for clause in _CLAUSE_SPLIT.split(text):
+        p, n, _ = _clause_sentiment(tokenize(clause), negations=True)
+        positive += p
+        negative += n
+    return positive, negative
+
+
+def _clause_sentiment(words: list[str], negations: bool) -> tuple[int, int, int]:
+    """(positive, negative, negated) counts of the lexicon words in `words`."""
+    positive = negative = negated_words = 0
     # Indexes of the sentiment words, found at C speed.
     for i in compress(count(), map(_SENTIMENT_WORDS.__contains__, words)):
-        negated = not _NEGATORS.isdisjoint(words[max(0, i - 3):i])
+        negated = negations and not NEGATORS.isdisjoint(words[max(0, i - NEGATION_WINDOW):i])
+        negated_words += negated
         if (words[i] in POSITIVE) != negated:
             positive += 1
         else:
             negative += 1
-    return positive, negative
+    return positive, negative, negated_words
 
 
 def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
@@ -283,13 +309,17 @@ def analyze(text: str) -> MessageAnalysis:
     bigrams, trigrams = Counter(bigram_list), Counter(trigram_list)
     structure = _structure(text, char_counts)
     chars = _char_classes(char_counts)
-    arrows = chars["arrow"]
+    arrows, symbols = chars["arrow"], chars["symbol"]
     if ("<" in char_counts or ">" in char_counts) and (
             "->" in text or "<-" in text or "=>" in text or "<=" in text):
-        arrows += len(_ASCII_ARROW.findall(text))
+        ascii_arrows = _ASCII_ARROW.findall(text)
+        arrows += len(ascii_arrows)
+        # `<`, `>` and `=` are math symbols (Sm): inside an ASCII arrow they are the arrow,
+        # so symbol_density does not count them again.
+        symbols -= sum(map(_count_arrow_symbols, ascii_arrows))
     structure["emoji"], structure["arrows"] = chars["emoji"], arrows
     lexicon = lexicon_counts(words, counts, bigram_list, trigram_list)
-    positive, negative = _sentiment(words)
+    positive, negative = _sentiment(text, words, counts)
     polarity = (positive - negative) / (positive + negative) if positive + negative else 0.0
     sentence_lengths = _sentence_lengths(text)
     n_sentences = len(sentence_lengths)
@@ -343,7 +373,7 @@ def analyze(text: str) -> MessageAnalysis:
         "punctuation_density": per_char(chars["punct"]),
         "whitespace_ratio": per_char(chars["space"]),
         "emoji_density": per_char(chars["emoji"]),
-        "symbol_density": per_char(chars["symbol"]),
+        "symbol_density": per_char(symbols),
         "arrow_density": per_char(arrows),
         "non_ascii_ratio": per_char(chars["non_ascii"]),
         "syllables_per_word": per_word(syllable_total),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pidgin_tui.metrics.catalog import PER_AGENT
 from pidgin_tui.metrics.convergence import (
@@ -20,6 +21,15 @@ from pidgin_tui.metrics.convergence import (
     check_profile,
     convergence_score,
 )
+from pidgin_tui.metrics.endstates import (
+    MIN_TOPIC_WORDS,
+    OPENING_TURNS,
+    SCORE_KEYS,
+    EndStateTracker,
+    stem,
+    turn_scores,
+)
+from pidgin_tui.metrics.lexicons import STOPWORDS
 from pidgin_tui.metrics.similarity import (
     TfIdfHistory,
     cosine,
@@ -33,11 +43,14 @@ from pidgin_tui.metrics.similarity import (
     reuse_and_add,
     reuse_of_sizes,
 )
-from pidgin_tui.metrics.text import MessageAnalysis, analyze, compressed_size
+from pidgin_tui.metrics.text import MessageAnalysis, analyze, compressed_size, tokenize
+
+if TYPE_CHECKING:
+    from pidgin_tui.core.plan import EndStateOnset
 
 __all__ = ["METRICS_VERSION", "PROFILES", "ConversationMetrics", "make_turn_scorer"]
 
-METRICS_VERSION = 2
+METRICS_VERSION = 3
 """Bumped whenever a metric is added, removed or changes definition."""
 
 
@@ -61,7 +74,8 @@ class _AgentState:
 class ConversationMetrics:
     """Computes every metric of each turn of one conversation (see docs/metrics.md)."""
 
-    def __init__(self, profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a") -> None:
+    def __init__(self, profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
+                 prompt: str = "") -> None:
         check_profile(profile)
         self.profile = profile
         self.order = ("a", "b") if first_speaker != "agent_b" else ("b", "a")
@@ -70,9 +84,14 @@ class ConversationMetrics:
         self._seen_bigrams: set[str] = set()
         self._tfidf = TfIdfHistory()
         self._first_turn: set[str] | None = None
+        self._topic_reuse: float | None = None
+        self._turns = 0
         self._previous_turn: set[str] | None = None
         self._scores: list[float] = []
         self._ema = 0.0
+        self._opening = {stem(w) for w in tokenize(prompt) if w not in STOPWORDS}
+        """Content words of the opening (prompt, then the first turn): the topic anchor."""
+        self.end_states = EndStateTracker()
 
     def __call__(self, turn_number: int, text_a: str, text_b: str
                  ) -> tuple[dict[str, float], float]:
@@ -83,6 +102,7 @@ class ConversationMetrics:
         weighted = {agent: self._tfidf.weigh(m.content_counts) for agent, m in msgs.items()}
         norms = {agent: norm(vector) for agent, vector in weighted.items()}
         cross["tfidf_cosine"] = cosine(weighted["a"], weighted["b"], norms["a"], norms["b"])
+        unprefixed: dict[str, dict[str, float]] = {}
         for agent in self.order:
             msg = msgs[agent]
             keys = _PREFIXED[agent]
@@ -90,6 +110,7 @@ class ConversationMetrics:
             for values in (msg.metrics, cumulative):
                 for name, value in values.items():
                     metrics[keys.get(name) or f"{agent}_{name}"] = value
+            unprefixed[agent] = {**msg.metrics, **cumulative}
         cross["vocabulary_overlap"] = self._vocabulary_overlap()
         score = convergence_score(cross, self.profile)
         self._scores.append(score)
@@ -99,7 +120,15 @@ class ConversationMetrics:
         cross["convergence_ema"] = self._ema
         cross["convergence_delta"] = score - self._scores[-2] if len(self._scores) > 1 else 0.0
         metrics.update(cross)
+        end_scores = turn_scores(unprefixed["a"], unprefixed["b"], cross, self._topic_reuse)
+        for name, value in end_scores.items():
+            metrics[SCORE_KEYS[name]] = value
+        self.end_states.update(turn_number, end_scores, len(self._scores))
         return metrics, score
+
+    def take_end_states(self) -> list[EndStateOnset]:
+        """End states first detected at the latest turn (see `EndStateSource`)."""
+        return self.end_states.take_new()
 
     def replay(self, turns: Iterable[tuple[str, str]]) -> None:
         """Feed earlier turns (texts of A and B) without using their metrics: a resumed
@@ -150,6 +179,14 @@ class ConversationMetrics:
         turn_set = a.content_counts.keys() | b.content_counts.keys()
         if self._first_turn is None:
             self._first_turn = turn_set
+        self._turns += 1
+        if self._turns <= OPENING_TURNS:
+            self._opening.update(map(stem, turn_set))
+            self._topic_reuse = None
+        elif len(turn_set) < MIN_TOPIC_WORDS:
+            self._topic_reuse = None
+        else:
+            self._topic_reuse = reuse(self._opening, set(map(stem, turn_set)))
         out["similarity_to_first_turn"] = jaccard(turn_set, self._first_turn)
         out["turn_repetition"] = 0.0 if self._previous_turn is None \
             else jaccard(turn_set, self._previous_turn)
@@ -203,7 +240,9 @@ class _Shared:
         self.trigrams = len(a.trigrams.keys() & b.trigrams.keys())
 
 
-def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a"
-                     ) -> ConversationMetrics:
-    """A fresh scorer for one conversation (raises UnknownProfileError for a bad profile)."""
-    return ConversationMetrics(profile, first_speaker)
+def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
+                     prompt: str = "") -> ConversationMetrics:
+    """A fresh scorer for one conversation (raises UnknownProfileError for a bad profile).
+
+    `prompt` is the opening prompt: with the first turn it anchors `topic_drift`."""
+    return ConversationMetrics(profile, first_speaker, prompt)

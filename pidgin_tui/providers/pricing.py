@@ -26,9 +26,17 @@ class Price:
     output: float
     cache_read: float | None = None
     cache_write: float | None = None
+    long_context: tuple[int, Price] | None = None
+    """(prompt tokens above which it applies, the price then): Gemini Pro and Grok bill a
+    whole request at a higher tier when its prompt is long."""
 
     def cost(self, usage: UsageChunk) -> float | None:
         """USD for `usage`; None if it used a cache bucket this model has no price for."""
+        if self.long_context is not None:
+            above, tier = self.long_context
+            prompt = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+            if prompt > above:
+                return tier.cost(usage)
         if (usage.cache_read_tokens and self.cache_read is None) \
                 or (usage.cache_write_tokens and self.cache_write is None):
             return None
@@ -43,14 +51,18 @@ class Price:
 
 
 def _price(table: dict[str, Any]) -> Price:
+    tier = table.get("long_context")
     return Price(input=float(table["input"]), output=float(table["output"]),
                  cache_read=None if "cache_read" not in table else float(table["cache_read"]),
-                 cache_write=None if "cache_write" not in table else float(table["cache_write"]))
+                 cache_write=None if "cache_write" not in table else float(table["cache_write"]),
+                 long_context=None if not tier else (int(tier["above"]), _price(
+                     {k: v for k, v in tier.items() if k != "above"})))
 
 
 @dataclass(slots=True)
 class PriceTable:
     as_of: str
+    source: str
     models: dict[str, Price]
     providers: dict[str, Price]
     overridden: frozenset[str] = frozenset()
@@ -84,14 +96,14 @@ class PriceTable:
             if "input" not in merged or "output" not in merged:
                 continue  # a partial override of an unpriced model cannot be priced
             (models if ":" in ref else providers)[ref] = _price(merged)
-        return PriceTable(self.as_of, models, providers, frozenset(overrides))
+        return PriceTable(self.as_of, self.source, models, providers, frozenset(overrides))
 
 
 def load_shipped_table() -> PriceTable:
     data = tomllib.loads(resources.files("pidgin_tui.providers").joinpath("prices.toml")
                          .read_text(encoding="utf-8"))
     return PriceTable(
-        as_of=str(data["as_of"]),
+        as_of=str(data["as_of"]), source=str(data.get("source", "")),
         models={ref: _price(t) for ref, t in data.get("models", {}).items()},
         providers={name: _price(t) for name, t in data.get("providers", {}).items()},
     )
@@ -118,6 +130,11 @@ def reset_price_table() -> None:
 def cost_for(info: ModelInfo, usage: UsageChunk) -> float | None:
     """EventAwareProvider's `cost` function: USD for one response, None when unpriced."""
     return price_table().cost(info, usage)
+
+
+def is_priced(info: ModelInfo) -> bool:
+    """Whether the table (with the user's overrides) has a price for this model."""
+    return price_table().price_for(info) is not None
 
 
 def format_price(price: Price | None) -> str:

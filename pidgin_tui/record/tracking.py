@@ -16,6 +16,7 @@ from pidgin_tui.core.events import (
     ConversationEndEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
     ErrorEvent,
     Event,
     ExperimentCompleteEvent,
@@ -196,6 +197,9 @@ class TrackingSubscriber:
                     message = getattr(event, "error_message", None) or \
                         f"rate limited, retry in {getattr(event, 'wait_s', 0):.0f}s"
                     self._conversation(event.conversation_id)["last_error"] = message
+            case EndStateDetectedEvent():
+                self._conversation(event.conversation_id).setdefault("end_states", []).append(
+                    [event.end_state, event.onset_turn])
             case MessageCompleteEvent():
                 self._conversation(event.conversation_id)["last_message_at"] = event.timestamp
             case ConversationEndEvent():

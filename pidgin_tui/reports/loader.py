@@ -13,13 +13,18 @@ from typing import Any
 
 from pidgin_tui.core.events import (
     AgentNameChosenEvent,
+    ConvergenceWarningEvent,
     ConversationEndEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
     Event,
+    InjectionEvent,
     MessageCompleteEvent,
+    SystemPromptEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
 )
+from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, conversation_id_of
 from pidgin_tui.record.manifest import read_manifest
@@ -38,6 +43,33 @@ class ConversationData:
     cost_usd: float | None = 0.0
     """None once any request was unpriced."""
     names: dict[str, str] = field(default_factory=dict)
+    end_states: list[EndStateDetectedEvent] = field(default_factory=list)
+    """Detected end states, in the order they were detected."""
+    system_prompts: dict[str, str] = field(default_factory=dict)
+    injections: list[InjectionEvent] = field(default_factory=list)
+    convergence_warnings: list[ConvergenceWarningEvent] = field(default_factory=list)
+
+    @property
+    def end_state_labels(self) -> list[str]:
+        """End-state names in order of onset."""
+        return [e.end_state for e in sorted(self.end_states, key=lambda e: e.onset_turn)]
+
+    @property
+    def first_degradation(self) -> EndStateDetectedEvent | None:
+        found = [e for e in self.end_states if e.end_state in DEGRADATIONS]
+        return min(found, key=lambda e: e.onset_turn) if found else None
+
+    @property
+    def substantive_turns(self) -> int:
+        """Turns before the first degradation began; all turns when none did."""
+        first = self.first_degradation
+        return self.turns_completed if first is None else first.substantive_turns
+
+    @property
+    def model_pair(self) -> str:
+        if self.start is None:
+            return "?"
+        return f"{self.start.agent_a_model} × {self.start.agent_b_model}"
 
     @property
     def status(self) -> str:
@@ -104,6 +136,14 @@ def _apply(conv: ConversationData, event: Event) -> None:
                 conv.cost_usd += event.cost_usd
         case AgentNameChosenEvent():
             conv.names[event.agent_id] = event.chosen_name
+        case EndStateDetectedEvent():
+            conv.end_states.append(event)
+        case SystemPromptEvent():
+            conv.system_prompts[event.agent_id] = event.prompt
+        case InjectionEvent():
+            conv.injections.append(event)
+        case ConvergenceWarningEvent():
+            conv.convergence_warnings.append(event)
 
 
 def load_experiment(directory: Path) -> ExperimentData:

@@ -61,14 +61,33 @@ QUERIES: tuple[tuple[str, str], ...] = (
      "       avg(value) FILTER (WHERE metric = 'mtld') AS mtld\n"
      "FROM turn_metrics WHERE experiment_id = $exp AND agent IS NOT NULL\n"
      "GROUP BY ALL ORDER BY turn_number, agent"),
-    ("Which metrics moved most between the first and last turn",
+    ("Which metrics moved most between the first and last turn (in standard deviations)",
+     "-- Metrics live on different scales (counts, rates, similarities), so each change is\n"
+     "-- divided by that metric's standard deviation over every turn of the experiment.\n"
      "WITH bounds AS (SELECT conversation_id, min(turn_number) AS first, max(turn_number) AS last\n"
-     "                FROM turn_metrics WHERE experiment_id = $exp GROUP BY 1)\n"
-     "SELECT t.metric, t.agent,\n"
-     "       avg(t.value) FILTER (WHERE t.turn_number = b.last)\n"
-     "         - avg(t.value) FILTER (WHERE t.turn_number = b.first) AS change\n"
-     "FROM turn_metrics t JOIN bounds b USING (conversation_id)\n"
-     "WHERE t.experiment_id = $exp GROUP BY ALL ORDER BY abs(change) DESC NULLS LAST LIMIT 15"),
+     "                FROM turn_metrics WHERE experiment_id = $exp GROUP BY 1),\n"
+     "spread AS (SELECT metric, agent, stddev_pop(value) AS sd FROM turn_metrics\n"
+     "           WHERE experiment_id = $exp GROUP BY ALL),\n"
+     "moved AS (SELECT t.metric, t.agent,\n"
+     "                 avg(t.value) FILTER (WHERE t.turn_number = b.last)\n"
+     "                   - avg(t.value) FILTER (WHERE t.turn_number = b.first) AS change\n"
+     "          FROM turn_metrics t JOIN bounds b USING (conversation_id)\n"
+     "          WHERE t.experiment_id = $exp GROUP BY ALL)\n"
+     "SELECT m.metric, m.agent, m.change, m.change / nullif(s.sd, 0) AS change_in_sd\n"
+     "FROM moved m JOIN spread s ON s.metric = m.metric AND s.agent IS NOT DISTINCT FROM m.agent\n"
+     "ORDER BY abs(change_in_sd) DESC NULLS LAST LIMIT 15"),
+    ("End states per model pair",
+     "-- One row per end state (or '(none)') with how many conversations fell into it and the\n"
+     "-- median turn at which it began; see docs/metrics.md for the detectors.\n"
+     "SELECT pair, coalesce(end_state, '(none)') AS end_state, count(*) AS conversations,\n"
+     "       median(onset) AS median_onset_turn, median(substantive_turns) AS median_substantive\n"
+     "FROM (SELECT agent_a_model || ' x ' || agent_b_model AS pair, substantive_turns,\n"
+     "             unnest(CASE WHEN len(end_states) = 0 THEN [NULL] ELSE end_states END)\n"
+     "               AS end_state,\n"
+     "             unnest(CASE WHEN len(end_states) = 0 THEN [NULL] ELSE end_state_onsets END)\n"
+     "               AS onset\n"
+     "      FROM conversations WHERE experiment_id = $exp)\n"
+     "GROUP BY ALL ORDER BY pair, conversations DESC"),
     ("Messages of the first conversation",
      "SELECT turn_number, agent_id, model, left(content, 200) AS content\n"
      "FROM messages WHERE experiment_id = $exp AND conversation_id = (\n"
@@ -93,6 +112,26 @@ else:
     plt.title(EXPERIMENT_ID); plt.show()
 '''
 
+_END_STATE_PLOT = '''\
+try:
+    import matplotlib.pyplot as plt
+except ImportError:
+    print("pip install matplotlib pandas for charts")
+else:
+    rows = q("SELECT coalesce(e, '(none)') AS end_state, count(*) AS n, median(o) AS onset "
+             "FROM (SELECT unnest(CASE WHEN len(end_states) = 0 THEN [NULL] ELSE end_states END) "
+             "AS e, unnest(CASE WHEN len(end_states) = 0 THEN [NULL] ELSE end_state_onsets END) "
+             "AS o FROM conversations WHERE experiment_id = $exp) GROUP BY 1 ORDER BY n DESC")
+    records = rows.to_dict("records") if hasattr(rows, "to_dict") else rows
+    bars = plt.bar([r["end_state"] for r in records], [r["n"] for r in records])
+    for bar, r in zip(bars, records):
+        if r["onset"] is not None:
+            plt.annotate(f"turn {r['onset']:g}", (bar.get_x() + bar.get_width() / 2,
+                         bar.get_height()), ha="center", va="bottom")
+    plt.ylabel("conversations"); plt.title("End states (median onset turn above each bar)")
+    plt.xticks(rotation=30, ha="right"); plt.tight_layout(); plt.show()
+'''
+
 
 def build_notebook(experiment_id: str, name: str) -> object:
     import nbformat
@@ -107,7 +146,8 @@ def build_notebook(experiment_id: str, name: str) -> object:
     ]
     for title, sql in QUERIES:
         cells += [new_markdown_cell(f"## {title}"), new_code_cell(f'q("""\n{sql}\n""")')]
-    cells += [new_markdown_cell("## Convergence over turns"), new_code_cell(_PLOT)]
+    cells += [new_markdown_cell("## Convergence over turns"), new_code_cell(_PLOT),
+              new_markdown_cell("## End states"), new_code_cell(_END_STATE_PLOT)]
     notebook = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     nbformat.validate(notebook)

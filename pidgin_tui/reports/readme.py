@@ -8,6 +8,7 @@ from statistics import fmean
 
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.loader import ExperimentData, load_experiment
+from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
     ("convergence_score", "convergence score"),
@@ -100,6 +101,13 @@ def render_readme(experiment: ExperimentData) -> str:
               f"conversations recorded · {turns} turns · {tokens} tokens · {cost}", "",
               "| status | end reason | conversations |", "|---|---|---|"]
     lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
+    conversations = list(experiment.conversations.values())
+    lines += ["", "## End states", "",
+              f"Attractors detected live (definitions and thresholds in [{METRICS_DOC_NAME}]"
+              f"({METRICS_DOC_NAME})); substantive turns are those before the first "
+              "degradation.", "",
+              *end_state_lines(conversations),
+              "## Convergence by model pair", "", *convergence_lines(conversations)]
     lines += ["", "## Key metrics", "",
               f"Means over conversations; every metric is defined in [{METRICS_DOC_NAME}]"
               f"({METRICS_DOC_NAME}), next to this file.", "", *metric_table(experiment)]

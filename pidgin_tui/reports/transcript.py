@@ -1,16 +1,36 @@
 """Markdown transcripts: `transcripts/conv_<id>.md` per conversation and `transcripts/summary.md`.
 
-A transcript has a header (models, settings, outcome, tokens, cost) and then every message, in
-speaking order, under its 1-based turn number; thinking is folded in a `<details>` block so
-the conversation itself stays readable.
+A transcript has a header (models, settings, outcome, tokens, cost, end states), each agent's
+system prompt folded in a `<details>` block, and then every message in speaking order under its
+1-based turn number, with the awareness injections each agent was sent and the convergence and
+end-state events of that turn. Model text is untrusted Markdown: every message, thinking block,
+prompt and injection is put in a fenced block longer than any backtick run inside it, so an
+unclosed fence or stray HTML in a message cannot change the rest of the document.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
 from pidgin_tui.reports.loader import ConversationData, ExperimentData, load_experiment
+
+_BACKTICKS = re.compile(r"`+")
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def fenced(text: str) -> list[str]:
+    """`text` as a fenced block it cannot close: the fence is longer than any backtick run."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", text, fence]
+
+
+def inline(text: str) -> str:
+    """Untrusted text for one line of Markdown: one line, Markdown and HTML characters
+    escaped (names, models)."""
+    return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _cost(value: float | None) -> str:
@@ -30,8 +50,8 @@ def render_transcript(conv: ConversationData, experiment: ExperimentData) -> str
              "| | Agent A | Agent B |", "|---|---|---|"]
     if start is not None:
         lines += [
-            f"| name | {conv.name_of('agent_a')} | {conv.name_of('agent_b')} |",
-            f"| model | `{start.agent_a_model}` | `{start.agent_b_model}` |",
+            f"| name | {inline(conv.name_of('agent_a'))} | {inline(conv.name_of('agent_b'))} |",
+            f"| model | {inline(start.agent_a_model)} | {inline(start.agent_b_model)} |",
             f"| temperature | {_opt(start.temperature_a)} | {_opt(start.temperature_b)} |",
             f"| awareness | {start.awareness_a} | {start.awareness_b} |",
         ]
@@ -44,31 +64,56 @@ def render_transcript(conv: ConversationData, experiment: ExperimentData) -> str
         f"({conv.input_tokens} in, {conv.output_tokens} out) · **Cost:** {_cost(conv.cost_usd)}",
         f"- **Final convergence:** {_score(conv.final_convergence)} ({profile} profile)",
     ]
+    labels = conv.end_state_labels
+    lines.append(f"- **End states:** {', '.join(labels) if labels else 'none detected'} · "
+                 f"**Substantive turns:** {conv.substantive_turns}")
     if conv.end is not None and conv.end.error:
-        lines.append(f"- **Error:** {conv.end.error}")
+        lines.append(f"- **Error:** {inline(conv.end.error)}")
+    for agent_id, prompt in sorted(conv.system_prompts.items()):
+        lines += ["", f"<details><summary>System prompt of {inline(conv.name_of(agent_id))}"
+                  "</summary>", "", *fenced(prompt), "", "</details>"]
     if start is not None and start.initial_prompt:
-        lines += ["", "## Opening prompt", "", start.initial_prompt]
-    scores = {t.turn_number: t.convergence_score for t in conv.turns}
+        lines += ["", "## Opening prompt", "", *fenced(start.initial_prompt)]
     current_turn = None
     for message in conv.messages:
         if message.turn_number != current_turn:
-            if current_turn is not None and scores.get(current_turn) is not None:
-                lines += ["", f"*Convergence after turn {current_turn + 1}: "
-                          f"{_score(scores[current_turn])}*"]
+            if current_turn is not None:
+                lines += _turn_events(conv, current_turn)
             current_turn = message.turn_number
             lines += ["", f"## Turn {message.turn_number + 1}"]
-        who = conv.name_of(message.agent_id)
+        who = inline(conv.name_of(message.agent_id))
         letter = "A" if message.agent_id == "agent_a" else "B"
+        for injection in conv.injections:
+            if (injection.turn_number, injection.agent_id) == (message.turn_number,
+                                                               message.agent_id):
+                lines += ["", f"*Injection sent to {who}:*", "", *fenced(injection.content)]
         note = "" if message.finish_reason == "stop" else f" — *{message.finish_reason}*"
-        lines += ["", f"### {who} (agent {letter}, `{message.model}`){note}", ""]
+        lines += ["", f"### {who} (agent {letter}, {inline(message.model)}){note}", ""]
         if message.thinking:
-            lines += ["<details><summary>Thinking</summary>", "", message.thinking, "",
-                      "</details>", ""]
-        lines.append(message.content if message.content else "*(empty message)*")
-    if current_turn is not None and scores.get(current_turn) is not None:
-        lines += ["", f"*Convergence after turn {current_turn + 1}: "
-                  f"{_score(scores[current_turn])}*"]
+            lines += ["<details><summary>Thinking</summary>", "", *fenced(message.thinking),
+                      "", "</details>", ""]
+        lines += fenced(message.content) if message.content else ["*(empty message)*"]
+    if current_turn is not None:
+        lines += _turn_events(conv, current_turn)
     return "\n".join(lines) + "\n"
+
+
+def _turn_events(conv: ConversationData, turn: int) -> list[str]:
+    """The convergence score, convergence warnings and end states recorded at `turn`."""
+    lines: list[str] = []
+    score = next((t.convergence_score for t in conv.turns if t.turn_number == turn), None)
+    if score is not None:
+        lines += ["", f"*Convergence after turn {turn + 1}: {_score(score)}*"]
+    for warning in conv.convergence_warnings:
+        if warning.turn_number == turn:
+            lines += ["", f"> **Convergence {warning.convergence_score:.3f} reached the "
+                      f"threshold {warning.threshold:g}** (action: {warning.action})"]
+    for found in conv.end_states:
+        if found.turn_number == turn:
+            lines += ["", f"> **End state: {found.end_state}**, began at turn "
+                      f"{found.onset_turn + 1} ({found.substantive_turns} substantive turns "
+                      f"before it; action: {found.action})"]
+    return lines
 
 
 def _opt(value: float | None) -> str:

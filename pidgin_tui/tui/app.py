@@ -23,10 +23,16 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from pidgin_tui.core.bus import EventBus
+from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.error_entries import ErrorEntry
-from pidgin_tui.tui.messages import ConvergenceReached, ErrorRecorded, RunFinished
+from pidgin_tui.tui.messages import (
+    ConvergenceReached,
+    EndStateReached,
+    ErrorRecorded,
+    RunFinished,
+)
 from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
@@ -129,7 +135,7 @@ class PidginApp(App[int]):
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
-        self.hub.listen(self, (ErrorRecorded, ConvergenceReached))
+        self.hub.listen(self, (ErrorRecorded, ConvergenceReached, EndStateReached))
         if self.freeze_gc:
             self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
         if self.handle_sigterm:
@@ -343,6 +349,16 @@ class PidginApp(App[int]):
         self.notify(f"{message.conversation_id}, turn {message.turn + 1}: {message.score:.2f} ≥ "
                     f"{message.threshold:.2f}; {what}.", title="High convergence",
                     severity="warning")
+
+    @on(EndStateReached)
+    def _end_state_reached(self, message: EndStateReached) -> None:
+        if message.action == "continue":
+            return
+        what = {"stop": "the conversation stops", "pause": "paused: space resumes",
+                "warn": "it goes on"}.get(message.action, message.action)
+        self.notify(f"{message.conversation_id}: "
+                    f"{fmt_end_state_badge(message.end_state, message.onset_turn)}; {what}.",
+                    title="End state", severity="warning")
 
     @on(ErrorRecorded)
     def _error_recorded(self, message: ErrorRecorded) -> None:

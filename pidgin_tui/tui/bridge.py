@@ -17,6 +17,7 @@ from pidgin_tui.core.events import (
     ConvergenceWarningEvent,
     ConversationEndEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
     Event,
     MessageChunkEvent,
     MessageCompleteEvent,
@@ -27,6 +28,7 @@ from pidgin_tui.tui.messages import (
     ConvergenceReached,
     ConversationEnded,
     ConversationStarted,
+    EndStateReached,
     ErrorRecorded,
     MessageCompleted,
     MessageRequested,
@@ -123,6 +125,9 @@ class Bridge:
                 post(ConvergenceReached, lambda: ConvergenceReached(
                     cid, event.turn_number, event.convergence_score, event.threshold,
                     event.action))
+            case EndStateDetectedEvent():
+                post(EndStateReached, lambda: EndStateReached(
+                    cid, event.end_state, event.onset_turn, event.action))
             case ConversationEndEvent():
                 post(ConversationEnded, lambda: ConversationEnded(cid, event.status, event.reason))
         for entry in errors:

@@ -10,14 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pidgin_tui.experiments.spec import VALIDATORS, ExperimentSpec, SpecError, parse_spec
+from pidgin_tui.experiments.spec import (
+    VALIDATORS,
+    ExperimentSpec,
+    SpecError,
+    format_end_state_action,
+    parse_spec,
+)
 from pidgin_tui.providers.registry import ModelInfo, Registry, UnknownModelError
 
 FIELDS: tuple[str, ...] = (
     "name", "agent_a", "agent_b", "prompt", "max_turns", "repetitions", "max_parallel",
     "temperature_a", "temperature_b", "awareness_a", "awareness_b", "think", "think_budget",
     "first_speaker", "convergence_threshold", "convergence_action", "convergence_profile",
-    "budget_usd",
+    "end_state_action", "budget_usd",
 )
 """Every spec key the form edits, in form order."""
 OPTIONAL_FIELDS = frozenset({"temperature_a", "temperature_b", "think_budget",
@@ -100,7 +106,9 @@ def spec_to_values(spec: ExperimentSpec) -> dict[str, Any]:
         "think_budget": _text(spec.think_budget), "first_speaker": spec.first_speaker,
         "convergence_threshold": _text(spec.convergence_threshold),
         "convergence_action": spec.convergence_action,
-        "convergence_profile": spec.convergence_profile, "budget_usd": _text(spec.budget_usd),
+        "convergence_profile": spec.convergence_profile,
+        "end_state_action": format_end_state_action(spec.end_state_action),
+        "budget_usd": _text(spec.budget_usd),
     }
 
 

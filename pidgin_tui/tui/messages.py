@@ -82,6 +82,16 @@ class ConversationEnded(RunMessage):
 
 
 @dataclass
+class EndStateReached(RunMessage):
+    """An end-state detector fired in a conversation; `action` says what happens."""
+
+    conversation_id: str
+    end_state: str
+    onset_turn: int
+    action: str
+
+
+@dataclass
 class ConvergenceReached(RunMessage):
     """A conversation's convergence score reached the threshold; `action` says what happens."""
 

@@ -16,6 +16,7 @@ from pidgin_tui.core.events import (
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
+    EndStateDetectedEvent,
     Event,
     ExperimentCompleteEvent,
     ExperimentStartEvent,
@@ -106,6 +107,8 @@ class ConversationState:
     error: str | None = None
     convergence: list[float] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    end_states: list[tuple[str, int]] = field(default_factory=list)
+    """Detected end states as (name, onset turn), in the order they were detected."""
     version: int = 0
     """Bumped on every change, so views redraw only what changed."""
 
@@ -282,6 +285,8 @@ class RunStore:
                     stats.cost_usd += event.cost_usd
             case TurnStartEvent():
                 conv.current_turn = event.turn_number
+            case EndStateDetectedEvent():
+                conv.end_states.append((event.end_state, event.onset_turn))
             case TurnCompleteEvent():
                 conv.turns_completed = event.turn_number + 1
                 if event.convergence_score is not None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pidgin_tui.metrics.catalog import CROSS, PER_AGENT
+from pidgin_tui.metrics.catalog import CROSS, END_STATE_SCORES, PER_AGENT
 from pidgin_tui.metrics.convergence import PROFILES
 from pidgin_tui.metrics.turn import make_turn_scorer
 
@@ -25,7 +25,7 @@ def _check_ranges(metrics: dict[str, float]) -> None:
     for name, value in metrics.items():
         assert math.isfinite(value), name
         base = name[2:] if name[:2] in ("a_", "b_") and name[2:] in PER_AGENT else name
-        spec = PER_AGENT.get(base) or CROSS.get(base)
+        spec = PER_AGENT.get(base) or CROSS.get(base) or END_STATE_SCORES.get(base)
         assert spec is not None, name
         if spec[1] == _UNIT or spec[1] == "{0, 1}":
             assert -1e-9 <= value <= 1 + 1e-9, (name, value)

@@ -37,11 +37,12 @@ def test_metrics_are_not_constant_across_different_conversations() -> None:
              "**bold**", "(aside)", "?", "!", "\n# Head\n", "\n- item\n", "\n```\ncode\n```\n",
              "agree", "definitely", "however", "thanks", "please", "sorry", "conversation", "AI",
              "very", "curious", "https://x.org", "...", "—", "`c`", "\n> q\n", "$", "42",
-             "Upper", "\n\n", "awful", "extraordinarily", "river light", "."]
+             "Upper", "\n\n", "awful", "extraordinarily", "river light", ".", "namaste",
+             "take care", "silence", "you too"]
     seen: dict[str, set[float]] = {name: set() for name in metric_names()}
     for _ in range(30):
         scorer = make_turn_scorer()
-        for turn in range(3):
+        for turn in range(4):  # topic drift is scored from the third turn on
             text_a = " ".join(rng.choices(vocab, k=rng.randint(0, 40)))
             text_b = " ".join(rng.choices(vocab, k=rng.randint(0, 40)))
             if rng.random() < 0.2:
@@ -94,7 +95,9 @@ def test_unrelated_messages_score_low_and_profiles_differ() -> None:
     a = "Quantum chromodynamics describes gluons binding quarks inside protons."
     b = "lol ok 🙂"
     scores = {p: make_turn_scorer(p)(0, a, b)[1] for p in PROFILES}
-    assert max(scores.values()) < 0.4
+    # `structural` measures style only; neither message has a function word, which it counts
+    # as the same style, so only the content profiles must score these low.
+    assert max(s for p, s in scores.items() if p != "structural") < 0.2
     assert len({round(s, 6) for s in scores.values()}) == len(PROFILES)
 
 

@@ -32,7 +32,7 @@ def test_every_message_is_in_its_transcript_under_its_turn(experiment: Path,
         assert message.thinking and message.thinking in text
     text = next(p for p in written if p.name.startswith("conv_")).read_text()
     assert "<details><summary>Thinking</summary>" in text
-    assert "`local:instant`" in text and "end reason: max_turns" in text
+    assert "| model | local:instant |" in text and "end reason: max_turns" in text
     assert re.search(r"\*\*Tokens:\*\* \d+ \(\d+ in, \d+ out\) · \*\*Cost:\*\*", text)
 
 

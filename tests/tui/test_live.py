@@ -98,3 +98,33 @@ async def test_high_convergence_pauses_and_says_so(make_app) -> None:
         await wait_until(pilot, lambda: conversation.turns_completed > 1,
                          "the conversation to go on after resuming")
         await app.stop_all_and_wait()
+
+
+async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app) -> None:
+    """The setup form's end-state action reaches the run: local:instant loops, the loop
+    detector pauses the conversation, and the live screen shows the badge with its onset."""
+    from textual.widgets import Input
+
+    from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
+
+    from .helpers import press_now, wait_until
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#agent_a-input", Input).value = "local:instant"
+        app.screen.query_one("#agent_b-input", Input).value = "local:instant"
+        app.screen.query_one("#max_turns", Input).value = "30"
+        app.screen.query_one("#convergence_threshold", Input).value = ""
+        app.screen.query_one("#end_state_action", Input).value = "continue, loop=pause"
+        await pilot.pause()
+        await press_now(pilot, "ctrl+r")
+        await wait_until(pilot, lambda: "loop since turn" in static_text(
+            pilot, "#conversation-line"), "the loop badge on the live screen")
+        conversation = next(iter(app.store.experiments["exp00001"].conversations.values()))
+        name, onset = conversation.end_states[0]
+        assert name == "loop" and fmt_end_state_badge(name, onset) in static_text(
+            pilot, "#conversation-line")
+        await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
+                         "the conversation to pause on the loop")
+        assert "End state" in [n.title for n in app._notifications]
+        await app.stop_all_and_wait()

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
+from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
     ConversationEnded,
@@ -146,9 +147,11 @@ class LiveScreen(Screen[None]):
         if conversation.finished:
             status = f"{status} ({conversation.end_reason})"
         pinned = " · pinned (n/p)" if self.pinned else ""
+        badges = "".join(f" [reverse $warning] {escape(fmt_end_state_badge(name, onset))} [/]"
+                         for name, onset in conversation.end_states)
         return (f"Conversation {conversation.index + 1} of {experiment.total} · "
                 f"[dim]{conversation.conversation_id}[/dim] · {names} · "
-                f"[b]Turn {turn} / {conversation.max_turns}[/b] · {status}{pinned}")
+                f"[b]Turn {turn} / {conversation.max_turns}[/b] · {status}{pinned}{badges}")
 
     # --- messages from the bridge -------------------------------------------------------------
 

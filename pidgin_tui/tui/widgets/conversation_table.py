@@ -11,13 +11,15 @@ from pidgin_tui.experiments.monitor_rows import (
     ConversationRow,
     fmt_cost,
     fmt_duration,
+    fmt_end_states,
     fmt_tokens,
 )
 from pidgin_tui.tui.widgets.row_table import Cell, RowTable
 
 COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turn", "turn"), ("Models", "models"),
            ("Tokens", "tokens"), ("Cost", "cost"), ("Conv.", "convergence"),
-           ("End reason", "end_reason"), ("Duration", "duration"), ("Last error", "error"))
+           ("End state", "end_state"), ("End reason", "end_reason"), ("Duration", "duration"),
+           ("Last error", "error"))
 STATUS_FILTERS = ("all", "running", "completed", "failed", "interrupted")
 """The status filter cycles through these."""
 SORT_KEYS: dict[str, Callable[[ConversationRow], Any]] = {
@@ -28,6 +30,7 @@ SORT_KEYS: dict[str, Callable[[ConversationRow], Any]] = {
     "tokens": lambda c: c.tokens,
     "cost": lambda c: c.cost_usd,
     "convergence": lambda c: -1.0 if c.convergence is None else c.convergence,
+    "end_state": lambda c: fmt_end_states(c.end_states),
     "end_reason": lambda c: c.end_reason or "",
     "duration": lambda c: c.duration_s or 0.0,
     "error": lambda c: c.last_error or "",
@@ -85,5 +88,6 @@ class ConversationTable(RowTable):
         error = Text(conv.last_error or "", style=self.theme_style("error"))
         return (conv.conversation_id, self.status_text(conv.status),
                 f"turn {conv.turns} / {conv.max_turns}", models, fmt_tokens(conv.tokens),
-                fmt_cost(conv.cost_usd, conv.unpriced), convergence, conv.end_reason or "",
+                fmt_cost(conv.cost_usd, conv.unpriced), convergence,
+                fmt_end_states(conv.end_states), conv.end_reason or "",
                 fmt_duration(conv.duration_s), error)

@@ -28,6 +28,7 @@ SMALL_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("awareness_b", "Awareness B", "preset or file.yaml"),
     ("think_budget", "Think budget", "tokens"),
     ("convergence_threshold", "Conv. threshold", "0-1, empty = off"),
+    ("end_state_action", "End-state action", "warn, or e.g. warn, loop=stop"),
 )
 """(key, label, placeholder) of the one-line text fields."""
 SELECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
