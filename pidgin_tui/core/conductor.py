@@ -42,8 +42,6 @@ from pidgin_tui.core.history import (
     injection_entry,
     interjection_entry,
     message_entries,
-    opening_entry,
-    replay_entries,
 )
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
@@ -294,9 +292,16 @@ class Conductor:
         for agent_id in AgentId:  # a process killed before recording both prompts
             if agent_id not in self._system_prompts:
                 await self._publish_system_prompt(agent_id)
-        for entry in replay_entries(self.plan, resume.messages):
-            self._remember(entry)
-        done = {speaker: text for turn, speaker, text in resume.messages if turn == resume.turn}
+        self._add_opening_prompt()
+        done: dict[AgentId, str] = {}
+        for turn, speaker, text in resume.messages:
+            injection = self.plan.awareness(speaker).injection_for(turn)
+            if injection:
+                self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
+                                            kind="injection"))
+            self._remember(HistoryEntry(self._as_sent(text), speaker, turn))
+            if turn == resume.turn:
+                done[speaker] = text
         self.turns_completed = resume.turn
         threshold = self.plan.convergence_threshold
         basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
@@ -339,9 +344,15 @@ class Conductor:
                 to=list(pending.to)))
 
     def _add_opening_prompt(self) -> None:
-        opening = opening_entry(self.plan)
-        if opening is not None:
-            self._remember(opening)
+        plan = self.plan
+        seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
+            else frozenset({plan.first_speaker})
+        # A cold start sends the opener: no provider accepts an empty history.
+        self._remember(HistoryEntry(plan.prompt or plan.opener, None, 0, seen_by, kind="prompt"))
+
+    def _as_sent(self, text: str) -> str:
+        """What the agents are sent for a reply: an empty one becomes the placeholder."""
+        return text if text.strip() else self.plan.empty_placeholder
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, end if a stop or interrupt was requested, and
@@ -428,7 +439,10 @@ class Conductor:
             self.experiment_budget.add(result.cost_usd)
         if result.aborted:
             await self._end_if_requested(turn)
-        self._remember(HistoryEntry(result.content, agent_id, turn))
+        if not result.content.strip() and plan.empty_reply == "end":
+            raise _End(EndReason.EMPTY_REPLY,
+                       f"{info.ref} replied with nothing (finish reason {result.finish_reason})")
+        self._remember(HistoryEntry(self._as_sent(result.content), agent_id, turn))
         if plan.choose_names and turn == 0:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):

@@ -185,6 +185,9 @@ class MessageCompleteEvent(Event, kw_only=True):
     duration_ms: int = 0
     time_to_first_token_ms: int | None = None
     finish_reason: str = "stop"
+    empty: bool = False
+    """The reply has no text (a safety block, a refusal, an output budget spent on reasoning);
+    `finish_reason` says why. `content` keeps exactly what came back."""
     """`stop`, `length`, or `interrupted` for a partial message written out on shutdown."""
     inherited: bool = False
     """Copied from the parent conversation at a branch: part of this conversation's history,

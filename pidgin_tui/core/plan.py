@@ -9,6 +9,10 @@ from typing import Any, NamedTuple, Protocol
 from pidgin_tui.core.awareness import Awareness
 from pidgin_tui.core.types import AgentConfig, AgentId
 
+DEFAULT_OPENER = "[Begin]"
+DEFAULT_EMPTY_PLACEHOLDER = "[no response]"
+EMPTY_REPLY_ACTIONS = ("placeholder", "end")
+
 TurnScorer = Callable[[int, str, str], tuple[dict[str, float], float]]
 """(turn_number, text of A, text of B) -> (metrics, convergence score); one per conversation."""
 
@@ -60,6 +64,12 @@ class ConversationPlan:
     interactive: bool = False
     """In the app a `pause` convergence action pauses; headless it ends with reason `paused`."""
     config: dict[str, Any] = field(default_factory=dict)
+    opener: str = DEFAULT_OPENER
+    """Sent to the first speaker when the prompt is empty: no API takes an empty history."""
+    empty_reply: str = "placeholder"
+    """`placeholder`: an empty reply reaches the partner as `empty_placeholder`; `end`: the
+    conversation ends with reason `empty_reply`."""
+    empty_placeholder: str = DEFAULT_EMPTY_PLACEHOLDER
 
     def agent(self, agent_id: AgentId) -> AgentConfig:
         return self.agent_a if agent_id is AgentId.A else self.agent_b

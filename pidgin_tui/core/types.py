@@ -45,6 +45,8 @@ class EndReason(StrEnum):
     STOPPED = "stopped"
     BUDGET = "budget"
     PAUSED = "paused"
+    EMPTY_REPLY = "empty_reply"
+    """An agent replied with nothing and the spec says to end rather than send a placeholder."""
     STORAGE_ERROR = "storage_error"
     """The record could not be written (disk full, read-only, I/O error): the run stopped."""
 
@@ -66,7 +68,7 @@ class Status(StrEnum):
 def status_for_end_reason(reason: EndReason) -> Status:
     """Map a conversation's end reason to its final status; a stopped run is never "completed"."""
     if reason in (EndReason.MAX_TURNS, EndReason.HIGH_CONVERGENCE, EndReason.END_STATE,
-                  EndReason.CONTEXT_LIMIT, EndReason.BUDGET):
+                  EndReason.CONTEXT_LIMIT, EndReason.BUDGET, EndReason.EMPTY_REPLY):
         return Status.COMPLETED
     if reason is EndReason.ERROR:
         return Status.FAILED

@@ -85,18 +85,19 @@ SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking
        m.finish_reason, m.timestamp, u.cache_read_tokens, u.cache_write_tokens,
        u.reasoning_tokens, TRY_CAST(r.eff->>'temperature' AS DOUBLE),
        TRY_CAST(r.eff->>'max_output_tokens' AS BIGINT), r.eff->>'thinking',
-       CAST(r.eff->'ignored' AS VARCHAR[]), m.inherited
+       CAST(r.eff->'ignored' AS VARCHAR[]), m.empty, m.inherited
 FROM (SELECT conversation_id, timestamp, turn_number, agent_id, x[1] AS content,
              x[2] AS thinking,
              TRY_CAST({_or("x[3]", _M, "tokens_used")} AS BIGINT) AS tokens,
              TRY_CAST({_or("x[4]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
              TRY_CAST(x[5] AS BIGINT) AS ttft,
              {_or("x[6]", _M, "model")} AS model, {_or("x[7]", _M, "finish_reason")}
-             AS finish_reason, COALESCE(TRY_CAST(x[8] AS BOOLEAN), false) AS inherited
+             AS finish_reason, TRY_CAST({_or("x[8]", _M, "empty")} AS BOOLEAN) AS empty,
+             COALESCE(TRY_CAST(x[9] AS BOOLEAN), false) AS inherited
       FROM (SELECT conversation_id, timestamp, turn_number, agent_id,
                    json_extract_string(data, ['$.content', '$.thinking', '$.tokens_used',
                    '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason',
-                   '$.inherited']) AS x
+                   '$.empty', '$.inherited']) AS x
             FROM _stage WHERE event_type = 'MessageCompleteEvent')) AS m
 LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
                   sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
@@ -164,6 +165,10 @@ tok AS (
     FROM (SELECT conversation_id, json_extract_string(data, {_USAGE_PATHS}) AS x
           FROM _stage WHERE event_type = 'TokenUsageEvent')
     GROUP BY conversation_id),
+em AS (
+    SELECT conversation_id, count(*) AS empty_replies FROM _stage
+    WHERE event_type = 'MessageCompleteEvent' AND data->>'empty' = 'true'
+    GROUP BY conversation_id),
 tc AS (
     SELECT conversation_id, count(*) AS turns,
            arg_max(convergence_score, turn_number) AS final_convergence,
@@ -214,12 +219,12 @@ SELECT $exp, s.conversation_id,
        TRY_CAST(s.data->'effective_b'->>'temperature' AS DOUBLE),
        s.data->'effective_a'->>'thinking', s.data->'effective_b'->>'thinking',
        CAST(s.data->'effective_a'->'ignored' AS VARCHAR[]),
-       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]),
+       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]), COALESCE(em.empty_replies, 0),
        NULLIF(br.data->>'parent_experiment_id', ''), br.data->>'source_conversation_id',
        TRY_CAST(br.data->>'branch_turn' AS INTEGER)
 FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
-LEFT JOIN tc USING (conversation_id) LEFT JOIN es USING (conversation_id)
-LEFT JOIN br USING (conversation_id)
+LEFT JOIN em USING (conversation_id) LEFT JOIN tc USING (conversation_id)
+LEFT JOIN es USING (conversation_id) LEFT JOIN br USING (conversation_id)
 """
 
 EXPERIMENT_SQL = """

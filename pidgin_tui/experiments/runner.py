@@ -226,7 +226,8 @@ class ExperimentRunner:
             end_state_actions=dict(spec.end_state_action), choose_names=spec.choose_names,
             seed=spec.seed * 1_000_003 + repetition, repetition=repetition,
             budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
-            config={"convergence_profile": spec.convergence_profile},
+            config={"convergence_profile": spec.convergence_profile}, opener=spec.opener,
+            empty_reply=spec.empty_reply, empty_placeholder=spec.empty_placeholder,
         )
 
     async def run(self) -> ExperimentResult:
@@ -235,6 +236,7 @@ class ExperimentRunner:
         await self.bus.publish(ExperimentStartEvent(
             experiment_id=self.experiment_id, name=self.spec.name, config=self.spec.to_dict(),
             total_conversations=self.spec.total_conversations))
+        await self._preload()
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
         self._tasks = []
@@ -250,6 +252,12 @@ class ExperimentRunner:
         assert self.experiment_dir is not None
         return {cid: load_saved_conversation(self.experiment_dir / conversation_jsonl_name(cid))
                 for cid in self.conversation_ids()}
+
+    async def _preload(self) -> None:
+        """Import the plan's SDKs in a thread now: never on the loop, never inside a timeout."""
+        from pidgin_tui.providers.preload import preload_sdks
+
+        await preload_sdks(self.registry.provider_for(m) for m in self.models.values())
 
     def resumable(self) -> dict[str, SavedConversation]:
         """Conversations to continue (paused, interrupted, process gone) or to start, by id."""
@@ -290,6 +298,7 @@ class ExperimentRunner:
         manifest = manifest_for_resume(self._existing_manifest, self.saved_conversations())
         self.tracking = self._track(manifest)
         started = time.perf_counter()
+        await self._preload()
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
         repetitions = {cid: rep for rep, cid in enumerate(self.conversation_ids())}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.awareness import PRESET_NAMES
+from pidgin_tui.core.plan import DEFAULT_EMPTY_PLACEHOLDER, DEFAULT_OPENER, EMPTY_REPLY_ACTIONS
 from pidgin_tui.metrics.endstates import END_STATE_NAMES
 
 DEFAULT_MODEL = "local:test"
@@ -73,6 +74,12 @@ class ExperimentSpec:
     conversation_budget_usd: float | None = None
     allow_ignored_params: bool = False
     allow_unpriced: bool = False
+    opener: str = DEFAULT_OPENER
+    """Sent to the first speaker when `prompt` is empty."""
+    empty_reply: str = "placeholder"
+    """`placeholder` (the partner is sent `empty_placeholder`) or `end` (end reason
+    `empty_reply`)."""
+    empty_placeholder: str = DEFAULT_EMPTY_PLACEHOLDER
     """Run with a budget even though a model is unpriced (its spending is not counted)."""
     """Run even when a model cannot take a requested setting; the record says `ignored`."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -253,6 +260,9 @@ VALIDATORS: dict[str, Callable[[str, object], Any]] = {
     "conversation_budget_usd": _float(0.0, 1_000_000.0),
     "allow_ignored_params": _bool,
     "allow_unpriced": _bool,
+    "opener": _text(),
+    "empty_reply": _choice(EMPTY_REPLY_ACTIONS),
+    "empty_placeholder": _text(),
 }
 assert set(VALIDATORS) == {f.name for f in fields(ExperimentSpec)} - {"extra"}
 

@@ -131,6 +131,8 @@ def parse_show(data: dict[str, Any]) -> ModelFacts:
 class OllamaProvider:
     """Streams a local Ollama model; the final `done` line carries the usage counts."""
 
+    sdk_modules = ("httpx",)
+
     def __init__(self, config: Settings | None = None, host: str | None = None,
                  name: str = "ollama") -> None:
         self.name = name

@@ -58,6 +58,7 @@ def reasoning_effort(budget: int | None) -> str:
 class OpenAICompatibleProvider(SdkClientProvider):
     """Chat Completions streaming for any OpenAI-format endpoint."""
 
+    sdk_modules = ("openai",)
     name = "openai"
     system_role = "system"
 

@@ -20,6 +20,9 @@ from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
 
 MANIFEST_SCHEMA_VERSION = 2
 """2: per-conversation states live in the state log, not in manifest.json."""
+COMPACT_FACTOR, COMPACT_SLACK = 4, 1_000
+"""The state log is rewritten with one line per conversation once it holds more lines than
+this many per conversation (plus the slack): it stays O(conversations) on disk."""
 WRITE_INTERVAL_S = 0.5
 """Least time between writes of routine progress (turns, tokens)."""
 LIFECYCLE_INTERVAL_S = 0.1
@@ -144,6 +147,7 @@ class ManifestWriter:
         self._changed: set[str] = set()
         self._fresh_log = True
         """The first write replaces the log with every conversation's state (compacting it)."""
+        self._log_lines = 0
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Future[None] | None = None
         self.writes = 0
@@ -187,7 +191,10 @@ class ManifestWriter:
         summary = {k: v for k, v in data.items() if k != "conversations"}
         summary["state_log"] = STATE_LOG_NAME
         conversations = data["conversations"]
+        if self._log_lines > COMPACT_FACTOR * len(conversations) + COMPACT_SLACK:
+            self._fresh_log = True  # rewritten whole now and then: O(1) per line, amortized
         ids = conversations if self._fresh_log else self._changed
+        self._log_lines = (0 if self._fresh_log else self._log_lines) + len(ids)
         lines = b"".join(_encode({"conversation_id": cid, **conversations[cid]}) + b"\n"
                          for cid in ids if cid in conversations)
         fresh, self._fresh_log = self._fresh_log, False

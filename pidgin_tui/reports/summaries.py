@@ -14,9 +14,11 @@ from pidgin_tui.reports.loader import ConversationData
 
 
 def _by_pair(conversations: Iterable[ConversationData]) -> dict[str, list[ConversationData]]:
+    """Conversations by model pair; the pair is escaped for a Markdown table cell."""
     pairs: dict[str, list[ConversationData]] = {}
     for conv in conversations:
-        pairs.setdefault(conv.model_pair, []).append(conv)
+        pair = " ".join(conv.model_pair.split()).replace("|", "\\|")
+        pairs.setdefault(pair, []).append(conv)
     return pairs
 
 

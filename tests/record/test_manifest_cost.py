@@ -5,16 +5,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from pidgin_tui.record import manifest as manifest_module
 from pidgin_tui.record.layout import STATE_LOG_NAME
-from pidgin_tui.record.manifest import ManifestWriter, new_manifest, read_manifest
+from pidgin_tui.record.manifest import (
+    COMPACT_FACTOR,
+    ManifestWriter,
+    new_manifest,
+    read_manifest,
+)
 
 CONVERSATIONS = 2_000
 
 
-def _writer(tmp_path: Path) -> ManifestWriter:
-    data = new_manifest("e1", "cost", {}, CONVERSATIONS, "2026-12-01T00:00:00.000Z")
+def _writer(tmp_path: Path, conversations: int = CONVERSATIONS) -> ManifestWriter:
+    data = new_manifest("e1", "cost", {}, conversations, "2026-12-01T00:00:00.000Z")
     data["conversations"] = {f"e1_{i:04d}": {"status": "running", "turns_completed": 0}
-                             for i in range(CONVERSATIONS)}
+                             for i in range(conversations)}
     writer = ManifestWriter(tmp_path / "manifest.json", data)
     writer.write()
     return writer
@@ -61,3 +69,21 @@ def test_a_schema_1_manifest_with_its_conversations_inline_still_reads(tmp_path:
         {"experiment_id": "old", "conversations": {"old_0001": {"status": "completed"}}}))
     read = read_manifest(tmp_path)
     assert read is not None and read["conversations"] == {"old_0001": {"status": "completed"}}
+
+
+def test_the_log_is_compacted_once_it_grows_past_a_few_lines_per_conversation(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(manifest_module.os, "fsync", lambda fd: None)  # durability not tested
+    monkeypatch.setattr(manifest_module, "COMPACT_SLACK", 20)
+    writer = _writer(tmp_path, conversations=50)
+    log = tmp_path / STATE_LOG_NAME
+    limit = COMPACT_FACTOR * 50 + 20 + 1
+    sizes = []
+    for step in range(3 * limit):  # one conversation changing many times
+        writer.data["conversations"]["e1_0003"]["turns_completed"] = step
+        writer.mark_dirty("e1_0003")
+        writer.write()
+        sizes.append(len(log.read_bytes().splitlines()))
+    assert max(sizes) <= limit and min(sizes[limit:]) < limit // 2  # compacted, twice
+    read = read_manifest(tmp_path)
+    assert read is not None and read["conversations"]["e1_0003"]["turns_completed"] == step

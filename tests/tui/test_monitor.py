@@ -175,3 +175,20 @@ async def test_other_process_conversation_follows_its_jsonl(tmp_path: Path) -> N
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+async def test_a_damaged_experiment_shows_its_reason_and_the_others_still_show(
+        tmp_path: Path) -> None:
+    write_experiment(tmp_path, "good0001", "good", conversations=2)
+    broken = write_experiment(tmp_path, "bad00001", "broken", conversations=2)
+    (broken / "manifest.json").write_text("[1, 2]")  # valid JSON, not an object
+    app = _monitor(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = _screen(pilot)
+        await wait_until(pilot, lambda: len(screen.rows) == 2, "both experiments to show")
+        rows = {row.experiment_id: row for row in screen.rows}
+        assert rows["good0001"].status == "completed"
+        assert rows["bad00001"].status == "damaged"
+        table = screen.query_one(ExperimentTable)
+        cells = [str(cell) for cell in table.get_row("bad00001")]
+        assert "damaged: manifest.json: an array, not an object" in cells

@@ -23,7 +23,7 @@ def _style_for(colour: str) -> Style:
 
 STATUS_COLOURS: dict[str, str] = {
     "running": "accent", "created": "foreground-muted", "completed": "success",
-    "failed": "error", "interrupted": "warning",
+    "failed": "error", "interrupted": "warning", "damaged": "error",
 }
 """Theme variable used for each lifecycle word."""
 
