@@ -91,8 +91,12 @@ CREATE TABLE IF NOT EXISTS conversations (
     effective_thinking_b VARCHAR,
     ignored_params_a VARCHAR[],         -- requested settings the model could not take
     ignored_params_b VARCHAR[],
-    empty BOOLEAN,                      -- no text came back (finish_reason says why)
-    inherited BOOLEAN                   -- copied from the parent at a branch: counted there
+    empty_replies INTEGER,              -- replies with no text (sent on as the placeholder)
+    -- Lineage of a branch (NULL for a conversation that is not one): it shares turns
+    -- 1..branch_turn with the parent, whose messages it holds marked `inherited`.
+    parent_experiment_id VARCHAR,
+    parent_conversation_id VARCHAR,
+    branch_turn INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS messages (
@@ -118,12 +122,8 @@ CREATE TABLE IF NOT EXISTS messages (
     effective_max_output_tokens BIGINT,
     effective_thinking VARCHAR,         -- on | off | minimal | always | provider default
     ignored_params VARCHAR[],           -- requested settings the request did not carry
-    empty_replies INTEGER,              -- replies with no text (sent on as the placeholder)
-    -- Lineage of a branch (NULL for a conversation that is not one): it shares turns
-    -- 1..branch_turn with the parent, whose messages it holds marked `inherited`.
-    parent_experiment_id VARCHAR,
-    parent_conversation_id VARCHAR,
-    branch_turn INTEGER
+    empty BOOLEAN,                      -- no text came back (finish_reason says why)
+    inherited BOOLEAN                   -- copied from the parent at a branch: counted there
 );
 
 -- Metric values whose key the current metrics catalog does not know (turns scored by another
