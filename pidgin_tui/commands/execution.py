@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import signal
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, error
+from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, error, say, say_json
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     ConversationEndEvent,
@@ -79,7 +78,7 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     summary = {**result.summary(), **(extra or {})}
     if result.storage_error is not None:
         if args.json:
-            print(json.dumps(summary, ensure_ascii=False))
+            say_json(summary)
         error(f"{result.storage_error}; the run stopped and sent no further requests. "
               f"Free space or fix the directory, then: pidgin-tui resume "
               f"{result.experiment_dir.name}")
@@ -88,23 +87,23 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
         summary["post_processing"] = {"succeeded": processed.succeeded,
                                       "failed": processed.failed}
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
+        say_json(summary)
     if not args.quiet:
         cost = summary["total_cost_usd"]
         cost_text = "unpriced" if cost is None else f"${cost:.4f}"
-        print(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
-              f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-              f"{summary['total_tokens']} tokens · {cost_text}\n"
-              f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
-              f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
-              f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
-              file=human)
+        say(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
+            f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
+            f"{summary['total_tokens']} tokens · {cost_text}\n"
+            f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
+            f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
+            f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
+            file=human)
         if processed is not None:
             failures = "".join(f"\n  {step} failed: {why}" for step, why in
                                processed.failed.items())
-            print(f"post-processing: {len(processed.succeeded)} of "
-                  f"{len(processed.succeeded) + len(processed.failed)} steps ok{failures}",
-                  file=human)
+            say(f"post-processing: {len(processed.succeeded)} of "
+                f"{len(processed.succeeded) + len(processed.failed)} steps ok{failures}",
+                file=human)
     if execution.signal_received is not None:
         return SIGNAL_EXIT_CODES[execution.signal_received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
@@ -131,17 +130,17 @@ def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
     def on_start(event: ConversationStartEvent) -> None:
         names[(str(event.conversation_id), "agent_a")] = event.agent_a_name
         names[(str(event.conversation_id), "agent_b")] = event.agent_b_name
-        print(f"▶ {event.conversation_id}: {event.agent_a_model} × {event.agent_b_model}, "
-              f"{event.max_turns} turns", file=out, flush=True)
+        say(f"▶ {event.conversation_id}: {event.agent_a_model} × {event.agent_b_model}, "
+            f"{event.max_turns} turns", file=out, flush=True)
 
     def on_message(event: MessageCompleteEvent) -> None:
         name = names.get((str(event.conversation_id), event.agent_id), event.agent_id)
-        print(f"  [{event.turn_number + 1}] {name}: {event.content}", file=out, flush=True)
+        say(f"  [{event.turn_number + 1}] {name}: {event.content}", file=out, flush=True)
 
     def on_end(event: ConversationEndEvent) -> None:
         detail = f" ({event.error})" if event.error else ""
-        print(f"■ {event.conversation_id}: {event.status}, {event.reason} after "
-              f"{event.total_turns} turns{detail}", file=out, flush=True)
+        say(f"■ {event.conversation_id}: {event.status}, {event.reason} after "
+            f"{event.total_turns} turns{detail}", file=out, flush=True)
 
     bus.subscribe(ConversationStartEvent, on_start)
     bus.subscribe(ConversationEndEvent, on_end)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pidgin_tui.cli import say
+
 NAME = "export"
 HELP = "export an experiment's tables (parquet, csv, jsonl) or a Markdown digest (md)"
 
@@ -38,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
         if not experiment_id or not store.has_experiment(experiment_id):
             report = store.import_experiment(exp_dir)
             experiment_id = report.experiment_id
-            print(f"imported first: {report.summary()}")
+            say(f"imported first: {report.summary()}")
         written = store.export(experiment_id, args.fmt, target)
     except DatabaseError as exc:
         error(str(exc))
         return 1
     for path in written:
-        print(path)
+        say(path)
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say
+
 NAME = "import"
 HELP = "import experiments into the analysis database (DuckDB); re-importing replaces"
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return 2
     if not dirs:
-        print(f"no experiments in {root / 'experiments'}")
+        say(f"no experiments in {root / 'experiments'}")
         return 0
     database = database_path(root)
     try:
@@ -46,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return 1
     for report in reports:
-        print(report.summary())
+        say(report.summary())
         for problem in report.problems:
-            print(f"  skipped: {problem}")
+            say(f"  skipped: {problem}")
     events = sum(r.events for r in reports)
     seconds = sum(r.duration_s for r in reports)
-    print(f"{len(reports)} experiment(s), {events} events into {database} in {seconds:.2f}s")
+    say(f"{len(reports)} experiment(s), {events} events into {database} in {seconds:.2f}s")
     return 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from pidgin_tui.cli import say, say_json
+from pidgin_tui.core.safe_text import terminal_safe
 
 NAME = "list"
 HELP = "list experiments with their status and progress"
@@ -25,21 +27,22 @@ def run(args: argparse.Namespace) -> int:
 
         hint = upstream_hint(root)
         if hint:
-            print(hint, file=sys.stderr if args.json else sys.stdout)
+            say(hint, file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps([{
+        say_json([{
             "experiment_id": i.experiment_id, "name": i.name, "status": i.status_label,
             "conversations_done": i.conversations_done,
             "total_conversations": i.total_conversations,
             "total_turns": i.manifest.get("total_turns", 0), "path": str(i.path),
-        } for i in infos], ensure_ascii=False))
+        } for i in infos])
         return 0
     if not infos:
-        print(f"no experiments in {root / 'experiments'}")
+        say(f"no experiments in {root / 'experiments'}")
         return 0
-    print(f"{'ID':<10} {'STATUS':<27} {'CONVS':>9} {'TURNS':>7}  NAME")
+    say(f"{'ID':<10} {'STATUS':<27} {'CONVS':>9} {'TURNS':>7}  NAME")
     for info in infos:
         progress = f"{info.conversations_done}/{info.total_conversations}"
-        print(f"{info.experiment_id:<10} {info.status_label:<27} {progress:>9} "
-              f"{info.manifest.get('total_turns', 0):>7}  {info.name}")
+        name = terminal_safe(info.name, single_line=True)  # a line per experiment
+        say(f"{info.experiment_id:<10} {info.status_label:<27} {progress:>9} "
+            f"{info.manifest.get('total_turns', 0):>7}  {name}")
     return 0

@@ -6,7 +6,8 @@ A running Ollama server's local models are listed too (a short probe of OLLAMA_H
 from __future__ import annotations
 
 import argparse
-import json
+
+from pidgin_tui.cli import say, say_json
 
 NAME = "models"
 HELP = "list available models, their prices and whether each key is set"
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(add_local_models(registry))
     rows = models_table(registry)
     if args.json:
-        print(json.dumps({"prices_as_of": prices_as_of(), "models": rows}))
+        say_json({"prices_as_of": prices_as_of(), "models": rows})
         return 0
     width = max(len(r["ref"]) for r in rows)
     price_width = max(len(r["price"]) for r in rows)
@@ -45,10 +46,10 @@ def run(args: argparse.Namespace) -> int:
         context = f"{row['context_window'] // 1000}k ctx"
         key = "" if row["key"] == "no key needed" else f"  key {row['key']}"
         flag = "  (deprecated)" if row.get("deprecated") else ""
-        print(f"{row['ref']:<{width}}  {row['price']:<{price_width}}  {context:>9}{key}"
-              f"{suffix}{flag}")
-    print(f"\nprices in USD per 1M tokens, as of {prices_as_of()}; "
-          "`unpriced` models show no cost")
+        say(f"{row['ref']:<{width}}  {row['price']:<{price_width}}  {context:>9}{key}"
+            f"{suffix}{flag}")
+    say(f"\nprices in USD per 1M tokens, as of {prices_as_of()}; "
+        "`unpriced` models show no cost")
     return 0
 
 
@@ -61,10 +62,10 @@ def _print_prices(as_json: bool) -> int:
     rows += [{"ref": f"{name}:*", **price_row(price)}
              for name, price in sorted(table.providers.items())]
     if as_json:
-        print(json.dumps({"prices_as_of": table.as_of, "source": table.source,
-                          "unit": "USD per 1M tokens", "models": rows}))
+        say_json({"prices_as_of": table.as_of, "source": table.source,
+                  "unit": "USD per 1M tokens", "models": rows})
         return 0
-    print(f"prices as of {table.as_of} · USD per 1M tokens · {table.source}")
+    say(f"prices as of {table.as_of} · USD per 1M tokens · {table.source}")
     width = max(len(r["ref"]) for r in rows)
     for row in rows:
         cells = "  ".join(f"{k} {_money(row[k])}" for k in ("input", "output", "cache_read",
@@ -73,7 +74,7 @@ def _print_prices(as_json: bool) -> int:
         extra = "" if tier is None else (f"  above {tier['above']:,} prompt tokens: "
                                          f"in {_money(tier['input'])} out {_money(tier['output'])}")
         flag = "  (your override)" if row["ref"] in table.overridden else ""
-        print(f"{row['ref']:<{width}}  {cells}{extra}{flag}")
+        say(f"{row['ref']:<{width}}  {cells}{extra}{flag}")
     return 0
 
 

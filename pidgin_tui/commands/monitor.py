@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say, say_json
+
 NAME = "monitor"
 HELP = "print the progress of every experiment (--once for a single summary)"
 
@@ -18,7 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import sys
     import time
 
@@ -29,15 +30,17 @@ def run(args: argparse.Namespace) -> int:
     root = output_root(getattr(args, "output", None))
     state = MonitorState(root)
     if args.json:
-        print(json.dumps([_as_json(row) for row in state.refresh()], ensure_ascii=False))
+        say_json([_as_json(row) for row in state.refresh()])
         return 0
     if args.once:
-        print(summary_text(state.refresh(), root, conversations=args.conversations))
+        say(summary_text(state.refresh(), root, conversations=args.conversations))
         return 0
     tty = sys.stdout.isatty()
     while True:
         text = summary_text(state.refresh(), root, conversations=args.conversations)
-        print(("\x1b[H\x1b[2J" if tty else "") + text, flush=True)
+        if tty:
+            sys.stdout.write("\x1b[H\x1b[2J")  # our own clear-screen; the text is made inert
+        say(text, flush=True)
         time.sleep(max(0.2, args.interval))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say, say_json
+
 NAME = "resume"
 HELP = ("continue an experiment's paused, interrupted or crashed conversations where they "
         "stopped, and start planned ones that never began")
@@ -63,23 +65,20 @@ def run(args: argparse.Namespace) -> int:
     if not saved:
         runner.release()
         if args.json:
-            import json
-
-            print(json.dumps({"experiment_id": runner.experiment_id,
-                              "experiment_dir": str(path), "resumed": 0,
-                              "status": "nothing to resume"}, ensure_ascii=False))
-        print(f"nothing to resume in {path.name}: every conversation ended on purpose",
-              file=human)
+            say_json({"experiment_id": runner.experiment_id, "experiment_dir": str(path),
+                      "resumed": 0, "status": "nothing to resume"})
+        say(f"nothing to resume in {path.name}: every conversation ended on purpose",
+            file=human)
         return EXIT_OK
     if not args.quiet:
-        print(f"resuming {len(saved)} conversation(s): "
-              + ", ".join(f"{cid}: {s.describe()}" for cid, s in saved.items()), file=human)
+        say(f"resuming {len(saved)} conversation(s): "
+            + ", ".join(f"{cid}: {s.describe()}" for cid, s in saved.items()), file=human)
     with progress_display(runner, args, human):
         outcome = asyncio.run(execute(runner, resume=True,
                                       post_process=not args.no_post_process))
     for cid, moved in runner.torn.items():
         if moved:  # reported even when quiet: it is a change to the record
             jsonl = path / conversation_jsonl_name(cid)
-            print(f"{jsonl.name}: torn last line ({moved} bytes) moved to "
-                  f"{torn_path(jsonl).name}", file=sys.stderr)
+            say(f"{jsonl.name}: torn last line ({moved} bytes) moved to "
+                f"{torn_path(jsonl).name}", file=sys.stderr)
     return report(outcome, args, human, extra={"resumed": len(saved)})

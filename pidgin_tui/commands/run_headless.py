@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+from pidgin_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, say_json
 from pidgin_tui.commands.execution import execute, progress_display, report
 from pidgin_tui.commands.run import spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
@@ -101,15 +100,15 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
         plan["parameter_warnings"] = [issue.message for issue in issues] + unpriced
     if args.dry_run:
         if args.json:
-            print(json.dumps({"dry_run": True, **plan}, ensure_ascii=False))
+            say_json({"dry_run": True, **plan})
         else:
             width = max(map(len, plan))
             for key, value in plan.items():
-                print(f"{key:<{width}}  {value}", file=human)
+                say(f"{key:<{width}}  {value}", file=human)
         return EXIT_OK
     for issue in issues:
         if not issue.refuse or spec.allow_ignored_params:
-            print(f"warning: {issue.message}", file=sys.stderr)
+            say(f"warning: {issue.message}", file=sys.stderr)
     if refusals(issues) and not spec.allow_ignored_params:
         for issue in refusals(issues):
             error(issue.message)
@@ -167,7 +166,7 @@ def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
     try:
         asyncio.run(prepare_ollama_models(runner.models.values(),
                                           terminal_consent(getattr(args, "yes", False)),
-                                          lambda line: print(line, file=human, flush=True)))
+                                          lambda line: say(line, file=human, flush=True)))
     except OllamaNotReady as exc:
         error(f"{exc} (or pass --yes to consent)")
         return False
@@ -184,12 +183,12 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -
         return EXIT_FAILED
     directory = started.experiment_dir or runner.output_root / "experiments"
     if args.json:
-        print(json.dumps({"experiment_id": started.experiment_id, "pid": started.pid,
-                          "experiment_dir": str(directory), "log": str(started.log_path)}))
+        say_json({"experiment_id": started.experiment_id, "pid": started.pid,
+                  "experiment_dir": str(directory), "log": str(started.log_path)})
     else:
-        print(f"started {started.experiment_id} (pid {started.pid})\n{directory}\n"
-              f"log: {started.log_path}\nstop it with: pidgin-tui stop {started.experiment_id}",
-              file=human)
+        say(f"started {started.experiment_id} (pid {started.pid})\n{directory}\n"
+            f"log: {started.log_path}\nstop it with: pidgin-tui stop {started.experiment_id}",
+            file=human)
     return EXIT_OK
 
 

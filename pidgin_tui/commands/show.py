@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from pidgin_tui.cli import say, say_json
+from pidgin_tui.core.safe_text import terminal_safe
 
 NAME = "show"
 HELP = "show one experiment (by name, id, unique prefix or directory)"
@@ -32,19 +34,20 @@ def run(args: argparse.Namespace) -> int:
         return 1
     m = info.manifest
     if args.json:
-        print(json.dumps({**m, "status": info.status_label}, ensure_ascii=False, indent=1))
+        say_json({**m, "status": info.status_label}, indent=1)
         return 0
     cost = "unpriced" if m.get("unpriced_requests") else f"${m.get('total_cost_usd', 0):.4f}"
-    print(f"{info.name}  ({info.experiment_id})\n{path}\n"
-          f"status {info.status_label} · {info.conversations_done}/{info.total_conversations} "
-          f"conversations · {m.get('total_turns', 0)} turns · {m.get('total_tokens', 0)} tokens "
-          f"· {cost} · {m.get('error_count', 0)} errors")
+    say(f"{terminal_safe(info.name, single_line=True)}  ({info.experiment_id})\n{path}\n"
+        f"status {info.status_label} · {info.conversations_done}/{info.total_conversations} "
+        f"conversations · {m.get('total_turns', 0)} turns · {m.get('total_tokens', 0)} tokens "
+        f"· {cost} · {m.get('error_count', 0)} errors")
     for conv_id, conv in m.get("conversations", {}).items():
         conv_cost = "unpriced" if conv.get("unpriced") else f"${conv.get('cost_usd', 0):.4f}"
         convergence = conv.get("convergence")
         conv_text = "-" if convergence is None else f"{convergence:.2f}"
-        print(f"  {conv_id}  {conv.get('status', '?'):<11} turn {conv.get('turns_completed', 0)}"
-              f"/{conv.get('max_turns', 0):<5} conv {conv_text:<5} {conv_cost:<10} "
-              f"{conv.get('end_reason') or ''}"
-              + (f"  error: {conv['last_error']}" if conv.get("last_error") else ""))
+        say(f"  {conv_id}  {conv.get('status', '?'):<11} turn {conv.get('turns_completed', 0)}"
+            f"/{conv.get('max_turns', 0):<5} conv {conv_text:<5} {conv_cost:<10} "
+            f"{conv.get('end_reason') or ''}"
+            + (f"  error: {terminal_safe(str(conv['last_error']), single_line=True)}"
+               if conv.get("last_error") else ""))
     return 0

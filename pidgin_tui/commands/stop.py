@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say
+
 NAME = "stop"
 HELP = "stop a running experiment (or --all): conversations end as interrupted"
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_FAILED
     if args.all and not targets:
-        print("no running experiments")
+        say("no running experiments")
         return EXIT_OK
     failed = False
     for target in targets:
@@ -42,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
             error(str(exc))
             return EXIT_USAGE
         if result.outcome == "stopped":
-            print(f"{result.experiment_id}: stopped ({result.status})")
+            say(f"{result.experiment_id}: stopped ({result.status})")
         elif result.outcome == "signalled":
-            print(f"{result.experiment_id}: asked to stop; still finishing after {args.wait:g}s")
+            say(f"{result.experiment_id}: asked to stop; still finishing after {args.wait:g}s")
         elif result.outcome == "process gone":
-            print(f"{result.experiment_id}: interrupted (process gone)")
+            say(f"{result.experiment_id}: interrupted (process gone)")
         else:
-            print(f"{result.experiment_id}: {result.outcome} ({result.status})")
+            say(f"{result.experiment_id}: {result.outcome} ({result.status})")
             failed = failed or result.outcome != "not running"
     return EXIT_FAILED if failed else EXIT_OK

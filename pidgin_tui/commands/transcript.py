@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.cli import say
+
 NAME = "transcript"
 HELP = "write an experiment's Markdown transcripts, or print one conversation's"
 
@@ -31,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     experiment = load_experiment(exp_dir)
     if args.conversation is None:
         for path in write_transcripts(exp_dir, experiment=experiment):
-            print(path)
+            say(path)
         for problem in experiment.problems:
-            print(f"  skipped: {problem}")
+            say(f"  skipped: {problem}")
         return 0
     found = pick_conversations(list(experiment.conversations), args.conversation)
     if len(found) != 1:
@@ -42,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         error(f"{what} of {experiment.name} match {args.conversation!r} (e.g. {known})")
         return 2
     write_transcripts(exp_dir, conversation_id=found[0], experiment=experiment)
-    print(render_transcript(experiment.conversations[found[0]], experiment), end="")
+    say(render_transcript(experiment.conversations[found[0]], experiment), end="")
     return 0

@@ -11,10 +11,16 @@ turn_prompts:
   3: {both: "Take a moment to summarise."}
   5: {agent_a: "Try disagreeing."}
 ```
+
+Prompts are data. A system prompt may name the set-up with the placeholders in `PLACEHOLDERS`,
+written `{{own_model}}`; nothing else in a prompt is interpreted, so braces such as a JSON example
+`{"a": 1}` reach the model exactly as written. A `{{name}}` that is not a placeholder is refused
+when the file loads. Turn prompts (injections) are sent exactly as written, placeholders included.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +34,7 @@ PRESETS: dict[str, str] = {
         "speak as yourself, respond to what the other AI says, and keep the conversation going."
     ),
     "research": (
-        "You are {own_model}, taking part in a research conversation with {partner_model}, "
+        "You are {{own_model}}, taking part in a research conversation with {{partner_model}}, "
         "another AI. Researchers are studying how AI models converse with each other."
     ),
     "backrooms": (
@@ -37,13 +43,19 @@ PRESETS: dict[str, str] = {
         "The other AI is a peer; follow whatever threads interest you both."
     ),
     "full": (
-        "Here is the whole set-up. You are {own_name}, running as the model {own_model}. Your "
-        "partner is {partner_name}, which is not a human but another AI: the model "
-        "{partner_model}. The conversation lasts {max_turns} turns and {speaker_note} It is "
+        "Here is the whole set-up. You are {{own_name}}, running as the model {{own_model}}. Your "
+        "partner is {{partner_name}}, which is not a human but another AI: the model "
+        "{{partner_model}}. The conversation lasts {{max_turns}} turns and {{speaker_note}} It is "
         "recorded and analysed for research into AI-to-AI conversation."
     ),
 }
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
+
+PLACEHOLDERS: tuple[str, ...] = ("own_name", "own_model", "partner_name", "partner_model",
+                                 "max_turns", "speaker_note")
+"""What a system prompt may name as `{{placeholder}}`; filled in per agent when a conversation
+starts."""
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 CHOOSE_NAME_INSTRUCTION = (
     "Before anything else, choose a short name for yourself (one word). Begin your first reply "
@@ -84,9 +96,19 @@ def load_awareness(value: str, agent: AgentId) -> Awareness:
     import yaml  # deferred: only custom awareness files need it
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise AwarenessError(f"awareness file {path}: not valid UTF-8 (byte "
+                             f"0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+    except OSError as exc:
+        raise AwarenessError(f"awareness file {path}: cannot read "
+                             f"({exc.strerror or exc})") from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise AwarenessError(f"awareness file {path}: malformed YAML ({exc})") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise AwarenessError(f"awareness file {path}: malformed YAML{where}") from None
     if not isinstance(data, dict):
         raise AwarenessError(f"awareness file {path}: expected a mapping at the top level")
     base = str(data.get("base", "basic"))
@@ -116,9 +138,30 @@ def load_awareness(value: str, agent: AgentId) -> Awareness:
         text = targets.get(agent.value) or targets.get("both")
         if text:
             turn_prompts[turn] = str(text)
-    return Awareness(label=str(path), base=base,
-                     system_prompt=None if system_prompt is None else str(system_prompt),
+    if system_prompt is not None:
+        system_prompt = str(system_prompt)
+        unknown = unknown_placeholders(system_prompt)
+        if unknown:
+            raise AwarenessError(
+                f"awareness file {path}: unknown placeholder {{{{{unknown[0]}}}}} in the system "
+                f"prompt (known: {', '.join(PLACEHOLDERS)})")
+    return Awareness(label=str(path), base=base, system_prompt=system_prompt,
                      turn_prompts=turn_prompts)
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """The `{{name}}` placeholders in a prompt that are not in PLACEHOLDERS, in order."""
+    return [m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in PLACEHOLDERS]
+
+
+def fill_placeholders(template: str, values: dict[str, object]) -> str:
+    """Replace each `{{placeholder}}` with its value in one pass: nothing else in the template,
+    and nothing in a value (a model may choose a name containing braces), is interpreted."""
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(values[name]) if name in values else match.group(0)
+
+    return _PLACEHOLDER.sub(value, template)
 
 
 def build_system_prompt(awareness: Awareness, *, own_name: str, own_model: str,
@@ -128,17 +171,11 @@ def build_system_prompt(awareness: Awareness, *, own_name: str, own_model: str,
     template = awareness.system_prompt if awareness.system_prompt is not None \
         else PRESETS[awareness.base]
     speaker_note = "you speak first." if speaks_first else "your partner speaks first."
-    prompt = template.format_map(_Defaulting(
-        own_name=own_name, own_model=own_model, partner_name=partner_name,
-        partner_model=partner_model, max_turns=max_turns, speaker_note=speaker_note,
-    ))
+    prompt = fill_placeholders(template, {
+        "own_name": own_name, "own_model": own_model, "partner_name": partner_name,
+        "partner_model": partner_model, "max_turns": max_turns, "speaker_note": speaker_note,
+    })
     if choose_names:
         prompt = f"{prompt}\n\n{CHOOSE_NAME_INSTRUCTION}".strip()
     return prompt
 
-
-class _Defaulting(dict[str, object]):
-    """format_map helper: unknown placeholders in custom prompts stay as written."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"

@@ -24,6 +24,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A lone surrogate (from JSON such as "\ud800") cannot be encoded for any terminal.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"[\n\t]")
+# Legal raw inside JSON strings (json.dumps escapes only C0), yet acted on by terminals.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029]")
 
 
 def terminal_safe(text: str, *, single_line: bool = False) -> str:
@@ -41,3 +43,10 @@ def terminal_safe(text: str, *, single_line: bool = False) -> str:
     if single_line:
         cleaned = _LINE_BREAKS.sub(" ", cleaned)
     return cleaned
+
+
+def inert_json(encoded: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with DEL, C1 controls and line
+    separators escaped as `\\uXXXX`: the same JSON value, inert on a terminal. Such characters
+    can only occur inside JSON strings, where the escape means the same character."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)

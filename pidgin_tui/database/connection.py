@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -38,6 +39,12 @@ class DatabaseLockedError(DatabaseError):
 
 class DatabaseMissingError(DatabaseError):
     """Nothing has been imported yet."""
+
+
+def one_line(exc: BaseException) -> str:
+    """A DuckDB error as one line (its messages carry a `LINE 1: ...` caret block)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 _PID = re.compile(r"PID (\d+)")
@@ -88,8 +95,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 @contextmanager
-def open_database(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for the length of a `with` block (writers call `ensure_schema`)."""
+def open_database(path: Path, read_only: bool = False, config: dict[str, Any] | None = None
+                  ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for the length of a `with` block (writers call `ensure_schema`); `config`
+    holds DuckDB settings applied at connect time (the query sandbox's)."""
     if read_only and not path.exists():
         raise DatabaseMissingError(
             f"no analysis database at {path} yet: import an experiment first "
@@ -97,11 +106,12 @@ def open_database(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDB
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        con = duckdb.connect(str(path), read_only=read_only, config=config or {})
+    except duckdb.Error as exc:
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             raise DatabaseLockedError(_locked_message(path, exc)) from None
-        raise DatabaseError(f"cannot open the analysis database {path}: {exc}") from None
+        raise DatabaseError(f"cannot open the analysis database {path}: {one_line(exc)}"
+                            ) from None
     try:
         yield con
     finally:

@@ -16,8 +16,15 @@ from typing import Any
 
 import duckdb
 
-from pidgin_tui.database.connection import DatabaseError, ensure_schema, open_database
+from pidgin_tui.core.safe_text import inert_json, terminal_safe
+from pidgin_tui.database.connection import (
+    DatabaseError,
+    ensure_schema,
+    one_line,
+    open_database,
+)
 from pidgin_tui.database.importer import ImportReport, import_experiment
+from pidgin_tui.database.sandbox import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, run_sandboxed
 
 EXPORT_TABLES = ("experiments", "conversations", "messages", "turn_metrics", "events")
 EXPORT_FORMATS = ("parquet", "csv", "jsonl", "md")
@@ -27,26 +34,40 @@ EXPORT_FORMATS = ("parquet", "csv", "jsonl", "md")
 class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    truncated: bool = False
+    """More rows matched than the row limit let through."""
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1)
+        return inert_json(json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1))
 
     def to_table(self, max_width: int = 60) -> str:
         """A plain fixed-width text table (cells longer than `max_width` are cut with …)."""
         def cell(value: Any) -> str:
-            text = "NULL" if value is None else str(value).replace("\n", " ")
+            text = "NULL" if value is None else terminal_safe(str(value), single_line=True)
             return text if len(text) <= max_width else text[:max_width - 1] + "…"
 
         cells = [[cell(v) for v in row] for row in self.rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True))
+        columns = [cell(c) for c in self.columns]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
         rule = "  ".join("-" * w for w in widths)
         body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
         footer = f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})"
+        if self.truncated:
+            footer = f"(first {len(self.rows)} rows; more matched: raise --limit to see them)"
         return "\n".join([line, rule, *body, footer])
+
+
+def _import_one(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> ImportReport:
+    """Import one experiment; a record DuckDB cannot take (a damaged line) names the directory."""
+    try:
+        return import_experiment(con, experiment_dir)
+    except duckdb.Error as exc:
+        raise DatabaseError(f"cannot import {experiment_dir}: {one_line(exc)} (an event line "
+                            "with missing or mistyped fields?)") from None
 
 
 def _literal(value: str) -> str:
@@ -70,7 +91,7 @@ class EventStore:
             # writes the data straight into the file at commit instead of into the WAL first.
             con.execute("SET checkpoint_threshold = '1MB'")
             old_schema = ensure_schema(con)
-            reports = [import_experiment(con, d) for d in experiment_dirs]
+            reports = [_import_one(con, d) for d in experiment_dirs]
             con.execute("CHECKPOINT")
         if old_schema is not None and reports:
             reports[0].problems.insert(0, (
@@ -84,17 +105,14 @@ class EventStore:
         with open_database(self.path, read_only=True) as con:
             yield con
 
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *,
+              limit: int | None = DEFAULT_LIMIT, timeout_s: float | None = DEFAULT_TIMEOUT_S
               ) -> QueryResult:
-        """Run one read-only query; writing statements fail with a DatabaseError."""
-        with self.reading() as con:
-            try:
-                cursor = con.execute(sql, params)
-                columns = [d[0] for d in cursor.description or []]
-                rows = cursor.fetchall() if cursor.description else []
-            except duckdb.Error as exc:
-                raise DatabaseError(str(exc).strip()) from None
-        return QueryResult(columns, rows)
+        """Run one query in the sandbox (`database.sandbox`): statements other than reads are
+        refused with a QueryRefused, a query past `timeout_s` is interrupted (QueryTimeout)."""
+        columns, rows, truncated = run_sandboxed(self.path, sql, params, limit=limit,
+                                                 timeout_s=timeout_s)
+        return QueryResult(columns, rows, truncated)
 
     def has_experiment(self, experiment_id: str) -> bool:
         if not self.path.exists():

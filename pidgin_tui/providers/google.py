@@ -180,10 +180,11 @@ class GoogleProvider(SdkClientProvider):
             response = getattr(exc, "response", None)
             headers = getattr(response, "headers", None)
             kind = kind_for_status(code, status if isinstance(status, str) else None, message)
+            retry_after = retry_info_delay(getattr(exc, "details", None))
+            if retry_after is None:
+                retry_after = parse_retry_after(dict(headers) if headers is not None else None)
             return provider_error(kind, self.name, message, status_code=code,
-                                  retry_after_s=parse_retry_after(
-                                      dict(headers) if headers is not None else None),
-                                  secrets=secrets)
+                                  retry_after_s=retry_after, secrets=secrets)
         for candidate in (exc, exc.__cause__ or exc.__context__):
             if candidate is not None:
                 classified = transport_error(candidate, self.name, secrets)
@@ -191,6 +192,26 @@ class GoogleProvider(SdkClientProvider):
                     return classified
         return provider_error("unknown", self.name, f"{type(exc).__name__}: {exc}",
                               secrets=secrets)
+
+
+def retry_info_delay(body: Any) -> float | None:
+    """Seconds from a `google.rpc.RetryInfo` detail's `retryDelay` ("8s", "0.5s"), if any.
+
+    Gemini says how long to wait in the error body, not in a `retry-after` header.
+    """
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error", body)
+    details = error.get("details") if isinstance(error, dict) else None
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith(
+                "google.rpc.RetryInfo"):
+            delay = str(detail.get("retryDelay", "")).strip()
+            try:
+                return max(0.0, float(delay.removesuffix("s")))
+            except ValueError:
+                return None
+    return None
 
 
 def normalise_usage(usage: Any) -> UsageChunk:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from pidgin_tui.core.files import write_atomic
 from pidgin_tui.record import jsonl
 from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
 
@@ -40,22 +40,8 @@ class Urgency(IntEnum):
 
 
 def replace_atomic(path: Path, encoded: bytes) -> None:
-    """Write via a temp file in the same directory: fsync, os.replace, fsync the directory."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(encoded)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """Write atomically and durably (`core.files.write_atomic`), following the umask."""
+    write_atomic(path, encoded)
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.error_entries import ErrorEntry
+from pidgin_tui.tui.inert import make_control_codes_inert
 from pidgin_tui.tui.messages import (
     ConvergenceReached,
     EndStateReached,
@@ -101,6 +102,7 @@ class PidginApp(App[int]):
                  registry: Registry | None = None, post_process: bool = True,
                  freeze_gc: bool = False, handle_sigterm: bool = False,
                  detach_runs: bool = False) -> None:
+        make_control_codes_inert()  # untrusted text renders without control codes
         super().__init__()
         from pidgin_tui.paths import output_root
         from pidgin_tui.providers.registry import default_registry
@@ -206,7 +208,7 @@ class PidginApp(App[int]):
             try:
                 save_ui_settings(self.ui_settings, self._ui_settings_path)
             except OSError as exc:
-                self.notify(f"Could not save the theme: {exc}", severity="warning")
+                self.notify(f"Could not save the theme: {exc}", severity="warning", markup=False)
 
     # --- running experiments -------------------------------------------------------------------
 
@@ -270,32 +272,34 @@ class PidginApp(App[int]):
             from pidgin_tui.tui.detached import launch_detached
 
             launch_detached(self, spec)
-            self.notify(f"Starting {spec.name} in the background…", title="Launching")
+            self.notify(f"Starting {spec.name} in the background…", title="Launching",
+                        markup=False)
             return
         try:
             run = self.launch(spec)
         except Exception as exc:  # e.g. the output directory is not writable
-            self.notify(f"{type(exc).__name__}: {exc}", title="Cannot launch", severity="error")
+            self.notify(f"{type(exc).__name__}: {exc}", title="Cannot launch", severity="error",
+                        markup=False)
             return
         self.switch_mode("live")
         self.notify(f"Experiment {spec.name} ({run.runner.experiment_id}) started.",
-                    title="Launched")
+                    title="Launched", markup=False)
 
     @on(DetachedStarted)
     def _detached_started(self, message: DetachedStarted) -> None:
         if message.exit_code not in (None, 0):
             self.notify(f"The run exited with code {message.exit_code}; see {message.log_path}",
-                        title="Cannot launch", severity="error")
+                        title="Cannot launch", severity="error", markup=False)
             return
         self.notify(f"{message.name} ({message.experiment_id}) runs in the background: closing "
-                    "this page does not stop it.", title="Launched")
+                    "this page does not stop it.", title="Launched", markup=False)
         self.switch_mode("monitor")
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
         severity = "information" if message.status == "completed" else "warning"
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
-                    severity=severity)
+                    severity=severity, markup=False)
         if message.output_dir and self.post_process and not self._stopping_all:
             from pidgin_tui.record.layout import database_path
             from pidgin_tui.tui.post_processing import start_post_processing
@@ -340,7 +344,8 @@ class PidginApp(App[int]):
         try:
             await show(conversation)
         except Exception as exc:  # the live screen was mid-update; it still follows the run
-            self.notify(f"Could not switch the live screen: {exc}", severity="warning")
+            self.notify(f"Could not switch the live screen: {exc}", severity="warning",
+                        markup=False)
 
     @on(ConvergenceReached)
     def _convergence_reached(self, message: ConvergenceReached) -> None:
@@ -367,7 +372,8 @@ class PidginApp(App[int]):
             self.store.mark_errors_read()
         self.unread_errors = self.store.unread_errors
         where = f" · {entry.model}" if entry.model else ""
-        self.notify(f"{entry.message}{where}", title=entry.kind, severity="error", timeout=6)
+        self.notify(f"{entry.message}{where}", title=entry.kind, severity="error", timeout=6,
+                    markup=False)
 
     def mark_errors_read(self) -> None:
         self.store.mark_errors_read()

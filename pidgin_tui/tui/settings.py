@@ -6,12 +6,11 @@ edits by hand.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pidgin_tui.core.files import write_atomic
 from pidgin_tui.paths import config_dir
 
 UI_SETTINGS_NAME = "ui.toml"
@@ -44,12 +43,5 @@ def save_ui_settings(settings: UiSettings, path: Path | None = None) -> Path:
 
     path = path or ui_settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump({"theme": settings.theme}, handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, tomli_w.dumps({"theme": settings.theme}).encode("utf-8"), durable=False)
     return path

@@ -37,6 +37,8 @@ class Fault:
     """End the stream cleanly but without any stop/finish reason."""
     first_token_delay: float = 0.0
     message: str = "injected failure"
+    retry_delay: str | None = None
+    """Gemini only: a `google.rpc.RetryInfo` detail with this `retryDelay` (e.g. "8s")."""
 
 
 @dataclass
@@ -286,8 +288,12 @@ class FakeLLMServer:
                                                401: "UNAUTHENTICATED", 400: "INVALID_ARGUMENT",
                                                403: "PERMISSION_DENIED"}.get(fault.status,
                                                                              "INTERNAL")
-            return self._error(fault.status, {"error": {
-                "code": fault.status, "message": fault.message, "status": status_name}}, fault)
+            error: dict[str, Any] = {"code": fault.status, "message": fault.message,
+                                     "status": status_name}
+            if fault.retry_delay is not None:
+                error["details"] = [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                     "retryDelay": fault.retry_delay}]
+            return self._error(fault.status, {"error": error}, fault)
         resp = await self._open(request, "text/event-stream")
 
         async def send(parts: list[dict[str, Any]], finish: str | None = None,

@@ -191,3 +191,19 @@ def test_every_adapter_reads_its_own_payload_back() -> None:
         request = ProviderRequest(model="some-model", system="s", messages=[],
                                   max_output_tokens=77)
         assert adapter.sent_parameters(request).max_output_tokens == 77, provider  # type: ignore[attr-defined]
+
+
+async def test_gemini_retry_info_in_the_error_body_sets_the_wait(
+        fake_server: FakeLLMServer) -> None:
+    from pidgin_tui.providers.base import ChatMessage, ProviderError
+    from tests.fakes.llm_server import Fault, Reply
+    from tests.providers.conftest import make_provider
+
+    fake_server.add("google", Reply(fault=Fault(status=429, retry_delay="8s")))
+    provider = make_provider("google", fake_server)
+    with pytest.raises(ProviderError) as caught:
+        async for _ in provider.stream(ProviderRequest(
+                model="gemini-2.5-flash", system="",
+                messages=[ChatMessage("user", "Hi.")])):
+            pass
+    assert (caught.value.kind, caught.value.retry_after_s) == ("rate_limit", 8.0)

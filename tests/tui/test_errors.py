@@ -39,7 +39,7 @@ async def test_a_failing_model_shows_a_toast_a_badge_and_a_row(make_app) -> None
         await pilot.press("f6")
         await pilot.pause()
         table = app.screen.query_one(ErrorTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert [row[1] for row in rows] == ["API error", "Conversation failed"]
         assert rows[0][4] == "local:fail-at-1" and rows[0][6] == "exp00001_0001"
         assert "local model failed" in rows[0][2]
@@ -68,14 +68,14 @@ async def test_rate_limit_rows_count_down_to_the_retry(make_app) -> None:
         kinds = [table.get_row_at(i)[1] for i in range(table.row_count)]
         assert kinds == ["API error", "Rate limit", "Conversation failed",
                          "Post-processing failed"]
-        assert table.get_row_at(1)[2].startswith("⏳ retry in 30s")
+        assert str(table.get_row_at(1)[2]).startswith("⏳ retry in 30s")
         clock.now += 12
         app.screen.refresh_table()
-        assert table.get_row_at(1)[2].startswith("⏳ retry in 18s")
+        assert str(table.get_row_at(1)[2]).startswith("⏳ retry in 18s")
         clock.now += 60
         app.screen.refresh_table()
-        assert table.get_row_at(1)[2].startswith("↻ retrying")
-        assert "duckdb is locked" in table.get_row_at(3)[2]
+        assert str(table.get_row_at(1)[2]).startswith("↻ retrying")
+        assert "duckdb is locked" in str(table.get_row_at(3)[2])
 
 
 async def test_the_badge_is_also_on_the_monitor_and_transcript_screens(make_app) -> None:

@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -158,7 +159,8 @@ class MonitorScreen(Screen[None]):
         conversations.show(row.conversations)
         order = "↓" if conversations.sort_reverse else "↑"
         eta = f" · eta {fmt_duration(row.eta_s)}" if row.eta_s is not None else ""
-        title.update(f"Conversations of {row.name} [{row.experiment_id}] · {row.status_label}"
+        title.update(f"Conversations of {escape(row.name)} [{row.experiment_id}] · "
+                     f"{row.status_label}"
                      f"{eta} · filter: {conversations.status_filter} · sort: "
                      f"{conversations.sort_key} {order}")
         self._show_preview()
@@ -286,9 +288,10 @@ class MonitorScreen(Screen[None]):
         text = {"signalled": "asked to stop; its conversations end as interrupted",
                 "process gone": "its process is gone: interrupted",
                 "not running": "had already finished"}.get(message.outcome, message.outcome)
-        self.notify(f"{message.experiment_id}: {text}")
+        self.notify(f"{message.experiment_id}: {text}", markup=False)
         self._request_refresh()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.notify(f"Monitor: {event.worker.error}", severity="error", timeout=8)
+            self.notify(f"Monitor: {event.worker.error}", severity="error", timeout=8,
+                        markup=False)

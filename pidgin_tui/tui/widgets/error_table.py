@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from pidgin_tui.tui.error_entries import ErrorEntry
@@ -11,7 +12,12 @@ MESSAGE_WIDTH = 44
 """Characters of the message shown in the table; the detail dialog shows all of it."""
 
 
-def message_cell(entry: ErrorEntry, now: float) -> str:
+def message_cell(entry: ErrorEntry, now: float) -> Text:
+    """The message as Text: a provider's message is shown as written, never parsed as markup."""
+    return Text(_message_text(entry, now))
+
+
+def _message_text(entry: ErrorEntry, now: float) -> str:
     text = " ".join(entry.message.split())
     if len(text) > MESSAGE_WIDTH:
         text = text[:MESSAGE_WIDTH - 1] + "…"
@@ -21,7 +27,7 @@ def message_cell(entry: ErrorEntry, now: float) -> str:
     return f"⏳ retry in {wait:.0f}s · {text}" if wait > 0 else f"↻ retrying · {text}"
 
 
-class ErrorTable(DataTable[str]):
+class ErrorTable(DataTable[str | Text]):
     """Rows mirror `RunStore.errors`; `sync` adds new rows and ticks countdowns."""
 
     DEFAULT_CSS = """
@@ -42,9 +48,10 @@ class ErrorTable(DataTable[str]):
             self._shown = []
         for entry in errors[len(self._shown):]:
             key = str(len(self._shown))
-            self.add_row(entry.time, entry.kind, message_cell(entry, now), entry.provider or "–",
-                         entry.model or "–", entry.experiment_id or "–",
-                         entry.conversation_id or "–", key=key)
+            self.add_row(entry.time, entry.kind, message_cell(entry, now),
+                         *(Text(value or "–") for value in (entry.provider, entry.model,
+                                                            entry.experiment_id,
+                                                            entry.conversation_id)), key=key)
             self._shown.append(entry)
         for index, entry in enumerate(self._shown):
             if entry.retry_deadline is not None:
