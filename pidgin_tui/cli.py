@@ -19,8 +19,9 @@ from typing import TextIO
 from pidgin_tui import __version__
 
 COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "monitor", "stop", "models",
-                             "import_", "import_pidgin", "export", "query", "transcript",
-                             "payload", "branch", "doctor", "serve", "config", "completion")
+                             "import_", "import_pidgin", "export", "query", "search", "index",
+                             "transcript", "payload", "branch", "doctor", "serve", "config",
+                             "completion")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

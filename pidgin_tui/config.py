@@ -140,6 +140,12 @@ def key_env_hint(provider: str) -> str:
     return " or ".join(KEY_ENV_VARS.get(provider, ())) or "no key needed"
 
 
+def missing_key_message(ref: str, provider: str, path: Path | None = None) -> str:
+    """The one line that says a model cannot run for want of a key, and where to put one."""
+    return (f"{ref}: no API key: set {key_env_hint(provider)}, or add {provider} = \"...\" "
+            f"under [keys] in {path or config_path()}")
+
+
 def _optional_seconds(value: Any, name: str, path: Path) -> float | None:
     if value is None or value == 0:
         return None  # 0 disables the timeout

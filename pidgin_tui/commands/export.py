@@ -1,4 +1,6 @@
-"""`pidgin-tui export EXPERIMENT --format parquet|csv|jsonl|md`: tables out through DuckDB."""
+"""`pidgin-tui export EXPERIMENT --format parquet|csv|jsonl|md`: tables out through DuckDB;
+`md` writes the experiment's Markdown transcripts into its `transcripts/` folder (the same files
+post-processing and the app write)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 from pidgin_tui.cli import say
 
 NAME = "export"
-HELP = "export an experiment's tables (parquet, csv, jsonl) or a Markdown digest (md)"
+HELP = "export an experiment's tables (parquet, csv, jsonl) or its Markdown transcripts (md)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="fmt", required=True,
                         choices=("parquet", "csv", "jsonl", "md"))
     parser.add_argument("--to", dest="target", metavar="DIR",
-                        help="output directory (default: <experiment dir>/export/<format>)")
+                        help="output directory for tables (default: <experiment dir>/export/"
+                        "<format>); md transcripts always go to <experiment dir>/transcripts")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +27,12 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
     from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound, database_path, resolve_experiment
+    from pidgin_tui.record.layout import (
+        ExperimentNotFound,
+        database_path,
+        resolve_experiment,
+        transcripts_dir,
+    )
     from pidgin_tui.record.manifest import read_manifest
 
     root = output_root(getattr(args, "output", None))
@@ -33,6 +41,16 @@ def run(args: argparse.Namespace) -> int:
     except ExperimentNotFound as exc:
         error(str(exc))
         return 2
+    if args.fmt == "md":
+        if args.target:
+            error("--to does not apply to md: transcripts are written to "
+                  f"{transcripts_dir(exp_dir)}")
+            return 2
+        from pidgin_tui.reports.transcript import write_transcripts
+
+        for path in write_transcripts(exp_dir):
+            print(path)
+        return 0
     store = EventStore(database_path(root))
     experiment_id = str((read_manifest(exp_dir) or {}).get("experiment_id") or "")
     target = Path(args.target) if args.target else exp_dir / "export" / args.fmt

@@ -142,13 +142,13 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
 
 def _missing_key(runner: ExperimentRunner) -> str | None:
     """The one-line error for the first model whose provider has no key, if any."""
-    from pidgin_tui.config import settings
+    from pidgin_tui.config import missing_key_message, settings
     from pidgin_tui.providers.listing import key_status
 
     for info in runner.models.values():
-        usable, why = key_status(info.provider, settings())
+        usable, _why = key_status(info.provider, settings())
         if not usable:
-            return f"{info.ref}: no API key ({why})"
+            return missing_key_message(info.ref, info.provider, settings().path)
     return None
 
 

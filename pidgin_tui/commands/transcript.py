@@ -20,8 +20,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.cli import error
     from pidgin_tui.experiments.lookup import pick_conversations
     from pidgin_tui.paths import output_root
+    from pidgin_tui.record.experiment import ExperimentRecord
     from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
-    from pidgin_tui.reports.loader import load_experiment
     from pidgin_tui.reports.transcript import render_transcript, write_transcripts
 
     root = output_root(getattr(args, "output", None))
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     except ExperimentNotFound as exc:
         error(str(exc))
         return 2
-    experiment = load_experiment(exp_dir)
+    experiment = ExperimentRecord.load(exp_dir)
     if args.conversation is None:
         for path in write_transcripts(exp_dir, experiment=experiment):
             say(path)

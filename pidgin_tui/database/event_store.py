@@ -27,7 +27,7 @@ from pidgin_tui.database.importer import ImportReport, import_experiment
 from pidgin_tui.database.sandbox import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, run_sandboxed
 
 EXPORT_TABLES = ("experiments", "conversations", "messages", "turn_metrics", "events")
-EXPORT_FORMATS = ("parquet", "csv", "jsonl", "md")
+EXPORT_FORMATS = ("parquet", "csv", "jsonl")
 
 
 @dataclass(slots=True)
@@ -122,7 +122,7 @@ class EventStore:
         return bool(result.rows[0][0])
 
     def export(self, experiment_id: str, fmt: str, out_dir: Path) -> list[Path]:
-        """Write the experiment's tables to `out_dir` as parquet, csv, jsonl or markdown."""
+        """Write the experiment's tables to `out_dir` as parquet, csv or jsonl."""
         if fmt not in EXPORT_FORMATS:
             raise DatabaseError(f"unknown export format {fmt!r} (use {', '.join(EXPORT_FORMATS)})")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,10 +132,6 @@ class EventStore:
                                [experiment_id]).fetchone()[0]:  # type: ignore[index]
                 raise DatabaseError(f"experiment {experiment_id} is not in {self.path}: "
                                     "import it first")
-            if fmt == "md":
-                from pidgin_tui.database.markdown_export import write_markdown
-
-                return [write_markdown(con, experiment_id, out_dir)]
             options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true",
                        "jsonl": "FORMAT json"}[fmt]
             for table in EXPORT_TABLES:

@@ -169,8 +169,8 @@ em AS (
     SELECT conversation_id, count(*) AS empty_replies FROM _stage
     WHERE event_type = 'MessageCompleteEvent' AND data->>'empty' = 'true'
     GROUP BY conversation_id),
-tc AS (
-    SELECT conversation_id, count(*) AS turns,
+tc AS (  -- turns completed: distinct turns with a TurnCompleteEvent, as ConversationRecord
+    SELECT conversation_id, count(DISTINCT turn_number) AS turns,
            arg_max(convergence_score, turn_number) AS final_convergence,
            max(convergence_score) AS max_convergence
     FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id),
@@ -204,7 +204,7 @@ SELECT $exp, s.conversation_id,
        CASE WHEN e.conversation_id IS NOT NULL THEN {_or("e.data->>'status'", _E, "status")}
             WHEN $running THEN 'running' ELSE 'interrupted' END,
        e.data->>'reason', e.data->>'error',
-       COALESCE(TRY_CAST(e.data->>'total_turns' AS INTEGER), tc.turns, 0),
+       COALESCE(tc.turns, 0),
        COALESCE(tok.input_tokens, 0), COALESCE(tok.output_tokens, 0),
        COALESCE(tok.input_tokens, 0) + COALESCE(tok.output_tokens, 0),
        CASE WHEN tok.conversation_id IS NULL THEN 0.0 ELSE tok.cost_usd END,

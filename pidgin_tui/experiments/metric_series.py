@@ -1,7 +1,7 @@
 """Per-turn metric series of conversations, read from their JSONL (no Textual, no DuckDB).
 
-Only `TurnCompleteEvent` lines are decoded (a byte test skips the rest), so plotting an
-experiment does not pay for parsing every message.
+Only `TurnCompleteEvent` lines are decoded (the reader's type filter skips the rest), so
+plotting an experiment does not pay for parsing every message.
 """
 
 from __future__ import annotations
@@ -9,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import msgspec
-
 from pidgin_tui.core.events import TurnCompleteEvent
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.layout import conversation_files, conversation_id_of
 
 PREFERRED_FIRST = "convergence_score"
-_MARKER = b'"event_type":"TurnCompleteEvent"'
-_decoder = msgspec.json.Decoder(TurnCompleteEvent)
 
 
 @dataclass(slots=True)
@@ -50,29 +47,15 @@ class MetricSeries:
         return [t + 1 for t in turns], [sum(sums[t]) / len(sums[t]) for t in turns]
 
 
-
-
 def read_series(paths: list[Path]) -> MetricSeries:
     series = MetricSeries()
     for path in paths:
+        record = ConversationRecord.read(path, types=(TurnCompleteEvent,))
         metrics: dict[str, dict[int, float]] = {}
-        try:
-            with open(path, "rb") as handle:
-                for line in handle:
-                    if _MARKER not in line or not line.endswith(b"\n"):
-                        continue
-                    try:
-                        event = _decoder.decode(line)
-                    except (msgspec.DecodeError, msgspec.ValidationError):
-                        continue
-                    values = dict(event.metrics)
-                    if event.convergence_score is not None:
-                        values[PREFERRED_FIRST] = event.convergence_score
-                    for name, value in values.items():
-                        if isinstance(value, int | float):
-                            metrics.setdefault(name, {})[event.turn_number] = float(value)
-        except OSError:
-            continue
+        for turn in record.turn_events:
+            for name, value in record.metrics_of(turn).items():
+                if isinstance(value, int | float):
+                    metrics.setdefault(name, {})[turn] = float(value)
         series.values[conversation_id_of(path) or path.stem] = metrics
     return series
 

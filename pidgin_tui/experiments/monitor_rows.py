@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pidgin_tui.record.layout import experiment_id_of_dir
 
 if TYPE_CHECKING:
-    from pidgin_tui.experiments.monitor_state import ConversationTail
+    from pidgin_tui.record.conversation import ConversationRecord
 
 FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
 
@@ -99,7 +99,7 @@ def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
-def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: ConversationTail | None,
+def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: ConversationRecord | None,
                        now: float) -> ConversationRow:
     row = ConversationRow(
         conversation_id=conv_id, status=str(conv.get("status", "created")),
@@ -114,13 +114,14 @@ def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: Conversation
         row.jsonl, row.events_seen = tail.path, tail.events_seen
         row.last_message = tail.last_message
         if len(tail.end_states) >= len(row.end_states):
-            row.end_states = list(tail.end_states)
-        if tail.turns >= row.turns and tail.convergence is not None:
+            row.end_states = [(e.end_state, e.onset_turn) for e in tail.end_states]
+        if tail.turns_completed >= row.turns and tail.convergence is not None:
             row.convergence = tail.convergence
-        row.turns = max(row.turns, tail.turns)
+        row.turns = max(row.turns, tail.turns_completed)
         row.max_turns = row.max_turns or tail.max_turns
-        row.tokens = max(row.tokens, tail.tokens)
-        row.cost_usd = max(row.cost_usd, tail.cost_usd)
+        row.tokens = max(row.tokens, tail.total_tokens)
+        row.cost_usd = max(row.cost_usd, tail.priced_cost_usd)
+        row.unpriced = row.unpriced or bool(tail.unpriced_requests)
         if tail.ended and row.status not in FINAL_STATUSES:
             row.status, row.end_reason = str(tail.status), tail.end_reason
     if conv.get("duration_ms") is not None and row.status in FINAL_STATUSES:
@@ -131,7 +132,7 @@ def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: Conversation
     return row
 
 
-def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, ConversationTail],
+def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, ConversationRecord],
               *, gone: bool, now: float, post_processing: str | None = None) -> ExperimentRow:
     """Merge a manifest with the conversation tails read so far into one display row."""
     conversations = [build_conversation(cid, conv, tails.get(cid), now)

@@ -20,16 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.events import (
-    ConversationEndEvent,
-    ConversationResumedEvent,
-    ConversationStartEvent,
-    EndStateDetectedEvent,
-    Event,
-    MessageCompleteEvent,
     PostProcessingCompleteEvent,
     PostProcessingStartEvent,
-    TokenUsageEvent,
-    TurnCompleteEvent,
 )
 from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
 from pidgin_tui.experiments.monitor_rows import (
@@ -40,6 +32,7 @@ from pidgin_tui.experiments.monitor_rows import (
     parse_time,
 )
 from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.damage import load_manifest, quick_damage
 from pidgin_tui.record.jsonl import read_events
 from pidgin_tui.record.layout import (
@@ -49,10 +42,8 @@ from pidgin_tui.record.layout import (
     experiments_dir,
 )
 
-__all__ = ["ConversationRow", "ConversationTail", "ExperimentRow", "MonitorState"]
+__all__ = ["ConversationRow", "ExperimentRow", "MonitorState"]
 
-PREVIEW_CHARS = 160
-"""How much of a conversation's latest message the monitor keeps for its preview line."""
 RESCAN_EVERY = 30
 """The experiments directory is re-listed at least once in this many refreshes."""
 FINISHED_RECHECK_EVERY = 10
@@ -63,72 +54,13 @@ POST_PROCESSING_WATCH_S = 600.0
 
 
 @dataclass(slots=True)
-class ConversationTail:
-    """A conversation JSONL file read so far: the byte offset and what its events added up to."""
-
-    path: Path
-    offset: int = 0
-    events_seen: int = 0
-    errors: list[str] = field(default_factory=list)
-    turns: int = 0
-    max_turns: int = 0
-    tokens: int = 0
-    cost_usd: float = 0.0
-    convergence: float | None = None
-    status: str | None = None
-    end_reason: str | None = None
-    last_message: str = ""
-    last_speaker: str = ""
-    ended: bool = False
-    end_states: list[tuple[str, int]] = field(default_factory=list)
-    """Detected end states as (name, onset turn)."""
-    _line: int = 1
-
-    def read_more(self) -> list[Event]:
-        """Read the complete lines appended since the last call and fold them in."""
-        result = read_events(self.path, self.offset, first_line_number=self._line)
-        if result.offset == self.offset:
-            return []
-        self._line += len(result.events) + len(result.errors)
-        self.offset = result.offset
-        self.errors.extend(result.errors)
-        for event in result.events:
-            self.apply(event)
-        return result.events
-
-    def apply(self, event: Event) -> None:
-        self.events_seen += 1
-        match event:
-            case ConversationStartEvent():
-                self.max_turns = event.max_turns
-                self.status, self.ended = "running", False
-            case TurnCompleteEvent():
-                self.turns = max(self.turns, event.turn_number + 1)
-                self.convergence = event.convergence_score
-            case TokenUsageEvent():
-                self.tokens += event.input_tokens + event.output_tokens
-                self.cost_usd += event.cost_usd or 0.0
-            case MessageCompleteEvent():
-                self.last_message = event.content[:PREVIEW_CHARS]
-                self.last_speaker = event.agent_id
-            case ConversationResumedEvent():
-                self.status, self.end_reason, self.ended = "running", None, False
-            case EndStateDetectedEvent():
-                self.end_states.append((event.end_state, event.onset_turn))
-            case ConversationEndEvent():
-                self.status, self.end_reason = event.status, event.reason
-                self.turns = max(self.turns, event.total_turns)
-                self.ended = True
-
-
-@dataclass(slots=True)
 class _Tracked:
     """One experiment directory as the monitor last saw it."""
 
     path: Path
     stamp: tuple[int, int] = (-1, -1)
     manifest: dict[str, Any] | None = None
-    tails: dict[str, ConversationTail] = field(default_factory=dict)
+    tails: dict[str, ConversationRecord] = field(default_factory=dict)
     events_offset: int = 0
     post_processing: str | None = None
     row: ExperimentRow | None = None
@@ -185,7 +117,7 @@ class MonitorState:
                 return tracked.row
         return None
 
-    def tail(self, experiment_id: str, conversation_id: str) -> ConversationTail | None:
+    def tail(self, experiment_id: str, conversation_id: str) -> ConversationRecord | None:
         for tracked in self._tracked.values():
             if tracked.row is not None and tracked.row.experiment_id == experiment_id:
                 return tracked.tails.get(conversation_id)
@@ -256,7 +188,8 @@ class MonitorState:
             tail = tracked.tails.get(conv_id)
             if tail is None:
                 jsonl = conv.get("jsonl") or conversation_jsonl_name(conv_id)
-                tail = tracked.tails[conv_id] = ConversationTail(tracked.path / Path(jsonl).name)
+                tail = tracked.tails[conv_id] = ConversationRecord(
+                    conversation_id=conv_id, detail=False, path=tracked.path / Path(jsonl).name)
             # A conversation that ended interrupted or paused may be resumed while the
             # experiment is live, appending to the same file: keep reading those.
             if not tail.ended or tail.end_reason in RESUMABLE_END_REASONS:

@@ -1,6 +1,7 @@
 """Post-processing after an experiment ends (completed, failed or interrupted).
 
-Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`. The import runs
+Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`, `index` (the
+full-text search index). The import runs
 alongside the other three, which run in order and read the JSONL (loaded once), not the
 database: a locked database costs only the import. Each step is logged to
 `post_processing.log` in the experiment directory, and a failing step is recorded without
@@ -33,7 +34,7 @@ from pidgin_tui.core.events import (
 from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
 from pidgin_tui.record.layout import DATABASE_NAME, EXPERIMENT_EVENTS_NAME, POST_PROCESSING_LOG
 
-STEPS: tuple[str, ...] = ("import", "transcripts", "readme", "notebook")
+STEPS: tuple[str, ...] = ("import", "transcripts", "readme", "notebook", "index")
 
 
 @dataclass(slots=True)
@@ -69,9 +70,9 @@ class _Context:
     @property
     def experiment(self) -> Any:
         if self._experiment is None:
-            from pidgin_tui.reports.loader import load_experiment
+            from pidgin_tui.record.experiment import ExperimentRecord
 
-            self._experiment = load_experiment(self.experiment_dir)
+            self._experiment = ExperimentRecord.load(self.experiment_dir)
         return self._experiment
 
 
@@ -103,9 +104,15 @@ def _step_notebook(ctx: _Context) -> str:
     return f"{path.name} written"
 
 
+def _step_index(ctx: _Context) -> str:
+    from pidgin_tui.search.index import refresh
+
+    return refresh(ctx.experiment_dir.parent.parent, [ctx.experiment_dir]).summary()
+
+
 STEP_FUNCTIONS: dict[str, Callable[[_Context], str]] = {
     "import": _step_import, "transcripts": _step_transcripts, "readme": _step_readme,
-    "notebook": _step_notebook,
+    "notebook": _step_notebook, "index": _step_index,
 }
 DATABASE_STEPS = frozenset({"import"})
 """Steps that only touch the database; they run alongside the file-writing steps."""

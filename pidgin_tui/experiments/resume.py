@@ -18,16 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.conductor import ResumePoint
-from pidgin_tui.core.events import (
-    AgentNameChosenEvent,
-    ConversationEndEvent,
-    ConversationResumedEvent,
-    ConversationStartEvent,
-    MessageCompleteEvent,
-    SystemPromptEvent,
-    TurnCompleteEvent,
-)
 from pidgin_tui.core.types import AgentId
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import torn_path
 
@@ -79,45 +71,25 @@ def load_saved_conversation(path: Path) -> SavedConversation:
                               unreadable_lines=list(result.errors))
     if not result.events:
         return saved
-    saved.last_seq = max(event.seq for event in result.events)
-    prompts: dict[AgentId, str] = {}
-    names: dict[AgentId, str] = {}
-    messages: list[tuple[int, AgentId, str]] = []
-    turns_done = 0
-    scores: list[float | None] = []
-    began = False
-    after_last_turn = False
-    """Anything of a later turn was recorded after the last TurnCompleteEvent."""
-    for event in result.events:
-        match event:
-            case ConversationStartEvent():
-                began = True
-            case SystemPromptEvent():
-                prompts[AgentId(event.agent_id)] = event.prompt
-            case AgentNameChosenEvent():
-                names[AgentId(event.agent_id)] = event.chosen_name
-            case MessageCompleteEvent() if event.finish_reason != "interrupted":
-                messages.append((event.turn_number, AgentId(event.agent_id), event.content))
-            case TurnCompleteEvent():
-                turns_done = max(turns_done, event.turn_number + 1)
-                scores.append(event.convergence_score)
-                after_last_turn = False
-            case ConversationResumedEvent(restarted=True):
-                saved.ended, saved.end_reason = False, None
-            case ConversationEndEvent():
-                saved.ended, saved.end_reason = True, event.reason
-        if getattr(event, "turn_number", -1) >= turns_done and \
-                not isinstance(event, TurnCompleteEvent):
-            after_last_turn = True
-    if not began and not prompts:
+    record = ConversationRecord(path=path)
+    record.apply_all(result.events)
+    saved.last_seq, saved.ended, saved.end_reason = \
+        record.last_seq, record.ended, record.end_reason
+    if record.start is None and not record.system_prompts:
         return saved
-    messages = [m for m in messages if m[0] <= turns_done]
+    turns_done = record.turns_completed
+    scores = [t.convergence_score for t in record.turns_in_order]
     saved.point = ResumePoint(
-        turn=turns_done, messages=messages, system_prompts=prompts, names=names,
+        turn=turns_done,
+        messages=[(m.turn_number, AgentId(m.agent_id), m.content)
+                  for m in record.complete_messages if m.turn_number <= turns_done],
+        system_prompts={AgentId(k): v for k, v in record.system_prompts.items()},
+        names={AgentId(k): v for k, v in record.names.items()},
         last_convergence=scores[-1] if scores else None,
         previous_convergence=scores[-2] if len(scores) > 1 else None,
-        policy_pending=not saved.ended and turns_done > 0 and not after_last_turn)
+        policy_pending=not saved.ended and turns_done > 0 and not record.after_last_turn)
     return saved
+
 
 
 def move_torn_tail(jsonl: Path) -> int:

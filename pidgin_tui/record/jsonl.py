@@ -1,13 +1,15 @@
-"""JSONL files of events: an append-only writer and an incremental reader from a byte offset.
+"""JSONL files of events: an append-only writer and the one reader, from a byte offset.
 
-The reader is what the monitor tails files with: it returns only complete lines, leaves a
-truncated last line for the next read (reporting it), and reports malformed lines without
-stopping.
+The reader returns only complete lines, leaves a truncated last line for the next read
+(reporting it), and reports malformed lines without stopping. Given the event types it wants,
+it skips other lines by their first bytes without parsing them (a transcript or a metric plot
+need a fraction of a file's lines).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,11 +117,20 @@ class ReadResult:
     """Bytes of an incomplete last line left for later (a writer mid-line, or a truncated file)."""
     errors: list[str] = field(default_factory=list)
     """`line N: problem` for complete lines that did not parse."""
+    complete_lines: int = 0
+    """Complete lines read, skipped ones included (to number the lines of the next read)."""
+
+
+def _prefixes(types: Iterable[type[Event]]) -> tuple[bytes, ...]:
+    """The first bytes of a line of each type: the encoder writes the tag field first."""
+    return tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in types)
 
 
 def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
-                first_line_number: int = 1) -> ReadResult:
-    """Read the complete event lines of `path` from byte `offset` on."""
+                first_line_number: int = 1,
+                types: Iterable[type[Event]] | None = None) -> ReadResult:
+    """Read the complete event lines of `path` from byte `offset` on (only `types`, if given)."""
+    wanted = _prefixes(types) if types is not None else None
     result = ReadResult(offset=offset)
     try:
         with open(path, "rb") as handle:
@@ -134,16 +145,17 @@ def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
     complete, result.partial_tail_bytes = data[:end], len(data) - end - 1
     line_number = first_line_number
     for line in complete.split(b"\n"):
-        if line.strip():
+        if line.strip() and (wanted is None or line.startswith(wanted)):
             try:
                 result.events.append(decode_event(line))
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 result.errors.append(f"line {line_number}: {exc}")
         line_number += 1
     result.offset = offset + end + 1
+    result.complete_lines = line_number - first_line_number
     return result
 
 
-def read_all_events(path: Path) -> ReadResult:
+def read_all_events(path: Path, types: Iterable[type[Event]] | None = None) -> ReadResult:
     """Every complete event of a file; a truncated last line is reported in `partial_tail_bytes`."""
-    return read_events(path, 0)
+    return read_events(path, 0, types=types)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 EXPERIMENTS = "experiments"
 DATABASE_NAME = "experiments.duckdb"
+SEARCH_INDEX_NAME = "search.sqlite"
 MANIFEST_NAME = "manifest.json"
 EXPERIMENT_EVENTS_NAME = "experiment_events.jsonl"
 TRANSCRIPTS_DIR = "transcripts"
@@ -37,6 +38,11 @@ def experiments_dir(root: Path) -> Path:
 
 def database_path(root: Path) -> Path:
     return experiments_dir(root) / DATABASE_NAME
+
+
+def search_index_path(root: Path) -> Path:
+    """The full-text index of every message (SQLite FTS5), beside the analysis database."""
+    return experiments_dir(root) / SEARCH_INDEX_NAME
 
 
 def active_dir(root: Path) -> Path:

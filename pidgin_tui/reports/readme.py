@@ -6,8 +6,9 @@ from collections import Counter
 from pathlib import Path
 from statistics import fmean
 
+from pidgin_tui.record.conversation import NO_END_REASON
+from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
-from pidgin_tui.reports.loader import ExperimentData, load_experiment
 from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
@@ -39,13 +40,14 @@ def _fmt(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def metric_table(experiment: ExperimentData) -> list[str]:
+def metric_table(experiment: ExperimentRecord) -> list[str]:
     """Mean of each key metric on the first turn, the last completed turn, and overall."""
     first: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
     last: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
     every: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
     for conv in experiment.conversations.values():
-        for index, turn in enumerate(conv.turns):
+        turns = conv.turns_in_order
+        for index, turn in enumerate(turns):
             values = {**turn.metrics, "convergence_score": turn.convergence_score}
             for key, _ in KEY_METRICS:
                 value = values.get(key)
@@ -54,7 +56,7 @@ def metric_table(experiment: ExperimentData) -> list[str]:
                 every[key].append(value)
                 if index == 0:
                     first[key].append(value)
-                if index == len(conv.turns) - 1:
+                if index == len(turns) - 1:
                     last[key].append(value)
     rows = ["| metric | first turn | last turn | all turns |", "|---|---|---|---|"]
     for key, label in KEY_METRICS:
@@ -79,7 +81,7 @@ def _lineage(lineage: object) -> list[str]:
     return lines
 
 
-def render_readme(experiment: ExperimentData) -> str:
+def render_readme(experiment: ExperimentRecord) -> str:
     m = experiment.manifest
     config = m.get("config") or {}
     exp_id = experiment.experiment_id
@@ -90,9 +92,10 @@ def render_readme(experiment: ExperimentData) -> str:
     lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
               if config.get(key) not in (None, "")]
     lines += _lineage(m.get("lineage"))
-    outcomes = Counter((c.status, c.end_reason) for c in experiment.conversations.values())
+    outcomes = Counter((experiment.status_of(c), c.end_reason or NO_END_REASON)
+                       for c in experiment.conversations.values())
     turns = sum(c.turns_completed for c in experiment.conversations.values())
-    tokens = sum(c.input_tokens + c.output_tokens for c in experiment.conversations.values())
+    tokens = sum(c.total_tokens for c in experiment.conversations.values())
     costs = [c.cost_usd for c in experiment.conversations.values()]
     cost = "unpriced" if any(c is None for c in costs) else \
         f"${sum(c for c in costs if c is not None):.4f}"
@@ -142,11 +145,11 @@ def render_readme(experiment: ExperimentData) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_readme(experiment_dir: Path, experiment: ExperimentData | None = None) -> Path:
+def write_readme(experiment_dir: Path, experiment: ExperimentRecord | None = None) -> Path:
     """README.md and, beside it, the metric definitions it links to (readable offline)."""
     from pidgin_tui.metrics.catalog import render_markdown
 
-    experiment = experiment or load_experiment(experiment_dir)
+    experiment = experiment or ExperimentRecord.load(experiment_dir)
     path = experiment_dir / README_NAME
     path.write_text(render_readme(experiment), encoding="utf-8")
     (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")

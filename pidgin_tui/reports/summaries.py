@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from statistics import fmean, median
 
 from pidgin_tui.metrics.endstates import END_STATE_NAMES, title
-from pidgin_tui.reports.loader import ConversationData
+from pidgin_tui.record.conversation import ConversationRecord
 
 
-def _by_pair(conversations: Iterable[ConversationData]) -> dict[str, list[ConversationData]]:
+def _by_pair(conversations: Iterable[ConversationRecord]) -> dict[str, list[ConversationRecord]]:
     """Conversations by model pair; the pair is escaped for a Markdown table cell."""
-    pairs: dict[str, list[ConversationData]] = {}
+    pairs: dict[str, list[ConversationRecord]] = {}
     for conv in conversations:
         pair = " ".join(conv.model_pair.split()).replace("|", "\\|")
         pairs.setdefault(pair, []).append(conv)
@@ -26,7 +26,7 @@ def _turn(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def end_state_lines(conversations: Iterable[ConversationData]) -> list[str]:
+def end_state_lines(conversations: Iterable[ConversationRecord]) -> list[str]:
     """Per model pair: how many conversations fell into each end state, at which median onset
     turn, and the median number of substantive turns."""
     lines: list[str] = []
@@ -53,14 +53,13 @@ def end_state_lines(conversations: Iterable[ConversationData]) -> list[str]:
     return lines or ["No conversation recorded yet."]
 
 
-def convergence_lines(conversations: Iterable[ConversationData]) -> list[str]:
+def convergence_lines(conversations: Iterable[ConversationRecord]) -> list[str]:
     """Per model pair: mean and range of the final and the peak convergence score."""
     rows = ["| model pair | conversations | final convergence (mean, min–max) | "
             "peak convergence (mean) |", "|---|---|---|---|"]
     for pair, convs in sorted(_by_pair(conversations).items()):
-        final = [c.final_convergence for c in convs if c.final_convergence is not None]
-        peaks = [max(s for t in c.turns if (s := t.convergence_score) is not None)
-                 for c in convs if any(t.convergence_score is not None for t in c.turns)]
+        final = [c.convergence for c in convs if c.convergence is not None]
+        peaks = [c.max_convergence for c in convs if c.max_convergence is not None]
         if not final:
             rows.append(f"| {pair} | {len(convs)} | - | - |")
             continue

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
+from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
-from pidgin_tui.reports.loader import ConversationData, ExperimentData, load_experiment
 
 _BACKTICKS = re.compile(r"`+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -41,7 +42,7 @@ def _score(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def render_transcript(conv: ConversationData, experiment: ExperimentData) -> str:
+def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) -> str:
     start = conv.start
     max_turns = start.max_turns if start else conv.turns_completed
     profile = (start.config.get("convergence_profile") if start else None) or "balanced"
@@ -57,12 +58,13 @@ def render_transcript(conv: ConversationData, experiment: ExperimentData) -> str
         ]
     lines += [
         "",
-        f"- **Status:** {conv.status} — end reason: {conv.end_reason}",
+        f"- **Status:** {experiment.status_of(conv)} — end reason: "
+        f"{conv.end_reason or NO_END_REASON}",
         f"- **Turns:** {conv.turns_completed} of {max_turns}"
         + (f" (first speaker: {start.first_speaker})" if start else ""),
-        f"- **Tokens:** {conv.input_tokens + conv.output_tokens} "
+        f"- **Tokens:** {conv.total_tokens} "
         f"({conv.input_tokens} in, {conv.output_tokens} out) · **Cost:** {_cost(conv.cost_usd)}",
-        f"- **Final convergence:** {_score(conv.final_convergence)} ({profile} profile)",
+        f"- **Final convergence:** {_score(conv.convergence)} ({profile} profile)",
     ]
     labels = conv.end_state_labels
     lines.append(f"- **End states:** {', '.join(labels) if labels else 'none detected'} · "
@@ -98,10 +100,10 @@ def render_transcript(conv: ConversationData, experiment: ExperimentData) -> str
     return "\n".join(lines) + "\n"
 
 
-def _turn_events(conv: ConversationData, turn: int) -> list[str]:
+def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     """The convergence score, convergence warnings and end states recorded at `turn`."""
     lines: list[str] = []
-    score = next((t.convergence_score for t in conv.turns if t.turn_number == turn), None)
+    score = conv.convergence_at(turn)
     if score is not None:
         lines += ["", f"*Convergence after turn {turn + 1}: {_score(score)}*"]
     for warning in conv.convergence_warnings:
@@ -120,7 +122,7 @@ def _opt(value: float | None) -> str:
     return "default" if value is None else f"{value:g}"
 
 
-def render_summary(experiment: ExperimentData) -> str:
+def render_summary(experiment: ExperimentRecord) -> str:
     lines = [f"# Transcripts of {experiment.name}", "",
              f"Experiment `{experiment.experiment_id}` · status {experiment.status} · "
              f"{len(experiment.conversations)} conversations", "",
@@ -130,9 +132,9 @@ def render_summary(experiment: ExperimentData) -> str:
         models = f"{conv.start.agent_a_model} ↔ {conv.start.agent_b_model}" if conv.start else "?"
         lines.append(
             f"| [{conv.conversation_id}](conv_{conv.conversation_id}.md) | {models} | "
-            f"{conv.status} | {conv.end_reason} | {conv.turns_completed} | "
-            f"{conv.input_tokens + conv.output_tokens} | {_cost(conv.cost_usd)} | "
-            f"{_score(conv.final_convergence)} |")
+            f"{experiment.status_of(conv)} | {conv.end_reason or NO_END_REASON} | "
+            f"{conv.turns_completed} | {conv.total_tokens} | {_cost(conv.cost_usd)} | "
+            f"{_score(conv.convergence)} |")
     if experiment.problems:
         lines += ["", "## Skipped while reading", ""]
         lines += [f"- {p}" for p in experiment.problems]
@@ -140,9 +142,9 @@ def render_summary(experiment: ExperimentData) -> str:
 
 
 def write_transcripts(experiment_dir: Path, conversation_id: str | None = None,
-                      experiment: ExperimentData | None = None) -> list[Path]:
+                      experiment: ExperimentRecord | None = None) -> list[Path]:
     """Write every transcript (or one) plus summary.md; returns the files written."""
-    experiment = experiment or load_experiment(experiment_dir)
+    experiment = experiment or ExperimentRecord.load(experiment_dir)
     out = transcripts_dir(experiment_dir)
     out.mkdir(exist_ok=True)
     written = []

@@ -73,17 +73,20 @@ class PidginApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", tooltip="Every key binding", priority=True, id="help"),
         Binding("f2", "switch_mode('setup')", "Setup", tooltip="Design an experiment",
-                priority=True, id="setup"),
+                priority=True, show=False, id="setup"),
         Binding("f3", "switch_mode('live')", "Live", tooltip="Watch a conversation",
-                priority=True, id="live"),
+                priority=True, show=False, id="live"),
         Binding("f4", "switch_mode('monitor')", "Monitor", tooltip="Every experiment",
-                priority=True, id="monitor"),
+                priority=True, show=False, id="monitor"),
         Binding("f5", "switch_mode('transcripts')", "Transcripts",
-                tooltip="Browse recorded conversations", priority=True, id="transcripts"),
+                tooltip="Browse recorded conversations", priority=True, show=False,
+                id="transcripts"),
         Binding("f6", "switch_mode('errors')", "Errors", tooltip="API errors, rate limits, "
-                "failures", priority=True, id="errors"),
+                "failures", priority=True, show=False, id="errors"),
+        Binding("f7", "search", "Search", tooltip="Search every message of every experiment",
+                priority=True, show=False, id="search"),
         Binding("ctrl+r", "launch", "Launch", tooltip="Run the experiment in the setup form",
-                priority=True, id="launch"),
+                priority=True, show=False, id="launch"),
         Binding("ctrl+p", "command_palette", "Commands", tooltip="Every action, searchable",
                 priority=True, show=False, id="command_palette"),
         Binding("ctrl+t", "change_theme", "Theme", tooltip="Pick a colour theme",
@@ -225,22 +228,59 @@ class PidginApp(App[int]):
         experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
         runner = ExperimentRunner(spec, self.output_root, bus=bus, registry=self.registry,
                                   interactive=True, experiment_id=experiment_id)
-        experiment_dir = runner.prepare()
+        runner.prepare()
+        return self._start(runner, bus, resume=False)
+
+    def resume_experiment(self, experiment_dir: Path) -> str:
+        """Continue an experiment's paused or interrupted conversations in this app (the
+        runner's own resume); returns one line saying what happened."""
+        from pidgin_tui.experiments.resume import NotResumable
+        from pidgin_tui.experiments.runner import ExperimentRunner
+        from pidgin_tui.experiments.spec import SpecError
+        from pidgin_tui.providers.registry import UnknownModelError
+
+        bus = EventBus()
+        try:
+            runner = ExperimentRunner.for_existing(experiment_dir, self.output_root, bus=bus,
+                                                   registry=self.registry, interactive=True)
+            saved = runner.resumable()
+        except (SpecError, UnknownModelError, NotResumable, ValueError) as exc:
+            return f"cannot resume {experiment_dir.name}: {exc}"
+        if runner.experiment_id in self.runs and self.runs[runner.experiment_id] \
+                in self.running_runs:
+            return f"{runner.experiment_id} is already running in this app"
+        if not saved:
+            return f"nothing to resume in {runner.experiment_id}: no conversation ended " \
+                   "paused or interrupted"
+        self._start(runner, bus, resume=True)
+        return f"resuming {len(saved)} conversation(s) of {runner.experiment_id}"
+
+    def post_process_experiment(self, experiment_id: str, experiment_dir: Path) -> None:
+        """Run post-processing (import, transcripts, README, notebook, index) again."""
+        from pidgin_tui.record.layout import database_path
+        from pidgin_tui.tui.post_processing import start_post_processing
+
+        start_post_processing(self, experiment_id, experiment_dir,
+                              database_path(self.output_root))
+
+    def _start(self, runner: ExperimentRunner, bus: EventBus, *, resume: bool) -> Run:
+        spec = runner.spec
+        experiment_dir = runner.experiment_dir
         self.store.add_experiment(
             runner.experiment_id, spec.name, runner.conversation_ids(),
             {agent.value: (info.ref, info.context_window) for agent, info in runner.models.items()},
             output_dir=str(experiment_dir))
         run = Run(runner, Bridge(bus, self.store, self.hub))
         self.runs[runner.experiment_id] = run
-        run.worker = self.run_worker(self._conduct(run), name=runner.experiment_id,
+        run.worker = self.run_worker(self._conduct(run, resume), name=runner.experiment_id,
                                      group="conductors", exit_on_error=False,
                                      description=f"experiment {spec.name}")
         return run
 
-    async def _conduct(self, run: Run) -> None:
+    async def _conduct(self, run: Run, resume: bool = False) -> None:
         runner = run.runner
         try:
-            result = await runner.run()
+            result = await (runner.resume() if resume else runner.run())
         except Exception as exc:  # a crash must reach the error panel, never kill the app
             self._record_crash(runner.experiment_id, exc)
             status = "failed"
@@ -267,6 +307,11 @@ class PidginApp(App[int]):
         if spec is None:
             self.switch_mode("setup")
             self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
+            return
+        missing = setup.missing_key() if hasattr(setup, "missing_key") else None
+        if missing:
+            self.switch_mode("setup")
+            self.notify(missing, title="Cannot launch", severity="error", markup=False)
             return
         if self.detach_runs:
             from pidgin_tui.tui.detached import launch_detached
@@ -386,6 +431,12 @@ class PidginApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_search(self, query: str = "") -> None:
+        from pidgin_tui.tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.output_root, query))
 
     async def action_quit(self) -> None:
         if not self.running_runs:

@@ -7,6 +7,7 @@ messages, so the form and `pidgin-tui run` say the same thing about the same mis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,16 +20,21 @@ from pidgin_tui.experiments.spec import (
 )
 from pidgin_tui.providers.registry import ModelInfo, Registry, UnknownModelError
 
-FIELDS: tuple[str, ...] = (
-    "name", "agent_a", "agent_b", "prompt", "max_turns", "repetitions", "max_parallel",
-    "temperature_a", "temperature_b", "awareness_a", "awareness_b", "think", "think_budget",
-    "first_speaker", "convergence_threshold", "convergence_action", "convergence_profile",
-    "end_state_action", "budget_usd",
-)
-"""Every spec key the form edits, in form order."""
-OPTIONAL_FIELDS = frozenset({"temperature_a", "temperature_b", "think_budget",
-                             "convergence_threshold", "budget_usd"})
-"""Fields where an empty box means "not set" (model default, off, or no limit)."""
+FIELDS: tuple[str, ...] = tuple(VALIDATORS)
+"""Every spec key, each with its own field: the spec module owns the list, so a key added there
+gets a field (a text box unless the form knows better) and survives load → save → launch."""
+_TYPES = {key: str(spec_field.type) for key, spec_field
+          in ExperimentSpec.__dataclass_fields__.items() if key in FIELDS}
+SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "bool")
+"""Yes/no keys shown as a checkbox."""
+INHERITING_SWITCHES = frozenset(key for key, kind in _TYPES.items() if kind == "bool | None")
+"""Per-agent yes/no keys that may be unset (then the shared switch applies): "", "true", "false"."""
+FORMATTERS: dict[str, Callable[[Any], str]] = {"end_state_action": format_end_state_action}
+"""Keys whose value is not a single scalar, shown as the text the spec module parses back."""
+UNTRIMMED = frozenset({"name", "prompt", "opener", "empty_placeholder"})
+"""Text kept exactly as typed (leading spaces can be meant); other boxes are trimmed."""
+OPTIONAL_FIELDS = frozenset(key for key, kind in _TYPES.items() if "None" in kind)
+"""Fields where an empty box means "not set" (model default, shared value, off, or no limit)."""
 
 
 @dataclass(slots=True)
@@ -53,7 +59,7 @@ def _mapping(values: dict[str, Any]) -> dict[str, Any]:
     for key in FIELDS:
         value = values.get(key)
         if isinstance(value, str):
-            value = value.strip() if key != "prompt" else value
+            value = value if key in UNTRIMMED else value.strip()
             if value == "" and key in OPTIONAL_FIELDS:
                 value = None
         if value is not None or key in OPTIONAL_FIELDS:
@@ -93,23 +99,19 @@ def _text(value: object) -> str:
 
 
 def spec_to_values(spec: ExperimentSpec) -> dict[str, Any]:
-    """Form values for a spec (per-agent settings resolved), for loading a spec file."""
-    return {
-        "name": spec.name, "agent_a": spec.agent_a, "agent_b": spec.agent_b,
-        "prompt": spec.prompt, "max_turns": _text(spec.max_turns),
-        "repetitions": _text(spec.repetitions), "max_parallel": _text(spec.max_parallel),
-        "temperature_a": _text(spec.resolved_temperature("agent_a")),
-        "temperature_b": _text(spec.resolved_temperature("agent_b")),
-        "awareness_a": spec.resolved_awareness("agent_a"),
-        "awareness_b": spec.resolved_awareness("agent_b"),
-        "think": spec.think or bool(spec.think_a) or bool(spec.think_b),
-        "think_budget": _text(spec.think_budget), "first_speaker": spec.first_speaker,
-        "convergence_threshold": _text(spec.convergence_threshold),
-        "convergence_action": spec.convergence_action,
-        "convergence_profile": spec.convergence_profile,
-        "end_state_action": format_end_state_action(spec.end_state_action),
-        "budget_usd": _text(spec.budget_usd),
-    }
+    """Form values for every key of a spec: text, a checkbox's bool, or "", "true", "false"."""
+    values: dict[str, Any] = {}
+    for key in FIELDS:
+        value = getattr(spec, key)
+        if key in SWITCHES:
+            values[key] = bool(value)
+        elif key in INHERITING_SWITCHES:
+            values[key] = "" if value is None else str(bool(value)).lower()
+        elif key in FORMATTERS:
+            values[key] = FORMATTERS[key](value)
+        else:
+            values[key] = _text(value)
+    return values
 
 
 def default_values() -> dict[str, Any]:

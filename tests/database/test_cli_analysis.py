@@ -69,9 +69,16 @@ def test_export_csv_and_md(cli_root: tuple[Path, str], tmp_path: Path) -> None:
     with open(tmp_path / "csv" / "messages.csv", newline="", encoding="utf-8") as handle:
         messages = list(csv.DictReader(handle))
     assert len(messages) == 12 and all(m["content"] for m in messages)
-    md = run_cli("export", exp, "--format", "md", "--to", str(tmp_path / "md"),
-                 "--output", str(out))
-    assert md.returncode == 0 and Path(md.stdout.strip()).read_text().count("**Turn ") == 12
+    md = run_cli("export", exp, "--format", "md", "--output", str(out))
+    assert md.returncode == 0, md.stderr
+    paths = [Path(line) for line in md.stdout.splitlines()]
+    assert {p.parent.name for p in paths} == {"transcripts"}
+    transcript = run_cli("transcript", exp, "1", "--output", str(out))
+    first = next(p for p in paths if p.name == f"conv_{exp}_0001.md")
+    assert first.read_text(encoding="utf-8") == transcript.stdout
+    refused = run_cli("export", exp, "--format", "md", "--to", str(tmp_path / "md"),
+                      "--output", str(out))
+    assert refused.returncode == 2 and "transcripts" in refused.stderr
 
 
 def test_transcript_prints_one_conversation_and_writes_all(cli_root: tuple[Path, str]) -> None:

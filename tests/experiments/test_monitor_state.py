@@ -90,12 +90,12 @@ def test_truncated_line_is_neither_lost_nor_duplicated(tmp_path: Path) -> None:
     with open(_jsonl(path, "run1_0002"), "ab") as handle:
         handle.write(line[:25])
     state.refresh()
-    assert tail.events_seen == seen and tail.turns == 5 and not tail.errors
+    assert tail.events_seen == seen and tail.turns_completed == 5 and not tail.parse_errors
     with open(_jsonl(path, "run1_0002"), "ab") as handle:
         handle.write(line[25:])
     state.refresh()
     state.refresh()
-    assert tail.events_seen == seen + 1 and tail.turns == 6 and not tail.errors
+    assert tail.events_seen == seen + 1 and tail.turns_completed == 6 and not tail.parse_errors
 
 
 def test_finished_experiments_are_not_reread(tmp_path: Path) -> None:
@@ -157,4 +157,4 @@ def test_resumed_conversation_is_tailed_again(tmp_path: Path) -> None:
     write_jsonl(_jsonl(path, "run1_0002"), [ConversationResumedEvent(**ids, turn_number=5),
                                             *_turn_events("run1_0002", 5)])
     state.refresh()
-    assert not tail.ended and tail.status == "running" and tail.turns == 6
+    assert not tail.ended and tail.status == "running" and tail.turns_completed == 6

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from statistics import median
 
-from pidgin_tui.reports.loader import load_experiment
+from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.reports.readme import render_readme
 from tests.analysis_fixtures import run_experiment
 
 
 def test_readme_gives_the_end_state_distribution_per_model_pair(tmp_path: Path) -> None:
-    experiment = load_experiment(run_experiment(tmp_path, max_turns=20, repetitions=4,
+    experiment = ExperimentRecord.load(run_experiment(tmp_path, max_turns=20, repetitions=4,
                                                 think=False))
     text = render_readme(experiment)
     conversations = list(experiment.conversations.values())
@@ -26,5 +26,5 @@ def test_readme_gives_the_end_state_distribution_per_model_pair(tmp_path: Path) 
     assert "**local:instant × local:instant** (4 conversations; median substantive turns " \
         f"{substantive:g}" in text
     assert "## Convergence by model pair" in text
-    final = [c.final_convergence for c in conversations]
+    final = [c.convergence for c in conversations]
     assert f"| local:instant × local:instant | 4 | {sum(final) / 4:.3f} " in text

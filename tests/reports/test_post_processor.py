@@ -52,7 +52,7 @@ def test_a_failing_import_does_not_stop_the_reports(experiment: Path, tmp_path: 
     not_a_database.write_text("this is not a DuckDB file")
     result = run_post_processing_sync(exp, not_a_database)
     assert list(result.failed) == ["import"]
-    assert result.succeeded == ["transcripts", "readme", "notebook"]
+    assert result.succeeded == ["transcripts", "readme", "notebook", "index"]
     assert "import: FAILED" in (exp / "post_processing.log").read_text()
     assert (exp / "README.md").is_file() and (exp / "transcripts" / "summary.md").is_file()
     complete = decode_event((exp / "experiment_events.jsonl").read_bytes().splitlines()[-1])

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pidgin_tui.core.events import SystemPromptEvent, decode_event
-from pidgin_tui.reports.loader import load_experiment
+from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.reports.transcript import fenced, inline, render_transcript
 from tests.analysis_fixtures import jsonl_lines, run_experiment
 
@@ -21,7 +21,7 @@ def test_prompts_injections_and_events_appear_at_their_turn(tmp_path: Path) -> N
     exp_dir = run_experiment(tmp_path / "root", repetitions=1, max_turns=20, think=False,
                              awareness=str(awareness), convergence_threshold=0.3,
                              convergence_action="warn")
-    experiment = load_experiment(exp_dir)
+    experiment = ExperimentRecord.load(exp_dir)
     (conv,) = experiment.conversations.values()
     text = render_transcript(conv, experiment)
     prompts = [decode_event(line) for line in jsonl_lines(exp_dir)]

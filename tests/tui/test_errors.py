@@ -88,3 +88,33 @@ async def test_the_badge_is_also_on_the_monitor_and_transcript_screens(make_app)
             await pilot.press(key)
             await pilot.pause(0.1)
             assert badge_text(app) == "⚠ 4 unread errors · F6", key
+
+
+def _past_errors(root) -> None:
+    """Two experiments on disk from other processes, with recorded API errors."""
+    from pidgin_tui.core.events import APIErrorEvent
+    from pidgin_tui.experiments.synthetic import write_experiment, write_jsonl
+    from pidgin_tui.record.layout import conversation_jsonl_name
+
+    for exp_id, name, count in (("hd01", "headless-night", 2), ("dt02", "detached-day", 1)):
+        path = write_experiment(root, exp_id, name, conversations=1, turns=2)
+        write_jsonl(path / conversation_jsonl_name(f"{exp_id}_0001"), [APIErrorEvent(
+            experiment_id=exp_id, conversation_id=f"{exp_id}_0001", provider="openai",
+            model="openai:gpt-x", error_type="rate_limit", status_code=429,
+            error_message=f"[keys] quota {n} exceeded", timestamp=f"2026-01-15T09:0{n}:00+00:00",
+            event_id=f"{exp_id}-err{n}") for n in range(count)])
+
+
+async def test_f6_lists_errors_of_every_experiment_on_disk_grouped(make_app, output_root) -> None:
+    _past_errors(output_root)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        table = app.screen.query_one(ErrorTable)
+        await wait_until(pilot, lambda: table.row_count == 3, "the errors on disk")
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [(row[5], row[1]) for row in rows] == [
+            ("dt02", "API error"), ("hd01", "API error"), ("hd01", "API error")]
+        assert rows[0][2].startswith("rate_limit (HTTP 429): [keys] quota 0")
+        summary = str(app.screen.query_one("#errors-summary").render())
+        assert summary == "3 errors in 2 experiments: 3 api error"

@@ -96,3 +96,17 @@ async def test_ctrl_t_opens_the_theme_picker(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
         assert isinstance(app.screen, CommandPalette)
+
+
+async def test_help_scrolls_from_the_keyboard_to_the_last_screen_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        scroller = app.screen.query_one("#help-scroll")
+        assert scroller.has_focus and scroller.max_scroll_y > 0
+        await pilot.press("pagedown")
+        assert scroller.scroll_y > 0
+        await pilot.press("end")
+        assert scroller.scroll_y == scroller.max_scroll_y
+        await pilot.press("home")
+        assert scroller.scroll_y == 0

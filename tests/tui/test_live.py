@@ -100,6 +100,97 @@ async def test_high_convergence_pauses_and_says_so(make_app) -> None:
         await app.stop_all_and_wait()
 
 
+async def test_a_failed_turn_ends_its_cursor_and_says_why_inline(make_app) -> None:
+    from pidgin_tui.core.events import ConversationEndEvent
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app)
+        await script.start()
+        await script.turn(0, partial_b=3)
+        await pilot.pause(0.1)
+        [streaming] = [v for v in app.screen.query(MessageView) if not v.complete]
+        assert "▍" in str(streaming.query_one(".message-header").render())
+        await script.bus.publish(ConversationEndEvent(
+            **script.ids, reason="error", total_turns=0, status="failed",
+            error="anthropic: overloaded [keys] (HTTP 529)"))
+        await pilot.pause(0.2)
+        assert "▍" not in str(streaming.query_one(".message-header").render())
+        assert str(streaming.query_one(".message-error").render()) == \
+            "✗ anthropic: overloaded [keys] (HTTP 529)"
+
+
+async def test_unfolded_thinking_stays_unfolded_for_new_turns(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, max_turns=3)
+        await script.start()
+        await script.turn(0)
+        await pilot.pause(0.1)
+        await pilot.press("t")
+        await script.bus.publish(MessageRequestEvent(
+            **script.ids, agent_id="agent_a", turn_number=1, model="local:test",
+            message_count=3, payload_sha256="0" * 64))
+        await script.message(1, "agent_b", thinking=True)
+        await pilot.pause(0.2)
+        folds = list(app.screen.query(Collapsible))
+        assert len(folds) == 2 and not any(fold.collapsed for fold in folds)
+
+
+async def test_the_convergence_panel_says_no_data_yet_instead_of_a_full_bar(make_app) -> None:
+    from textual.widgets import Sparkline
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app)
+        await script.start()
+        await pilot.pause(0.1)
+        empty = app.screen.query_one("#convergence-empty")
+        sparkline = app.screen.query_one(Sparkline)
+        assert empty.display and not sparkline.display
+        assert str(empty.render()) == "no data yet"
+        await script.turn(0)
+        await pilot.pause(0.1)
+        assert sparkline.display and not empty.display and sparkline.data == [0.21]
+
+
+async def test_following_resumes_at_the_bottom(make_app) -> None:
+    from pidgin_tui.tui.widgets.conversation_view import ConversationView
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, max_turns=3)
+        await script.start()
+        await script.turn(0)
+        await script.bus.publish(MessageRequestEvent(
+            **script.ids, agent_id="agent_a", turn_number=1, model="local:test",
+            message_count=3, payload_sha256="0" * 64))
+        chunks = iter(range(1000))
+
+        async def stream(lines: int) -> None:
+            await script.bus.publish(MessageChunkEvent(
+                **script.ids, agent_id="agent_a", turn_number=1, chunk="A line.\n\n" * lines,
+                chunk_index=next(chunks)))
+            await pilot.pause(0.2)
+
+        await stream(60)
+        view = app.screen.query_one(ConversationView)
+        assert view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y
+        view.scroll_home(animate=False)  # the user scrolls up: following stops
+        await pilot.pause(0.1)
+        await stream(20)
+        assert view.scroll_y == 0
+        # The user scrolls back down; text streaming in meanwhile leaves them a line short.
+        view.scroll_to(y=view.max_scroll_y - 1, animate=False)
+        await pilot.pause(0.1)
+        await stream(20)
+        assert view.scroll_y == view.max_scroll_y
+
+
 async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app) -> None:
     """The setup form's end-state action reaches the run: local:instant loops, the loop
     detector pauses the conversation, and the live screen shows the badge with its onset."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import yaml
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 
 from pidgin_tui.providers.registry import ModelInfo
 from pidgin_tui.tui.screens.path_prompt import PathPrompt
 from pidgin_tui.tui.widgets.form_field import FormField
 
 from .conftest import SIZE, fast_registry
-from .helpers import estimate_settled
+from .helpers import estimate_settled, wait_until
 
 
 def field(app, key: str) -> FormField:
@@ -53,7 +53,8 @@ async def test_unknown_model_is_explained(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#agent_b-input", Input).value = "local:tset"
-        await pilot.pause()
+        await wait_until(pilot, lambda: field(app, "agent_b").has_class("-invalid"),
+                         "the field to be marked")
         error = str(field(app, "agent_b").query_one(".field-error", Static).render())
         assert "unknown model 'local:tset'" in error
 
@@ -137,3 +138,60 @@ async def test_loading_a_broken_spec_says_why(make_app, tmp_path) -> None:
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("malformed YAML" in m for m in messages)
+
+
+async def test_spec_keys_without_a_field_before_survive_load_save_and_launch(
+        make_app, tmp_path) -> None:
+    app = make_app()
+    source, saved = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    source.write_text("name: kept\nturns: 2\nchoose_names: true\nseed: 7\ntemperature: 0.4\n"
+                      "prompt_visibility: both\nmax_output_tokens: 300\nthink_b: true\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await estimate_settled(pilot)
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = str(source)
+        await pilot.press("enter")
+        await pilot.pause()
+        spec = app.screen.valid_spec()
+        assert spec is not None
+        assert (spec.choose_names, spec.seed, spec.temperature, spec.prompt_visibility,
+                spec.max_output_tokens, spec.think_b) == (True, 7, 0.4, "both", 300, True)
+        await pilot.press("ctrl+s")
+        app.screen.query_one(Input).value = str(saved)
+        await pilot.press("enter")
+        await pilot.pause()
+        written = yaml.safe_load(saved.read_text())
+        assert (written["choose_names"], written["seed"], written["think_b"]) == (True, 7, True)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        [run] = app.runs.values()
+        assert (run.runner.spec.seed, run.runner.spec.choose_names) == (7, True)
+
+
+async def test_the_thinking_checkbox_label_follows_its_value(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await estimate_settled(pilot)
+        box = app.screen.query_one("#think", Checkbox)
+        assert not box.value and str(box.label) == "off"
+        box.focus()
+        await pilot.press("space")
+        assert box.value and str(box.label) == "on"
+
+
+async def test_launch_with_a_missing_key_is_refused_with_one_message(make_app) -> None:
+    registry = fast_registry()
+    registry.add(ModelInfo("anthropic", "claude-x", "Claude X", 200_000, 8_192))
+    app = make_app(registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await estimate_settled(pilot)
+        app.screen.query_one("#agent_a-input", Input).value = "anthropic:claude-x"
+        await pilot.pause()
+        await estimate_settled(pilot)
+        before = len(app._notifications)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not app.runs and app.current_mode == "setup"
+        [note] = list(app._notifications)[before:]
+        assert "anthropic:claude-x: no API key: set ANTHROPIC_API_KEY" in note.message
+        assert "[keys]" in note.message and "config.toml" in note.message

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from pidgin_tui.experiments.conversation_log import ConversationLog, LogMessage
+from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.tui.widgets import transcript_layout
 from pidgin_tui.tui.widgets.transcript_layout import build_layout, search, wrap_offsets
 
@@ -49,9 +50,12 @@ def test_lines_are_substrings_within_width_and_long_words_split() -> None:
 
 
 def test_search_maps_hits_to_wrapped_lines() -> None:
-    log = ConversationLog(path=None)  # type: ignore[arg-type]
-    log.messages = [LogMessage(0, "agent_a", "alpha beta gamma " * 10 + "needle here"),
-                    LogMessage(0, "agent_b", "Needle at the start, and a needle later")]
+    log = ConversationRecord()
+    log.messages = [
+        MessageCompleteEvent(turn_number=0, agent_id="agent_a",
+                             content="alpha beta gamma " * 10 + "needle here"),
+        MessageCompleteEvent(turn_number=0, agent_id="agent_b",
+                             content="Needle at the start, and a needle later")]
     layout = build_layout(log, 40, show_thinking=False)
     hits = search(log, layout, "NEEDLE")
     assert len(hits) == 3

@@ -52,7 +52,7 @@ async def test_2000_turn_transcript_search_finds_a_late_phrase(big_root: Path) -
     app = HostApp(big_root, lambda: TranscriptsScreen(big_root))
     async with app.run_test(size=SIZE) as pilot:
         view = await _open_first(pilot)
-        assert view.transcript.turns == 2000
+        assert view.transcript.turns_completed == 2000
         assert len(pilot.app.screen.query("*")) < 40  # no widget per message
         await pilot.press("slash", *"Purple Kangaroo", "enter")
         await pilot.pause()
@@ -79,7 +79,7 @@ async def test_jump_to_turn_thinking_and_export(big_root: Path) -> None:
         assert view.show_thinking and len(view.layout_data.lines) > folded
         assert view.turn_at(view.scroll_offset.y) == 11  # still at the same turn
         await pilot.press("e")
-        exported = next((big_root / "experiments").glob("*/exports/conv_big01_0001.md"))
+        exported = next((big_root / "experiments").glob("*/transcripts/conv_big01_0001.md"))
         text = exported.read_text(encoding="utf-8")
         assert "## Turn 2000" in text and PHRASE in text
         await pilot.press("g", "9", "9", "9", "9", "enter")

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, Static
 
@@ -32,6 +32,7 @@ SCREEN_GROUPS: tuple[tuple[str, str, str], ...] = (
     ("Live (F3)", "live", "LiveScreen"),
     ("Monitor (F4)", "monitor", "MonitorScreen"),
     ("Transcripts (F5)", "transcripts", "TranscriptsScreen"),
+    ("Search (F7, / in Transcripts)", "search", "SearchScreen"),
     ("A transcript", "transcript", "TranscriptScreen"),
     ("Metrics plot", "metrics", "MetricsScreen"),
     ("Experiment README", "readme", "ReadmeScreen"),
@@ -62,12 +63,14 @@ def bindings_markdown(app: Any) -> str:
             parts.append(f"### {title}\n\n| Key | Action | What it does |\n|---|---|---|\n"
                          + "\n".join(rows))
     parts.append("Inside forms: `tab`/`shift+tab` move between fields, `enter` picks a model "
-                 "from a list, `space` toggles a checkbox.")
+                 "from a list, `space` toggles a checkbox. In this help: arrows, `pgup`/`pgdn`, "
+                 "`home`/`end` scroll.")
     return "\n\n".join(parts)
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists every binding; Escape or F1 closes it."""
+    """Lists every binding; the list has focus, so arrows, PgUp/PgDn, Home/End scroll it, and
+    Escape closes it."""
 
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -78,7 +81,11 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Label("Keys", id="help-title")
             yield Static(INTRO, id="help-intro")
-            yield Markdown(bindings_markdown(self.app), id="help-body")
+            with VerticalScroll(id="help-scroll"):
+                yield Markdown(bindings_markdown(self.app), id="help-body")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

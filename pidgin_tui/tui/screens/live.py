@@ -284,4 +284,4 @@ class LiveScreen(Screen[None]):
         self.view.fold_thinking(not self._thinking_open)
 
     def action_follow(self) -> None:
-        self.view.anchor()
+        self.view.follow()

@@ -53,7 +53,7 @@ class MonitorScreen(Screen[None]):
         Binding("enter", "open", "Open", tooltip="Drill into the experiment / open the "
                 "conversation live", id="monitor.open"),
         Binding("escape", "back", "Experiments", tooltip="Back to the experiments table",
-                id="monitor.back"),
+                show=False, id="monitor.back"),
         Binding("s", "stop", "Stop run", tooltip="Stop the highlighted experiment (asks first)",
                 id="monitor.stop"),
         Binding("f", "filter", "Filter", tooltip="Filter conversations by status",
@@ -66,7 +66,12 @@ class MonitorScreen(Screen[None]):
                 id="monitor.metrics"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
                 id="monitor.readme"),
-        Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", id="monitor.refresh"),
+        Binding("u", "resume", "Resume", tooltip="Continue the experiment's paused or "
+                "interrupted conversations in this app", id="monitor.resume"),
+        Binding("P", "post_process", "Post-process", tooltip="Import, write transcripts, "
+                "README, notebook and search index again", id="monitor.post_process"),
+        Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", show=False,
+                id="monitor.refresh"),
     ]
 
     @dataclass
@@ -226,6 +231,29 @@ class MonitorScreen(Screen[None]):
         row = self.row(self.selected_id)
         if row is not None:
             open_readme(self.app, row.path)
+
+    def action_resume(self) -> None:
+        row = self.row(self.selected_id)
+        resume = getattr(self.app, "resume_experiment", None)
+        if row is None or not callable(resume):
+            return
+        if row.is_live:
+            self.notify(f"{row.experiment_id} is still running ({row.status_label}).")
+            return
+        self.notify(resume(row.path), title="Resume")
+        self._request_refresh()
+
+    def action_post_process(self) -> None:
+        row = self.row(self.selected_id)
+        post_process = getattr(self.app, "post_process_experiment", None)
+        if row is None or not callable(post_process):
+            return
+        if row.is_live:
+            self.notify(f"{row.experiment_id} is still running: it is post-processed when it "
+                        "ends.")
+            return
+        post_process(row.experiment_id, row.path)
+        self.notify(f"Post-processing {row.experiment_id}…", title="Post-process")
 
     def action_transcript(self) -> None:
         self.open_conversation(live=False)

@@ -132,6 +132,17 @@ class SetupScreen(Screen[None]):
         self.revalidate()
         return self.result.spec
 
+    def missing_key(self) -> str | None:
+        """One line naming the key variable and config file when a chosen model has no key."""
+        from pidgin_tui.config import missing_key_message
+
+        if self.result.models is None:
+            return None
+        problems = [missing_key_message(info.ref, info.provider)
+                    for info in dict.fromkeys(self.result.models)
+                    if not key_status(info.provider)[0]]
+        return "; ".join(problems) or None
+
     def load_values(self, spec: ExperimentSpec) -> None:
         self.form.set_values(spec_to_values(spec))
         self.call_after_refresh(self.revalidate)

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from pidgin_tui.core.events import Event
-from pidgin_tui.experiments.conversation_log import ConversationLog
+from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
@@ -57,7 +57,7 @@ class TranscriptScreen(Screen[None]):
     class Loaded(Message):
         """The worker parsed the whole file."""
 
-        log: ConversationLog
+        log: ConversationRecord
 
     @dataclass
     class Grew(Message):
@@ -66,11 +66,15 @@ class TranscriptScreen(Screen[None]):
         events: list[Event]
         offset: int
 
-    def __init__(self, path: Path, *, follow: bool = False, log: ConversationLog | None = None,
-                 ) -> None:
+    def __init__(self, path: Path, *, follow: bool = False, log: ConversationRecord | None = None,
+                 turn: int | None = None, highlight: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.follow = follow
+        self._open_at = turn
+        """1-based turn to show first (a search result)."""
+        self._highlight = highlight
+        """Text to mark, from that turn on, once the transcript is shown."""
         self.transcript = log
         self._reading = False
 
@@ -92,17 +96,32 @@ class TranscriptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="transcript-load", exit_on_error=False)
     def load(self) -> None:
-        self.post_message(self.Loaded(ConversationLog.load(self.path)))
+        self.post_message(self.Loaded(ConversationRecord.read(self.path,
+                                                              types=TRANSCRIPT_EVENTS)))
 
     def on_transcript_screen_loaded(self, message: Loaded) -> None:
         self._show(message.log)
 
-    def _show(self, log: ConversationLog) -> None:
+    def _show(self, log: ConversationRecord) -> None:
         self.transcript = log
         view = TranscriptView(log, follow=self.follow, id="tx-view")
         self.mount(view, before=self.query_one("#tx-status"))
         view.focus()
         self._update_header()
+        if self._open_at is not None or self._highlight:
+            self.call_after_refresh(self._open_at_hit, view)
+
+    def _open_at_hit(self, view: TranscriptView) -> None:
+        """Scroll to the requested turn, then mark the highlight's first hit from there on."""
+        if not view.layout_data.lines:  # laid out on its first resize
+            self.call_after_refresh(self._open_at_hit, view)
+            return
+        if self._open_at is not None:
+            view.goto_turn(self._open_at)
+            self._status(f"turn {self._open_at}")
+        if self._highlight:
+            view.search_for(self._highlight)
+        self._open_at = self._highlight = None
 
     @property
     def view(self) -> TranscriptView | None:
@@ -116,9 +135,9 @@ class TranscriptScreen(Screen[None]):
         ended = f" · {log.status} ({log.end_reason})" if log.end_reason else f" · {log.status}"
         follow = " · following" if self.follow else ""
         self.query_one("#tx-header", Static).update(
-            f"{log.title} · {log.turns}/{log.max_turns} turns{ended}{follow}")
+            f"{log.title} · {log.turns_completed}/{log.max_turns} turns{ended}{follow}")
         self.query_one("#tx-convergence", Sparkline).data = [
-            log.convergence[t] for t in sorted(log.convergence)]
+            t.convergence_score for t in log.turns_in_order if t.convergence_score is not None]
 
     def _poll(self) -> None:
         if self.transcript is not None and self.follow and not self._reading and self.is_active:
@@ -127,10 +146,10 @@ class TranscriptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="transcript-follow", exit_on_error=False)
     def _read_more(self, offset: int) -> None:
-        from pidgin_tui.experiments.conversation_log import read_shown_events
+        from pidgin_tui.record.jsonl import read_events
 
-        events, new_offset, _errors = read_shown_events(self.path, offset)
-        self.post_message(self.Grew(events, new_offset))
+        result = read_events(self.path, offset, types=TRANSCRIPT_EVENTS)
+        self.post_message(self.Grew(result.events, result.offset))
 
     def on_transcript_screen_grew(self, message: Grew) -> None:
         self._reading = False
@@ -207,10 +226,10 @@ class TranscriptScreen(Screen[None]):
     def action_export(self) -> None:
         if self.transcript is None:
             return
-        target = self.path.parent / "exports" / f"conv_{self.transcript.conversation_id}.md"
+        from pidgin_tui.reports.transcript import write_transcripts
+
         try:
-            target.parent.mkdir(exist_ok=True)
-            target.write_text(self.transcript.to_markdown(), encoding="utf-8")
+            target = write_transcripts(self.path.parent, self.transcript.conversation_id)[0]
         except OSError as exc:
             self.notify(f"Export failed: {exc}", severity="error")
             return

@@ -42,7 +42,9 @@ class TranscriptsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", tooltip="Open the conversation's transcript",
                 id="browse.open"),
-        Binding("slash", "focus_filter", "Filter", tooltip="Filter by name, model:, status:, "
+        Binding("slash", "search", "Search", tooltip="Search every message of every experiment",
+                id="browse.search"),
+        Binding("f", "focus_filter", "Filter", tooltip="Filter by name, model:, status:, "
                 "end:", id="browse.filter"),
         Binding("m", "metrics", "Metrics", tooltip="Plot metrics of the experiment or "
                 "conversation", id="browse.metrics"),
@@ -76,7 +78,7 @@ class TranscriptsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TopBar("Transcripts · browse recorded conversations")
-        yield Input(placeholder="filter: words, or name: model: status: end:  (/ to focus)",
+        yield Input(placeholder="filter: words, or name: model: status: end:  (f to focus)",
                     id="browse-filter")
         with Vertical(id="browse-tables"):
             yield RowTable(EXPERIMENT_COLUMNS, id="browse-experiments")
@@ -193,6 +195,11 @@ class TranscriptsScreen(Screen[None]):
             self.open_transcript()
         else:
             self.query_one("#browse-conversations", RowTable).focus()
+
+    def action_search(self) -> None:
+        from pidgin_tui.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.root))
 
     def action_focus_filter(self) -> None:
         self.query_one("#browse-filter", Input).focus()

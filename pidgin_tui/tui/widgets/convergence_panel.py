@@ -34,11 +34,13 @@ class ConvergencePanel(Vertical):
         padding: 0 1;
     }
     ConvergencePanel > Sparkline { height: 3; margin-bottom: 1; }
+    ConvergencePanel > #convergence-empty { height: 3; margin-bottom: 1; color: $text-muted; }
     ConvergencePanel > #metrics { color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
         yield Sparkline([], id="convergence-sparkline")
+        yield Static("no data yet", id="convergence-empty")
         yield Static("", id="metrics")
 
     def on_mount(self) -> None:
@@ -48,7 +50,11 @@ class ConvergencePanel(Vertical):
         scores = [] if conversation is None else conversation.convergence
         latest = f" {scores[-1]:.2f}" if scores else ""
         self.border_title = f"Convergence{latest}"
-        self.query_one(Sparkline).data = scores[-200:] or [0.0]
+        # An empty sparkline draws a full block (which reads as maximum convergence): say so.
+        sparkline = self.query_one(Sparkline)
+        sparkline.display = bool(scores)
+        self.query_one("#convergence-empty", Static).display = not scores
+        sparkline.data = scores[-200:]
         metrics = {} if conversation is None else conversation.metrics
         lines = [f"{name[:20]:<20} {value:8.3f}" for name, value in pick_metrics(metrics)]
         self.query_one("#metrics", Static).update("\n".join(lines) or "no metrics yet")

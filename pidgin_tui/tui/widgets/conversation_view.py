@@ -35,6 +35,8 @@ class ConversationView(VerticalScroll):
         super().__init__(id=id)
         self.conversation_id: str | None = None
         self._views: dict[tuple[int, str], MessageView] = {}
+        self.thinking_open = False
+        """Thinking of every message, shown and yet to come, is unfolded."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="collapsed-note")
@@ -59,7 +61,7 @@ class ConversationView(VerticalScroll):
             return
         prompt.update(f"[b]Opening prompt[/b]\n{_escape(conversation.prompt) or '(none)'}")
         await self.sync(conversation)
-        self.anchor()
+        self.follow()
 
     async def sync(self, conversation: ConversationState) -> None:
         """Mount views for new messages, drop views of turns that scrolled out of the window."""
@@ -77,7 +79,8 @@ class ConversationView(VerticalScroll):
         for turn, messages in window:
             for agent_id, message in messages:
                 if (turn, agent_id) not in self._views:
-                    view = MessageView(message, conversation.agents[agent_id].name)
+                    view = MessageView(message, conversation.agents[agent_id].name,
+                                       thinking_open=self.thinking_open)
                     self._views[(turn, agent_id)] = view
                     new_views.append(view)
         if new_views:
@@ -94,6 +97,11 @@ class ConversationView(VerticalScroll):
             text = f"■ Conversation {conversation.status}: {conversation.end_reason}"
             if conversation.error:
                 text += f" — {_escape(conversation.error)}"
+            reason = conversation.error or f"{conversation.status}: {conversation.end_reason}"
+            for view in self._views.values():
+                if not view.complete:
+                    self.run_worker(view.end_incomplete(reason), group="end-incomplete",
+                                    exit_on_error=False)
         self.query_one("#end-note", Static).update(text)
 
     async def add_chunks(self, conversation: ConversationState, agent_id: str, turn: int,
@@ -123,8 +131,26 @@ class ConversationView(VerticalScroll):
             await view.restart()
 
     def fold_thinking(self, collapsed: bool) -> None:
+        self.thinking_open = not collapsed
         for view in self._views.values():
             view.fold_thinking(collapsed)
+
+    def follow(self) -> None:
+        """Scroll to the bottom and keep following new text.
+
+        Textual's `anchor()` alone keeps a released anchor released (it only scrolls), so the
+        release flag is cleared here as well.
+        """
+        self._anchor_released = False
+        self.anchor()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Follow new text again once the user scrolls back to the bottom. Text streaming in
+        moves the bottom while a scroll is on its way, so the last line counts as the bottom."""
+        super().watch_scroll_y(old_value, new_value)
+        if self._anchor_released and new_value > old_value and \
+                new_value >= self.max_scroll_y - 1:
+            self.follow()
 
 
 def _escape(text: str) -> str:

@@ -28,7 +28,7 @@ def _message_text(entry: ErrorEntry, now: float) -> str:
 
 
 class ErrorTable(DataTable[str | Text]):
-    """Rows mirror `RunStore.errors`; `sync` adds new rows and ticks countdowns."""
+    """Rows mirror a list of entries; `sync` adds new rows and ticks countdowns."""
 
     DEFAULT_CSS = """
     ErrorTable { height: 1fr; }
@@ -43,8 +43,10 @@ class ErrorTable(DataTable[str | Text]):
             self.add_column(column, key=column.lower())
 
     def sync(self, errors: list[ErrorEntry], now: float) -> None:
-        if self._shown and (not errors or errors[0] is not self._shown[0]):
-            self.clear()  # the oldest entries were dropped: rebuild
+        shown = len(self._shown)
+        if any(new is not old for new, old in zip(errors[:shown], self._shown, strict=False)) \
+                or len(errors) < shown:
+            self.clear()  # entries were dropped or regrouped: rebuild
             self._shown = []
         for entry in errors[len(self._shown):]:
             key = str(len(self._shown))

@@ -14,11 +14,12 @@ from pidgin_tui.experiments.monitor_rows import (
     post_processing_label,
     progress_bar,
 )
-from pidgin_tui.tui.widgets.row_table import Cell, RowTable
+from pidgin_tui.tui.widgets.row_table import STATUS_COLOURS, Cell, RowTable
 
 COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Progress", "progress"),
            ("Turns", "turns"), ("Run", "running"), ("Fail", "failed"), ("Tokens", "tokens"),
            ("Cost", "cost"), ("Time", "elapsed"), ("ETA", "eta"), ("Err", "errors"))
+ENDED_EARLY = frozenset({"failed", "interrupted"})
 BAR_WIDTH = 8
 """Cells of the progress bar (conversations done of total, running ones counted by turns)."""
 
@@ -50,7 +51,12 @@ class ExperimentTable(RowTable):
         pp = post_processing_label(row.post_processing)
         if pp and not row.is_live:
             label = f"{label} · {pp}"
-        bar = Text(progress_bar(row.progress, BAR_WIDTH), style=self.theme_style("accent"))
+        ended_early = row.status in ENDED_EARLY
+        # A failed or interrupted run shows how much of it completed, in its status colour: a
+        # full bar would say it finished.
+        fraction = row.completed / row.total if ended_early and row.total else row.progress
+        bar = Text(progress_bar(fraction, BAR_WIDTH), style=self.theme_style(
+            STATUS_COLOURS[row.status] if ended_early else "accent"))
         bar.append(f" {row.done}/{row.total}")
         if row.is_live:
             label += " · this app" if row.in_this_process else f" · pid {row.pid}"

@@ -43,10 +43,16 @@ class MessageView(Vertical):
     MessageView > Collapsible { border: none; padding: 0; margin: 0; background: transparent; }
     MessageView > Collapsible Markdown { color: $text-muted; padding: 0; margin: 0; }
     MessageView.-streaming > .message-header { text-style: bold italic; }
+    MessageView > .message-error { color: $text-error; text-style: bold; }
     """
 
-    def __init__(self, state: MessageState, agent_name: str) -> None:
+    def __init__(self, state: MessageState, agent_name: str, *,
+                 thinking_open: bool = False) -> None:
         super().__init__(classes=state.agent_id)
+        self.thinking_open = thinking_open
+        """Thinking starts unfolded (the live screen's `t` applies to messages yet to come)."""
+        self.ended_by: str | None = None
+        """Why the message stopped before it was complete (its conversation failed)."""
         self.agent_id = state.agent_id
         self.turn = state.turn
         self._agent_name = agent_name
@@ -61,7 +67,7 @@ class MessageView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="message-header")
         if self._initial_thinking:
-            with Collapsible(title="thinking", collapsed=True):
+            with Collapsible(title="thinking", collapsed=not self.thinking_open):
                 yield Markdown(self._initial_thinking, classes="thinking",
                                parser_factory=shared_parser)
         yield Markdown(self._initial_text, classes="body", parser_factory=shared_parser)
@@ -70,8 +76,18 @@ class MessageView(Vertical):
         self.set_class(not self.complete, "-streaming")
 
     def _header(self) -> str:
-        status = "" if self.complete else " ▍"
+        status = "" if self.complete or self.ended_by else " ▍"
         return f"{self._agent_name} · turn {self.turn + 1}{status}"
+
+    async def end_incomplete(self, reason: str) -> None:
+        """The conversation ended while this message streamed: drop the cursor, say why."""
+        await self.stop_streams()
+        if self.complete or not self._live or self.ended_by is not None:
+            return
+        self.ended_by = reason
+        self.remove_class("-streaming")
+        self.query_one(".message-header", Static).update(self._header())
+        await self.mount(Static(f"✗ {reason}", classes="message-error", markup=False))
 
     async def add_chunks(self, chunk_index: int, texts: list[str], thinking: bool) -> None:
         """Append fragments `chunk_index`… unless they are already shown."""
@@ -96,7 +112,8 @@ class MessageView(Vertical):
         if found:
             return found.first(Markdown)
         markdown = Markdown("", classes="thinking", parser_factory=shared_parser)
-        await self.mount(Collapsible(markdown, title="thinking", collapsed=True),
+        await self.mount(Collapsible(markdown, title="thinking",
+                                     collapsed=not self.thinking_open),
                          before=self.query_one(".body"))
         return markdown
 
@@ -136,5 +153,6 @@ class MessageView(Vertical):
         self._stream = self._thinking_stream = None
 
     def fold_thinking(self, collapsed: bool) -> None:
+        self.thinking_open = not collapsed
         for collapsible in self.query(Collapsible):
             collapsible.collapsed = collapsed

@@ -83,8 +83,8 @@ class RowTable(DataTable[Cell]):
                 if old is cells:
                     continue
                 for index, cell in enumerate(cells):
-                    if old[index] != cell:
-                        self.update_cell(key, columns[index], cell)
+                    if old[index] != cell:  # a longer value widens its column
+                        self.update_cell(key, columns[index], cell, update_width=True)
                 self._rows[key] = tuple(cells)
             return
         current = self.current_key

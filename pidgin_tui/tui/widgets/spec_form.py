@@ -1,4 +1,5 @@
-"""The experiment form: every field of a spec, edited with the keyboard, marked when invalid."""
+"""The experiment form: every key of a spec has a field, edited with the keyboard, marked when
+invalid."""
 
 from __future__ import annotations
 
@@ -9,33 +10,78 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from pidgin_tui.core.awareness import PRESET_NAMES
-from pidgin_tui.experiments.spec import CONVERGENCE_ACTIONS, CONVERGENCE_PROFILES, FIRST_SPEAKERS
-from pidgin_tui.tui.form import FIELDS
+from pidgin_tui.core.plan import EMPTY_REPLY_ACTIONS
+from pidgin_tui.experiments.spec import (
+    CONVERGENCE_ACTIONS,
+    CONVERGENCE_PROFILES,
+    FIRST_SPEAKERS,
+    PROMPT_VISIBILITY,
+)
+from pidgin_tui.tui.form import FIELDS, INHERITING_SWITCHES, SWITCHES
 from pidgin_tui.tui.widgets.form_field import FormField
 from pidgin_tui.tui.widgets.model_picker import ModelChoice, ModelPicker
 
-SMALL_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("max_turns", "Turns", "messages per agent"),
-    ("repetitions", "Repetitions", "conversations"),
-    ("max_parallel", "Max parallel", "at once"),
-    ("budget_usd", "Budget USD", "no limit"),
-    ("temperature_a", "Temperature A", "model default"),
-    ("temperature_b", "Temperature B", "model default"),
-    ("awareness_a", "Awareness A", "preset or file.yaml"),
-    ("awareness_b", "Awareness B", "preset or file.yaml"),
-    ("think_budget", "Think budget", "tokens"),
-    ("convergence_threshold", "Conv. threshold", "0-1, empty = off"),
-    ("end_state_action", "End-state action", "warn, or e.g. warn, loop=stop"),
-)
-"""(key, label, placeholder) of the one-line text fields."""
-SELECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("first_speaker", "First speaker", FIRST_SPEAKERS),
-    ("convergence_action", "Conv. action", CONVERGENCE_ACTIONS),
-    ("convergence_profile", "Conv. profile", CONVERGENCE_PROFILES),
-)
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "max_turns": ("Turns", "messages per agent"),
+    "repetitions": ("Repetitions", "conversations"),
+    "max_parallel": ("Max parallel", "at once"),
+    "seed": ("Seed", "0"),
+    "budget_usd": ("Budget USD", "no limit"),
+    "conversation_budget_usd": ("Budget USD / conv.", "no limit"),
+    "temperature": ("Temperature", "model default"),
+    "temperature_a": ("Temperature A", "as Temperature"),
+    "temperature_b": ("Temperature B", "as Temperature"),
+    "awareness": ("Awareness", "preset or file.yaml"),
+    "awareness_a": ("Awareness A", "as Awareness"),
+    "awareness_b": ("Awareness B", "as Awareness"),
+    "think_budget": ("Think budget", "tokens"),
+    "max_output_tokens": ("Max output tokens", "model default"),
+    "convergence_threshold": ("Conv. threshold", "0-1, empty = off"),
+    "end_state_action": ("End-state action", "warn, or e.g. warn, loop=stop"),
+    "first_speaker": ("First speaker", ""),
+    "prompt_visibility": ("Prompt shown to", ""),
+    "convergence_action": ("Conv. action", ""),
+    "convergence_profile": ("Conv. profile", ""),
+    "think": ("Thinking", ""),
+    "think_a": ("Thinking A", ""),
+    "think_b": ("Thinking B", ""),
+    "choose_names": ("Choose names", ""),
+    "allow_truncation": ("Allow truncation", ""),
+    "allow_ignored_params": ("Allow ignored", ""),
+    "allow_unpriced": ("Allow unpriced", ""),
+    "opener": ("Cold-start opener", ""),
+    "empty_reply": ("Empty reply", ""),
+    "empty_placeholder": ("Empty placeholder", ""),
+}
+"""(label, placeholder) of the grid's fields; a spec key missing here shows under its own name."""
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "first_speaker": tuple((o, o) for o in FIRST_SPEAKERS),
+    "prompt_visibility": tuple((o, o) for o in PROMPT_VISIBILITY),
+    "convergence_action": tuple((o, o) for o in CONVERGENCE_ACTIONS),
+    "convergence_profile": tuple((o, o) for o in CONVERGENCE_PROFILES),
+    "empty_reply": tuple((o, o) for o in EMPTY_REPLY_ACTIONS),
+    **{key: (("as Thinking", ""), ("on", "true"), ("off", "false"))
+       for key in INHERITING_SWITCHES},
+}
+"""(shown, value) options of the fields picked from a list."""
+TOP_FIELDS = frozenset({"name", "agent_a", "agent_b", "prompt"})
+"""Fields laid out above the grid."""
+
+
+class OnOffBox(Checkbox):
+    """A compact checkbox whose label says its value: "on" or "off"."""
+
+    def __init__(self, value: bool, **kwargs: object) -> None:
+        super().__init__("on" if value else "off", value, compact=True,
+                         **kwargs)  # type: ignore[arg-type]
+
+    def watch_value(self) -> None:
+        self.label = "on" if self.value else "off"
+        super().watch_value()
 
 
 class SpecForm(VerticalScroll):
@@ -79,16 +125,21 @@ class SpecForm(VerticalScroll):
                                                    soft_wrap=True, compact=True), key="prompt")
         with Grid():
             suggester = SuggestFromList(PRESET_NAMES, case_sensitive=False)
-            for key, label, placeholder in SMALL_FIELDS:
-                is_awareness = key.startswith("awareness")
-                yield FormField(label, Input(
-                    values[key], placeholder=placeholder, compact=True, id=key,
-                    suggester=suggester if is_awareness else None), key=key)
-            for key, label, options in SELECTS:
-                yield FormField(label, Select([(o, o) for o in options], value=values[key],
-                                              allow_blank=False, compact=True, id=key), key=key)
-            yield FormField("Thinking", Checkbox("on", values["think"], compact=True, id="think"),
-                            key="think")
+            for key in FIELDS:
+                if key in TOP_FIELDS:
+                    continue
+                label, placeholder = FIELD_LABELS.get(key, (key, ""))
+                yield FormField(label, self._editor(key, placeholder, suggester), key=key)
+
+    def _editor(self, key: str, placeholder: str, suggester: SuggestFromList) -> Widget:
+        value = self._values[key]
+        if key in SWITCHES:
+            return OnOffBox(bool(value), id=key)
+        if key in CHOICES:
+            return Select([(shown, option) for shown, option in CHOICES[key]], value=value,
+                          allow_blank=False, compact=True, id=key)
+        return Input(value, placeholder=placeholder, compact=True, id=key,
+                     suggester=suggester if key.startswith("awareness") else None)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -104,7 +155,7 @@ class SpecForm(VerticalScroll):
             elif isinstance(widget, TextArea):
                 values[key] = widget.text
             elif isinstance(widget, Select):
-                values[key] = str(widget.value)
+                values[key] = widget.value
             elif isinstance(widget, Checkbox):
                 values[key] = widget.value
         return values

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len
 
-from pidgin_tui.experiments.conversation_log import ConversationLog
+from pidgin_tui.record.conversation import ConversationRecord
 
 GUTTER = 6
 """Columns left of the text: turn number (on headers) or the turn's convergence block."""
@@ -110,7 +110,7 @@ class TranscriptLayout:
     messages_laid_out: int = 0
 
 
-def build_layout(log: ConversationLog, width: int, show_thinking: bool,
+def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
                  layout: TranscriptLayout | None = None) -> TranscriptLayout:
     """Lay out the log's messages at `width`; with `layout`, append only new messages."""
     out = layout or TranscriptLayout()
@@ -124,35 +124,37 @@ def build_layout(log: ConversationLog, width: int, show_thinking: bool,
         lines.pop()
     for index in range(out.messages_laid_out, len(log.messages)):
         message = log.messages[index]
-        if message.turn not in out.turn_lines:
-            out.turn_lines[message.turn] = len(lines)
-            lines.append(Line("turn", message.turn, f"Turn {message.turn + 1}"))
-        name = log.names.get(message.agent_id, message.agent_id)
+        turn = message.turn_number
+        if turn not in out.turn_lines:
+            out.turn_lines[turn] = len(lines)
+            lines.append(Line("turn", turn, f"Turn {turn + 1}"))
+        name = log.name_of(message.agent_id)
         tag = "A" if message.agent_id == "agent_a" else "B"
-        detail = f" · {message.tokens} tok" if message.tokens else ""
+        detail = f" · {message.tokens_used} tok" if message.tokens_used else ""
         if message.finish_reason not in ("stop", ""):
             detail += f" · {message.finish_reason}"
         label = name if name.endswith(f"({tag})") else f"{name} ({tag})"
-        lines.append(Line("speaker", message.turn, f"{label}{detail}", message.agent_id, index))
+        lines.append(Line("speaker", turn, f"{label}{detail}", message.agent_id, index))
         if message.thinking:
             if show_thinking:
                 for start, end in wrap_offsets(message.thinking, text_width):
-                    lines.append(Line("thinking", message.turn, message.thinking[start:end],
+                    lines.append(Line("thinking", turn, message.thinking[start:end],
                                       message.agent_id, index, start))
             else:
                 words = len(message.thinking.split())
-                lines.append(Line("thinking", message.turn, f"▸ thinking ({words} words) — "
+                lines.append(Line("thinking", turn, f"▸ thinking ({words} words) — "
                                   "press t to unfold", message.agent_id, index, -1))
         own = out.message_lines.setdefault(index, [])
         for start, end in wrap_offsets(message.content, text_width):
             own.append(len(lines))
-            lines.append(Line("text", message.turn, message.content[start:end],
+            lines.append(Line("text", turn, message.content[start:end],
                               message.agent_id, index, start))
-        lines.append(Line("blank", message.turn, ""))
+        lines.append(Line("blank", turn, ""))
     out.messages_laid_out = len(log.messages)
     if log.end_reason:
-        lines.append(Line("end", log.turns, f"Ended: {log.status} ({log.end_reason})"
-                          + (f" — {log.error}" if log.error else "")))
+        lines.append(Line("end", log.turns_completed,
+                          f"Ended: {log.status} ({log.end_reason})"
+                          + (f" — {log.last_error}" if log.last_error else "")))
     return out
 
 
@@ -163,7 +165,7 @@ class SearchHit:
     length: int
 
 
-def search(log: ConversationLog, layout: TranscriptLayout, query: str) -> list[SearchHit]:
+def search(log: ConversationRecord, layout: TranscriptLayout, query: str) -> list[SearchHit]:
     """Every case-insensitive occurrence of `query` in message text, in transcript order."""
     needle = query.lower()
     if not needle:

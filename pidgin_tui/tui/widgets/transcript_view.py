@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from pidgin_tui.experiments.conversation_log import ConversationLog
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.tui.widgets.transcript_layout import (
     GUTTER,
     INDENT,
@@ -69,7 +69,7 @@ class TranscriptView(ScrollView, can_focus=True):
             super().__init__()
             self.index, self.total, self.turn = index, total, turn
 
-    def __init__(self, log: ConversationLog, *, follow: bool = False, **kwargs: object) -> None:
+    def __init__(self, log: ConversationRecord, *, follow: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.transcript = log
         self.follow = follow
@@ -239,7 +239,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def _render_strip(self, index: int) -> Strip:
         line = self.layout_data.lines[index]
         styles = self._styles_for_render()
-        score = self.transcript.convergence.get(line.turn)
+        score = self.transcript.convergence_at(line.turn)
         if line.kind == "turn":
             label = f"── {line.text} " + (f"· convergence {score:.2f} " if score is not None
                                           else "")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from pidgin_tui.reports.loader import load_experiment  # noqa: E402
+from pidgin_tui.record.experiment import ExperimentRecord  # noqa: E402
 
 
 def main(experiment_dir: Path, out: Path) -> None:
-    experiment = load_experiment(experiment_dir)
+    experiment = ExperimentRecord.load(experiment_dir)
     (conv,) = experiment.conversations.values()
     assert conv.start is not None
     texts: dict[int, dict[str, str]] = {}

@@ -1,0 +1,71 @@
+"""Switching conversations on the live screen with `n`/`p` when they are long (turn 200).
+
+Fills the app's store with two conversations of `--turns` turns (events through the real
+Bridge, as a run would), shows the first on the live screen, then times each `n`/`p` press
+until the other conversation is on screen and the app is idle again. Goal: ≤ 100 ms at turn 200.
+
+    python benchmarks/switching.py [--turns 200] [--presses 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pidgin_tui.core.bus import EventBus  # noqa: E402
+from pidgin_tui.core.events import (  # noqa: E402  # noqa: E402
+    ConversationStartEvent,
+    MessageCompleteEvent,
+    TurnCompleteEvent,
+    TurnStartEvent,
+)
+from pidgin_tui.experiments.synthetic import conversation_events  # noqa: E402
+from pidgin_tui.tui.app import PidginApp  # noqa: E402
+from pidgin_tui.tui.bridge import Bridge  # noqa: E402
+
+SHOWN = (ConversationStartEvent, TurnStartEvent, MessageCompleteEvent, TurnCompleteEvent)
+
+
+async def main(turns: int, presses: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = PidginApp(Path(tmp), post_process=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f3")
+            ids = ["bench_0001", "bench_0002"]
+            app.store.add_experiment("bench", "long", ids, {
+                "agent_a": ("local:test", 1_000_000), "agent_b": ("local:test", 1_000_000)})
+            bus = EventBus()
+            Bridge(bus, app.store, app.hub)
+            for conversation_id in ids:
+                for event in conversation_events("bench", conversation_id, turns, words=60,
+                                                 ended=False):
+                    if isinstance(event, SHOWN):
+                        await bus.publish(event)
+            await pilot.pause(0.5)
+            await app.screen.show_conversation(app.store.conversation(ids[0]))
+            await pilot.pause(0.5)
+            times = []
+            for number in range(presses):
+                key = "n" if number % 2 == 0 else "p"
+                started = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                times.append((time.perf_counter() - started) * 1000)
+            shown = app.screen.conversation_id
+        print(f"n/p at turn {turns}: median {statistics.median(times):.0f} ms, "
+              f"max {max(times):.0f} ms over {presses} presses (last shown {shown})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--presses", type=int, default=10)
+    args = parser.parse_args()
+    asyncio.run(main(args.turns, args.presses))

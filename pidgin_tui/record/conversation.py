@@ -1,0 +1,316 @@
+"""ConversationRecord: the one reducer from a conversation's events to its state.
+
+Every reader of a conversation (the app's live store, the monitor's tails, the transcript view,
+the reports, resume, metric series) folds events through `ConversationRecord.apply`, so a
+conversation reads the same wherever it is shown. The DuckDB import computes the same figures in
+SQL; `tests/record/test_agreement.py` holds the two to each other.
+
+Definitions (each in one place, here):
+- `turns_completed`: the number of distinct turns with a `TurnCompleteEvent`.
+- `status`: `created` until the start event, `running` after it (or after a resume), `paused`
+  while paused in-process, then the end event's status. A conversation without an end event
+  whose process is gone is `interrupted`: ask `settled_status(live=False)`.
+- `cost_usd`: the sum of every response's cost, or None as soon as one response was unpriced
+  (`unpriced_requests` counts them; `priced_cost_usd` is the sum of the priced ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pidgin_tui.core.events import (
+    AgentNameChosenEvent,
+    APIErrorEvent,
+    ConvergenceWarningEvent,
+    ConversationBranchedEvent,
+    ConversationEndEvent,
+    ConversationPausedEvent,
+    ConversationResumedEvent,
+    ConversationStartEvent,
+    EndStateDetectedEvent,
+    ErrorEvent,
+    Event,
+    InjectionEvent,
+    MessageCompleteEvent,
+    RateLimitEvent,
+    SystemPromptEvent,
+    TokenUsageEvent,
+    TurnCompleteEvent,
+)
+from pidgin_tui.metrics.endstates import DEGRADATIONS
+from pidgin_tui.record.jsonl import read_events
+
+AGENTS = ("agent_a", "agent_b")
+DEFAULT_NAMES = {"agent_a": "Agent A", "agent_b": "Agent B"}
+PREVIEW_CHARS = 160
+"""How much of the latest message a record without full detail keeps (the monitor's preview)."""
+NO_END_REASON = "no end recorded (interrupted or still running)"
+TRANSCRIPT_EVENTS: tuple[type[Event], ...] = (
+    ConversationStartEvent, AgentNameChosenEvent, MessageCompleteEvent, TurnCompleteEvent,
+    ConversationPausedEvent, ConversationResumedEvent, ConversationEndEvent)
+"""The events a transcript is made of: the fast path for the transcript view."""
+
+
+@dataclass(slots=True)
+class ConversationRecord:
+    """A conversation's state, folded from its events in order.
+
+    With `detail=False` the record keeps counts, totals and the latest message only (what the
+    monitor needs for thousands of conversations); with `detail=True` it also keeps every
+    message, every turn's metrics and the system prompts (transcripts, reports, resume).
+    """
+
+    conversation_id: str = ""
+    experiment_id: str = ""
+    detail: bool = True
+    path: Path | None = None
+    start: ConversationStartEvent | None = None
+    end: ConversationEndEvent | None = None
+    status: str = "created"
+    max_turns: int = 0
+    repetition: int = 0
+    names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
+    models: dict[str, str] = field(default_factory=dict)
+    initial_prompt: str = ""
+    system_prompts: dict[str, str] = field(default_factory=dict)
+    completed_turns: set[int] = field(default_factory=set)
+    messages: list[MessageCompleteEvent] = field(default_factory=list)
+    turn_events: dict[int, TurnCompleteEvent] = field(default_factory=dict)
+    """The latest TurnCompleteEvent of each turn (detail only)."""
+    message_count: int = 0
+    last_message: str = ""
+    last_speaker: str = ""
+    last_message_at: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    priced_cost_usd: float = 0.0
+    unpriced_requests: int = 0
+    responses: int = 0
+    errors: int = 0
+    last_error: str | None = None
+    end_reason: str | None = None
+    convergence: float | None = None
+    """The score of the latest completed turn (None when it had none)."""
+    max_convergence: float | None = None
+    end_states: list[EndStateDetectedEvent] = field(default_factory=list)
+    """Detected end states, in the order they were detected."""
+    injections: list[InjectionEvent] = field(default_factory=list)
+    convergence_warnings: list[ConvergenceWarningEvent] = field(default_factory=list)
+    parent_experiment_id: str | None = None
+    parent_conversation_id: str | None = None
+    branch_turn: int | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    last_seq: int = 0
+    events_seen: int = 0
+    after_last_turn: bool = False
+    """Something of a later turn was recorded after the last TurnCompleteEvent (a turn begun)."""
+    offset: int = 0
+    """Byte offset of the file read so far (see `read_more`)."""
+    parse_errors: list[str] = field(default_factory=list)
+    _line: int = 1
+
+    @classmethod
+    def read(cls, path: Path, detail: bool = True,
+             types: Iterable[type[Event]] | None = None) -> ConversationRecord:
+        """The record of one conversation file (complete lines only; `types` as in
+        `read_more`)."""
+        record = cls(detail=detail, path=path)
+        record.read_more(types)
+        return record
+
+    def read_more(self, types: Iterable[type[Event]] | None = None) -> list[Event]:
+        """Fold in the complete lines appended to `path` since the last read; returns them.
+
+        With `types`, only those events are read (a transcript skips requests and usage):
+        the totals that depend on the others are then left untouched.
+        """
+        if self.path is None:
+            return []
+        result = read_events(self.path, self.offset, first_line_number=self._line, types=types)
+        if result.offset == self.offset:
+            return []
+        self._line += result.complete_lines
+        self.offset = result.offset
+        self.parse_errors.extend(result.errors)
+        self.apply_all(result.events)
+        return result.events
+
+    def apply_all(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
+    def apply(self, event: Event) -> None:
+        self.events_seen += 1
+        self.last_seq = max(self.last_seq, event.seq)
+        match event:
+            case ConversationStartEvent():
+                if self.start is None:
+                    self.start = event
+                    self.started_at = event.timestamp
+                    self.repetition = event.repetition
+                    self.initial_prompt = event.initial_prompt
+                    self.names = {"agent_a": event.agent_a_name, "agent_b": event.agent_b_name,
+                                  **{k: v for k, v in self.names.items()
+                                     if v != DEFAULT_NAMES.get(k)}}
+                    self.models = {"agent_a": event.agent_a_model,
+                                   "agent_b": event.agent_b_model}
+                self.experiment_id = event.experiment_id
+                self.conversation_id = event.conversation_id or self.conversation_id
+                self.max_turns = event.max_turns
+                self.status = "running"
+            case SystemPromptEvent():
+                if self.detail:
+                    self.system_prompts[event.agent_id] = event.prompt
+            case AgentNameChosenEvent():
+                self.names[event.agent_id] = event.chosen_name
+            case MessageCompleteEvent():
+                self.message_count += 1
+                self.last_message = event.content[:PREVIEW_CHARS]
+                self.last_speaker = event.agent_id
+                self.last_message_at = event.timestamp
+                if self.detail:
+                    self.messages.append(event)
+            case TokenUsageEvent():
+                self.responses += 1
+                self.input_tokens += event.input_tokens
+                self.output_tokens += event.output_tokens
+                self.cache_read_tokens += event.cache_read_tokens
+                self.cache_write_tokens += event.cache_write_tokens
+                self.reasoning_tokens += event.reasoning_tokens
+                if event.cost_usd is None:
+                    self.unpriced_requests += 1
+                else:
+                    self.priced_cost_usd += event.cost_usd
+            case TurnCompleteEvent():
+                self._turn_complete(event)
+            case EndStateDetectedEvent():
+                self.end_states.append(event)
+            case InjectionEvent():
+                if self.detail:
+                    self.injections.append(event)
+            case ConvergenceWarningEvent():
+                if self.detail:
+                    self.convergence_warnings.append(event)
+            case ConversationPausedEvent():
+                self.status = "paused"
+            case ConversationResumedEvent():
+                self.status, self.end_reason, self.end, self.ended_at = \
+                    "running", None, None, None
+            case ConversationBranchedEvent():
+                source = event.changes.get("source_experiment_id")
+                self.parent_experiment_id = str(source) if source else None
+                self.parent_conversation_id = event.source_conversation_id
+                self.branch_turn = event.branch_turn
+            case APIErrorEvent() | ErrorEvent():
+                self.errors += 1
+                self.last_error = event.error_message
+            case RateLimitEvent():
+                self.errors += 1
+                self.last_error = f"rate limited, retry in {event.wait_s:.0f}s"
+            case ConversationEndEvent():
+                self.end = event
+                self.status, self.end_reason = event.status, event.reason
+                self.ended_at = event.timestamp
+                if event.error:
+                    self.last_error = event.error
+        if isinstance(event, TurnCompleteEvent):
+            self.after_last_turn = False
+        elif getattr(event, "turn_number", None) is not None and \
+                event.turn_number >= self.turns_completed:  # type: ignore[attr-defined]
+            self.after_last_turn = True
+
+    def _turn_complete(self, event: TurnCompleteEvent) -> None:
+        latest = not self.completed_turns or event.turn_number >= max(self.completed_turns)
+        self.completed_turns.add(event.turn_number)
+        if latest:
+            self.convergence = event.convergence_score
+        score = event.convergence_score
+        if score is not None and (self.max_convergence is None or score > self.max_convergence):
+            self.max_convergence = score
+        if self.detail:
+            self.turn_events[event.turn_number] = event
+
+    @property
+    def turns_completed(self) -> int:
+        return len(self.completed_turns)
+
+    @property
+    def end_state_labels(self) -> list[str]:
+        """End-state names in order of onset."""
+        return [e.end_state for e in sorted(self.end_states, key=lambda e: e.onset_turn)]
+
+    @property
+    def first_degradation(self) -> EndStateDetectedEvent | None:
+        found = [e for e in self.end_states if e.end_state in DEGRADATIONS]
+        return min(found, key=lambda e: e.onset_turn) if found else None
+
+    @property
+    def substantive_turns(self) -> int:
+        """Turns before the first degradation began; all turns when none did."""
+        first = self.first_degradation
+        return self.turns_completed if first is None else first.substantive_turns
+
+    @property
+    def model_pair(self) -> str:
+        if self.start is None:
+            return "?"
+        return f"{self.start.agent_a_model} × {self.start.agent_b_model}"
+
+    @property
+    def ended(self) -> bool:
+        return self.end is not None
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The conversation's cost, or None when any response was unpriced."""
+        return None if self.unpriced_requests else self.priced_cost_usd
+
+    def settled_status(self, live: bool) -> str:
+        """The status, with a conversation that never ended and is not live called interrupted."""
+        if self.ended or live or self.status == "created":
+            return self.status
+        return "interrupted"
+
+    def name_of(self, agent_id: str) -> str:
+        return self.names.get(agent_id) or DEFAULT_NAMES.get(agent_id, agent_id)
+
+    def metrics_of(self, turn: int) -> dict[str, float]:
+        """A turn's metrics with its convergence score (detail only)."""
+        event = self.turn_events.get(turn)
+        if event is None:
+            return {}
+        values = dict(event.metrics)
+        if event.convergence_score is not None:
+            values["convergence_score"] = event.convergence_score
+        return values
+
+    def convergence_at(self, turn: int) -> float | None:
+        """A completed turn's convergence score (detail only)."""
+        event = self.turn_events.get(turn)
+        return event.convergence_score if event is not None else None
+
+    @property
+    def title(self) -> str:
+        a, b = self.models.get("agent_a", "?"), self.models.get("agent_b", "?")
+        name = self.conversation_id or (self.path.stem if self.path else "?")
+        return f"{name} · {a} × {b}"
+
+    @property
+    def turns_in_order(self) -> list[TurnCompleteEvent]:
+        """The latest TurnCompleteEvent of each completed turn, by turn (detail only)."""
+        return [self.turn_events[t] for t in sorted(self.turn_events)]
+
+    @property
+    def complete_messages(self) -> list[MessageCompleteEvent]:
+        """Messages of finished responses (a partial message of an interrupted turn left out)."""
+        return [m for m in self.messages if m.finish_reason != "interrupted"]

@@ -1,0 +1,71 @@
+"""ExperimentRecord: an experiment directory's manifest plus the record of each conversation.
+
+Read from the JSONL itself, not the database, so transcripts and the README are written even
+when the database step fails or the database is held by another process. Unreadable lines (a
+truncated last line after a crash) are skipped and listed in `problems`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pidgin_tui.core.events import Event
+from pidgin_tui.record.conversation import ConversationRecord
+from pidgin_tui.record.jsonl import ReadResult, read_all_events
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, conversation_id_of
+from pidgin_tui.record.manifest import read_manifest
+
+
+@dataclass(slots=True)
+class ExperimentRecord:
+    directory: Path
+    manifest: dict[str, Any]
+    conversations: dict[str, ConversationRecord] = field(default_factory=dict)
+    experiment_events: list[Event] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: Path, detail: bool = True) -> ExperimentRecord:
+        """Every conversation of an experiment directory, from its JSONL files."""
+        record = cls(directory, read_manifest(directory) or {})
+        exp_file = directory / EXPERIMENT_EVENTS_NAME
+        if exp_file.exists():
+            result = read_all_events(exp_file)
+            record.experiment_events = result.events
+            record._note(exp_file, result)
+        for path in conversation_files(directory):
+            conv_id = conversation_id_of(path) or path.stem
+            conv = ConversationRecord(conversation_id=conv_id, detail=detail, path=path)
+            result = read_all_events(path)
+            conv.apply_all(result.events)
+            record.conversations[conv_id] = conv
+            record._note(path, result)
+        return record
+
+    def _note(self, path: Path, result: ReadResult) -> None:
+        if result.partial_tail_bytes:
+            self.problems.append(f"{path.name}: truncated last line skipped "
+                                 f"({result.partial_tail_bytes} bytes)")
+        self.problems += [f"{path.name}: {error}" for error in result.errors]
+
+    @property
+    def experiment_id(self) -> str:
+        return str(self.manifest.get("experiment_id") or self.directory.name)
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("name") or self.directory.name)
+
+    @property
+    def status(self) -> str:
+        return str(self.manifest.get("status") or "unknown")
+
+    @property
+    def live(self) -> bool:
+        """Whether the manifest says the run is still going (its conversations may yet end)."""
+        return self.status == "running"
+
+    def status_of(self, conversation: ConversationRecord) -> str:
+        return conversation.settled_status(self.live)

@@ -1,0 +1,220 @@
+"""The full-text index of every message in the output root: SQLite FTS5, kept current by file.
+
+Why FTS5: it ships inside Python's `sqlite3` (nothing to install, works offline), ranks with
+BM25, answers phrase (`"a b"`) and prefix (`conscious*`) queries, makes snippets, and lets
+several processes write one file safely (WAL + busy timeout). DuckDB's `fts` extension cannot be
+installed offline for the pinned DuckDB, and its index must be rebuilt in full after each insert.
+
+The index is incremental per conversation file: each JSONL's indexed byte offset, size and mtime
+are stored, and `refresh` reads only the complete lines appended since, so a live run's messages
+are searchable as soon as they are complete. Post-processing refreshes one experiment;
+`pidgin-tui index` rebuilds everything. A file that cannot be read is skipped and counted; it
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.experiments.conversation_log import ConversationLog
+from pidgin_tui.record.layout import (
+    MANIFEST_NAME,
+    conversation_files,
+    experiment_dirs,
+    search_index_path,
+)
+from pidgin_tui.record.manifest import read_manifest
+
+SCHEMA_VERSION = "1"
+FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
+"""Manifest statuses after which nothing more is written, unless the experiment is resumed (which
+rewrites the manifest, so the experiment is looked at again)."""
+BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another process's write to finish before giving up."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources(
+    path TEXT PRIMARY KEY, experiment_dir TEXT NOT NULL, experiment_id TEXT NOT NULL,
+    experiment_name TEXT NOT NULL, conversation_id TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, byte_offset INTEGER NOT NULL, names TEXT NOT NULL,
+    models TEXT NOT NULL, started_at TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS messages(
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL, turn INTEGER NOT NULL, agent_id TEXT NOT NULL,
+    model TEXT NOT NULL, content TEXT NOT NULL, thinking TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_by_path ON messages(path);
+CREATE INDEX IF NOT EXISTS sources_by_experiment ON sources(experiment_dir);
+CREATE TABLE IF NOT EXISTS done(dir TEXT PRIMARY KEY, manifest_mtime_ns INTEGER NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
+    content, thinking, content='messages', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content, thinking)
+    VALUES (new.id, new.content, new.thinking);
+END;
+CREATE TRIGGER IF NOT EXISTS messages_ad AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content, thinking)
+    VALUES ('delete', old.id, old.content, old.thinking);
+END;
+"""
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What a refresh or rebuild did."""
+
+    files_read: int = 0
+    messages_added: int = 0
+    files_removed: int = 0
+    problems: list[str] = field(default_factory=list)
+    """`<file>: <problem>` for files that could not be read."""
+
+    def summary(self) -> str:
+        text = f"{self.messages_added} messages indexed from {self.files_read} files"
+        if self.files_removed:
+            text += f", {self.files_removed} removed files dropped"
+        return text + (f", {len(self.problems)} unreadable" if self.problems else "")
+
+
+def connect(root: Path) -> sqlite3.Connection:
+    """Open (and create) the output root's index. The caller closes it."""
+    path = search_index_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    version = _meta(db, "schema_version")
+    if version not in (None, SCHEMA_VERSION):
+        db.close()
+        path.unlink()
+        return connect(root)
+    db.executescript(_SCHEMA)
+    if version is None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    return db
+
+
+def _meta(db: sqlite3.Connection, key: str) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else str(row[0])
+
+
+def refresh(root: Path, experiments: Iterable[Path] | None = None) -> IndexReport:
+    """Index what was appended since the last refresh, for every (or the given) experiment.
+
+    An experiment whose manifest is unchanged since it was indexed in a final state is skipped
+    without looking at its files. Files and experiments that disappeared are dropped when the
+    whole root is refreshed.
+    """
+    report = IndexReport()
+    db = connect(root)
+    try:
+        done = {row[0]: row[1] for row in db.execute("SELECT dir, manifest_mtime_ns FROM done")}
+        dirs = experiment_dirs(root) if experiments is None else list(experiments)
+        for experiment_dir in dirs:
+            try:
+                manifest_mtime = (experiment_dir / MANIFEST_NAME).stat().st_mtime_ns
+            except OSError:
+                manifest_mtime = -1
+            if done.get(str(experiment_dir)) == manifest_mtime:
+                continue
+            _index_experiment(db, experiment_dir, manifest_mtime, report)
+        if experiments is None:
+            present = {str(path) for path in dirs}
+            for (gone,) in db.execute("SELECT DISTINCT experiment_dir FROM sources").fetchall():
+                if gone not in present:
+                    report.files_removed += _drop(db, "experiment_dir", gone)
+    finally:
+        db.close()
+    return report
+
+
+def _index_experiment(db: sqlite3.Connection, experiment_dir: Path, manifest_mtime: int,
+                      report: IndexReport) -> None:
+    """Index an experiment's new lines in one transaction; remember it when it has ended."""
+    manifest = read_manifest(experiment_dir) or {}
+    known = {row[0]: row for row in db.execute(
+        "SELECT path, size, mtime_ns, byte_offset, names, models, experiment_id, "
+        "experiment_name, conversation_id FROM sources WHERE experiment_dir = ?",
+        (str(experiment_dir),))}
+    files = conversation_files(experiment_dir)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for path in files:
+            try:
+                stat = path.stat()
+                row = known.get(str(path))
+                if row is None or row[1] != stat.st_size or row[2] != stat.st_mtime_ns:
+                    _index_file(db, experiment_dir, manifest, path, row, stat.st_size,
+                                stat.st_mtime_ns, report)
+            except (OSError, ValueError) as exc:
+                report.problems.append(f"{path.name}: {exc}")
+        for gone in set(known) - {str(path) for path in files}:
+            report.files_removed += _drop(db, "path", gone, transaction=False)
+        db.execute("DELETE FROM done WHERE dir = ?", (str(experiment_dir),))
+        if manifest.get("status") in FINAL_STATUSES:
+            db.execute("INSERT INTO done VALUES (?, ?)", (str(experiment_dir), manifest_mtime))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def rebuild(root: Path) -> IndexReport:
+    """Throw the index away and index every experiment again."""
+    path = search_index_path(root)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return refresh(root)
+
+
+def _drop(db: sqlite3.Connection, column: str, value: str, *, transaction: bool = True) -> int:
+    """Remove the files whose `column` (`path` or `experiment_dir`) is `value`; returns how many."""
+    where = {"path": "path = ?", "experiment_dir": "experiment_dir = ?"}[column]
+    if transaction:
+        db.execute("BEGIN IMMEDIATE")
+    paths = [row[0] for row in db.execute(f"SELECT path FROM sources WHERE {where}", (value,))]
+    db.executemany("DELETE FROM messages WHERE path = ?", [(path,) for path in paths])
+    db.execute(f"DELETE FROM sources WHERE {where}", (value,))
+    db.execute("DELETE FROM done WHERE dir = ?", (value,))
+    if transaction:
+        db.execute("COMMIT")
+    return len(paths)
+
+
+def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str, object],
+                path: Path, row: tuple[object, ...] | None, size: int, mtime_ns: int,
+                report: IndexReport) -> None:
+    """Fold the lines after the stored offset into the index (from 0 when the file shrank)."""
+    log = ConversationLog(path)
+    offset = int(str(row[3])) if row is not None else 0
+    if row is not None and offset <= size:
+        log.offset = offset
+        log.names, log.models = json.loads(str(row[4])), json.loads(str(row[5]))
+        log.experiment_id, log.conversation_id = str(row[6]), str(row[8])
+    else:
+        row = None
+        db.execute("DELETE FROM messages WHERE path = ?", (str(path),))
+    new_messages = [event for event in log.read_more() if isinstance(event, MessageCompleteEvent)]
+    db.executemany(
+        "INSERT INTO messages(path, turn, agent_id, model, content, thinking) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(str(path), event.turn_number + 1, event.agent_id, event.model, event.content,
+          event.thinking or "") for event in new_messages])
+    db.execute(
+        "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (str(path), str(experiment_dir),
+         log.experiment_id or str(manifest.get("experiment_id", "")),
+         str(manifest.get("name") or experiment_dir.name), log.conversation_id or path.name,
+         size, mtime_ns, log.offset, json.dumps(log.names), json.dumps(log.models),
+         str(manifest.get("created_at") or "")))
+    report.files_read += 1
+    report.messages_added += len(new_messages)

@@ -1,0 +1,98 @@
+"""Errors recorded on disk by every experiment in the output root, live and past, headless too.
+
+The error screen shows these next to the errors of runs in this app, so detached and headless
+runs and earlier sessions are covered. Files are read incrementally (byte offsets) and only the
+lines of error event types are decoded, so a refresh costs little when nothing changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from pidgin_tui.core.events import decode_event
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, experiment_dirs
+from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.tui.error_entries import ERROR_EVENTS, ErrorEntry, error_entries
+
+_PREFIXES = tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in ERROR_EVENTS)
+
+
+@dataclass(slots=True)
+class ExperimentErrors:
+    """One experiment's recorded errors, oldest first."""
+
+    experiment_id: str
+    name: str
+    entries: list[ErrorEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DiskErrors:
+    """Reads new error lines of every experiment's JSONL on each `refresh`."""
+
+    root: Path
+    _offsets: dict[Path, int] = field(default_factory=dict)
+    _groups: dict[Path, ExperimentErrors] = field(default_factory=dict)
+
+    def refresh(self) -> list[ExperimentErrors]:
+        """Every experiment with at least one recorded error, in directory order."""
+        for directory in experiment_dirs(self.root):
+            group = self._groups.get(directory)
+            if group is None:
+                manifest = read_manifest(directory) or {}
+                group = self._groups[directory] = ExperimentErrors(
+                    str(manifest.get("experiment_id") or directory.name),
+                    str(manifest.get("name") or directory.name))
+            for path in (directory / EXPERIMENT_EVENTS_NAME, *conversation_files(directory)):
+                group.entries.extend(self._read(path))
+        return [group for group in self._groups.values() if group.entries]
+
+    def _read(self, path: Path) -> list[ErrorEntry]:
+        offset = self._offsets.get(path, 0)
+        try:
+            if path.stat().st_size <= offset:
+                return []
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
+        except OSError:
+            return []
+        end = data.rfind(b"\n")
+        if end < 0:
+            return []
+        self._offsets[path] = offset + end + 1
+        found: list[ErrorEntry] = []
+        for line in data[:end].split(b"\n"):
+            if not line.startswith(_PREFIXES):
+                continue
+            try:
+                event = decode_event(line)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                continue  # a damaged line is reported by `doctor`/import, not as an error here
+            # A recorded retry is long over: no countdown for entries read back from disk.
+            found += [dataclasses.replace(entry, retry_deadline=None)
+                      for entry in error_entries(event, 0.0)]
+        return found
+
+
+def entry_key(entry: ErrorEntry) -> tuple[str, ...]:
+    """What makes two entries the same error (one from the bus, one read back from disk)."""
+    return (entry.experiment_id, entry.conversation_id, entry.kind, entry.time, entry.message)
+
+
+def grouped(session: list[ErrorEntry], disk: list[ExperimentErrors]) -> list[ErrorEntry]:
+    """Errors of this app's runs and errors read from disk, each once, grouped by experiment
+    (experiments in directory order, then ones only this session knows), oldest first within."""
+    kept = {entry_key(entry) for entry in session}
+    groups: dict[str, list[ErrorEntry]] = {}
+    for group in disk:
+        groups.setdefault(group.experiment_id, []).extend(
+            entry for entry in group.entries if entry_key(entry) not in kept)
+    for entry in session:
+        groups.setdefault(entry.experiment_id, []).append(entry)
+    return [entry for entries in groups.values()
+            for entry in sorted(entries, key=lambda entry: entry.time)]

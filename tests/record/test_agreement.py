@@ -1,0 +1,198 @@
+"""Every reader of a conversation agrees with ConversationRecord, and so does the DuckDB import.
+
+Hypothesis writes event streams the way a run can leave them: complete, stopped mid-turn,
+paused, failed, crashed without an end event, with a torn last line, with unpriced responses
+and with retried requests. Each file is then read by every reader the product has (the whole
+record, an incremental tail in arbitrary byte chunks, the transcript view's filtered read,
+resume, the metric series, the experiment record the reports use, the rendered transcript)
+and imported into DuckDB; all must report the same turns, status, tokens, cost and end reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pidgin_tui.core import events as ev
+from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.experiments.metric_series import read_series
+from pidgin_tui.experiments.resume import load_saved_conversation
+from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
+from pidgin_tui.record.experiment import ExperimentRecord
+from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.reports.transcript import render_transcript
+
+EXP = "agree001"
+CONV = f"{EXP}_0001"
+ENDINGS = ("completed", "stopped", "paused", "failed", "crashed")
+AGENTS = ("agent_a", "agent_b")
+
+
+@dataclass(frozen=True)
+class Response:
+    input_tokens: int
+    output_tokens: int
+    cache_read: int
+    reasoning: int
+    cost: float | None
+    retries: int
+
+
+responses = st.builds(
+    Response,
+    input_tokens=st.integers(0, 5000), output_tokens=st.integers(0, 2000),
+    cache_read=st.integers(0, 300), reasoning=st.integers(0, 100),
+    cost=st.one_of(st.none(), st.floats(0, 0.05, allow_nan=False)),
+    retries=st.integers(0, 2))
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
+    """(events, ending, torn): one conversation's events as a run would write them."""
+    max_turns = draw(st.integers(1, 6))
+    ending = draw(st.sampled_from(ENDINGS))
+    turns = draw(st.integers(0, max_turns if ending == "completed" else max_turns - 1))
+    if ending == "completed":
+        turns = max_turns
+    ids = {"experiment_id": EXP, "conversation_id": CONV}
+    out: list[ev.Event] = [
+        ev.ConversationStartEvent(**ids, agent_a_model="local:test", agent_b_model="local:test",
+                                  max_turns=max_turns, initial_prompt="Hello"),
+        *(ev.SystemPromptEvent(**ids, agent_id=a, prompt=f"you are {a}") for a in AGENTS)]
+
+    def exchange(turn: int, agent: str, response: Response, finish: str = "stop") -> None:
+        for attempt in range(1, response.retries + 1):
+            out.append(ev.APIErrorEvent(**ids, agent_id=agent, error_message="overloaded",
+                                        retryable=True, attempt=attempt, turn_number=turn))
+        out.append(ev.MessageRequestEvent(**ids, agent_id=agent, turn_number=turn, model="test",
+                                          message_count=2 * turn + 1, payload_sha256="00",
+                                          attempt=response.retries + 1))
+        out.append(ev.MessageCompleteEvent(**ids, agent_id=agent, turn_number=turn,
+                                           content=f"turn {turn} from {agent}",
+                                           finish_reason=finish))
+        out.append(ev.TokenUsageEvent(
+            **ids, agent_id=agent, turn_number=turn, model="test", provider="local",
+            input_tokens=response.input_tokens, output_tokens=response.output_tokens,
+            cache_read_tokens=response.cache_read, reasoning_tokens=response.reasoning,
+            cost_usd=response.cost))
+
+    for turn in range(turns):
+        out.append(ev.TurnStartEvent(**ids, turn_number=turn))
+        for agent in AGENTS:
+            exchange(turn, agent, draw(responses))
+        out.append(ev.TurnCompleteEvent(**ids, turn_number=turn,
+                                        convergence_score=draw(st.floats(0, 1)),
+                                        metrics={"a_words": float(turn)}, metrics_version=2))
+    end: ev.ConversationEndEvent | None = None
+    if ending == "completed":
+        end = ev.ConversationEndEvent(**ids, reason="max_turns", total_turns=turns)
+    elif ending == "stopped":
+        out.append(ev.TurnStartEvent(**ids, turn_number=turns))
+        exchange(turns, "agent_a", draw(responses), finish="interrupted")
+        end = ev.ConversationEndEvent(**ids, reason="interrupted", total_turns=turns,
+                                      status="interrupted")
+    elif ending == "paused":
+        out.append(ev.ConversationPausedEvent(**ids, turn_number=turns))
+        end = ev.ConversationEndEvent(**ids, reason="paused", total_turns=turns,
+                                      status="interrupted")
+    elif ending == "failed":
+        out.append(ev.APIErrorEvent(**ids, agent_id="agent_a", error_message="bad request",
+                                    turn_number=turns))
+        end = ev.ConversationEndEvent(**ids, reason="error", total_turns=turns, status="failed",
+                                      error="bad request")
+    if end is not None:
+        out.append(end)
+    for seq, event in enumerate(out, 1):
+        event.seq = seq
+    return out, ending, draw(st.booleans())
+
+
+def write(root: Path, events: list[ev.Event], torn: bool) -> tuple[Path, Path]:
+    exp_dir = root / "experiments" / f"experiment_{EXP}_agree_20260101"
+    exp_dir.mkdir(parents=True)
+    data = b"".join(ev.encode_event(e) + b"\n" for e in events)
+    if torn:  # a line cut short by a crash: never part of what any reader reports
+        data += ev.encode_event(ev.TurnStartEvent(experiment_id=EXP, conversation_id=CONV,
+                                                  turn_number=99))[:25]
+    path = exp_dir / conversation_jsonl_name(CONV)
+    path.write_bytes(data)
+    (exp_dir / MANIFEST_NAME).write_text(json.dumps(
+        {"experiment_id": EXP, "name": "agree", "status": "completed",
+         "total_conversations": 1, "conversations": {}}), encoding="utf-8")
+    return exp_dir, path
+
+
+def facts(turns: int, status: str, tokens: tuple[int, ...], cost: float | None,
+          end_reason: str | None) -> tuple[object, ...]:
+    rounded = None if cost is None else round(cost, 9)
+    return turns, status, tokens, rounded, end_reason
+
+
+def record_facts(record: ConversationRecord, live: bool = False) -> tuple[object, ...]:
+    return facts(record.turns_completed, record.settled_status(live),
+                 (record.input_tokens, record.output_tokens, record.cache_read_tokens,
+                  record.reasoning_tokens), record.cost_usd, record.end_reason)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(stream=streams(), chunk=st.integers(1, 400))
+def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int) -> None:
+    events, ending, torn = stream
+    root = tmp_path_factory.mktemp("agree")
+    exp_dir, path = write(root, events, torn)
+    expected = ConversationRecord.read(path)
+    truth = record_facts(expected)
+    usage = [e for e in events if isinstance(e, ev.TokenUsageEvent)]
+    # The record itself, against the stream as generated.
+    assert truth[0] == sum(isinstance(e, ev.TurnCompleteEvent) for e in events)
+    assert truth[2][0] == sum(u.input_tokens for u in usage)
+    assert (truth[3] is None) == any(u.cost_usd is None for u in usage)
+    assert expected.unpriced_requests == sum(u.cost_usd is None for u in usage)
+    assert truth[1] == {"completed": "completed", "failed": "failed"}.get(ending, "interrupted")
+
+    # A tail reading the file as it grows, in arbitrary byte chunks (torn lines mid-way).
+    data = path.read_bytes()
+    growing = root / "growing.jsonl"
+    tail = ConversationRecord(path=growing, detail=False)
+    for end in range(0, len(data) + chunk, chunk):
+        growing.write_bytes(data[:end])
+        tail.read_more()
+    assert record_facts(tail) == truth and not tail.parse_errors
+
+    # The transcript view's fast path: turns, status and end reason from a filtered read.
+    shown = ConversationRecord.read(path, types=TRANSCRIPT_EVENTS)
+    assert (shown.turns_completed, shown.settled_status(False), shown.end_reason) == \
+        (truth[0], truth[1], truth[4])
+
+    # The reports' experiment record and the transcript they render.
+    experiment = ExperimentRecord.load(exp_dir)
+    conv = experiment.conversations[CONV]
+    assert record_facts(conv) == truth
+    assert experiment.status_of(conv) == truth[1]
+    text = render_transcript(conv, experiment)
+    assert f"**Turns:** {truth[0]} of " in text
+    assert ("**Cost:** unpriced" in text) == (truth[3] is None)
+
+    # Resume and the metric series.
+    saved = load_saved_conversation(path)
+    assert (saved.point.turn, saved.end_reason) == (truth[0], truth[4])
+    series = read_series([path])
+    assert len(series.values[CONV].get("a_words", {})) == truth[0]
+
+    # The DuckDB import.
+    store = EventStore(root / "agree.duckdb")
+    store.import_experiment(exp_dir)
+    row = store.query(
+        "SELECT total_turns, status, input_tokens, output_tokens, cache_read_tokens, "
+        "reasoning_tokens, cost_usd, end_reason FROM conversations").rows[0]
+    db = facts(row[0], row[1], tuple(row[2:6]), row[6], row[7])
+    assert db[:3] == truth[:3] and db[4] == truth[4]
+    assert (db[3] is None) == (truth[3] is None)
+    if truth[3] is not None:
+        assert math.isclose(db[3], truth[3], abs_tol=1e-9)

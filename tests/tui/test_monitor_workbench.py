@@ -1,0 +1,142 @@
+"""The monitor as a workbench: bars that tell finished from stopped, columns that grow with their
+content, a footer that fits, and resume / post-process / README from the keyboard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import Footer
+
+from pidgin_tui.experiments.synthetic import write_experiment
+from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.tui.screens.monitor import MonitorScreen
+from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
+from pidgin_tui.tui.widgets.row_table import RowTable
+
+from .conftest import SIZE
+from .helpers import wait_until
+from .host import HostApp
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _bar(table: ExperimentTable, key: str):  # type: ignore[no-untyped-def]
+    return table.get_row(key)[2]
+
+
+async def test_interrupted_and_failed_bars_are_partial_in_their_status_colour(
+        tmp_path: Path) -> None:
+    write_experiment(tmp_path, "ok01", "finished", conversations=4)
+    write_experiment(tmp_path, "int02", "stopped", conversations=1, running=3,
+                     status="interrupted")
+    write_experiment(tmp_path, "bad03", "broken", conversations=2, running=2, status="failed")
+    app = HostApp(tmp_path, lambda: MonitorScreen(tmp_path, refresh_s=3600))
+    async with app.run_test(size=(160, 36)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: len(screen.rows) == 3, "the experiments")
+        table = screen.query_one(ExperimentTable)
+        done, stopped, failed = (_bar(table, key) for key in ("ok01", "int02", "bad03"))
+        assert done.plain.startswith("████████")
+        assert stopped.plain.startswith("██░░░░░░") and failed.plain.startswith("████░░░░")
+        colours = {key: table.theme_style(name).color for key, name in (
+            ("accent", "accent"), ("warning", "warning"), ("error", "error"))}
+        assert done.style.color == colours["accent"]
+        assert stopped.style.color == colours["warning"]
+        assert failed.style.color == colours["error"]
+
+
+class _Table(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RowTable((("Turn", "turn"), ("Models", "models")))
+
+
+async def test_a_cell_that_grows_widens_its_column() -> None:
+    app = _Table()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(RowTable)
+        table.set_rows([("c1", ["turn 9 / 30", "a × b"])])
+        await pilot.pause()
+        table.set_rows([("c1", ["turn 12 / 30", "a × b"])])
+        await pilot.pause()
+        assert table.ordered_columns[0].content_width == len("turn 12 / 30")
+        assert "turn 12 / 30" in table.render_line(1).text
+
+
+async def test_footers_fit_at_120_columns(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("f2", "f4", "f6", "f7"):
+            await pilot.press(key)
+            await wait_until(pilot, lambda: len(app.screen.query_one(Footer).query(
+                "FooterKey")) > 2, "the footer")
+            await pilot.pause(0.2)
+            footer = app.screen.query_one(Footer)
+            keys = list(footer.query("FooterKey"))
+            palette = [k for k in keys if k.action == "app.command_palette"]
+            others = [k for k in keys if k not in palette]
+            assert others, key
+            limit = palette[0].region.x if palette else footer.region.right
+            assert max(k.region.right for k in others) <= limit, (
+                key, [(str(k.description), k.region) for k in others])
+
+
+async def test_post_process_and_readme_from_the_monitor(make_app, output_root: Path) -> None:
+    path = write_experiment(output_root, "pp01", "again", conversations=2, turns=3)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(getattr(screen, "rows", None)), "the experiment")
+        await pilot.press("P")
+        await wait_until(pilot, lambda: (path / "README.md").exists()
+                         and (path / "transcripts").is_dir(), "post-processing", )
+        await wait_until(pilot, lambda: "readme" in (path / "post_processing.log").read_text()
+                         and "post-processing finished" in (path / "post_processing.log")
+                         .read_text(), "the log")
+        await pilot.press("R")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReadmeScreen"
+
+
+async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
+                                                                   output_root: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pidgin_tui", "--output", str(output_root), "run", "-a",
+         "local:test", "-b", "local:instant", "-t", "6", "--name", "cut-short", "-q",
+         "--no-post-process"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            manifests = list(output_root.glob("experiments/*/manifest.json"))
+            if manifests and (read_manifest(manifests[0].parent) or {}).get(
+                    "total_turns", 0) >= 1:
+                break
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    finally:
+        process.kill()
+    manifest_path = manifests[0]
+    assert (read_manifest(manifest_path.parent) or {}).get("status") == "interrupted"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(getattr(screen, "rows", None)), "the experiment")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: bool(app.runs) and not app.running_runs,
+                         "the resumed run to end")
+        notes = [n.message for n in app._notifications]
+        assert any(m.startswith("resuming 1 conversation(s) of ") for m in notes), notes
+    assert (read_manifest(manifest_path.parent) or {}).get("status") == "completed"
+    [jsonl] = manifest_path.parent.glob("conv_*_events.jsonl")
+    [end] = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()
+             if line.startswith('{"event_type":"ConversationEndEvent"')][-1:]
+    assert end["total_turns"] == 6 and end.get("status", "completed") == "completed"
