@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.events import MessageCompleteEvent
-from pidgin_tui.experiments.conversation_log import ConversationLog
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.layout import (
     MANIFEST_NAME,
     conversation_files,
@@ -194,7 +194,7 @@ def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str
                 path: Path, row: tuple[object, ...] | None, size: int, mtime_ns: int,
                 report: IndexReport) -> None:
     """Fold the lines after the stored offset into the index (from 0 when the file shrank)."""
-    log = ConversationLog(path)
+    log = ConversationRecord(path=path, detail=False)
     offset = int(str(row[3])) if row is not None else 0
     if row is not None and offset <= size:
         log.offset = offset
