@@ -12,14 +12,22 @@ HELP = "run an experiment headless, from a spec YAML and/or flags"
 
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec YAML")
+def add_spec_flags(parser: argparse.ArgumentParser,
+                   skip: frozenset[str] = frozenset()) -> None:
+    """One flag per spec key (the keys in `skip` left out), stored as `spec_<key>`."""
     for flags, key, text in VALUE_FLAGS:
+        if key in skip:
+            continue
         parser.add_argument(*flags, dest=f"spec_{key}", metavar=key.upper(),
                             help=_spec_help(key, text))
     for flag, key, text in SWITCH_FLAGS:
         parser.add_argument(flag, dest=f"spec_{key}", action="store_const", const=True,
                             help=text)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec YAML")
+    add_spec_flags(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan; run nothing")
     parser.add_argument("--no-post-process", action="store_true",
                         help="skip the import, transcripts, README and notebook afterwards")

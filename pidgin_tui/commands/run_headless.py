@@ -80,11 +80,18 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     except (SpecError, UnknownModelError, AwarenessError) as exc:
         error(str(exc))
         return EXIT_USAGE
+    return launch(runner, args, human)
+
+
+def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -> int:
+    """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`)."""
     from pidgin_tui.experiments.param_check import (
         check_parameters,
         refusals,
         unpriced_budget_issues,
     )
+
+    spec = runner.spec
 
     issues = check_parameters(runner)
     unpriced = unpriced_budget_issues(runner)

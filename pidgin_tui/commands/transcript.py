@@ -16,18 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="conversation id, unique part of it, or repetition number (1-based)")
 
 
-def _pick(conversations: list[str], ref: str) -> list[str]:
-    if ref in conversations:
-        return [ref]
-    if ref.isdigit():
-        by_number = [c for c in conversations if c.endswith(f"_{int(ref):04d}")]
-        if by_number:
-            return by_number
-    return [c for c in conversations if ref in c]
-
-
 def run(args: argparse.Namespace) -> int:
     from pidgin_tui.commands.output import error
+    from pidgin_tui.experiments.lookup import pick_conversations
     from pidgin_tui.paths import output_root
     from pidgin_tui.record.experiment import ExperimentRecord
     from pidgin_tui.record.layout import ExperimentNotFound
@@ -47,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in experiment.problems:
             say(f"  skipped: {problem}")
         return 0
-    found = _pick(list(experiment.conversations), args.conversation)
+    found = pick_conversations(list(experiment.conversations), args.conversation)
     if len(found) != 1:
         known = ", ".join(list(experiment.conversations)[:5])
         what = "no conversation" if not found else f"{len(found)} conversations"

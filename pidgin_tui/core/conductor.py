@@ -11,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from pidgin_tui.core.awareness import build_system_prompt
+from pidgin_tui.core.branch import BranchStart, inherited_copy
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.control import ConversationControl
@@ -19,16 +22,25 @@ from pidgin_tui.core.events import (
     AgentNameChosenEvent,
     ContextLimitEvent,
     ConvergenceWarningEvent,
+    ConversationBranchedEvent,
     ConversationEndEvent,
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
     EndStateDetectedEvent,
     InjectionEvent,
+    InterjectionEvent,
     InterruptRequestEvent,
+    MessageCompleteEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
+)
+from pidgin_tui.core.history import (
+    RecordedMessage,
+    injection_entry,
+    interjection_entry,
+    message_entries,
 )
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
@@ -41,7 +53,13 @@ from pidgin_tui.core.provider import (
     RequestContext,
     Responder,
 )
-from pidgin_tui.core.router import AgentView, TokenEstimator, chars_estimate, route
+from pidgin_tui.core.router import (
+    AgentView,
+    RoutedRequest,
+    TokenEstimator,
+    chars_estimate,
+    route,
+)
 from pidgin_tui.core.types import (
     AgentId,
     ChatMessage,
@@ -103,6 +121,23 @@ def agent_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, sy
     )
 
 
+def output_reserve(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo) -> int:
+    """Tokens of the context window kept free for the reply when routing a request."""
+    return plan.agent(agent_id).max_output_tokens or min(info.max_output_tokens, 4096)
+
+
+def build_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, view: AgentView,
+                  system_prompt: str, turn: int) -> tuple[RoutedRequest, ProviderRequest]:
+    """Route `agent_id`'s view and build the provider request it is sent at `turn`.
+
+    The one place a request is made, so the payload inspector rebuilds exactly what was sent.
+    """
+    routed = route(view, system_prompt, context_window=info.context_window,
+                   reserve_output_tokens=output_reserve(plan, agent_id, info),
+                   allow_truncation=plan.allow_truncation)
+    return routed, agent_request(plan, agent_id, info, routed.system, routed.messages, turn)
+
+
 class _End(Exception):
     """Internal: unwinds the turn loop with an end reason."""
 
@@ -149,14 +184,18 @@ class Conductor:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 
-    async def run(self, resume: ResumePoint | None = None) -> ConversationOutcome:
+    async def run(self, resume: ResumePoint | None = None,
+                  branch: BranchStart | None = None) -> ConversationOutcome:
         """Run to the end and publish ConversationEndEvent; never raises for provider failures.
 
         With `resume`, continue a conversation that ended early instead of starting afresh.
         """
         started = time.perf_counter()
         done: dict[AgentId, str] = {}
-        if resume is None:
+        if branch is not None:
+            await self._start(branch)
+            await self._inherit(branch)
+        elif resume is None:
             await self._start()
         else:
             done = await self._restore(resume)
@@ -204,7 +243,7 @@ class Conductor:
         request = self._request(agent_id, "", [], 0)
         return await self.describe_parameters(self.providers[agent_id], request)
 
-    async def _start(self) -> None:
+    async def _start(self, branch: BranchStart | None = None) -> None:
         plan = self.plan
         await self.bus.publish(ConversationStartEvent(
             **self._ids, agent_a_model=plan.agent_a.model, agent_b_model=plan.agent_b.model,
@@ -216,6 +255,13 @@ class Conductor:
             config=plan.config, effective_a=await self._effective(AgentId.A),
             effective_b=await self._effective(AgentId.B),
         ))
+        if branch is not None:
+            await self.bus.publish(ConversationBranchedEvent(
+                **self._ids, source_conversation_id=branch.parent_conversation_id,
+                branch_turn=branch.turn, parent_experiment_id=branch.parent_experiment_id,
+                changes=branch.changes))
+            self.names.update({AgentId(e.agent_id): e.chosen_name for e in branch.inherited
+                               if isinstance(e, AgentNameChosenEvent)})
         for agent_id in AgentId:
             await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
@@ -259,6 +305,38 @@ class Conductor:
                                                         restarted=True))
         return done
 
+    async def _inherit(self, branch: BranchStart) -> None:
+        """Write the parent's turns 1..N into this record (marked inherited) and remember them
+        exactly as the parent's conductor did, so the next request is the one it would send."""
+        history: list[RecordedMessage | HistoryEntry] = []
+        for event in branch.inherited:
+            await self.bus.publish(inherited_copy(event, **self._ids))
+            if isinstance(event, MessageCompleteEvent) and event.finish_reason != "interrupted":
+                history.append((event.turn_number, AgentId(event.agent_id), event.content))
+            elif isinstance(event, InterjectionEvent):
+                history.append(interjection_entry(event.text, event.speaker, event.to,
+                                                  event.turn_number))
+            elif isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
+                threshold = self.plan.convergence_threshold
+                self._above_threshold = threshold is not None and \
+                    event.convergence_score >= threshold
+        for entry in message_entries(self.plan, history):
+            self._remember(entry)
+        self.turns_completed = branch.turn
+        if branch.interjection is not None:
+            await self._deliver(msgspec.structs.replace(branch.interjection, **self._ids))
+
+    async def _deliver(self, event: InterjectionEvent) -> None:
+        await self.bus.publish(event)
+        self._remember(interjection_entry(event.text, event.speaker, event.to,
+                                          event.turn_number))
+
+    async def _take_interjections(self, turn: int) -> None:
+        for pending in self.control.take_interjections():
+            await self._deliver(InterjectionEvent(
+                **self._ids, turn_number=turn, text=pending.text, speaker=pending.speaker,
+                to=list(pending.to)))
+
     def _add_opening_prompt(self) -> None:
         plan = self.plan
         seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
@@ -271,13 +349,19 @@ class Conductor:
         return text if text.strip() else self.plan.empty_placeholder
 
     async def _checkpoint(self, turn: int) -> None:
-        """A safe point: wait out a pause, and end if a stop or interrupt was requested."""
+        """A safe point: wait out a pause, end if a stop or interrupt was requested, and
+        deliver interjections waiting for it."""
+        if self.control.pause_before_turn == turn:
+            self.control.pause_before_turn = None
+            self.control.pause()
         if self.control.paused and self.control.end_requested is None:
-            await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn))
+            await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn,
+                                                           reason="user"))
             await self.control.wait_while_paused()
             if self.control.end_requested is None:
                 await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=turn))
         await self._end_if_requested(turn)
+        await self._take_interjections(turn)
 
     async def _end_if_requested(self, turn: int) -> None:
         reason = self.control.end_requested
@@ -295,13 +379,13 @@ class Conductor:
         for agent_id in self.plan.speaking_order:
             if agent_id in done:
                 continue
-            injection = self.plan.awareness(agent_id).injection_for(turn)
-            if injection:
-                self._remember(HistoryEntry(injection, None, turn, frozenset({agent_id}),
-                                            kind="injection"))
+            await self._checkpoint(turn)  # interjections delivered here precede the injection
+            injection = injection_entry(self.plan, agent_id, turn)
+            if injection is not None:
+                self._remember(injection)
                 await self.bus.publish(InjectionEvent(
-                    **self._ids, agent_id=agent_id.value, turn_number=turn, content=injection))
-            await self._checkpoint(turn)
+                    **self._ids, agent_id=agent_id.value, turn_number=turn,
+                    content=injection.content))
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
             else self.scorer(turn, texts[AgentId.A], texts[AgentId.B])
@@ -319,11 +403,8 @@ class Conductor:
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:
         plan, info = self.plan, self.models[agent_id]
-        agent = plan.agent(agent_id)
-        reserve = agent.max_output_tokens or min(info.max_output_tokens, 4096)
-        routed = route(self._views[agent_id], self._system_prompts[agent_id],
-                       context_window=info.context_window, reserve_output_tokens=reserve,
-                       allow_truncation=plan.allow_truncation)
+        routed, request = build_request(plan, agent_id, info, self._views[agent_id],
+                                        self._system_prompts[agent_id], turn)
         if routed.dropped_messages or routed.over_limit:
             await self.bus.publish(ContextLimitEvent(
                 **self._ids, agent_id=agent_id.value, turn_number=turn, model=info.ref,
@@ -333,7 +414,6 @@ class Conductor:
             raise _End(EndReason.CONTEXT_LIMIT,
                        f"{info.ref}: ~{routed.estimated_tokens} tokens exceed the "
                        f"{info.context_window}-token context window")
-        request = self._request(agent_id, routed.system, routed.messages, turn)
         ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
                              estimated_input_tokens=routed.estimated_tokens,
                              truncated_messages=routed.dropped_messages)

@@ -7,8 +7,19 @@ between chunks of a streaming message), never in the middle of a write.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from pidgin_tui.core.types import EndReason
+
+
+@dataclass(slots=True, frozen=True)
+class Interjection:
+    """Researcher text waiting for the next safe point of a conversation."""
+
+    text: str
+    speaker: str = "narrator"
+    """`narrator`, `agent_a` or `agent_b`."""
+    to: tuple[str, ...] = ("agent_a", "agent_b")
 
 
 class ConversationControl:
@@ -19,6 +30,10 @@ class ConversationControl:
         self._resumed.set()
         self._end_reason: EndReason | None = None
         self._wake = asyncio.Event()
+        self.pending: list[Interjection] = []
+        """Interjections not delivered yet; the conductor takes them at its next safe point."""
+        self.pause_before_turn: int | None = None
+        """Pause-for-human: pause when this turn (as in events) is about to start."""
 
     @property
     def paused(self) -> bool:
@@ -42,6 +57,14 @@ class ConversationControl:
         else:
             self.pause()
         return self.paused
+
+    def interject(self, interjection: Interjection) -> None:
+        """Queue text for the next safe point; a conversation paused for it carries on."""
+        self.pending.append(interjection)
+
+    def take_interjections(self) -> list[Interjection]:
+        taken, self.pending = self.pending, []
+        return taken
 
     def stop(self) -> None:
         """The user asked this conversation to stop: it ends as `stopped`."""

@@ -22,6 +22,11 @@ _id_prefix = f"{os.getpid():x}{int(time.time() * 1000) & 0xFFFFFF:06x}"
 _id_counter = itertools.count()
 
 
+def event_turn(turn: int) -> int:
+    """The `turn_number` events carry for the 1-based turn a person names."""
+    return turn - 1
+
+
 def new_event_id() -> str:
     """A process-unique, sortable-enough id without the cost of uuid4 on the hot path."""
     return f"{_id_prefix}-{next(_id_counter):x}"
@@ -184,6 +189,9 @@ class MessageCompleteEvent(Event, kw_only=True):
     """The reply has no text (a safety block, a refusal, an output budget spent on reasoning);
     `finish_reason` says why. `content` keeps exactly what came back."""
     """`stop`, `length`, or `interrupted` for a partial message written out on shutdown."""
+    inherited: bool = False
+    """Copied from the parent conversation at a branch: part of this conversation's history,
+    but not a new message (no request, no cost; counted once, in the parent)."""
 
 
 class TokenUsageEvent(Event, kw_only=True):
@@ -206,6 +214,9 @@ class TurnCompleteEvent(Event, kw_only=True):
     convergence_score: float | None = None
     metrics: dict[str, float] = {}
     metrics_version: int = 0
+    inherited: bool = False
+    """A turn copied from the parent conversation at a branch (its metrics belong to the
+    parent; readers that aggregate skip it)."""
 
 
 class ConvergenceWarningEvent(Event, kw_only=True):
@@ -257,9 +268,28 @@ class InterruptRequestEvent(Event, kw_only=True):
 
 
 class ConversationBranchedEvent(Event, kw_only=True):
+    """This conversation continues another one: it shares turns 1..`branch_turn` with it
+    (written after this event, each marked `inherited`) and then goes on with `changes`."""
+
     source_conversation_id: str
     branch_turn: int
+    """The last turn shared with the parent (1-based), i.e. how many turns are inherited."""
+    parent_experiment_id: str = ""
     changes: dict[str, Any] = {}
+    """Spec keys whose values differ from the parent's (new values), plus `inject` if any."""
+
+
+class InterjectionEvent(Event, kw_only=True):
+    """Text from the researcher put into the conversation: as the narrator (marked as such),
+    or speaking as one of the agents, sent to one agent or both."""
+
+    turn_number: int
+    """Delivered before this turn's next message (turn numbers as in the other events)."""
+    text: str
+    speaker: str = "narrator"
+    """`narrator`, `agent_a` or `agent_b`."""
+    to: list[str] = msgspec.field(default_factory=lambda: ["agent_a", "agent_b"])
+    source: str = "user"
 
 
 class ConversationEndEvent(Event, kw_only=True):
@@ -309,8 +339,8 @@ ALL_EVENT_TYPES: tuple[type[Event], ...] = (
     TurnStartEvent, MessageRequestEvent, MessageChunkEvent, ThinkingChunkEvent,
     MessageCompleteEvent, TokenUsageEvent, TurnCompleteEvent, ConvergenceWarningEvent,
     EndStateDetectedEvent, ContextLimitEvent, ConversationPausedEvent, ConversationResumedEvent,
-    InterruptRequestEvent,
-    ConversationBranchedEvent, ConversationEndEvent, APIErrorEvent, RateLimitEvent, ErrorEvent,
+    InterruptRequestEvent, ConversationBranchedEvent, InterjectionEvent, ConversationEndEvent,
+    APIErrorEvent, RateLimitEvent, ErrorEvent,
 )
 EVENT_TYPES_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENT_TYPES}
 
@@ -321,8 +351,8 @@ AnyEvent = (
     | MessageChunkEvent | ThinkingChunkEvent | MessageCompleteEvent | TokenUsageEvent
     | TurnCompleteEvent | ConvergenceWarningEvent | EndStateDetectedEvent | ContextLimitEvent
     | ConversationPausedEvent | ConversationResumedEvent | InterruptRequestEvent
-    | ConversationBranchedEvent | ConversationEndEvent | APIErrorEvent | RateLimitEvent
-    | ErrorEvent
+    | ConversationBranchedEvent | InterjectionEvent | ConversationEndEvent | APIErrorEvent
+    | RateLimitEvent | ErrorEvent
 )
 
 _encoder = msgspec.json.Encoder()

@@ -85,19 +85,19 @@ SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking
        m.finish_reason, m.timestamp, u.cache_read_tokens, u.cache_write_tokens,
        u.reasoning_tokens, TRY_CAST(r.eff->>'temperature' AS DOUBLE),
        TRY_CAST(r.eff->>'max_output_tokens' AS BIGINT), r.eff->>'thinking',
-       CAST(r.eff->'ignored' AS VARCHAR[]), m.empty
+       CAST(r.eff->'ignored' AS VARCHAR[]), m.empty, m.inherited
 FROM (SELECT conversation_id, timestamp, turn_number, agent_id, x[1] AS content,
              x[2] AS thinking,
              TRY_CAST({_or("x[3]", _M, "tokens_used")} AS BIGINT) AS tokens,
              TRY_CAST({_or("x[4]", _M, "duration_ms")} AS BIGINT) AS duration_ms,
              TRY_CAST(x[5] AS BIGINT) AS ttft,
              {_or("x[6]", _M, "model")} AS model, {_or("x[7]", _M, "finish_reason")}
-             AS finish_reason, TRY_CAST({_or("x[8]", _M, "empty")} AS BOOLEAN) AS empty
+             AS finish_reason, TRY_CAST({_or("x[8]", _M, "empty")} AS BOOLEAN) AS empty,
+             COALESCE(TRY_CAST(x[9] AS BOOLEAN), false) AS inherited
       FROM (SELECT conversation_id, timestamp, turn_number, agent_id,
                    json_extract_string(data, ['$.content', '$.thinking', '$.tokens_used',
                    '$.duration_ms', '$.time_to_first_token_ms', '$.model', '$.finish_reason',
-                   '$.empty'])
-                   AS x
+                   '$.empty', '$.inherited']) AS x
             FROM _stage WHERE event_type = 'MessageCompleteEvent')) AS m
 LEFT JOIN (SELECT conversation_id, turn_number, agent_id,
                   sum(TRY_CAST({_or("x[1]", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
@@ -128,7 +128,8 @@ SELECT $exp, conversation_id, turn_number, metrics_version, {metric_columns("m")
        convergence_score
 FROM (SELECT conversation_id, turn_number, metrics_version, convergence_score,
              json_transform(data, {metrics_struct_type()}).metrics AS m
-      FROM _stage WHERE event_type = 'TurnCompleteEvent')
+      FROM _stage WHERE event_type = 'TurnCompleteEvent'
+        AND NOT COALESCE(TRY_CAST(data->>'inherited' AS BOOLEAN), false))
 """
 
 EXTRA_METRICS_SQL = f"""
@@ -139,7 +140,9 @@ SELECT $exp, t.conversation_id, t.turn_number,
        TRY_CAST(j.value AS DOUBLE), t.metrics_version
 FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
       FROM _stage WHERE event_type = 'TurnCompleteEvent'
-        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS t, json_each(t.metrics) AS j
+        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}
+        AND NOT COALESCE(TRY_CAST(data->>'inherited' AS BOOLEAN), false)) AS t,
+     json_each(t.metrics) AS j
 WHERE NOT list_contains({catalog_keys_literal()}, j.key)
   AND TRY_CAST(j.value AS DOUBLE) IS NOT NULL
 """
@@ -181,7 +184,10 @@ es AS (
     FROM (SELECT conversation_id, seq, json_extract_string(data,
                  ['$.end_state', '$.onset_turn', '$.substantive_turns']) AS x
           FROM _stage WHERE event_type = 'EndStateDetectedEvent')
-    GROUP BY conversation_id)
+    GROUP BY conversation_id),
+br AS (
+    SELECT conversation_id, data FROM _stage WHERE event_type = 'ConversationBranchedEvent'
+    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq) = 1)
 SELECT $exp, s.conversation_id,
        TRY_CAST({_or("s.data->>'repetition'", _S, "repetition")} AS INTEGER),
        s.data->>'agent_a_model', s.data->>'agent_b_model',
@@ -213,10 +219,12 @@ SELECT $exp, s.conversation_id,
        TRY_CAST(s.data->'effective_b'->>'temperature' AS DOUBLE),
        s.data->'effective_a'->>'thinking', s.data->'effective_b'->>'thinking',
        CAST(s.data->'effective_a'->'ignored' AS VARCHAR[]),
-       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]), COALESCE(em.empty_replies, 0)
+       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]), COALESCE(em.empty_replies, 0),
+       NULLIF(br.data->>'parent_experiment_id', ''), br.data->>'source_conversation_id',
+       TRY_CAST(br.data->>'branch_turn' AS INTEGER)
 FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
 LEFT JOIN em USING (conversation_id) LEFT JOIN tc USING (conversation_id)
-LEFT JOIN es USING (conversation_id)
+LEFT JOIN es USING (conversation_id) LEFT JOIN br USING (conversation_id)
 """
 
 EXPERIMENT_SQL = """

@@ -91,7 +91,12 @@ CREATE TABLE IF NOT EXISTS conversations (
     effective_thinking_b VARCHAR,
     ignored_params_a VARCHAR[],         -- requested settings the model could not take
     ignored_params_b VARCHAR[],
-    empty_replies INTEGER               -- replies with no text (sent on as the placeholder)
+    empty_replies INTEGER,              -- replies with no text (sent on as the placeholder)
+    -- Lineage of a branch (NULL for a conversation that is not one): it shares turns
+    -- 1..branch_turn with the parent, whose messages it holds marked `inherited`.
+    parent_experiment_id VARCHAR,
+    parent_conversation_id VARCHAR,
+    branch_turn INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS messages (
@@ -117,7 +122,8 @@ CREATE TABLE IF NOT EXISTS messages (
     effective_max_output_tokens BIGINT,
     effective_thinking VARCHAR,         -- on | off | minimal | always | provider default
     ignored_params VARCHAR[],           -- requested settings the request did not carry
-    empty BOOLEAN                       -- no text came back (finish_reason says why)
+    empty BOOLEAN,                      -- no text came back (finish_reason says why)
+    inherited BOOLEAN                   -- copied from the parent at a branch: counted there
 );
 
 -- Metric values whose key the current metrics catalog does not know (turns scored by another
@@ -132,3 +138,13 @@ CREATE TABLE IF NOT EXISTS turn_metrics_extra (
     value DOUBLE,
     metrics_version INTEGER
 );
+
+-- Every conversation with its place in a family: parent (NULL for a root), branch turn, how it
+-- ended and how many branches were made from it.
+CREATE OR REPLACE VIEW conversation_tree AS
+SELECT c.experiment_id, c.conversation_id, c.parent_experiment_id, c.parent_conversation_id,
+       c.branch_turn, c.agent_a_model, c.agent_b_model, c.status, c.end_reason, c.total_turns,
+       c.final_convergence,
+       (SELECT count(*) FROM conversations k
+        WHERE k.parent_conversation_id = c.conversation_id) AS branches
+FROM conversations c;

@@ -34,6 +34,7 @@ from pidgin_tui.record.manifest import new_manifest, read_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
 
 if TYPE_CHECKING:
+    from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.resume import SavedConversation
     from pidgin_tui.record.lock import ExperimentLock
 
@@ -132,8 +133,10 @@ class ExperimentRunner:
                  registry: Registry | None = None, interactive: bool = False,
                  responder_factory: Callable[[EventBus], Responder] | None = None,
                  scorer_factory: ScorerFactory = _default_scorer_factory,
-                 experiment_id: str | None = None) -> None:
+                 experiment_id: str | None = None, branch: BranchSource | None = None) -> None:
         self.spec = spec
+        self.branch = branch
+        """Set for an experiment of branches: every conversation continues the parent's turns."""
         self.output_root = output_root
         self.bus = bus or EventBus()
         self.registry = registry or default_registry()
@@ -146,7 +149,8 @@ class ExperimentRunner:
             AgentId.A: self.registry.resolve(spec.agent_a),
             AgentId.B: self.registry.resolve(spec.agent_b),
         }
-        self._estimate_tokens = estimator_for(m.provider for m in self.models.values())
+        self.estimate_tokens = estimator_for(m.provider for m in self.models.values())
+        """The token estimator the Router uses for this experiment's requests."""
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
@@ -349,17 +353,22 @@ class ExperimentRunner:
                                          self.spec.prompt)
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
+            if self.branch is not None:
+                plan.seed = self.branch.seed + repetition  # the first branch keeps the parent's
+                if hasattr(scorer, "replay"):
+                    scorer.replay(self.branch.turn_texts())
             conductor = Conductor(
                 plan, self.bus, dict(self.models),
                 {a: self.registry.provider_for(m) for a, m in self.models.items()},
                 control=control, scorer=scorer,
                 responder=self.responder_factory(self.bus),
                 describe_parameters=describe_parameters,
-                experiment_budget=budget, estimate_tokens=self._estimate_tokens,
+                experiment_budget=budget, estimate_tokens=self.estimate_tokens,
             )
             if budget.exceeded and resume is None:
                 return await conductor.end_without_running(EndReason.BUDGET)
-            return await conductor.run(resume)
+            return await conductor.run(
+                resume, branch=None if self.branch is None else self.branch.start())
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""

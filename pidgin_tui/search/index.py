@@ -20,11 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pidgin_tui.core.events import (
-    AgentNameChosenEvent,
-    ConversationStartEvent,
-    MessageCompleteEvent,
-)
+from pidgin_tui.core.events import MessageCompleteEvent
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.layout import (
     MANIFEST_NAME,
@@ -66,9 +62,6 @@ CREATE TRIGGER IF NOT EXISTS messages_ad AFTER DELETE ON messages BEGIN
     VALUES ('delete', old.id, old.content, old.thinking);
 END;
 """
-
-_INDEXED = (ConversationStartEvent, AgentNameChosenEvent, MessageCompleteEvent)
-"""The events the index reads: the ids, models and names, and the messages."""
 
 
 @dataclass(slots=True)
@@ -201,7 +194,7 @@ def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str
                 path: Path, row: tuple[object, ...] | None, size: int, mtime_ns: int,
                 report: IndexReport) -> None:
     """Fold the lines after the stored offset into the index (from 0 when the file shrank)."""
-    log = ConversationRecord(detail=False, path=path)
+    log = ConversationRecord(path=path, detail=False)
     offset = int(str(row[3])) if row is not None else 0
     if row is not None and offset <= size:
         log.offset = offset
@@ -210,8 +203,7 @@ def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str
     else:
         row = None
         db.execute("DELETE FROM messages WHERE path = ?", (str(path),))
-    new_messages = [event for event in log.read_more(_INDEXED)
-                    if isinstance(event, MessageCompleteEvent)]
+    new_messages = [event for event in log.read_more() if isinstance(event, MessageCompleteEvent)]
     db.executemany(
         "INSERT INTO messages(path, turn, agent_id, model, content, thinking) "
         "VALUES (?, ?, ?, ?, ?, ?)",

@@ -83,8 +83,10 @@ async def test_planted_secrets_reach_no_output_and_no_file(
         fake_server: FakeLLMServer, tmp_path: Path) -> None:
     config_dir = tmp_path / "config"
     config_dir.mkdir()
-    (config_dir / "config.toml").write_text(f'[keys]\nanthropic = "{CONFIG_KEY}"\n',
-                                            encoding="utf-8")
+    # A short retry budget: the OpenAI run points at a closed port and must give up quickly.
+    (config_dir / "config.toml").write_text(
+        f'[keys]\nanthropic = "{CONFIG_KEY}"\n\n[retry]\nbudget_minutes = 0.05\n',
+        encoding="utf-8")
     host = fake_server.base.removeprefix("http://")
     env = {**PLANTED, "PIDGIN_CONFIG_DIR": str(config_dir),
            "OLLAMA_HOST": f"http://planted-user:{URL_PASSWORDS[0]}@{host}",

@@ -52,6 +52,8 @@ class LiveScreen(Screen[None]):
                 id="next_conversation"),
         Binding("p", "cycle(-1)", "Prev", tooltip="Previous conversation of the experiment",
                 show=False, id="previous_conversation"),
+        Binding("w", "payload", "Payload", tooltip="What the agent speaking now was sent "
+                "(its system prompt, messages, parameters, truncation)", id="payload"),
         Binding("t", "toggle_thinking", "Thinking", tooltip="Unfold or fold every thinking "
                 "section", show=False, id="toggle_thinking"),
         Binding("end", "follow", "Follow", tooltip="Scroll to the bottom and follow new text",
@@ -259,6 +261,23 @@ class LiveScreen(Screen[None]):
         index = ids.index(self.conversation_id) if self.conversation_id in ids else 0
         self.pinned = True
         await self.show_conversation(experiment.conversations[ids[(index + step) % len(ids)]])
+
+    def action_payload(self) -> None:
+        from pathlib import Path
+
+        from pidgin_tui.core.types import AgentId
+        from pidgin_tui.tui.screens.payload import PayloadScreen
+
+        experiment, conversation = self._experiment(), self._conversation()
+        if experiment is None or conversation is None or not conversation.turns \
+                or not experiment.output_dir:
+            self.notify("No request to inspect yet.", severity="warning")
+            return
+        turn = max(conversation.turns)
+        agent_id = list(conversation.turns[turn])[-1]  # the latest speaker of the latest turn
+        self.app.push_screen(PayloadScreen(Path(experiment.output_dir),
+                                           conversation.conversation_id, turn + 1,
+                                           AgentId(agent_id), registry=self.pidgin.registry))
 
     def action_toggle_thinking(self) -> None:
         self._thinking_open = not self._thinking_open

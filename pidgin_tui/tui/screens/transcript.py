@@ -46,6 +46,8 @@ class TranscriptScreen(Screen[None]):
                 id="tx.export"),
         Binding("m", "metrics", "Metrics", tooltip="Plot this conversation's metrics",
                 id="tx.metrics"),
+        Binding("w", "payload", "Payload", tooltip="What this message's agent was sent (the "
+                "message at the top, or the current search hit)", id="tx.payload"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
                 id="tx.readme"),
         Binding("escape", "close", "Back", tooltip="Close the transcript", id="tx.close"),
@@ -232,6 +234,20 @@ class TranscriptScreen(Screen[None]):
             self.notify(f"Export failed: {exc}", severity="error")
             return
         self.notify(f"Exported to {target}")
+
+    def action_payload(self) -> None:
+        from pidgin_tui.core.types import AgentId
+        from pidgin_tui.tui.screens.payload import PayloadScreen
+
+        view = self.view
+        selected = view.selected_message() if view is not None else None
+        if selected is None or self.transcript is None:
+            self.notify("No message to inspect yet.", severity="warning")
+            return
+        turn, agent_id = selected
+        self.app.push_screen(PayloadScreen(
+            self.path.parent, self.transcript.conversation_id, turn + 1, AgentId(agent_id),
+            registry=getattr(self.app, "registry", None)))
 
     def action_readme(self) -> None:
         from pidgin_tui.tui.screens.readme import open_readme

@@ -145,6 +145,20 @@ class TranscriptView(ScrollView, can_focus=True):
             return None
         return lines[max(0, min(line, len(lines) - 1))].turn
 
+    def selected_message(self) -> tuple[int, str] | None:
+        """(turn as in events, agent id) of the current search hit, else of the first message
+        line at or below the top of the view: what `w` and `b` act on."""
+        lines = self.layout_data.lines
+        start = self.hits[self.hit_index].line if 0 <= self.hit_index < len(self.hits) \
+            else int(self.scroll_y)
+        for line in lines[max(0, start):]:
+            if line.agent_id:
+                return line.turn, line.agent_id
+        for line in reversed(lines[:max(0, start)]):
+            if line.agent_id:
+                return line.turn, line.agent_id
+        return None
+
     # --- navigation and search ------------------------------------------------------------------
 
     def goto_turn(self, turn_number: int) -> bool:

@@ -1,0 +1,94 @@
+"""`pidgin-tui branch EXPERIMENT CONVERSATION --turn N …`: continue a conversation differently.
+
+The branches share turns 1..N with the parent (copied into their record, marked inherited) and
+then continue, with any spec option changed. They are written as a new experiment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "branch"
+HELP = ("branch a conversation after turn N into a new experiment: same first N turns, then any "
+        "spec option changed (options not given keep the parent's values)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from pidgin_tui.commands.run import add_spec_flags
+
+    parser.add_argument("experiment", metavar="EXPERIMENT",
+                        help="id, unique id prefix, name or directory")
+    parser.add_argument("conversation", metavar="CONVERSATION",
+                        help="conversation id, unique part of it, or repetition number (1-based)")
+    parser.add_argument("--turn", type=int, required=True, metavar="N",
+                        help="the last turn the branch shares with the parent (1-based)")
+    parser.add_argument("--inject", metavar="TEXT",
+                        help="text put in at the branch point, before the next message")
+    parser.add_argument("--as", dest="speaker", choices=("narrator", "a", "b"),
+                        default="narrator", help="who the injected text speaks as")
+    parser.add_argument("--to", choices=("a", "b", "both"), default="both",
+                        help="who is sent the injected text")
+    add_spec_flags(parser, skip=frozenset({"repetitions"}))
+    parser.add_argument("-r", "--branches", type=int, default=1, metavar="R",
+                        help="how many branches (the first keeps the parent's seed)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the branch plan and its changes; run nothing")
+    parser.add_argument("--no-post-process", action="store_true",
+                        help="skip the import, transcripts, README and notebook afterwards")
+    parser.add_argument("-y", "--yes", action="store_true",
+                        help="consent to starting Ollama and pulling missing local models")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary on stdout; human output goes to stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+
+
+def _agents(choice: str) -> tuple[str, ...]:
+    return {"a": ("agent_a",), "b": ("agent_b",)}.get(choice, ("agent_a", "agent_b"))
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from pidgin_tui.commands.output import EXIT_USAGE, error
+    from pidgin_tui.commands.run_flags import spec_overrides
+    from pidgin_tui.commands.run_headless import launch
+    from pidgin_tui.core.awareness import AwarenessError
+    from pidgin_tui.experiments.branching import BranchError, plan_branch
+    from pidgin_tui.experiments.lookup import ConversationNotFound, resolve_conversation
+    from pidgin_tui.experiments.runner import ExperimentRunner
+    from pidgin_tui.experiments.spec import SpecError
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.providers.registry import UnknownModelError
+    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+
+    if args.branches < 1:
+        error(f"-r counts branches from 1, got {args.branches}")
+        return EXIT_USAGE
+    root = output_root(getattr(args, "output", None))
+    speaker = {"a": "agent_a", "b": "agent_b"}.get(args.speaker, "narrator")
+    inject = None if args.inject is None else (args.inject, speaker, _agents(args.to))
+    try:
+        parent_dir = resolve_experiment(root, args.experiment)
+        conversation_id = resolve_conversation(parent_dir, args.conversation)
+        source = plan_branch(parent_dir, conversation_id, args.turn, spec_overrides(args),
+                             repetitions=args.branches, inject=inject)
+        runner = ExperimentRunner(source.spec, root, branch=source)
+    except (ExperimentNotFound, ConversationNotFound, BranchError, SpecError,
+            UnknownModelError, AwarenessError) as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    human = sys.stderr if args.json else sys.stdout
+    if args.dry_run:
+        lineage = {"parent_experiment": source.parent_experiment_id,
+                   "parent_conversation": conversation_id, "branch_turn": source.turn,
+                   "branches": args.branches, "changes": source.changes}
+        if args.json:
+            print(json.dumps({"dry_run": True, **lineage}))
+            args.json = False  # the plan below goes to stderr
+            human = sys.stderr
+        else:
+            for key, value in lineage.items():
+                print(f"{key:<19}  {value}", file=human)
+    return launch(runner, args, human)

@@ -1,0 +1,52 @@
+"""What a branch starts from: the parent's turns it inherits and what it changes.
+
+A branch is a new conversation that shares turns 1..N with its parent and then continues. The
+Conductor writes the inherited events into the branch's own record as copies marked
+`inherited`, so every reader sees a whole conversation while messages, tokens, cost and metrics
+stay counted once, in the parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from pidgin_tui.core.events import (
+    AgentNameChosenEvent,
+    Event,
+    InjectionEvent,
+    InterjectionEvent,
+    MessageCompleteEvent,
+    TurnCompleteEvent,
+    new_event_id,
+    utc_now,
+)
+
+INHERITED_TYPES = (MessageCompleteEvent, TurnCompleteEvent, AgentNameChosenEvent,
+                   InjectionEvent, InterjectionEvent)
+"""The parent's events a branch copies: what its history and transcript are made of."""
+
+
+@dataclass(slots=True)
+class BranchStart:
+    parent_experiment_id: str
+    parent_conversation_id: str
+    turn: int
+    """Turns inherited: the branch continues at turn `turn + 1` (1-based)."""
+    inherited: list[Event]
+    """The parent's INHERITED_TYPES events of turns 1..`turn`, in recorded order."""
+    changes: dict[str, Any] = field(default_factory=dict)
+    interjection: InterjectionEvent | None = None
+    """Text put in at the branch point (`--inject`), delivered before the next message."""
+
+
+def inherited_copy(event: Event, experiment_id: str, conversation_id: str) -> Event:
+    """`event` re-addressed to the branch, with a new id and time, marked inherited if it can be."""
+    changes: dict[str, Any] = {"experiment_id": experiment_id,
+                               "conversation_id": conversation_id,
+                               "event_id": new_event_id(), "timestamp": utc_now(), "seq": 0}
+    if isinstance(event, MessageCompleteEvent | TurnCompleteEvent):
+        changes["inherited"] = True
+    return msgspec.structs.replace(event, **changes)

@@ -1,0 +1,40 @@
+"""Finding one conversation of an experiment from what a person types: an id, a unique part of
+it, or a repetition number (1-based)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pidgin_tui.record.layout import conversation_files, conversation_id_of
+
+
+class ConversationNotFound(LookupError):
+    """No conversation, or more than one, matches the reference; the message says which."""
+
+
+def conversation_ids(experiment_dir: Path) -> list[str]:
+    """Ids of the conversations with a JSONL file in the experiment directory, sorted."""
+    return sorted(cid for path in conversation_files(experiment_dir)
+                  if (cid := conversation_id_of(path)) is not None)
+
+
+def pick_conversations(conversations: list[str], ref: str) -> list[str]:
+    """The conversations `ref` names: the exact id, else repetition number, else a part of it."""
+    if ref in conversations:
+        return [ref]
+    if ref.isdigit():
+        by_number = [c for c in conversations if c.endswith(f"_{int(ref):04d}")]
+        if by_number:
+            return by_number
+    return [c for c in conversations if ref in c]
+
+
+def resolve_conversation(experiment_dir: Path, ref: str) -> str:
+    """The one conversation `ref` names, or ConversationNotFound with examples of real ids."""
+    conversations = conversation_ids(experiment_dir)
+    found = pick_conversations(conversations, ref)
+    if len(found) == 1:
+        return found[0]
+    known = ", ".join(conversations[:5]) or "none recorded"
+    what = "no conversation" if not found else f"{len(found)} conversations"
+    raise ConversationNotFound(f"{what} of {experiment_dir.name} match {ref!r} (e.g. {known})")

@@ -1,0 +1,117 @@
+"""Branches: the parent's turns replayed exactly, then a continuation; lineage in JSONL and
+DuckDB."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from pidgin_tui.cli import main
+from pidgin_tui.core.types import AgentId
+from pidgin_tui.experiments.branching import BranchError, plan_branch
+from pidgin_tui.experiments.payload import rebuild_payload
+from pidgin_tui.experiments.runner import ExperimentRunner
+from pidgin_tui.experiments.spec import parse_spec
+
+
+def _lines(experiment_dir: Path, conversation_id: str = "*") -> list[dict]:
+    path = next(experiment_dir.glob(f"conv_{conversation_id}_events.jsonl"))
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _messages(lines: list[dict]) -> list[tuple[int, str, str]]:
+    return [(e["turn_number"], e["agent_id"], e["content"]) for e in lines
+            if e["event_type"] == "MessageCompleteEvent"]
+
+
+async def _parent(tmp_path: Path, turns: int = 6):
+    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": turns,
+                       "convergence_threshold": None, "name": "parent", "seed": 7,
+                       "repetitions": 2})
+    return await ExperimentRunner(spec, tmp_path).run()
+
+
+async def test_an_unchanged_branch_continues_exactly_as_the_parent_did(tmp_path: Path) -> None:
+    parent = await _parent(tmp_path)
+    second = parent.outcomes[1].conversation_id  # repetition 2: its own seed is kept
+    source = plan_branch(parent.experiment_dir, second, 3, {})
+    assert source.changes == {}
+    branch = await ExperimentRunner(source.spec, tmp_path, branch=source).run()
+    parent_lines = _lines(parent.experiment_dir, second)
+    lines = _lines(branch.experiment_dir)
+    assert _messages(lines) == _messages(parent_lines)
+    inherited = [e for e in lines if e.get("inherited")]
+    assert {e["event_type"] for e in inherited} == {"MessageCompleteEvent", "TurnCompleteEvent"}
+    assert max(e["turn_number"] for e in inherited) == 2  # turns 1-3 (0-based 0-2)
+    requests = [e for e in lines if e["event_type"] == "MessageRequestEvent"]
+    parent_next = next(e for e in parent_lines if e["event_type"] == "MessageRequestEvent"
+                       and e["turn_number"] == 3)
+    assert requests[0]["turn_number"] == 3
+    assert requests[0]["payload_sha256"] == parent_next["payload_sha256"]
+    assert not any(e["event_type"] == "TokenUsageEvent" and e["turn_number"] < 3 for e in lines)
+    branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
+    assert (branched["parent_experiment_id"], branched["source_conversation_id"],
+            branched["branch_turn"]) == (parent.experiment_id, second, 3)
+    cid = branch.outcomes[0].conversation_id
+    assert rebuild_payload(branch.experiment_dir, cid, 5, AgentId.B).verdict == "verified"
+    inherited_turn = rebuild_payload(branch.experiment_dir, cid, 2, AgentId.A)
+    assert inherited_turn.conversation_id == second and inherited_turn.verified
+    assert "inherited" in inherited_turn.notes[-1]
+
+
+def test_a_changed_model_diverges_after_the_branch_turn_with_lineage_in_duckdb(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parent = asyncio.run(_parent(tmp_path))
+    first = parent.outcomes[0].conversation_id
+    root = ["--output", str(tmp_path)]
+    assert main([*root, "branch", parent.experiment_id, "1", "--turn", "2", "-b",
+                 "local:silent", "-r", "2", "--inject", "Speak French now.", "--as",
+                 "narrator", "-q", "--no-post-process"]) == 0
+    capsys.readouterr()
+    branch_dir = next(d for d in (tmp_path / "experiments").iterdir()
+                      if d.is_dir() and "branch-t2" in d.name)
+    parent_messages = _messages(_lines(parent.experiment_dir, first))
+    for path in sorted(branch_dir.glob("conv_*_events.jsonl")):
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        messages = _messages(lines)
+        assert messages[:4] == parent_messages[:4]  # turns 1-2 shared
+        assert messages[5][2] != parent_messages[5][2]  # B is another model from turn 3
+        interjection = next(e for e in lines if e["event_type"] == "InterjectionEvent")
+        assert interjection["text"] == "Speak French now." and interjection["turn_number"] == 2
+        branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
+        assert branched["changes"]["agent_b"] == "local:silent"
+        assert branched["changes"]["inject"]["as"] == "narrator"
+        cid = lines[0]["conversation_id"]
+        payload = rebuild_payload(branch_dir, cid, 3, AgentId.A)
+        assert payload.verdict == "verified"
+        assert payload.messages[-1].content.endswith("[Narrator] Speak French now.")
+    assert main([*root, "import", "--all"]) == 0
+    capsys.readouterr()
+    assert main([*root, "query", "--json", "SELECT conversation_id, parent_conversation_id, "
+                 "branch_turn, branches FROM conversation_tree ORDER BY conversation_id"]) == 0
+    rows = {r["conversation_id"]: r for r in json.loads(capsys.readouterr().out)}
+    children = [r for r in rows.values() if r["parent_conversation_id"] == first]
+    assert len(children) == 2 and {r["branch_turn"] for r in children} == {2}
+    assert rows[first]["branches"] == 2 and rows[first]["parent_conversation_id"] is None
+    assert main([*root, "query", "--json", "SELECT count(*) FILTER (WHERE inherited) AS copied, "
+                 "count(*) AS n FROM messages"]) == 0
+    counts = json.loads(capsys.readouterr().out)[0]
+    assert counts["copied"] == 8  # 2 branches × 2 turns × 2 agents, marked, not new
+
+
+async def test_bad_branch_requests_say_why(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    parent = await _parent(tmp_path, turns=3)
+    with pytest.raises(BranchError, match="between 0 and 3"):
+        plan_branch(parent.experiment_dir, parent.outcomes[0].conversation_id, 4, {})
+    with pytest.raises(BranchError, match="nothing after turn 3"):
+        plan_branch(parent.experiment_dir, parent.outcomes[0].conversation_id, 3, {})
+    assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "1", "--turn", "1",
+                 "--dry-run", "-t", "5"]) == 0
+    assert "{'max_turns': 5}" in capsys.readouterr().out
+    assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "zz", "--turn",
+                 "1"]) == 2
+    assert "no conversation" in capsys.readouterr().err
