@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.experiments.spec import SpecError
     from pidgin_tui.paths import output_root
     from pidgin_tui.providers.registry import UnknownModelError
-    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
 
     if args.branches < 1:
         error(f"-r counts branches from 1, got {args.branches}")

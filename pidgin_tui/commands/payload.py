@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.experiments.payload import PayloadError, rebuild_payload, render_payload_text
     from pidgin_tui.experiments.spec import SpecError
     from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
 
     if args.turn < 1:
         error(f"--turn counts from 1, got {args.turn}")

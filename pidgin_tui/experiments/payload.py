@@ -159,7 +159,8 @@ def _messages_before(events: list[Event], seq: int) -> list[RecordedMessage | Hi
 def _from_parent(experiment_dir: Path, branched: ConversationBranchedEvent, turn: int,
                  agent: AgentId, registry: Registry | None) -> Payload:
     """An inherited turn was sent in the parent conversation: rebuild it there."""
-    from pidgin_tui.record.layout import ExperimentNotFound, resolve_experiment
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
 
     try:
         parent_dir = resolve_experiment(experiment_dir.parent.parent,
