@@ -16,6 +16,7 @@ HELP = ("branch a conversation after turn N into a new experiment: same first N 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from pidgin_tui.commands.run import add_spec_flags
+    from pidgin_tui.commands.run_flags import add_launch_flags
 
     parser.add_argument("experiment", metavar="EXPERIMENT",
                         help="id, unique id prefix, name or directory")
@@ -34,14 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="how many branches (the first keeps the parent's seed)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the branch plan and its changes; run nothing")
-    parser.add_argument("--no-post-process", action="store_true",
-                        help="skip the import, transcripts, README and notebook afterwards")
-    parser.add_argument("-y", "--yes", action="store_true",
-                        help="consent to starting Ollama and pulling missing local models")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON summary on stdout; human output goes to stderr")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    add_launch_flags(parser)
 
 
 def _agents(choice: str) -> tuple[str, ...]:

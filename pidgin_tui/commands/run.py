@@ -26,17 +26,12 @@ def add_spec_flags(parser: argparse.ArgumentParser,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from pidgin_tui.commands.run_flags import add_launch_flags
+
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="experiment spec YAML")
     add_spec_flags(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan; run nothing")
-    parser.add_argument("--no-post-process", action="store_true",
-                        help="skip the import, transcripts, README and notebook afterwards")
-    parser.add_argument("-y", "--yes", action="store_true",
-                        help="consent to starting Ollama and pulling missing local models")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON summary on stdout; human output goes to stderr")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+    add_launch_flags(parser)
     parser.add_argument("--detach", action="store_true",
                         help="run in the background; print the experiment id and directory")
     parser.add_argument("--experiment-id", help=argparse.SUPPRESS)

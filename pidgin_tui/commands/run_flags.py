@@ -53,6 +53,19 @@ SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def add_launch_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags every command that launches a run shares (run, branch): post-processing,
+    consent, output mode."""
+    parser.add_argument("--no-post-process", action="store_true",
+                        help="skip the import, transcripts, README and notebook afterwards")
+    parser.add_argument("-y", "--yes", action="store_true",
+                        help="consent to starting Ollama and pulling missing local models")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary on stdout; human output goes to stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every message")
+
+
 def spec_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The spec keys given as flags."""
     return {name[5:]: value for name, value in vars(args).items()
