@@ -31,16 +31,18 @@ from pidgin_tui.core.events import (
     InjectionEvent,
     InterjectionEvent,
     InterruptRequestEvent,
-    MessageCompleteEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
 )
 from pidgin_tui.core.history import (
-    RecordedMessage,
+    HistoryItem,
     injection_entry,
     interjection_entry,
     message_entries,
+    message_entry,
+    opening_entry,
+    recorded_items,
 )
 from pidgin_tui.core.names import extract_chosen_name
 from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
@@ -75,8 +77,9 @@ class ResumePoint:
 
     turn: int
     """The turn to continue at (the number of turns completed)."""
-    messages: list[tuple[int, AgentId, str]]
-    """Every complete message so far, in order: (turn, speaker, text)."""
+    messages: list[HistoryItem]
+    """Every complete message so far, (turn, speaker, text), with the interjections delivered
+    among them, in recorded order."""
     system_prompts: dict[AgentId, str]
     names: dict[AgentId, str]
     last_convergence: float | None = None
@@ -264,7 +267,7 @@ class Conductor:
                                if isinstance(e, AgentNameChosenEvent)})
         for agent_id in AgentId:
             await self._publish_system_prompt(agent_id)
-        self._add_opening_prompt()
+        self._remember(opening_entry(self.plan))
 
     async def _publish_system_prompt(self, agent_id: AgentId) -> None:
         plan, partner = self.plan, agent_id.other
@@ -286,16 +289,13 @@ class Conductor:
         for agent_id in AgentId:  # a process killed before recording both prompts
             if agent_id not in self._system_prompts:
                 await self._publish_system_prompt(agent_id)
-        self._add_opening_prompt()
+        self._remember(opening_entry(self.plan))
+        for entry in message_entries(self.plan, resume.messages):
+            self._remember(entry)
         done: dict[AgentId, str] = {}
-        for turn, speaker, text in resume.messages:
-            injection = self.plan.awareness(speaker).injection_for(turn)
-            if injection:
-                self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
-                                            kind="injection"))
-            self._remember(HistoryEntry(self._as_sent(text), speaker, turn))
-            if turn == resume.turn:
-                done[speaker] = text
+        for item in resume.messages:
+            if not isinstance(item, HistoryEntry) and item[0] == resume.turn:
+                done[item[1]] = item[2]
         self.turns_completed = resume.turn
         threshold = self.plan.convergence_threshold
         basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
@@ -308,19 +308,13 @@ class Conductor:
     async def _inherit(self, branch: BranchStart) -> None:
         """Write the parent's turns 1..N into this record (marked inherited) and remember them
         exactly as the parent's conductor did, so the next request is the one it would send."""
-        history: list[RecordedMessage | HistoryEntry] = []
         for event in branch.inherited:
             await self.bus.publish(inherited_copy(event, **self._ids))
-            if isinstance(event, MessageCompleteEvent) and event.finish_reason != "interrupted":
-                history.append((event.turn_number, AgentId(event.agent_id), event.content))
-            elif isinstance(event, InterjectionEvent):
-                history.append(interjection_entry(event.text, event.speaker, event.to,
-                                                  event.turn_number))
-            elif isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
+            if isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
                 threshold = self.plan.convergence_threshold
                 self._above_threshold = threshold is not None and \
                     event.convergence_score >= threshold
-        for entry in message_entries(self.plan, history):
+        for entry in message_entries(self.plan, recorded_items(branch.inherited)):
             self._remember(entry)
         self.turns_completed = branch.turn
         if branch.interjection is not None:
@@ -336,17 +330,6 @@ class Conductor:
             await self._deliver(InterjectionEvent(
                 **self._ids, turn_number=turn, text=pending.text, speaker=pending.speaker,
                 to=list(pending.to)))
-
-    def _add_opening_prompt(self) -> None:
-        plan = self.plan
-        seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
-            else frozenset({plan.first_speaker})
-        # A cold start sends the opener: no provider accepts an empty history.
-        self._remember(HistoryEntry(plan.prompt or plan.opener, None, 0, seen_by, kind="prompt"))
-
-    def _as_sent(self, text: str) -> str:
-        """What the agents are sent for a reply: an empty one becomes the placeholder."""
-        return text if text.strip() else self.plan.empty_placeholder
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, end if a stop or interrupt was requested, and
@@ -435,7 +418,7 @@ class Conductor:
         if not result.content.strip() and plan.empty_reply == "end":
             raise _End(EndReason.EMPTY_REPLY,
                        f"{info.ref} replied with nothing (finish reason {result.finish_reason})")
-        self._remember(HistoryEntry(self._as_sent(result.content), agent_id, turn))
+        self._remember(message_entry(plan, agent_id, turn, result.content))
         if plan.choose_names and turn == 0:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):

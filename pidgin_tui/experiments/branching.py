@@ -20,7 +20,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     event_turn,
 )
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.history import recorded_items, turn_texts
 from pidgin_tui.experiments.spec import ExperimentSpec, parse_spec
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_jsonl_name
@@ -53,12 +53,7 @@ class BranchSource:
 
     def turn_texts(self) -> list[tuple[str, str]]:
         """(A's text, B's text) of every inherited turn, for cumulative metrics."""
-        turns: dict[int, dict[str, str]] = {}
-        for event in self.inherited:
-            if isinstance(event, MessageCompleteEvent):
-                turns.setdefault(event.turn_number, {})[event.agent_id] = event.content
-        return [(t.get(AgentId.A.value, ""), t.get(AgentId.B.value, ""))
-                for _, t in sorted(turns.items())]
+        return turn_texts(recorded_items(self.inherited), self.turn)
 
     def start(self) -> BranchStart:
         interjection = None

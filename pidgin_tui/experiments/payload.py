@@ -17,21 +17,19 @@ from pidgin_tui.core.events import (
     ConversationBranchedEvent,
     ConversationStartEvent,
     Event,
-    InterjectionEvent,
-    MessageCompleteEvent,
     MessageRequestEvent,
     SystemPromptEvent,
     event_to_dict,
     event_turn,
 )
 from pidgin_tui.core.history import (
-    RecordedMessage,
+    HistoryItem,
     injection_entry,
-    interjection_entry,
+    recorded_items,
     replay_entries,
 )
 from pidgin_tui.core.router import AgentView
-from pidgin_tui.core.types import AgentId, ChatMessage, HistoryEntry
+from pidgin_tui.core.types import AgentId, ChatMessage
 from pidgin_tui.providers.event_aware import payload_sha256
 from pidgin_tui.providers.registry import Registry
 from pidgin_tui.record.jsonl import read_all_events
@@ -142,18 +140,10 @@ def _request_for(events: list[Event], turn: int, agent: AgentId) -> MessageReque
     return requests[-1]  # the last attempt is the one answered
 
 
-def _messages_before(events: list[Event], seq: int) -> list[RecordedMessage | HistoryEntry]:
+def _messages_before(events: list[Event], seq: int) -> list[HistoryItem]:
     """Complete messages and interjections recorded before the request, as the Conductor had
     remembered them (inherited ones included: a branch's history starts with its parent's)."""
-    history: list[RecordedMessage | HistoryEntry] = []
-    for e in events:
-        if e.seq >= seq:
-            break
-        if isinstance(e, MessageCompleteEvent) and e.finish_reason != "interrupted":
-            history.append((e.turn_number, AgentId(e.agent_id), e.content))
-        elif isinstance(e, InterjectionEvent):
-            history.append(interjection_entry(e.text, e.speaker, e.to, e.turn_number))
-    return history
+    return recorded_items(e for e in events if e.seq < seq)
 
 
 def _from_parent(experiment_dir: Path, branched: ConversationBranchedEvent, turn: int,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.conductor import ResumePoint
+from pidgin_tui.core.history import item_turn, recorded_items
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import read_all_events
@@ -81,8 +82,8 @@ def load_saved_conversation(path: Path) -> SavedConversation:
     scores = [t.convergence_score for t in record.turns_in_order]
     saved.point = ResumePoint(
         turn=turns_done,
-        messages=[(m.turn_number, AgentId(m.agent_id), m.content)
-                  for m in record.complete_messages if m.turn_number <= turns_done],
+        messages=[item for item in recorded_items(result.events)
+                  if item_turn(item) <= turns_done],
         system_prompts={AgentId(k): v for k, v in record.system_prompts.items()},
         names={AgentId(k): v for k, v in record.names.items()},
         last_convergence=scores[-1] if scores else None,

@@ -21,6 +21,7 @@ from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.conductor import Conductor, ConversationOutcome, ResumePoint
 from pidgin_tui.core.control import ExperimentControl
 from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent, utc_now
+from pidgin_tui.core.history import turn_texts
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.provider import ModelInfo, Responder
@@ -120,10 +121,7 @@ def _retrying_responder(bus: EventBus) -> Responder:
 
 def completed_turn_texts(resume: ResumePoint) -> list[tuple[str, str]]:
     """(text of A, text of B) for every turn completed before the resume point."""
-    turns: dict[int, dict[AgentId, str]] = {}
-    for turn, speaker, text in resume.messages:
-        turns.setdefault(turn, {})[speaker] = text
-    return [(turns[t][AgentId.A], turns[t][AgentId.B]) for t in range(resume.turn)]
+    return turn_texts(resume.messages, resume.turn)
 
 
 class ExperimentRunner:

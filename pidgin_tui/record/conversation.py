@@ -33,6 +33,7 @@ from pidgin_tui.core.events import (
     ErrorEvent,
     Event,
     InjectionEvent,
+    InterjectionEvent,
     MessageCompleteEvent,
     RateLimitEvent,
     SystemPromptEvent,
@@ -48,8 +49,9 @@ PREVIEW_CHARS = 160
 """How much of the latest message a record without full detail keeps (the monitor's preview)."""
 NO_END_REASON = "no end recorded (interrupted or still running)"
 TRANSCRIPT_EVENTS: tuple[type[Event], ...] = (
-    ConversationStartEvent, AgentNameChosenEvent, MessageCompleteEvent, TurnCompleteEvent,
-    ConversationPausedEvent, ConversationResumedEvent, ConversationEndEvent)
+    ConversationStartEvent, ConversationBranchedEvent, AgentNameChosenEvent, MessageCompleteEvent,
+    InterjectionEvent, TurnCompleteEvent, ConversationPausedEvent, ConversationResumedEvent,
+    ConversationEndEvent)
 """The events a transcript is made of: the fast path for the transcript view."""
 
 
@@ -100,6 +102,8 @@ class ConversationRecord:
     end_states: list[EndStateDetectedEvent] = field(default_factory=list)
     """Detected end states, in the order they were detected."""
     injections: list[InjectionEvent] = field(default_factory=list)
+    interjections: list[InterjectionEvent] = field(default_factory=list)
+    """Researcher text put into the conversation, in the order delivered (detail only)."""
     convergence_warnings: list[ConvergenceWarningEvent] = field(default_factory=list)
     parent_experiment_id: str | None = None
     parent_conversation_id: str | None = None
@@ -194,6 +198,9 @@ class ConversationRecord:
             case InjectionEvent():
                 if self.detail:
                     self.injections.append(event)
+            case InterjectionEvent():
+                if self.detail:
+                    self.interjections.append(event)
             case ConvergenceWarningEvent():
                 if self.detail:
                     self.convergence_warnings.append(event)
@@ -203,8 +210,7 @@ class ConversationRecord:
                 self.status, self.end_reason, self.end, self.ended_at = \
                     "running", None, None, None
             case ConversationBranchedEvent():
-                source = event.changes.get("source_experiment_id")
-                self.parent_experiment_id = str(source) if source else None
+                self.parent_experiment_id = event.parent_experiment_id or None
                 self.parent_conversation_id = event.source_conversation_id
                 self.branch_turn = event.branch_turn
             case APIErrorEvent() | ErrorEvent():

@@ -2,8 +2,9 @@
 
 A transcript has a header (models, settings, outcome, tokens, cost, end states), each agent's
 system prompt folded in a `<details>` block, and then every message in speaking order under its
-1-based turn number, with the awareness injections each agent was sent and the convergence and
-end-state events of that turn. Model text is untrusted Markdown: every message, thinking block,
+1-based turn number, with the awareness injections each agent was sent, the researcher's
+interjections where they were delivered, and the convergence and end-state events of that turn.
+Model text is untrusted Markdown: every message, thinking block,
 prompt and injection is put in a fenced block longer than any backtick run inside it, so an
 unclosed fence or stray HTML in a message cannot change the rest of the document.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pidgin_tui.core.events import InterjectionEvent
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
@@ -71,18 +73,24 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
                  f"**Substantive turns:** {conv.substantive_turns}")
     if conv.end is not None and conv.end.error:
         lines.append(f"- **Error:** {inline(conv.end.error)}")
+    if conv.parent_conversation_id is not None:
+        lines.append(f"- **Branched from:** {inline(conv.parent_conversation_id)} after turn "
+                     f"{conv.branch_turn} (turns 1-{conv.branch_turn} are the parent's)")
     for agent_id, prompt in sorted(conv.system_prompts.items()):
         lines += ["", f"<details><summary>System prompt of {inline(conv.name_of(agent_id))}"
                   "</summary>", "", *fenced(prompt), "", "</details>"]
     if start is not None and start.initial_prompt:
         lines += ["", "## Opening prompt", "", *fenced(start.initial_prompt)]
     current_turn = None
+    interjections = list(conv.interjections)
     for message in conv.messages:
         if message.turn_number != current_turn:
             if current_turn is not None:
                 lines += _turn_events(conv, current_turn)
             current_turn = message.turn_number
             lines += ["", f"## Turn {message.turn_number + 1}"]
+        while interjections and interjections[0].seq < message.seq:
+            lines += interjection_lines(conv, interjections.pop(0))
         who = inline(conv.name_of(message.agent_id))
         letter = "A" if message.agent_id == "agent_a" else "B"
         for injection in conv.injections:
@@ -97,7 +105,17 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
         lines += fenced(message.content) if message.content else ["*(empty message)*"]
     if current_turn is not None:
         lines += _turn_events(conv, current_turn)
+    for event in interjections:
+        lines += interjection_lines(conv, event)
     return "\n".join(lines) + "\n"
+
+
+def interjection_lines(conv: ConversationRecord, event: InterjectionEvent) -> list[str]:
+    """An interjection as the transcript shows it: who spoke, to whom, and the text."""
+    speaker = "the narrator" if event.speaker == "narrator" else conv.name_of(event.speaker)
+    to = " and ".join(conv.name_of(agent) for agent in event.to)
+    return ["", f"*Interjection by the researcher as {inline(speaker)}, sent to {inline(to)}:*",
+            "", *fenced(event.text)]
 
 
 def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:

@@ -15,6 +15,8 @@ from pidgin_tui.experiments.branching import BranchError, plan_branch
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.layout import transcript_path
+from pidgin_tui.reports.transcript import write_transcripts
 
 
 def _lines(experiment_dir: Path, conversation_id: str = "*") -> list[dict]:
@@ -88,6 +90,12 @@ def test_a_changed_model_diverges_after_the_branch_turn_with_lineage_in_duckdb(
         payload = rebuild_payload(branch_dir, cid, 3, AgentId.A)
         assert payload.verdict == "verified"
         assert payload.messages[-1].content.endswith("[Narrator] Speak French now.")
+        write_transcripts(branch_dir, cid)
+        transcript = transcript_path(branch_dir, cid).read_text()
+        assert f"**Branched from:** {first} after turn 2" in transcript.replace("\\_", "_")
+        said = transcript.index("*Interjection by the researcher as the narrator, sent to ")
+        assert transcript.index("## Turn 3") < said < transcript.index("### ", said)
+        assert "Speak French now." in transcript[said:transcript.index("### ", said)]
     assert main([*root, "import", "--all"]) == 0
     capsys.readouterr()
     assert main([*root, "query", "--json", "SELECT conversation_id, parent_conversation_id, "

@@ -99,3 +99,32 @@ def test_saved_conversation_skips_partial_messages(tmp_path: Path) -> None:
     assert saved.point.messages == [(0, AgentId.A, "a0"), (0, AgentId.B, "b0"),
                                     (1, AgentId.A, "a1")]
     assert saved.point.system_prompts == {AgentId.A: "PA", AgentId.B: "PB"}
+
+
+async def test_a_resumed_conversation_keeps_its_interjections(tmp_path: Path) -> None:
+    """An interjection delivered before a pause is still in every later request after resume."""
+    from pidgin_tui.core.control import Interjection
+    from pidgin_tui.core.events import TurnStartEvent
+    from pidgin_tui.experiments.payload import rebuild_payload
+
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 3,
+                       "convergence_threshold": 0.0, "convergence_action": "pause"})
+    runner = ExperimentRunner(spec, tmp_path)
+
+    def interject(event: TurnStartEvent) -> None:
+        runner.control.for_conversation(event.conversation_id or "").interject(
+            Interjection("Consider the sea.", "narrator", ("agent_b",)))
+
+    runner.bus.subscribe(TurnStartEvent, interject)
+    first = await runner.run()
+    assert first.outcomes[0].end_reason.value == "paused"
+    again = ExperimentRunner.for_existing(first.experiment_dir, tmp_path)
+    again.spec.convergence_action = "continue"
+    await again.resume()
+    cid = first.outcomes[0].conversation_id
+    events = _events(first.experiment_dir / conversation_jsonl_name(cid))
+    assert sum(e.event_type == "InterjectionEvent" for e in events) == 1
+    for turn in (2, 3):
+        payload = rebuild_payload(first.experiment_dir, cid, turn, AgentId.B)
+        assert payload.verdict == "verified", (turn, payload.notes)
+        assert any("[Narrator] Consider the sea." in m.content for m in payload.messages)

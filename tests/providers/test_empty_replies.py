@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.registry import default_registry
@@ -37,6 +39,8 @@ async def test_a_filtered_reply_is_recorded_empty_and_the_partner_gets_a_placeho
     second = fake_server.of("anthropic")[1].body["messages"]
     assert second[-1] == {"role": "user", "content": "[no response]"}
     assert all(m["content"] for m in second)
+    rebuilt = rebuild_payload(result.experiment_dir, outcome.conversation_id, 2, AgentId.A)
+    assert rebuilt.verdict == "verified" and rebuilt.messages[-1].content == "[no response]"
 
     store = EventStore(tmp_path / "db.duckdb")
     store.import_experiment(result.experiment_dir)
@@ -59,10 +63,13 @@ async def test_the_spec_can_end_on_an_empty_reply(
 async def test_a_cold_start_sends_the_opener_not_an_empty_history(
         fake_server: FakeLLMServer, point_env_at, tmp_path: Path):  # type: ignore[no-untyped-def]
     point_env_at(fake_server)
-    await run_spec(ExperimentSpec(agent_a="claude", agent_b="local:test", max_turns=1,
-                                  prompt=""), tmp_path / "out")
+    cold = await run_spec(ExperimentSpec(agent_a="claude", agent_b="local:test", max_turns=1,
+                                         prompt=""), tmp_path / "out")
     assert fake_server.of("anthropic")[0].body["messages"] == \
         [{"role": "user", "content": "[Begin]"}]
+    rebuilt = rebuild_payload(cold.experiment_dir, cold.outcomes[0].conversation_id, 1,
+                              AgentId.A)
+    assert rebuilt.verdict == "verified" and rebuilt.messages[0].content == "[Begin]"
     await run_spec(ExperimentSpec(agent_a="claude", agent_b="local:test", max_turns=1,
                                   prompt="", opener="Go."), tmp_path / "out2")
     assert fake_server.of("anthropic")[1].body["messages"] == [{"role": "user", "content": "Go."}]
