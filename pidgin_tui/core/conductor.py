@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -141,6 +141,13 @@ def build_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, vi
     return routed, agent_request(plan, agent_id, info, routed.system, routed.messages, turn)
 
 
+class _Ids(TypedDict):
+    """The addressing fields of every event this conductor publishes."""
+
+    experiment_id: str
+    conversation_id: str
+
+
 class _End(Exception):
     """Internal: unwinds the turn loop with an end reason."""
 
@@ -183,7 +190,7 @@ class Conductor:
                       AgentId.B: self.plan.agent_b.display_name}
 
     @property
-    def _ids(self) -> dict[str, str]:
+    def _ids(self) -> _Ids:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 

@@ -38,3 +38,26 @@ def resolve_conversation(experiment_dir: Path, ref: str) -> str:
     known = ", ".join(conversations[:5]) or "none recorded"
     what = "no conversation" if not found else f"{len(found)} conversations"
     raise ConversationNotFound(f"{what} of {experiment_dir.name} match {ref!r} (e.g. {known})")
+
+
+def find_conversation(root: Path, ref: str) -> tuple[Path, str]:
+    """(experiment directory, conversation id) of a conversation in any experiment of `root`.
+
+    `ref` is `EXPERIMENT:CONVERSATION` (each as its own command takes it) or a conversation id
+    or unique part of one, searched in every experiment.
+    """
+    from pidgin_tui.record.layout import experiment_dirs
+    from pidgin_tui.record.lookup import resolve_experiment
+
+    experiment, sep, conversation = ref.rpartition(":")
+    if sep and experiment:
+        experiment_dir = resolve_experiment(root, experiment)
+        return experiment_dir, resolve_conversation(experiment_dir, conversation)
+    owners = {cid: directory for directory in experiment_dirs(root)
+              for cid in conversation_ids(directory)}
+    found = [ref] if ref in owners else [cid for cid in owners if ref in cid]
+    if len(found) == 1:
+        return owners[found[0]], found[0]
+    what = "no conversation" if not found else f"{len(found)} conversations"
+    raise ConversationNotFound(f"{what} in {root} match {ref!r}; give EXPERIMENT:CONVERSATION "
+                               "or a conversation id")

@@ -36,7 +36,7 @@ def inline(text: str) -> str:
     return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _cost(value: float | None) -> str:
+def cost_text(value: float | None) -> str:
     return "unpriced" if value is None else f"${value:.4f}"
 
 
@@ -65,7 +65,8 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
         f"- **Turns:** {conv.turns_completed} of {max_turns}"
         + (f" (first speaker: {start.first_speaker})" if start else ""),
         f"- **Tokens:** {conv.total_tokens} "
-        f"({conv.input_tokens} in, {conv.output_tokens} out) · **Cost:** {_cost(conv.cost_usd)}",
+        f"({conv.input_tokens} in, {conv.output_tokens} out) · "
+        f"**Cost:** {cost_text(conv.cost_usd)}",
         f"- **Final convergence:** {_score(conv.convergence)} ({profile} profile)",
     ]
     labels = conv.end_state_labels
@@ -151,7 +152,7 @@ def render_summary(experiment: ExperimentRecord) -> str:
         lines.append(
             f"| [{conv.conversation_id}](conv_{conv.conversation_id}.md) | {models} | "
             f"{experiment.status_of(conv)} | {conv.end_reason or NO_END_REASON} | "
-            f"{conv.turns_completed} | {conv.total_tokens} | {_cost(conv.cost_usd)} | "
+            f"{conv.turns_completed} | {conv.total_tokens} | {cost_text(conv.cost_usd)} | "
             f"{_score(conv.convergence)} |")
     if experiment.problems:
         lines += ["", "## Skipped while reading", ""]
