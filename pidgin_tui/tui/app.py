@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -38,6 +38,7 @@ from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import RunStore
+from pidgin_tui.tui.toasts import ToastApp
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
@@ -59,7 +60,7 @@ class Run:
     worker: Worker[Any] | None = None
 
 
-class PidginApp(App[int]):
+class PidginApp(ToastApp):
     """Conduct, watch and record AI-to-AI conversations."""
 
     TITLE = "pidgin-tui"
