@@ -28,6 +28,7 @@ from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.inert import make_control_codes_inert
+from pidgin_tui.tui.keymap import apply_user_keymap
 from pidgin_tui.tui.messages import (
     ConvergenceReached,
     EndStateReached,
@@ -140,6 +141,7 @@ class PidginApp(ToastApp):
         if self.ui_settings.theme in self.available_themes:
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        apply_user_keymap(self)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached, EndStateReached))
         if self.freeze_gc:
