@@ -47,10 +47,10 @@ def clashes(app: App[Any], groups: Iterable[tuple[str, list[BindingType]]],
             keymap: Mapping[str, str]) -> list[str]:
     """Keys a remap gives to two bindings that are active together: the global ones with
     each screen's own. Each clash once, as "f5: search, transcripts"."""
-    groups = [(title, _with_ids(bindings)) for title, bindings in groups]
-    everywhere = groups[0][1] if groups else {}
+    by_id = [_with_ids(bindings) for _, bindings in groups]
+    everywhere = by_id[0] if by_id else {}
     found: dict[str, set[str]] = {}
-    for _, own in groups:
+    for own in by_id:
         users: dict[str, set[str]] = {}
         for binding_id, binding in {**everywhere, **own}.items():
             for key in _normalized(app, effective_keys(app, binding)):
