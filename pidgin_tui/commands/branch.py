@@ -1,7 +1,8 @@
 """`pidgin-tui branch EXPERIMENT CONVERSATION --turn N …`: continue a conversation differently.
 
 The branches share turns 1..N with the parent (copied into their record, marked inherited) and
-then continue, with any spec option changed. They are written as a new experiment.
+then continue, with any spec option changed. They are written as a new experiment, or into the
+parent's experiment with `--into-parent`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import argparse
 import sys
 
 NAME = "branch"
-HELP = ("branch a conversation after turn N into a new experiment: same first N turns, then any "
-        "spec option changed (options not given keep the parent's values)")
+HELP = ("branch a conversation after turn N into a new experiment (or into its own with "
+        "--into-parent): same first N turns, then any spec option changed (options not given "
+        "keep the parent's values)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_spec_flags(parser, skip=frozenset({"repetitions"}))
     parser.add_argument("-r", "--branches", type=int, default=1, metavar="R",
                         help="how many branches (the first keeps the parent's seed)")
+    parser.add_argument("--into-parent", action="store_true",
+                        help="write the branches into the parent's experiment (numbered after "
+                             "its conversations) instead of a new experiment")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the branch plan and its changes; run nothing")
     add_launch_flags(parser)
@@ -56,10 +61,14 @@ def run(args: argparse.Namespace) -> int:
     from pidgin_tui.paths import output_root
     from pidgin_tui.providers.registry import UnknownModelError
     from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lock import ExperimentLocked
     from pidgin_tui.record.lookup import resolve_experiment
 
     if args.branches < 1:
         error(f"-r counts branches from 1, got {args.branches}")
+        return EXIT_USAGE
+    if args.into_parent and getattr(args, "detach", False):
+        error("--into-parent runs in the foreground: drop --detach")
         return EXIT_USAGE
     root = output_root(getattr(args, "output", None))
     speaker = {"a": "agent_a", "b": "agent_b"}.get(args.speaker, "narrator")
@@ -69,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
         conversation_id = resolve_conversation(parent_dir, args.conversation)
         source = plan_branch(parent_dir, conversation_id, args.turn, spec_overrides(args),
                              repetitions=args.branches, inject=inject)
-        runner = ExperimentRunner(source.spec, root, branch=source)
+        runner = ExperimentRunner.into_parent(source, root) if args.into_parent \
+            else ExperimentRunner(source.spec, root, branch=source)
+        if args.into_parent:
+            runner.claim()  # the parent experiment must not be running
+    except ExperimentLocked as exc:
+        error(str(exc))
+        return EXIT_USAGE
     except (ExperimentNotFound, ConversationNotFound, BranchError, SpecError,
             UnknownModelError, AwarenessError) as exc:
         error(str(exc))

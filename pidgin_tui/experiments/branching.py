@@ -32,6 +32,12 @@ _NOT_CHANGES = frozenset({"name", "repetitions", "max_parallel"})
 """Spec keys that describe the run, not the conversation: never reported as changes."""
 
 
+def spec_with_changes(spec: ExperimentSpec, changes: dict[str, Any]) -> ExperimentSpec:
+    """`spec` with a branch's recorded changes applied (the spec its conversation ran with)."""
+    return parse_spec({**spec.to_dict(),
+                       **{k: v for k, v in changes.items() if k != "inject"}})
+
+
 class BranchError(ValueError):
     """The branch cannot be made as asked; the message says why."""
 

@@ -185,6 +185,12 @@ def rebuild_payload(experiment_dir: Path, conversation_id: str, turn: int, agent
         raise PayloadError(f"{path.name}: agent {agent.letter}'s system prompt was never recorded")
     runner = ExperimentRunner.for_existing(experiment_dir, experiment_dir.parent,
                                            registry=registry)
+    if branched is not None and branched.changes:  # a branch written into its parent's
+        from pidgin_tui.experiments.branching import spec_with_changes  # experiment
+
+        runner = ExperimentRunner(spec_with_changes(runner.spec, branched.changes),
+                                  experiment_dir.parent, registry=registry,
+                                  experiment_id=runner.experiment_id)
     plan = runner.plan_for(start.repetition, conversation_id)
     info = runner.models[agent]
     entries = replay_entries(plan, _messages_before(events, recorded.seq))

@@ -158,6 +158,11 @@ class ExperimentRunner:
         """Set when the record could not be written; the run then stops at once."""
         self.torn: dict[str, int] = {}
         """Bytes of torn last lines moved aside before resuming, by conversation."""
+        self.first_repetition = 0
+        """The repetition (0-based) of this run's first conversation: after the last existing
+        one when branches are written into their parent experiment."""
+        self.into_existing = False
+        """Set when new conversations (branches) are added to an experiment already on disk."""
 
     @classmethod
     def for_existing(cls, experiment_dir: Path, output_root: Path,
@@ -175,9 +180,28 @@ class ExperimentRunner:
         runner._existing_manifest = manifest
         return runner
 
+    @classmethod
+    def into_parent(cls, source: BranchSource, output_root: Path,
+                    **kwargs: object) -> ExperimentRunner:
+        """Branches written into their parent's experiment, numbered after its conversations."""
+        from pidgin_tui.experiments.lookup import conversation_ids
+
+        runner = cls(source.spec, output_root, experiment_id=source.parent_experiment_id,
+                     branch=source, **kwargs)  # type: ignore[arg-type]
+        runner.experiment_dir = source.parent_dir
+        runner._existing_manifest = read_manifest(source.parent_dir) or {}
+        runner.first_repetition = max(
+            (int(suffix) for cid in conversation_ids(source.parent_dir)
+             if (suffix := cid.rpartition("_")[2]).isdigit()), default=0)
+        runner.into_existing = True
+        return runner
+
+    def repetitions(self) -> range:
+        """The 0-based repetitions this run conducts."""
+        return range(self.first_repetition, self.first_repetition + self.spec.repetitions)
+
     def conversation_ids(self) -> list[str]:
-        return [conversation_id_for(self.experiment_id, rep)
-                for rep in range(self.spec.repetitions)]
+        return [conversation_id_for(self.experiment_id, rep) for rep in self.repetitions()]
 
     def prepare(self) -> Path:
         """Create the experiment directory and its tracking; idempotent."""
@@ -190,6 +214,14 @@ class ExperimentRunner:
             manifest["experiment_dir"] = str(self.experiment_dir)
             self.claim()
             self.tracking = self._track(manifest)
+        elif self.into_existing and self.tracking is None:
+            assert self._existing_manifest is not None
+            self.claim()
+            existing = self._existing_manifest
+            self.tracking = self._track({
+                **existing, "status": "running", "completed_at": None, "pid": os.getpid(),
+                "total_conversations": int(existing.get("total_conversations") or 0)
+                + self.spec.total_conversations})
         return self.experiment_dir
 
     def _track(self, manifest: dict[str, Any]) -> TrackingSubscriber:
@@ -234,14 +266,15 @@ class ExperimentRunner:
     async def run(self) -> ExperimentResult:
         experiment_dir = self.prepare()
         started = time.perf_counter()
-        await self.bus.publish(ExperimentStartEvent(
-            experiment_id=self.experiment_id, name=self.spec.name, config=self.spec.to_dict(),
-            total_conversations=self.spec.total_conversations))
+        if not self.into_existing:  # the experiment keeps its own start
+            await self.bus.publish(ExperimentStartEvent(
+                experiment_id=self.experiment_id, name=self.spec.name,
+                config=self.spec.to_dict(), total_conversations=self.spec.total_conversations))
         await self._preload()
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
         self._tasks = []
-        for rep, cid in enumerate(self.conversation_ids()):
+        for rep, cid in zip(self.repetitions(), self.conversation_ids(), strict=True):
             self._tasks.append(asyncio.create_task(self._run_one(rep, cid, semaphore, budget)))
             await asyncio.sleep(0)  # one start per loop turn: hundreds at once never stall it
         return await self._complete(experiment_dir, started)
@@ -302,7 +335,7 @@ class ExperimentRunner:
         await self._preload()
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
-        repetitions = {cid: rep for rep, cid in enumerate(self.conversation_ids())}
+        repetitions = dict(zip(self.conversation_ids(), self.repetitions(), strict=True))
         for conversation_id, conversation in saved.items():
             self.bus.seed_seq(conversation_id, conversation.last_seq)
         self._tasks = [asyncio.create_task(self._run_one(
@@ -352,7 +385,8 @@ class ExperimentRunner:
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
             if self.branch is not None:
-                plan.seed = self.branch.seed + repetition  # the first branch keeps the parent's
+                # The first branch keeps the parent's seed, the next add 1, 2, …
+                plan.seed = self.branch.seed + repetition - self.first_repetition
                 if hasattr(scorer, "replay"):
                     scorer.replay(self.branch.turn_texts())
             conductor = Conductor(

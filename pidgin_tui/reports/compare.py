@@ -62,7 +62,9 @@ class Comparison:
 
         records = [ConversationRecord.read(directory / conversation_jsonl_name(cid))
                    for directory, cid in sources]
-        comparison = cls(records, [directory.name for directory, _ in sources])
+        comparison = cls(records, [record.experiment_id or directory.name
+                                   for record, (directory, _) in zip(records, sources,
+                                                                     strict=True)])
         comparison._align()
         return comparison
 

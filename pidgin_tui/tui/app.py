@@ -42,6 +42,7 @@ from pidgin_tui.tui.state import RunStore
 from pidgin_tui.tui.toasts import ToastApp
 
 if TYPE_CHECKING:
+    from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
@@ -231,6 +232,23 @@ class PidginApp(ToastApp):
         experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
         runner = ExperimentRunner(spec, self.output_root, bus=bus, registry=self.registry,
                                   interactive=True, experiment_id=experiment_id)
+        runner.prepare()
+        return self._start(runner, bus, resume=False)
+
+    def launch_branch(self, source: BranchSource, *, into_parent: bool = False) -> Run:
+        """Start branches of a recorded conversation as a worker (a new experiment, or new
+        conversations of the parent's with `into_parent`); the live screen follows them."""
+        from pidgin_tui.experiments.runner import ExperimentRunner
+
+        bus = EventBus()
+        if into_parent:
+            runner = ExperimentRunner.into_parent(source, self.output_root, bus=bus,
+                                                  registry=self.registry, interactive=True)
+        else:
+            experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
+            runner = ExperimentRunner(source.spec, self.output_root, bus=bus,
+                                      registry=self.registry, interactive=True,
+                                      experiment_id=experiment_id, branch=source)
         runner.prepare()
         return self._start(runner, bus, resume=False)
 

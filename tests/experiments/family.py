@@ -35,12 +35,14 @@ async def make_family(root: Path) -> Family:
     spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 4,
                        "convergence_threshold": None, "name": "parent", "seed": 3,
                        "repetitions": 2})
-    parent = await ExperimentRunner(spec, root).run()
+    parent = await ExperimentRunner(spec, root, experiment_id="par00001").run()
     first = parent.outcomes[0].conversation_id
     source = plan_branch(parent.experiment_dir, first, 2, {"agent_b": "local:silent"},
                          repetitions=2)
-    branches = await ExperimentRunner(source.spec, root, branch=source).run()
+    branches = await ExperimentRunner(source.spec, root, branch=source,
+                                      experiment_id="brn00001").run()
     source = plan_branch(branches.experiment_dir, branches.outcomes[0].conversation_id, 3,
                          {"max_turns": 6})
-    grandchild = await ExperimentRunner(source.spec, root, branch=source).run()
+    grandchild = await ExperimentRunner(source.spec, root, branch=source,
+                                        experiment_id="grc00001").run()
     return Family(root, parent, branches, grandchild)

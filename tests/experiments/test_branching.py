@@ -16,6 +16,7 @@ from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.record.layout import transcript_path
+from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.reports.transcript import write_transcripts
 
 
@@ -123,3 +124,33 @@ async def test_bad_branch_requests_say_why(tmp_path: Path,
     assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "zz", "--turn",
                  "1"]) == 2
     assert "no conversation" in capsys.readouterr().err
+
+
+def test_branches_into_the_parent_experiment(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`--into-parent` numbers the branches after the parent's conversations, in its directory
+    and manifest, and their payloads verify against the branch's own (changed) spec."""
+    parent = asyncio.run(_parent(tmp_path, turns=4))
+    first = parent.outcomes[0].conversation_id
+    root = ["--output", str(tmp_path)]
+    assert main([*root, "branch", parent.experiment_id, "1", "--turn", "2", "-b",
+                 "local:silent", "-r", "2", "--into-parent", "-q", "--no-post-process"]) == 0
+    capsys.readouterr()
+    assert [d.name for d in (tmp_path / "experiments").iterdir() if d.is_dir()] == \
+        [parent.experiment_dir.name]  # no new experiment
+    ids = [f"{parent.experiment_id}_{n:04d}" for n in (3, 4)]
+    for cid in ids:
+        lines = _lines(parent.experiment_dir, cid)
+        branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
+        assert (branched["source_conversation_id"], branched["branch_turn"]) == (first, 2)
+        assert _messages(lines)[:4] == _messages(_lines(parent.experiment_dir, first))[:4]
+        assert rebuild_payload(parent.experiment_dir, cid, 3, AgentId.B).verdict == "verified"
+    manifest = read_manifest(parent.experiment_dir)
+    assert manifest is not None
+    assert manifest["status"] == "completed" and manifest["total_conversations"] == 4
+    assert all(manifest["conversations"][cid]["status"] == "completed" for cid in ids)
+    assert main([*root, "tree", parent.experiment_id]) == 0
+    tree = capsys.readouterr().out.splitlines()
+    assert tree[0].startswith(first) and tree[1].startswith(f"├── {ids[0]} · local:test × "
+                                                            "local:silent · branched after "
+                                                            "turn 2")

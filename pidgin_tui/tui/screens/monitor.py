@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from pidgin_tui.experiments.monitor_rows import ExperimentRow, fmt_duration
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.record.layout import conversation_jsonl_name
+from pidgin_tui.tui.output_root import app_output_root
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
@@ -32,16 +33,6 @@ from pidgin_tui.tui.widgets.top_bar import TopBar
 
 REFRESH_S = 1.0
 """Seconds between refreshes while the monitor is visible."""
-
-
-def app_output_root(app: object) -> Path:
-    """The app's output root (`PidginApp.output_root`), else the default one."""
-    root = getattr(app, "output_root", None)
-    if isinstance(root, Path):
-        return root
-    from pidgin_tui.paths import output_root
-
-    return output_root(root if isinstance(root, str) else None)
 
 
 class MonitorScreen(Screen[None]):

@@ -82,7 +82,7 @@ class SearchScreen(Screen[None]):
     @property
     def root(self) -> Path:
         if self._root is None:
-            from pidgin_tui.tui.screens.monitor import app_output_root
+            from pidgin_tui.tui.output_root import app_output_root
 
             self._root = app_output_root(self.app)
         return self._root

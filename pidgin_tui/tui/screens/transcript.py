@@ -50,6 +50,12 @@ class TranscriptScreen(Screen[None]):
                 "message at the top, or the current search hit)", id="tx.payload"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
                 id="tx.readme"),
+        Binding("b", "branch", "Branch", tooltip="Branch the conversation after the message at "
+                "the top: same turns up to it, then other settings", id="tx.branch"),
+        Binding("T", "tree", "Family tree", tooltip="This conversation's parent, siblings and "
+                "branches", id="tx.tree"),
+        Binding("c", "compare", "Compare", tooltip="This branch side by side with its parent",
+                id="tx.compare"),
         Binding("escape", "close", "Back", tooltip="Close the transcript", id="tx.close"),
     ]
 
@@ -248,6 +254,73 @@ class TranscriptScreen(Screen[None]):
         self.app.push_screen(PayloadScreen(
             self.path.parent, self.transcript.conversation_id, turn + 1, AgentId(agent_id),
             registry=getattr(self.app, "registry", None)))
+
+    def action_branch(self) -> None:
+        from pidgin_tui.experiments.spec import SpecError, parse_spec
+        from pidgin_tui.record.manifest import read_manifest
+        from pidgin_tui.tui.screens.branch_dialog import BranchChoice, BranchDialog
+
+        view, log = self.view, self.transcript
+        selected = view.selected_message() if view is not None else None
+        if selected is None or log is None:
+            self.notify("No turn to branch from yet.", severity="warning")
+            return
+        try:
+            spec = parse_spec((read_manifest(self.path.parent) or {}).get("config") or {})
+        except SpecError as exc:
+            self.notify(f"Cannot read the experiment's spec: {exc}", severity="error",
+                        markup=False)
+            return
+
+        def launch(choice: BranchChoice | None) -> None:
+            if choice is None:
+                return
+            launch_branch = getattr(self.app, "launch_branch", None)
+            if launch_branch is None:
+                return
+            try:
+                run = launch_branch(choice.source, into_parent=choice.into_parent)
+            except Exception as exc:  # e.g. the parent experiment is running elsewhere
+                self.notify(f"{type(exc).__name__}: {exc}", title="Cannot branch",
+                            severity="error", markup=False)
+                return
+            self.app.switch_mode("live")
+            self.notify(f"Branching {log.conversation_id} after turn {choice.source.turn} "
+                        f"({run.runner.experiment_id}).", title="Launched", markup=False)
+
+        self.app.push_screen(BranchDialog(self.path.parent, log.conversation_id,
+                                          selected[0] + 1, spec), launch)
+
+    def action_tree(self) -> None:
+        from pidgin_tui.tui.output_root import app_output_root
+        from pidgin_tui.tui.screens.tree import TreeScreen
+
+        conversation_id = self.transcript.conversation_id if self.transcript else None
+        self.app.push_screen(TreeScreen(app_output_root(self.app), self.path.parent,
+                                        conversation_id or None), self._open_chosen)
+
+    def _open_chosen(self, path: Path | None) -> None:
+        """A conversation chosen in the family tree: its transcript, over this one."""
+        if path is not None:
+            self.app.push_screen(TranscriptScreen(path))
+
+    def action_compare(self) -> None:
+        from pidgin_tui.experiments.lookup import ConversationNotFound, find_conversation
+        from pidgin_tui.record.layout import ExperimentNotFound
+        from pidgin_tui.tui.output_root import app_output_root
+        from pidgin_tui.tui.screens.compare import CompareScreen
+
+        log = self.transcript
+        if log is None or log.parent_conversation_id is None:
+            self.notify("Not a branch: pick conversations to compare in the family tree (T).",
+                        severity="warning")
+            return
+        try:
+            parent = find_conversation(app_output_root(self.app), log.parent_conversation_id)
+        except (ConversationNotFound, ExperimentNotFound) as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.app.push_screen(CompareScreen([parent, (self.path.parent, log.conversation_id)]))
 
     def action_readme(self) -> None:
         from pidgin_tui.tui.screens.readme import open_readme

@@ -50,6 +50,10 @@ class TranscriptsScreen(Screen[None]):
                 "conversation", id="browse.metrics"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
                 id="browse.readme"),
+        Binding("T", "tree", "Family tree", tooltip="The family tree of the experiment's "
+                "conversations (or of the highlighted conversation)", id="browse.tree"),
+        Binding("c", "compare", "Compare", tooltip="The experiment's first conversations side "
+                "by side (2 to 4)", id="browse.compare"),
         Binding("r", "reload", "Reload", tooltip="Read the experiments again", id="browse.reload"),
         Binding("escape", "back", "Back", tooltip="Leave the filter / back to experiments",
                 id="browse.back"),
@@ -95,7 +99,7 @@ class TranscriptsScreen(Screen[None]):
     @property
     def root(self) -> Path:
         if self._root is None:
-            from pidgin_tui.tui.screens.monitor import app_output_root
+            from pidgin_tui.tui.output_root import app_output_root
 
             self._root = app_output_root(self.app)
         return self._root
@@ -232,3 +236,35 @@ class TranscriptsScreen(Screen[None]):
         found = self._selected()
         if found is not None:
             open_readme(self.app, found[0].path)
+
+    def action_tree(self) -> None:
+        from pidgin_tui.tui.screens.tree import TreeScreen
+
+        found = self._selected()
+        if found is None:
+            return
+        conv = self._conversation() if self.query_one("#browse-conversations",
+                                                      RowTable).has_focus else None
+        self.app.push_screen(TreeScreen(self.root, found[0].path,
+                                        conv[1].conversation_id if conv else None),
+                             self._open_chosen)
+
+    def _open_chosen(self, path: Path | None) -> None:
+        """A conversation chosen in the family tree: its transcript."""
+        from pidgin_tui.tui.screens.transcript import TranscriptScreen
+
+        if path is not None:
+            self.app.push_screen(TranscriptScreen(path))
+
+    def action_compare(self) -> None:
+        from pidgin_tui.tui.screens.compare import CompareScreen
+        from pidgin_tui.tui.screens.tree import MAX_COMPARED
+
+        found = self._selected()
+        if found is None or len(found[1]) < 2:
+            self.notify("Compare needs an experiment with 2 or more conversations (or mark "
+                        "them in the family tree, T).", severity="warning")
+            return
+        row, convs = found
+        self.app.push_screen(CompareScreen([(row.path, c.conversation_id)
+                                            for c in convs[:MAX_COMPARED]]))
