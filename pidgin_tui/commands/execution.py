@@ -50,7 +50,10 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool)
     if run.crash is not None:
         raise run.crash
     assert run.result is not None
-    return Execution(run.result, session.signal_received, processed[0] if processed else None)
+    # a stop from another process ends a foreground run as SIGTERM did: exit 143
+    stopped = signal.SIGTERM if run.stop_requested else None
+    return Execution(run.result, session.signal_received or stopped,
+                     processed[0] if processed else None)
 
 
 def report(execution: Execution, args: argparse.Namespace, human: TextIO,

@@ -53,6 +53,8 @@ class SessionRun:
     result: ExperimentResult | None = None
     crash: BaseException | None = None
     """What the run raised instead of ending (recorded, never re-raised into the session)."""
+    stop_requested: bool = False
+    """Another process asked it to stop (`pidgin-tui stop`) through the control channel."""
 
     @property
     def experiment_id(self) -> str:
@@ -231,6 +233,7 @@ class RunSession:
             except RequestRefused as exc:
                 reply = control_channel.answer(experiment_dir, request, False, f"refused: {exc}")
             replies.append(reply)
+            run.stop_requested = run.stop_requested or (reply.ok and request.type == "stop")
             if self.on_request is not None:
                 self.on_request(run, request, reply)
         return replies
