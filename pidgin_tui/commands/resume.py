@@ -1,4 +1,8 @@
-"""`pidgin-tui resume EXPERIMENT`: continue what a stop, a pause or a crash left unfinished."""
+"""`pidgin-tui resume EXPERIMENT`: continue what a stop, a pause or a crash left unfinished.
+
+For an experiment still running in another process with paused conversations, those carry on
+(a resume request through its control channel); otherwise a running experiment is refused.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from pidgin_tui.commands.output import say, say_json
 
 NAME = "resume"
 HELP = ("continue an experiment's paused, interrupted or crashed conversations where they "
-        "stopped, and start planned ones that never began")
+        "stopped, and start planned ones that never began (a running one: its paused "
+        "conversations carry on)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
         runner.claim()
         saved = runner.resumable()
     except ExperimentLocked as exc:
+        from pidgin_tui.experiments.run_requests import paused_while_running
+
+        if paused_while_running(root, path):  # running: carry on its paused conversations
+            from pidgin_tui.commands.requests import send
+
+            return send(args, "resume", {})
         error(str(exc))
         return EXIT_FAILED
     except OSError as exc:

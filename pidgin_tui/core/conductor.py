@@ -340,13 +340,16 @@ class Conductor:
 
     async def _checkpoint(self, turn: int) -> None:
         """A safe point: wait out a pause, end if a stop or interrupt was requested, and
-        deliver interjections waiting for it."""
+        deliver interjections waiting for it. A pause for a human (`pause_before_turn`) waits
+        for an interjection or a resume."""
         if self.control.pause_before_turn == turn:
             self.control.pause_before_turn = None
             self.control.pause()
+            self.control.waiting_for_human = True
         if self.control.paused and self.control.end_requested is None:
+            reason = "human" if self.control.waiting_for_human else "user"
             await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn,
-                                                           reason="user"))
+                                                           reason=reason))
             await self.control.wait_while_paused()
             if self.control.end_requested is None:
                 await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=turn))

@@ -34,6 +34,8 @@ class ConversationControl:
         """Interjections not delivered yet; the conductor takes them at its next safe point."""
         self.pause_before_turn: int | None = None
         """Pause-for-human: pause when this turn (as in events) is about to start."""
+        self.waiting_for_human = False
+        """Paused for a human (`pause_before_turn`): an interjection lets it carry on."""
 
     @property
     def paused(self) -> bool:
@@ -48,6 +50,7 @@ class ConversationControl:
         self._resumed.clear()
 
     def resume(self) -> None:
+        self.waiting_for_human = False
         self._resumed.set()
 
     def toggle_pause(self) -> bool:
@@ -61,6 +64,8 @@ class ConversationControl:
     def interject(self, interjection: Interjection) -> None:
         """Queue text for the next safe point; a conversation paused for it carries on."""
         self.pending.append(interjection)
+        if self.waiting_for_human:
+            self.resume()
 
     def take_interjections(self) -> list[Interjection]:
         taken, self.pending = self.pending, []

@@ -253,6 +253,8 @@ class ContextLimitEvent(Event, kw_only=True):
 class ConversationPausedEvent(Event, kw_only=True):
     turn_number: int
     reason: str = "user"
+    """`user` (a pause request) or `human` (pause-for-human: waits for an interjection or a
+    resume before this turn)."""
 
 
 class ConversationResumedEvent(Event, kw_only=True):

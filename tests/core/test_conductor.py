@@ -211,3 +211,28 @@ async def test_an_error_text_is_never_put_into_the_other_agents_context() -> Non
     assert len(provider.requests) == 5  # turns 0 and 1 fully, then the failing request
     assert all("failed on purpose" not in m.content
                for r in provider.requests for m in r.messages)
+
+
+async def test_a_pause_for_a_human_waits_for_an_interjection_then_carries_on() -> None:
+    from pidgin_tui.core.control import Interjection
+
+    control = ConversationControl()
+    control.pause_before_turn = 2  # before the third turn (turns as in events)
+    provider = RecordingProvider(inner=LocalProvider(tokens_per_second=400))
+    task = asyncio.create_task(run_conversation(make_plan(max_turns=4), provider=provider,
+                                                control=control))
+    while not control.paused:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)
+    assert len(provider.requests) == 4  # two turns, then it waits
+    control.interject(Interjection("Say something new.", "narrator", ("agent_a",)))
+    run = await task
+    assert run.outcome.end_reason == "max_turns" and not control.waiting_for_human
+    (paused,) = run.of_type("ConversationPausedEvent")
+    assert (paused.turn_number, paused.reason) == (2, "human")  # type: ignore[attr-defined]
+    (said,) = run.of_type("InterjectionEvent")
+    assert said.turn_number == 2  # type: ignore[attr-defined]
+    third_a = run.requests_for(AgentId.A)[2]
+    assert third_a.messages[-1].content.endswith("[Narrator] Say something new.")
+    assert not any("Say something new" in m.content
+                   for m in run.requests_for(AgentId.B)[2].messages)

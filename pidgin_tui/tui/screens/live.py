@@ -52,6 +52,8 @@ class LiveScreen(Screen[None]):
                 id="next_conversation"),
         Binding("p", "cycle(-1)", "Prev", tooltip="Previous conversation of the experiment",
                 show=False, id="previous_conversation"),
+        Binding("i", "interject", "Interject", tooltip="Put text into this conversation at its "
+                "next safe point, as the narrator or an agent", id="interject"),
         Binding("w", "payload", "Payload", tooltip="What the agent speaking now was sent "
                 "(its system prompt, messages, parameters, truncation)", id="payload"),
         Binding("t", "toggle_thinking", "Thinking", tooltip="Unfold or fold every thinking "
@@ -229,6 +231,21 @@ class LiveScreen(Screen[None]):
             paused = control.toggle_pause()
             self.notify("Pausing at the next safe point…" if paused else "Resumed.",
                         title="Conversation")
+
+    def action_interject(self) -> None:
+        from pidgin_tui.core.control import Interjection
+        from pidgin_tui.tui.screens.interject_dialog import InterjectDialog
+
+        control = self._control()
+        if control is None or self.conversation_id is None:
+            return
+
+        def queue(interjection: Interjection | None) -> None:
+            if interjection is not None:
+                control.interject(interjection)
+                self.notify("Delivered at the next safe point.", title="Interjection")
+
+        self.app.push_screen(InterjectDialog(self.conversation_id), queue)
 
     def action_stop_conversation(self) -> None:
         control = self._control()

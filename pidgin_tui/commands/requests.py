@@ -1,0 +1,41 @@
+"""Sending one control request to a running experiment and printing its answer (for `interject`,
+`pause` and `resume` of a live run)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def send(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
+         conversation: str | None = None) -> int:
+    """Resolve the experiment (and conversation), ask its live run, print the reply line."""
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say
+    from pidgin_tui.experiments.lookup import ConversationNotFound, resolve_conversation
+    from pidgin_tui.experiments.run_requests import NotListening, ask
+    from pidgin_tui.paths import output_root
+    from pidgin_tui.record.control_channel import BadRequest
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
+
+    root = output_root(getattr(args, "output", None))
+    try:
+        experiment_dir = resolve_experiment(root, args.experiment)
+        if conversation is not None:
+            payload = {**payload,
+                       "conversation_id": resolve_conversation(experiment_dir, conversation)}
+        reply = ask(root, experiment_dir, type_, payload)
+    except (ExperimentNotFound, ConversationNotFound, BadRequest) as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    except NotListening as exc:
+        error(str(exc))
+        return EXIT_FAILED
+    if reply is None:
+        error(f"{experiment_dir.name}: no answer yet; the request stays queued for the run")
+        return EXIT_FAILED
+    if not reply.ok:
+        error(reply.outcome)
+        return EXIT_FAILED
+    say(reply.outcome)
+    return EXIT_OK
