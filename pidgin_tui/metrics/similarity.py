@@ -16,7 +16,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-_KEYS_VIEW = type({}.keys())
+_KEYS_VIEW: type = type({}.keys())
 
 
 def _as_set(items: Collection[T]) -> AbstractSet[T]:
