@@ -32,6 +32,11 @@ RESCORED_DIR = "rescored"
 one `conv_<id>_events.jsonl` of TurnComplete and EndStateDetected events per conversation, and
 `rescore.json`, a summary. The original events are never rewritten."""
 RESCORE_SUMMARY_NAME = "rescore.json"
+CONTROL_DIR = "control"
+"""Requests to the process running an experiment (stop, pause, interject, ...) and its replies;
+transient, not part of the record."""
+UNPROCESSED_MARKER = "post_processing.pending"
+"""Present from a run's end until its post-processing finished; the next start finishes it."""
 """The metric definitions written beside each experiment README (so its link works offline)."""
 _CONV_PREFIX = "conv_"
 _CONV_SUFFIX = "_events.jsonl"
@@ -119,6 +124,27 @@ def rescored_file(conversation_jsonl: Path) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def control_dir(experiment_dir: Path) -> Path:
+    return experiment_dir / CONTROL_DIR
+
+
+def control_requests_dir(experiment_dir: Path) -> Path:
+    return control_dir(experiment_dir) / "requests"
+
+
+def control_replies_dir(experiment_dir: Path) -> Path:
+    return control_dir(experiment_dir) / "replies"
+
+
+def control_listener_file(experiment_dir: Path) -> Path:
+    """Says which process answers the experiment's control requests while its run lives."""
+    return control_dir(experiment_dir) / "listener.json"
+
+
+def unprocessed_marker(experiment_dir: Path) -> Path:
+    return experiment_dir / UNPROCESSED_MARKER
 
 
 def transcripts_dir(experiment_dir: Path) -> Path:
