@@ -121,10 +121,11 @@ def test_import_pidgin_converts_without_touching_the_source(tmp_path: Path) -> N
     readme = (basic / "README.md").read_text()
     assert "## Imported" in readme and "experiment_dedd47c1" in readme
     listed = run_cli("--output", str(root), "list", "--json")
-    assert {e["name"] for e in json.loads(listed.stdout)} == {"upstream-aware", "upstream-basic"}
+    assert {e["name"] for e in json.loads(listed.stdout)["experiments"]} == {"upstream-aware",
+                                                                            "upstream-basic"}
     queried = run_cli("--output", str(root), "query", "--json",
                       "SELECT count(*) AS n FROM messages")
-    assert json.loads(queried.stdout) == [{"n": 10}]
+    assert json.loads(queried.stdout)["rows"] == [{"n": 10}]
 
 
 def test_list_and_monitor_on_upstream_data_say_how_to_import_it(tmp_path: Path) -> None:
