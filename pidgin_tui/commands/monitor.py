@@ -14,8 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="print one summary and exit")
     parser.add_argument("--conversations", action="store_true",
                         help="also list each experiment's conversations")
-    parser.add_argument("--json", action="store_true", help="print one JSON object, output_root and "
-                        "experiments (implies --once)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object: "
+                        "output_root, experiments (implies --once)")
     parser.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
                         help="refresh interval without --once (default 2)")
 

@@ -371,7 +371,7 @@ def analyze(text: str) -> MessageAnalysis:
         "repeated_trigram_ratio": (n_trigrams - countOf(trigrams.values(), 1)) / n_trigrams
         if n_trigrams else 0.0,
         **dict(zip(STRUCTURE_PATTERNS, map(float, map(structure.__getitem__,
-                                                      STRUCTURE_PATTERNS)))),
+                                                      STRUCTURE_PATTERNS)), strict=True)),
         "uppercase_ratio": chars["upper"] / chars["letters"] if chars["letters"] else 0.0,
         "digit_ratio": per_char(chars["digits"]),
         "punctuation_density": per_char(chars["punct"]),
@@ -383,7 +383,7 @@ def analyze(text: str) -> MessageAnalysis:
         "syllables_per_word": per_word(syllable_total),
         "flesch_reading_ease": flesch_reading_ease(n_words, n_sentences, syllable_total),
         **dict(zip(_RATE_KEYS, [n / n_words for n in lexicon.values()] if n_words
-                   else _NO_RATES)),
+                   else _NO_RATES, strict=True)),
         "positive_rate": per_word(positive),
         "negative_rate": per_word(negative),
         "sentiment": polarity,

@@ -108,7 +108,8 @@ class ConversationMetrics:
             msg = msgs[agent]
             values = msg.metrics | self._cumulative(agent, msg, weighted[agent], norms[agent])
             # Every name is in the catalog (a test holds them together): prefixed at C speed.
-            metrics.update(zip(map(_PREFIXED[agent].__getitem__, values), values.values()))
+            metrics.update(zip(map(_PREFIXED[agent].__getitem__, values), values.values(),
+                               strict=True))
             unprefixed[agent] = values
         cross["vocabulary_overlap"] = self._vocabulary_overlap()
         score = convergence_score(cross, self.profile)
