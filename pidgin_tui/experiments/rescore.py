@@ -24,21 +24,18 @@ from pathlib import Path
 import msgspec
 
 from pidgin_tui.core.events import (
-    EndStateDetectedEvent,
     Event,
     encode_event,
     utc_now,
 )
 from pidgin_tui.core.files import write_atomic
+from pidgin_tui.core.plan import AFTER_RUN_ACTION
 from pidgin_tui.metrics.convergence import DEFAULT_PROFILE, PROFILES
 from pidgin_tui.metrics.turn import METRICS_VERSION, make_turn_scorer
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import RESCORE_SUMMARY_NAME, rescore_dir
 from pidgin_tui.record.lock import ExperimentLock
-
-RESCORE_ACTION = "continue"
-"""The action recorded with a rescored end state: a rescore stops, warns or pauses nothing."""
 
 
 class RescoreError(RuntimeError):
@@ -124,11 +121,9 @@ def rescore_conversation(conv: ConversationRecord, profile: str
         onsets = scorer.take_end_states()
         if turn.inherited:
             continue
-        events += [EndStateDetectedEvent(
-            experiment_id=turn.experiment_id, conversation_id=turn.conversation_id,
-            seq=turn.seq, timestamp=turn.timestamp, turn_number=turn.turn_number,
-            end_state=onset.name, onset_turn=onset.onset_turn, score=onset.score,
-            action=RESCORE_ACTION, substantive_turns=onset.turns_before) for onset in onsets]
+        events += [onset.event(turn.experiment_id, turn.conversation_id, turn.turn_number,
+                               AFTER_RUN_ACTION, seq=turn.seq, timestamp=turn.timestamp)
+                   for onset in onsets]
     rescored = ConversationRecord(conversation_id=conv.conversation_id)
     rescored.completed_turns = set(conv.completed_turns)
     rescored.apply_scores(events)

@@ -27,6 +27,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     TurnStartEvent,
 )
+from pidgin_tui.core.plan import AFTER_RUN_ACTION
 from pidgin_tui.experiments.runner import conversation_id_for, new_experiment_id
 from pidgin_tui.record.layout import new_experiment_dir
 from pidgin_tui.record.manifest import new_manifest
@@ -122,8 +123,10 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
         statuses: list[str] = []
         for repetition, conv in enumerate(upstream.conversations):
             conv_id = conversation_id_for(exp_id, repetition)
-            status, done = await _replay(bus, exp_id, conv_id, repetition, conv,
-                                         make_turn_scorer(DEFAULT_PROFILE, "agent_a"))
+            # Upstream's first speaker is always agent A; its opening prompt anchors the
+            # scorer's topic drift as in a run of ours.
+            scorer = make_turn_scorer(DEFAULT_PROFILE, "agent_a", conv.initial_prompt or "")
+            status, done = await _replay(bus, exp_id, conv_id, repetition, conv, scorer)
             statuses.append(status)
             turns += done
             problems += conv.problems
@@ -193,6 +196,9 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
                 **ids, turn_number=turn, convergence_score=score, metrics=metrics,
                 metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
                 timestamp=messages[-1].timestamp))
+            for onset in scorer.take_end_states():  # found after the run: nothing was done
+                await bus.publish(onset.event(exp_id, conv_id, turn, AFTER_RUN_ACTION,
+                                              timestamp=messages[-1].timestamp))
             done = turn + 1
     end = conv.end
     status = end.status if end is not None and end.status in (
