@@ -158,7 +158,7 @@ def _last_stamp(upstream: UpstreamExperiment) -> str:
 async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
                   conv: UpstreamConversation, scorer: Any) -> tuple[str, int]:
     """Publish one conversation's events; returns (final status, turns completed)."""
-    ids = {"experiment_id": exp_id, "conversation_id": conv_id}
+    ids: dict[str, Any] = {"experiment_id": exp_id, "conversation_id": conv_id}
     await bus.publish(ConversationStartEvent(
         **ids, agent_a_model=conv.models.get("agent_a", ""),
         agent_b_model=conv.models.get("agent_b", ""),
@@ -216,7 +216,7 @@ def _stamp_of(conv: UpstreamConversation) -> str:
     return conv.messages[-1].timestamp if conv.messages else conv.started_at
 
 
-async def _publish_message(bus: EventBus, ids: dict[str, str], conv: UpstreamConversation,
+async def _publish_message(bus: EventBus, ids: dict[str, Any], conv: UpstreamConversation,
                            message: UpstreamMessage) -> None:
     model = conv.models.get(message.agent_id, "")
     await bus.publish(MessageCompleteEvent(
