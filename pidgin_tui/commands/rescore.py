@@ -58,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
         say_json(summary)
     else:
         _print(summary)
-    return EXIT_FAILED if failed else 0
+    if failed:
+        steps = "; ".join(f"{step}: {message}" for step, message in failed.items())
+        error(f"rescored into {report.output_dir}, but refreshing the database and reports "
+              f"failed ({steps})")
+        return EXIT_FAILED
+    return 0
 
 
 def _print(summary: dict[str, object]) -> None:
@@ -68,7 +73,3 @@ def _print(summary: dict[str, object]) -> None:
     if isinstance(counts, dict) and counts:
         say("end states: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
     say(f"end states changed in {summary['changed_end_states']} conversation(s)")
-    failed = summary["post_processing_failed"]
-    if isinstance(failed, dict):
-        for step, message in failed.items():
-            say(f"  {step} failed: {message}")
