@@ -179,7 +179,7 @@ class Conductor:
                       AgentId.B: self.plan.agent_b.display_name}
 
     @property
-    def _ids(self) -> dict[str, str]:
+    def _ids(self) -> dict[str, Any]:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 
