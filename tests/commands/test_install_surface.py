@@ -169,3 +169,11 @@ def test_final_report_survives_an_ascii_terminal(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "completed: 1 completed" in result.stdout
+
+
+def test_the_package_metadata_names_its_home_documentation_and_release_history() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    urls = project["urls"]
+    assert {"Homepage", "Documentation", "Release history"} <= set(urls)
+    assert all(url.startswith("https://") for url in urls.values())
+    assert project["license"] and any("Science/Research" in c for c in project["classifiers"])
