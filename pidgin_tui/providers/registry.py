@@ -108,6 +108,10 @@ def default_registry() -> Registry:
         registry = Registry()
         _add_local_models(registry)
         add_real_models(registry)  # the real providers' models and factories
+        from pidgin_tui.config import settings
+        from pidgin_tui.providers.endpoints import add_endpoints
+
+        add_endpoints(registry, settings().endpoints)
         _DEFAULT = registry
     return _DEFAULT
 
