@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pidgin_tui.config import Endpoint
 from pidgin_tui.core.provider import ModelInfo, Provider
 from pidgin_tui.core.redact import redact_url
-from pidgin_tui.providers.limits import LimitedProvider
+from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
 
 if TYPE_CHECKING:
     from pidgin_tui.providers.registry import Registry
@@ -38,18 +38,20 @@ def endpoint_adapter(endpoint: Endpoint) -> Provider:
     return adapter
 
 
-def endpoint_factory(endpoint: Endpoint) -> Callable[[], Provider]:
-    def factory() -> Provider:
-        from pidgin_tui.providers.catalog import limits_for
+Limits = Callable[[str], StreamLimits]
+"""A provider's timeouts and concurrency limit by its name, read at each request."""
 
-        return LimitedProvider(endpoint_adapter(endpoint), lambda: limits_for(endpoint.name))
+
+def endpoint_factory(endpoint: Endpoint, limits: Limits) -> Callable[[], Provider]:
+    def factory() -> Provider:
+        return LimitedProvider(endpoint_adapter(endpoint), lambda: limits(endpoint.name))
     return factory
 
 
-def add_endpoints(registry: Registry, endpoints: Mapping[str, Endpoint]) -> None:
+def add_endpoints(registry: Registry, endpoints: Mapping[str, Endpoint], limits: Limits) -> None:
     """Register every endpoint: any model id after its name, and its listed models."""
     for endpoint in endpoints.values():
-        registry.factories[endpoint.name] = endpoint_factory(endpoint)
+        registry.factories[endpoint.name] = endpoint_factory(endpoint, limits)
         registry.open_providers = registry.open_providers | {endpoint.name}
         for model_id in endpoint.models:
             registry.add(ModelInfo(

@@ -103,7 +103,7 @@ def default_registry() -> Registry:
     """The process-wide registry, built on first use."""
     global _DEFAULT
     if _DEFAULT is None:
-        from pidgin_tui.providers.catalog import add_real_models
+        from pidgin_tui.providers.catalog import add_real_models, limits_for
 
         registry = Registry()
         _add_local_models(registry)
@@ -111,7 +111,7 @@ def default_registry() -> Registry:
         from pidgin_tui.config import settings
         from pidgin_tui.providers.endpoints import add_endpoints
 
-        add_endpoints(registry, settings().endpoints)
+        add_endpoints(registry, settings().endpoints, limits_for)
         _DEFAULT = registry
     return _DEFAULT
 
