@@ -78,7 +78,7 @@ def test_unknown_config_names_are_rejected_with_a_suggestion(tmp_path: Path, tex
 
 def test_endpoint_and_keymap_tables_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[endpoints.lab]\nbase_url = "http://127.0.0.1:9/v1"\nprotocol = "openai"\n'
+    path.write_text('[endpoints.lab]\nbase_url = "http://127.0.0.1:9/v1"\nkind = "openai"\n'
                     '[keymap]\nquit = "ctrl+q"\n[concurrency]\nlab = 2\n')
     assert load_settings(path).max_concurrent("lab") == 2
 
