@@ -16,6 +16,7 @@ from typing import Any
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
+    FIRST_REPETITION,
     APIErrorEvent,
     ConversationEndEvent,
     ConversationStartEvent,
@@ -120,7 +121,7 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             total_conversations=len(upstream.conversations),
             timestamp=upstream.created_at or _first_stamp(upstream)))
         statuses: list[str] = []
-        for repetition, conv in enumerate(upstream.conversations):
+        for repetition, conv in enumerate(upstream.conversations, start=FIRST_REPETITION):
             conv_id = conversation_id_for(exp_id, repetition)
             status, done = await _replay(bus, exp_id, conv_id, repetition, conv,
                                          make_turn_scorer(DEFAULT_PROFILE, "agent_a"))
@@ -193,7 +194,7 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
                 **ids, turn_number=turn, convergence_score=score, metrics=metrics,
                 metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
                 timestamp=messages[-1].timestamp))
-            done = turn + 1
+            done = turn
     end = conv.end
     status = end.status if end is not None and end.status in (
         "completed", "failed", "interrupted") else "interrupted"
