@@ -74,6 +74,8 @@ def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) ->
     manifest = read_manifest(exp_dir)
     assert manifest is not None and manifest["status"] == "interrupted"
     assert all(c["status"] == "interrupted" for c in manifest["conversations"].values())
+    # the stop came through the experiment's control folder, not a signal to the process
+    assert all(c["end_reason"] == "stopped" for c in manifest["conversations"].values())
     _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists(), timeout=30)
     assert state.refresh()[0].status == "interrupted"
     assert (exp_dir / "README.md").is_file()  # post-processing still ran after the stop
@@ -90,7 +92,7 @@ def test_stop_of_a_stale_pid_reports_process_gone(tmp_path: Path) -> None:
 
 def test_monitor_once_json_and_stop_usage(tmp_path: Path) -> None:
     write_experiment(tmp_path, "done01", "finished", conversations=2, turns=3)
-    data = json.loads(_cli(tmp_path, "monitor", "--json").stdout)
+    data = json.loads(_cli(tmp_path, "monitor", "--json").stdout)["experiments"]
     assert data[0]["experiment_id"] == "done01" and data[0]["completed"] == 2
     assert _cli(tmp_path, "stop").returncode == 2
     assert "no running experiments" in _cli(tmp_path, "stop", "--all").stdout
