@@ -20,7 +20,12 @@ from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.conductor import Conductor, ConversationOutcome, ResumePoint
 from pidgin_tui.core.control import ExperimentControl
-from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent, utc_now
+from pidgin_tui.core.events import (
+    FIRST_REPETITION,
+    ExperimentCompleteEvent,
+    ExperimentStartEvent,
+    utc_now,
+)
 from pidgin_tui.core.history import turn_texts
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
@@ -49,8 +54,8 @@ def new_experiment_id() -> str:
 
 
 def conversation_id_for(experiment_id: str, repetition: int) -> str:
-    """The id of an experiment's conversation (`repetition` counts from 0; the id from 1)."""
-    return f"{experiment_id}_{repetition + 1:04d}"
+    """The id of an experiment's conversation of `repetition` (1-based, as in its id)."""
+    return f"{experiment_id}_{repetition:04d}"
 
 
 def _default_scorer_factory(profile: str, first_speaker: str, prompt: str) -> TurnScorer:
@@ -121,7 +126,7 @@ def _retrying_responder(bus: EventBus) -> Responder:
 
 def completed_turn_texts(resume: ResumePoint) -> list[tuple[str, str]]:
     """(text of A, text of B) for every turn completed before the resume point."""
-    return turn_texts(resume.messages, resume.turn)
+    return turn_texts(resume.messages, resume.turns_completed)
 
 
 class ExperimentRunner:
@@ -158,9 +163,9 @@ class ExperimentRunner:
         """Set when the record could not be written; the run then stops at once."""
         self.torn: dict[str, int] = {}
         """Bytes of torn last lines moved aside before resuming, by conversation."""
-        self.first_repetition = 0
-        """The repetition (0-based) of this run's first conversation: after the last existing
-        one when branches are written into their parent experiment."""
+        self.first_repetition = FIRST_REPETITION
+        """The repetition of this run's first conversation (1-based, as in its id): after the
+        last existing one when branches are written into their parent experiment."""
         self.into_existing = False
         """Set when new conversations (branches) are added to an experiment already on disk."""
 
@@ -190,14 +195,14 @@ class ExperimentRunner:
                      branch=source, **kwargs)  # type: ignore[arg-type]
         runner.experiment_dir = source.parent_dir
         runner._existing_manifest = read_manifest(source.parent_dir) or {}
-        runner.first_repetition = max(
+        runner.first_repetition = 1 + max(
             (int(suffix) for cid in conversation_ids(source.parent_dir)
              if (suffix := cid.rpartition("_")[2]).isdigit()), default=0)
         runner.into_existing = True
         return runner
 
     def repetitions(self) -> range:
-        """The 0-based repetitions this run conducts."""
+        """The repetitions (1-based) this run conducts."""
         return range(self.first_repetition, self.first_repetition + self.spec.repetitions)
 
     def conversation_ids(self) -> list[str]:
@@ -257,7 +262,7 @@ class ExperimentRunner:
             convergence_threshold=spec.convergence_threshold,
             convergence_action=spec.convergence_action,
             end_state_actions=dict(spec.end_state_action), choose_names=spec.choose_names,
-            seed=spec.seed * 1_000_003 + repetition, repetition=repetition,
+            seed=spec.seed * 1_000_003 + repetition - FIRST_REPETITION, repetition=repetition,
             budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
             config={"convergence_profile": spec.convergence_profile}, opener=spec.opener,
             empty_reply=spec.empty_reply, empty_placeholder=spec.empty_placeholder,

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.core.events import event_turn
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.reports.readme import KEY_METRICS
 from pidgin_tui.reports.transcript import cost_text, fenced, inline
@@ -25,11 +24,6 @@ COMPARED_METRICS = ("convergence_score", "content_jaccard", "tfidf_cosine", "tur
 """The per-turn metrics a comparison shows (labels from the README's KEY_METRICS)."""
 METRIC_LABELS = dict(KEY_METRICS)
 AGENTS = ("agent_a", "agent_b")
-
-
-def person_turn(turn_number: int) -> int:
-    """The 1-based turn a person reads for an event's `turn_number`."""
-    return turn_number - event_turn(1) + 1
 
 
 @dataclass(slots=True)
@@ -79,7 +73,7 @@ class Comparison:
         for number in numbers:
             messages = [turns.get(number) for turns in per_record]
             differs = any(m != messages[0] for m in messages[1:])
-            self.rows.append(TurnRow(person_turn(number), messages,
+            self.rows.append(TurnRow(number, messages,
                                      [r.metrics_of(number) for r in self.records], differs))
 
     @property

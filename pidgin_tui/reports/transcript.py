@@ -89,7 +89,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
             if current_turn is not None:
                 lines += _turn_events(conv, current_turn)
             current_turn = message.turn_number
-            lines += ["", f"## Turn {message.turn_number + 1}"]
+            lines += ["", f"## Turn {message.turn_number}"]
         while interjections and interjections[0].seq < message.seq:
             lines += interjection_lines(conv, interjections.pop(0))
         who = inline(conv.name_of(message.agent_id))
@@ -124,7 +124,7 @@ def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     lines: list[str] = []
     score = conv.convergence_at(turn)
     if score is not None:
-        lines += ["", f"*Convergence after turn {turn + 1}: {_score(score)}*"]
+        lines += ["", f"*Convergence after turn {turn}: {_score(score)}*"]
     for warning in conv.convergence_warnings:
         if warning.turn_number == turn:
             lines += ["", f"> **Convergence {warning.convergence_score:.3f} reached the "
@@ -132,7 +132,7 @@ def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     for found in conv.end_states:
         if found.turn_number == turn:
             lines += ["", f"> **End state: {found.end_state}**, began at turn "
-                      f"{found.onset_turn + 1} ({found.substantive_turns} substantive turns "
+                      f"{found.onset_turn} ({found.substantive_turns} substantive turns "
                       f"before it; action: {found.action})"]
     return lines
 

@@ -37,7 +37,7 @@ async def test_pause_for_a_human_then_interject_then_pause_and_resume(
     await until(lambda: any(e["event_type"] == "ConversationPausedEvent"
                             for e in _kinds(jsonl)), "the pause for a human")
     paused = next(e for e in _kinds(jsonl) if e["event_type"] == "ConversationPausedEvent")
-    assert (paused["turn_number"], paused["reason"]) == (2, "human")
+    assert (paused["turn_number"], paused["reason"]) == (3, "human")
     code = await asyncio.to_thread(main, [*root, "interject", "talk0001", "1", "--to", "b",
                                           "--as", "narrator", "Talk about the weather."])
     assert code == 0 and "interjecting in 1 conversation(s)" in capsys.readouterr().out
@@ -54,7 +54,7 @@ async def test_pause_for_a_human_then_interject_then_pause_and_resume(
     events = _kinds(jsonl)
     said = next(e for e in events if e["event_type"] == "InterjectionEvent")
     assert (said["text"], said["turn_number"], said["to"]) == \
-        ("Talk about the weather.", 2, ["agent_b"])
+        ("Talk about the weather.", 3, ["agent_b"])
     payload = rebuild_payload(directory, "talk0001_0001", 3, AgentId.B)
     assert payload.verified and any("[Narrator] Talk about the weather." in m.content
                                     for m in payload.messages)

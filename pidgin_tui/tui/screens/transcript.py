@@ -206,7 +206,7 @@ class TranscriptScreen(Screen[None]):
         if message.index < 0 or view is None:
             return
         self._status(f"“{view.query_text}” {message.index + 1}/{message.total} · turn "
-                     f"{(message.turn or 0) + 1} · n/N for next/previous")
+                     f"{message.turn or 1} · n/N for next/previous")
 
     def _status(self, text: str) -> None:
         self.query_one("#tx-status", Static).update(text)
@@ -252,7 +252,7 @@ class TranscriptScreen(Screen[None]):
             return
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
-            self.path.parent, self.transcript.conversation_id, turn + 1, AgentId(agent_id),
+            self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
             registry=getattr(self.app, "registry", None)))
 
     def action_branch(self) -> None:
@@ -289,7 +289,7 @@ class TranscriptScreen(Screen[None]):
                         f"({run.runner.experiment_id}).", title="Launched", markup=False)
 
         self.app.push_screen(BranchDialog(self.path.parent, log.conversation_id,
-                                          selected[0] + 1, spec), launch)
+                                          selected[0], spec), launch)
 
     def action_tree(self) -> None:
         from pidgin_tui.tui.output_root import app_output_root
