@@ -27,7 +27,11 @@ from pidgin_tui.database.import_sql import (
     WIDE_METRICS_SQL,
 )
 from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
-from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files
+from pidgin_tui.record.layout import (
+    EXPERIMENT_EVENTS_NAME,
+    conversation_files,
+    experiment_id_of_dir,
+)
 from pidgin_tui.record.manifest import read_manifest
 
 TABLES = ("events", "messages", WIDE_TABLE, EXTRA_TABLE, "conversations", "experiments")
@@ -81,12 +85,15 @@ def _read_manifest(experiment_dir: Path) -> dict[str, object]:
     return read_manifest(experiment_dir) or {}
 
 
-def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: dict[str, object]) -> str:
+def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: dict[str, object],
+                   experiment_dir: Path) -> str:
     if manifest.get("experiment_id"):
         return str(manifest["experiment_id"])
     ids = [r[0] for r in con.execute(
         "SELECT DISTINCT experiment_id FROM _stage WHERE event_type IS NOT NULL "
         "AND experiment_id IS NOT NULL AND experiment_id <> ''").fetchall()]
+    if not ids and (found := experiment_id_of_dir(experiment_dir)) != experiment_dir.name:
+        return found  # every line leaves it to the directory's name (see `record.jsonl`)
     if len(ids) != 1:
         raise DatabaseError(f"cannot tell the experiment id: the events name {len(ids)} "
                             "experiments and there is no readable manifest.json")
@@ -140,7 +147,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
     manifest = _read_manifest(experiment_dir)
     _stage(con, files)
     try:
-        exp = _experiment_id(con, manifest)
+        exp = _experiment_id(con, manifest, experiment_dir)
         skipped, problems = _skipped(con)
         report = ImportReport(exp, experiment_dir, files=len(files), skipped_lines=skipped,
                               problems=problems)
@@ -166,7 +173,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 "created_at": manifest.get("created_at"),
                 "started_at": manifest.get("started_at"),
                 "completed_at": manifest.get("completed_at"),
-                "total": int(manifest.get("total_conversations") or 0),  # type: ignore[arg-type]
+                "total": int(str(manifest.get("total_conversations") or 0)),
                 "config": json.dumps(manifest.get("config") or {}),
                 "events": report.events, "skipped": skipped,
             })
