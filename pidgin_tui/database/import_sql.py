@@ -133,17 +133,30 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id, data->'effective' AS e
 # metrics version named the same way land in the same columns). Keys the catalog does not know
 # are kept in long form, which only turns of other metric versions can have.
 _TURNS = "FROM _stage WHERE event_type = 'TurnCompleteEvent' AND NOT inherited"
-WIDE_METRICS_SQL = " UNION ALL ".join([f"""
+
+
+def _layout_wide(version: int) -> str:
+    return f"""
+SELECT $exp, conversation_id, turn_number, metrics_version,
+       {layout_columns(version, "metric_values")}, convergence_score
+{_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
+
+
+WIDE_METRICS_SQL = f"INSERT INTO {WIDE_TABLE} " + " UNION ALL ".join(
+    _layout_wide(version) for version in sorted(METRIC_LAYOUTS))
+
+HAS_OBJECT_METRICS_SQL = f"SELECT count(*) > 0 {_TURNS} AND metric_values IS NULL"
+"""Whether the staged lines have metrics in the object form of earlier releases: only then
+do the statements that read it run (planning them alone costs more than the array form)."""
+
+WIDE_OBJECT_METRICS_SQL = f"""
 INSERT INTO {WIDE_TABLE}
 SELECT $exp, conversation_id, turn_number, metrics_version, {metric_columns("m")},
        convergence_score
 FROM (SELECT conversation_id, turn_number, metrics_version, convergence_score,
              json_transform(data, {metrics_struct_type()}).metrics AS m
-      {_TURNS} AND metric_values IS NULL)""", *(f"""
-SELECT $exp, conversation_id, turn_number, metrics_version,
-       {layout_columns(version, "metric_values")}, convergence_score
-{_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
-    for version in sorted(METRIC_LAYOUTS))])
+      {_TURNS} AND metric_values IS NULL)
+"""
 
 
 def _layout_extra(version: int) -> str:
@@ -156,23 +169,33 @@ SELECT conversation_id, turn_number, metrics_version, unnest([{names}]) AS key,
 {_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
 
 
-EXTRA_METRICS_SQL = f"""
+def _extra_sql(source: str) -> str:
+    return f"""
 INSERT INTO {EXTRA_TABLE}
 SELECT $exp, t.conversation_id, t.turn_number,
        CASE left(t.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
        CASE WHEN left(t.key, 2) IN ('a_', 'b_') THEN substr(t.key, 3) ELSE t.key END,
        t.value, t.metrics_version
-FROM (SELECT o.conversation_id, o.turn_number, o.metrics_version, j.key,
-             TRY_CAST(j.value AS DOUBLE) AS value
-      FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
-            {_TURNS} AND metric_values IS NULL
-              AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS o,
-           json_each(o.metrics) AS j
-      WHERE NOT list_contains({catalog_keys_literal()}, j.key)
-      {"".join("UNION ALL" + _layout_extra(v) for v in sorted(METRIC_LAYOUTS)
-               if layout_extra_keys(v))}) AS t
+FROM ({source}) AS t
 WHERE t.value IS NOT NULL
 """
+
+
+EXTRA_METRICS_SQL = _extra_sql(" UNION ALL ".join(_layout_extra(v) for v in sorted(METRIC_LAYOUTS)
+                                                  if layout_extra_keys(v))) \
+    if any(layout_extra_keys(v) for v in METRIC_LAYOUTS) else None
+"""Values of positional metrics whose layout has a key the catalog does not know (None when
+no layout has one)."""
+
+EXTRA_OBJECT_METRICS_SQL = _extra_sql(f"""
+SELECT o.conversation_id, o.turn_number, o.metrics_version, j.key,
+       TRY_CAST(j.value AS DOUBLE) AS value
+FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
+      {_TURNS} AND metric_values IS NULL
+        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS o,
+     json_each(o.metrics) AS j
+WHERE NOT list_contains({catalog_keys_literal()}, j.key)""")
+
 
 CONVERSATIONS_SQL = f"""
 INSERT INTO conversations
@@ -257,10 +280,7 @@ LEFT JOIN es USING (conversation_id) LEFT JOIN br USING (conversation_id)
 EXPERIMENT_SQL = """
 INSERT INTO experiments
 SELECT $exp, $name, $status, $directory, TRY_CAST($created_at AS TIMESTAMP),
-       COALESCE(TRY_CAST($started_at AS TIMESTAMP),
-                (SELECT min(timestamp) FROM _stage WHERE event_type = 'ExperimentStartEvent')),
-       COALESCE(TRY_CAST($completed_at AS TIMESTAMP),
-                (SELECT max(timestamp) FROM _stage WHERE event_type = 'ExperimentCompleteEvent')),
+       TRY_CAST($started_at AS TIMESTAMP), TRY_CAST($completed_at AS TIMESTAMP),
        greatest($total, count(*)), count(*) FILTER (WHERE status = 'completed'),
        count(*) FILTER (WHERE status = 'failed'),
        count(*) FILTER (WHERE status = 'interrupted'), COALESCE(sum(total_turns), 0),
