@@ -25,6 +25,7 @@ from pidgin_tui.database.import_sql import (
     EXTRA_OBJECT_METRICS_SQL,
     HAS_OBJECT_METRICS_SQL,
     MESSAGES_SQL,
+    RESCORED_SQL,
     STAGE_SQL,
     WIDE_METRICS_SQL,
     WIDE_OBJECT_METRICS_SQL,
@@ -34,6 +35,7 @@ from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     conversation_files,
     experiment_id_of_dir,
+    rescored_file,
 )
 from pidgin_tui.record.manifest import read_manifest
 
@@ -134,6 +136,11 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
         con.execute(STAGE_SQL, {"files": [str(f) for f in files]})
     finally:
         con.execute("RESET preserve_insertion_order")
+    rescores = [r for r in map(rescored_file, files) if r is not None]
+    if rescores:
+        con.execute(RESCORED_SQL[0], {"files": [str(f) for f in rescores]})
+        for statement in RESCORED_SQL[1:]:
+            con.execute(statement)
     rows = con.execute("SELECT count(*) FROM _stage").fetchone()
     if rows and rows[0] < ROW_GROUP_ROWS:
         con.execute("SET threads = 1")

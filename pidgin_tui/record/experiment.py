@@ -28,10 +28,11 @@ class ExperimentRecord:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, directory: Path, detail: bool = True,
+    def load(cls, directory: Path, detail: bool = True, rescored: bool = True,
              visit: Callable[[ExperimentRecord, ConversationRecord], None] | None = None
              ) -> ExperimentRecord:
-        """Every conversation of an experiment directory, from its JSONL files.
+        """Every conversation of an experiment directory, from its JSONL files; with
+        `rescored`, each conversation's scores come from its newest rescore when it has one.
 
         With `visit`, each conversation is read with its detail, handed to `visit` and then
         kept without it (`ConversationRecord.drop_detail`): memory stays that of one
@@ -50,6 +51,8 @@ class ExperimentRecord:
             result = read_all_events(path)
             conv.apply_all(result.events)
             result.events = []  # folded in: not kept twice
+            if rescored:
+                conv.apply_rescore()
             record.conversations[conv_id] = conv
             record._note(path, result)
             if visit is not None:
