@@ -6,6 +6,11 @@ object. `experiment_id` and `conversation_id` are written only where the file do
 say them (a conversation's file is named after it, inside its experiment's directory: the one
 reader, `record.jsonl`, restores them). Lines of earlier releases also carry an `event_id`.
 Metrics are written as a positional array (see `core.metric_layouts`).
+
+Numbering: every `turn_number`, `onset_turn` and `repetition` an event carries is 1-based, the
+number a person reads (turn 1 is the first turn; repetition 1 the first conversation). Lines of
+schema version 1 counted both from 0: `decode_event` moves them to the current numbering, so
+every reader of a line sees one numbering whatever version wrote it.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ import msgspec
 
 from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a field changes meaning; readers keep accepting older versions."""
+SCHEMA_VERSION = 2
+"""Bumped whenever a field changes meaning; readers keep accepting older versions.
 
-def event_turn(turn: int) -> int:
-    """The `turn_number` events carry for the 1-based turn a person names."""
-    return turn - 1
+1: turns and repetitions counted from 0. 2: from 1 (`FIRST_TURN`, `FIRST_REPETITION`)."""
+ZERO_BASED_SCHEMA = 1
+"""The last schema version whose turn and repetition numbers count from 0."""
+FIRST_TURN = 1
+"""The number of a conversation's first turn, in events and everywhere they are shown."""
+FIRST_REPETITION = 1
+"""The number of an experiment's first conversation (its repetition)."""
 
 
 def utc_now() -> str:
@@ -418,11 +427,33 @@ def _unpacked(line: _TurnCompleteLine) -> TurnCompleteEvent:
     return TurnCompleteEvent(**fields)
 
 
+_VERSION_KEY = b'"schema_version"'
+
+
 def decode_event(line: bytes | str) -> Event:
-    """Parse one JSON line back to its typed event; raises `msgspec.DecodeError` if malformed
-    (or `msgspec.ValidationError` if a field has the wrong type)."""
+    """Parse one JSON line back to its typed event, in the current numbering (see the module
+    docstring); raises `msgspec.DecodeError` if malformed (or `msgspec.ValidationError` if a
+    field has the wrong type). A line without a schema version is of the first one."""
     event = _decoder.decode(line)
-    return _unpacked(event) if type(event) is _TurnCompleteLine else event
+    if type(event) is _TurnCompleteLine:
+        event = _unpacked(event)
+    raw = line.encode() if isinstance(line, str) else line
+    if _VERSION_KEY not in raw:
+        event.schema_version = ZERO_BASED_SCHEMA
+    if event.schema_version <= ZERO_BASED_SCHEMA:
+        migrate_zero_based(event)
+    return event
+
+
+def migrate_zero_based(event: Event) -> None:
+    """Move an event of a 0-based schema version to 1-based turns and repetitions, in place."""
+    if getattr(event, "turn_number", None) is not None:
+        event.turn_number += 1  # type: ignore[attr-defined]
+    if isinstance(event, EndStateDetectedEvent):
+        event.onset_turn += 1
+    elif isinstance(event, ConversationStartEvent):
+        event.repetition += 1
+    event.schema_version = SCHEMA_VERSION
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
