@@ -3,6 +3,11 @@
 Every event carries the common fields (`event_type`, `event_id`, `timestamp`, `experiment_id`,
 `conversation_id`, `seq`, `schema_version`). `event_type` is the class name, used as the tag of a
 msgspec tagged union so a line parses back to the same typed object.
+
+Numbering: every `turn_number`, `onset_turn` and `repetition` an event carries is 1-based, the
+number a person reads (turn 1 is the first turn; repetition 1 the first conversation). Lines of
+schema version 1 counted both from 0: `decode_event` moves them to the current numbering, so
+every reader of a line sees one numbering whatever version wrote it.
 """
 
 from __future__ import annotations
@@ -16,16 +21,19 @@ from typing import Any, ClassVar
 
 import msgspec
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a field changes meaning; readers keep accepting older versions."""
+SCHEMA_VERSION = 2
+"""Bumped whenever a field changes meaning; readers keep accepting older versions.
+
+1: turns and repetitions counted from 0. 2: from 1 (`FIRST_TURN`, `FIRST_REPETITION`)."""
+ZERO_BASED_SCHEMA = 1
+"""The last schema version whose turn and repetition numbers count from 0."""
+FIRST_TURN = 1
+"""The number of a conversation's first turn, in events and everywhere they are shown."""
+FIRST_REPETITION = 1
+"""The number of an experiment's first conversation (its repetition)."""
 
 _id_prefix = f"{os.getpid():x}{int(time.time() * 1000) & 0xFFFFFF:06x}"
 _id_counter = itertools.count()
-
-
-def event_turn(turn: int) -> int:
-    """The `turn_number` events carry for the 1-based turn a person names."""
-    return turn - 1
 
 
 def new_event_id() -> str:
@@ -373,9 +381,31 @@ def encode_event(event: Event) -> bytes:
     return _encoder.encode(event)
 
 
+_VERSION_KEY = b'"schema_version"'
+
+
 def decode_event(line: bytes | str) -> Event:
-    """Parse one JSON line back to its typed event; raises `msgspec.DecodeError` if malformed."""
-    return _decoder.decode(line)
+    """Parse one JSON line back to its typed event, in the current numbering (see the module
+    docstring); raises `msgspec.DecodeError` if malformed. A line without a schema version is
+    of the first one."""
+    event = _decoder.decode(line)
+    raw = line.encode() if isinstance(line, str) else line
+    if _VERSION_KEY not in raw:
+        event.schema_version = ZERO_BASED_SCHEMA
+    if event.schema_version <= ZERO_BASED_SCHEMA:
+        migrate_zero_based(event)
+    return event
+
+
+def migrate_zero_based(event: Event) -> None:
+    """Move an event of a 0-based schema version to 1-based turns and repetitions, in place."""
+    if getattr(event, "turn_number", None) is not None:
+        event.turn_number += 1  # type: ignore[attr-defined]
+    if isinstance(event, EndStateDetectedEvent):
+        event.onset_turn += 1
+    elif isinstance(event, ConversationStartEvent):
+        event.repetition += 1
+    event.schema_version = SCHEMA_VERSION
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

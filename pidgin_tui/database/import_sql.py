@@ -1,7 +1,9 @@
 """The SQL of an import: one statement per table, all reading the staged JSONL (`_stage`).
 
 Event lines omit fields at their default (see `core.events`), so every optional field is read
-through `_or`, which falls back to the event class's own default.
+through `_or`, which falls back to the event class's own default. Lines of a 0-based schema
+version (`ev.ZERO_BASED_SCHEMA`) are moved to 1-based turns and repetitions as they are staged
+(`shift`), the same move `core.events.decode_event` makes, so every column counts from 1.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def _or(expr: str, cls: type[ev.Event], name: str) -> str:
     return "COALESCE({}, '{}')".format(expr, text.replace("'", "''"))
 
 
+def _or_int(cls: type[ev.Event], name: str) -> int:
+    """The integer default of a field (lines omit fields at their default)."""
+    default = next(f for f in msgspec.structs.fields(cls) if f.name == name).default
+    assert isinstance(default, int)
+    return default
+
+
 _M, _U, _T = ev.MessageCompleteEvent, ev.TokenUsageEvent, ev.TurnCompleteEvent
 
 _USAGE_PATHS = ("['$.input_tokens', '$.output_tokens', '$.cost_usd', '$.cache_read_tokens', "
@@ -52,21 +61,33 @@ _DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 # `json_transform` to VARCHARs reads the same text as `json_extract_string`, but faster. Only
 # unreadable lines keep their file's name (to report them); storing it on every row costs.
 _HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
-           "turn_number", "agent_id", "metrics_version", "convergence_score")
+           "turn_number", "agent_id", "metrics_version", "convergence_score", "schema_version")
 _HEADER_TYPE = json.dumps({name: "VARCHAR" for name in _HEADER})
 
 STAGE_COLUMNS = f"""
+SELECT filename, event_type, conversation_id, seq, timestamp, event_id, experiment_id,
+       turn_number + shift AS turn_number, agent_id, metrics_version, convergence_score,
+       CASE WHEN shift = 0 THEN data ELSE json_merge_patch(data, json_object(
+           'schema_version', {ev.SCHEMA_VERSION}, 'turn_number', turn_number + shift,
+           'repetition', CASE WHEN event_type = 'ConversationStartEvent' THEN COALESCE(
+               TRY_CAST(data->>'repetition' AS INTEGER), {_or_int(_S, "repetition")}) + shift END,
+           'onset_turn', TRY_CAST(data->>'onset_turn' AS INTEGER) + shift)) END AS data
+FROM (
 SELECT CASE WHEN x.event_type IS NULL THEN filename END AS filename, x.event_type,
        x.conversation_id, TRY_CAST(x.seq AS BIGINT) AS seq,
        TRY_CAST(x.timestamp AS TIMESTAMP) AS timestamp, x.event_id, x.experiment_id,
-       TRY_CAST(x.turn_number AS INTEGER) AS turn_number, x.agent_id,
+       COALESCE(TRY_CAST(x.turn_number AS INTEGER), CASE x.event_type
+           WHEN 'AgentNameChosenEvent' THEN {_or_int(ev.AgentNameChosenEvent, "turn_number")}
+           END) AS turn_number, x.agent_id,
        CASE WHEN x.event_type = 'TurnCompleteEvent'
             THEN TRY_CAST({_or("x.metrics_version", _T, "metrics_version")} AS INTEGER) END
            AS metrics_version,
-       TRY_CAST(x.convergence_score AS DOUBLE) AS convergence_score, data
+       TRY_CAST(x.convergence_score AS DOUBLE) AS convergence_score,
+       CASE WHEN COALESCE(TRY_CAST(x.schema_version AS INTEGER), {ev.ZERO_BASED_SCHEMA})
+                 <= {ev.ZERO_BASED_SCHEMA} THEN {ev.FIRST_TURN} ELSE 0 END AS shift, data
 FROM (SELECT filename, json AS data, json_transform(json, '{_HEADER_TYPE}') AS x
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
-                             filename = true))
+                             filename = true)))
 """
 STAGE_SQL = f"CREATE OR REPLACE TEMP TABLE _stage AS {STAGE_COLUMNS}"
 

@@ -82,7 +82,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
             if current_turn is not None:
                 lines += _turn_events(conv, current_turn)
             current_turn = message.turn_number
-            lines += ["", f"## Turn {message.turn_number + 1}"]
+            lines += ["", f"## Turn {message.turn_number}"]
         who = inline(conv.name_of(message.agent_id))
         letter = "A" if message.agent_id == "agent_a" else "B"
         for injection in conv.injections:
@@ -105,7 +105,7 @@ def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     lines: list[str] = []
     score = conv.convergence_at(turn)
     if score is not None:
-        lines += ["", f"*Convergence after turn {turn + 1}: {_score(score)}*"]
+        lines += ["", f"*Convergence after turn {turn}: {_score(score)}*"]
     for warning in conv.convergence_warnings:
         if warning.turn_number == turn:
             lines += ["", f"> **Convergence {warning.convergence_score:.3f} reached the "
@@ -113,7 +113,7 @@ def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     for found in conv.end_states:
         if found.turn_number == turn:
             lines += ["", f"> **End state: {found.end_state}**, began at turn "
-                      f"{found.onset_turn + 1} ({found.substantive_turns} substantive turns "
+                      f"{found.onset_turn} ({found.substantive_turns} substantive turns "
                       f"before it; action: {found.action})"]
     return lines
 

@@ -110,8 +110,8 @@ def test_interrupted_experiment_imports_with_partial_conversations(experiment: P
     conv_file = sorted(crashed.glob("conv_*_events.jsonl"))[0]
     lines = conv_file.read_bytes().splitlines(keepends=True)
     cut = next(i for i, line in enumerate(lines) if b'"TurnStartEvent"' in line
-               and b'"turn_number":2' in line)
-    conv_file.write_bytes(b"".join(lines[:cut]))  # crash during turn 2: no end event
+               and b'"turn_number":3' in line)
+    conv_file.write_bytes(b"".join(lines[:cut]))  # crash during turn 3: no end event
     manifest = json.loads((crashed / "manifest.json").read_text())
     manifest["status"] = "interrupted"
     (crashed / "manifest.json").write_text(json.dumps(manifest))
@@ -207,10 +207,10 @@ def test_repositories_read_back_the_experiment(experiment: Path, tmp_path: Path)
         conv_id = conversations[0]["conversation_id"]
         messages = MessageRepository(con).for_conversation(conv_id)
         assert [(m["turn_number"], m["agent_id"]) for m in messages][:2] == \
-            [(0, "agent_a"), (0, "agent_b")]
+            [(1, "agent_a"), (1, "agent_b")]
         assert MessageRepository(con).count(exp) == 24
         metrics = MetricsRepository(con)
-        assert [t for t, _ in metrics.series(conv_id, "convergence_score")] == [0, 1, 2, 3]
+        assert [t for t, _ in metrics.series(conv_id, "convergence_score")] == [1, 2, 3, 4]
         assert len(metrics.wide(conv_id)) == 4
         summary = metrics.summary(exp, ["words"])
         assert {row["agent"] for row in summary} == {"a", "b"}

@@ -42,5 +42,5 @@ def test_the_monitor_shows_each_conversations_end_state_and_onset(tmp_path: Path
 
 def test_end_state_cell_format() -> None:
     assert fmt_end_states([]) == "-"
-    assert fmt_end_states([("loop", 7)]) == "loop@8"  # recorded turns are 0-based
-    assert fmt_end_states([("loop", 7), ("silence", 12)]) == "loop@8 +1"
+    assert fmt_end_states([("loop", 8)]) == "loop@8"  # turns as recorded and shown, from 1
+    assert fmt_end_states([("loop", 8), ("silence", 13)]) == "loop@8 +1"

@@ -78,7 +78,7 @@ class _FailsOddSeeds:
     name = "local"
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
-        inner = LocalProvider(fail_at_turns=frozenset({0}) if request.seed % 2 else frozenset())
+        inner = LocalProvider(fail_at_turns=frozenset({1}) if request.seed % 2 else frozenset())
         async for chunk in inner.stream(request):
             yield chunk
 
@@ -99,7 +99,7 @@ async def test_a_failing_conversation_does_not_stop_the_others(tmp_path: Path) -
 
 
 async def test_every_conversation_failing_fails_the_experiment(tmp_path: Path) -> None:
-    spec = parse_spec({"agent_a": "local:fail-at-0", "agent_b": "local:instant",
+    spec = parse_spec({"agent_a": "local:fail-at-1", "agent_b": "local:instant",
                        "max_turns": 2, "repetitions": 2})
     result = await ExperimentRunner(spec, tmp_path).run()
     assert result.status.value == "failed"

@@ -28,7 +28,7 @@ def test_every_message_is_in_its_transcript_under_its_turn(experiment: Path,
         text = (exp / "transcripts" / f"conv_{message.conversation_id}.md").read_text()
         position = text.index(message.content)
         headings = re.findall(r"^## Turn (\d+)$", text[:position], flags=re.M)
-        assert int(headings[-1]) == message.turn_number + 1
+        assert int(headings[-1]) == message.turn_number
         assert message.thinking and message.thinking in text
     text = next(p for p in written if p.name.startswith("conv_")).read_text()
     assert "<details><summary>Thinking</summary>" in text
