@@ -297,6 +297,15 @@ class ConversationRecord:
         if self.detail:
             self.turn_events[event.turn_number] = event
 
+    def drop_detail(self) -> None:
+        """Keep counts, totals and the latest message only, as if read with `detail=False`."""
+        self.detail = False
+        self.messages = []
+        self.turn_events = {}
+        self.system_prompts = {}
+        self.injections = []
+        self.convergence_warnings = []
+
     @property
     def turns_completed(self) -> int:
         return len(self.completed_turns)

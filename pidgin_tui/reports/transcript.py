@@ -160,19 +160,29 @@ def render_summary(experiment: ExperimentRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_transcript(experiment_dir: Path, conv: ConversationRecord,
+                     experiment: ExperimentRecord) -> Path:
+    """One conversation's transcript (the conversation read with detail)."""
+    path = transcript_path(experiment_dir, conv.conversation_id)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(render_transcript(conv, experiment), encoding="utf-8")
+    return path
+
+
+def write_summary(experiment_dir: Path, experiment: ExperimentRecord) -> Path:
+    """transcripts/summary.md (the conversations may have been read without detail)."""
+    out = transcripts_dir(experiment_dir)
+    out.mkdir(exist_ok=True)
+    summary = out / SUMMARY_NAME
+    summary.write_text(render_summary(experiment), encoding="utf-8")
+    return summary
+
+
 def write_transcripts(experiment_dir: Path, conversation_id: str | None = None,
                       experiment: ExperimentRecord | None = None) -> list[Path]:
     """Write every transcript (or one) plus summary.md; returns the files written."""
     experiment = experiment or ExperimentRecord.load(experiment_dir)
-    out = transcripts_dir(experiment_dir)
-    out.mkdir(exist_ok=True)
-    written = []
-    for conv in experiment.conversations.values():
-        if conversation_id is not None and conv.conversation_id != conversation_id:
-            continue
-        path = transcript_path(experiment_dir, conv.conversation_id)
-        path.write_text(render_transcript(conv, experiment), encoding="utf-8")
-        written.append(path)
-    summary = out / SUMMARY_NAME
-    summary.write_text(render_summary(experiment), encoding="utf-8")
-    return [*written, summary]
+    written = [write_transcript(experiment_dir, conv, experiment)
+               for conv in experiment.conversations.values()
+               if conversation_id is None or conv.conversation_id == conversation_id]
+    return [*written, write_summary(experiment_dir, experiment)]

@@ -12,7 +12,7 @@ import duckdb
 import msgspec
 import pytest
 
-from pidgin_tui.core.events import MessageCompleteEvent, TurnCompleteEvent, decode_event
+from pidgin_tui.core.events import MessageCompleteEvent, TurnCompleteEvent
 from pidgin_tui.database.connection import DatabaseError, DatabaseLockedError
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.database.repositories import (
@@ -21,11 +21,11 @@ from pidgin_tui.database.repositories import (
     MessageRepository,
     MetricsRepository,
 )
-from tests.analysis_fixtures import copy_experiment, jsonl_lines
+from tests.analysis_fixtures import copy_experiment, recorded_events
 
 
 def _events(experiment_dir: Path) -> list[object]:
-    return [decode_event(line) for line in jsonl_lines(experiment_dir)]
+    return recorded_events(experiment_dir)
 
 
 def _counts(store: EventStore, exp: str) -> dict[str, int]:

@@ -15,7 +15,7 @@ from pidgin_tui.experiments.branching import BranchError, plan_branch
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
-from pidgin_tui.record.layout import transcript_path
+from pidgin_tui.record.layout import conversation_id_of, transcript_path
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.reports.transcript import write_transcripts
 
@@ -87,7 +87,8 @@ def test_a_changed_model_diverges_after_the_branch_turn_with_lineage_in_duckdb(
         branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
         assert branched["changes"]["agent_b"] == "local:silent"
         assert branched["changes"]["inject"]["as"] == "narrator"
-        cid = lines[0]["conversation_id"]
+        cid = conversation_id_of(path)
+        assert cid is not None
         payload = rebuild_payload(branch_dir, cid, 3, AgentId.A)
         assert payload.verdict == "verified"
         assert payload.messages[-1].content.endswith("[Narrator] Speak French now.")

@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-from pidgin_tui.core.events import ExperimentStartEvent, decode_event
+from pidgin_tui.core.events import ExperimentStartEvent
 from pidgin_tui.core.provider import Chunk, ProviderRequest
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, default_registry
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.manifest import read_manifest
 
 
@@ -47,8 +48,7 @@ async def test_every_jsonl_line_parses_and_carries_the_experiment_id(tmp_path: P
                                        "experiment_events.jsonl"]
     types = []
     for path in files:
-        for line in path.read_bytes().splitlines():
-            event = decode_event(line)
+        for event in read_all_events(path).events:
             assert event.experiment_id == runner.experiment_id
             types.append(event.event_type)
     assert "MessageChunkEvent" not in types

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pidgin_tui.core.events import SystemPromptEvent, decode_event
+from pidgin_tui.core.events import SystemPromptEvent
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.reports.transcript import fenced, inline, render_transcript
-from tests.analysis_fixtures import jsonl_lines, run_experiment
+from tests.analysis_fixtures import recorded_events, run_experiment
 
 
 def test_prompts_injections_and_events_appear_at_their_turn(tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_prompts_injections_and_events_appear_at_their_turn(tmp_path: Path) -> N
     experiment = ExperimentRecord.load(exp_dir)
     (conv,) = experiment.conversations.values()
     text = render_transcript(conv, experiment)
-    prompts = [decode_event(line) for line in jsonl_lines(exp_dir)]
+    prompts = recorded_events(exp_dir)
     for event in prompts:
         if isinstance(event, SystemPromptEvent):
             assert f"System prompt of {event.agent_display_name}" in text
