@@ -141,6 +141,8 @@ class Settings:
     ollama_max_num_ctx: int = DEFAULT_OLLAMA_NUM_CTX_CAP
     capabilities: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per model reference: `thinking`, `context_window`, `max_output_tokens` overrides."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id → keys (comma-separated) for the app; the app checks the ids."""
     path: Path | None = None
 
     def api_key(self, provider: str) -> str | None:
@@ -241,6 +243,11 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     settings.ollama_max_num_ctx = cap
     for ref, table in data.get("capabilities", {}).items():
         settings.capabilities[str(ref)] = parse_capabilities(table, f"capabilities.{ref!r}", path)
+    for binding_id, keys in data.get("keymap", {}).items():
+        if not isinstance(keys, str) or not keys.strip(" ,"):
+            raise ConfigError(f"{path}: keymap.{binding_id} must be keys as a string, e.g. "
+                              '"f12" or "ctrl+n,j"')
+        settings.keymap[str(binding_id)] = keys
     return settings
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -28,6 +28,7 @@ from pidgin_tui.tui.bridge import Bridge, Hub
 from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.inert import make_control_codes_inert
+from pidgin_tui.tui.keymap import apply_user_keymap
 from pidgin_tui.tui.messages import (
     ConvergenceReached,
     EndStateReached,
@@ -38,6 +39,7 @@ from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import RunStore
+from pidgin_tui.tui.toasts import ToastApp
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
@@ -59,7 +61,7 @@ class Run:
     worker: Worker[Any] | None = None
 
 
-class PidginApp(App[int]):
+class PidginApp(ToastApp):
     """Conduct, watch and record AI-to-AI conversations."""
 
     TITLE = "pidgin-tui"
@@ -139,6 +141,7 @@ class PidginApp(App[int]):
         if self.ui_settings.theme in self.available_themes:
             self.theme = self.ui_settings.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        apply_user_keymap(self)
         self.screen_change_signal.subscribe(self, self._badge_every_screen)
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached, EndStateReached))
         if self.freeze_gc:

@@ -134,5 +134,5 @@ def test_palette_open(snap_compare, make_app) -> None:
 
 def test_help(snap_compare, make_app) -> None:
     """You should see the Keys dialog with a table of the global keys (f1-f6, ^r, ^p, ^t, ^q),
-    each with its action and what it does."""
+    each with its action, what it does and its id for `[keymap]`."""
     assert snap_compare(make_app(), terminal_size=SIZE, press=["f1"], run_before=settle)

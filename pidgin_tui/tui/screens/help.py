@@ -16,14 +16,19 @@ INTRO = ("pidgin-tui conducts conversations between two models and records every
 
 
 def _rows(app: Any, bindings: list[BindingType]) -> list[str]:
+    """One table row per binding: its effective keys (after `[keymap]`), what it does and the
+    id `[keymap]` remaps it by."""
+    from pidgin_tui.tui.keymap import effective_keys
+
     rows = []
     for binding in bindings:
         if not isinstance(binding, Binding):
             continue
-        keys = " / ".join(app.get_key_display(Binding(key, binding.action))
-                          for key in binding.key.split(","))
+        keys = " / ".join(app.get_key_display(Binding(key.strip(), binding.action))
+                          for key in effective_keys(app, binding).split(","))
         what = binding.tooltip or binding.description
-        rows.append(f"| `{keys}` | {binding.description} | {what} |")
+        ident = f"`{binding.id}`" if binding.id else ""
+        rows.append(f"| `{keys}` | {binding.description} | {what} | {ident} |")
     return rows
 
 
@@ -51,20 +56,26 @@ def _screen_bindings(module: str, name: str) -> list[BindingType]:
     return list(getattr(getattr(screen_module, name, None), "BINDINGS", []))
 
 
-def bindings_markdown(app: Any) -> str:
-    """A table per group: global keys, then each screen's and dialog's own keys."""
+def all_binding_groups(app: Any) -> list[tuple[str, list[BindingType]]]:
+    """(heading, bindings): global keys, then each screen's and dialog's own keys."""
     groups: list[tuple[str, list[BindingType]]] = [("Everywhere", type(app).BINDINGS)]
     groups += [(title, _screen_bindings(module, name)) for title, module, name in SCREEN_GROUPS]
     groups.append(("Help", HelpScreen.BINDINGS))
+    return groups
+
+
+def bindings_markdown(app: Any) -> str:
+    """A table per group, with each binding's effective keys and its `[keymap]` id."""
     parts = []
-    for title, bindings in groups:
+    for title, bindings in all_binding_groups(app):
         rows = _rows(app, bindings)
         if rows:
-            parts.append(f"### {title}\n\n| Key | Action | What it does |\n|---|---|---|\n"
-                         + "\n".join(rows))
+            parts.append(f"### {title}\n\n| Key | Action | What it does | Id |\n"
+                         "|---|---|---|---|\n" + "\n".join(rows))
     parts.append("Inside forms: `tab`/`shift+tab` move between fields, `enter` picks a model "
                  "from a list, `space` toggles a checkbox. In this help: arrows, `pgup`/`pgdn`, "
-                 "`home`/`end` scroll.")
+                 "`home`/`end` scroll. Remap any key by its id under `[keymap]` in config.toml "
+                 "(`help = \"f12\"`).")
     return "\n\n".join(parts)
 
 
