@@ -150,6 +150,10 @@ def default_registry() -> Registry:
         registry = Registry()
         for spec in provider_specs():
             add_provider(registry, spec)
+        from pidgin_tui.config import settings
+        from pidgin_tui.providers.endpoints import add_endpoints
+
+        add_endpoints(registry, settings().endpoints, limits_for)
         _DEFAULT = registry
     return _DEFAULT
 
