@@ -52,19 +52,3 @@ def key_status(provider: str) -> tuple[bool, str]:
         return provider_key_status(provider, settings())
     except ConfigError:  # an unreadable config file: report it as the key status
         return False, "config file unreadable"
-
-
-def format_duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-def format_cost(cost_usd: float | None) -> str:
-    if cost_usd is None:
-        return "unpriced"
-    if cost_usd == 0:
-        return "$0.00"
-    return f"${cost_usd:,.4f}" if cost_usd < 1 else f"${cost_usd:,.2f}"
