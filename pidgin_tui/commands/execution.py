@@ -77,8 +77,8 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     if not args.quiet:
         say(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
             f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-            f"{format_tokens(summary['total_tokens'])} tokens · "
-            f"{format_cost(summary['total_cost_usd'])}\n"
+            f"{format_tokens(int(str(summary['total_tokens'])))} tokens · "
+            f"{format_cost(_cost_of(summary))}\n"
             f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
             f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
             f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
@@ -92,6 +92,11 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     if execution.signal_received is not None:
         return SIGNAL_EXIT_CODES[execution.signal_received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def _cost_of(summary: dict[str, object]) -> float | None:
+    cost = summary.get("total_cost_usd")
+    return float(cost) if isinstance(cost, int | float) else None
 
 
 def progress_display(runner: ExperimentRunner, args: argparse.Namespace,

@@ -120,7 +120,7 @@ def render_row(row: ExperimentRow) -> RenderableType:
         if conv.last_error:
             detail = f"{detail} {conv.last_error}".strip()
         table.add_row(
-            Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status)),
+            Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status, "")),
             ProgressBar(total=float(conv.max_turns or 1), completed=float(conv.turns), width=20),
             Text(f"turn {conv.turns}/{conv.max_turns}"),
             Text(f"{format_tokens(conv.tokens, compact=True)} tok"),

@@ -105,8 +105,8 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
     parent = ExperimentRunner.for_existing(parent_dir, parent_dir.parent)
     seed = parent.plan_for(start.repetition, conversation_id).seed
     last = event_turn(turn)
-    inherited = [e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= last
-                 and not (isinstance(e, MessageCompleteEvent)
-                          and e.finish_reason == "interrupted")]
+    inherited: list[Event] = [
+        e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= last
+        and not (isinstance(e, MessageCompleteEvent) and e.finish_reason == "interrupted")]
     return BranchSource(parent_dir, str(manifest.get("experiment_id", start.experiment_id)),
                         conversation_id, turn, spec, changes, seed, inherited, inject)
