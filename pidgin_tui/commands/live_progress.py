@@ -122,7 +122,7 @@ def render_row(row: ExperimentRow) -> RenderableType:
         table.add_row(
             Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status, "")),
             ProgressBar(total=float(conv.max_turns or 1), completed=float(conv.turns), width=20),
-            Text(f"turn {conv.turns}/{conv.max_turns}"),
+            Text(conv.turn_label),
             Text(f"{format_tokens(conv.tokens, compact=True)} tok"),
             Text(format_cost(conv.cost_usd, conv.unpriced)),
             Text(f"conv {convergence}"),

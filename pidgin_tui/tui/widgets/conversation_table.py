@@ -85,8 +85,7 @@ class ConversationTable(RowTable):
             f"{conv.model_a} × {conv.model_b}"
         error = Text(conv.last_error or "", style=self.theme_style("error"))
         return (conv.conversation_id, self.status_text(conv.status),
-                f"turn {conv.turns} / {conv.max_turns}", models,
-                format_tokens(conv.tokens, compact=True),
+                conv.turn_label, models, format_tokens(conv.tokens, compact=True),
                 format_cost(conv.cost_usd, conv.unpriced), convergence,
                 fmt_end_states(conv.end_states), conv.end_reason or "",
                 format_duration(conv.duration_s), error)
