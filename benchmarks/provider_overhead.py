@@ -49,8 +49,8 @@ class WordChunks:
 
 
 def word_chunk_registry():  # type: ignore[no-untyped-def]
-    from pidgin_tui.providers.catalog import limits_for
     from pidgin_tui.providers.limits import LimitedProvider
+    from pidgin_tui.providers.registry import limits_for
 
     registry = registry_module.default_registry()
     registry.factories["anthropic"] = lambda: LimitedProvider(WordChunks(),

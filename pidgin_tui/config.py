@@ -47,29 +47,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.provider_table import provider_spec, provider_specs
 from pidgin_tui.core.redact import register_secret, url_secrets
 
 CONFIG_FILE_NAME = "config.toml"
 
-KEY_ENV_VARS: dict[str, tuple[str, ...]] = {
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "openai": ("OPENAI_API_KEY",),
-    "google": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "xai": ("XAI_API_KEY",),
-}
-"""Where each provider's key is looked up, in order; Ollama and local models need none."""
-
-BASE_URL_ENV_VARS: dict[str, str] = {
-    "anthropic": "ANTHROPIC_BASE_URL",
-    "openai": "OPENAI_BASE_URL",
-    "google": "GOOGLE_GEMINI_BASE_URL",
-    "xai": "XAI_BASE_URL",
-    "ollama": "OLLAMA_HOST",
-}
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "xai": "https://api.x.ai/v1",
-    "ollama": "http://localhost:11434",
-}
 DEFAULT_CONCURRENCY = 8
 DEFAULT_OLLAMA_NUM_CTX_CAP = 32_768
 CAPABILITY_KEYS: dict[str, type] = {"thinking": bool, "context_window": int,
@@ -107,17 +89,18 @@ class Endpoint:
 # `[keymap]`); `check_names` only rejects names nobody reads, the way a spec rejects unknown
 # keys. docs/config.md documents every entry and a test keeps the two in step.
 
-_PROVIDERS: frozenset[str] = frozenset({*KEY_ENV_VARS, *BASE_URL_ENV_VARS, "local"})
 
-FIXED_TABLES: dict[str, frozenset[str]] = {
-    "keys": frozenset(KEY_ENV_VARS),
-    "timeouts": frozenset({"first_token_s", "total_s"}),
-    "retry": frozenset({"budget_minutes", "adaptive_concurrency"}),
-    "base_urls": frozenset(BASE_URL_ENV_VARS),
-    "google": frozenset({"api_version"}),
-    "ollama": frozenset({"max_num_ctx"}),
-}
-"""Tables whose keys are a fixed set."""
+def fixed_tables() -> dict[str, frozenset[str]]:
+    """Tables whose keys are a fixed set; `keys` and `base_urls` take the providers' names."""
+    return {
+        "keys": frozenset(spec.name for spec in provider_specs() if spec.needs_key),
+        "timeouts": frozenset({"first_token_s", "total_s"}),
+        "retry": frozenset({"budget_minutes", "adaptive_concurrency"}),
+        "base_urls": frozenset(spec.name for spec in provider_specs() if spec.base_url_env_var),
+        "google": frozenset({"api_version"}),
+        "ollama": frozenset({"max_num_ctx"}),
+    }
+
 
 OPEN_TABLES: frozenset[str] = frozenset({"prices", "capabilities", "concurrency", "endpoints",
                                         "keymap"})
@@ -125,7 +108,7 @@ OPEN_TABLES: frozenset[str] = frozenset({"prices", "capabilities", "concurrency"
 providers or endpoint names (`concurrency`), endpoint names (`endpoints`, one sub-table each)
 and app actions (`keymap`). Their owners check the names they understand."""
 
-TABLES: frozenset[str] = frozenset({*FIXED_TABLES, *OPEN_TABLES})
+TABLES: frozenset[str] = frozenset({*fixed_tables(), *OPEN_TABLES})
 
 
 def _unknown(path: Path, where: str, name: str, known: Iterable[str]) -> ConfigError:
@@ -136,20 +119,21 @@ def _unknown(path: Path, where: str, name: str, known: Iterable[str]) -> ConfigE
 
 def check_names(data: Mapping[str, Any], path: Path) -> None:
     """Raise ConfigError for the first table or key in the document that nothing reads."""
+    fixed = fixed_tables()
     for table, body in data.items():
         if table not in TABLES:
             raise _unknown(path, "", table, TABLES)
         if not isinstance(body, dict):
             raise ConfigError(f"{path}: {table} must be a table ([{table}])")
-        if table in FIXED_TABLES:
+        if table in fixed:
             for key in body:
-                if key not in FIXED_TABLES[table]:
-                    raise _unknown(path, f"{table}.", key, FIXED_TABLES[table])
+                if key not in fixed[table]:
+                    raise _unknown(path, f"{table}.", key, fixed[table])
     endpoints = data.get("endpoints", {})
     for name, body in endpoints.items():
         if not isinstance(body, dict):
             raise ConfigError(f"{path}: endpoints.{name} must be a table ([endpoints.{name}])")
-    known_limits = {"default", *_PROVIDERS, *endpoints}
+    known_limits = {"default", *(spec.name for spec in provider_specs()), *endpoints}
     for name in data.get("concurrency", {}):
         if name not in known_limits:
             raise _unknown(path, "concurrency.", name, known_limits)
@@ -198,7 +182,7 @@ class Settings:
         An endpoint's key comes only from its `key_env` variable."""
         if provider in self.endpoints:
             return _endpoint_key(self.endpoints[provider])
-        for var in KEY_ENV_VARS.get(provider, ()):
+        for var in _key_env_vars(provider):
             value = os.environ.get(var, "").strip()
             if value:
                 return value
@@ -210,15 +194,19 @@ class Settings:
         if provider in self.endpoints:
             endpoint = self.endpoints[provider]
             return endpoint.key_env if _endpoint_key(endpoint) else None
-        for var in KEY_ENV_VARS.get(provider, ()):
+        for var in _key_env_vars(provider):
             if os.environ.get(var, "").strip():
                 return var
         return "config" if self.keys.get(provider, "").strip() else None
 
     def base_url(self, provider: str) -> str | None:
-        var = BASE_URL_ENV_VARS.get(provider)
+        """Its base-URL variable first, then `[base_urls]`, then the table's default."""
+        spec = provider_spec(provider)
+        if spec is None:
+            return self.base_urls.get(provider)
+        var = spec.base_url_env_var
         value = os.environ.get(var, "").strip() if var else ""
-        return value or self.base_urls.get(provider) or DEFAULT_BASE_URLS.get(provider)
+        return value or self.base_urls.get(spec.name) or spec.default_base_url
 
     def max_concurrent(self, provider: str) -> int:
         return max(1, int(self.concurrency.get(provider,
@@ -228,6 +216,11 @@ class Settings:
     @property
     def retry_budget_s(self) -> float:
         return self.retry_budget_minutes * 60.0
+
+
+def _key_env_vars(provider: str) -> tuple[str, ...]:
+    spec = provider_spec(provider)
+    return spec.key_env_vars if spec else ()
 
 
 def _endpoint_key(endpoint: Endpoint) -> str | None:
@@ -240,7 +233,8 @@ def needs_key(provider: str, config: Settings) -> bool:
     """Whether requests to `provider` (or endpoint) carry a key the user must supply."""
     if provider in config.endpoints:
         return config.endpoints[provider].key_env is not None
-    return provider in KEY_ENV_VARS
+    spec = provider_spec(provider)
+    return spec is not None and spec.needs_key
 
 
 def key_env_hint(provider: str) -> str:
@@ -248,7 +242,7 @@ def key_env_hint(provider: str) -> str:
     endpoint = settings().endpoints.get(provider)
     if endpoint is not None:
         return endpoint.key_env or "no key needed"
-    return " or ".join(KEY_ENV_VARS.get(provider, ())) or "no key needed"
+    return " or ".join(_key_env_vars(provider)) or "no key needed"
 
 
 def missing_key_message(ref: str, provider: str, path: Path | None = None) -> str:
@@ -324,7 +318,7 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
 def parse_endpoint(name: str, table: dict[str, Any], path: Path) -> Endpoint:
     """One `[endpoints.NAME]` table; every problem is one line naming the key."""
     where = f"endpoints.{name}"
-    if not _ENDPOINT_NAME.match(name) or name in _PROVIDERS:
+    if not _ENDPOINT_NAME.match(name) or provider_spec(name) is not None:
         raise ConfigError(f"{path}: {where}: an endpoint needs a name of its own (letters, "
                           "digits, '-', '_', '.'), not a provider's")
     for key in table:

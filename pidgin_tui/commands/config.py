@@ -47,13 +47,15 @@ def effective_config(current: Settings) -> dict[str, Any]:
 
     A key shows only where it comes from; a base URL loses any password or token in it.
     """
-    from pidgin_tui.config import BASE_URL_ENV_VARS, DEFAULT_CONCURRENCY, KEY_ENV_VARS
+    from pidgin_tui.config import DEFAULT_CONCURRENCY
+    from pidgin_tui.core.provider_table import provider_specs
     from pidgin_tui.core.redact import redact_url
 
-    keys = {provider: f"set (from {source})" if (source := current.key_source(provider))
-            else "not set" for provider in KEY_ENV_VARS}
-    base_urls = {provider: redact_url(url) for provider in BASE_URL_ENV_VARS
-                 if (url := current.base_url(provider))}
+    specs = provider_specs()
+    keys = {spec.name: f"set (from {source})" if (source := current.key_source(spec.name))
+            else "not set" for spec in specs if spec.needs_key}
+    base_urls = {spec.name: redact_url(url) for spec in specs
+                 if spec.base_url_env_var and (url := current.base_url(spec.name))}
     view: dict[str, Any] = {
         "keys": keys,
         "concurrency": {"default": DEFAULT_CONCURRENCY, **current.concurrency},

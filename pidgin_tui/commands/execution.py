@@ -21,6 +21,7 @@ from pidgin_tui.core.events import (
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
 from pidgin_tui.experiments.session import SIGNAL_EXIT_CODES, RunSession
+from pidgin_tui.views.format import format_cost, format_tokens
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.post_processor import PostProcessingResult
@@ -74,11 +75,10 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     if args.json:
         say_json(summary)
     if not args.quiet:
-        cost = summary["total_cost_usd"]
-        cost_text = "unpriced" if cost is None else f"${cost:.4f}"
         say(f"{result.status.value}: {summary['completed']} completed, {summary['failed']} "
             f"failed, {summary['interrupted']} interrupted · {summary['total_turns']} turns · "
-            f"{summary['total_tokens']} tokens · {cost_text}\n"
+            f"{format_tokens(int(str(summary['total_tokens'])))} tokens · "
+            f"{format_cost(_cost_of(summary))}\n"
             f"tokens: {summary['input_tokens']} in, {summary['cache_read_tokens']} cache read, "
             f"{summary['cache_write_tokens']} cache write, {summary['output_tokens']} out "
             f"({summary['reasoning_tokens']} reasoning)\n{result.experiment_dir}",
@@ -92,6 +92,11 @@ def report(execution: Execution, args: argparse.Namespace, human: TextIO,
     if execution.signal_received is not None:
         return SIGNAL_EXIT_CODES[execution.signal_received]
     return EXIT_FAILED if result.status is Status.FAILED else EXIT_OK
+
+
+def _cost_of(summary: dict[str, object]) -> float | None:
+    cost = summary.get("total_cost_usd")
+    return float(cost) if isinstance(cost, int | float) else None
 
 
 def progress_display(runner: ExperimentRunner, args: argparse.Namespace,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pidgin_tui.record.upstream import UpstreamExperiment
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _import_one(upstream: UpstreamExperiment, root: Path, post_process: bool
-                      ) -> tuple[dict[str, object], bool]:
+                      ) -> tuple[dict[str, Any], bool]:
     from pidgin_tui.core.bus import EventBus
     from pidgin_tui.experiments.upstream_import import convert
     from pidgin_tui.record.layout import database_path

@@ -101,17 +101,18 @@ def render_row(row: ExperimentRow) -> RenderableType:
     from rich.text import Text
 
     from pidgin_tui.core.safe_text import terminal_safe
-    from pidgin_tui.experiments.monitor_rows import fmt_cost, fmt_duration, fmt_tokens
+    from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 
-    eta = fmt_duration(row.eta_s) if row.eta_s is not None else "-"
+    eta = format_duration(row.eta_s)
     head = Table.grid(padding=(0, 1))
     head.add_row(
         Text(terminal_safe(f"{row.name} [{row.experiment_id}]", single_line=True),
              style="bold"),
         ProgressBar(total=1.0, completed=row.progress, width=30),
         Text(f"{row.done}/{row.total} conversations · {row.turns} turns · "
-             f"{fmt_tokens(row.tokens)} tok · {fmt_cost(row.cost_usd, row.unpriced)} · "
-             f"{row.errors} errors · {fmt_duration(row.elapsed_s)} · eta {eta}"))
+             f"{format_tokens(row.tokens, compact=True)} tok · "
+             f"{format_cost(row.cost_usd, row.unpriced)} · "
+             f"{row.errors} errors · {format_duration(row.elapsed_s)} · eta {eta}"))
     table = Table.grid(padding=(0, 1))
     for conv in shown_conversations(row.conversations):
         convergence = "-" if conv.convergence is None else f"{conv.convergence:.2f}"
@@ -119,10 +120,11 @@ def render_row(row: ExperimentRow) -> RenderableType:
         if conv.last_error:
             detail = f"{detail} {conv.last_error}".strip()
         table.add_row(
-            Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status)),
+            Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status, "")),
             ProgressBar(total=float(conv.max_turns or 1), completed=float(conv.turns), width=20),
             Text(conv.turn_label),
-            Text(f"{fmt_tokens(conv.tokens)} tok"), Text(fmt_cost(conv.cost_usd, conv.unpriced)),
+            Text(f"{format_tokens(conv.tokens, compact=True)} tok"),
+            Text(format_cost(conv.cost_usd, conv.unpriced)),
             Text(f"conv {convergence}"),
             Text(terminal_safe(detail, single_line=True)[:80], style="dim"))
     hidden = len(row.conversations) - min(len(row.conversations), MAX_CONVERSATION_ROWS)

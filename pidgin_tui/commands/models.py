@@ -6,6 +6,7 @@ A running Ollama server's local models are listed too (a short probe of OLLAMA_H
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from pidgin_tui.commands.output import say, say_json
 
@@ -78,7 +79,7 @@ def _print_prices(as_json: bool) -> int:
     return 0
 
 
-def price_row(price: object) -> dict[str, object]:
+def price_row(price: object) -> dict[str, Any]:
     from pidgin_tui.providers.pricing import Price
 
     assert isinstance(price, Price)

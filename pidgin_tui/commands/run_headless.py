@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pidgin_tui.commands.execution import execute, progress_display, report
 from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, say_json
@@ -16,6 +16,9 @@ from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
 from pidgin_tui.paths import output_root
 from pidgin_tui.providers.registry import UnknownModelError
+
+if TYPE_CHECKING:
+    from pidgin_tui.providers.estimate import Estimate
 
 
 def resolve_spec(args: argparse.Namespace) -> ExperimentSpec:
@@ -64,7 +67,18 @@ def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any]) -> dict[str, An
     return {"estimated_input_tokens": estimate.input_tokens,
             "estimated_output_tokens": estimate.output_tokens,
             "estimated_cost_usd": round(estimate.cost_usd, 4) if estimate.cost_usd is not None
-            else "unpriced", "estimate": estimate.describe()}
+            else "unpriced", "estimate": estimate_line(estimate)}
+
+
+def estimate_line(estimate: Estimate) -> str:
+    """The dry run's one-line estimate: requests, tokens, cost (or which model is unpriced)."""
+    from pidgin_tui.views.format import format_cost, format_duration, format_tokens
+
+    cost = f"unpriced ({', '.join(estimate.unpriced_models)})" if estimate.cost_usd is None \
+        else f"~{format_cost(estimate.cost_usd)}"
+    return (f"{estimate.requests:,} requests, ~{format_tokens(estimate.input_tokens)} input + "
+            f"~{format_tokens(estimate.output_tokens)} output tokens, cost {cost}, "
+            f"~{format_duration(estimate.rough_duration_s)} if run one at a time")
 
 
 def run_from_args(args: argparse.Namespace, human: TextIO) -> int:

@@ -6,6 +6,7 @@ import argparse
 
 from pidgin_tui.commands.output import say, say_json
 from pidgin_tui.core.safe_text import terminal_safe
+from pidgin_tui.views.format import format_cost, format_tokens
 
 NAME = "show"
 HELP = "show one experiment (by name, id, unique prefix or directory)"
@@ -37,13 +38,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         say_json({**m, "status": info.status_label}, indent=1)
         return 0
-    cost = "unpriced" if m.get("unpriced_requests") else f"${m.get('total_cost_usd', 0):.4f}"
+    cost = format_cost(m.get("total_cost_usd", 0), m.get("unpriced_requests", 0))
     say(f"{terminal_safe(info.name, single_line=True)}  ({info.experiment_id})\n{path}\n"
         f"status {info.status_label} · {info.conversations_done}/{info.total_conversations} "
-        f"conversations · {m.get('total_turns', 0)} turns · {m.get('total_tokens', 0)} tokens "
+        f"conversations · {m.get('total_turns', 0)} turns · "
+        f"{format_tokens(m.get('total_tokens', 0))} tokens "
         f"· {cost} · {m.get('error_count', 0)} errors")
     for conv_id, conv in m.get("conversations", {}).items():
-        conv_cost = "unpriced" if conv.get("unpriced") else f"${conv.get('cost_usd', 0):.4f}"
+        conv_cost = format_cost(conv.get("cost_usd", 0), conv.get("unpriced", False))
         convergence = conv.get("convergence")
         conv_text = "-" if convergence is None else f"{convergence:.2f}"
         say(f"  {conv_id}  {conv.get('status', '?'):<11} turn {conv.get('turns_completed', 0)}"

@@ -131,13 +131,13 @@ def load_awareness(value: str, agent: AgentId) -> Awareness:
         if not isinstance(targets, dict):
             raise AwarenessError(f"awareness file {path}: turn {turn}: expected "
                                  "agent_a/agent_b/both")
-        unknown = set(targets) - {"agent_a", "agent_b", "both"}
-        if unknown:
+        strangers = set(targets) - {"agent_a", "agent_b", "both"}
+        if strangers:
             raise AwarenessError(f"awareness file {path}: turn {turn}: unknown target "
-                                 f"{sorted(unknown)[0]!r} (use agent_a, agent_b or both)")
-        text = targets.get(agent.value) or targets.get("both")
-        if text:
-            turn_prompts[turn] = str(text)
+                                 f"{sorted(strangers)[0]!r} (use agent_a, agent_b or both)")
+        prompt = targets.get(agent.value) or targets.get("both")
+        if prompt:
+            turn_prompts[turn] = str(prompt)
     if system_prompt is not None:
         system_prompt = str(system_prompt)
         unknown = unknown_placeholders(system_prompt)

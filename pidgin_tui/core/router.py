@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pidgin_tui.core.types import AgentId, ChatMessage, HistoryEntry
+from pidgin_tui.core.types import AgentId, ChatMessage, HistoryEntry, Role
 
 TokenEstimator = Callable[[str], int]
 MESSAGE_OVERHEAD_TOKENS = 4
@@ -51,7 +51,7 @@ class AgentView:
     def add(self, entry: HistoryEntry) -> None:
         if self.agent not in entry.visible_to:
             return
-        role = "assistant" if entry.speaker is self.agent else "user"
+        role: Role = "assistant" if entry.speaker is self.agent else "user"
         if self.messages and self.messages[-1].role == role:
             merged = ChatMessage(role, f"{self.messages[-1].content}\n\n{entry.content}")
             self.total -= self.costs[-1]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pidgin_tui.record.conversation import shown_turn, turn_label
 from pidgin_tui.record.layout import experiment_id_of_dir
+from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 
 if TYPE_CHECKING:
     from pidgin_tui.record.conversation import ConversationRecord
@@ -258,34 +259,6 @@ def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],
 # --- plain-text formatting ---------------------------------------------------------------------
 
 
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    if seconds >= 60:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds}s"
-
-
-def fmt_tokens(tokens: int) -> str:
-    if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:.1f}M"
-    if tokens >= 10_000:
-        return f"{tokens / 1000:.0f}k"
-    if tokens >= 1000:
-        return f"{tokens / 1000:.1f}k"
-    return str(tokens)
-
-
-def fmt_cost(cost: float, unpriced: int | bool = 0) -> str:
-    """A total with any unpriced response in it is "unpriced", never a partial sum."""
-    if unpriced:
-        return "unpriced"
-    return f"${cost:.2f}" if cost >= 1 or cost == 0 else f"${cost:.4f}"
-
-
 def fmt_end_states(end_states: list[tuple[str, int]]) -> str:
     """The first end state and its onset turn (1-based, as shown everywhere), and how many
     more: `loop@8 +1`, or `-`."""
@@ -313,13 +286,13 @@ def post_processing_label(state: str | None) -> str:
 
 def summary_line(row: ExperimentRow) -> str:
     """One experiment as one plain-text line (the `monitor --once` format)."""
-    eta = f" eta {fmt_duration(row.eta_s)}" if row.eta_s is not None else ""
+    eta = f" eta {format_duration(row.eta_s)}" if row.eta_s is not None else ""
     pp = post_processing_label(row.post_processing)
-    cost = fmt_cost(row.cost_usd, row.unpriced)
+    cost = format_cost(row.cost_usd, row.unpriced)
     return (f"{row.experiment_id:<10} {row.status_label:<27} {progress_bar(row.progress)} "
             f"{row.done:>4}/{row.total:<4} {row.turns:>6} turns  run {row.running:<3} "
-            f"fail {row.failed:<3} {fmt_tokens(row.tokens):>6} tok {cost:>9}  "
-            f"{fmt_duration(row.elapsed_s):>7}{eta}  err {row.errors}"
+            f"fail {row.failed:<3} {format_tokens(row.tokens, compact=True):>6} tok {cost:>9}  "
+            f"{format_duration(row.elapsed_s):>7}{eta}  err {row.errors}"
             f"{'  ' + pp if pp else ''}  {row.name}")
 
 
@@ -342,7 +315,8 @@ def summary_text(rows: list[ExperimentRow], root: Path, *, conversations: bool =
 def conversation_line(conv: ConversationRow) -> str:
     convergence = "-" if conv.convergence is None else f"{conv.convergence:.2f}"
     return (f"{conv.conversation_id}  {conv.status:<11} {conv.turn_label:<15} "
-            f"{conv.model_a} × {conv.model_b}  {fmt_tokens(conv.tokens):>6} tok "
-            f"{fmt_cost(conv.cost_usd, conv.unpriced):>9}  conv {convergence:<5} "
+            f"{conv.model_a} × {conv.model_b}  "
+            f"{format_tokens(conv.tokens, compact=True):>6} tok "
+            f"{format_cost(conv.cost_usd, conv.unpriced):>9}  conv {convergence:<5} "
             f"end state {fmt_end_states(conv.end_states):<20} "
-            f"{conv.end_reason or '':<16} {fmt_duration(conv.duration_s)}")
+            f"{conv.end_reason or '':<16} {format_duration(conv.duration_s)}")

@@ -37,21 +37,6 @@ class Estimate:
     per_conversation_cost_usd: float | None = None
     unpriced_models: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        cost = "unpriced (" + ", ".join(self.unpriced_models) + ")" if self.cost_usd is None \
-            else f"~${self.cost_usd:,.2f}"
-        return (f"{self.requests:,} requests, ~{self.input_tokens:,} input + "
-                f"~{self.output_tokens:,} output tokens, cost {cost}, "
-                f"~{format_duration(self.rough_duration_s)} if run one at a time")
-
-
-def format_duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
 
 def _default_cost() -> CostFunction:
     from pidgin_tui.providers.pricing import cost_for

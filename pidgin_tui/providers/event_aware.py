@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
@@ -97,7 +98,8 @@ class EventAwareProvider:
     async def attempt(self, provider: Provider, request: ProviderRequest, ctx: RequestContext,
                       should_abort: AbortCheck = lambda: False,
                       will_retry_in_s: RetryPlan = None) -> MessageResult:
-        ids = {"experiment_id": ctx.experiment_id, "conversation_id": ctx.conversation_id}
+        ids: dict[str, Any] = {"experiment_id": ctx.experiment_id,
+                               "conversation_id": ctx.conversation_id}
         await prepare(provider, request)
         await self.bus.publish(MessageRequestEvent(
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, model=ctx.info.ref,
@@ -141,10 +143,10 @@ class EventAwareProvider:
             await self._report(exc, ctx, will_retry_in_s)
             raise
         if finish is None:
-            exc = ProviderError("incomplete_stream", "stream ended without a finish reason",
-                                provider=ctx.info.provider)
-            await self._report(exc, ctx, will_retry_in_s)
-            raise exc
+            incomplete = ProviderError("incomplete_stream", "stream ended without a finish reason",
+                                       provider=ctx.info.provider)
+            await self._report(incomplete, ctx, will_retry_in_s)
+            raise incomplete
         duration_ms = int((time.perf_counter() - started) * 1000)
         ttft = None if first_token_at is None else int((first_token_at - started) * 1000)
         result = MessageResult(

@@ -27,11 +27,6 @@ from pidgin_tui.core.provider import (
 TOKENS_PER_SECOND = 40.0
 """Streaming pace of `local:test`: close to a real model, so the live screen looks alive."""
 
-LOCAL_MODELS: dict[str, str] = {
-    "test": "Deterministic conversational model streaming at ~40 tokens/s",
-    "instant": "The same model with no delay (benchmarks and tests)",
-    "silent": "Always answers \"…\" (meditation mode)",
-}
 FAIL_AT_PATTERN = re.compile(r"fail-at-([1-9][0-9]*)$")
 """`fail-at-N`: N is a turn as shown, from 1 (`fail-at-0` names no model)."""
 

@@ -1,13 +1,20 @@
-"""Model registry: resolve `provider:model` references and aliases, and build providers."""
+"""Model registry: resolve `provider:model` references and aliases, and build providers.
+
+The default registry is filled from the provider table (`core/provider_table.py`): each row's
+listed models, its prefix aliases, and a factory that imports its adapter on first use.
+"""
 
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from pidgin_tui.core.provider import ModelInfo, Provider
-from pidgin_tui.providers.local import FAIL_AT_PATTERN, LOCAL_MODELS, LocalProvider
+from pidgin_tui.core.provider_table import ProviderSpec, provider_spec, provider_specs
+from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
+from pidgin_tui.providers.local import FAIL_AT_PATTERN
 
 
 def with_overrides(info: ModelInfo) -> ModelInfo:
@@ -39,6 +46,8 @@ class Registry:
     factories: dict[str, Callable[[], Provider]] = field(default_factory=dict)
     open_providers: frozenset[str] = frozenset()
     """Providers that accept any model id after their prefix (e.g. `openai:<any id>`)."""
+    prefixes: dict[str, str] = field(default_factory=dict)
+    """Other prefixes a reference may use, to the provider's name (`gemini` → `google`)."""
     _instances: dict[str, Provider] = field(default_factory=dict)
 
     def add(self, info: ModelInfo) -> None:
@@ -54,11 +63,17 @@ class Registry:
         if ref in self.models:
             return with_overrides(self.models[ref])
         provider, sep, model_id = ref.partition(":")
+        provider = self.prefixes.get(provider, provider)
+        if sep and f"{provider}:{model_id}" in self.models:
+            return with_overrides(self.models[f"{provider}:{model_id}"])
         if sep and provider == "local" and FAIL_AT_PATTERN.match(model_id):
             return ModelInfo("local", model_id, f"Local fail-at ({model_id})", 1_000_000, 4096,
                              supports_thinking=True, description="Fails at a chosen turn")
         if sep and model_id and provider in self.open_providers:
-            return with_overrides(ModelInfo(provider, model_id, model_id, 128_000, 8192,
+            spec = provider_spec(provider)
+            context, output = ((spec.unlisted_context_window, spec.unlisted_max_output_tokens)
+                               if spec else (128_000, 8192))
+            return with_overrides(ModelInfo(provider, model_id, model_id, context, output,
                                             supports_thinking=None,
                                             description="Unlisted model; limits assumed"))
         by_id = [info for info in self.models.values() if info.model_id == ref]
@@ -85,15 +100,44 @@ class Registry:
         return sorted(self.models.values(), key=lambda m: (m.provider != "local", m.ref))
 
 
-def _add_local_models(registry: Registry) -> None:
-    for model_id, description in LOCAL_MODELS.items():
-        registry.add(ModelInfo(
-            "local", model_id, f"Local {model_id}", context_window=1_000_000,
-            max_output_tokens=4096, supports_thinking=True,
-            aliases=(f"local-{model_id}",) if model_id != "test" else ("local", "test"),
-            description=description,
-        ))
-    registry.factories["local"] = LocalProvider
+def load_adapter(spec: ProviderSpec) -> Callable[[], Provider]:
+    """The adapter class a row names; importing its module loads no SDK (adapters do that)."""
+    module_name, _, class_name = spec.adapter.partition(":")
+    adapter: Callable[[], Provider] = getattr(importlib.import_module(module_name), class_name)
+    return adapter
+
+
+def limits_for(provider: str) -> StreamLimits:
+    """Timeouts and the concurrency limit from the user settings (read at each request)."""
+    from pidgin_tui.config import settings
+
+    config = settings()
+    return StreamLimits(first_token_s=config.timeouts.first_token_s,
+                        total_s=config.timeouts.total_s,
+                        max_concurrent=config.max_concurrent(provider),
+                        adaptive=config.adaptive_concurrency)
+
+
+def provider_factory(spec: ProviderSpec) -> Callable[[], Provider]:
+    """Builds the row's adapter on first use, inside the configured limits when it has them."""
+    def factory() -> Provider:
+        adapter = load_adapter(spec)()
+        if not spec.limited:
+            return adapter
+        return LimitedProvider(adapter, lambda: limits_for(spec.name))
+    return factory
+
+
+def add_provider(registry: Registry, spec: ProviderSpec,
+                 factory: Callable[[], Provider] | None = None) -> None:
+    """Register one row: its listed models, its prefix aliases and its factory."""
+    for info in spec.models:
+        registry.add(info)
+    for alias in spec.aliases:
+        registry.prefixes[alias] = spec.name
+    registry.factories[spec.name] = factory or provider_factory(spec)
+    if spec.open_models:
+        registry.open_providers = registry.open_providers | {spec.name}
 
 
 _DEFAULT: Registry | None = None
@@ -103,11 +147,9 @@ def default_registry() -> Registry:
     """The process-wide registry, built on first use."""
     global _DEFAULT
     if _DEFAULT is None:
-        from pidgin_tui.providers.catalog import add_real_models, limits_for
-
         registry = Registry()
-        _add_local_models(registry)
-        add_real_models(registry)  # the real providers' models and factories
+        for spec in provider_specs():
+            add_provider(registry, spec)
         from pidgin_tui.config import settings
         from pidgin_tui.providers.endpoints import add_endpoints
 

@@ -11,16 +11,7 @@ from collections.abc import Iterable
 from importlib import metadata
 from typing import Any
 
-SDK_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "anthropic": ("anthropic",),
-    "openai": ("openai",),
-    "google": ("google-genai",),
-    "xai": ("openai",),
-    "ollama": ("httpx",),
-    "local": (),
-}
-"""The distributions each provider's adapter talks through (xAI uses the OpenAI SDK, Ollama
-plain httpx; local models need none)."""
+from pidgin_tui.core.provider_table import provider_spec
 
 
 def distribution_version(name: str) -> str | None:
@@ -28,6 +19,11 @@ def distribution_version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _distributions(provider: str) -> tuple[str, ...]:
+    spec = provider_spec(provider)
+    return spec.sdk_distributions if spec else ()
 
 
 def recorded_versions(providers: Iterable[str]) -> dict[str, Any]:
@@ -43,7 +39,7 @@ def recorded_versions(providers: Iterable[str]) -> dict[str, Any]:
         "pidgin_tui": __version__,
         "python": platform.python_version(),
         "sdks": {provider: {dist: distribution_version(dist)
-                            for dist in SDK_DISTRIBUTIONS.get(provider, ())}
+                            for dist in _distributions(provider)}
                  for provider in sorted(set(providers))},
         "price_table_as_of": prices.as_of,
         "price_overrides": sorted(prices.overridden),

@@ -140,16 +140,20 @@ def _read_json(path: Path) -> Any:
         return None
 
 
+def _table(value: object) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (a damaged record)."""
+    return value if isinstance(value, dict) else {}
+
+
 def read_upstream_experiment(path: Path) -> UpstreamExperiment:
     """Everything upstream recorded in one experiment folder; damage is listed, never fatal."""
     problems: list[str] = []
-    manifest = _read_json(path / UPSTREAM_MANIFEST)
-    if not isinstance(manifest, dict):
+    read = _read_json(path / UPSTREAM_MANIFEST)
+    manifest: dict[str, Any] = read if isinstance(read, dict) else {}
+    if not isinstance(read, dict):
         problems.append(f"{UPSTREAM_MANIFEST}: unreadable; names and settings come from events")
-        manifest = {}
-    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
-    listed = manifest.get("conversations") if isinstance(manifest.get("conversations"), dict) \
-        else {}
+    config: dict[str, Any] = _table(manifest.get("config"))
+    listed = _table(manifest.get("conversations"))
     files = [path / str(entry["jsonl"]) for entry in listed.values()
              if isinstance(entry, dict) and entry.get("jsonl")]
     files += [f for f in sorted(path.glob(UPSTREAM_EVENTS_GLOB)) if f not in files]
@@ -206,9 +210,9 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
     agent = str(event.get("agent_id") or "")
     if kind == "ConversationStartEvent":
         conv.started_at = stamp
-        config = event.get("config") if isinstance(event.get("config"), dict) else {}
+        config = _table(event.get("config"))
         for side in ("agent_a", "agent_b"):
-            info = event.get(side) if isinstance(event.get(side), dict) else {}
+            info = _table(event.get(side))
             short = side[-1]
             conv.models[side] = str(info.get("model") or event.get(f"{side}_model") or "")
             conv.names[side] = str(info.get("display_name") or
@@ -227,7 +231,7 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
         if turn is not None:
             request_turn[agent] = turn
     elif kind == "MessageCompleteEvent":
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = _table(event.get("message"))
         turn = request_turn.get(agent)
         if turn is None:
             conv.problems.append(f"{conv.source_file}: a message of {agent} has no turn; skipped")

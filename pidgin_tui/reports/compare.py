@@ -17,7 +17,7 @@ from typing import Any
 
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.reports.readme import KEY_METRICS
-from pidgin_tui.reports.transcript import cost_text, fenced, inline
+from pidgin_tui.reports.transcript import fenced, inline
 
 COMPARED_METRICS = ("convergence_score", "content_jaccard", "tfidf_cosine", "turn_repetition",
                     "a_words", "b_words")
@@ -131,7 +131,7 @@ def summary_cells(comparison: Comparison, column: int) -> list[tuple[str, str]]:
             ("end states", ", ".join(record.end_state_labels) or "none"),
             ("final convergence", _value(record.convergence)),
             ("tokens", str(record.total_tokens)),
-            ("cost", cost_text(record.cost_usd))]
+            ("cost", format_cost(record.cost_usd))]
 
 
 def render_markdown(comparison: Comparison) -> str:

@@ -158,5 +158,5 @@ def write_notebook(experiment_dir: Path, experiment_id: str, name: str) -> Path:
     import nbformat
 
     path = experiment_dir / NOTEBOOK_NAME
-    nbformat.write(build_notebook(experiment_id, name), str(path))  # type: ignore[arg-type]
+    nbformat.write(build_notebook(experiment_id, name), str(path))
     return path

@@ -11,6 +11,7 @@ from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
+from pidgin_tui.views.format import format_cost, format_tokens
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
     ("convergence_score", "convergence score"),
@@ -117,11 +118,11 @@ def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None
     turns = sum(c.turns_completed for c in experiment.conversations.values())
     tokens = sum(c.total_tokens for c in experiment.conversations.values())
     costs = [c.cost_usd for c in experiment.conversations.values()]
-    cost = "unpriced" if any(c is None for c in costs) else \
-        f"${sum(c for c in costs if c is not None):.4f}"
+    cost = format_cost(sum(c for c in costs if c is not None), any(c is None for c in costs))
     lines += ["", "## Outcomes", "",
               f"{len(experiment.conversations)} of {m.get('total_conversations', '?')} "
-              f"conversations recorded · {turns} turns · {tokens} tokens · {cost}", "",
+              f"conversations recorded · {turns} turns · {format_tokens(tokens)} tokens · "
+              f"{cost}", "",
               "| status | end reason | conversations |", "|---|---|---|"]
     lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
     conversations = list(experiment.conversations.values())

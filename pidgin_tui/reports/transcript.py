@@ -18,6 +18,7 @@ from pidgin_tui.core.events import InterjectionEvent
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
+from pidgin_tui.views.format import format_cost
 
 _BACKTICKS = re.compile(r"`+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -34,10 +35,6 @@ def inline(text: str) -> str:
     """Untrusted text for one line of Markdown: one line, Markdown and HTML characters
     escaped (names, models)."""
     return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def cost_text(value: float | None) -> str:
-    return "unpriced" if value is None else f"${value:.4f}"
 
 
 def _score(value: float | None) -> str:
@@ -66,7 +63,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
         + (f" (first speaker: {start.first_speaker})" if start else ""),
         f"- **Tokens:** {conv.total_tokens} "
         f"({conv.input_tokens} in, {conv.output_tokens} out) · "
-        f"**Cost:** {cost_text(conv.cost_usd)}",
+        f"**Cost:** {format_cost(conv.cost_usd)}",
         f"- **Final convergence:** {_score(conv.convergence)} ({profile} profile)",
     ]
     labels = conv.end_state_labels
@@ -152,7 +149,7 @@ def render_summary(experiment: ExperimentRecord) -> str:
         lines.append(
             f"| [{conv.conversation_id}](conv_{conv.conversation_id}.md) | {models} | "
             f"{experiment.status_of(conv)} | {conv.end_reason or NO_END_REASON} | "
-            f"{conv.turns_completed} | {conv.total_tokens} | {cost_text(conv.cost_usd)} | "
+            f"{conv.turns_completed} | {conv.total_tokens} | {format_cost(conv.cost_usd)} | "
             f"{_score(conv.convergence)} |")
     if experiment.problems:
         lines += ["", "## Skipped while reading", ""]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -131,4 +132,4 @@ class Bridge:
             case ConversationEndEvent():
                 post(ConversationEnded, lambda: ConversationEnded(cid, event.status, event.reason))
         for entry in errors:
-            post(ErrorRecorded, lambda entry=entry: ErrorRecorded(entry))
+            post(ErrorRecorded, partial(ErrorRecorded, entry))

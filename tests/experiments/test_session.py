@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from pidgin_tui.core.provider_table import provider_spec
 from pidgin_tui.experiments.daemon import stop_experiment
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.session import RunSession, unprocessed_experiments
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.local import LocalProvider
-from pidgin_tui.providers.registry import Registry, _add_local_models
+from pidgin_tui.providers.registry import Registry, add_provider
 from pidgin_tui.record import control_channel
 from pidgin_tui.record.layout import control_dir, control_requests_dir, unprocessed_marker
 from pidgin_tui.record.manifest import read_manifest
@@ -23,8 +24,9 @@ from pidgin_tui.record.manifest import read_manifest
 
 def paced_registry(tokens_per_second: float) -> Registry:
     registry = Registry()
-    _add_local_models(registry)
-    registry.factories["local"] = lambda: LocalProvider(tokens_per_second=tokens_per_second)
+    local = provider_spec("local")
+    assert local is not None
+    add_provider(registry, local, lambda: LocalProvider(tokens_per_second=tokens_per_second))
     return registry
 
 

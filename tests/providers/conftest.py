@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from pidgin_tui import config
+from pidgin_tui.core.provider_table import provider_specs
 from pidgin_tui.providers import pricing, registry
 from tests.fakes.llm_server import FakeLLMServer
 
 FAKE_KEY = "sk-FAKE-KEY-DO-NOT-LEAK-123"
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "", None}
-BASE_URL_VARS = tuple(config.BASE_URL_ENV_VARS.values())
-KEY_VARS = tuple(v for vs in config.KEY_ENV_VARS.values() for v in vs)
+BASE_URL_VARS = tuple(spec.base_url_env_var for spec in provider_specs() if spec.base_url_env_var)
+KEY_VARS = tuple(var for spec in provider_specs() for var in spec.key_env_vars)
 
 
 def is_loopback_url(url: str) -> bool:

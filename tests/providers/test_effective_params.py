@@ -184,10 +184,13 @@ def test_ollama_host_is_parsed_as_ollama_does(host: str, url: str) -> None:
 
 def test_every_adapter_reads_its_own_payload_back() -> None:
     """The effective record comes from the payload: a requested max is what goes out."""
-    from pidgin_tui.providers.catalog import _build
+    from pidgin_tui.core.provider_table import provider_spec
+    from pidgin_tui.providers.registry import load_adapter
 
     for provider in ("anthropic", "openai", "google", "xai", "ollama"):
-        adapter = _build(provider)
+        spec = provider_spec(provider)
+        assert spec is not None
+        adapter = load_adapter(spec)()
         request = ProviderRequest(model="some-model", system="s", messages=[],
                                   max_output_tokens=77)
         assert adapter.sent_parameters(request).max_output_tokens == 77, provider  # type: ignore[attr-defined]

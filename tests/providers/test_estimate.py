@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pidgin_tui.commands.run_headless import estimate_line
 from pidgin_tui.providers.estimate import estimate_experiment
 from pidgin_tui.providers.registry import ModelInfo, default_registry
 from pidgin_tui.providers.tokens import MESSAGE_OVERHEAD_TOKENS as O
@@ -51,7 +52,7 @@ def test_unpriced_model_gives_no_figure():
     est = estimate_experiment(registry.resolve("claude"), registry.resolve("openai:gpt-99"),
                               turns=5, repetitions=2, prompt="Hello")
     assert est.cost_usd is None and est.unpriced_models == ("openai:gpt-99",)
-    assert "unpriced (openai:gpt-99)" in est.describe()
+    assert "unpriced (openai:gpt-99)" in estimate_line(est)
 
 
 def test_real_prices_are_used_by_default():
@@ -61,4 +62,4 @@ def test_real_prices_are_used_by_default():
                               system_tokens=0)
     inputs = O + (O + 1000 + O)
     assert est.cost_usd == pytest.approx((inputs * 3 + 2000 * 15) / 1_000_000)
-    assert "$" in est.describe() and "2 requests" in est.describe()
+    assert "$" in estimate_line(est) and "2 requests" in estimate_line(est)

@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 
+from pidgin_tui.core.provider_table import ProviderSpec, provider_spec
 from pidgin_tui.providers.local import LocalProvider
-from pidgin_tui.providers.registry import Registry, _add_local_models
+from pidgin_tui.providers.registry import Registry, add_provider
 from pidgin_tui.tui.app import PidginApp
 
 SIZE = (120, 40)
 """Terminal size of every test, as the tmux smoke test and the screenshots."""
+LOCAL: ProviderSpec = provider_spec("local")  # type: ignore[assignment]
+"""The local models' row of the provider table."""
 FAST_TOKENS_PER_SECOND = 400.0
 """`local:test` pace in tests: streams visibly (many chunks) but finishes in well under a second."""
 
@@ -31,8 +34,7 @@ class FrozenClock:
 
 def fast_registry() -> Registry:
     registry = Registry()
-    _add_local_models(registry)
-    registry.factories["local"] = lambda: LocalProvider(tokens_per_second=None)
+    add_provider(registry, LOCAL, lambda: LocalProvider(tokens_per_second=None))
     return registry
 
 
@@ -44,8 +46,7 @@ def paced_registry(tokens_per_second: float) -> Registry:
             return 1.0 / tokens_per_second if model == "test" else 0.0
 
     registry = Registry()
-    _add_local_models(registry)
-    registry.factories["local"] = Paced
+    add_provider(registry, LOCAL, Paced)
     return registry
 
 

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from pidgin_tui.experiments.monitor_rows import ExperimentRow, fmt_duration
+from pidgin_tui.experiments.monitor_rows import ExperimentRow
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.output_root import app_output_root
@@ -30,6 +30,7 @@ from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
+from pidgin_tui.views.format import format_duration
 
 REFRESH_S = 1.0
 """Seconds between refreshes while the monitor is visible."""
@@ -154,7 +155,7 @@ class MonitorScreen(Screen[None]):
             return
         conversations.show(row.conversations)
         order = "↓" if conversations.sort_reverse else "↑"
-        eta = f" · eta {fmt_duration(row.eta_s)}" if row.eta_s is not None else ""
+        eta = f" · eta {format_duration(row.eta_s)}" if row.eta_s is not None else ""
         title.update(f"Conversations of {escape(row.name)} [{row.experiment_id}] · "
                      f"{row.status_label}"
                      f"{eta} · filter: {conversations.status_filter} · sort: "

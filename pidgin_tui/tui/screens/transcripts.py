@@ -20,12 +20,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow, fmt_duration
+from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.widgets.row_table import RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
+from pidgin_tui.views.format import format_duration
 
 EXPERIMENT_COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Convs", "convs"),
                       ("Turns", "turns"), ("From", "source"))
@@ -160,7 +161,7 @@ class TranscriptsScreen(Screen[None]):
             c.conversation_id, table.status_text(c.status), f"{c.turns}/{c.max_turns}",
             c.model_a if c.model_a == c.model_b else f"{c.model_a} × {c.model_b}",
             c.end_reason or "", "-" if c.convergence is None else f"{c.convergence:.2f}",
-            fmt_duration(c.duration_s)]) for c in convs])
+            format_duration(c.duration_s)]) for c in convs])
 
     @on(DataTable.RowHighlighted, "#browse-experiments")
     def _experiment_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.markup import escape
 from textual.widgets import Static
 
-from pidgin_tui.tui.estimate import format_cost
 from pidgin_tui.tui.state import AgentStats
+from pidgin_tui.views.format import format_cost, format_tokens
 
 
 class AgentPanel(Static):
@@ -36,11 +36,11 @@ class AgentPanel(Static):
         context = _percent(stats.context_pct)
         ttft = "–" if stats.ttft_ms is None else f"{stats.ttft_ms:,} ms"
         speed = "–" if stats.tokens_per_s is None else f"{stats.tokens_per_s:,.1f} tok/s"
-        cost = "unpriced" if stats.unpriced else format_cost(stats.cost_usd)
+        cost = format_cost(stats.cost_usd, stats.unpriced)
         self.update(
             f"[dim]{escape(stats.model)}[/dim]\n"
-            f"tokens in  [b]{stats.input_tokens:,}[/b]\n"
-            f"tokens out [b]{stats.output_tokens:,}[/b]\n"
+            f"tokens in  [b]{format_tokens(stats.input_tokens)}[/b]\n"
+            f"tokens out [b]{format_tokens(stats.output_tokens)}[/b]\n"
             f"cost       [b]{cost}[/b]\n"
             f"context    [b]{context}[/b]\n"
             f"TTFT       [b]{ttft}[/b]\n"

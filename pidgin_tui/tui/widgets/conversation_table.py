@@ -9,12 +9,10 @@ from rich.text import Text
 
 from pidgin_tui.experiments.monitor_rows import (
     ConversationRow,
-    fmt_cost,
-    fmt_duration,
     fmt_end_states,
-    fmt_tokens,
 )
 from pidgin_tui.tui.widgets.row_table import Cell, RowTable
+from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 
 COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turn", "turn"), ("Models", "models"),
            ("Tokens", "tokens"), ("Cost", "cost"), ("Conv.", "convergence"),
@@ -87,7 +85,7 @@ class ConversationTable(RowTable):
             f"{conv.model_a} × {conv.model_b}"
         error = Text(conv.last_error or "", style=self.theme_style("error"))
         return (conv.conversation_id, self.status_text(conv.status),
-                conv.turn_label, models, fmt_tokens(conv.tokens),
-                fmt_cost(conv.cost_usd, conv.unpriced), convergence,
+                conv.turn_label, models, format_tokens(conv.tokens, compact=True),
+                format_cost(conv.cost_usd, conv.unpriced), convergence,
                 fmt_end_states(conv.end_states), conv.end_reason or "",
-                fmt_duration(conv.duration_s), error)
+                format_duration(conv.duration_s), error)

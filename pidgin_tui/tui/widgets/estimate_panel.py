@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.markup import escape
 from textual.widgets import Static
 
-from pidgin_tui.tui.estimate import RunEstimate, format_cost, format_duration
+from pidgin_tui.tui.estimate import RunEstimate
+from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 
 
 class EstimatePanel(Static):
@@ -38,7 +39,7 @@ class EstimatePanel(Static):
         notes = "".join(f"\n[b $text-warning]⚠ {escape(w)}[/]" for w in warnings or [])
         self.update(
             f"[b]{estimate.requests:,}[/b] requests\n"
-            f"~[b]{estimate.tokens:,}[/b] tokens\n"
+            f"~[b]{format_tokens(estimate.tokens)}[/b] tokens\n"
             f"cost [b]{format_cost(estimate.cost_usd)}[/b]\n"
             f"~[b]{format_duration(estimate.duration_s)}[/b] "
             f"({conversations} conversation{'s' if conversations != 1 else ''}, "

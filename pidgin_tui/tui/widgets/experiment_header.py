@@ -7,13 +7,8 @@ from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import ProgressBar, Static
 
-from pidgin_tui.tui.estimate import format_cost
 from pidgin_tui.tui.state import ExperimentState
-
-
-def format_elapsed(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+from pidgin_tui.views.format import format_clock, format_cost, format_tokens
 
 
 class ExperimentHeader(Horizontal):
@@ -44,7 +39,7 @@ class ExperimentHeader(Horizontal):
             return
         name.update(f"{escape(experiment.name)} [dim]{experiment.experiment_id}[/dim]")
         bar.update(total=max(1, experiment.total), progress=experiment.done)
-        cost = "unpriced" if experiment.unpriced else format_cost(experiment.cost_usd)
+        cost = format_cost(experiment.cost_usd, experiment.unpriced)
         stats.update(f"{experiment.done}/{experiment.total} conversations · "
-                     f"{experiment.tokens:,} tokens · {cost} · "
-                     f"{format_elapsed(experiment.elapsed_s(now))} · {experiment.status}")
+                     f"{format_tokens(experiment.tokens)} tokens · {cost} · "
+                     f"{format_clock(experiment.elapsed_s(now))} · {experiment.status}")

@@ -8,13 +8,11 @@ from rich.text import Text
 
 from pidgin_tui.experiments.monitor_rows import (
     ExperimentRow,
-    fmt_cost,
-    fmt_duration,
-    fmt_tokens,
     post_processing_label,
     progress_bar,
 )
 from pidgin_tui.tui.widgets.row_table import STATUS_COLOURS, Cell, RowTable
+from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 
 COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Progress", "progress"),
            ("Turns", "turns"), ("Run", "running"), ("Fail", "failed"), ("Tokens", "tokens"),
@@ -68,7 +66,7 @@ class ExperimentTable(RowTable):
                              else row.status, label),
             bar,
             f"{row.turns}" + (f"/{row.total * row.max_turns}" if row.max_turns else ""),
-            str(row.running), failed, fmt_tokens(row.tokens), fmt_cost(row.cost_usd,
-                                                                        row.unpriced),
-            fmt_duration(row.elapsed_s), fmt_duration(row.eta_s), errors,
+            str(row.running), failed, format_tokens(row.tokens, compact=True),
+            format_cost(row.cost_usd, row.unpriced),
+            format_duration(row.elapsed_s), format_duration(row.eta_s), errors,
         )
