@@ -6,7 +6,6 @@ Shared by `pidgin-tui run` and `pidgin-tui resume`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -21,15 +20,10 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
-from pidgin_tui.record.layout import database_path
+from pidgin_tui.experiments.session import SIGNAL_EXIT_CODES, RunSession
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.post_processor import PostProcessingResult
-
-SIGNAL_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
-INTERRUPT_GRACE_S = 3.0
-"""After a signal, how long in-flight requests may take to reach a safe point before cancelling."""
-
 
 @dataclass(slots=True)
 class Execution:
@@ -39,36 +33,27 @@ class Execution:
 
 
 async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool) -> Execution:
-    """Run (or resume) to the end; SIGINT/SIGTERM end it as `interrupted` without losing data.
+    """Run (or resume) to the end in a run session; SIGINT/SIGTERM and `pidgin-tui stop` end it
+    as `interrupted` without losing data.
 
     Post-processing (import, transcripts, README, notebook) runs afterwards whatever the outcome,
     an interrupted run included.
     """
-    loop = asyncio.get_running_loop()
-    received: list[signal.Signals] = []
-
-    def on_signal(signum: signal.Signals) -> None:
-        if received:
-            runner.cancel_in_flight()  # a second signal: stop waiting for safe points
-            return
-        received.append(signum)
-        runner.interrupt()
-        loop.call_later(INTERRUPT_GRACE_S, runner.cancel_in_flight)
-
-    for signum in SIGNAL_EXIT_CODES:
-        loop.add_signal_handler(signum, on_signal, signum)
+    session = RunSession("cli", post_process=post_process)
     try:
-        result = await (runner.resume() if resume else runner.run())
-        processed = None
-        if post_process and result.storage_error is None:
-            from pidgin_tui.experiments.post_processor import run_post_processing
-
-            processed = await run_post_processing(
-                result.experiment_dir, database_path(runner.output_root), runner.bus)
+        with session.signals():
+            run = session.start(runner, resume=resume)
+            await session.wait(run)
+            processed = await session.drain()
     finally:
-        for signum in SIGNAL_EXIT_CODES:
-            loop.remove_signal_handler(signum)
-    return Execution(result, received[0] if received else None, processed)
+        session.close()
+    if run.crash is not None:
+        raise run.crash
+    assert run.result is not None
+    # a stop from another process ends a foreground run as SIGTERM did: exit 143
+    stopped = signal.SIGTERM if run.stop_requested else None
+    return Execution(run.result, session.signal_received or stopped,
+                     processed[0] if processed else None)
 
 
 def report(execution: Execution, args: argparse.Namespace, human: TextIO,

@@ -1,4 +1,8 @@
-"""`pidgin-tui stop EXPERIMENT|--all`: end runs in other processes cleanly (SIGTERM)."""
+"""`pidgin-tui stop EXPERIMENT|--all`: end runs in other processes cleanly.
+
+The run's process gets a stop request through the experiment's control channel (an app stops
+that run only and keeps going); a process that does not listen on it gets SIGTERM.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import argparse
 from pidgin_tui.commands.output import say
 
 NAME = "stop"
-HELP = "stop a running experiment (or --all): conversations end as interrupted"
+HELP = ("stop a running experiment (or --all) wherever it runs, the app included: its "
+        "conversations end as interrupted")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         if result.outcome == "stopped":
             say(f"{result.experiment_id}: stopped ({result.status})")
-        elif result.outcome == "signalled":
+        elif result.outcome in ("signalled", "requested"):
             say(f"{result.experiment_id}: asked to stop; still finishing after {args.wait:g}s")
         elif result.outcome == "process gone":
             say(f"{result.experiment_id}: interrupted (process gone)")

@@ -4,8 +4,11 @@
 or generated source) in a new session, with output to `experiments/logs/experiment_<id>.log` and
 its pid in `experiments/active/exp_<id>.pid`. The child removes the pid file when its run ends.
 
-`stop_experiment` sends SIGTERM to the process running an experiment; the run then ends its
-conversations as `interrupted`, marks the manifest `interrupted` and still post-processes.
+`stop_experiment` asks the process running an experiment to stop exactly that experiment,
+through the experiment's control channel when that process listens on it (every run session
+does: a headless run, a detached one, or the app, which keeps its other runs going), else with
+SIGTERM. Either way the run ends its conversations as `interrupted`, marks the manifest
+`interrupted` and still post-processes.
 """
 
 from __future__ import annotations
@@ -125,16 +128,22 @@ class StopResult:
     experiment_id: str
     path: Path
     outcome: str
-    """`signalled`, `stopped` (final status seen), `not running`, `process gone`, `this process`."""
+    """`requested` (a stop request was sent), `signalled` (SIGTERM sent), `stopped` (final
+    status seen), `not running`, `process gone`, `this process`."""
     status: str = ""
+    reply: str = ""
+    """What the run's process answered to the stop request, if it answered in time."""
 
 
 def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
                     sig: signal.Signals = signal.SIGTERM) -> StopResult:
-    """Signal the process running an experiment; optionally wait for its manifest to settle.
+    """Stop exactly one experiment wherever it runs; optionally wait for its manifest to settle.
 
+    Blocks while it waits: call it off any event loop that may be the one running the run.
     Raises `ExperimentNotFound` when the reference matches nothing (or several).
     """
+    from pidgin_tui.record import control_channel
+
     path = Path(reference) if isinstance(reference, Path) else resolve_experiment(root, reference)
     manifest = read_manifest(path) or {}
     exp_id = str(manifest.get("experiment_id", path.name))
@@ -144,16 +153,23 @@ def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
     pid = run_pid(manifest, root)
     if not run_process_alive(pid, last_written(manifest)):
         return StopResult(exp_id, path, "process gone", "interrupted")
-    if pid == os.getpid():
-        return StopResult(exp_id, path, "this process", status)
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        return StopResult(exp_id, path, "process gone", "interrupted")
-    result = StopResult(exp_id, path, "signalled", status)
+    listening = control_channel.listener(path)
     deadline = time.monotonic() + wait_s
+    if listening is not None and listening.pid == pid:
+        request = control_channel.send_request(path, "stop")
+        result = StopResult(exp_id, path, "requested", status)
+        reply = control_channel.wait_for_reply(path, request.request_id, wait_s)
+        result.reply = reply.outcome if reply is not None else ""
+    elif pid == os.getpid():
+        return StopResult(exp_id, path, "this process", status)
+    else:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return StopResult(exp_id, path, "process gone", "interrupted")
+        result = StopResult(exp_id, path, "signalled", status)
     while time.monotonic() < deadline:
-        current = (read_manifest(path) or {}).get("status")
+        current = (read_manifest(path, conversations=False) or {}).get("status")
         if current not in LIVE_STATUSES:
             result.outcome, result.status = "stopped", str(current)
             break

@@ -10,15 +10,14 @@ stopping the others. PostProcessingStart/Complete events are appended to
 
 `run_post_processing` is a coroutine: blocking steps run in worker threads, so it can be
 awaited on the app's event loop or right after a headless run; `run_post_processing_sync` is
-the same for code without a loop (the CLI). `PostProcessor` queues jobs and runs them one at a
-time, first in, first out.
+the same for code without a loop. The queue that runs them one at a time, first in, first out,
+is the run session's (`experiments.session`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,47 +202,3 @@ def run_post_processing_sync(experiment_dir: Path, database: Path | None = None,
                              steps: Sequence[str] = STEPS) -> PostProcessingResult:
     """`run_post_processing` for callers without an event loop."""
     return asyncio.run(run_post_processing(experiment_dir, database, steps=steps))
-
-
-@dataclass(slots=True)
-class PostProcessingJob:
-    experiment_dir: Path
-    database: Path
-    steps: tuple[str, ...] = STEPS
-
-
-class PostProcessor:
-    """A FIFO queue of post-processing jobs, run one at a time in submission order."""
-
-    def __init__(self, bus: EventBus | None = None) -> None:
-        self.bus = bus
-        self._queue: deque[PostProcessingJob] = deque()
-        self._lock = asyncio.Lock()
-        self.results: list[PostProcessingResult] = []
-
-    def submit(self, experiment_dir: Path, database: Path | None = None,
-               steps: Sequence[str] = STEPS) -> PostProcessingJob:
-        job = PostProcessingJob(experiment_dir, database or default_database(experiment_dir),
-                                tuple(steps))
-        self._queue.append(job)
-        return job
-
-    @property
-    def pending(self) -> int:
-        return len(self._queue)
-
-    async def drain(self) -> list[PostProcessingResult]:
-        """Run every queued job (including ones submitted meanwhile) and return their results."""
-        done: list[PostProcessingResult] = []
-        async with self._lock:
-            while self._queue:
-                job = self._queue.popleft()
-                result = await run_post_processing(job.experiment_dir, job.database, self.bus,
-                                                   job.steps)
-                done.append(result)
-                self.results.append(result)
-        return done
-
-    def describe(self) -> dict[str, Any]:
-        return {"pending": [str(j.experiment_dir) for j in self._queue],
-                "finished": len(self.results)}

@@ -27,6 +27,11 @@ STATE_LOG_NAME = "manifest_conversations.ndjson"
 LOCK_NAME = "experiment.lock"
 """Held (flock) by the one process writing the experiment."""
 TORN_SUFFIX = ".torn"
+CONTROL_DIR = "control"
+"""Requests to the process running an experiment (stop, pause, interject, ...) and its replies;
+transient, not part of the record."""
+UNPROCESSED_MARKER = "post_processing.pending"
+"""Present from a run's end until its post-processing finished; the next start finishes it."""
 """The metric definitions written beside each experiment README (so its link works offline)."""
 _CONV_PREFIX = "conv_"
 _CONV_SUFFIX = "_events.jsonl"
@@ -86,6 +91,27 @@ def torn_path(jsonl: Path) -> Path:
 def conversation_files(experiment_dir: Path) -> list[Path]:
     """Every conversation JSONL file of an experiment, sorted by name."""
     return sorted(experiment_dir.glob(f"{_CONV_PREFIX}*{_CONV_SUFFIX}"))
+
+
+def control_dir(experiment_dir: Path) -> Path:
+    return experiment_dir / CONTROL_DIR
+
+
+def control_requests_dir(experiment_dir: Path) -> Path:
+    return control_dir(experiment_dir) / "requests"
+
+
+def control_replies_dir(experiment_dir: Path) -> Path:
+    return control_dir(experiment_dir) / "replies"
+
+
+def control_listener_file(experiment_dir: Path) -> Path:
+    """Says which process answers the experiment's control requests while its run lives."""
+    return control_dir(experiment_dir) / "listener.json"
+
+
+def unprocessed_marker(experiment_dir: Path) -> Path:
+    return experiment_dir / UNPROCESSED_MARKER
 
 
 def transcripts_dir(experiment_dir: Path) -> Path:

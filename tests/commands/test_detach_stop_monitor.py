@@ -74,6 +74,8 @@ def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) ->
     manifest = read_manifest(exp_dir)
     assert manifest is not None and manifest["status"] == "interrupted"
     assert all(c["status"] == "interrupted" for c in manifest["conversations"].values())
+    # the stop came through the experiment's control folder, not a signal to the process
+    assert all(c["end_reason"] == "stopped" for c in manifest["conversations"].values())
     _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists(), timeout=30)
     assert state.refresh()[0].status == "interrupted"
     assert (exp_dir / "README.md").is_file()  # post-processing still ran after the stop

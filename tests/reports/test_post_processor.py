@@ -1,5 +1,5 @@
 """Post-processing: all steps run and are logged; a failing step does not stop the others;
-start/complete events reach the bus and experiment_events.jsonl; the queue is FIFO."""
+start/complete events reach the bus and experiment_events.jsonl."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.experiments.post_processor import (
     STEPS,
-    PostProcessor,
     run_post_processing,
     run_post_processing_sync,
 )
@@ -57,18 +56,6 @@ def test_a_failing_import_does_not_stop_the_reports(experiment: Path, tmp_path: 
     assert (exp / "README.md").is_file() and (exp / "transcripts" / "summary.md").is_file()
     complete = decode_event((exp / "experiment_events.jsonl").read_bytes().splitlines()[-1])
     assert isinstance(complete, PostProcessingCompleteEvent) and "import" in complete.failed
-
-
-async def test_queue_runs_jobs_first_in_first_out(experiment: Path, tmp_path: Path) -> None:
-    first = copy_experiment(experiment, tmp_path / "one")
-    second = copy_experiment(experiment, tmp_path / "two")
-    processor = PostProcessor()
-    processor.submit(first, tmp_path / "one.duckdb", steps=("readme",))
-    processor.submit(second, tmp_path / "two.duckdb", steps=("readme",))
-    assert processor.pending == 2
-    results = await processor.drain()
-    assert [r.experiment_dir for r in results] == [first, second]
-    assert processor.pending == 0 and all(r.ok for r in results)
 
 
 def test_default_database_is_the_output_roots(experiment: Path, tmp_path: Path) -> None:

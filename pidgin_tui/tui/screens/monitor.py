@@ -314,6 +314,7 @@ class MonitorScreen(Screen[None]):
 
     def on_monitor_screen_stop_finished(self, message: StopFinished) -> None:
         text = {"signalled": "asked to stop; its conversations end as interrupted",
+                "requested": "asked to stop; its conversations end as interrupted",
                 "process gone": "its process is gone: interrupted",
                 "not running": "had already finished"}.get(message.outcome, message.outcome)
         self.notify(f"{message.experiment_id}: {text}", markup=False)

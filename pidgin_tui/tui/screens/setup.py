@@ -112,8 +112,9 @@ class SetupScreen(Screen[None]):
 
     @on(EstimateReady)
     def _show_estimate(self, message: EstimateReady) -> None:
-        if message.generation == self._generation:
-            self.query_one(EstimatePanel).show_estimate(message.estimate, message.conversations,
+        panels = self.query(EstimatePanel)  # none while the screen is being torn down
+        if message.generation == self._generation and panels:
+            panels.first().show_estimate(message.estimate, message.conversations,
                                                         message.parallel, self._key_warnings())
 
     def _key_warnings(self) -> list[str]:
