@@ -18,6 +18,7 @@ first_token_s = 120          # until the first text or thinking chunk
 total_s = 600                # for the whole response
 [retry]
 budget_minutes = 10          # give up retrying after this long
+adaptive_concurrency = true  # halve a provider's in-flight limit on 429/529, regrow on success
 [base_urls]                  # used when the standard environment variable is not set
 openai = "http://127.0.0.1:4000/v1"
 [google]
@@ -83,7 +84,7 @@ _PROVIDERS: frozenset[str] = frozenset({*KEY_ENV_VARS, *BASE_URL_ENV_VARS, "loca
 FIXED_TABLES: dict[str, frozenset[str]] = {
     "keys": frozenset(KEY_ENV_VARS),
     "timeouts": frozenset({"first_token_s", "total_s"}),
-    "retry": frozenset({"budget_minutes"}),
+    "retry": frozenset({"budget_minutes", "adaptive_concurrency"}),
     "base_urls": frozenset(BASE_URL_ENV_VARS),
     "google": frozenset({"api_version"}),
     "ollama": frozenset({"max_num_ctx"}),
@@ -152,6 +153,7 @@ class Settings:
     concurrency: dict[str, int] = field(default_factory=dict)
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry_budget_minutes: float = 10.0
+    adaptive_concurrency: bool = True
     base_urls: dict[str, str] = field(default_factory=dict)
     google_api_version: str | None = None
     ollama_max_num_ctx: int = DEFAULT_OLLAMA_NUM_CTX_CAP
@@ -242,6 +244,10 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
     if not isinstance(budget, int | float) or budget < 0:
         raise ConfigError(f"{path}: retry.budget_minutes must be a non-negative number")
     settings.retry_budget_minutes = float(budget)
+    adaptive = data.get("retry", {}).get("adaptive_concurrency", True)
+    if not isinstance(adaptive, bool):
+        raise ConfigError(f"{path}: retry.adaptive_concurrency must be true or false")
+    settings.adaptive_concurrency = adaptive
     settings.base_urls = {str(k): str(v) for k, v in data.get("base_urls", {}).items()}
     settings.google_api_version = data.get("google", {}).get("api_version")
     cap = data.get("ollama", {}).get("max_num_ctx", DEFAULT_OLLAMA_NUM_CTX_CAP)

@@ -121,9 +121,13 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     if missing:
         error(missing)  # before anything is created: a run that cannot send a request
         return EXIT_USAGE
-    if not _local_models_ready(runner, args, human):
+    servers = _local_models_ready(runner, args, human)
+    if servers is None:
         return EXIT_FAILED
     if getattr(args, "detach", False):
+        for server in servers:  # the detached run needs it: it is the user's to stop now
+            say(f"the Ollama server started for this run keeps running for the detached run "
+                f"(pid {server.pid}); stop it with `kill {server.pid}`", file=sys.stderr)
         return _detach(args, runner, human)
     try:
         with progress_display(runner, args, human):
@@ -133,6 +137,7 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
         error(f"cannot write {exc.filename or runner.output_root}: {exc.strerror or exc}")
         return EXIT_FAILED
     finally:
+        _stop_started_servers(servers)
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file
 
@@ -153,10 +158,14 @@ def _missing_key(runner: ExperimentRunner) -> str | None:
 
 
 def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
-                        human: TextIO) -> bool:
-    """Ollama models: start the server and pull missing models, each only with consent."""
+                        human: TextIO) -> list[Any] | None:
+    """Ollama models: start the server and pull missing models, each only with consent.
+
+    Returns the servers started for this run (to stop when it ends), or None when a model
+    cannot be served. Questions and progress go to stderr, so stdout stays clean for `--json`.
+    """
     if not any(m.provider == "ollama" for m in runner.models.values()):
-        return True
+        return []
     from pidgin_tui.providers.ollama_setup import (
         OllamaNotReady,
         prepare_ollama_models,
@@ -164,13 +173,21 @@ def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
     )
 
     try:
-        asyncio.run(prepare_ollama_models(runner.models.values(),
-                                          terminal_consent(getattr(args, "yes", False)),
-                                          lambda line: say(line, file=human, flush=True)))
+        return asyncio.run(prepare_ollama_models(
+            runner.models.values(), terminal_consent(getattr(args, "yes", False)),
+            lambda line: say(line, file=sys.stderr, flush=True)))
     except OllamaNotReady as exc:
-        error(f"{exc} (or pass --yes to consent)")
-        return False
-    return True
+        _stop_started_servers(exc.started_servers)
+        consent_helps = not str(exc).startswith("Ollama is not installed")
+        error(f"{exc} (or pass --yes to consent)" if consent_helps else str(exc))
+        return None
+
+
+def _stop_started_servers(servers: list[Any]) -> None:
+    if servers:
+        from pidgin_tui.providers.ollama_setup import stop_servers
+
+        stop_servers(servers, lambda line: say(line, file=sys.stderr, flush=True))
 
 
 def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -> int:

@@ -8,6 +8,7 @@ msgspec tagged union so a line parses back to the same typed object.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import time
 from datetime import UTC, datetime
@@ -317,6 +318,9 @@ class APIErrorEvent(Event, kw_only=True):
 
 
 class RateLimitEvent(Event, kw_only=True):
+    """A rate limit or overload is being waited out. The failure itself is the APIErrorEvent
+    published just before; readers count that one, so each failure counts once."""
+
     agent_id: str = ""
     provider: str = ""
     model: str = ""
@@ -324,6 +328,11 @@ class RateLimitEvent(Event, kw_only=True):
     attempt: int = 1
     reason: str = "rate_limit"
     turn_number: int | None = None
+
+
+def rate_limited_text(wait_s: float) -> str:
+    """How a pending rate-limit wait reads everywhere: `rate limited · retry in 8 s`."""
+    return f"rate limited · retry in {math.ceil(max(0.0, wait_s))} s"
 
 
 class ErrorEvent(Event, kw_only=True):

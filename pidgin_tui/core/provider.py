@@ -75,6 +75,8 @@ ErrorKind = Literal[
 RETRYABLE_KINDS: frozenset[str] = frozenset(
     {"rate_limit", "overloaded", "server", "connection", "incomplete_stream", "timeout"}
 )
+RATE_LIMIT_KINDS: frozenset[str] = frozenset({"rate_limit", "overloaded"})
+"""Failures that mean "slow down": announced as rate limits, and they shrink in-flight limits."""
 
 
 @dataclass(slots=True)

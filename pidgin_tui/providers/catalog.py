@@ -103,7 +103,8 @@ def limits_for(provider: str) -> StreamLimits:
     config = settings()
     return StreamLimits(first_token_s=config.timeouts.first_token_s,
                         total_s=config.timeouts.total_s,
-                        max_concurrent=config.max_concurrent(provider))
+                        max_concurrent=config.max_concurrent(provider),
+                        adaptive=config.adaptive_concurrency)
 
 
 def provider_factory(provider: str) -> Callable[[], Provider]:

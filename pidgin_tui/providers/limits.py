@@ -1,13 +1,12 @@
-"""Per-provider concurrency limits and first-token/total timeouts around any provider's stream.
+"""Per-provider admission and first-token/total timeouts around any provider's stream.
 
-The semaphores are process-wide, so every conversation in the process shares one limit per
-provider. asyncio primitives belong to one event loop, so there is one set per running loop.
+Admission goes through the provider's gate (`gate.py`): process-wide, so every conversation in
+the process shares one adaptive in-flight limit and one circuit breaker per provider.
 """
 
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -19,19 +18,8 @@ from pidgin_tui.core.provider import (
     TextChunk,
     ThinkingChunk,
 )
+from pidgin_tui.providers.gate import provider_gate
 from pidgin_tui.providers.params import SentParameters, prepare, sent_parameters
-
-_SEMAPHORES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = \
-    weakref.WeakKeyDictionary()
-
-
-def provider_semaphore(provider: str, limit: int) -> asyncio.Semaphore:
-    """The process-wide semaphore of `provider` on the running loop (created with `limit`)."""
-    per_loop = _SEMAPHORES.setdefault(asyncio.get_running_loop(), {})
-    semaphore = per_loop.get(provider)
-    if semaphore is None:
-        semaphore = per_loop[provider] = asyncio.Semaphore(limit)
-    return semaphore
 
 
 @dataclass(slots=True)
@@ -39,13 +27,16 @@ class StreamLimits:
     first_token_s: float | None = None
     total_s: float | None = None
     max_concurrent: int | None = None
+    adaptive: bool = True
+    """Lower the in-flight limit on rate limits and raise it again on successes (AIMD)."""
 
 
 class LimitedProvider:
-    """Wraps a provider: waits for a concurrency slot, then enforces the timeouts.
+    """Wraps a provider: waits for admission by its gate, then enforces the timeouts.
 
     The first-token timeout runs until the first text or thinking chunk; the total timeout runs
-    from the moment the request is sent. Time spent waiting for a slot counts towards neither.
+    from the moment the request is sent. Time spent waiting for admission counts towards neither.
+    The gate hears how every admitted request went.
     """
 
     def __init__(self, inner: Provider, limits: StreamLimits | Callable[[], StreamLimits]) -> None:
@@ -66,13 +57,26 @@ class LimitedProvider:
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
         limits = self.limits
-        if limits.max_concurrent:
-            async with provider_semaphore(self.name, limits.max_concurrent):
-                async for chunk in self._timed(request, limits):
-                    yield chunk
-        else:
+        if not limits.max_concurrent:
             async for chunk in self._timed(request, limits):
                 yield chunk
+            return
+        gate = provider_gate(self.name, limits.max_concurrent, limits.adaptive)
+        admitted = await gate.admit()
+        verdict = False
+        try:
+            async for chunk in self._timed(request, limits):
+                yield chunk
+        except ProviderError as exc:
+            verdict = True
+            gate.failed(admitted, exc)
+            raise
+        else:
+            verdict = True
+            gate.succeeded()
+        finally:
+            if not verdict:
+                gate.abandoned()
 
     async def _timed(self, request: ProviderRequest, limits: StreamLimits) -> AsyncIterator[Chunk]:
         if limits.first_token_s is None and limits.total_s is None:

@@ -1,9 +1,10 @@
-"""Getting a local Ollama model ready: detect the server, start it, install it, pull models.
+"""Getting a local Ollama model ready: detect the server, start it, pull models.
 
 Nothing here acts without consent. Each step that changes the machine (starting a server,
-installing Ollama, downloading a model) is described to a `Consent` callback first and runs only
-if it answers yes; headless runs answer with `--yes`. Installation shows the platform's official
-command verbatim and runs exactly that command.
+downloading a model) is described to a `Consent` callback first and runs only if it answers yes;
+headless runs answer with `--yes`. Installing Ollama is never done here, with or without consent:
+the platform's official command is printed for the user to run. A server started here belongs to
+the run: `stop_servers` ends it when the run is over. Hosts are shown through `redact_url`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pidgin_tui.core.provider import ProviderError
+from pidgin_tui.core.redact import redact_url
 from pidgin_tui.providers.ollama import normalise_host
 from pidgin_tui.providers.registry import ModelInfo, Registry
 
@@ -32,6 +34,8 @@ class OllamaNotReady(RuntimeError):
 
     started: subprocess.Popen[bytes] | None = None
     """A server this attempt started (with consent) before failing, if any."""
+    started_servers: list[subprocess.Popen[bytes]] = []
+    """Every server `prepare_ollama_models` started before failing, for the caller to stop."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,7 +62,7 @@ class OllamaStatus:
 @dataclass(slots=True, frozen=True)
 class InstallPlan:
     command: str
-    """Exactly what will run, through the shell, shown to the user before consent."""
+    """The official install command, printed for the user to run (never run by us)."""
     source: str = DOWNLOAD_PAGE
 
 
@@ -96,10 +100,16 @@ async def list_models(host: str) -> list[str]:
     """Names of the models the server has locally (`/api/tags`)."""
     import httpx
 
-    async with httpx.AsyncClient(base_url=host, timeout=10.0) as client:
-        response = await client.get("/api/tags")
-        response.raise_for_status()
-        return [m.get("name") or m.get("model") for m in response.json().get("models", [])]
+    try:
+        async with httpx.AsyncClient(base_url=host, timeout=10.0) as client:
+            response = await client.get("/api/tags")
+            if response.status_code != 200:
+                raise OllamaNotReady(f"Ollama at {redact_url(host)} answered /api/tags with "
+                                     f"HTTP {response.status_code}")
+            return [m.get("name") or m.get("model") for m in response.json().get("models", [])]
+    except (httpx.HTTPError, ValueError, OSError) as exc:
+        raise OllamaNotReady(f"cannot list the models of Ollama at {redact_url(host)} "
+                             f"({type(exc).__name__})") from None
 
 
 def has_model(available: list[str], model: str) -> bool:
@@ -137,7 +147,7 @@ async def pull(host: str, model: str) -> AsyncIterator[PullProgress]:
 
 def install_plan(platform: str = sys.platform,
                  which: Callable[[str], str | None] = shutil.which) -> InstallPlan | None:
-    """The official install command for this platform, or None (then: the download page)."""
+    """The official install command for this platform, to print; None: the download page."""
     if platform.startswith("linux"):
         return InstallPlan("curl -fsSL https://ollama.com/install.sh | sh",
                            "https://ollama.com/download/linux")
@@ -149,13 +159,17 @@ def install_plan(platform: str = sys.platform,
     return None
 
 
-def run_install(plan: InstallPlan) -> int:
-    """Run the shown command in the foreground, its output going to the user's terminal."""
-    return subprocess.run(plan.command, shell=True, check=False).returncode
+def not_installed_message(plan: InstallPlan | None) -> str:
+    """What to do when Ollama is missing: the official command for the user to run."""
+    if plan is None:
+        return f"Ollama is not installed; get it from {DOWNLOAD_PAGE}, then run again"
+    return (f"Ollama is not installed; install it yourself with `{plan.command}` "
+            f"(from {plan.source}), then run again")
 
 
 def start_server(binary: str, host: str) -> subprocess.Popen[bytes]:
-    """Start `ollama serve` for `host` in its own session, so it outlives this process."""
+    """Start `ollama serve` for `host` in its own session (a terminal's Ctrl-C is the run's
+    to handle); the run stops it with `stop_servers`."""
     address = host.split("://", 1)[-1]
     env = {**os.environ, "OLLAMA_HOST": address}
     return subprocess.Popen([binary, "serve"], env=env, stdin=subprocess.DEVNULL,
@@ -178,54 +192,63 @@ async def ask(consent: Consent, question: str) -> bool:
     return bool(await answer) if inspect.isawaitable(answer) else bool(answer)
 
 
-def terminal_consent(assume_yes: bool = False) -> Consent:
-    """Headless consent: `--yes` says yes; a terminal asks; anything else says no."""
+def terminal_consent(assume_yes: bool = False, stream: Any = None) -> Consent:
+    """Headless consent on stderr: `--yes` says yes (and says so); a terminal asks; anything
+    else says no. stdout stays free for `--json`."""
     def consent(question: str) -> bool:
+        out = stream or sys.stderr
         if assume_yes:
+            print(f"{question} yes (--yes)", file=out, flush=True)
             return True
         if not sys.stdin.isatty():
             return False
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+        print(f"{question} [y/N] ", end="", file=out, flush=True)
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
     return consent
+
+
+def stop_servers(servers: Iterable[subprocess.Popen[bytes]],
+                 report: Callable[[str], None], timeout_s: float = 10.0) -> None:
+    """Stop the `ollama serve` processes this run started, saying so."""
+    for server in servers:
+        if server.poll() is not None:
+            continue
+        report(f"stopping the Ollama server this run started (pid {server.pid})")
+        server.terminate()
+        try:
+            server.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @dataclass(slots=True)
 class ReadyResult:
     host: str
     started: subprocess.Popen[bytes] | None = None
-    installed: bool = False
     pulled: bool = False
 
 
 async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
                        on_progress: Callable[[PullProgress], Any] | None = None,
                        start_timeout_s: float = 30.0) -> ReadyResult:
-    """Make `model` servable: start or install Ollama and pull the model, each after consent."""
+    """Make `model` servable: start Ollama and pull the model, each after consent."""
     status = await detect(host)
     result = ReadyResult(status.host)
+    shown = redact_url(status.host)
     if not status.running:
         binary = status.binary
         if binary is None:
-            plan = install_plan()
-            if plan is None:
-                raise OllamaNotReady(f"Ollama is not installed; get it from {DOWNLOAD_PAGE}")
-            if not await ask(consent, "Ollama is not installed. Install it with the official "
-                             f"command ({plan.source}):\n    {plan.command}\nRun it now?"):
-                raise OllamaNotReady(f"Ollama is not installed; install it with: {plan.command}")
-            if run_install(plan) != 0:
-                raise OllamaNotReady(f"the install command failed: {plan.command}")
-            result.installed = True
-            binary = find_binary()
-            if binary is None:
-                raise OllamaNotReady("the install finished but `ollama` is not on PATH")
-        if not await ask(consent, f"Ollama is installed but not running at {status.host}. "
-                         f"Start it now (`{binary} serve`)?"):
-            raise OllamaNotReady(f"Ollama is not running at {status.host}; start it with "
+            raise OllamaNotReady(f"{not_installed_message(install_plan())} "
+                                 f"(nothing answers at {shown})")
+        if not await ask(consent, f"Ollama is installed but not running at {shown}. "
+                         f"Start it now (`{binary} serve`, stopped when the run ends)?"):
+            raise OllamaNotReady(f"Ollama is not running at {shown}; start it with "
                                  "`ollama serve`")
         result.started = start_server(binary, status.host)
         if not await wait_until_up(status.host, start_timeout_s):
-            result.started.terminate()  # ours, and useless: do not leave it behind
-            raise OllamaNotReady(f"started `ollama serve` but nothing answers at {status.host}")
+            stop_servers([result.started], lambda _line: None)  # ours, and useless
+            raise OllamaNotReady(f"started `ollama serve` but nothing answers at {shown}")
     try:
         await _pull_if_missing(model, status.host, consent, on_progress, result)
     except OllamaNotReady as exc:
@@ -242,9 +265,17 @@ async def _pull_if_missing(model: str, host: str, consent: Consent,
     if not await ask(consent, f"The Ollama model {model!r} is not downloaded. Pull it now? "
                      "(models are often several GB)"):
         raise OllamaNotReady(f"model {model!r} is missing; pull it with `ollama pull {model}`")
-    async for progress in pull(host, model):
-        if on_progress is not None:
-            on_progress(progress)
+    import httpx
+
+    try:
+        async for progress in pull(host, model):
+            if on_progress is not None:
+                on_progress(progress)
+    except ProviderError as exc:
+        raise OllamaNotReady(exc.message) from None
+    except (httpx.HTTPError, ValueError, OSError) as exc:
+        raise OllamaNotReady(f"pulling {model} from Ollama at {redact_url(host)} failed "
+                             f"({type(exc).__name__})") from None
     result.pulled = True
 
 
@@ -263,8 +294,13 @@ async def add_local_models(registry: Registry, host: str | None = None) -> list[
 
 
 async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
-                                report: Callable[[str], None]) -> None:
-    """Make every Ollama model among `models` servable, reporting pull progress as text."""
+                                report: Callable[[str], None]) -> list[subprocess.Popen[bytes]]:
+    """Make every Ollama model among `models` servable, reporting pull progress as text.
+
+    Returns the servers started on the way, for the caller to stop when the run ends (also
+    when this fails part-way).
+    """
+    started: list[subprocess.Popen[bytes]] = []
     for model in dict.fromkeys(m.model_id for m in models if m.provider == "ollama"):
         last: list[int] = [-1]
 
@@ -276,5 +312,13 @@ async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
                 last[0] = int(fraction * 10)
                 report(f"ollama pull {model}: {fraction:.0%}")
 
-        await ensure_model(model, consent, on_progress=show)
-
+        try:
+            result = await ensure_model(model, consent, on_progress=show)
+        except OllamaNotReady as exc:
+            if exc.started is not None:
+                started.append(exc.started)
+            exc.started_servers = started
+            raise
+        if result.started is not None:
+            started.append(result.started)
+    return started

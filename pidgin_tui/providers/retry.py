@@ -1,8 +1,11 @@
 """The retry layer: a Conductor `Responder` that retries failed attempts with backoff.
 
 Retryable failures (rate limits, overload, 5xx, dropped connections, incomplete streams,
-timeouts) are retried with exponential backoff and jitter, honouring `retry-after`, until the
-retry budget (measured in minutes: overload windows last minutes) would be exceeded. Each retry
+timeouts) are retried with exponential backoff and jitter until the retry budget (measured in
+minutes: overload windows last minutes) would be exceeded. A `retry-after` is honoured but never
+shortens the backoff: the wait is the longer of the two, so `retry-after: 1` cannot turn into a
+request a second for ten minutes. While the provider's circuit breaker is open (`gate.py`) the
+wait lasts at least until it closes. Each retry
 is announced: the failed attempt's APIErrorEvent carries its attempt number and the wait, and
 rate limits and overloads also publish a RateLimitEvent. Only the successful attempt's result is
 returned, so partial text from a failed attempt never reaches the history.
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import ContextLimitEvent, RateLimitEvent
-from pidgin_tui.core.provider import Provider, ProviderError, ProviderRequest
+from pidgin_tui.core.provider import RATE_LIMIT_KINDS, Provider, ProviderError, ProviderRequest
 from pidgin_tui.providers.event_aware import (
     AbortCheck,
     CostFunction,
@@ -27,6 +30,7 @@ from pidgin_tui.providers.event_aware import (
     RequestContext,
     interrupted_result,
 )
+from pidgin_tui.providers.gate import Backoff, current_gate
 
 ABORT_POLL_S = 0.25
 """How often a backoff wait checks whether the conversation was stopped."""
@@ -46,19 +50,21 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Equal-jitter exponential backoff after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.max_wait_s, self.base_s * self.factor ** (attempt - 1))
-        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+        return Backoff(self.base_s, self.factor, self.max_wait_s, self.rng).wait(attempt)
 
-    def next_wait(self, error: ProviderError, attempt: int, elapsed_s: float) -> float | None:
-        """Seconds to wait before the next attempt, or None to give up."""
+    def next_wait(self, error: ProviderError, attempt: int, elapsed_s: float,
+                  hold_s: float = 0.0) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up.
+
+        `hold_s` is how long the provider's breaker keeps every request back anyway.
+        """
         if not error.retryable:
             return None
         if self.max_attempts is not None and attempt >= self.max_attempts:
             return None
+        wait = max(self.backoff(attempt), hold_s)
         if error.retry_after_s is not None:
-            wait = error.retry_after_s * (1 + self.rng.uniform(0, 0.1))
-        else:
-            wait = self.backoff(attempt)
+            wait = max(wait, error.retry_after_s * (1 + self.rng.uniform(0, 0.1)))
         if elapsed_s + wait > self.budget_s:
             return None
         return round(wait, 3)
@@ -77,12 +83,16 @@ class _AttemptPlan:
     policy: RetryPolicy
     attempt: int
     started: float
+    provider: str = ""
+    """Whose breaker to consult."""
     _waits: dict[int, float | None] = field(default_factory=dict)
 
     def __call__(self, exc: ProviderError) -> float | None:
         if id(exc) not in self._waits:
             elapsed = self.policy.clock() - self.started
-            self._waits[id(exc)] = self.policy.next_wait(exc, self.attempt, elapsed)
+            gate = current_gate(self.provider)
+            hold = gate.pause_remaining() if gate is not None else 0.0
+            self._waits[id(exc)] = self.policy.next_wait(exc, self.attempt, elapsed, hold)
         return self._waits[id(exc)]
 
 
@@ -103,7 +113,7 @@ class RetryingResponder:
         started = policy.clock()
         attempt = 1
         while True:
-            plan = _AttemptPlan(policy, attempt, started)
+            plan = _AttemptPlan(policy, attempt, started, provider=provider.name)
             try:
                 return await self.event_aware.attempt(
                     provider, request, replace(ctx, attempt=attempt), should_abort, plan)
@@ -115,7 +125,7 @@ class RetryingResponder:
                     if should_abort():
                         return interrupted_result()
                     raise
-                if exc.kind in ("rate_limit", "overloaded"):
+                if exc.kind in RATE_LIMIT_KINDS:
                     await self.bus.publish(RateLimitEvent(
                         experiment_id=ctx.experiment_id, conversation_id=ctx.conversation_id,
                         agent_id=ctx.agent_id, provider=ctx.info.provider, model=ctx.info.ref,

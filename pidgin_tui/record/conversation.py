@@ -38,6 +38,7 @@ from pidgin_tui.core.events import (
     SystemPromptEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
+    rate_limited_text,
 )
 from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.record.jsonl import read_events
@@ -210,9 +211,8 @@ class ConversationRecord:
             case APIErrorEvent() | ErrorEvent():
                 self.errors += 1
                 self.last_error = event.error_message
-            case RateLimitEvent():
-                self.errors += 1
-                self.last_error = f"rate limited, retry in {event.wait_s:.0f}s"
+            case RateLimitEvent():  # the wait of a failure already counted by its APIErrorEvent
+                self.last_error = rate_limited_text(event.wait_s)
             case ConversationEndEvent():
                 self.end = event
                 self.status, self.end_reason = event.status, event.reason

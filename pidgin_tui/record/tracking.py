@@ -25,6 +25,7 @@ from pidgin_tui.core.events import (
     RateLimitEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
+    rate_limited_text,
 )
 from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
@@ -191,12 +192,15 @@ class TrackingSubscriber:
                 if event.cost_usd is None:
                     conv["unpriced"] = True
                     data["unpriced_requests"] += 1
-            case APIErrorEvent() | RateLimitEvent() | ErrorEvent():
+            case APIErrorEvent() | ErrorEvent():
                 data["error_count"] += 1
                 if event.conversation_id:
-                    message = getattr(event, "error_message", None) or \
-                        f"rate limited, retry in {getattr(event, 'wait_s', 0):.0f}s"
-                    self._conversation(event.conversation_id)["last_error"] = message
+                    self._conversation(event.conversation_id)["last_error"] = \
+                        event.error_message
+            case RateLimitEvent():  # the wait of a failure already counted by its APIErrorEvent
+                if event.conversation_id:
+                    self._conversation(event.conversation_id)["last_error"] = \
+                        rate_limited_text(event.wait_s)
             case EndStateDetectedEvent():
                 self._conversation(event.conversation_id).setdefault("end_states", []).append(
                     [event.end_state, event.onset_turn])

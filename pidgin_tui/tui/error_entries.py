@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from pidgin_tui.core.events import (
     APIErrorEvent,
@@ -11,13 +12,13 @@ from pidgin_tui.core.events import (
     ErrorEvent,
     Event,
     PostProcessingCompleteEvent,
-    RateLimitEvent,
     event_to_dict,
 )
+from pidgin_tui.core.provider import RATE_LIMIT_KINDS
 
-ERROR_EVENTS = (APIErrorEvent, RateLimitEvent, ConversationEndEvent, PostProcessingCompleteEvent,
-                ErrorEvent)
-"""Events that may add an entry to the error panel."""
+ERROR_EVENTS = (APIErrorEvent, ConversationEndEvent, PostProcessingCompleteEvent, ErrorEvent)
+"""Events that may add an entry to the error panel. A rate limit's failure is its APIErrorEvent
+(one entry per failure); the RateLimitEvent after it only announces the wait."""
 
 
 @dataclass(slots=True)
@@ -52,22 +53,20 @@ def error_entries(event: Event, now: float, models: str = "") -> list[ErrorEntry
     """The entries one event adds (usually none); `models` names the conversation's models."""
     if not isinstance(event, ERROR_EVENTS):
         return []
-    common = {"time": _clock_time(event.timestamp), "experiment_id": event.experiment_id,
-              "conversation_id": event.conversation_id or "",
-              "details": json.dumps(event_to_dict(event), indent=2, ensure_ascii=False)}
+    common: dict[str, Any] = {
+        "time": _clock_time(event.timestamp), "experiment_id": event.experiment_id,
+        "conversation_id": event.conversation_id or "",
+        "details": json.dumps(event_to_dict(event), indent=2, ensure_ascii=False)}
     entries: list[ErrorEntry] = []
     match event:
         case APIErrorEvent():
             deadline = None if event.retry_in_s is None else now + event.retry_in_s
             status = f" (HTTP {event.status_code})" if event.status_code else ""
+            kind = "Rate limit" if event.error_type in RATE_LIMIT_KINDS else "API error"
             entries.append(ErrorEntry(
-                kind="API error", message=f"{event.error_type}{status}: {event.error_message}",
-                provider=event.provider, model=event.model, retry_deadline=deadline, **common))
-        case RateLimitEvent():
-            entries.append(ErrorEntry(
-                kind="Rate limit", message=f"{event.reason}, attempt {event.attempt}; "
-                f"waiting {event.wait_s:.0f}s", provider=event.provider, model=event.model,
-                retry_deadline=now + event.wait_s, **common))
+                kind=kind, message=f"{event.error_type}{status}: "
+                f"{event.error_message}", provider=event.provider, model=event.model,
+                retry_deadline=deadline, **common))
         case ConversationEndEvent(status="failed"):
             entries.append(ErrorEntry(kind="Conversation failed",
                                       message=event.error or event.reason, model=models,

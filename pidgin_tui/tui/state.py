@@ -23,10 +23,12 @@ from pidgin_tui.core.events import (
     MessageChunkEvent,
     MessageCompleteEvent,
     MessageRequestEvent,
+    RateLimitEvent,
     ThinkingChunkEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
     TurnStartEvent,
+    rate_limited_text,
 )
 from pidgin_tui.tui.error_entries import ErrorEntry, error_entries
 
@@ -109,8 +111,16 @@ class ConversationState:
     metrics: dict[str, float] = field(default_factory=dict)
     end_states: list[tuple[str, int]] = field(default_factory=list)
     """Detected end states as (name, onset turn), in the order they were detected."""
+    retry_at: float | None = None
+    """Store-clock time of the pending retry after a rate limit; None when none is pending."""
     version: int = 0
     """Bumped on every change, so views redraw only what changed."""
+
+    def rate_limit_note(self, now: float) -> str | None:
+        """`rate limited · retry in N s` while a rate-limit wait is pending, else None."""
+        if self.retry_at is None or self.finished:
+            return None
+        return rate_limited_text(self.retry_at - now)
 
     def message(self, agent_id: str, turn: int) -> MessageState:
         """The message of `agent_id` in `turn`, created (and older turns collapsed) on demand."""
@@ -258,7 +268,10 @@ class RunStore:
                 conv.message(event.agent_id, event.turn_number).chunks.append(event.chunk)
             case ThinkingChunkEvent():
                 conv.message(event.agent_id, event.turn_number).thinking_chunks.append(event.chunk)
+            case RateLimitEvent():
+                conv.retry_at = self.clock() + event.wait_s
             case MessageRequestEvent():
+                conv.retry_at = None
                 message = conv.message(event.agent_id, event.turn_number)
                 if event.attempt > 1:  # a retry: the failed attempt's partial text goes away
                     message.chunks.clear()
@@ -308,6 +321,7 @@ class RunStore:
             case ConversationResumedEvent():
                 conv.status = "running"
             case ConversationEndEvent():
+                conv.retry_at = None
                 conv.status = event.status
                 conv.end_reason = event.reason
                 conv.error = event.error

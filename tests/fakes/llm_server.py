@@ -79,6 +79,13 @@ class FakeLLMServer:
         self.ollama_thinking_models: set[str] = set()
         """Models whose `/api/show` capabilities include `thinking`."""
         self.pull_steps = 3
+        self.capacity: int | None = None
+        """OpenAI format only: answer 429 (`retry-after: capacity_retry_after`) to a request
+        that arrives while this many are already being served: a provider's rate limit."""
+        self.capacity_retry_after = 1.0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.rejected = 0
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -232,6 +239,21 @@ class FakeLLMServer:
 
     async def _openai_format(self, provider: str, request: web.Request) -> web.StreamResponse:
         body = await self._record(provider, request)
+        if self.capacity is not None and self.in_flight >= self.capacity:
+            self.rejected += 1
+            return self._error(429, {"error": {
+                "message": "Rate limit reached", "type": "requests",
+                "code": "rate_limit_exceeded", "param": None}},
+                Fault(retry_after=self.capacity_retry_after))
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._openai_stream(provider, request, body)
+        finally:
+            self.in_flight -= 1
+
+    async def _openai_stream(self, provider: str, request: web.Request,
+                             body: dict[str, Any]) -> web.StreamResponse:
         reply = self.take(provider)
         fault = reply.fault or Fault()
         if fault.status:

@@ -1,8 +1,7 @@
-"""The Ollama flow with a fake `ollama` executable on PATH: detect, start, install, pull, chat.
+"""The Ollama flow with a fake `ollama` executable on PATH: detect, start, pull, chat, stop.
 
-The fake `ollama serve` runs the loopback fake server on OLLAMA_HOST's port. The fake `curl`
-stands in for the official installer download, so the exact install command runs end to end
-without touching the internet.
+The fake `ollama serve` runs the loopback fake server on OLLAMA_HOST's port. A fake `curl` and
+`sh` on PATH would record any attempt to run the official installer: none may happen.
 """
 
 from __future__ import annotations
@@ -24,6 +23,10 @@ from pidgin_tui.providers.ollama_setup import (
     detect,
     ensure_model,
     install_plan,
+    start_server,
+    stop_servers,
+    terminal_consent,
+    wait_until_up,
 )
 from pidgin_tui.providers.registry import Registry
 
@@ -101,7 +104,7 @@ async def test_installed_but_stopped_server_is_started_then_the_model_pulled(
     started.append(result.started)
     assert "not running" in consent.questions[0] and f"{binary} serve" in consent.questions[0]
     assert "'llama3.2' is not downloaded" in consent.questions[1]
-    assert result.pulled and not result.installed
+    assert result.pulled
     fractions = [p.fraction for p in progress if p.fraction is not None]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert progress[-1].status == "success"
@@ -147,25 +150,51 @@ def write_fake_installer(bin_dir: Path, tmp_path: Path) -> Path:
     return calls
 
 
-async def test_missing_ollama_is_installed_only_after_consent_with_the_shown_command(
-        bin_dir: Path, tmp_path: Path, started: list):  # type: ignore[type-arg]
+async def test_missing_ollama_is_never_installed_even_with_consent_to_everything(
+        bin_dir: Path, tmp_path: Path):
     calls = write_fake_installer(bin_dir, tmp_path)
     plan = install_plan("linux")
     assert plan is not None and plan.command == "curl -fsSL https://ollama.com/install.sh | sh"
     consent = Consent(True, True, True)
-    result = await ensure_model("llama3.2", consent)
-    started.append(result.started)
-    assert plan.command in consent.questions[0]  # the exact command was shown first
-    assert calls.read_text() == "-fsSL https://ollama.com/install.sh\n"
-    assert result.installed and result.pulled
-    assert await chat("llama3.2") == "Hello from the fake."
-
-
-async def test_refusing_the_install_runs_nothing(bin_dir: Path, tmp_path: Path):
-    calls = write_fake_installer(bin_dir, tmp_path)
-    with pytest.raises(OllamaNotReady, match="curl -fsSL https://ollama.com/install.sh"):
-        await ensure_model("llama3.2", Consent(False))
+    with pytest.raises(OllamaNotReady) as caught:
+        await ensure_model("llama3.2", consent)
+    assert consent.questions == []  # nothing to consent to: installing is the user's job
+    assert f"install it yourself with `{plan.command}`" in str(caught.value)
     assert not calls.exists() and not (bin_dir / "ollama").exists()
+
+
+async def test_a_host_with_credentials_is_never_shown_with_its_password(
+        bin_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("OLLAMA_HOST", f"http://ada:hunter2-secret@127.0.0.1:{free_port()}")
+    install_fake_ollama(bin_dir)
+    consent = Consent(False)
+    with pytest.raises(OllamaNotReady) as caught:
+        await ensure_model("llama3.2", consent)
+    shown = consent.questions[0] + str(caught.value)
+    assert "hunter2-secret" not in shown and "ada:***@127.0.0.1" in shown
+
+
+def test_consent_prompts_go_to_stderr_and_yes_says_so(capsys: pytest.CaptureFixture[str]):
+    assert terminal_consent(assume_yes=True)("Start it now?")
+    out, err = capsys.readouterr()
+    assert out == "" and "Start it now? yes (--yes)" in err
+
+
+async def test_stop_servers_ends_only_the_servers_given_and_says_so(bin_dir: Path):
+    binary = install_fake_ollama(bin_dir)
+    host = (await detect()).host
+    server = start_server(str(binary), host)
+    try:
+        assert await wait_until_up(host)
+        lines: list[str] = []
+        stop_servers([server], lines.append)
+        assert server.poll() is not None
+        assert lines == [f"stopping the Ollama server this run started (pid {server.pid})"]
+        assert not (await detect()).running
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
 
 
 def test_install_plans_per_platform():
@@ -174,3 +203,23 @@ def test_install_plans_per_platform():
     assert install_plan("darwin", which=lambda name: None) is None  # then: the download page
     assert install_plan("win32", which=lambda name: "winget.exe").command.startswith(
         "winget install")
+
+
+async def test_run_with_yes_starts_ollama_says_so_on_stderr_and_stops_it_at_the_end(
+        bin_dir: Path, tmp_path: Path):
+    import json
+    import os
+
+    from tests.providers.test_commands import cli
+
+    install_fake_ollama(bin_dir)
+    host = os.environ["OLLAMA_HOST"]
+    code, out, err = await cli(
+        "run", "-a", "ollama:llama3.2", "-b", "local:instant", "-t", "1", "--yes", "--json",
+        "--output", str(tmp_path / "out"), PATH=f"{bin_dir}{os.pathsep}/usr/bin:/bin",
+        OLLAMA_HOST=host)
+    assert code == 0, err
+    json.loads(out)  # stdout holds the JSON summary and nothing else
+    assert "not running" in err and "yes (--yes)" in err
+    assert "stopping the Ollama server this run started (pid " in err
+    assert not (await detect()).running  # nothing left behind

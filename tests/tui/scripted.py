@@ -116,6 +116,10 @@ class Script:
             **self.ids, agent_id="agent_a", provider="anthropic", model="anthropic:claude-x",
             error_type="overloaded_error", error_message="Overloaded", status_code=529,
             retryable=True, retry_in_s=None, turn_number=1))
+        await self.bus.publish(APIErrorEvent(  # a rate limit: the failure, then its wait
+            **self.ids, agent_id="agent_b", provider="openai", model="openai:gpt-x",
+            error_type="rate_limit", error_message="openai: Rate limit reached",
+            status_code=429, retryable=True, retry_in_s=30.0, attempt=2, turn_number=1))
         await self.bus.publish(RateLimitEvent(
             **self.ids, agent_id="agent_b", provider="openai", model="openai:gpt-x",
             wait_s=30.0, attempt=2, turn_number=1))

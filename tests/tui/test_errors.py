@@ -114,7 +114,7 @@ async def test_f6_lists_errors_of_every_experiment_on_disk_grouped(make_app, out
         await wait_until(pilot, lambda: table.row_count == 3, "the errors on disk")
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert [(row[5], row[1]) for row in rows] == [
-            ("dt02", "API error"), ("hd01", "API error"), ("hd01", "API error")]
+            ("dt02", "Rate limit"), ("hd01", "Rate limit"), ("hd01", "Rate limit")]
         assert rows[0][2].startswith("rate_limit (HTTP 429): [keys] quota 0")
         summary = str(app.screen.query_one("#errors-summary").render())
-        assert summary == "3 errors in 2 experiments: 3 api error"
+        assert summary == "3 errors in 2 experiments: 3 rate limit"

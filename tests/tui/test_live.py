@@ -219,3 +219,31 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
                          "the conversation to pause on the loop")
         assert "End state" in [n.title for n in app._notifications]
         await app.stop_all_and_wait()
+
+
+async def test_a_rate_limited_conversation_shows_its_countdown_until_the_retry(make_app) -> None:
+    from pidgin_tui.core.events import RateLimitEvent
+
+    from .conftest import FrozenClock
+
+    clock = FrozenClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app)
+        await script.start()
+        await script.bus.publish(RateLimitEvent(
+            **script.ids, agent_id="agent_a", provider="openai", model="openai:x", wait_s=8.0,
+            attempt=1, turn_number=0))
+        await pilot.pause()
+        app.screen.refresh_figures()
+        assert "rate limited · retry in 8 s" in static_text(pilot, "#conversation-line")
+        clock.now += 5
+        app.screen.refresh_figures()
+        assert "rate limited · retry in 3 s" in static_text(pilot, "#conversation-line")
+        await script.bus.publish(MessageRequestEvent(  # the retry goes out
+            **script.ids, agent_id="agent_a", turn_number=0, model="openai:x",
+            message_count=1, payload_sha256="0", attempt=2))
+        await pilot.pause()
+        app.screen.refresh_figures()
+        assert "rate limited" not in static_text(pilot, "#conversation-line")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pidgin_tui.core.events import (
+    APIErrorEvent,
     ConversationEndEvent,
     MessageChunkEvent,
     MessageCompleteEvent,
@@ -54,10 +55,15 @@ def test_only_the_last_turns_stay_in_memory() -> None:
 def test_rate_limit_and_failure_become_error_entries() -> None:
     now = [50.0]
     store = store_with_conversation(lambda: now[0])
+    store.apply(APIErrorEvent(**IDS, provider="openai", model="openai:x", error_type="rate_limit",
+                              error_message="openai: slow down", status_code=429,
+                              retryable=True, retry_in_s=20, attempt=3,
+                              timestamp="2026-01-01T09:08:07+00:00"))
     store.apply(RateLimitEvent(**IDS, provider="openai", model="openai:x", wait_s=20, attempt=3,
                                timestamp="2026-01-01T09:08:07+00:00"))
     store.apply(ConversationEndEvent(**IDS, reason="error", total_turns=2, status="failed",
                                      error="openai:x: boom"))
+    # One entry per failure: the RateLimitEvent only announces the wait of the 429 before it.
     assert [e.kind for e in store.errors] == ["Rate limit", "Conversation failed"]
     rate = store.errors[0]
     assert rate.time == "09:08:07" and rate.retry_in_s(now[0]) == 20

@@ -110,7 +110,8 @@ class LiveScreen(Screen[None]):
             return None
         conversations = list(experiments[-1].conversations.values())
         running = [c for c in conversations if c.status in ("running", "paused")]
-        return (running or conversations or [None])[0]
+        candidates = running or conversations
+        return candidates[0] if candidates else None
 
     async def show_conversation(self, conversation: ConversationState) -> None:
         self.experiment_id = conversation.experiment_id
@@ -146,6 +147,9 @@ class LiveScreen(Screen[None]):
         status = conversation.status
         if conversation.finished:
             status = f"{status} ({conversation.end_reason})"
+        waiting = conversation.rate_limit_note(self.pidgin.clock())
+        if waiting:
+            status = f"{status} · [$warning]{waiting}[/]"
         pinned = " · pinned (n/p)" if self.pinned else ""
         badges = "".join(f" [reverse $warning] {escape(fmt_end_state_badge(name, onset))} [/]"
                          for name, onset in conversation.end_states)
