@@ -5,7 +5,11 @@ markdown, emoji and echoing, like real model output) through `make_turn_scorer` 
 median and best cost per turn over several repeats. Goal: ≤ 0.6 ms per turn, end-state
 detectors included.
 
-    /work/venv/bin/python benchmarks/metrics_per_turn.py
+    /work/venv/bin/python benchmarks/metrics_per_turn.py             # figures
+    /work/venv/bin/python benchmarks/metrics_per_turn.py --profile   # and where the time goes
+
+`--profile` adds a cProfile table of the functions with the most own time (cProfile's own
+overhead inflates functions called many times; use it to rank, the figures above to measure).
 """
 
 from __future__ import annotations
@@ -82,5 +86,27 @@ def main() -> None:
           f"{statistics.median(cpu_per_turn) * 1e3:.3f} ms/turn")
 
 
+def profile(turns: list[tuple[str, str]], top: int = 15) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        scorer = make_turn_scorer("balanced")
+        for i, (a, b) in enumerate(turns):
+            scorer(i, a, b)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"\ncProfile, 10 × {len(turns)} turns: own time per function, largest first")
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]  # type: ignore[attr-defined]
+    for (path, line, name), (_cc, calls, own, _cum, _callers) in rows:
+        where = f"{Path(path).name}:{line}" if line else "builtin"
+        print(f"  {own / total:6.1%}  {calls:>8,} calls  {name} ({where})")
+
+
 if __name__ == "__main__":
     main()
+    if "--profile" in sys.argv[1:]:
+        profile(conversation())

@@ -20,8 +20,8 @@ from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
 
 COMMANDS: tuple[str, ...] = ("run", "resume", "list", "show", "monitor", "stop", "models",
                              "import_", "import_pidgin", "export", "query", "search", "index",
-                             "transcript", "payload", "branch", "doctor", "serve", "config",
-                             "completion")
+                             "transcript", "rescore", "metrics", "payload", "branch", "doctor",
+                             "serve", "config", "completion")
 """Subcommand modules in `pidgin_tui.commands`, in the order `--help` lists them."""
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -28,6 +28,11 @@ max_num_ctx = 32768          # cap on the context window sent as num_ctx
 [capabilities."ollama:qwen3:0.6b"]   # what the app cannot know about an uncatalogued model
 thinking = true              # it takes a thinking switch (--think)
 context_window = 40960
+[endpoints.openrouter]       # a named endpoint: models are `openrouter:<id>`
+kind = "openai"              # or "ollama"
+base_url = "https://openrouter.ai/api/v1"
+key_env = "OPENROUTER_API_KEY"
+models = ["meta-llama/llama-3.3-70b-instruct"]
 ```
 """
 
@@ -35,13 +40,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.core.redact import register_secret
+from pidgin_tui.core.redact import register_secret, url_secrets
 
 CONFIG_FILE_NAME = "config.toml"
 
@@ -72,6 +78,28 @@ CAPABILITY_KEYS: dict[str, type] = {"thinking": bool, "context_window": int,
 
 class ConfigError(ValueError):
     """The config file exists but cannot be used; the message names the file and the problem."""
+
+
+ENDPOINT_KINDS = ("openai", "ollama")
+ENDPOINT_KEYS = frozenset({"kind", "base_url", "key_env", "models"})
+_ENDPOINT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(slots=True, frozen=True)
+class Endpoint:
+    """One `[endpoints.NAME]` table: another OpenAI-compatible or Ollama server, whose models
+    are referred to as `NAME:<model id>`."""
+
+    name: str
+    kind: str
+    """`openai` (Chat Completions) or `ollama` (`/api/chat`)."""
+    base_url: str
+    """May hold credentials: shown only through `core.redact.redact_url`."""
+    key_env: str | None = None
+    """The environment variable holding its key; None: it takes no key."""
+    models: tuple[str, ...] = ()
+    """Model ids listed by `models` and the setup form; any other id works too."""
 
 
 # Which tables and keys `config.toml` may hold; a typo is an error with a suggestion. Values are
@@ -161,10 +189,15 @@ class Settings:
     """Per model reference: `thinking`, `context_window`, `max_output_tokens` overrides."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys (comma-separated) for the app; the app checks the ids."""
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    """`[endpoints.NAME]` tables by name."""
     path: Path | None = None
 
     def api_key(self, provider: str) -> str | None:
-        """The key for a provider: its environment variables first, then the config file."""
+        """The key for a provider: its environment variables first, then the config file.
+        An endpoint's key comes only from its `key_env` variable."""
+        if provider in self.endpoints:
+            return _endpoint_key(self.endpoints[provider])
         for var in KEY_ENV_VARS.get(provider, ()):
             value = os.environ.get(var, "").strip()
             if value:
@@ -174,6 +207,9 @@ class Settings:
 
     def key_source(self, provider: str) -> str | None:
         """Where the key comes from (an env var name or `config`), None when it is missing."""
+        if provider in self.endpoints:
+            endpoint = self.endpoints[provider]
+            return endpoint.key_env if _endpoint_key(endpoint) else None
         for var in KEY_ENV_VARS.get(provider, ()):
             if os.environ.get(var, "").strip():
                 return var
@@ -194,13 +230,32 @@ class Settings:
         return self.retry_budget_minutes * 60.0
 
 
+def _endpoint_key(endpoint: Endpoint) -> str | None:
+    value = os.environ.get(endpoint.key_env, "").strip() if endpoint.key_env else ""
+    register_secret(value)  # whatever the variable is called, its value is a secret
+    return value or None
+
+
+def needs_key(provider: str, config: Settings) -> bool:
+    """Whether requests to `provider` (or endpoint) carry a key the user must supply."""
+    if provider in config.endpoints:
+        return config.endpoints[provider].key_env is not None
+    return provider in KEY_ENV_VARS
+
+
 def key_env_hint(provider: str) -> str:
     """The environment variable(s) a user should set for a provider, for messages."""
+    endpoint = settings().endpoints.get(provider)
+    if endpoint is not None:
+        return endpoint.key_env or "no key needed"
     return " or ".join(KEY_ENV_VARS.get(provider, ())) or "no key needed"
 
 
 def missing_key_message(ref: str, provider: str, path: Path | None = None) -> str:
     """The one line that says a model cannot run for want of a key, and where to put one."""
+    if provider in settings().endpoints:
+        return (f"{ref}: no API key: set {key_env_hint(provider)} "
+                f"(endpoints.{provider}.key_env in {path or config_path()})")
     return (f"{ref}: no API key: set {key_env_hint(provider)}, or add {provider} = \"...\" "
             f"under [keys] in {path or config_path()}")
 
@@ -261,7 +316,35 @@ def parse_settings(data: dict[str, Any], path: Path) -> Settings:
             raise ConfigError(f"{path}: keymap.{binding_id} must be keys as a string, e.g. "
                               '"f12" or "ctrl+n,j"')
         settings.keymap[str(binding_id)] = keys
+    for name, table in data.get("endpoints", {}).items():
+        settings.endpoints[str(name)] = parse_endpoint(str(name), table, path)
     return settings
+
+
+def parse_endpoint(name: str, table: dict[str, Any], path: Path) -> Endpoint:
+    """One `[endpoints.NAME]` table; every problem is one line naming the key."""
+    where = f"endpoints.{name}"
+    if not _ENDPOINT_NAME.match(name) or name in _PROVIDERS:
+        raise ConfigError(f"{path}: {where}: an endpoint needs a name of its own (letters, "
+                          "digits, '-', '_', '.'), not a provider's")
+    for key in table:
+        if key not in ENDPOINT_KEYS:
+            raise _unknown(path, f"{where}.", key, ENDPOINT_KEYS)
+    kind = table.get("kind")
+    if kind not in ENDPOINT_KINDS:
+        raise ConfigError(f"{path}: {where}.kind must be \"openai\" or \"ollama\"")
+    base_url = table.get("base_url")
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise ConfigError(f"{path}: {where}.base_url must be the server's URL")
+    key_env = table.get("key_env")
+    if key_env is not None and (not isinstance(key_env, str) or not _ENV_NAME.match(key_env)):
+        raise ConfigError(f"{path}: {where}.key_env must be the name of an environment variable")
+    models = table.get("models", [])
+    if not isinstance(models, list) or not all(isinstance(m, str) and m for m in models):
+        raise ConfigError(f"{path}: {where}.models must be a list of model ids")
+    for secret in url_secrets(base_url):
+        register_secret(secret)  # a password in the URL is redacted like a key
+    return Endpoint(name, str(kind), base_url.strip(), key_env, tuple(models))
 
 
 def parse_capabilities(table: Any, where: str, path: Path) -> dict[str, Any]:

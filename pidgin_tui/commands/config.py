@@ -68,5 +68,13 @@ def effective_config(current: Settings) -> dict[str, Any]:
         view["capabilities"] = current.capabilities
     if current.google_api_version:
         view["google"] = {"api_version": current.google_api_version}
+    if current.endpoints:
+        view["endpoints"] = {name: {
+            "kind": endpoint.kind, "base_url": redact_url(endpoint.base_url),
+            **({"key_env": endpoint.key_env,
+                "key": "set" if current.key_source(name) else "not set"}
+               if endpoint.key_env else {}),
+            **({"models": list(endpoint.models)} if endpoint.models else {}),
+        } for name, endpoint in current.endpoints.items()}
     return view
 

@@ -11,7 +11,8 @@ HELP = "check experiments for damage and say what resume and import would do (re
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", nargs="?", metavar="EXPERIMENT",
                         help="name, id, unique id prefix or directory (default: every one)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object: output_root, experiments")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     checkups = [check(path, root) for path in dirs]
     if args.json:
-        print(json.dumps([c.as_dict() for c in checkups], ensure_ascii=False))
+        print(json.dumps({"output_root": str(root),
+                          "experiments": [c.as_dict() for c in checkups]}, ensure_ascii=False))
     elif not checkups:
         print(f"no experiments in {root / 'experiments'}")
     for checkup in [] if args.json else checkups:

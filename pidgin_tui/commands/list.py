@@ -13,7 +13,8 @@ HELP = "list experiments with their status and progress"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--json", action="store_true", help="print one JSON object: "
+                        "output_root, experiments, hint")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = output_root(getattr(args, "output", None))
     infos = list_experiments(root)
+    hint: str | None = None
     if not infos:
         from pidgin_tui.record.upstream import upstream_hint
 
@@ -29,12 +31,12 @@ def run(args: argparse.Namespace) -> int:
         if hint:
             say(hint, file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        say_json([{
+        say_json({"output_root": str(root), "experiments": [{
             "experiment_id": i.experiment_id, "name": i.name, "status": i.status_label,
             "conversations_done": i.conversations_done,
             "total_conversations": i.total_conversations,
             "total_turns": i.manifest.get("total_turns", 0), "path": str(i.path),
-        } for i in infos])
+        } for i in infos], "hint": hint or None})
         return 0
     if not infos:
         say(f"no experiments in {root / 'experiments'}")

@@ -14,7 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="print one summary and exit")
     parser.add_argument("--conversations", action="store_true",
                         help="also list each experiment's conversations")
-    parser.add_argument("--json", action="store_true", help="print JSON (implies --once)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object: "
+                        "output_root, experiments (implies --once)")
     parser.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
                         help="refresh interval without --once (default 2)")
 
@@ -30,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     root = output_root(getattr(args, "output", None))
     state = MonitorState(root)
     if args.json:
-        say_json([_as_json(row) for row in state.refresh()])
+        say_json({"output_root": str(root),
+                  "experiments": [_as_json(row) for row in state.refresh()]})
         return 0
     if args.once:
         say(summary_text(state.refresh(), root, conversations=args.conversations))

@@ -14,7 +14,8 @@ HELP = "run a read-only SQL query on the analysis database (tables: experiments,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sql", metavar="SQL")
-    parser.add_argument("--json", action="store_true", help="print rows as a JSON array")
+    parser.add_argument("--json", action="store_true", help="print one JSON object: "
+                        "columns, rows (as objects), row_count, truncated")
     parser.add_argument("--max-width", type=int, default=60, metavar="N",
                         help="cut table cells longer than N characters (default 60)")
     parser.add_argument("--limit", type=_positive_int, default=None, metavar="ROWS",

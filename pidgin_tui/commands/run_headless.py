@@ -87,6 +87,7 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`)."""
     from pidgin_tui.experiments.param_check import (
         check_parameters,
+        launch_warnings,
         refusals,
         unpriced_budget_issues,
     )
@@ -97,7 +98,7 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     unpriced = unpriced_budget_issues(runner)
     plan = describe_plan(spec, runner)
     if issues or unpriced:
-        plan["parameter_warnings"] = [issue.message for issue in issues] + unpriced
+        plan["parameter_warnings"] = launch_warnings(runner)
     if args.dry_run:
         if args.json:
             say_json({"dry_run": True, **plan})

@@ -17,7 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--thinking", action="store_true", help="search thinking too")
     parser.add_argument("--limit", type=int, default=50, metavar="N",
                         help="at most N results (default 50)")
-    parser.add_argument("--json", action="store_true", help="print results as a JSON array")
+    parser.add_argument("--json", action="store_true", help="print one JSON object: query, total, "
+                        "ranked, hits")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     if args.json:
-        print(json.dumps([hit.to_json() for hit in results.hits], ensure_ascii=False))
+        print(json.dumps({"query": args.query, "total": results.total,
+                          "ranked": results.ranked,
+                          "hits": [hit.to_json() for hit in results.hits]}, ensure_ascii=False))
         return 0
     print(terminal_safe(results.describe(args.query), single_line=True))
     for hit in results.hits:

@@ -27,7 +27,6 @@ from pidgin_tui.core.events import (
     ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
-    EndStateDetectedEvent,
     InjectionEvent,
     InterjectionEvent,
     InterruptRequestEvent,
@@ -180,7 +179,7 @@ class Conductor:
                       AgentId.B: self.plan.agent_b.display_name}
 
     @property
-    def _ids(self) -> dict[str, str]:
+    def _ids(self) -> dict[str, Any]:
         return {"experiment_id": self.plan.experiment_id,
                 "conversation_id": self.plan.conversation_id}
 
@@ -491,10 +490,7 @@ class Conductor:
         onsets: list[EndStateOnset] = take()
         for onset in onsets:
             action = self.plan.end_state_actions.get(onset.name, "warn")
-            await self.bus.publish(EndStateDetectedEvent(
-                **self._ids, turn_number=turn, end_state=onset.name,
-                onset_turn=onset.onset_turn, score=onset.score, action=action,
-                substantive_turns=onset.turns_before))
+            await self.bus.publish(onset.event(**self._ids, turn_number=turn, action=action))
             if strongest is None or _SEVERITY[action] > _SEVERITY[strongest]:
                 strongest = action
         return strongest

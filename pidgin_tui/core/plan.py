@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pidgin_tui.core.awareness import Awareness
 from pidgin_tui.core.types import AgentConfig, AgentId
+
+if TYPE_CHECKING:
+    from pidgin_tui.core.events import EndStateDetectedEvent
 
 DEFAULT_OPENER = "[Begin]"
 DEFAULT_EMPTY_PLACEHOLDER = "[no response]"
@@ -29,6 +32,22 @@ class EndStateOnset(NamedTuple):
     """The detector's score at the detecting turn."""
     turns_before: int
     """Turns completed before the onset turn."""
+
+    def event(self, experiment_id: str, conversation_id: str | None, turn_number: int,
+              action: str, **stamp: Any) -> EndStateDetectedEvent:
+        """The EndStateDetectedEvent announcing this end state at `turn_number`; `stamp` may
+        set the event's `seq` and `timestamp` (a replay or a rescore keeps the turn's)."""
+        from pidgin_tui.core.events import EndStateDetectedEvent  # msgspec: not at --help
+
+        return EndStateDetectedEvent(
+            experiment_id=experiment_id, conversation_id=conversation_id,
+            turn_number=turn_number, end_state=self.name, onset_turn=self.onset_turn,
+            score=self.score, action=action, substantive_turns=self.turns_before, **stamp)
+
+
+AFTER_RUN_ACTION = "continue"
+"""The action recorded with an end state found after the run (an import or a rescore): it
+stopped, warned or paused nothing."""
 
 
 class EndStateSource(Protocol):

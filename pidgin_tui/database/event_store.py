@@ -40,8 +40,15 @@ class QueryResult:
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
+    def as_json_object(self) -> dict[str, Any]:
+        """What `query --json` prints (docs/json.md): the columns, the rows as objects, their
+        count, and whether more rows matched than the limit let through."""
+        return {"columns": self.columns, "rows": self.as_dicts(), "row_count": len(self.rows),
+                "truncated": self.truncated}
+
     def to_json(self) -> str:
-        return inert_json(json.dumps(self.as_dicts(), default=str, ensure_ascii=False, indent=1))
+        return inert_json(json.dumps(self.as_json_object(), default=str, ensure_ascii=False,
+                                     indent=1))
 
     def to_table(self, max_width: int = 60) -> str:
         """A plain fixed-width text table (cells longer than `max_width` are cut with …)."""

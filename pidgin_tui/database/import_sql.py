@@ -55,8 +55,7 @@ _HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "exp
            "turn_number", "agent_id", "metrics_version", "convergence_score")
 _HEADER_TYPE = json.dumps({name: "VARCHAR" for name in _HEADER})
 
-STAGE_SQL = f"""
-CREATE OR REPLACE TEMP TABLE _stage AS
+STAGE_COLUMNS = f"""
 SELECT CASE WHEN x.event_type IS NULL THEN filename END AS filename, x.event_type,
        x.conversation_id, TRY_CAST(x.seq AS BIGINT) AS seq,
        TRY_CAST(x.timestamp AS TIMESTAMP) AS timestamp, x.event_id, x.experiment_id,
@@ -69,6 +68,18 @@ FROM (SELECT filename, json AS data, json_transform(json, '{_HEADER_TYPE}') AS x
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
                              filename = true))
 """
+STAGE_SQL = f"CREATE OR REPLACE TEMP TABLE _stage AS {STAGE_COLUMNS}"
+
+_SCORE_EVENTS = "('TurnCompleteEvent', 'EndStateDetectedEvent')"
+RESCORED_SQL = (
+    f"CREATE OR REPLACE TEMP TABLE _rescored AS {STAGE_COLUMNS}",
+    f"""DELETE FROM _stage WHERE event_type IN {_SCORE_EVENTS} AND conversation_id IN
+        (SELECT DISTINCT conversation_id FROM _rescored WHERE event_type = 'TurnCompleteEvent')""",
+    f"INSERT INTO _stage SELECT * FROM _rescored WHERE event_type IN {_SCORE_EVENTS}",
+    "DROP TABLE _rescored",
+)
+"""A conversation's rescored scores (`pidgin-tui rescore`) take the place of its recorded
+TurnComplete and EndStateDetected events; its unreadable rescore lines are left out."""
 
 EVENTS_SQL = """
 INSERT INTO events

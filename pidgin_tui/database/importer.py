@@ -23,11 +23,12 @@ from pidgin_tui.database.import_sql import (
     EXPERIMENT_SQL,
     EXTRA_METRICS_SQL,
     MESSAGES_SQL,
+    RESCORED_SQL,
     STAGE_SQL,
     WIDE_METRICS_SQL,
 )
 from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
-from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, rescored_file
 from pidgin_tui.record.manifest import read_manifest
 
 TABLES = ("events", "messages", WIDE_TABLE, EXTRA_TABLE, "conversations", "experiments")
@@ -124,6 +125,11 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
         con.execute(STAGE_SQL, {"files": [str(f) for f in files]})
     finally:
         con.execute("RESET preserve_insertion_order")
+    rescores = [r for r in map(rescored_file, files) if r is not None]
+    if rescores:
+        con.execute(RESCORED_SQL[0], {"files": [str(f) for f in rescores]})
+        for statement in RESCORED_SQL[1:]:
+            con.execute(statement)
     rows = con.execute("SELECT count(*) FROM _stage").fetchone()
     if rows and rows[0] < ROW_GROUP_ROWS:
         con.execute("SET threads = 1")
@@ -166,7 +172,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 "created_at": manifest.get("created_at"),
                 "started_at": manifest.get("started_at"),
                 "completed_at": manifest.get("completed_at"),
-                "total": int(manifest.get("total_conversations") or 0),  # type: ignore[arg-type]
+                "total": int(str(manifest.get("total_conversations") or 0)),
                 "config": json.dumps(manifest.get("config") or {}),
                 "events": report.events, "skipped": skipped,
             })

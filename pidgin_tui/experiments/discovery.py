@@ -165,3 +165,17 @@ def describe(path: Path, root: Path | None = None) -> ExperimentInfo:
 
 def list_experiments(root: Path) -> list[ExperimentInfo]:
     return [describe(path, root) for path in experiment_dirs(root)]
+
+
+def recent_experiments(root: Path, limit: int) -> list[ExperimentInfo]:
+    """The `limit` experiments whose manifest was written last, newest first."""
+    from pidgin_tui.record.layout import MANIFEST_NAME
+
+    def written(path: Path) -> float:
+        try:
+            return (path / MANIFEST_NAME).stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return [describe(path, root) for path in
+            sorted(experiment_dirs(root), key=written, reverse=True)[:limit]]

@@ -31,6 +31,12 @@ def check_parameters(runner: ExperimentRunner) -> list[ParameterIssue]:
     return issues
 
 
+def launch_warnings(runner: ExperimentRunner) -> list[str]:
+    """Every line `--dry-run` and the setup form warn with before a launch: settings a model
+    cannot take or thinking it cannot turn off, then budgets over unpriced models."""
+    return [issue.message for issue in check_parameters(runner)] + unpriced_budget_issues(runner)
+
+
 def refusals(issues: list[ParameterIssue]) -> list[ParameterIssue]:
     return [issue for issue in issues if issue.refuse]
 

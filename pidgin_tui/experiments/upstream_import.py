@@ -27,6 +27,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     TurnStartEvent,
 )
+from pidgin_tui.core.plan import AFTER_RUN_ACTION
 from pidgin_tui.experiments.runner import conversation_id_for, new_experiment_id
 from pidgin_tui.record.layout import new_experiment_dir
 from pidgin_tui.record.manifest import new_manifest
@@ -122,8 +123,10 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
         statuses: list[str] = []
         for repetition, conv in enumerate(upstream.conversations):
             conv_id = conversation_id_for(exp_id, repetition)
-            status, done = await _replay(bus, exp_id, conv_id, repetition, conv,
-                                         make_turn_scorer(DEFAULT_PROFILE, "agent_a"))
+            # Upstream's first speaker is always agent A; its opening prompt anchors the
+            # scorer's topic drift as in a run of ours.
+            scorer = make_turn_scorer(DEFAULT_PROFILE, "agent_a", conv.initial_prompt or "")
+            status, done = await _replay(bus, exp_id, conv_id, repetition, conv, scorer)
             statuses.append(status)
             turns += done
             problems += conv.problems
@@ -155,7 +158,7 @@ def _last_stamp(upstream: UpstreamExperiment) -> str:
 async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
                   conv: UpstreamConversation, scorer: Any) -> tuple[str, int]:
     """Publish one conversation's events; returns (final status, turns completed)."""
-    ids = {"experiment_id": exp_id, "conversation_id": conv_id}
+    ids: dict[str, Any] = {"experiment_id": exp_id, "conversation_id": conv_id}
     await bus.publish(ConversationStartEvent(
         **ids, agent_a_model=conv.models.get("agent_a", ""),
         agent_b_model=conv.models.get("agent_b", ""),
@@ -193,6 +196,9 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
                 **ids, turn_number=turn, convergence_score=score, metrics=metrics,
                 metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
                 timestamp=messages[-1].timestamp))
+            for onset in scorer.take_end_states():  # found after the run: nothing was done
+                await bus.publish(onset.event(exp_id, conv_id, turn, AFTER_RUN_ACTION,
+                                              timestamp=messages[-1].timestamp))
             done = turn + 1
     end = conv.end
     status = end.status if end is not None and end.status in (
@@ -210,7 +216,7 @@ def _stamp_of(conv: UpstreamConversation) -> str:
     return conv.messages[-1].timestamp if conv.messages else conv.started_at
 
 
-async def _publish_message(bus: EventBus, ids: dict[str, str], conv: UpstreamConversation,
+async def _publish_message(bus: EventBus, ids: dict[str, Any], conv: UpstreamConversation,
                            message: UpstreamMessage) -> None:
     model = conv.models.get(message.agent_id, "")
     await bus.publish(MessageCompleteEvent(

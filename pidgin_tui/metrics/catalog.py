@@ -185,7 +185,9 @@ def render_markdown() -> str:
         "`agent` is `a`, `b`, or NULL for cross-agent metrics) and `turn_metrics_wide`.",
         f"There are {len(PER_AGENT)} per-agent metrics (×2 agents), {len(CROSS)} cross-agent "
         f"metrics and {len(END_STATE_SCORES)} end-state scores: {len(metric_names())} values "
-        "per turn, plus the convergence score.",
+        "per turn, plus the convergence score. `pidgin-tui metrics NAME` prints the definition "
+        "of a stored name (`a_ttr`), of every name starting with a prefix (`mimicry`, "
+        "`endstate_`), or of both agents' metric named without its `a_`/`b_` (`ttr`).",
         "",
         "Words are lower-cased runs of letters/digits (inner apostrophes kept); content words "
         "are words that are not function words. Rates are per word; densities per character. "

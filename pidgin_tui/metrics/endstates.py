@@ -91,6 +91,24 @@ def stem(word: str) -> str:
         word = word[:-1]
     return word[:_STEM]
 
+
+_STEMS: dict[str, str] = {}
+"""`stem` by word: a dict look-up is cheaper than the call."""
+
+
+def stems(words: Iterable[str]) -> set[str]:
+    """The stems of `words`, through a cache of each word's stem."""
+    cache = _STEMS
+    try:
+        return set(map(cache.__getitem__, words))
+    except KeyError:
+        if len(cache) > 100_000:
+            cache.clear()
+        for word in words:
+            if word not in cache:
+                cache[word] = stem(word)
+        return set(map(cache.__getitem__, words))
+
 _GRATITUDE_FULL = 0.10
 _META_FULL = 0.12
 _FAREWELL_FULL = 0.06

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, count
+from operator import mul
 
 from pidgin_tui.metrics.lexicons import LEXICONS
 
@@ -83,7 +84,8 @@ def yules_k(counts: Counter[str], total: int) -> float:
     """Yule's K (x10^4): lower means more diverse; independent of text length for long texts."""
     if total == 0:
         return 0.0
-    s2 = sum(c * c for c in counts.values())  # Σ over the frequency spectrum of V(m)·m²
+    values = counts.values()
+    s2 = sum(map(mul, values, values))  # Σ over the frequency spectrum of V(m)·m²
     return 1e4 * (s2 - total) / (total * total)
 
 
@@ -144,6 +146,8 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
             counts[name] += n
     if bigrams is None:
         bigrams = list(map(" ".join, zip(words, words[1:], strict=False)))
+    if _PHRASE_PREFIXES.isdisjoint(bigrams):  # the common case: no phrase can start
+        return counts
     if trigrams is None:
         trigrams = list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
     covered = dict.fromkeys(LEXICONS, 0)

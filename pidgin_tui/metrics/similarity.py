@@ -11,12 +11,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from itertools import chain
+from operator import mul
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
-_KEYS_VIEW = type({}.keys())
+_KEYS_VIEW: type = type({}.keys())
 
 
 def _as_set(items: Collection[T]) -> AbstractSet[T]:
@@ -69,7 +70,8 @@ def reuse_and_add(seen: set[T], target: Collection[T]) -> float:
 
 def norm(vector: Mapping[T, float]) -> float:
     """Euclidean norm of a sparse vector."""
-    return math.sqrt(sum(v * v for v in vector.values()))
+    values = vector.values()
+    return math.sqrt(sum(map(mul, values, values)))
 
 
 def cosine(a: Mapping[T, float], b: Mapping[T, float], norm_a: float | None = None,
@@ -80,7 +82,8 @@ def cosine(a: Mapping[T, float], b: Mapping[T, float], norm_a: float | None = No
     if not a or not b:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    dot = sum(v * large[k] for k, v in small.items() if k in large)
+    shared = list(filter(large.__contains__, small))  # in `small`'s order, as the sum runs
+    dot = sum(map(mul, map(small.__getitem__, shared), map(large.__getitem__, shared)))
     norms = (norm(a) if norm_a is None else norm_a) * (norm(b) if norm_b is None else norm_b)
     return min(1.0, dot / norms) if norms else (1.0 if a == b else 0.0)
 
@@ -143,7 +146,9 @@ class TfIdfHistory:
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
         df, ln_df, history, log1p = self.df, self._ln_df, self.history, math.log1p
-        docs = [set(doc) for doc in documents]
+        # A mapping's or a set's items are distinct already; anything else is made a set.
+        docs = [doc if isinstance(doc, dict | set | frozenset) else set(doc)
+                for doc in documents]
         n_new = len(docs)
         added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
         # Every IDF changes with N; those of the new messages' terms are computed here, where
@@ -195,7 +200,9 @@ class TfIdfHistory:
         c = math.log1p(self.n_docs) + 1.0
         norm_h2 = c * c * self._s0 - 2.0 * c * self._s1 + self._s2
         history, idf = self.history, self._idf
-        dot = sum(w * history[t] * idf[t] for t, w in weighted.items() if t in history)
+        shared = list(filter(history.__contains__, weighted))
+        dot = sum(map(mul, map(mul, map(weighted.__getitem__, shared),
+                                map(history.__getitem__, shared)), map(idf.__getitem__, shared)))
         norm_m = norm(weighted) if weighted_norm is None else weighted_norm
         if norm_h2 <= 0.0 or norm_m == 0.0:
             return 0.0

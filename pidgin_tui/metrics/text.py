@@ -128,6 +128,9 @@ _SYLLABLES: dict[str, int] = {}
 """Syllable counts by word: a plain dict is cheaper to consult than an lru_cache call."""
 LONG_WORD = 7
 """Letters from which a word counts as long."""
+_RATE_KEYS = tuple(f"{name}_rate" for name in LEXICONS)
+"""The per-word rate of each lexicon, in `lexicon_counts` order (that of LEXICONS)."""
+_NO_RATES = (0.0,) * len(LEXICONS)
 
 
 def _count_arrow_symbols(arrow: str) -> int:
@@ -327,7 +330,7 @@ def analyze(text: str) -> MessageAnalysis:
     n_chars = len(text)
     unique = len(counts)
     letters_total = sum(map(len, words))
-    long_words = sum(c for w, c in counts.items() if len(w) >= LONG_WORD)
+    long_words = sum(compress(counts.values(), map(LONG_WORD.__le__, map(len, counts))))
     hapax = countOf(counts.values(), 1)
     syllable_total = _syllable_total(words, counts)
     raw = text.encode("utf-8")
@@ -367,7 +370,8 @@ def analyze(text: str) -> MessageAnalysis:
         if n_bigrams else 0.0,
         "repeated_trigram_ratio": (n_trigrams - countOf(trigrams.values(), 1)) / n_trigrams
         if n_trigrams else 0.0,
-        **{name: float(structure[name]) for name in STRUCTURE_PATTERNS},
+        **dict(zip(STRUCTURE_PATTERNS, map(float, map(structure.__getitem__,
+                                                      STRUCTURE_PATTERNS)), strict=True)),
         "uppercase_ratio": chars["upper"] / chars["letters"] if chars["letters"] else 0.0,
         "digit_ratio": per_char(chars["digits"]),
         "punctuation_density": per_char(chars["punct"]),
@@ -378,7 +382,8 @@ def analyze(text: str) -> MessageAnalysis:
         "non_ascii_ratio": per_char(chars["non_ascii"]),
         "syllables_per_word": per_word(syllable_total),
         "flesch_reading_ease": flesch_reading_ease(n_words, n_sentences, syllable_total),
-        **{f"{name}_rate": per_word(lexicon[name]) for name in LEXICONS},
+        **dict(zip(_RATE_KEYS, [n / n_words for n in lexicon.values()] if n_words
+                   else _NO_RATES, strict=True)),
         "positive_rate": per_word(positive),
         "negative_rate": per_word(negative),
         "sentiment": polarity,

@@ -27,6 +27,7 @@ from pidgin_tui.metrics.endstates import (
     SCORE_KEYS,
     EndStateTracker,
     stem,
+    stems,
     turn_scores,
 )
 from pidgin_tui.metrics.lexicons import STOPWORDS
@@ -105,12 +106,11 @@ class ConversationMetrics:
         unprefixed: dict[str, dict[str, float]] = {}
         for agent in self.order:
             msg = msgs[agent]
-            keys = _PREFIXED[agent]
-            cumulative = self._cumulative(agent, msg, weighted[agent], norms[agent])
-            for values in (msg.metrics, cumulative):
-                for name, value in values.items():
-                    metrics[keys.get(name) or f"{agent}_{name}"] = value
-            unprefixed[agent] = {**msg.metrics, **cumulative}
+            values = msg.metrics | self._cumulative(agent, msg, weighted[agent], norms[agent])
+            # Every name is in the catalog (a test holds them together): prefixed at C speed.
+            metrics.update(zip(map(_PREFIXED[agent].__getitem__, values), values.values(),
+                               strict=True))
+            unprefixed[agent] = values
         cross["vocabulary_overlap"] = self._vocabulary_overlap()
         score = convergence_score(cross, self.profile)
         self._scores.append(score)
@@ -181,12 +181,12 @@ class ConversationMetrics:
             self._first_turn = turn_set
         self._turns += 1
         if self._turns <= OPENING_TURNS:
-            self._opening.update(map(stem, turn_set))
+            self._opening.update(stems(turn_set))
             self._topic_reuse = None
         elif len(turn_set) < MIN_TOPIC_WORDS:
             self._topic_reuse = None
         else:
-            self._topic_reuse = reuse(self._opening, set(map(stem, turn_set)))
+            self._topic_reuse = reuse(self._opening, stems(turn_set))
         out["similarity_to_first_turn"] = jaccard(turn_set, self._first_turn)
         out["turn_repetition"] = 0.0 if self._previous_turn is None \
             else jaccard(turn_set, self._previous_turn)

@@ -36,7 +36,7 @@ CONVERGENCE_MEANS: dict[str, float] = {
     "converging": 0.31,
     "diverging": 0.18,
     "unrelated": 0.15,
-    "tiny-model": 0.24,
+    "tiny-model": 0.53,
 }
 """Mean `balanced` score per labelled class (and `tiny-model`), two decimals."""
 
@@ -51,7 +51,7 @@ CONVERGENCE_AUC: dict[tuple[str, str], float] = {
     ("converging", "diverging"): 1.0,
     ("converging", "unrelated"): 1.0,
     ("diverging", "unrelated"): 0.73,
-    ("tiny-model", "unrelated"): 0.86,
+    ("tiny-model", "unrelated"): 0.93,
 }
 """AUC of one class against another with the `balanced` profile, two decimals."""
 
@@ -59,9 +59,9 @@ OLD_UNRELATED_MEAN = 0.35
 """The same unrelated pairs under metrics_version 2 (structure and character cosine heavy)."""
 
 END_STATE_PRECISION_RECALL: dict[str, tuple[float, float, int]] = {
-    "loop": (1.0, 1.0, 3),
+    "loop": (1.0, 1.0, 5),
     "emoji_collapse": (1.0, 1.0, 2),
-    "gratitude_spiral": (1.0, 1.0, 2),
+    "gratitude_spiral": (1.0, 1.0, 3),
     "meta_talk": (1.0, 1.0, 2),
     "goodbye_loop": (1.0, 1.0, 2),
     "silence": (1.0, 1.0, 2),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pidgin_tui.config import KEY_ENV_VARS, Settings, key_env_hint, settings
+from pidgin_tui.config import Settings, key_env_hint, needs_key, settings
 from pidgin_tui.providers.pricing import PriceTable, format_price, price_table
 from pidgin_tui.providers.registry import Registry
 
 
 def key_status(provider: str, config: Settings) -> tuple[bool, str]:
     """(usable, description): whether a request could be sent, and why (never the key itself)."""
-    if provider not in KEY_ENV_VARS:
+    if not needs_key(provider, config):
         return True, "no key needed"
     source = config.key_source(provider)
     if source is None:

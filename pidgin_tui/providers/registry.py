@@ -103,11 +103,15 @@ def default_registry() -> Registry:
     """The process-wide registry, built on first use."""
     global _DEFAULT
     if _DEFAULT is None:
-        from pidgin_tui.providers.catalog import add_real_models
+        from pidgin_tui.providers.catalog import add_real_models, limits_for
 
         registry = Registry()
         _add_local_models(registry)
         add_real_models(registry)  # the real providers' models and factories
+        from pidgin_tui.config import settings
+        from pidgin_tui.providers.endpoints import add_endpoints
+
+        add_endpoints(registry, settings().endpoints, limits_for)
         _DEFAULT = registry
     return _DEFAULT
 

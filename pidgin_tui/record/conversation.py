@@ -10,13 +10,15 @@ Definitions (each in one place, here):
 - `status`: `created` until the start event, `running` after it (or after a resume), `paused`
   while paused in-process, then the end event's status. A conversation without an end event
   whose process is gone is `interrupted`: ask `settled_status(live=False)`.
+- `rescored`: scores (turn metrics, convergence, end states) come from the newest rescore of
+  the conversation when it has one (`pidgin-tui rescore`); every other figure from its events.
 - `cost_usd`: the sum of every response's cost, or None as soon as one response was unpriced
   (`unpriced_requests` counts them; `priced_cost_usd` is the sum of the priced ones).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +43,8 @@ from pidgin_tui.core.events import (
     rate_limited_text,
 )
 from pidgin_tui.metrics.endstates import DEGRADATIONS
-from pidgin_tui.record.jsonl import read_events
+from pidgin_tui.record.jsonl import read_all_events, read_events
+from pidgin_tui.record.layout import rescored_file
 
 AGENTS = ("agent_a", "agent_b")
 DEFAULT_NAMES = {"agent_a": "Agent A", "agent_b": "Agent B"}
@@ -114,6 +117,8 @@ class ConversationRecord:
     offset: int = 0
     """Byte offset of the file read so far (see `read_more`)."""
     parse_errors: list[str] = field(default_factory=list)
+    rescored_version: int | None = None
+    """The metrics version of the rescore whose scores replaced the recorded ones, if any."""
     _line: int = 1
 
     @classmethod
@@ -133,6 +138,7 @@ class ConversationRecord:
         """
         if self.path is None:
             return []
+        first = self.offset == 0
         result = read_events(self.path, self.offset, first_line_number=self._line, types=types)
         if result.offset == self.offset:
             return []
@@ -140,7 +146,34 @@ class ConversationRecord:
         self.offset = result.offset
         self.parse_errors.extend(result.errors)
         self.apply_all(result.events)
+        if first:
+            self.apply_rescore()
         return result.events
+
+    def apply_rescore(self) -> None:
+        """Take the scores of the conversation's newest rescore, when it has one."""
+        found = rescored_file(self.path) if self.path is not None else None
+        if found is not None:
+            self.apply_scores(read_all_events(found).events)
+
+    def apply_scores(self, rescored: Sequence[Event]) -> None:
+        """Replace the scores of the turns in `rescored` (TurnCompleteEvents) and every end
+        state (by its EndStateDetectedEvents); the recorded events stay as they are."""
+        turns = {e.turn_number: e for e in rescored if isinstance(e, TurnCompleteEvent)}
+        if not turns:
+            return
+        self.rescored_version = max(e.metrics_version for e in turns.values())
+        self.end_states = [e for e in rescored if isinstance(e, EndStateDetectedEvent)]
+        if self.detail:
+            self.turn_events.update(turns)
+            scores = [e.convergence_score for e in self.turn_events.values()]
+        else:
+            scores = [e.convergence_score for e in turns.values()]
+        known = [s for s in scores if s is not None]
+        self.max_convergence = max(known) if known else None
+        last = max(self.completed_turns, default=None)
+        if last in turns:
+            self.convergence = turns[last].convergence_score
 
     def apply_all(self, events: list[Event]) -> None:
         for event in events:

@@ -27,8 +27,10 @@ class ExperimentRecord:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, directory: Path, detail: bool = True) -> ExperimentRecord:
-        """Every conversation of an experiment directory, from its JSONL files."""
+    def load(cls, directory: Path, detail: bool = True, rescored: bool = True
+             ) -> ExperimentRecord:
+        """Every conversation of an experiment directory, from its JSONL files; with
+        `rescored`, each conversation's scores come from its newest rescore when it has one."""
         record = cls(directory, read_manifest(directory) or {})
         exp_file = directory / EXPERIMENT_EVENTS_NAME
         if exp_file.exists():
@@ -40,6 +42,8 @@ class ExperimentRecord:
             conv = ConversationRecord(conversation_id=conv_id, detail=detail, path=path)
             result = read_all_events(path)
             conv.apply_all(result.events)
+            if rescored:
+                conv.apply_rescore()
             record.conversations[conv_id] = conv
             record._note(path, result)
         return record

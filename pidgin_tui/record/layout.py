@@ -27,6 +27,11 @@ STATE_LOG_NAME = "manifest_conversations.ndjson"
 LOCK_NAME = "experiment.lock"
 """Held (flock) by the one process writing the experiment."""
 TORN_SUFFIX = ".torn"
+RESCORED_DIR = "rescored"
+"""Scores recomputed after the run (`pidgin-tui rescore`): `rescored/v<metrics version>/` holds
+one `conv_<id>_events.jsonl` of TurnComplete and EndStateDetected events per conversation, and
+`rescore.json`, a summary. The original events are never rewritten."""
+RESCORE_SUMMARY_NAME = "rescore.json"
 CONTROL_DIR = "control"
 """Requests to the process running an experiment (stop, pause, interject, ...) and its replies;
 transient, not part of the record."""
@@ -91,6 +96,34 @@ def torn_path(jsonl: Path) -> Path:
 def conversation_files(experiment_dir: Path) -> list[Path]:
     """Every conversation JSONL file of an experiment, sorted by name."""
     return sorted(experiment_dir.glob(f"{_CONV_PREFIX}*{_CONV_SUFFIX}"))
+
+
+def rescore_dir(experiment_dir: Path, metrics_version: int) -> Path:
+    """Where a rescore with `metrics_version` writes its files."""
+    return experiment_dir / RESCORED_DIR / f"v{metrics_version}"
+
+
+def _rescore_version(path: Path) -> int:
+    name = path.name
+    return int(name[1:]) if name[:1] == "v" and name[1:].isdigit() else -1
+
+
+def rescore_versions(experiment_dir: Path) -> list[int]:
+    """The metrics versions an experiment was rescored with, oldest first."""
+    parent = experiment_dir / RESCORED_DIR
+    if not parent.is_dir():
+        return []
+    return sorted(v for v in map(_rescore_version, parent.iterdir()) if v >= 0)
+
+
+def rescored_file(conversation_jsonl: Path) -> Path | None:
+    """The newest rescore of a conversation (by metrics version), or None when it has none."""
+    versions = rescore_versions(conversation_jsonl.parent)
+    for version in reversed(versions):
+        path = rescore_dir(conversation_jsonl.parent, version) / conversation_jsonl.name
+        if path.is_file():
+            return path
+    return None
 
 
 def control_dir(experiment_dir: Path) -> Path:

@@ -1,32 +1,31 @@
 """PidginApp: the full-screen app. Modes for each area, global keys, launching runs, quitting.
 
 Screens are imported lazily by their mode factories, so start-up pays only for the screen shown
-first. Runs are `ExperimentRunner`s executing as async workers on the app's loop; the bridge turns
-their events into messages and the `RunStore` holds what the screens show.
+first. Runs go through the app's run session (`tui.runs`, over `experiments.session`) on the
+app's loop; bridges turn their events into messages and the `RunStore` holds what the screens
+show.
 """
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker
 
-from pidgin_tui.core.bus import EventBus
 from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
-from pidgin_tui.tui.bridge import Bridge, Hub
+from pidgin_tui.experiments.session import STOP_GRACE_S
+from pidgin_tui.tui.bridge import Hub
 from pidgin_tui.tui.detached import DetachedStarted
-from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.inert import make_control_codes_inert
 from pidgin_tui.tui.keymap import apply_user_keymap
 from pidgin_tui.tui.messages import (
@@ -37,28 +36,17 @@ from pidgin_tui.tui.messages import (
 )
 from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
+from pidgin_tui.tui.runs import AppRuns, Run
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import RunStore
 from pidgin_tui.tui.toasts import ToastApp
 
 if TYPE_CHECKING:
-    from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
 
 FREEZE_AFTER_S = 1.0
 """Start-up objects are frozen this long after mounting, well after the first frame."""
-STOP_GRACE_S = 5.0
-"""How long quitting waits for conversations to reach a safe point before cancelling their I/O."""
-
-
-@dataclass
-class Run:
-    """One experiment launched from the app."""
-
-    runner: ExperimentRunner
-    bridge: Bridge
-    worker: Worker[Any] | None = None
 
 
 class PidginApp(ToastApp):
@@ -118,22 +106,20 @@ class PidginApp(ToastApp):
         self.clock = clock
         self.store = RunStore(clock)
         self.hub = Hub()
-        self.runs: dict[str, Run] = {}
         self._ui_settings_path = ui_settings_path
         self.ui_settings: UiSettings = load_ui_settings(ui_settings_path)
         self._quitting = False
         self.freeze_gc = freeze_gc
         """Freeze start-up objects out of full collections (the real app; `run_app` undoes it)."""
         self.post_process = post_process
-        """Run the post-processor (thread worker) when an experiment launched here ends."""
+        """Post-process every run that ends here, and on start what an earlier session left."""
         self.handle_sigterm = handle_sigterm
-        self._terminating = False
-        """Stop runs cleanly on SIGTERM (`pidgin-tui stop` from another terminal) and exit 143."""
+        """Stop runs cleanly on SIGTERM and exit 143."""
+        self._signals = ExitStack()
         self.detach_runs = detach_runs
         """Launch every run detached (the app in a browser: closing the tab must not end it)."""
-        self._stopping_all = False
-        """Set while quitting: runs stopped on the way out are not post-processed (the CLI's
-        `import` and `transcript` commands can do it later)."""
+        self.run_session = AppRuns(self)
+        """The runs of this app and the run session (launch, stop, post-processing queue)."""
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -147,8 +133,12 @@ class PidginApp(ToastApp):
         if self.freeze_gc:
             self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
         if self.handle_sigterm:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._on_sigterm)
+            self._signals.enter_context(self.run_session.session.signals(
+                self._on_sigterm, (signal.SIGTERM,)))
         self.run_worker(_preload_run_modules, thread=True, group="preload", exit_on_error=False)
+        if self.post_process:
+            self.run_worker(self._find_left_over, thread=True, group="left-over",
+                            exit_on_error=False)
         if self.detach_runs:
             self.run_worker(self._attach_to_live_runs, thread=True, group="attach",
                             exit_on_error=False)
@@ -166,22 +156,32 @@ class PidginApp(ToastApp):
                 self.call_from_thread(self.notify, hint, title="Upstream Pidgin data",
                                       severity="warning", timeout=30)
 
+    def _find_left_over(self) -> None:
+        """Runs an earlier session ended without post-processing them are finished now."""
+        from pidgin_tui.experiments.session import unprocessed_experiments
+
+        paths = unprocessed_experiments(self.output_root)
+        if paths:
+            self.call_from_thread(self.run_session.finish_left_over, paths)
+
     def _attach_to_live_runs(self) -> None:
         """Reopening the page while detached runs go on shows them in the monitor."""
         from pidgin_tui.tui.detached import has_live_runs
 
+        def show_monitor() -> None:
+            self.switch_mode("monitor")
+
         if has_live_runs(self.output_root):
-            self.call_from_thread(self.switch_mode, "monitor")
+            self.call_from_thread(show_monitor)
 
     def on_unmount(self) -> None:
-        if self.handle_sigterm:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        self._signals.close()
+        self.run_session.session.close()  # what is left is interrupted; markers stay
 
-    def _on_sigterm(self) -> None:
-        """Another process asked this app to end: stop every run cleanly, then exit 143."""
-        if not self._terminating:
-            self._terminating = True
-            self.run_worker(self._terminate(), group="terminate", exit_on_error=False)
+    def _on_sigterm(self, _signum: signal.Signals) -> None:
+        """SIGTERM (the session already interrupts every run): wait for them, then exit 143.
+        (`pidgin-tui stop <id>` stops one run through its control folder instead.)"""
+        self.run_worker(self._terminate(), group="terminate", exit_on_error=False)
 
     async def _terminate(self) -> None:
         await self.stop_all_and_wait()
@@ -219,89 +219,26 @@ class PidginApp(ToastApp):
     # --- running experiments -------------------------------------------------------------------
 
     @property
+    def runs(self) -> dict[str, Run]:
+        return self.run_session.runs
+
+    @property
     def running_runs(self) -> list[Run]:
-        return [run for run in self.runs.values()
-                if run.worker is not None and not run.worker.is_finished]
+        return self.run_session.running
 
     def launch(self, spec: ExperimentSpec) -> Run:
-        """Start a run of `spec` as a worker; the live screen follows it."""
-        from pidgin_tui.experiments.runner import ExperimentRunner
-
-        bus = EventBus()
-        experiment_id = self.experiment_id_factory() if self.experiment_id_factory else None
-        runner = ExperimentRunner(spec, self.output_root, bus=bus, registry=self.registry,
-                                  interactive=True, experiment_id=experiment_id)
-        runner.prepare()
-        return self._start(runner, bus, resume=False)
+        """Start a run of `spec`; the live screen follows it."""
+        return self.run_session.launch(spec)
 
     def resume_experiment(self, experiment_dir: Path) -> str:
-        """Continue an experiment's paused or interrupted conversations in this app (the
-        runner's own resume); returns one line saying what happened."""
-        from pidgin_tui.experiments.resume import NotResumable
-        from pidgin_tui.experiments.runner import ExperimentRunner
-        from pidgin_tui.experiments.spec import SpecError
-        from pidgin_tui.providers.registry import UnknownModelError
+        """Continue an experiment's paused or interrupted conversations in this app; returns
+        one line saying what happened."""
+        return self.run_session.resume(experiment_dir)
 
-        bus = EventBus()
-        try:
-            runner = ExperimentRunner.for_existing(experiment_dir, self.output_root, bus=bus,
-                                                   registry=self.registry, interactive=True)
-            saved = runner.resumable()
-        except (SpecError, UnknownModelError, NotResumable, ValueError) as exc:
-            return f"cannot resume {experiment_dir.name}: {exc}"
-        if runner.experiment_id in self.runs and self.runs[runner.experiment_id] \
-                in self.running_runs:
-            return f"{runner.experiment_id} is already running in this app"
-        if not saved:
-            return f"nothing to resume in {runner.experiment_id}: no conversation ended " \
-                   "paused or interrupted"
-        self._start(runner, bus, resume=True)
-        return f"resuming {len(saved)} conversation(s) of {runner.experiment_id}"
-
-    def post_process_experiment(self, experiment_id: str, experiment_dir: Path) -> None:
-        """Run post-processing (import, transcripts, README, notebook, index) again."""
-        from pidgin_tui.record.layout import database_path
-        from pidgin_tui.tui.post_processing import start_post_processing
-
-        start_post_processing(self, experiment_id, experiment_dir,
-                              database_path(self.output_root))
-
-    def _start(self, runner: ExperimentRunner, bus: EventBus, *, resume: bool) -> Run:
-        spec = runner.spec
-        experiment_dir = runner.experiment_dir
-        self.store.add_experiment(
-            runner.experiment_id, spec.name, runner.conversation_ids(),
-            {agent.value: (info.ref, info.context_window) for agent, info in runner.models.items()},
-            output_dir=str(experiment_dir))
-        run = Run(runner, Bridge(bus, self.store, self.hub))
-        self.runs[runner.experiment_id] = run
-        run.worker = self.run_worker(self._conduct(run, resume), name=runner.experiment_id,
-                                     group="conductors", exit_on_error=False,
-                                     description=f"experiment {spec.name}")
-        return run
-
-    async def _conduct(self, run: Run, resume: bool = False) -> None:
-        runner = run.runner
-        try:
-            result = await (runner.resume() if resume else runner.run())
-        except Exception as exc:  # a crash must reach the error panel, never kill the app
-            self._record_crash(runner.experiment_id, exc)
-            status = "failed"
-        else:
-            status = result.status.value
-        finally:
-            run.bridge.close()
-        self.post_message(RunFinished(runner.experiment_id, status,
-                                      str(runner.experiment_dir or "")))
-
-    def _record_crash(self, experiment_id: str, exc: BaseException) -> None:
-        from pidgin_tui.core.events import utc_now
-
-        entry = ErrorEntry(time=utc_now()[11:19], kind="Run failed",
-                           message=f"{type(exc).__name__}: {exc}", experiment_id=experiment_id,
-                           details=repr(exc))
-        self.store.add_errors([entry])
-        self.post_message(ErrorRecorded(entry))
+    def post_process_experiment(self, experiment_id: str, experiment_dir: Path) -> bool:
+        """Queue post-processing (import, transcripts, README, notebook, index) again; False
+        when it is already waiting."""
+        return self.run_session.post_process(experiment_dir)
 
     def action_launch(self) -> None:
         """Validate the setup form and launch it, or show the setup screen with the problems."""
@@ -345,15 +282,9 @@ class PidginApp(ToastApp):
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
-        severity = "information" if message.status == "completed" else "warning"
+        severity: SeverityLevel = "information" if message.status == "completed" else "warning"
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity, markup=False)
-        if message.output_dir and self.post_process and not self._stopping_all:
-            from pidgin_tui.record.layout import database_path
-            from pidgin_tui.tui.post_processing import start_post_processing
-
-            start_post_processing(self, message.experiment_id, Path(message.output_dir),
-                                  database_path(self.output_root))
 
     @on(PostProcessed)
     def _post_processed(self, message: PostProcessed) -> None:
@@ -369,11 +300,7 @@ class PidginApp(ToastApp):
 
     def stop_experiment(self, experiment_id: str) -> bool:
         """Stop a run of this app (the monitor's stop key); False if it is not running here."""
-        run = self.runs.get(experiment_id)
-        if run is None or run.worker is None or run.worker.is_finished:
-            return False
-        run.runner.stop()
-        return True
+        return self.run_session.stop(experiment_id)
 
     def open_live(self, experiment_id: str, conversation_id: str) -> bool:
         """Show a conversation of a run of this app on the live screen (the monitor's Enter)."""
@@ -442,7 +369,7 @@ class PidginApp(ToastApp):
             self.push_screen(SearchScreen(self.output_root, query))
 
     async def action_quit(self) -> None:
-        if not self.running_runs:
+        if not self.running_runs and not self.run_session.session.pending_post_processing:
             self.exit(0)
             return
         if not self._quitting:
@@ -450,43 +377,48 @@ class PidginApp(ToastApp):
 
     @work(group="quit", exclusive=True)
     async def _ask_to_quit(self) -> None:
-        from pidgin_tui.tui.screens.confirm import ConfirmScreen
-
-        count = len(self.running_runs)
+        """Stop running experiments (asks first), then offer to finish their post-processing;
+        what is not finished is left marked for the next start."""
         self._quitting = True
         try:
-            stop = await self.push_screen_wait(ConfirmScreen(
-                "Quit while experiments run?",
-                f"{count} experiment{'s' if count != 1 else ''} still running. Stop them "
-                "cleanly (every unfinished conversation is recorded as interrupted) and quit?",
-                yes="Stop and quit", no="Cancel"))
+            count = len(self.running_runs)
+            if count and not await self._confirm(
+                    "Quit while experiments run?",
+                    f"{count} experiment{'s' if count != 1 else ''} still running. Stop them "
+                    "cleanly (every unfinished conversation is recorded as interrupted) and "
+                    "quit?", yes="Stop and quit", no="Cancel"):
+                return
+            await self.stop_all_and_wait()
+            pending = len(self.run_session.session.pending_post_processing)
+            if pending and await self._confirm(
+                    "Finish post-processing first?",
+                    f"{pending} experiment{'s' if pending != 1 else ''} still to post-process "
+                    "(database import, transcripts, README, notebook). Finish now, or quit and "
+                    "let the next start of pidgin-tui finish it?",
+                    yes="Finish, then quit", no="Quit now"):
+                self.notify("Finishing post-processing…", title="Quitting")
+                await self.run_session.session.drain()
         finally:
             self._quitting = False
-        if stop:
-            await self.stop_all_and_wait()
-            self.exit(0)
+        self.exit(0)
+
+    async def _confirm(self, title: str, text: str, *, yes: str, no: str) -> bool:
+        from pidgin_tui.tui.screens.confirm import ConfirmScreen
+
+        screen: Screen[Any] = ConfirmScreen(title, text, yes=yes, no=no)
+        return bool(await self.push_screen_wait(screen))
 
     async def stop_all_and_wait(self, grace_s: float = STOP_GRACE_S) -> None:
         """Interrupt every run, wait for safe points, then cancel any I/O still pending."""
-        self._stopping_all = True
-        runs = self.running_runs
-        for run in runs:
-            run.runner.interrupt()
-        workers = [run.worker for run in runs if run.worker is not None]
-        if not workers:
-            return
-        self.notify("Stopping: conversations finish their current write…", title="Quitting")
-        waits = [asyncio.ensure_future(worker.wait()) for worker in workers]
-        _, pending = await asyncio.wait(waits, timeout=grace_s)
-        if pending:
-            for run in runs:
-                run.runner.cancel_in_flight()
-            await asyncio.wait(pending, timeout=grace_s)
+        if self.running_runs:
+            self.notify("Stopping: conversations finish their current write…", title="Quitting")
+        await self.run_session.session.stop_all(grace_s)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from pidgin_tui.tui.commands import app_commands
+        from pidgin_tui.tui.commands import app_commands, experiment_commands
 
         yield from app_commands(self, screen)
+        yield from experiment_commands(self)
         yield from super().get_system_commands(screen)
 
 

@@ -1,4 +1,5 @@
-"""Command palette entries: every key binding of the app and of the current screen.
+"""Command palette entries: every key binding of the app and of the current screen, and resume/
+post-process commands for recent experiments.
 
 Built from the bindings themselves, so a new binding is a new command without extra code.
 """
@@ -40,3 +41,38 @@ def app_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
             seen.add(title)
             help_text = f"{binding.tooltip or title} · {_key_name(app, binding)} · {group}"
             yield SystemCommand(title, help_text, partial(app.run_action, binding.action, node))
+
+
+PALETTE_EXPERIMENTS = 20
+"""How many of the most recently written experiments get resume/post-process commands."""
+
+
+def experiment_commands(app: Any) -> Iterator[SystemCommand]:
+    """`Resume …` for each recent interrupted (or paused) experiment and `Post-process …` for
+    each recent ended one, except those running in this app."""
+    from textual.markup import escape
+
+    from pidgin_tui.experiments.discovery import recent_experiments
+
+    running = {run.runner.experiment_id for run in app.running_runs}
+    for info in recent_experiments(app.output_root, PALETTE_EXPERIMENTS):
+        if info.experiment_id in running or info.damage or info.status in ("created", "running"):
+            continue
+        label = f"{escape(info.name)} · {info.experiment_id}"
+        if info.status == "interrupted":
+            yield SystemCommand(f"Resume {label}", "Continue its paused or interrupted "
+                                "conversations in this app", partial(_resume, app, info.path))
+        yield SystemCommand(f"Post-process {label}", "Import, write transcripts, README, "
+                            "notebook and search index again",
+                            partial(_post_process, app, info.experiment_id, info.path))
+
+
+def _resume(app: Any, path: Any) -> None:
+    app.notify(app.resume_experiment(path), title="Resume", markup=False)
+
+
+def _post_process(app: Any, experiment_id: str, path: Any) -> None:
+    queued = app.post_process_experiment(experiment_id, path)
+    app.notify(f"Post-processing {experiment_id}…" if queued else
+               f"{experiment_id} is already waiting for post-processing.",
+               title="Post-process", markup=False)

@@ -92,7 +92,7 @@ def test_stop_of_a_stale_pid_reports_process_gone(tmp_path: Path) -> None:
 
 def test_monitor_once_json_and_stop_usage(tmp_path: Path) -> None:
     write_experiment(tmp_path, "done01", "finished", conversations=2, turns=3)
-    data = json.loads(_cli(tmp_path, "monitor", "--json").stdout)
+    data = json.loads(_cli(tmp_path, "monitor", "--json").stdout)["experiments"]
     assert data[0]["experiment_id"] == "done01" and data[0]["completed"] == 2
     assert _cli(tmp_path, "stop").returncode == 2
     assert "no running experiments" in _cli(tmp_path, "stop", "--all").stdout

@@ -78,7 +78,7 @@ def test_unknown_config_names_are_rejected_with_a_suggestion(tmp_path: Path, tex
 
 def test_endpoint_and_keymap_tables_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[endpoints.lab]\nbase_url = "http://127.0.0.1:9/v1"\nprotocol = "openai"\n'
+    path.write_text('[endpoints.lab]\nbase_url = "http://127.0.0.1:9/v1"\nkind = "openai"\n'
                     '[keymap]\nquit = "ctrl+q"\n[concurrency]\nlab = 2\n')
     assert load_settings(path).max_concurrent("lab") == 2
 
@@ -169,3 +169,11 @@ def test_final_report_survives_an_ascii_terminal(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "completed: 1 completed" in result.stdout
+
+
+def test_the_package_metadata_names_its_home_documentation_and_release_history() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    urls = project["urls"]
+    assert {"Homepage", "Documentation", "Release history"} <= set(urls)
+    assert all(url.startswith("https://") for url in urls.values())
+    assert project["license"] and any("Science/Research" in c for c in project["classifiers"])

@@ -37,8 +37,9 @@ def test_import_query_and_reimport(cli_root: tuple[Path, str]) -> None:
     rows = run_cli("query", "--json", "SELECT agent_id, count(*) AS n FROM messages "
                    "GROUP BY 1 ORDER BY 1", "--output", str(out))
     assert rows.returncode == 0, rows.stderr
-    assert json.loads(rows.stdout) == [{"agent_id": "agent_a", "n": 6},
-                                       {"agent_id": "agent_b", "n": 6}]
+    assert json.loads(rows.stdout) == {
+        "columns": ["agent_id", "n"], "row_count": 2, "truncated": False,
+        "rows": [{"agent_id": "agent_a", "n": 6}, {"agent_id": "agent_b", "n": 6}]}
     table = run_cli("query", "SELECT status, count(*) AS n FROM conversations GROUP BY 1",
                     "--output", str(out))
     assert table.stdout.splitlines()[0].split() == ["status", "n"]

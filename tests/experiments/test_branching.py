@@ -92,13 +92,13 @@ def test_a_changed_model_diverges_after_the_branch_turn_with_lineage_in_duckdb(
     capsys.readouterr()
     assert main([*root, "query", "--json", "SELECT conversation_id, parent_conversation_id, "
                  "branch_turn, branches FROM conversation_tree ORDER BY conversation_id"]) == 0
-    rows = {r["conversation_id"]: r for r in json.loads(capsys.readouterr().out)}
+    rows = {r["conversation_id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     children = [r for r in rows.values() if r["parent_conversation_id"] == first]
     assert len(children) == 2 and {r["branch_turn"] for r in children} == {2}
     assert rows[first]["branches"] == 2 and rows[first]["parent_conversation_id"] is None
     assert main([*root, "query", "--json", "SELECT count(*) FILTER (WHERE inherited) AS copied, "
                  "count(*) AS n FROM messages"]) == 0
-    counts = json.loads(capsys.readouterr().out)[0]
+    counts = json.loads(capsys.readouterr().out)["rows"][0]
     assert counts["copied"] == 8  # 2 branches × 2 turns × 2 agents, marked, not new
 
 

@@ -121,10 +121,11 @@ def test_import_pidgin_converts_without_touching_the_source(tmp_path: Path) -> N
     readme = (basic / "README.md").read_text()
     assert "## Imported" in readme and "experiment_dedd47c1" in readme
     listed = run_cli("--output", str(root), "list", "--json")
-    assert {e["name"] for e in json.loads(listed.stdout)} == {"upstream-aware", "upstream-basic"}
+    assert {e["name"] for e in json.loads(listed.stdout)["experiments"]} == {"upstream-aware",
+                                                                            "upstream-basic"}
     queried = run_cli("--output", str(root), "query", "--json",
                       "SELECT count(*) AS n FROM messages")
-    assert json.loads(queried.stdout) == [{"n": 10}]
+    assert json.loads(queried.stdout)["rows"] == [{"n": 10}]
 
 
 def test_list_and_monitor_on_upstream_data_say_how_to_import_it(tmp_path: Path) -> None:
@@ -181,3 +182,43 @@ def test_a_damaged_upstream_folder_converts_what_is_there_and_reports_the_rest(
     assert manifest["status"] == "interrupted"
     statuses = sorted(c["status"] for c in manifest["conversations"].values())
     assert statuses == ["interrupted", "interrupted"]
+
+
+async def test_imported_scores_are_what_a_rescore_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import scores each conversation as a run of ours would: its opening prompt anchors
+    topic drift and its end states are recorded (with the after-run action), so rescoring the
+    imported experiment with the same metrics version changes nothing."""
+    from pidgin_tui.core.plan import AFTER_RUN_ACTION
+    from pidgin_tui.experiments.rescore import rescore_experiment
+    from pidgin_tui.experiments.upstream_import import convert
+    from pidgin_tui.metrics import turn
+    from pidgin_tui.record.experiment import ExperimentRecord
+
+    prompts: list[str] = []
+    real_factory = turn.make_turn_scorer
+
+    def factory(profile: str, first_speaker: str = "agent_a", prompt: str = ""
+                ) -> turn.ConversationMetrics:
+        prompts.append(prompt)
+        return real_factory(profile, first_speaker, prompt)
+
+    monkeypatch.setattr(turn, "make_turn_scorer", factory)
+    upstream = read_upstream_experiment(AWARE)
+    imported = await convert(upstream, tmp_path / "ours")
+    directory = imported.experiment_dir
+    assert prompts == [c.initial_prompt for c in upstream.conversations] and all(prompts)
+    monkeypatch.undo()
+
+    def scores(rescored: bool) -> dict[str, object]:
+        record = ExperimentRecord.load(directory, rescored=rescored)
+        return {cid: ([(t.turn_number, t.convergence_score, t.metrics)
+                       for t in conv.turns_in_order],
+                      [(e.end_state, e.onset_turn, e.action) for e in conv.end_states])
+                for cid, conv in record.conversations.items()}
+
+    as_imported = scores(False)
+    report = rescore_experiment(directory)
+    assert report.turns > 0 and scores(True) == as_imported
+    assert all(action == AFTER_RUN_ACTION for _turns, found in as_imported.values()
+               for _name, _onset, action in found)

@@ -101,7 +101,7 @@ def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_list_and_monitor_show_each_damaged_experiment_with_its_reason(root: Path) -> None:
     listed = _cli(root, "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    status = {_kind(row["path"]): row["status"] for row in json.loads(listed.stdout)}
+    status = {_kind(row["path"]): row["status"] for row in json.loads(listed.stdout)["experiments"]}
     assert len(status) == len(DAMAGE) + 1
     assert status["healthy"] == "completed"
     assert status["missing-fields"] == "completed"  # a bad line is found by doctor, not list
@@ -112,7 +112,7 @@ def test_list_and_monitor_show_each_damaged_experiment_with_its_reason(root: Pat
 
     monitor = _cli(root, "monitor", "--json")
     assert monitor.returncode == 0, monitor.stderr
-    rows = {_kind(row["path"]): row for row in json.loads(monitor.stdout)}
+    rows = {_kind(row["path"]): row for row in json.loads(monitor.stdout)["experiments"]}
     assert rows["healthy"]["status"] == "completed"
     for kind, reason in REASONS.items():
         assert rows[kind]["status"] == "damaged" and reason in rows[kind]["status_label"], kind
@@ -135,7 +135,7 @@ def test_commands_on_other_experiments_still_work(root: Path) -> None:
 def test_doctor_names_the_damage_and_what_resume_and_import_would_do(root: Path) -> None:
     done = _cli(root, "doctor", "--json")
     assert done.returncode == 1, done.stderr  # damage found
-    report = {_kind(r["experiment"]): r for r in json.loads(done.stdout)}
+    report = {_kind(r["experiment"]): r for r in json.loads(done.stdout)["experiments"]}
     assert report["healthy"]["verdict"] == "ok" and report["healthy"]["damage"] == []
     assert report["healthy"]["resume"] == ["nothing: every conversation ended on purpose"]
     for kind, reason in REASONS.items():

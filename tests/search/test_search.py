@@ -134,7 +134,9 @@ def test_cli_search_json_text_and_bad_input(root: Path) -> None:
     env = cli_env(PIDGIN_OUTPUT_DIR=str(root))
     out = subprocess.run(cli_command("search", "consciousness", "--json", "--model", "test"),
                          capture_output=True, text=True, env=env, check=True)
-    rows = json.loads(out.stdout)
+    found = json.loads(out.stdout)
+    assert found["query"] == "consciousness" and found["total"] >= 2 and found["ranked"]
+    rows = found["hits"]
     assert [r["turn"] for r in rows] == [5, 3]
     assert "«consciousness»" in rows[0]["snippet"] and rows[0]["conversation_id"] == "aaa111_0001"
     text = subprocess.run(cli_command("search", '"river of"', "--experiment", "rivers"),

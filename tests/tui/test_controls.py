@@ -112,9 +112,14 @@ async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app
         experiment_dir = Path(only_experiment(app).output_dir)
         await press_now(pilot, "ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit question")
+        question = app.screen
         await press_now(pilot, "y")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                         and app.screen is not question, "the post-processing question")
+        await press_now(pilot, "n")  # quit now: the next start finishes it
         await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 0
+    assert (experiment_dir / "post_processing.pending").exists()
     manifest = read_manifest(experiment_dir)
     assert manifest["status"] == "interrupted"
     statuses = {cid: (c["status"], c["end_reason"]) for cid, c in
@@ -125,8 +130,8 @@ async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app
     assert events[-1]["event_type"] == "ConversationEndEvent"
     assert events[-1]["reason"] == "interrupted"
     experiment_events = read_events(experiment_dir / "experiment_events.jsonl")
-    assert experiment_events[-1]["event_type"] == "ExperimentCompleteEvent"
-    assert experiment_events[-1]["interrupted_conversations"] == 2
+    [complete] = [e for e in experiment_events if e["event_type"] == "ExperimentCompleteEvent"]
+    assert complete["interrupted_conversations"] == 2
 
 
 async def test_sigterm_from_another_process_stops_runs_cleanly(make_app) -> None:

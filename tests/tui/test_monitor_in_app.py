@@ -41,7 +41,7 @@ async def test_monitor_opens_and_stops_a_run_of_this_app(make_app) -> None:
         await press_now(pilot, "s")
         await wait_until(pilot, lambda: isinstance(app.screen, StopConfirmScreen), "the question")
         await press_now(pilot, "y")
-        await wait_until(pilot, lambda: run.worker is not None and run.worker.is_finished,
+        await wait_until(pilot, lambda: run.finished,
                          "the run to stop")
     manifest = read_manifest(Path(str(run.runner.experiment_dir)))
     assert manifest is not None and manifest["status"] == "interrupted"

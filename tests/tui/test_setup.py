@@ -213,3 +213,27 @@ async def test_launch_with_a_missing_key_is_refused_with_one_message(make_app) -
         [note] = list(app._notifications)[before:]
         assert "anthropic:claude-x: no API key: set ANTHROPIC_API_KEY" in note.message
         assert "[keys]" in note.message and "config.toml" in note.message
+
+
+async def test_a_setting_the_model_cannot_take_is_warned_about_before_launch(make_app) -> None:
+    """The same warning `run --dry-run` prints, from the payload the adapter would send."""
+    from pidgin_tui.providers.openai import OpenAIProvider
+
+    registry = fast_registry()
+    registry.add(ModelInfo("openai", "gpt-5.5", "GPT-5.5", 400_000, 128_000, True, (1.0, 1.0)))
+    registry.factories["openai"] = OpenAIProvider
+    app = make_app(registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
+        app.screen.query_one("#agent_b-input", Input).value = "openai:gpt-5.5"
+        app.screen.query_one("#temperature_b", Input).value = "0.4"
+        await wait_until(pilot, lambda: app.screen.result.spec is not None
+                         and app.screen.result.spec.resolved_temperature("agent_b") == 0.4,
+                         "validation")
+        estimate = await estimate_settled(pilot)
+        assert "⚠ openai:gpt-5.5: temperature 0.4 cannot be sent" in estimate
+        app.screen.query_one("#temperature_b", Input).value = ""
+        await wait_until(pilot, lambda: app.screen.result.spec is not None
+                         and app.screen.result.spec.resolved_temperature("agent_b") is None,
+                         "validation")
+        assert "temperature" not in await estimate_settled(pilot)

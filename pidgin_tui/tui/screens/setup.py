@@ -48,6 +48,8 @@ class EstimateReady(Message):
     estimate: RunEstimate
     conversations: int
     parallel: int
+    parameter_warnings: list[str]
+    """What `run --dry-run` would warn: settings a model cannot take, unpriced budgets."""
 
 
 class SetupScreen(Screen[None]):
@@ -108,14 +110,27 @@ class SetupScreen(Screen[None]):
                   models: tuple[ModelInfo, ModelInfo]) -> None:
         estimate = estimate_run(spec, *models)
         self.post_message(EstimateReady(generation, estimate, spec.repetitions,
-                                        min(spec.max_parallel, spec.repetitions)))
+                                        min(spec.max_parallel, spec.repetitions),
+                                        self._parameter_warnings(spec)))
+
+    def _parameter_warnings(self, spec: ExperimentSpec) -> list[str]:
+        """The launch warnings of `spec`, from the payloads its providers would send."""
+        from pidgin_tui.experiments.param_check import launch_warnings
+        from pidgin_tui.experiments.runner import ExperimentRunner
+        from pidgin_tui.providers.registry import UnknownModelError
+
+        try:
+            return launch_warnings(ExperimentRunner(spec, Path(), registry=self.registry))
+        except UnknownModelError:  # no adapter for a model: launching says so
+            return []
 
     @on(EstimateReady)
     def _show_estimate(self, message: EstimateReady) -> None:
         panels = self.query(EstimatePanel)  # none while the screen is being torn down
         if message.generation == self._generation and panels:
             panels.first().show_estimate(message.estimate, message.conversations,
-                                                        message.parallel, self._key_warnings())
+                                         message.parallel,
+                                         self._key_warnings() + message.parameter_warnings)
 
     def _key_warnings(self) -> list[str]:
         """One line per chosen model whose provider has no usable key (the run would fail)."""
