@@ -41,7 +41,7 @@ def test_experiment_cells_say_date_models_prompt_and_cost(tmp_path: Path) -> Non
 
 def test_conversation_cells_include_end_state_convergence_and_cost() -> None:
     conv = _conv("c1", model_a="openai:gpt-x", model_b="local:test", end_reason="converged",
-                 end_states=[("loop", 7), ("emoji", 9)], convergence=0.876, cost_usd=0.0123,
+                 end_states=[("loop", 8), ("emoji", 10)], convergence=0.876, cost_usd=0.0123,
                  duration_s=75.0)
     assert cells(conv, CONVERSATION_COLUMNS) == [
         "c1", "completed", "5/10", "openai:gpt-x × local:test", "converged", "loop@8 +1",

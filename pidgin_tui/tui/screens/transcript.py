@@ -200,7 +200,7 @@ class TranscriptScreen(Screen[None]):
         if message.index < 0 or view is None:
             return
         self._status(f"“{view.query_text}” {message.index + 1}/{message.total} · turn "
-                     f"{(message.turn or 0) + 1} · n/N for next/previous")
+                     f"{message.turn or 1} · n/N for next/previous")
 
     def _status(self, text: str) -> None:
         self.query_one("#tx-status", Static).update(text)
@@ -246,7 +246,7 @@ class TranscriptScreen(Screen[None]):
             return
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
-            self.path.parent, self.transcript.conversation_id, turn + 1, AgentId(agent_id),
+            self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
             registry=getattr(self.app, "registry", None)))
 
     def action_readme(self) -> None:
