@@ -88,6 +88,8 @@ class ExperimentRow:
     """`created_at` as a Unix time (the monitor sorts by it)."""
     source: str = "jsonl"
     """`jsonl` (manifest and event files) or `duckdb` (the analysis database, once imported)."""
+    prompt: str = ""
+    """The opening prompt of the experiment's spec (its conversations share it)."""
 
     @property
     def is_live(self) -> bool:
@@ -197,6 +199,7 @@ def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, Conve
         errors=_int(manifest.get("error_count")), created_at=str(manifest.get("created_at", "")),
         elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
         conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
+        prompt=str(config.get("prompt") or ""),
     )
 
 

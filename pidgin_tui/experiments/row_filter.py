@@ -1,7 +1,8 @@
 """Filtering experiments and conversations by name, model, status and end reason.
 
-A query is words; each must match. `name:`, `model:`, `status:` and `end:` restrict a word to
-one field; a bare word matches any of them. Matching is case-insensitive substring matching.
+A query is words; each must match. `name:`, `model:`, `status:`, `end:` (end reason),
+`state:` (detected end state) and `prompt:` (opening prompt) restrict a word to one field; a bare
+word matches any of them. Matching is case-insensitive substring matching.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow
 
-FIELDS = ("name", "model", "status", "end")
+FIELDS = ("name", "model", "status", "end", "state", "prompt")
 
 
 @dataclass(slots=True, frozen=True)
@@ -33,12 +34,14 @@ def parse_query(query: str) -> list[Term]:
 
 def _values(experiment: ExperimentRow, conv: ConversationRow | None) -> dict[str, list[str]]:
     values = {"name": [experiment.name.lower(), experiment.experiment_id.lower()],
-              "status": [experiment.status_label.lower()], "model": [], "end": []}
+              "status": [experiment.status_label.lower()], "model": [], "end": [], "state": [],
+              "prompt": [experiment.prompt.lower()]}
     if conv is not None:
         values["name"].append(conv.conversation_id.lower())
         values["status"] = [conv.status.lower()]
         values["model"] = [conv.model_a.lower(), conv.model_b.lower()]
         values["end"] = [(conv.end_reason or "").lower()]
+        values["state"] = [name.lower() for name, _ in conv.end_states]
     return values
 
 

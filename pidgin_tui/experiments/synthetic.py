@@ -38,6 +38,8 @@ from pidgin_tui.record.manifest import new_manifest
 
 EPOCH = datetime(2026, 1, 15, 9, 0, 0, tzinfo=UTC)
 """The default start time of synthetic experiments (a fixed clock for snapshots)."""
+OPENING = "Hello! What would you like to explore?"
+"""The opening prompt of synthetic conversations unless one is given."""
 _WORDS = ("signal noise pattern mirror language tide seed lantern map territory memory story "
           "echo rhythm bridge orbit texture silence question drift shape meaning river harbour "
           "spiral field garden weave thread compass horizon").split()
@@ -58,7 +60,7 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
                         max_turns: int | None = None, ended: bool = True, words: int = 40,
                         start: datetime = EPOCH, seed: int = 0, thinking: bool = False,
                         phrases: dict[int, str] | None = None,
-                        model: str = "local:test") -> Iterator[Event]:
+                        model: str = "local:test", prompt: str = OPENING) -> Iterator[Event]:
     """The events of one conversation of `turns` turns; `phrases` puts text into given turns
     (numbered from 1, as in the events)."""
     rng = random.Random(f"{conversation_id}:{seed}")
@@ -72,7 +74,7 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
 
     yield ConversationStartEvent(**ids(), agent_a_model=model, agent_b_model=model,
                                  agent_a_name="Ada", agent_b_name="Bo",
-                                 initial_prompt="Hello! What would you like to explore?",
+                                 initial_prompt=prompt,
                                  max_turns=max_turns or turns)
     for index in range(turns):
         turn = index + FIRST_TURN
@@ -106,14 +108,14 @@ def write_jsonl(path: Path, events: Iterator[Event] | list[Event]) -> None:
 def write_experiment(root: Path, experiment_id: str, name: str, *, conversations: int = 3,
                      turns: int = 5, running: int = 0, pending: int = 0, status: str | None = None,
                      pid: int | None = None, start: datetime = EPOCH, words: int = 40,
-                     model: str = "local:test", errors: int = 0) -> Path:
+                     model: str = "local:test", errors: int = 0, prompt: str = OPENING) -> Path:
     """Lay out one experiment: `running` conversations half done, `pending` not yet started."""
     path = experiments_dir(root) / f"experiment_{experiment_id}_{name}_{start:%Y%m%d}"
     path.mkdir(parents=True, exist_ok=True)
     total = conversations + running + pending
     manifest = new_manifest(experiment_id, name, {"name": name, "agent_a": model,
                                                   "agent_b": model, "max_turns": turns,
-                                                  "repetitions": total},
+                                                  "repetitions": total, "prompt": prompt},
                             total, start.isoformat(), providers=(model.split(":")[0],))
     manifest.update(pid=pid, started_at=start.isoformat(), experiment_dir=str(path),
                     status=status or ("running" if running or pending else "completed"),
@@ -126,7 +128,7 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
         done = index < conversations
         conv_turns = turns if done else max(1, turns // 2)
         events = list(conversation_events(experiment_id, conv_id, conv_turns, max_turns=turns,
-                                          ended=done, words=words, model=model,
+                                          ended=done, words=words, model=model, prompt=prompt,
                                           start=start + timedelta(seconds=30 * index)))
         write_jsonl(path / conversation_jsonl_name(conv_id), events)
         tokens = sum(e.input_tokens + e.output_tokens for e in events

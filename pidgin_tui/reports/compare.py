@@ -18,6 +18,7 @@ from typing import Any
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.reports.readme import KEY_METRICS
 from pidgin_tui.reports.transcript import fenced, inline
+from pidgin_tui.views.format import format_cost
 
 COMPARED_METRICS = ("convergence_score", "content_jaccard", "tfidf_cosine", "turn_repetition",
                     "a_words", "b_words")

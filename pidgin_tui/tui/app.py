@@ -8,6 +8,7 @@ show.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 
 FREEZE_AFTER_S = 1.0
 """Start-up objects are frozen this long after mounting, well after the first frame."""
+PRELOAD_AFTER_S = 0.3
+"""A launch's modules are imported this long after the first frame, so the import (which holds
+the GIL) does not slow the drawing of the setup form."""
 
 
 class PidginApp(ToastApp):
@@ -121,6 +125,8 @@ class PidginApp(ToastApp):
         """Launch every run detached (the app in a browser: closing the tab must not end it)."""
         self.run_session = AppRuns(self)
         """The runs of this app and the run session (launch, stop, post-processing queue)."""
+        self.first_frame = asyncio.Event()
+        """Set once the first frame is on the terminal; what it does not show waits for it."""
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -136,7 +142,6 @@ class PidginApp(ToastApp):
         if self.handle_sigterm:
             self._signals.enter_context(self.run_session.session.signals(
                 self._on_sigterm, (signal.SIGTERM,)))
-        self.run_worker(_preload_run_modules, thread=True, group="preload", exit_on_error=False)
         if self.post_process:
             self.run_worker(self._find_left_over, thread=True, group="left-over",
                             exit_on_error=False)
@@ -145,6 +150,14 @@ class PidginApp(ToastApp):
                             exit_on_error=False)
         self.run_worker(self._point_to_upstream_data, thread=True, group="upstream",
                         exit_on_error=False)
+
+    def on_ready(self) -> None:
+        """The first frame is on the terminal: the setup form and a launch's modules follow."""
+        self.first_frame.set()
+        self.set_timer(PRELOAD_AFTER_S, self._preload)
+
+    def _preload(self) -> None:
+        self.run_worker(_preload_run_modules, thread=True, group="preload", exit_on_error=False)
 
     def _point_to_upstream_data(self) -> None:
         """An output root holding upstream Pidgin data instead of ours says how to convert it."""

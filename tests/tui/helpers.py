@@ -47,6 +47,7 @@ async def estimate_settled(pilot: Pilot) -> str:
     """Wait for the setup screen's estimate worker; returns what the estimate box says."""
     from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
 
+    await form_ready(pilot)
     panel = pilot.app.screen.query_one(EstimatePanel)
     await wait_until(pilot, lambda: not panel.pending, "the estimate")
     return str(panel.render())

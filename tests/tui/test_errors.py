@@ -10,7 +10,7 @@ from pidgin_tui.tui.widgets.error_table import ErrorTable
 from pidgin_tui.tui.widgets.top_bar import ErrorBadge
 
 from .conftest import SIZE, FrozenClock
-from .helpers import press_now, wait_until
+from .helpers import form_ready, press_now, wait_until
 from .scripted import Script
 
 
@@ -22,6 +22,7 @@ def badge_text(app) -> str:
 async def test_a_failing_model_shows_a_toast_a_badge_and_a_row(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#agent_a-input", Input).value = "local:instant"
         app.screen.query_one("#agent_b-input", Input).value = "local:fail-at-1"
         app.screen.query_one("#max_turns", Input).value = "3"

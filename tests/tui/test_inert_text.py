@@ -12,6 +12,7 @@ from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.error_entries import ErrorEntry
 from pidgin_tui.tui.messages import ErrorRecorded
 from pidgin_tui.tui.widgets.error_table import ErrorTable
+from tests.tui.helpers import form_ready, wait_until
 
 HOSTILE = ("copy\x1b]52;c;cHduZWQ=\x07 title\x1b]0;owned\x1b\\ clear\x1b[2J\x1b[H "
            "c1\x9b31m [bold red]MARKUP[/bold red] [/] end")
@@ -32,6 +33,7 @@ async def test_hostile_reply_renders_inert_and_markup_stays_text(
         make_app: Callable[..., PidginApp]) -> None:
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:
+        await form_ready(pilot)
         await app.screen.remove_children()
         errors = ErrorTable(id="errors")
         await app.screen.mount(Static(Content(HOSTILE)), Markdown(HOSTILE), errors)
@@ -52,7 +54,7 @@ async def test_an_error_message_with_markup_is_notified_as_written(
         entry = ErrorEntry("12:00", "server", "bad [/] tag [redacted] [bold]loud",
                            model="m[/i]")
         app.post_message(ErrorRecorded(entry))
-        await pilot.pause()
-        await pilot.pause()
+        await form_ready(pilot)
+        await wait_until(pilot, lambda: "bad [/] tag" in _screen_text(app), "the toast")
         shown = _screen_text(app)
         assert "bad [/] tag [redacted] [bold]loud · m[/i]" in shown

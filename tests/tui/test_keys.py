@@ -11,12 +11,13 @@ from pidgin_tui.tui.screens.help import HelpScreen
 from pidgin_tui.tui.settings import load_ui_settings
 
 from .conftest import SIZE
-from .helpers import wait_until
+from .helpers import form_ready, wait_until
 
 
 async def test_function_keys_switch_screens_even_while_typing(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#max_turns", Input).focus()
         await pilot.press("f3")
         assert app.current_mode == "live"
@@ -55,6 +56,7 @@ async def test_every_global_binding_is_a_command(make_app) -> None:
 async def test_the_palette_runs_a_command(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#name", Input).focus()
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)

@@ -8,7 +8,7 @@ from pidgin_tui.core.events import MessageChunkEvent, MessageCompleteEvent, Mess
 from pidgin_tui.tui.widgets.message_view import MessageView
 
 from .conftest import SIZE
-from .helpers import static_text
+from .helpers import form_ready, static_text
 from .scripted import Script
 
 
@@ -82,6 +82,7 @@ async def test_high_convergence_pauses_and_says_so(make_app) -> None:
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#agent_a-input", Input).value = "local:instant"
         app.screen.query_one("#agent_b-input", Input).value = "local:instant"
         app.screen.query_one("#convergence_threshold", Input).value = "0.01"
@@ -202,6 +203,7 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#agent_a-input", Input).value = "local:instant"
         app.screen.query_one("#agent_b-input", Input).value = "local:instant"
         app.screen.query_one("#max_turns", Input).value = "30"

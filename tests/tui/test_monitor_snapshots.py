@@ -38,6 +38,28 @@ def _experiments(root: Path) -> None:
                      pid=2**22 + 9)
 
 
+def test_transcript_browser_sorted(snap_compare, tmp_path: Path) -> None:
+    """You should see every experiment sorted by Turns, most first ("Turns ▼" in the header
+    and "by Turns ▼" in the status line), each with its date, model, prompt (cut with "…"),
+    status, conversations, cost and source, all within 120 columns."""
+    from pidgin_tui.tui.screens.transcripts import TranscriptsScreen
+
+    _experiments(tmp_path)
+    app = HostApp(tmp_path, lambda: TranscriptsScreen(tmp_path, root_label=LABEL,
+                                                      clock=frozen_clock))
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, TranscriptsScreen)
+        await wait_until(pilot, lambda: len(screen.shown) == 3, "the experiments")
+        for _ in range(7):  # Experiment, Date, Models, Prompt, Status, Convs, Turns
+            await pilot.press("o")
+        await pilot.press("O")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 async def _settle_monitor(pilot: Pilot) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, MonitorScreen)
@@ -133,9 +155,10 @@ def test_metrics_plot(snap_compare, tmp_path: Path) -> None:
 
 def test_transcript_browser_filtered(snap_compare, tmp_path: Path) -> None:
     """You should see the filter "status:running" typed in, the experiments table with only
-    dialogue-drift (2/6 conversations, from jsonl) and below it its two running conversations
-    with "6/12" turns; the status line reads "1 experiments, 2 conversations matching
-    “status:running” · <output>/experiments"."""
+    dialogue-drift (its date 2026-01-15 09:00, local:test, the opening prompt cut with "…",
+    2/6 conversations, $0.00, from jsonl) and below it its two running conversations with
+    "6/12" turns, no end reason or state yet; the status line reads "1 experiments,
+    2 conversations matching “status:running” · <output>/experiments"."""
     from textual.widgets import Input
 
     from pidgin_tui.tui.screens.transcripts import TranscriptsScreen

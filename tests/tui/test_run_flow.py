@@ -12,7 +12,7 @@ from pidgin_tui.tui.screens.live import LiveScreen
 from pidgin_tui.tui.widgets.message_view import MessageView
 
 from .conftest import SIZE, read_events, read_manifest
-from .helpers import press_now, static_text, wait_until
+from .helpers import form_ready, press_now, static_text, wait_until
 
 
 async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) -> None:
@@ -25,6 +25,7 @@ async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) ->
 
     lines: list[str] = []
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#max_turns", Input).value = "3"
         await pilot.pause()
         await press_now(pilot, "ctrl+r")
@@ -74,6 +75,7 @@ async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) ->
 async def test_a_long_conversation_keeps_only_the_last_turns_mounted(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#agent_a-input", Input).value = "local:instant"
         app.screen.query_one("#agent_b-input", Input).value = "local:instant"
         app.screen.query_one("#max_turns", Input).value = "40"

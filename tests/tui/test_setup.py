@@ -32,6 +32,7 @@ async def test_defaults_are_two_local_test_models_and_valid(make_app) -> None:
 async def test_invalid_values_are_marked_with_the_reason_and_block_launch(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#max_turns", Input).value = "ten"
         app.screen.query_one("#temperature_b", Input).value = "3"
         await pilot.pause()
@@ -52,6 +53,7 @@ async def test_invalid_values_are_marked_with_the_reason_and_block_launch(make_a
 async def test_unknown_model_is_explained(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#agent_b-input", Input).value = "local:tset"
         await wait_until(pilot, lambda: field(app, "agent_b").has_class("-invalid"),
                          "the field to be marked")
@@ -62,6 +64,7 @@ async def test_unknown_model_is_explained(make_app) -> None:
 async def test_model_list_filters_as_you_type_and_picks_with_enter(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
         app.screen.query_one("#agent_a-input", Input).focus()
         app.screen.query_one("#agent_a-input", Input).value = "inst"
         await pilot.pause()

@@ -12,7 +12,7 @@ from textual.widgets import Input, TextArea
 from pidgin_tui.core.events import ExperimentCompleteEvent
 
 from .conftest import SIZE
-from .helpers import estimate_settled, wait_until
+from .helpers import estimate_settled, form_ready, wait_until
 from .scripted import EXPERIMENT_ID, STAMP, Script
 
 SETTLE_S = 0.3
@@ -45,6 +45,7 @@ def test_setup_with_an_invalid_field(snap_compare, make_app) -> None:
     and the estimate box replaced by a red "1 field to fix" list."""
 
     async def run_before(pilot: Pilot) -> None:
+        await form_ready(pilot)
         pilot.app.screen.query_one("#max_turns", Input).value = "ten"
         await settle(pilot)
 

@@ -31,7 +31,7 @@ async def test_five_identical_failures_show_one_toast_with_a_count(
             app.post_message(ErrorRecorded(entry))
         other = ErrorEntry("12:00", "Rate limited", "429 from the provider", model="m")
         app.post_message(ErrorRecorded(other))
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(app.screen.query("Toast")) == 2, "two toasts")
         await pilot.pause()
         assert _toasts(app) == [
             ("Run failed · ×5", "no API key: set ANTHROPIC_API_KEY · anthropic:claude-x"),
@@ -50,7 +50,8 @@ async def test_launching_three_times_without_a_key_shows_one_toast(
         await estimate_settled(pilot)
         for _ in range(3):
             await pilot.press("ctrl+r")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any(t.endswith("×3") for t, _ in _toasts(app)),
+                         "the counted toast")
         [(title, message)] = [t for t in _toasts(app) if t[0].startswith("Cannot launch")]
         assert title == "Cannot launch · ×3" and "ANTHROPIC_API_KEY" in message
         assert not app.runs
@@ -74,8 +75,7 @@ async def test_a_screens_toast_shows_square_brackets_as_written(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.screen.notify("set ANTHROPIC_API_KEY or [keys] in config.toml [/]",
                           title="Cannot launch", severity="error")
-        await pilot.pause()
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.screen.query("Toast")), "the toast")
         [toast] = app.screen.query("Toast")
         shown = str(toast.render())
         assert "set ANTHROPIC_API_KEY or [keys] in config.toml [/]" in shown
@@ -85,7 +85,7 @@ async def test_ctrl_c_says_how_to_quit(make_app: Callable[..., PidginApp]) -> No
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.action_help_quit()
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(_toasts(app)), "the toast")
         assert _toasts(app) == [("Do you want to quit?", "Press ctrl+q to quit the app")]
 
 

@@ -149,3 +149,41 @@ async def test_imported_experiments_are_listed_from_duckdb(tmp_path: Path) -> No
         assert [(c.conversation_id, c.turns, c.status) for c in row.conversations] == \
             [("db01_0001", 4, "completed"), ("db01_0002", 4, "completed")]
         assert "database not read" not in static_text(pilot, "#browse-status")
+
+
+async def test_browser_columns_sort_with_o_and_tell_same_names_apart(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from pidgin_tui.experiments.synthetic import EPOCH
+
+    write_experiment(tmp_path, "aa01", "long-run", conversations=2, prompt="Talk about rivers")
+    write_experiment(tmp_path, "bb02", "long-run", conversations=3, turns=7,
+                     start=EPOCH + timedelta(days=2), model="local:instant")
+    app = HostApp(tmp_path, lambda: TranscriptsScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        browser = pilot.app.screen
+        assert isinstance(browser, TranscriptsScreen)
+        await wait_until(pilot, lambda: len(browser.shown) == 2, "both experiments")
+        table = browser.query_one("#browse-experiments", RowTable)
+
+        def column(label: str) -> list[str]:
+            index = [str(c.label).split(" ")[0] for c in table.columns.values()].index(label)
+            return [str(table.get_row_at(row)[index]) for row in range(table.row_count)]
+
+        assert column("Date") == ["2026-01-17 09:00", "2026-01-15 09:00"]  # newest first
+        assert column("Models") == ["local:instant", "local:test"]
+        await pilot.press("o", "o")  # by name, then by date
+        assert column("Date") == ["2026-01-15 09:00", "2026-01-17 09:00"]
+        assert "by Date ▲" in static_text(pilot, "#browse-status")
+        assert [str(c.label) for c in table.columns.values()][1] == "Date ▲"
+        await pilot.press("O")
+        assert column("Date") == ["2026-01-17 09:00", "2026-01-15 09:00"]
+        await pilot.press("enter")  # into bb02's conversations
+        conversations = browser.query_one("#browse-conversations", RowTable)
+        assert conversations.has_focus and conversations.row_count == 3
+        await pilot.press("o", "O")  # conversations by id, descending
+        assert [str(conversations.get_row_at(i)[0]) for i in range(3)] == \
+            ["bb02_0003", "bb02_0002", "bb02_0001"]
+        browser.query_one("#browse-filter", Input).value = "prompt:rivers"
+        await pilot.pause()
+        assert [r.experiment_id for r, _ in browser.shown] == ["aa01"]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -21,15 +20,19 @@ from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.estimate import RunEstimate, estimate_run, key_status
 from pidgin_tui.tui.form import FormResult, default_values, spec_to_values, validate_form
 from pidgin_tui.tui.widgets.estimate_panel import EstimatePanel
-from pidgin_tui.tui.widgets.model_picker import ModelChoice
-from pidgin_tui.tui.widgets.spec_form import SpecForm
 from pidgin_tui.tui.widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from pidgin_tui.tui.widgets.model_picker import ModelChoice
+    from pidgin_tui.tui.widgets.spec_form import SpecForm
 
 HINT = ("Tab moves between fields. In a model list, Enter picks the model.\n\n"
         "ctrl+r launch · ctrl+o load spec · ctrl+s save spec · F1 every key")
 
 
 def model_choices(registry: Registry) -> list[ModelChoice]:
+    from pidgin_tui.tui.widgets.model_picker import ModelChoice
+
     statuses: dict[str, tuple[bool, str]] = {}
     choices = []
     for info in registry.list_models():
@@ -81,19 +84,40 @@ class SetupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TopBar("Setup · design an experiment")
         with Horizontal(id="setup-main"):
-            # Mounted after the first frame, so the app shows up at once.
-            yield Lazy(SpecForm(default_values(), model_choices(self.registry)))
+            yield Vertical(id="setup-form-slot")
             with Vertical(id="setup-side"):
                 yield EstimatePanel(id="estimate")
                 yield Static(HINT, id="setup-hint")
         yield Footer(compact=True)
 
-    form = getters.query_one(SpecForm)
+    @property
+    def form(self) -> SpecForm:
+        from pidgin_tui.tui.widgets.spec_form import SpecForm
 
-    @on(SpecForm.Edited)
+        return self.query_one(SpecForm)
+
+    def on_mount(self) -> None:
+        self._mount_form()
+
+    @work(group="setup-form", exclusive=True)
+    async def _mount_form(self) -> None:
+        """Mount the form (~250 widgets) once the app's first frame is on the terminal, so the
+        app shows up at once (`Lazy` would mount it before that frame is written); its modules
+        are imported then too."""
+        await self.pidgin.first_frame.wait()
+        from pidgin_tui.tui.widgets.spec_form import SpecForm
+
+        slot = self.query("#setup-form-slot")
+        if slot and not self.query(SpecForm):
+            await slot.first(Vertical).mount(SpecForm(default_values(),
+                                                      model_choices(self.registry)))
+
+    def on_spec_form_edited(self) -> None:
+        self.revalidate()
+
     def revalidate(self) -> None:
         """Validate every field, mark the invalid ones and start a fresh estimate."""
-        if not self.query(SpecForm):
+        if not self.query("SpecForm"):
             return  # not mounted yet; it posts Edited once it is
         self.result = validate_form(self.form.values(), self.registry)
         self.form.show_errors(self.result.errors)

@@ -1,7 +1,10 @@
-"""TranscriptsScreen (F5): browse experiments and conversations, filter them, open transcripts.
+"""TranscriptsScreen (F5): browse experiments and conversations, filter and sort them, open
+transcripts.
 
 The list comes from the experiments' manifests (read in a thread worker); a conversation opens
 in `TranscriptScreen`, an experiment's metrics in `MetricsScreen`, its README in `ReadmeScreen`.
+What each column shows and how it sorts is `experiments.browse_columns`; `o` sorts the focused
+table by its next column, `O` reverses it (clicking a header sorts by that column).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,19 +23,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from pidgin_tui.experiments.browse_columns import (
+    CONVERSATION_COLUMNS,
+    EXPERIMENT_COLUMNS,
+    Column,
+    SortOrder,
+    cells,
+    sort_rows,
+)
 from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.record.layout import conversation_jsonl_name
-from pidgin_tui.tui.widgets.row_table import RowTable
+from pidgin_tui.tui.widgets.row_table import Cell, RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
-from pidgin_tui.views.format import format_duration
 
-EXPERIMENT_COLUMNS = (("Experiment", "name"), ("Status", "status"), ("Convs", "convs"),
-                      ("Turns", "turns"), ("From", "source"))
-CONVERSATION_COLUMNS = (("Conversation", "id"), ("Status", "status"), ("Turns", "turns"),
-                        ("Models", "models"), ("End reason", "end"), ("Conv.", "convergence"),
-                        ("Duration", "duration"))
+
+def _spec(columns: tuple[Column[Any], ...]) -> list[tuple[str, str]]:
+    return [(column.label, column.key) for column in columns]
 
 
 class TranscriptsScreen(Screen[None]):
@@ -45,8 +53,12 @@ class TranscriptsScreen(Screen[None]):
                 id="browse.open"),
         Binding("slash", "search", "Search", tooltip="Search every message of every experiment",
                 id="browse.search"),
-        Binding("f", "focus_filter", "Filter", tooltip="Filter by name, model:, status:, "
-                "end:", id="browse.filter"),
+        Binding("f", "focus_filter", "Filter", tooltip="Filter by words, or name: model: "
+                "status: end: state: prompt:", id="browse.filter"),
+        Binding("o", "sort", "Sort", tooltip="Sort the focused table by its next column",
+                id="browse.sort"),
+        Binding("O", "reverse_sort", "Reverse", tooltip="Reverse the focused table's order",
+                show=False, id="browse.reverse"),
         Binding("m", "metrics", "Metrics", tooltip="Plot metrics of the experiment or "
                 "conversation", id="browse.metrics"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
@@ -80,14 +92,16 @@ class TranscriptsScreen(Screen[None]):
         self.database_note = ""
         self._state: MonitorState | None = None
         """Kept between reloads (by the load worker only), so a reload reads what changed."""
+        self.experiment_order = SortOrder()
+        self.conversation_order = SortOrder()
 
     def compose(self) -> ComposeResult:
         yield TopBar("Transcripts · browse recorded conversations")
-        yield Input(placeholder="filter: words, or name: model: status: end:  (f to focus)",
-                    id="browse-filter")
+        yield Input(placeholder="filter: words, or name: model: status: end: state: prompt:  "
+                    "(f to focus, o to sort)", id="browse-filter")
         with Vertical(id="browse-tables"):
-            yield RowTable(EXPERIMENT_COLUMNS, id="browse-experiments")
-            yield RowTable(CONVERSATION_COLUMNS, id="browse-conversations")
+            yield RowTable(_spec(EXPERIMENT_COLUMNS), id="browse-experiments")
+            yield RowTable(_spec(CONVERSATION_COLUMNS), id="browse-conversations")
         yield Static("", id="browse-status", markup=False)
         yield Footer(compact=True)
 
@@ -135,20 +149,36 @@ class TranscriptsScreen(Screen[None]):
 
     def _apply_filter(self) -> None:
         query = self.query_one("#browse-filter", Input).value
-        self.shown = filter_rows(self.rows, query)
+        found = filter_rows(self.rows, query)
+        by_id = {row.experiment_id: (row, convs) for row, convs in found}
+        self.shown = [by_id[row.experiment_id] for row in sort_rows(
+            [row for row, _ in found], EXPERIMENT_COLUMNS, self.experiment_order)]
         table = self.query_one("#browse-experiments", RowTable)
-        table.set_rows([(row.experiment_id, [
-            f"{row.name} [{row.experiment_id}]", table.status_text(row.status, row.status_label),
-            f"{len(convs)}/{row.total}", str(row.turns), row.source])
-            for row, convs in self.shown])
+        table.set_rows([(row.experiment_id, self._cells(table, row, EXPERIMENT_COLUMNS, convs))
+                        for row, convs in self.shown])
         if self.selected_id not in {row.experiment_id for row, _ in self.shown}:
             self.selected_id = table.current_key
         self._show_conversations()
         total = sum(len(c) for _, c in self.shown)
+        order = self.experiment_order.label(EXPERIMENT_COLUMNS)
         self.query_one("#browse-status", Static).update(
             f"{len(self.shown)} experiments, {total} conversations"
             + (f" matching “{query}”" if query.strip() else "")
+            + (f" · by {order}" if order else "")
             + f" · {self._root_label or self.root / 'experiments'}{self.database_note}")
+
+    @staticmethod
+    def _cells(table: RowTable, row: Any, columns: tuple[Column[Any], ...],
+               convs: list[ConversationRow] | None = None) -> list[Cell]:
+        """A row's cells; its status in the status colour, an experiment's conversations as
+        "listed/total" (a filter lists fewer)."""
+        out: list[Cell] = list(cells(row, columns))
+        for index, column in enumerate(columns):
+            if column.key == "status":
+                out[index] = table.status_text(row.status, str(out[index]))
+            elif column.key == "convs" and convs is not None:
+                out[index] = f"{len(convs)}/{row.total}"
+        return out
 
     def _selected(self) -> tuple[ExperimentRow, list[ConversationRow]] | None:
         return next(((r, c) for r, c in self.shown if r.experiment_id == self.selected_id), None)
@@ -156,12 +186,10 @@ class TranscriptsScreen(Screen[None]):
     def _show_conversations(self) -> None:
         table = self.query_one("#browse-conversations", RowTable)
         found = self._selected()
-        convs = found[1] if found else []
-        table.set_rows([(c.conversation_id, [
-            c.conversation_id, table.status_text(c.status), f"{c.turns}/{c.max_turns}",
-            c.model_a if c.model_a == c.model_b else f"{c.model_a} × {c.model_b}",
-            c.end_reason or "", "-" if c.convergence is None else f"{c.convergence:.2f}",
-            format_duration(c.duration_s)]) for c in convs])
+        convs = sort_rows(found[1] if found else [], CONVERSATION_COLUMNS,
+                          self.conversation_order)
+        table.set_rows([(c.conversation_id, self._cells(table, c, CONVERSATION_COLUMNS))
+                        for c in convs])
 
     @on(DataTable.RowHighlighted, "#browse-experiments")
     def _experiment_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -200,6 +228,41 @@ class TranscriptsScreen(Screen[None]):
             self.open_transcript()
         else:
             self.query_one("#browse-conversations", RowTable).focus()
+
+    def _focused_table(self) -> tuple[RowTable, tuple[Column[Any], ...], bool]:
+        conversations = self.query_one("#browse-conversations", RowTable)
+        if conversations.has_focus:
+            return conversations, CONVERSATION_COLUMNS, False
+        return self.query_one("#browse-experiments", RowTable), EXPERIMENT_COLUMNS, True
+
+    def _set_order(self, experiments: bool, order: SortOrder) -> None:
+        if experiments:
+            self.experiment_order = order
+        else:
+            self.conversation_order = order
+        for table_id, current in (("#browse-experiments", self.experiment_order),
+                                  ("#browse-conversations", self.conversation_order)):
+            self.query_one(table_id, RowTable).mark_sorted(current.key, current.reverse)
+        self._apply_filter()
+
+    def action_sort(self) -> None:
+        _, columns, experiments = self._focused_table()
+        current = self.experiment_order if experiments else self.conversation_order
+        self._set_order(experiments, current.next_column(columns))
+
+    def action_reverse_sort(self) -> None:
+        _, _, experiments = self._focused_table()
+        current = self.experiment_order if experiments else self.conversation_order
+        self._set_order(experiments, current.reversed())
+
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """Clicking a header sorts by it; clicking it again reverses the order."""
+        experiments = event.data_table.id == "browse-experiments"
+        current = self.experiment_order if experiments else self.conversation_order
+        key = str(event.column_key.value)
+        self._set_order(experiments, current.reversed() if current.key == key
+                        else SortOrder(key))
 
     def action_search(self) -> None:
         from pidgin_tui.tui.screens.search import SearchScreen

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 Cell = str | Text
 
@@ -96,6 +97,21 @@ class RowTable(DataTable[Cell]):
         if current in self._rows:
             self.move_cursor(row=keys.index(current), animate=False)
         self.call_after_refresh(self._redraw_with_new_widths)
+
+    def mark_sorted(self, key: str | None, reverse: bool) -> None:
+        """Show ▲ (ascending) or ▼ after the label of the column the rows are sorted by."""
+        self._ensure_columns()
+        for index, (label, column_key) in enumerate(self._column_spec):
+            column = self.columns.get(ColumnKey(column_key))
+            if column is None:
+                continue
+            arrow = (" ▼" if reverse else " ▲") if column_key == key else ""
+            column.label = Text(label + arrow)
+            widest = max((Text(c).cell_len if isinstance(c, str) else c.cell_len
+                          for cells in self._rows.values() for c in cells[index:index + 1]),
+                         default=0)
+            column.content_width = max(widest, column.label.cell_len)
+        self._redraw_with_new_widths()
 
     def _redraw_with_new_widths(self) -> None:
         """DataTable measures new rows on idle but keeps lines rendered at the old column
