@@ -1,7 +1,8 @@
 """Benchmark: EventStore import rate on a synthetic 200 conversations × 30 turns experiment.
 
-Writes the experiment with the real event classes (the same JSONL the tracker writes: every
-message, token usage, and a TurnCompleteEvent carrying the full ~160-metric mapping), then
+Writes the experiment with the real event classes and the tracker's writer (the same compact
+JSONL a run writes: every message, token usage, and a TurnCompleteEvent carrying all ~170
+metrics of the current metrics version), then
 imports it into a fresh DuckDB file several times. Goal: ≥ 100,000 events/s.
 
     /work/venv/bin/python benchmarks/import_rate.py [conversations] [turns]
@@ -20,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pidgin_tui.core import events as ev  # noqa: E402
 from pidgin_tui.database.event_store import EventStore  # noqa: E402
-from pidgin_tui.metrics.turn import make_turn_scorer  # noqa: E402
+from pidgin_tui.metrics.turn import METRICS_VERSION, make_turn_scorer  # noqa: E402
+from pidgin_tui.record.jsonl import JsonlWriter  # noqa: E402
 
 TEXT = ("I keep returning to what you said about rivers and light. Perhaps memory and rhythm "
         "are two views of the same process; maybe the real question is whether attention can "
@@ -37,11 +39,11 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
     for c in range(conversations):
         cid = f"{exp}_{c + 1:04d}"
         ids = {"experiment_id": exp, "conversation_id": cid}
-        lines: list[bytes] = []
+        writer = JsonlWriter(exp_dir / f"conv_{cid}_events.jsonl")  # the tracker's format
 
-        def add(event: ev.Event, lines: list[bytes] = lines) -> None:
-            event.seq = len(lines) + 1
-            lines.append(ev.encode_event(event))
+        def add(event: ev.Event, writer: JsonlWriter = writer) -> None:
+            event.seq = writer.lines_written + 1
+            writer.write(event)
 
         scorer = make_turn_scorer()  # real, distinct metrics for every turn
         add(ev.ConversationStartEvent(**ids, agent_a_model="local:instant",
@@ -67,10 +69,10 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
                                        input_tokens=100 + 40 * t, output_tokens=60))
             add(ev.TurnCompleteEvent(**ids, turn_number=t, convergence_score=score,
                                      metrics=metrics if with_metrics else {},
-                                     metrics_version=2))
+                                     metrics_version=METRICS_VERSION))
         add(ev.ConversationEndEvent(**ids, reason="max_turns", total_turns=turns))
-        (exp_dir / f"conv_{cid}_events.jsonl").write_bytes(b"\n".join(lines) + b"\n")
-        count += len(lines)
+        writer.close()
+        count += writer.lines_written
         manifest_convs[cid] = {"status": "completed", "turns_completed": turns}
     exp_lines = [ev.encode_event(ev.ExperimentStartEvent(experiment_id=exp, name="import")),
                  ev.encode_event(ev.ExperimentCompleteEvent(experiment_id=exp,

@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.events import Event
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.jsonl import read_all_events
 
 
 def run_experiment(root: Path, **spec: Any) -> Path:
@@ -31,3 +33,10 @@ def jsonl_lines(experiment_dir: Path) -> list[bytes]:
     """Every non-empty line of every JSONL file of the experiment."""
     return [line for path in sorted(experiment_dir.glob("*.jsonl"))
             for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def recorded_events(experiment_dir: Path) -> list[Event]:
+    """Every event of every JSONL file of the experiment, as the one reader returns them (with
+    the ids a line leaves to its file's name)."""
+    return [event for path in sorted(experiment_dir.glob("*.jsonl"))
+            for event in read_all_events(path).events]

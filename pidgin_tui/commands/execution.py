@@ -120,7 +120,7 @@ def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
 
     def on_message(event: MessageCompleteEvent) -> None:
         name = names.get((str(event.conversation_id), event.agent_id), event.agent_id)
-        say(f"  [{event.turn_number + 1}] {name}: {event.content}", file=out, flush=True)
+        say(f"  [{event.turn_number}] {name}: {event.content}", file=out, flush=True)
 
     def on_end(event: ConversationEndEvent) -> None:
         detail = f" ({event.error})" if event.error else ""

@@ -121,7 +121,7 @@ def render_row(row: ExperimentRow) -> RenderableType:
         table.add_row(
             Text(conv.conversation_id), Text(conv.status, style=_STATUS_STYLE.get(conv.status)),
             ProgressBar(total=float(conv.max_turns or 1), completed=float(conv.turns), width=20),
-            Text(f"turn {conv.turns}/{conv.max_turns}"),
+            Text(conv.turn_label),
             Text(f"{fmt_tokens(conv.tokens)} tok"), Text(fmt_cost(conv.cost_usd, conv.unpriced)),
             Text(f"conv {convergence}"),
             Text(terminal_safe(detail, single_line=True)[:80], style="dim"))

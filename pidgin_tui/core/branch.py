@@ -20,7 +20,6 @@ from pidgin_tui.core.events import (
     InterjectionEvent,
     MessageCompleteEvent,
     TurnCompleteEvent,
-    new_event_id,
     utc_now,
 )
 
@@ -43,10 +42,10 @@ class BranchStart:
 
 
 def inherited_copy(event: Event, experiment_id: str, conversation_id: str) -> Event:
-    """`event` re-addressed to the branch, with a new id and time, marked inherited if it can be."""
+    """`event` re-addressed to the branch, with a new time, marked inherited if it can be."""
     changes: dict[str, Any] = {"experiment_id": experiment_id,
                                "conversation_id": conversation_id,
-                               "event_id": new_event_id(), "timestamp": utc_now(), "seq": 0}
+                               "timestamp": utc_now(), "seq": 0}
     if isinstance(event, MessageCompleteEvent | TurnCompleteEvent):
         changes["inherited"] = True
     return msgspec.structs.replace(event, **changes)

@@ -1,7 +1,8 @@
 """The Conductor runs one conversation: the turn loop, routing, control and convergence policy.
 
 A turn is one message from each agent, first speaker first; `max_turns` turns are run and
-reported as exactly that many (upstream Pidgin reported T+1).
+reported as exactly that many (upstream Pidgin reported T+1). Turns are numbered from
+`FIRST_TURN` (1) here as in the events, so a turn's number means the same everywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.core.events import (
+    FIRST_TURN,
     AgentNameChosenEvent,
     ContextLimitEvent,
     ConvergenceWarningEvent,
@@ -72,8 +74,8 @@ from pidgin_tui.core.types import (
 class ResumePoint:
     """Where a conversation that ended early picks up again, rebuilt from its JSONL."""
 
-    turn: int
-    """The turn to continue at (the number of turns completed)."""
+    turns_completed: int
+    """Turns completed so far: the conversation continues at the next one."""
     messages: list[tuple[int, AgentId, str]]
     """Every complete message so far, in order: (turn, speaker, text)."""
     system_prompts: dict[AgentId, str]
@@ -200,8 +202,9 @@ class Conductor:
             done = await self._restore(resume)
         try:
             if resume is not None and resume.policy_pending:
-                await self._apply_convergence_policy(resume.turn - 1, resume.last_convergence)
-            for turn in range(self.turns_completed, self.plan.max_turns):
+                await self._apply_convergence_policy(resume.turns_completed,
+                                                     resume.last_convergence)
+            for turn in range(self.turns_completed + FIRST_TURN, self.plan.max_turns + 1):
                 await self._run_turn(turn, done)
                 done = {}
             reason, error = EndReason.MAX_TURNS, None
@@ -239,7 +242,7 @@ class Conductor:
 
     async def _effective(self, agent_id: AgentId) -> dict[str, Any]:
         """What this agent's requests will carry, for ConversationStartEvent."""
-        request = self._request(agent_id, "", [], 0)
+        request = self._request(agent_id, "", [], FIRST_TURN)
         return await self.describe_parameters(self.providers[agent_id], request)
 
     async def _start(self, branch: BranchStart | None = None) -> None:
@@ -287,20 +290,21 @@ class Conductor:
                 await self._publish_system_prompt(agent_id)
         self._add_opening_prompt()
         done: dict[AgentId, str] = {}
+        next_turn = resume.turns_completed + 1
         for turn, speaker, text in resume.messages:
             injection = self.plan.awareness(speaker).injection_for(turn)
             if injection:
                 self._remember(HistoryEntry(injection, None, turn, frozenset({speaker}),
                                             kind="injection"))
             self._remember(HistoryEntry(self._as_sent(text), speaker, turn))
-            if turn == resume.turn:
+            if turn == next_turn:
                 done[speaker] = text
-        self.turns_completed = resume.turn
+        self.turns_completed = resume.turns_completed
         threshold = self.plan.convergence_threshold
         basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
         self._above_threshold = None not in (threshold, basis) and \
             basis >= threshold  # type: ignore[operator]
-        await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=resume.turn,
+        await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=next_turn,
                                                         restarted=True))
         return done
 
@@ -388,7 +392,7 @@ class Conductor:
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
             else self.scorer(turn, texts[AgentId.A], texts[AgentId.B])
-        self.turns_completed = turn + 1
+        self.turns_completed = turn
         await self.bus.publish(TurnCompleteEvent(
             **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
             metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
@@ -435,7 +439,7 @@ class Conductor:
             raise _End(EndReason.EMPTY_REPLY,
                        f"{info.ref} replied with nothing (finish reason {result.finish_reason})")
         self._remember(HistoryEntry(self._as_sent(result.content), agent_id, turn))
-        if plan.choose_names and turn == 0:  # the name comes from the first reply
+        if plan.choose_names and turn == FIRST_TURN:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
             raise _End(EndReason.BUDGET)
@@ -473,7 +477,7 @@ class Conductor:
 
     def _pause_or_end(self, turn: int) -> None:
         """A policy's `pause`: pause in the app; headless, end with reason `paused`."""
-        if turn + 1 >= self.plan.max_turns:  # nothing left to pause
+        if turn >= self.plan.max_turns:  # nothing left to pause
             return
         if not self.plan.interactive:
             raise _End(EndReason.PAUSED)

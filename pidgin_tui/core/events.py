@@ -1,36 +1,38 @@
 """Typed events: everything that happens in a run, one JSON line each.
 
-Every event carries the common fields (`event_type`, `event_id`, `timestamp`, `experiment_id`,
-`conversation_id`, `seq`, `schema_version`). `event_type` is the class name, used as the tag of a
-msgspec tagged union so a line parses back to the same typed object.
+Every line carries `event_type`, `timestamp`, `seq` and `schema_version`. `event_type` is the
+class name, used as the tag of a msgspec tagged union so a line parses back to the same typed
+object. `experiment_id` and `conversation_id` are written only where the file does not already
+say them (a conversation's file is named after it, inside its experiment's directory: the one
+reader, `record.jsonl`, restores them). Lines of earlier releases also carry an `event_id`.
+Metrics are written as a positional array (see `core.metric_layouts`).
+
+Numbering: every `turn_number`, `onset_turn` and `repetition` an event carries is 1-based, the
+number a person reads (turn 1 is the first turn; repetition 1 the first conversation). Lines of
+schema version 1 counted both from 0: `decode_event` moves them to the current numbering, so
+every reader of a line sees one numbering whatever version wrote it.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import os
-import time
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union
 
 import msgspec
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a field changes meaning; readers keep accepting older versions."""
+from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
 
-_id_prefix = f"{os.getpid():x}{int(time.time() * 1000) & 0xFFFFFF:06x}"
-_id_counter = itertools.count()
+SCHEMA_VERSION = 2
+"""Bumped whenever a field changes meaning; readers keep accepting older versions.
 
-
-def event_turn(turn: int) -> int:
-    """The `turn_number` events carry for the 1-based turn a person names."""
-    return turn - 1
-
-
-def new_event_id() -> str:
-    """A process-unique, sortable-enough id without the cost of uuid4 on the hot path."""
-    return f"{_id_prefix}-{next(_id_counter):x}"
+1: turns and repetitions counted from 0. 2: from 1 (`FIRST_TURN`, `FIRST_REPETITION`)."""
+ZERO_BASED_SCHEMA = 1
+"""The last schema version whose turn and repetition numbers count from 0."""
+FIRST_TURN = 1
+"""The number of a conversation's first turn, in events and everywhere they are shown."""
+FIRST_REPETITION = 1
+"""The number of an experiment's first conversation (its repetition)."""
 
 
 def utc_now() -> str:
@@ -44,13 +46,15 @@ def _always(value: object) -> Any:
 
 
 class Event(msgspec.Struct, tag=True, tag_field="event_type", kw_only=True, omit_defaults=True):
-    """Common fields of every event; always written. Other fields at their default are omitted
-    from the JSON line (readers restore them), which keeps JSONL small."""
+    """Common fields of every event. Fields at their default are omitted from the JSON line
+    (readers restore them), which keeps JSONL small; `timestamp`, `seq` and `schema_version`
+    are always written."""
 
-    event_id: str = msgspec.field(default_factory=new_event_id)
+    event_id: str = ""
+    """Only in lines of earlier releases (the database names an event by its `seq`)."""
     timestamp: str = msgspec.field(default_factory=utc_now)
-    experiment_id: str = _always("")
-    conversation_id: str | None = _always(None)
+    experiment_id: str = ""
+    conversation_id: str | None = None
     seq: int = _always(0)
     """Per-conversation sequence number, assigned by the EventBus at publish time."""
     schema_version: int = _always(SCHEMA_VERSION)
@@ -364,18 +368,92 @@ AnyEvent = (
     | RateLimitEvent | ErrorEvent
 )
 
+class _TurnCompleteLine(TurnCompleteEvent, tag="TurnCompleteEvent"):
+    """A TurnCompleteEvent line as written: metrics as a positional array or as an object."""
+
+    metrics: dict[str, float] | list[float | None] = {}  # type: ignore[assignment]
+
+
+_LINE_TYPES = tuple(_TurnCompleteLine if cls is TurnCompleteEvent else cls
+                    for cls in ALL_EVENT_TYPES)
 _encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(AnyEvent)
+_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Union[_LINE_TYPES])  # noqa: UP007
+_TURN_FIELDS = TurnCompleteEvent.__struct_fields__
+
+METRIC_DIGITS = 6
+"""Significant digits a recorded metric keeps (the values in memory keep all of theirs)."""
+
+
+def _metric_text(value: float) -> str:
+    return format(value, f".{METRIC_DIGITS}g") if math.isfinite(value) else "null"
+
+
+def _packed_metrics(metrics: dict[str, float], version: int) -> msgspec.Raw | None:
+    """The metrics as the positional array of their version's layout, or None if they do not
+    fit one (no layout for the version, or a name the layout does not have)."""
+    layout = METRIC_LAYOUTS.get(version)
+    if layout is None or not metrics.keys() <= _LAYOUT_SETS[version]:
+        return None
+    get = metrics.get
+    return msgspec.Raw(("[" + ",".join(
+        "null" if (value := get(name)) is None else _metric_text(value) for name in layout)
+        + "]").encode())
+
+
+_LAYOUT_SETS = {version: frozenset(layout) for version, layout in METRIC_LAYOUTS.items()}
 
 
 def encode_event(event: Event) -> bytes:
-    """One JSON line (without the newline)."""
+    """One JSON line (without the newline); metrics go positional where a layout fits."""
+    if type(event) is TurnCompleteEvent and event.metrics:
+        packed = _packed_metrics(event.metrics, event.metrics_version)
+        if packed is not None:
+            return _encoder.encode(msgspec.structs.replace(event, metrics=packed))
     return _encoder.encode(event)
 
 
+def _unpacked(line: _TurnCompleteLine) -> TurnCompleteEvent:
+    metrics = line.metrics
+    if isinstance(metrics, list):
+        layout = METRIC_LAYOUTS.get(line.metrics_version)
+        if layout is None or len(layout) != len(metrics):
+            raise msgspec.ValidationError(
+                f"metrics: {len(metrics)} values do not fit the layout of metrics version "
+                f"{line.metrics_version}")
+        metrics = {name: value for name, value in zip(layout, metrics, strict=True)
+                   if value is not None}
+    fields = {name: getattr(line, name) for name in _TURN_FIELDS}
+    fields["metrics"] = metrics
+    return TurnCompleteEvent(**fields)
+
+
+_VERSION_KEY = b'"schema_version"'
+
+
 def decode_event(line: bytes | str) -> Event:
-    """Parse one JSON line back to its typed event; raises `msgspec.DecodeError` if malformed."""
-    return _decoder.decode(line)
+    """Parse one JSON line back to its typed event, in the current numbering (see the module
+    docstring); raises `msgspec.DecodeError` if malformed (or `msgspec.ValidationError` if a
+    field has the wrong type). A line without a schema version is of the first one."""
+    event = _decoder.decode(line)
+    if type(event) is _TurnCompleteLine:
+        event = _unpacked(event)
+    raw = line.encode() if isinstance(line, str) else line
+    if _VERSION_KEY not in raw:
+        event.schema_version = ZERO_BASED_SCHEMA
+    if event.schema_version <= ZERO_BASED_SCHEMA:
+        migrate_zero_based(event)
+    return event
+
+
+def migrate_zero_based(event: Event) -> None:
+    """Move an event of a 0-based schema version to 1-based turns and repetitions, in place."""
+    if getattr(event, "turn_number", None) is not None:
+        event.turn_number += 1  # type: ignore[attr-defined]
+    if isinstance(event, EndStateDetectedEvent):
+        event.onset_turn += 1
+    elif isinstance(event, ConversationStartEvent):
+        event.repetition += 1
+    event.schema_version = SCHEMA_VERSION
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from pidgin_tui.database.metrics_schema import (
 )
 
 # The layout version, then the metrics catalog's fingerprint: either changing rebuilds.
-SCHEMA_VERSION = f"6-{catalog_fingerprint()}"
+SCHEMA_VERSION = f"7-{catalog_fingerprint()}"
 
 
 class DatabaseError(RuntimeError):

@@ -1,7 +1,9 @@
 """The SQL of an import: one statement per table, all reading the staged JSONL (`_stage`).
 
 Event lines omit fields at their default (see `core.events`), so every optional field is read
-through `_or`, which falls back to the event class's own default.
+through `_or`, which falls back to the event class's own default. Lines of a 0-based schema
+version (`ev.ZERO_BASED_SCHEMA`) are moved to 1-based turns and repetitions as they are staged
+(`shift`), the same move `core.events.decode_event` makes, so every column counts from 1.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import json
 import msgspec
 
 from pidgin_tui.core import events as ev
+from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
 from pidgin_tui.database.metrics_schema import (
     EXTRA_TABLE,
     WIDE_TABLE,
     catalog_keys_literal,
+    layout_columns,
+    layout_extra_keys,
     metric_columns,
     metrics_struct_type,
 )
@@ -34,6 +39,13 @@ def _or(expr: str, cls: type[ev.Event], name: str) -> str:
     return "COALESCE({}, '{}')".format(expr, text.replace("'", "''"))
 
 
+def _or_int(cls: type[ev.Event], name: str) -> int:
+    """The integer default of a field (lines omit fields at their default)."""
+    default = next(f for f in msgspec.structs.fields(cls) if f.name == name).default
+    assert isinstance(default, int)
+    return default
+
+
 _M, _U, _T = ev.MessageCompleteEvent, ev.TokenUsageEvent, ev.TurnCompleteEvent
 
 _USAGE_PATHS = ("['$.input_tokens', '$.output_tokens', '$.cost_usd', '$.cache_read_tokens', "
@@ -48,25 +60,45 @@ _D = ev.EndStateDetectedEvent
 _DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 
 # Every field later statements filter or join on is extracted here, in one parse per line:
-# each `data->>'field'` afterwards would parse the whole line again (a turn's line is ~5 kB).
-# `json_transform` to VARCHARs reads the same text as `json_extract_string`, but faster. Only
-# unreadable lines keep their file's name (to report them); storing it on every row costs.
+# each `data->>'field'` afterwards would parse the whole line again. `json_transform` to
+# VARCHARs reads the same text as `json_extract_string`, but faster; a turn's positional
+# metrics (`core.metric_layouts`) become a DOUBLE[] here too (NULL for the object form of
+# earlier releases, read later). Only unreadable lines keep their file's name (to report them);
+# a line without a conversation id takes it from its file's name.
 _HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
-           "turn_number", "agent_id", "metrics_version", "convergence_score")
-_HEADER_TYPE = json.dumps({name: "VARCHAR" for name in _HEADER})
+           "turn_number", "agent_id", "metrics_version", "convergence_score", "inherited",
+           "schema_version")
+_HEADER_TYPE = json.dumps({**{name: "VARCHAR" for name in _HEADER}, "metrics": "DOUBLE[]"})
 
 STAGE_COLUMNS = f"""
+SELECT filename, event_type, conversation_id, seq, timestamp, event_id, experiment_id,
+       turn_number + shift AS turn_number, agent_id, metrics_version, convergence_score,
+       inherited, metric_values,
+       CASE WHEN shift = 0 THEN data ELSE json_merge_patch(data, json_object(
+           'schema_version', {ev.SCHEMA_VERSION}, 'turn_number', turn_number + shift,
+           'repetition', CASE WHEN event_type = 'ConversationStartEvent' THEN COALESCE(
+               TRY_CAST(data->>'repetition' AS INTEGER), {_or_int(_S, "repetition")}) + shift END,
+           'onset_turn', TRY_CAST(data->>'onset_turn' AS INTEGER) + shift)) END AS data
+FROM (
 SELECT CASE WHEN x.event_type IS NULL THEN filename END AS filename, x.event_type,
-       x.conversation_id, TRY_CAST(x.seq AS BIGINT) AS seq,
+       COALESCE(x.conversation_id, NULLIF(regexp_extract(filename,
+                '[/\\\\]conv_([^/\\\\]+)_events\\.jsonl$', 1), '')) AS conversation_id,
+       TRY_CAST(x.seq AS BIGINT) AS seq,
        TRY_CAST(x.timestamp AS TIMESTAMP) AS timestamp, x.event_id, x.experiment_id,
-       TRY_CAST(x.turn_number AS INTEGER) AS turn_number, x.agent_id,
+       COALESCE(TRY_CAST(x.turn_number AS INTEGER), CASE x.event_type
+           WHEN 'AgentNameChosenEvent' THEN {_or_int(ev.AgentNameChosenEvent, "turn_number")}
+           END) AS turn_number, x.agent_id,
        CASE WHEN x.event_type = 'TurnCompleteEvent'
             THEN TRY_CAST({_or("x.metrics_version", _T, "metrics_version")} AS INTEGER) END
            AS metrics_version,
-       TRY_CAST(x.convergence_score AS DOUBLE) AS convergence_score, data
+       TRY_CAST(x.convergence_score AS DOUBLE) AS convergence_score,
+       COALESCE(TRY_CAST(x.inherited AS BOOLEAN), false) AS inherited,
+       x.metrics AS metric_values,
+       CASE WHEN COALESCE(TRY_CAST(x.schema_version AS INTEGER), {ev.ZERO_BASED_SCHEMA})
+                 <= {ev.ZERO_BASED_SCHEMA} THEN {ev.FIRST_TURN} ELSE 0 END AS shift, data
 FROM (SELECT filename, json AS data, json_transform(json, '{_HEADER_TYPE}') AS x
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
-                             filename = true))
+                             filename = true)))
 """
 STAGE_SQL = f"CREATE OR REPLACE TEMP TABLE _stage AS {STAGE_COLUMNS}"
 
@@ -130,33 +162,74 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id, data->'effective' AS e
  AND r.agent_id = m.agent_id
 """
 
-# Each turn's metrics are parsed straight into a struct of catalog DOUBLEs (keys another
-# metrics version named the same way land in the same columns); keys the catalog does not
-# know are kept in long form, which only turns of other metric versions can have.
-WIDE_METRICS_SQL = f"""
+# Each turn's metrics land in catalog DOUBLE columns: a positional array by its version's
+# layout, the object form of earlier releases parsed into a struct of catalog keys (keys another
+# metrics version named the same way land in the same columns). Keys the catalog does not know
+# are kept in long form, which only turns of other metric versions can have.
+_TURNS = "FROM _stage WHERE event_type = 'TurnCompleteEvent' AND NOT inherited"
+
+
+def _layout_wide(version: int) -> str:
+    return f"""
+SELECT $exp, conversation_id, turn_number, metrics_version,
+       {layout_columns(version, "metric_values")}, convergence_score
+{_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
+
+
+WIDE_METRICS_SQL = f"INSERT INTO {WIDE_TABLE} " + " UNION ALL ".join(
+    _layout_wide(version) for version in sorted(METRIC_LAYOUTS))
+
+HAS_OBJECT_METRICS_SQL = f"SELECT count(*) > 0 {_TURNS} AND metric_values IS NULL"
+"""Whether the staged lines have metrics in the object form of earlier releases: only then
+do the statements that read it run (planning them alone costs more than the array form)."""
+
+WIDE_OBJECT_METRICS_SQL = f"""
 INSERT INTO {WIDE_TABLE}
 SELECT $exp, conversation_id, turn_number, metrics_version, {metric_columns("m")},
        convergence_score
 FROM (SELECT conversation_id, turn_number, metrics_version, convergence_score,
              json_transform(data, {metrics_struct_type()}).metrics AS m
-      FROM _stage WHERE event_type = 'TurnCompleteEvent'
-        AND NOT COALESCE(TRY_CAST(data->>'inherited' AS BOOLEAN), false))
+      {_TURNS} AND metric_values IS NULL)
 """
 
-EXTRA_METRICS_SQL = f"""
+
+def _layout_extra(version: int) -> str:
+    keys = layout_extra_keys(version)
+    names = ", ".join("'" + key + "'" for _, key in keys)
+    values = ", ".join(f"metric_values[{i}]" for i, _ in keys)
+    return f"""
+SELECT conversation_id, turn_number, metrics_version, unnest([{names}]) AS key,
+       unnest([{values}]) AS value
+{_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
+
+
+def _extra_sql(source: str) -> str:
+    return f"""
 INSERT INTO {EXTRA_TABLE}
 SELECT $exp, t.conversation_id, t.turn_number,
-       CASE left(j.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
-       CASE WHEN left(j.key, 2) IN ('a_', 'b_') THEN substr(j.key, 3) ELSE j.key END,
-       TRY_CAST(j.value AS DOUBLE), t.metrics_version
-FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
-      FROM _stage WHERE event_type = 'TurnCompleteEvent'
-        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}
-        AND NOT COALESCE(TRY_CAST(data->>'inherited' AS BOOLEAN), false)) AS t,
-     json_each(t.metrics) AS j
-WHERE NOT list_contains({catalog_keys_literal()}, j.key)
-  AND TRY_CAST(j.value AS DOUBLE) IS NOT NULL
+       CASE left(t.key, 2) WHEN 'a_' THEN 'a' WHEN 'b_' THEN 'b' END,
+       CASE WHEN left(t.key, 2) IN ('a_', 'b_') THEN substr(t.key, 3) ELSE t.key END,
+       t.value, t.metrics_version
+FROM ({source}) AS t
+WHERE t.value IS NOT NULL
 """
+
+
+EXTRA_METRICS_SQL = _extra_sql(" UNION ALL ".join(_layout_extra(v) for v in sorted(METRIC_LAYOUTS)
+                                                  if layout_extra_keys(v))) \
+    if any(layout_extra_keys(v) for v in METRIC_LAYOUTS) else None
+"""Values of positional metrics whose layout has a key the catalog does not know (None when
+no layout has one)."""
+
+EXTRA_OBJECT_METRICS_SQL = _extra_sql(f"""
+SELECT o.conversation_id, o.turn_number, o.metrics_version, j.key,
+       TRY_CAST(j.value AS DOUBLE) AS value
+FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS metrics
+      {_TURNS} AND metric_values IS NULL
+        AND metrics_version IS DISTINCT FROM {METRICS_VERSION}) AS o,
+     json_each(o.metrics) AS j
+WHERE NOT list_contains({catalog_keys_literal()}, j.key)""")
+
 
 CONVERSATIONS_SQL = f"""
 INSERT INTO conversations
@@ -241,10 +314,7 @@ LEFT JOIN es USING (conversation_id) LEFT JOIN br USING (conversation_id)
 EXPERIMENT_SQL = """
 INSERT INTO experiments
 SELECT $exp, $name, $status, $directory, TRY_CAST($created_at AS TIMESTAMP),
-       COALESCE(TRY_CAST($started_at AS TIMESTAMP),
-                (SELECT min(timestamp) FROM _stage WHERE event_type = 'ExperimentStartEvent')),
-       COALESCE(TRY_CAST($completed_at AS TIMESTAMP),
-                (SELECT max(timestamp) FROM _stage WHERE event_type = 'ExperimentCompleteEvent')),
+       TRY_CAST($started_at AS TIMESTAMP), TRY_CAST($completed_at AS TIMESTAMP),
        greatest($total, count(*)), count(*) FILTER (WHERE status = 'completed'),
        count(*) FILTER (WHERE status = 'failed'),
        count(*) FILTER (WHERE status = 'interrupted'), COALESCE(sum(total_turns), 0),

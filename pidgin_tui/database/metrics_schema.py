@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
 from pidgin_tui.metrics.catalog import metric_names
 
 WIDE_TABLE = "turn_metrics_wide"
@@ -80,3 +81,16 @@ def metric_columns(struct: str) -> str:
 def catalog_keys_literal() -> str:
     """The catalog's keys as a SQL list, to find the keys it does not know."""
     return "[" + ", ".join(_text(k) for k in metric_names()) + "]"
+
+
+def layout_columns(version: int, values: str) -> str:
+    """`values[i] AS "a_words", ...` in catalog order for a positional metrics array of
+    `version`'s layout (NULL for a catalog key the layout does not have)."""
+    index = {name: i + 1 for i, name in enumerate(METRIC_LAYOUTS[version])}
+    return ", ".join(f"{values}[{index[k]}]" if k in index else "NULL" for k in metric_names())
+
+
+def layout_extra_keys(version: int) -> list[tuple[int, str]]:
+    """(1-based position, key) of the keys of `version`'s layout the catalog does not know."""
+    known = set(metric_names())
+    return [(i + 1, k) for i, k in enumerate(METRIC_LAYOUTS[version]) if k not in known]

@@ -1,6 +1,8 @@
 -- pidgin-tui analysis database (DuckDB). Every table carries experiment_id so one experiment's
 -- rows can be replaced in one transaction. Timestamps are UTC. The metrics tables are created
 -- separately (their columns come from the metrics catalog; see metrics_schema.py).
+-- Turns and repetitions count from 1 in every column and in `events.data`, whatever schema
+-- version wrote the JSONL (the import moves 0-based lines; see import_sql.py).
 -- Long text columns use zstd: measured on 200 × 30 turns it checkpoints in half the time of
 -- DuckDB's default string compression and makes the file three times smaller.
 
@@ -50,7 +52,7 @@ CREATE TABLE IF NOT EXISTS experiments (
 CREATE TABLE IF NOT EXISTS conversations (
     experiment_id VARCHAR NOT NULL,
     conversation_id VARCHAR NOT NULL,
-    repetition INTEGER,
+    repetition INTEGER,                 -- 1 for the first conversation of the experiment
     agent_a_model VARCHAR,
     agent_b_model VARCHAR,
     agent_a_name VARCHAR,
@@ -102,7 +104,7 @@ CREATE TABLE IF NOT EXISTS conversations (
 CREATE TABLE IF NOT EXISTS messages (
     experiment_id VARCHAR NOT NULL,
     conversation_id VARCHAR NOT NULL,
-    turn_number INTEGER NOT NULL,       -- 0-based
+    turn_number INTEGER NOT NULL,       -- 1-based, as in the events and the transcripts
     agent_id VARCHAR NOT NULL,          -- agent_a | agent_b
     content VARCHAR USING COMPRESSION zstd,
     thinking VARCHAR USING COMPRESSION zstd,

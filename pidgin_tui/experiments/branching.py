@@ -18,7 +18,6 @@ from pidgin_tui.core.events import (
     InterjectionEvent,
     MessageCompleteEvent,
     TurnCompleteEvent,
-    event_turn,
 )
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.spec import ExperimentSpec, parse_spec
@@ -64,7 +63,7 @@ class BranchSource:
         interjection = None
         if self.inject is not None:
             text, speaker, to = self.inject
-            interjection = InterjectionEvent(turn_number=event_turn(self.turn + 1), text=text,
+            interjection = InterjectionEvent(turn_number=self.turn + 1, text=text,
                                              speaker=speaker, to=list(to))
         return BranchStart(self.parent_experiment_id, self.parent_conversation_id, self.turn,
                            list(self.inherited), dict(self.changes), interjection)
@@ -104,8 +103,7 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
         changes["inject"] = {"text": inject[0], "as": inject[1], "to": list(inject[2])}
     parent = ExperimentRunner.for_existing(parent_dir, parent_dir.parent)
     seed = parent.plan_for(start.repetition, conversation_id).seed
-    last = event_turn(turn)
-    inherited = [e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= last
+    inherited = [e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= turn
                  and not (isinstance(e, MessageCompleteEvent)
                           and e.finish_reason == "interrupted")]
     return BranchSource(parent_dir, str(manifest.get("experiment_id", start.experiment_id)),

@@ -64,7 +64,7 @@ def handle_pause(runner: ExperimentRunner, request: ControlRequest) -> str:
         if before is None:
             control.pause()
         else:
-            control.pause_before_turn = before - 1  # the conductor counts turns from 0
+            control.pause_before_turn = before
     when = "" if before is None else f" before turn {before}"
     return f"pausing {_what(request.payload, runner)}{when}"
 

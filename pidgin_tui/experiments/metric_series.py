@@ -28,13 +28,13 @@ class MetricSeries:
         return sorted(names, key=lambda n: (n != PREFERRED_FIRST, n))
 
     def lines(self, metric: str) -> dict[str, tuple[list[int], list[float]]]:
-        """One (turns, values) line per conversation that has the metric; turns are 1-based."""
+        """One (turns, values) line per conversation that has the metric."""
         out = {}
         for conv_id, metrics in self.values.items():
             points = metrics.get(metric)
             if points:
                 turns = sorted(points)
-                out[conv_id] = ([t + 1 for t in turns], [points[t] for t in turns])
+                out[conv_id] = (turns, [points[t] for t in turns])
         return out
 
     def mean(self, metric: str) -> tuple[list[int], list[float]]:
@@ -44,7 +44,7 @@ class MetricSeries:
             for turn, value in metrics.get(metric, {}).items():
                 sums.setdefault(turn, []).append(value)
         turns = sorted(sums)
-        return [t + 1 for t in turns], [sum(sums[t]) / len(sums[t]) for t in turns]
+        return turns, [sum(sums[t]) / len(sums[t]) for t in turns]
 
 
 def read_series(paths: list[Path]) -> MetricSeries:

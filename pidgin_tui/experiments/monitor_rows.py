@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pidgin_tui.record.conversation import shown_turn, turn_label
 from pidgin_tui.record.layout import experiment_id_of_dir
 
 if TYPE_CHECKING:
@@ -42,6 +43,16 @@ class ConversationRow:
     events_seen: int = 0
     end_states: list[tuple[str, int]] = field(default_factory=list)
     """Detected end states as (name, onset turn), in the order they were detected."""
+    turn_started: int = 0
+    """The latest turn begun, as far as the JSONL tail has been read."""
+
+    @property
+    def shown_turn(self) -> int:
+        return shown_turn(self.turns, self.turn_started, self.status)
+
+    @property
+    def turn_label(self) -> str:
+        return turn_label(self.shown_turn, self.max_turns)
 
 
 @dataclass(slots=True)
@@ -118,6 +129,7 @@ def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: Conversation
         if tail.turns_completed >= row.turns and tail.convergence is not None:
             row.convergence = tail.convergence
         row.turns = max(row.turns, tail.turns_completed)
+        row.turn_started = tail.turn_started
         row.max_turns = row.max_turns or tail.max_turns
         row.tokens = max(row.tokens, tail.total_tokens)
         row.cost_usd = max(row.cost_usd, tail.priced_cost_usd)
@@ -281,12 +293,12 @@ def fmt_end_states(end_states: list[tuple[str, int]]) -> str:
         return "-"
     name, onset = end_states[0]
     more = f" +{len(end_states) - 1}" if len(end_states) > 1 else ""
-    return f"{name}@{onset + 1}{more}"
+    return f"{name}@{onset}{more}"
 
 
 def fmt_end_state_badge(name: str, onset: int) -> str:
     """One end state as the live screen's badge text: `loop since turn 8` (1-based)."""
-    return f"{name} since turn {onset + 1}"
+    return f"{name} since turn {onset}"
 
 
 def progress_bar(progress: float, width: int = 12) -> str:
@@ -329,7 +341,7 @@ def summary_text(rows: list[ExperimentRow], root: Path, *, conversations: bool =
 
 def conversation_line(conv: ConversationRow) -> str:
     convergence = "-" if conv.convergence is None else f"{conv.convergence:.2f}"
-    return (f"{conv.conversation_id}  {conv.status:<11} turn {conv.turns}/{conv.max_turns:<5} "
+    return (f"{conv.conversation_id}  {conv.status:<11} {conv.turn_label:<15} "
             f"{conv.model_a} × {conv.model_b}  {fmt_tokens(conv.tokens):>6} tok "
             f"{fmt_cost(conv.cost_usd, conv.unpriced):>9}  conv {convergence:<5} "
             f"end state {fmt_end_states(conv.end_states):<20} "

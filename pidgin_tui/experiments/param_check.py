@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pidgin_tui.core.conductor import agent_request
+from pidgin_tui.core.events import FIRST_REPETITION, FIRST_TURN
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.providers.params import ParameterIssue, parameter_issues, sent_parameters
 
@@ -17,12 +18,12 @@ def check_parameters(runner: ExperimentRunner) -> list[ParameterIssue]:
 
     Nothing is sent and no SDK client is built: adapters read their own payloads back.
     """
-    plan = runner.plan_for(0, runner.conversation_ids()[0])
+    plan = runner.plan_for(FIRST_REPETITION, runner.conversation_ids()[0])
     issues: list[ParameterIssue] = []
     seen: set[tuple[str, str]] = set()
     for agent_id in AgentId:
         info = runner.models[agent_id]
-        request = agent_request(plan, agent_id, info, "", [], 0)
+        request = agent_request(plan, agent_id, info, "", [], FIRST_TURN)
         sent = sent_parameters(runner.registry.provider_for(info), request)
         for issue in parameter_issues(info.ref, request, sent):
             if (issue.model, issue.message) not in seen:

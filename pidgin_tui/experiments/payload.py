@@ -22,7 +22,6 @@ from pidgin_tui.core.events import (
     MessageRequestEvent,
     SystemPromptEvent,
     event_to_dict,
-    event_turn,
 )
 from pidgin_tui.core.history import (
     RecordedMessage,
@@ -132,9 +131,9 @@ class Payload:
 
 def _request_for(events: list[Event], turn: int, agent: AgentId) -> MessageRequestEvent:
     requests = [e for e in events if isinstance(e, MessageRequestEvent)
-                and e.turn_number == event_turn(turn) and e.agent_id == agent.value]
+                and e.turn_number == turn and e.agent_id == agent.value]
     if not requests:
-        turns = sorted({e.turn_number - event_turn(1) + 1 for e in events
+        turns = sorted({e.turn_number for e in events
                         if isinstance(e, MessageRequestEvent)})
         shown = f"turns {turns[0]}-{turns[-1]}" if turns else "no requests at all"
         raise PayloadError(f"agent {agent.letter} was sent nothing at turn {turn} "

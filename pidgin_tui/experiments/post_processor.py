@@ -1,9 +1,9 @@
 """Post-processing after an experiment ends (completed, failed or interrupted).
 
 Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`, `index` (the
-full-text search index). The import runs
-alongside the other three, which run in order and read the JSONL (loaded once), not the
-database: a locked database costs only the import. Each step is logged to
+full-text search index). The import runs alongside the other steps, which run in order and
+read the JSONL (once, one conversation at a time: see `_Context`), not the database: a locked
+database costs only the import. Each step is logged to
 `post_processing.log` in the experiment directory, and a failing step is recorded without
 stopping the others. PostProcessingStart/Complete events are appended to
 `experiment_events.jsonl` and, when a bus is given, published on it.
@@ -59,20 +59,50 @@ def _experiment_id(experiment_dir: Path) -> str:
 
 
 class _Context:
-    """What the steps share: the paths, and the experiment's JSONL loaded at most once."""
+    """What the steps share: the paths, and the experiment's JSONL read at most once.
 
-    def __init__(self, experiment_dir: Path, database: Path) -> None:
+    The read is streamed: each conversation is read with its messages and metrics, its
+    transcript written and its key metrics taken for the README, and then only its summary
+    is kept, so memory does not grow with the number of conversations' turns.
+    """
+
+    def __init__(self, experiment_dir: Path, database: Path,
+                 steps: Sequence[str] = STEPS) -> None:
         self.experiment_dir = experiment_dir
         self.database = database
+        self.write_transcripts = "transcripts" in steps
+        self.transcripts_written = 0
+        self.transcript_error: str | None = None
+        self.metric_rows: list[str] = []
         self._experiment: Any = None
 
     @property
     def experiment(self) -> Any:
         if self._experiment is None:
             from pidgin_tui.record.experiment import ExperimentRecord
+            from pidgin_tui.reports.readme import MetricTable
 
-            self._experiment = ExperimentRecord.load(self.experiment_dir)
+            table = MetricTable()
+
+            def visit(experiment: Any, conv: Any) -> None:
+                table.add(conv)
+                if self.write_transcripts and self.transcript_error is None:
+                    self._write_transcript(experiment, conv)
+
+            self._experiment = ExperimentRecord.load(self.experiment_dir, detail=False,
+                                                     visit=visit)
+            self.metric_rows = table.rows()
         return self._experiment
+
+    def _write_transcript(self, experiment: Any, conv: Any) -> None:
+        from pidgin_tui.reports.transcript import write_transcript
+
+        try:
+            write_transcript(self.experiment_dir, conv, experiment)
+        except Exception as exc:  # reported by the transcripts step; the others still run
+            self.transcript_error = f"{conv.conversation_id}: {str(exc).strip() or exc!r}"
+        else:
+            self.transcripts_written += 1
 
 
 def _step_import(ctx: _Context) -> str:
@@ -83,16 +113,20 @@ def _step_import(ctx: _Context) -> str:
 
 
 def _step_transcripts(ctx: _Context) -> str:
-    from pidgin_tui.reports.transcript import write_transcripts
+    from pidgin_tui.reports.transcript import write_summary
 
-    written = write_transcripts(ctx.experiment_dir, experiment=ctx.experiment)
-    return f"{len(written) - 1} transcripts and summary.md written"
+    experiment = ctx.experiment  # writes each transcript as it reads its conversation
+    if ctx.transcript_error is not None:
+        raise RuntimeError(ctx.transcript_error)
+    write_summary(ctx.experiment_dir, experiment)
+    return f"{ctx.transcripts_written} transcripts and summary.md written"
 
 
 def _step_readme(ctx: _Context) -> str:
     from pidgin_tui.reports.readme import write_readme
 
-    return f"{write_readme(ctx.experiment_dir, ctx.experiment).name} written"
+    experiment = ctx.experiment
+    return f"{write_readme(ctx.experiment_dir, experiment, ctx.metric_rows).name} written"
 
 
 def _step_notebook(ctx: _Context) -> str:
@@ -180,7 +214,7 @@ async def run_post_processing(experiment_dir: Path, database: Path | None = None
     _log(experiment_dir, f"post-processing started: {', '.join(steps)}")
     await _emit(experiment_dir, PostProcessingStartEvent(experiment_id=exp_id,
                                                          steps=list(steps)), bus)
-    ctx = _Context(experiment_dir, database)
+    ctx = _Context(experiment_dir, database, steps)
 
     async def run_chain(chain: list[str]) -> None:
         for step in chain:

@@ -61,7 +61,7 @@ class SavedConversation:
         if not self.resumable:
             return f"nothing (ended {self.end_reason})"
         why = "process gone" if self.crashed else str(self.end_reason)
-        return f"continue at turn {self.point.turn + 1} ({why})"
+        return f"continue at turn {self.point.turns_completed + 1} ({why})"
 
 
 def load_saved_conversation(path: Path) -> SavedConversation:
@@ -80,9 +80,9 @@ def load_saved_conversation(path: Path) -> SavedConversation:
     turns_done = record.turns_completed
     scores = [t.convergence_score for t in record.turns_in_order]
     saved.point = ResumePoint(
-        turn=turns_done,
+        turns_completed=turns_done,
         messages=[(m.turn_number, AgentId(m.agent_id), m.content)
-                  for m in record.complete_messages if m.turn_number <= turns_done],
+                  for m in record.complete_messages if m.turn_number <= turns_done + 1],
         system_prompts={AgentId(k): v for k, v in record.system_prompts.items()},
         names={AgentId(k): v for k, v in record.names.items()},
         last_convergence=scores[-1] if scores else None,
@@ -132,12 +132,13 @@ def manifest_for_resume(manifest: dict[str, Any],
         if conversation.point is None:
             conversations.pop(cid, None)  # nothing on disk: it starts afresh
         elif cid in conversations:
-            conversations[cid]["turns_completed"] = conversation.point.turn
+            conversations[cid]["turns_completed"] = conversation.point.turns_completed
             if not conversation.ended:
                 conversations[cid].update(status="interrupted", end_reason="interrupted")
     counts = Counter(str(conv.get("status")) for conv in conversations.values())
     data.update(conversations=conversations, running_conversations=0,
                 completed_conversations=counts["completed"], failed_conversations=counts["failed"],
                 interrupted_conversations=counts["interrupted"],
-                total_turns=sum(s.point.turn for s in saved.values() if s.point is not None))
+                total_turns=sum(s.point.turns_completed for s in saved.values()
+                                if s.point is not None))
     return data

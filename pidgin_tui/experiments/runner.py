@@ -20,7 +20,13 @@ from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.conductor import Conductor, ConversationOutcome, ResumePoint
 from pidgin_tui.core.control import ExperimentControl
-from pidgin_tui.core.events import ExperimentCompleteEvent, ExperimentStartEvent, utc_now
+from pidgin_tui.core.events import (
+    FIRST_REPETITION,
+    FIRST_TURN,
+    ExperimentCompleteEvent,
+    ExperimentStartEvent,
+    utc_now,
+)
 from pidgin_tui.core.names import default_display_names
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.provider import ModelInfo, Responder
@@ -48,8 +54,8 @@ def new_experiment_id() -> str:
 
 
 def conversation_id_for(experiment_id: str, repetition: int) -> str:
-    """The id of an experiment's conversation (`repetition` counts from 0; the id from 1)."""
-    return f"{experiment_id}_{repetition + 1:04d}"
+    """The id of an experiment's conversation of `repetition` (1-based, as in its id)."""
+    return f"{experiment_id}_{repetition:04d}"
 
 
 def _default_scorer_factory(profile: str, first_speaker: str, prompt: str) -> TurnScorer:
@@ -123,7 +129,8 @@ def completed_turn_texts(resume: ResumePoint) -> list[tuple[str, str]]:
     turns: dict[int, dict[AgentId, str]] = {}
     for turn, speaker, text in resume.messages:
         turns.setdefault(turn, {})[speaker] = text
-    return [(turns[t][AgentId.A], turns[t][AgentId.B]) for t in range(resume.turn)]
+    return [(turns[t][AgentId.A], turns[t][AgentId.B])
+            for t in range(FIRST_TURN, resume.turns_completed + FIRST_TURN)]
 
 
 class ExperimentRunner:
@@ -179,7 +186,7 @@ class ExperimentRunner:
 
     def conversation_ids(self) -> list[str]:
         return [conversation_id_for(self.experiment_id, rep)
-                for rep in range(self.spec.repetitions)]
+                for rep in range(FIRST_REPETITION, self.spec.repetitions + FIRST_REPETITION)]
 
     def prepare(self) -> Path:
         """Create the experiment directory and its tracking; idempotent."""
@@ -227,7 +234,7 @@ class ExperimentRunner:
             convergence_threshold=spec.convergence_threshold,
             convergence_action=spec.convergence_action,
             end_state_actions=dict(spec.end_state_action), choose_names=spec.choose_names,
-            seed=spec.seed * 1_000_003 + repetition, repetition=repetition,
+            seed=spec.seed * 1_000_003 + repetition - FIRST_REPETITION, repetition=repetition,
             budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
             config={"convergence_profile": spec.convergence_profile}, opener=spec.opener,
             empty_reply=spec.empty_reply, empty_placeholder=spec.empty_placeholder,
@@ -243,7 +250,7 @@ class ExperimentRunner:
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
         self._tasks = []
-        for rep, cid in enumerate(self.conversation_ids()):
+        for rep, cid in enumerate(self.conversation_ids(), start=FIRST_REPETITION):
             self._tasks.append(asyncio.create_task(self._run_one(rep, cid, semaphore, budget)))
             await asyncio.sleep(0)  # one start per loop turn: hundreds at once never stall it
         return await self._complete(experiment_dir, started)
@@ -304,7 +311,8 @@ class ExperimentRunner:
         await self._preload()
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
-        repetitions = {cid: rep for rep, cid in enumerate(self.conversation_ids())}
+        repetitions = {cid: rep for rep, cid in
+                       enumerate(self.conversation_ids(), start=FIRST_REPETITION)}
         for conversation_id, conversation in saved.items():
             self.bus.seed_seq(conversation_id, conversation.last_seq)
         self._tasks = [asyncio.create_task(self._run_one(
@@ -354,7 +362,8 @@ class ExperimentRunner:
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
             if self.branch is not None:
-                plan.seed = self.branch.seed + repetition  # the first branch keeps the parent's
+                # the first branch keeps the parent's seed
+                plan.seed = self.branch.seed + repetition - FIRST_REPETITION
                 if hasattr(scorer, "replay"):
                     scorer.replay(self.branch.turn_texts())
             conductor = Conductor(

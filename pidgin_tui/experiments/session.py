@@ -142,7 +142,6 @@ class RunSession:
                 control_channel.stop_listening(runner.experiment_dir)
         storage_error = run.result is not None and run.result.storage_error is not None
         if self.post_process_runs and not storage_error and runner.experiment_dir is not None:
-            mark_unprocessed(runner.experiment_dir)
             self.post_process(runner.experiment_dir, runner.bus)
         if self.on_finished is not None:
             self.on_finished(run)
@@ -251,6 +250,7 @@ class RunSession:
         already waiting in the queue."""
         if any(queued == experiment_dir for queued, _ in self._queue):
             return False
+        mark_unprocessed(experiment_dir)  # until done: a process that exits leaves it marked
         self._queue.append((experiment_dir, bus))
         if self._processing is None or self._processing.done():
             self._processing = asyncio.create_task(self._process_queue(), name="post-processing")

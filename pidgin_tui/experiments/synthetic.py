@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.events import (
+    FIRST_REPETITION,
+    FIRST_TURN,
     ConversationEndEvent,
     ConversationStartEvent,
     Event,
@@ -57,7 +59,8 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
                         start: datetime = EPOCH, seed: int = 0, thinking: bool = False,
                         phrases: dict[int, str] | None = None,
                         model: str = "local:test") -> Iterator[Event]:
-    """The events of one conversation of `turns` turns; `phrases` puts text into given turns."""
+    """The events of one conversation of `turns` turns; `phrases` puts text into given turns
+    (numbered from 1, as in the events)."""
     rng = random.Random(f"{conversation_id}:{seed}")
     clock = iter(start + timedelta(milliseconds=250 * i) for i in range(10**9))
     seq = iter(range(1, 10**9))
@@ -71,7 +74,8 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
                                  agent_a_name="Ada", agent_b_name="Bo",
                                  initial_prompt="Hello! What would you like to explore?",
                                  max_turns=max_turns or turns)
-    for turn in range(turns):
+    for index in range(turns):
+        turn = index + FIRST_TURN
         yield TurnStartEvent(**ids(), turn_number=turn)
         for agent in ("agent_a", "agent_b"):
             text = message_text(rng, words)
@@ -81,9 +85,9 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
                                        model=model, tokens_used=words + 5,
                                        thinking=message_text(rng, 36) if thinking else None)
             yield TokenUsageEvent(**ids(), agent_id=agent, turn_number=turn, model=model,
-                                  provider="local", input_tokens=30 + turn, output_tokens=words,
+                                  provider="local", input_tokens=30 + index, output_tokens=words,
                                   cost_usd=0.0)
-        score = round(min(1.0, 0.1 + 0.8 * turn / max(1, turns) + rng.uniform(-0.05, 0.05)), 3)
+        score = round(min(1.0, 0.1 + 0.8 * index / max(1, turns) + rng.uniform(-0.05, 0.05)), 3)
         yield TurnCompleteEvent(**ids(), turn_number=turn, convergence_score=score,
                                 metrics={"convergence_score": score,
                                          "word_count_a": float(words),
@@ -135,7 +139,7 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
             "convergence": last_turn.convergence_score,
             "end_reason": "max_turns" if done else None, "last_error": None,
             "agent_a_model": model, "agent_b_model": model, "started_at": events[0].timestamp,
-            "repetition": index, **({"ended_at": events[-1].timestamp,
+            "repetition": index + FIRST_REPETITION, **({"ended_at": events[-1].timestamp,
                                      "duration_ms": conv_turns * 1000} if done else {}),
         }
         manifest["total_turns"] += conv_turns

@@ -16,6 +16,7 @@ from typing import Any
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
+    FIRST_REPETITION,
     APIErrorEvent,
     ConversationEndEvent,
     ConversationStartEvent,
@@ -121,7 +122,7 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             total_conversations=len(upstream.conversations),
             timestamp=upstream.created_at or _first_stamp(upstream)))
         statuses: list[str] = []
-        for repetition, conv in enumerate(upstream.conversations):
+        for repetition, conv in enumerate(upstream.conversations, start=FIRST_REPETITION):
             conv_id = conversation_id_for(exp_id, repetition)
             # Upstream's first speaker is always agent A; its opening prompt anchors the
             # scorer's topic drift as in a run of ours.
@@ -199,7 +200,7 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
             for onset in scorer.take_end_states():  # found after the run: nothing was done
                 await bus.publish(onset.event(exp_id, conv_id, turn, AFTER_RUN_ACTION,
                                               timestamp=messages[-1].timestamp))
-            done = turn + 1
+            done = turn
     end = conv.end
     status = end.status if end is not None and end.status in (
         "completed", "failed", "interrupted") else "interrupted"

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from pidgin_tui.core.events import FIRST_TURN
 from pidgin_tui.metrics.catalog import PER_AGENT
 from pidgin_tui.metrics.convergence import (
     DEFAULT_PROFILE,
@@ -133,7 +134,7 @@ class ConversationMetrics:
     def replay(self, turns: Iterable[tuple[str, str]]) -> None:
         """Feed earlier turns (texts of A and B) without using their metrics: a resumed
         conversation's scorer then continues its cumulative metrics where they stopped."""
-        for turn_number, (text_a, text_b) in enumerate(turns):
+        for turn_number, (text_a, text_b) in enumerate(turns, start=FIRST_TURN):
             self(turn_number, text_a, text_b)
 
     def _cross(self, msgs: dict[str, MessageAnalysis]) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 `local:test` streams at about 40 tokens/s, `local:instant` is the same model without delay,
 `local:silent` always answers "…", and `local:fail-at-N` behaves like `instant` but fails when
-asked for turn N (for tests of error handling).
+asked for turn N, counted from 1 (for tests of error handling).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import zlib
 from collections.abc import AsyncIterator
 
+from pidgin_tui.core.events import FIRST_TURN
 from pidgin_tui.core.provider import (
     Chunk,
     FinishChunk,
@@ -31,7 +32,8 @@ LOCAL_MODELS: dict[str, str] = {
     "instant": "The same model with no delay (benchmarks and tests)",
     "silent": "Always answers \"…\" (meditation mode)",
 }
-FAIL_AT_PATTERN = re.compile(r"fail-at-(\d+)$")
+FAIL_AT_PATTERN = re.compile(r"fail-at-([1-9][0-9]*)$")
+"""`fail-at-N`: N is a turn as shown, from 1 (`fail-at-0` names no model)."""
 
 _STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
@@ -125,7 +127,7 @@ class LocalProvider:
                                 f"{request.turn_number}", status_code=400, provider="local")
         delay = self._delay_for(request.model)
         rng = random.Random(zlib.crc32(
-            f"{request.seed}:{request.agent_id}:{request.turn_number}".encode()))
+            f"{request.seed}:{request.agent_id}:{_turns_before(request)}".encode()))
         if request.model == "silent":
             thinking, reply = None, "…"
         else:
@@ -154,14 +156,20 @@ def _pieces(text: str, fine: bool) -> list[str]:
     return re.findall(r"[^.!?\n]*[.!?\n]*\s*", text)[:-1] or [text]
 
 
+def _turns_before(request: ProviderRequest) -> int:
+    """Turns before the requested one: what the replies (and their random draws) depend on."""
+    return max(0, request.turn_number - FIRST_TURN)
+
+
 def compose_reply(rng: random.Random, request: ProviderRequest) -> tuple[str, str]:
     """Return (thinking, reply). Replies borrow more of the partner's words as turns go on."""
+    before = _turns_before(request)
     partner_text = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
     opening = request.messages[0].content if request.messages else ""
     echoable = set(_TOPICS) | {w for w in content_words(opening)
                                if len(w) >= 6 and not w.endswith(("es", "ed", "ing", "ly"))}
     borrowed = [w for w in dict.fromkeys(content_words(partner_text)) if w in echoable]
-    borrow_p = min(0.9, 0.3 + 0.06 * request.turn_number)
+    borrow_p = min(0.9, 0.3 + 0.06 * before)
 
     def word() -> str:
         if borrowed and rng.random() < borrow_p:
@@ -177,7 +185,7 @@ def compose_reply(rng: random.Random, request: ProviderRequest) -> tuple[str, st
 
     partner_sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", partner_text)
                          if len(x.split()) > 4 and not x.strip().endswith("?")]
-    echo_p = min(0.8, 0.05 + 0.07 * request.turn_number)
+    echo_p = min(0.8, 0.05 + 0.07 * before)
 
     def middle(template: str) -> str:
         # As a conversation goes on, agents increasingly repeat each other's sentences.

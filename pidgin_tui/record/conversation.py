@@ -14,6 +14,8 @@ Definitions (each in one place, here):
   the conversation when it has one (`pidgin-tui rescore`); every other figure from its events.
 - `cost_usd`: the sum of every response's cost, or None as soon as one response was unpriced
   (`unpriced_requests` counts them; `priced_cost_usd` is the sum of the priced ones).
+- the turn a screen names ("turn 4 / 10", `shown_turn` and `turn_label`): the turn under way
+  while the conversation runs, else the number of turns completed. Turns count from 1.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pidgin_tui.core.events import (
     SystemPromptEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
+    TurnStartEvent,
     rate_limited_text,
 )
 from pidgin_tui.metrics.endstates import DEGRADATIONS
@@ -51,6 +54,20 @@ DEFAULT_NAMES = {"agent_a": "Agent A", "agent_b": "Agent B"}
 PREVIEW_CHARS = 160
 """How much of the latest message a record without full detail keeps (the monitor's preview)."""
 NO_END_REASON = "no end recorded (interrupted or still running)"
+LIVE_STATUSES = frozenset({"running", "paused"})
+"""Statuses of a conversation that may still go on (its turn under way is shown)."""
+
+
+def shown_turn(turns_completed: int, turn_started: int, status: str) -> int:
+    """The turn a screen names for a conversation: the turn under way (begun, not completed)
+    while it runs or is paused, else the turns completed (an interrupted turn is not counted)."""
+    return max(turns_completed, turn_started) if status in LIVE_STATUSES else turns_completed
+
+
+def turn_label(turn: int, max_turns: int) -> str:
+    """`turn 4 / 10`: how every screen and command names a conversation's progress."""
+    return f"turn {turn} / {max_turns}"
+
 TRANSCRIPT_EVENTS: tuple[type[Event], ...] = (
     ConversationStartEvent, AgentNameChosenEvent, MessageCompleteEvent, TurnCompleteEvent,
     ConversationPausedEvent, ConversationResumedEvent, ConversationEndEvent)
@@ -112,6 +129,8 @@ class ConversationRecord:
     ended_at: str | None = None
     last_seq: int = 0
     events_seen: int = 0
+    turn_started: int = 0
+    """The latest turn begun (a TurnStartEvent or a message of it), 0 before the first."""
     after_last_turn: bool = False
     """Something of a later turn was recorded after the last TurnCompleteEvent (a turn begun)."""
     offset: int = 0
@@ -203,7 +222,10 @@ class ConversationRecord:
                     self.system_prompts[event.agent_id] = event.prompt
             case AgentNameChosenEvent():
                 self.names[event.agent_id] = event.chosen_name
+            case TurnStartEvent():
+                self.turn_started = max(self.turn_started, event.turn_number)
             case MessageCompleteEvent():
+                self.turn_started = max(self.turn_started, event.turn_number)
                 self.message_count += 1
                 self.last_message = event.content[:PREVIEW_CHARS]
                 self.last_speaker = event.agent_id
@@ -255,7 +277,7 @@ class ConversationRecord:
         if isinstance(event, TurnCompleteEvent):
             self.after_last_turn = False
         elif getattr(event, "turn_number", None) is not None and \
-                event.turn_number >= self.turns_completed:  # type: ignore[attr-defined]
+                event.turn_number > self.turns_completed:  # type: ignore[attr-defined]
             self.after_last_turn = True
 
     def _turn_complete(self, event: TurnCompleteEvent) -> None:
@@ -268,6 +290,15 @@ class ConversationRecord:
             self.max_convergence = score
         if self.detail:
             self.turn_events[event.turn_number] = event
+
+    def drop_detail(self) -> None:
+        """Keep counts, totals and the latest message only, as if read with `detail=False`."""
+        self.detail = False
+        self.messages = []
+        self.turn_events = {}
+        self.system_prompts = {}
+        self.injections = []
+        self.convergence_warnings = []
 
     @property
     def turns_completed(self) -> int:
@@ -307,6 +338,10 @@ class ConversationRecord:
     def cost_usd(self) -> float | None:
         """The conversation's cost, or None when any response was unpriced."""
         return None if self.unpriced_requests else self.priced_cost_usd
+
+    def shown_turn(self, live: bool) -> int:
+        """The turn a screen names (see `shown_turn`); `live` as in `settled_status`."""
+        return shown_turn(self.turns_completed, self.turn_started, self.settled_status(live))
 
     def settled_status(self, live: bool) -> str:
         """The status, with a conversation that never ended and is not live called interrupted."""

@@ -7,6 +7,7 @@ truncated last line after a crash) are skipped and listed in `problems`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,16 @@ class ExperimentRecord:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, directory: Path, detail: bool = True, rescored: bool = True
+    def load(cls, directory: Path, detail: bool = True, rescored: bool = True,
+             visit: Callable[[ExperimentRecord, ConversationRecord], None] | None = None
              ) -> ExperimentRecord:
         """Every conversation of an experiment directory, from its JSONL files; with
-        `rescored`, each conversation's scores come from its newest rescore when it has one."""
+        `rescored`, each conversation's scores come from its newest rescore when it has one.
+
+        With `visit`, each conversation is read with its detail, handed to `visit` and then
+        kept without it (`ConversationRecord.drop_detail`): memory stays that of one
+        conversation's messages and metrics, however many conversations there are.
+        """
         record = cls(directory, read_manifest(directory) or {})
         exp_file = directory / EXPERIMENT_EVENTS_NAME
         if exp_file.exists():
@@ -39,13 +46,19 @@ class ExperimentRecord:
             record._note(exp_file, result)
         for path in conversation_files(directory):
             conv_id = conversation_id_of(path) or path.stem
-            conv = ConversationRecord(conversation_id=conv_id, detail=detail, path=path)
+            conv = ConversationRecord(conversation_id=conv_id, detail=detail or visit is not None,
+                                      path=path)
             result = read_all_events(path)
             conv.apply_all(result.events)
+            result.events = []  # folded in: not kept twice
             if rescored:
                 conv.apply_rescore()
             record.conversations[conv_id] = conv
             record._note(path, result)
+            if visit is not None:
+                visit(record, conv)
+                if not detail:
+                    conv.drop_detail()
         return record
 
     def _note(self, path: Path, result: ReadResult) -> None:

@@ -4,6 +4,10 @@ The reader returns only complete lines, leaves a truncated last line for the nex
 (reporting it), and reports malformed lines without stopping. Given the event types it wants,
 it skips other lines by their first bytes without parsing them (a transcript or a metric plot
 need a fraction of a file's lines).
+
+The writer leaves out of each line the experiment and conversation ids the file's name and
+directory already say; the reader puts them back, so every event it returns carries them
+(lines of earlier releases spell them out).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import msgspec
 
 from pidgin_tui.core.events import Event, decode_event, encode_event
+from pidgin_tui.record.layout import conversation_id_of, experiment_id_of_dir
 
 _fsync_pool: ThreadPoolExecutor | None = None
 
@@ -67,11 +72,12 @@ class JsonlWriter:
             path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         self._pending_sync: Future[None] | None = None
         self.lines_written = 0
+        self._context = _FileContext.of(path)
 
     def write(self, event: Event) -> None:
         assert self._fd is not None, f"{self.path.name} is closed"
         try:
-            append_bytes(self._fd, encode_event(event) + b"\n")
+            append_bytes(self._fd, encode_event(self._context.stripped(event)) + b"\n")
         except OSError as exc:
             exc.filename = exc.filename or str(self.path)  # os.write does not name the file
             raise
@@ -106,6 +112,36 @@ class JsonlWriter:
             if self._pending_sync is not None:
                 self._pending_sync.exception()  # wait for it, whatever it raised
             os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class _FileContext:
+    """The ids a file's place says: its experiment (the directory), its conversation (the
+    name of a conversation file; None for the experiment-level file)."""
+
+    experiment_id: str
+    conversation_id: str | None
+
+    @classmethod
+    def of(cls, path: Path) -> _FileContext:
+        return cls(experiment_id_of_dir(path.parent), conversation_id_of(path))
+
+    def stripped(self, event: Event) -> Event:
+        """`event` without the ids its file says (they are restored on reading), and without
+        the event id of earlier releases."""
+        changes: dict[str, object] = {"event_id": ""} if event.event_id else {}
+        if event.conversation_id == self.conversation_id:
+            if event.conversation_id is not None:
+                changes["conversation_id"] = None
+            if event.experiment_id == self.experiment_id:
+                changes["experiment_id"] = ""
+        return msgspec.structs.replace(event, **changes) if changes else event
+
+    def restore(self, event: Event) -> None:
+        if event.conversation_id is None:
+            event.conversation_id = self.conversation_id
+        if not event.experiment_id:
+            event.experiment_id = self.experiment_id
 
 
 @dataclass(slots=True)
@@ -144,12 +180,16 @@ def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
         return result
     complete, result.partial_tail_bytes = data[:end], len(data) - end - 1
     line_number = first_line_number
+    restore = _FileContext.of(path).restore
     for line in complete.split(b"\n"):
         if line.strip() and (wanted is None or line.startswith(wanted)):
             try:
-                result.events.append(decode_event(line))
+                event = decode_event(line)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 result.errors.append(f"line {line_number}: {exc}")
+            else:
+                restore(event)
+                result.events.append(event)
         line_number += 1
     result.offset = offset + end + 1
     result.complete_lines = line_number - first_line_number

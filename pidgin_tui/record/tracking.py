@@ -179,7 +179,7 @@ class TrackingSubscriber:
                 return Urgency.LIFECYCLE
             case TurnCompleteEvent():
                 conv = self._conversation(event.conversation_id)
-                conv["turns_completed"] = event.turn_number + 1
+                conv["turns_completed"] = event.turn_number
                 conv["convergence"] = event.convergence_score
                 data["total_turns"] += 1
             case TokenUsageEvent():

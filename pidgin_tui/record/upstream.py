@@ -9,7 +9,7 @@ Markdown transcripts (`transcript_conv_<id>.md`). Event shapes are upstream's
 - `ConversationStartEvent`: `agent_a`/`agent_b` (model, display name, temperature, thinking),
   `config` (initial prompt, max turns, awareness per agent, choose_names), `max_turns`.
 - `SystemPromptEvent`: `agent_id`, `prompt`.
-- `MessageRequestEvent`: `agent_id`, `turn_number` (0-based) and the whole history.
+- `MessageRequestEvent`: `agent_id`, `turn_number` (0-based; read as 1-based) and the whole history.
 - `MessageCompleteEvent`: `agent_id`, `message.content`, `prompt_tokens`, `completion_tokens`,
   `cache_read_tokens`, `cache_write_tokens`, `duration_ms`; no turn number (the request before
   it has one).
@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.events import FIRST_TURN
+
 UPSTREAM_EVENTS_GLOB = "events_conv_*.jsonl"
 UPSTREAM_MANIFEST = "manifest.json"
 
@@ -36,6 +38,7 @@ UPSTREAM_MANIFEST = "manifest.json"
 class UpstreamMessage:
     agent_id: str
     turn: int
+    """1-based, as in our events."""
     content: str
     timestamp: str
     input_tokens: int | None
@@ -191,6 +194,12 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _turn(event: dict[str, Any]) -> int | None:
+    """An upstream event's turn in our numbering (upstream counts turns from 0)."""
+    turn = _int(event.get("turn_number"))
+    return None if turn is None else turn + FIRST_TURN
+
+
 def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict[str, int],
            thinking: dict[tuple[str, int], str]) -> None:
     kind, stamp = event.get("event_type"), str(event.get("timestamp") or "")
@@ -214,7 +223,7 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
     elif kind == "SystemPromptEvent":
         conv.system_prompts[agent] = str(event.get("prompt") or "")
     elif kind == "MessageRequestEvent":
-        turn = _int(event.get("turn_number"))
+        turn = _turn(event)
         if turn is not None:
             request_turn[agent] = turn
     elif kind == "MessageCompleteEvent":
@@ -231,11 +240,11 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
             cache_write_tokens=_int(event.get("cache_write_tokens")),
             duration_ms=_int(event.get("duration_ms"))))
     elif kind == "ThinkingCompleteEvent":
-        turn = _int(event.get("turn_number"))
+        turn = _turn(event)
         if turn is not None:
             thinking[(agent, turn)] = str(event.get("thinking_content") or "")
     elif kind == "TurnCompleteEvent":
-        turn = _int(event.get("turn_number"))
+        turn = _turn(event)
         if turn is not None:
             conv.completed_turns.append(turn)
     elif kind in ("APIErrorEvent", "ErrorEvent", "ProviderTimeoutEvent"):

@@ -107,7 +107,7 @@ else:
     rows = q("SELECT turn_number, avg(convergence_score) AS c FROM turn_metrics_wide "
              "WHERE experiment_id = $exp GROUP BY 1 ORDER BY 1")
     records = rows.to_dict("records") if hasattr(rows, "to_dict") else rows
-    plt.plot([r["turn_number"] + 1 for r in records], [r["c"] for r in records], marker="o")
+    plt.plot([r["turn_number"] for r in records], [r["c"] for r in records], marker="o")
     plt.xlabel("turn"); plt.ylabel("mean convergence"); plt.ylim(0, 1)
     plt.title(EXPERIMENT_ID); plt.show()
 '''

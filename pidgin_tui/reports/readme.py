@@ -7,7 +7,7 @@ from pathlib import Path
 from statistics import fmean
 
 from pidgin_tui.providers.versions import versions_line
-from pidgin_tui.record.conversation import NO_END_REASON
+from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
 from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
@@ -41,12 +41,17 @@ def _fmt(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def metric_table(experiment: ExperimentRecord) -> list[str]:
-    """Mean of each key metric on the first turn, the last completed turn, and overall."""
-    first: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
-    last: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
-    every: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
-    for conv in experiment.conversations.values():
+class MetricTable:
+    """Mean of each key metric on the first turn, the last completed turn, and overall, fed
+    one conversation at a time (so the turns need not all be in memory at once)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+        self.last: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+        self.every: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+
+    def add(self, conv: ConversationRecord) -> None:
+        """Take in one conversation's turns (it must have been read with detail)."""
         turns = conv.turns_in_order
         for index, turn in enumerate(turns):
             values = {**turn.metrics, "convergence_score": turn.convergence_score}
@@ -54,17 +59,27 @@ def metric_table(experiment: ExperimentRecord) -> list[str]:
                 value = values.get(key)
                 if value is None:
                     continue
-                every[key].append(value)
+                self.every[key].append(value)
                 if index == 0:
-                    first[key].append(value)
+                    self.first[key].append(value)
                 if index == len(turns) - 1:
-                    last[key].append(value)
-    rows = ["| metric | first turn | last turn | all turns |", "|---|---|---|---|"]
-    for key, label in KEY_METRICS:
-        if every[key]:
-            rows.append(f"| {label} (`{key}`) | {fmean(first[key]):.3f} | "
-                        f"{fmean(last[key]):.3f} | {fmean(every[key]):.3f} |")
-    return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
+                    self.last[key].append(value)
+
+    def rows(self) -> list[str]:
+        rows = ["| metric | first turn | last turn | all turns |", "|---|---|---|---|"]
+        for key, label in KEY_METRICS:
+            if self.every[key]:
+                rows.append(f"| {label} (`{key}`) | {fmean(self.first[key]):.3f} | "
+                            f"{fmean(self.last[key]):.3f} | {fmean(self.every[key]):.3f} |")
+        return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
+
+
+def metric_table(experiment: ExperimentRecord) -> list[str]:
+    """The key-metric table of an experiment read with detail."""
+    table = MetricTable()
+    for conv in experiment.conversations.values():
+        table.add(conv)
+    return table.rows()
 
 
 def _lineage(lineage: object) -> list[str]:
@@ -82,7 +97,9 @@ def _lineage(lineage: object) -> list[str]:
     return lines
 
 
-def render_readme(experiment: ExperimentRecord) -> str:
+def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None) -> str:
+    """The README; `metrics` is the key-metric table when the conversations were read
+    without detail (see `MetricTable`)."""
     m = experiment.manifest
     config = m.get("config") or {}
     exp_id = experiment.experiment_id
@@ -116,7 +133,8 @@ def render_readme(experiment: ExperimentRecord) -> str:
               "## Convergence by model pair", "", *convergence_lines(conversations)]
     lines += ["", "## Key metrics", "",
               f"Means over conversations; every metric is defined in [{METRICS_DOC_NAME}]"
-              f"({METRICS_DOC_NAME}), next to this file.", "", *metric_table(experiment)]
+              f"({METRICS_DOC_NAME}), next to this file.", "",
+              *(metric_table(experiment) if metrics is None else metrics)]
     if experiment.problems:
         lines += ["", "## Skipped while reading", "", *[f"- {p}" for p in experiment.problems]]
     lines += [
@@ -148,12 +166,14 @@ def render_readme(experiment: ExperimentRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_readme(experiment_dir: Path, experiment: ExperimentRecord | None = None) -> Path:
-    """README.md and, beside it, the metric definitions it links to (readable offline)."""
+def write_readme(experiment_dir: Path, experiment: ExperimentRecord | None = None,
+                 metrics: list[str] | None = None) -> Path:
+    """README.md and, beside it, the metric definitions it links to (readable offline);
+    `metrics` as in `render_readme`."""
     from pidgin_tui.metrics.catalog import render_markdown
 
     experiment = experiment or ExperimentRecord.load(experiment_dir)
     path = experiment_dir / README_NAME
-    path.write_text(render_readme(experiment), encoding="utf-8")
+    path.write_text(render_readme(experiment, metrics), encoding="utf-8")
     (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")
     return path

@@ -38,7 +38,7 @@ def end_state_lines(conversations: Iterable[ConversationRecord]) -> list[str]:
         found = False
         for name in END_STATE_NAMES:
             # recorded turn numbers are 0-based; people read 1-based turns
-            onsets = [e.onset_turn + 1 for c in convs for e in c.end_states
+            onsets = [e.onset_turn for c in convs for e in c.end_states
                       if e.end_state == name]
             if onsets:
                 found = True

@@ -82,7 +82,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
             if current_turn is not None:
                 lines += _turn_events(conv, current_turn)
             current_turn = message.turn_number
-            lines += ["", f"## Turn {message.turn_number + 1}"]
+            lines += ["", f"## Turn {message.turn_number}"]
         who = inline(conv.name_of(message.agent_id))
         letter = "A" if message.agent_id == "agent_a" else "B"
         for injection in conv.injections:
@@ -105,7 +105,7 @@ def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     lines: list[str] = []
     score = conv.convergence_at(turn)
     if score is not None:
-        lines += ["", f"*Convergence after turn {turn + 1}: {_score(score)}*"]
+        lines += ["", f"*Convergence after turn {turn}: {_score(score)}*"]
     for warning in conv.convergence_warnings:
         if warning.turn_number == turn:
             lines += ["", f"> **Convergence {warning.convergence_score:.3f} reached the "
@@ -113,7 +113,7 @@ def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:
     for found in conv.end_states:
         if found.turn_number == turn:
             lines += ["", f"> **End state: {found.end_state}**, began at turn "
-                      f"{found.onset_turn + 1} ({found.substantive_turns} substantive turns "
+                      f"{found.onset_turn} ({found.substantive_turns} substantive turns "
                       f"before it; action: {found.action})"]
     return lines
 
@@ -141,19 +141,29 @@ def render_summary(experiment: ExperimentRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_transcript(experiment_dir: Path, conv: ConversationRecord,
+                     experiment: ExperimentRecord) -> Path:
+    """One conversation's transcript (the conversation read with detail)."""
+    path = transcript_path(experiment_dir, conv.conversation_id)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(render_transcript(conv, experiment), encoding="utf-8")
+    return path
+
+
+def write_summary(experiment_dir: Path, experiment: ExperimentRecord) -> Path:
+    """transcripts/summary.md (the conversations may have been read without detail)."""
+    out = transcripts_dir(experiment_dir)
+    out.mkdir(exist_ok=True)
+    summary = out / SUMMARY_NAME
+    summary.write_text(render_summary(experiment), encoding="utf-8")
+    return summary
+
+
 def write_transcripts(experiment_dir: Path, conversation_id: str | None = None,
                       experiment: ExperimentRecord | None = None) -> list[Path]:
     """Write every transcript (or one) plus summary.md; returns the files written."""
     experiment = experiment or ExperimentRecord.load(experiment_dir)
-    out = transcripts_dir(experiment_dir)
-    out.mkdir(exist_ok=True)
-    written = []
-    for conv in experiment.conversations.values():
-        if conversation_id is not None and conv.conversation_id != conversation_id:
-            continue
-        path = transcript_path(experiment_dir, conv.conversation_id)
-        path.write_text(render_transcript(conv, experiment), encoding="utf-8")
-        written.append(path)
-    summary = out / SUMMARY_NAME
-    summary.write_text(render_summary(experiment), encoding="utf-8")
-    return [*written, summary]
+    written = [write_transcript(experiment_dir, conv, experiment)
+               for conv in experiment.conversations.values()
+               if conversation_id is None or conv.conversation_id == conversation_id]
+    return [*written, write_summary(experiment_dir, experiment)]

@@ -207,7 +207,7 @@ def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str
     db.executemany(
         "INSERT INTO messages(path, turn, agent_id, model, content, thinking) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [(str(path), event.turn_number + 1, event.agent_id, event.model, event.content,
+        [(str(path), event.turn_number, event.agent_id, event.model, event.content,
           event.thinking or "") for event in new_messages])
     db.execute(
         "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

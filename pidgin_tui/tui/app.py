@@ -326,7 +326,7 @@ class PidginApp(ToastApp):
     def _convergence_reached(self, message: ConvergenceReached) -> None:
         what = {"stop": "the conversation stops", "pause": "paused: space resumes",
                 "warn": "it goes on", "continue": "it goes on"}.get(message.action, message.action)
-        self.notify(f"{message.conversation_id}, turn {message.turn + 1}: {message.score:.2f} ≥ "
+        self.notify(f"{message.conversation_id}, turn {message.turn}: {message.score:.2f} ≥ "
                     f"{message.threshold:.2f}; {what}.", title="High convergence",
                     severity="warning")
 

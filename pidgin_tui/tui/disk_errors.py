@@ -11,14 +11,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import msgspec
-
-from pidgin_tui.core.events import decode_event
+from pidgin_tui.record.jsonl import read_events
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, experiment_dirs
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.tui.error_entries import ERROR_EVENTS, ErrorEntry, error_entries
-
-_PREFIXES = tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in ERROR_EVENTS)
 
 
 @dataclass(slots=True)
@@ -56,27 +52,14 @@ class DiskErrors:
         try:
             if path.stat().st_size <= offset:
                 return []
-            with open(path, "rb") as handle:
-                handle.seek(offset)
-                data = handle.read()
         except OSError:
             return []
-        end = data.rfind(b"\n")
-        if end < 0:
-            return []
-        self._offsets[path] = offset + end + 1
-        found: list[ErrorEntry] = []
-        for line in data[:end].split(b"\n"):
-            if not line.startswith(_PREFIXES):
-                continue
-            try:
-                event = decode_event(line)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                continue  # a damaged line is reported by `doctor`/import, not as an error here
-            # A recorded retry is long over: no countdown for entries read back from disk.
-            found += [dataclasses.replace(entry, retry_deadline=None)
-                      for entry in error_entries(event, 0.0)]
-        return found
+        # A damaged line is reported by `doctor`/import, not as an error here.
+        result = read_events(path, offset, types=ERROR_EVENTS)
+        self._offsets[path] = result.offset
+        # A recorded retry is long over: no countdown for entries read back from disk.
+        return [dataclasses.replace(entry, retry_deadline=None)
+                for event in result.events for entry in error_entries(event, 0.0)]
 
 
 def entry_key(entry: ErrorEntry) -> tuple[str, ...]:

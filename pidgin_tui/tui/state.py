@@ -271,6 +271,7 @@ class RunStore:
             case RateLimitEvent():
                 conv.retry_at = self.clock() + event.wait_s
             case MessageRequestEvent():
+                conv.current_turn = max(conv.current_turn or 0, event.turn_number)
                 conv.retry_at = None
                 message = conv.message(event.agent_id, event.turn_number)
                 if event.attempt > 1:  # a retry: the failed attempt's partial text goes away
@@ -301,7 +302,7 @@ class RunStore:
             case EndStateDetectedEvent():
                 conv.end_states.append((event.end_state, event.onset_turn))
             case TurnCompleteEvent():
-                conv.turns_completed = event.turn_number + 1
+                conv.turns_completed = event.turn_number
                 if event.convergence_score is not None:
                     conv.convergence.append(event.convergence_score)
                     del conv.convergence[:-CONVERGENCE_HISTORY]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -102,3 +103,44 @@ def test_monitor_once_json_and_stop_usage(tmp_path: Path) -> None:
 def test_stop_unknown_experiment_is_a_usage_error(tmp_path: Path, ref: str) -> None:
     result = _cli(tmp_path, "stop", ref)
     assert result.returncode == 2 and "no experiment matches" in result.stderr
+
+
+def test_stop_of_a_foreground_run_ends_it_through_its_control_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pidgin_tui", "--output", str(tmp_path), "run", "-a",
+         "local:test", "-b", "local:silent", "-t", "40", "--name", "fg", "-q",
+         "--no-post-process"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        state = MonitorState(tmp_path)
+        row = _wait_for(lambda: next((r for r in state.refresh() if r.turns >= 1), None))
+        stopped = _cli(tmp_path, "stop", row.experiment_id)
+        assert stopped.returncode == 0, stopped.stderr
+        assert "stopped (interrupted)" in stopped.stdout
+        assert process.wait(timeout=30) == 143  # as after SIGTERM: the run did not complete
+    finally:
+        process.kill()
+        process.wait()
+    manifest = read_manifest(row.path)
+    assert manifest is not None
+    assert [c["end_reason"] for c in manifest["conversations"].values()] == ["stopped"]
+
+
+def test_stop_signals_a_run_that_does_not_listen_for_requests(tmp_path: Path) -> None:
+    """A process without a run session (an older version) still gets SIGTERM."""
+    from pidgin_tui.core.events import utc_now
+    from pidgin_tui.record.manifest import write_json_atomic
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        path = write_experiment(tmp_path, "old001", "older", conversations=1, running=1,
+                                pid=sleeper.pid)
+        manifest = json.loads((path / "manifest.json").read_text())
+        write_json_atomic(path / "manifest.json", {**manifest, "updated_at": utc_now()})
+        result = _cli(tmp_path, "stop", "old001", "--wait", "0")
+        assert result.returncode == 0, result.stderr
+        assert "asked to stop" in result.stdout
+        assert sleeper.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        sleeper.kill()
+        sleeper.wait()

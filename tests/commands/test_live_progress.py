@@ -48,9 +48,9 @@ def test_the_display_shows_progress_turn_bars_tokens_cost_errors_and_eta() -> No
     assert "demo [abcd1234]" in head and "1/3 conversations" in head and "5 turns" in head
     assert "2.4k tok" in head and "$0.0123" in head and "1 errors" in head
     assert "30s" in head and "eta" in head and "eta -" not in head
-    assert first.startswith("abcd1234_0002 running") and "turn 1/4" in first
+    assert first.startswith("abcd1234_0002 running") and "turn 1 / 4" in first
     assert "conv 0.42" in first and "rate limited" in first and "\x1b" not in first
-    assert second.startswith("abcd1234_0001 completed") and "turn 4/4" in second
+    assert second.startswith("abcd1234_0001 completed") and "turn 4 / 4" in second
 
 
 def test_running_conversations_come_first_and_the_list_is_capped() -> None:
@@ -107,7 +107,7 @@ def test_a_terminal_gets_the_live_display_and_the_final_report(tmp_path: Path) -
     code, stdout, terminal = _run_with_stderr_on_a_terminal(tmp_path / "out")
     assert code == 0
     assert "tty-run [" in terminal and "2/2 conversations" in terminal
-    assert "turn 2/2" in terminal and "━" in terminal
+    assert "turn 2 / 2" in terminal and "━" in terminal
     assert "completed: 2 completed" in stdout and "▶" not in stdout
 
 

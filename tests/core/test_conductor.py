@@ -41,12 +41,12 @@ async def test_chunks_concatenate_to_the_complete_message() -> None:
 
 
 async def test_a_provider_failure_ends_the_conversation_with_error() -> None:
-    provider = RecordingProvider(inner=LocalProvider(fail_at_turns=frozenset({1}),
+    provider = RecordingProvider(inner=LocalProvider(fail_at_turns=frozenset({2}),
                                                      tokens_per_second=0))
     run = await run_conversation(make_plan(max_turns=5), provider=provider)
     end = run.of_type("ConversationEndEvent")[0]
     assert (end.reason, end.status, end.total_turns) == ("error", "failed", 1)  # type: ignore[attr-defined]
-    assert "failed on purpose at turn 1" in end.error  # type: ignore[attr-defined]
+    assert "failed on purpose at turn 2" in end.error  # type: ignore[attr-defined]
     assert len(run.of_type("APIErrorEvent")) == 1
 
 
@@ -115,7 +115,7 @@ async def test_convergence_warn_policy_keeps_going_and_warns_once_per_crossing()
     run = await run_conversation(make_plan(max_turns=3, convergence_threshold=0.0,
                                            convergence_action="warn"))
     assert run.outcome.end_reason == "max_turns"
-    assert len(run.of_type("ConvergenceWarningEvent")) == 1  # above from turn 0 on
+    assert len(run.of_type("ConvergenceWarningEvent")) == 1  # above from turn 1 on
 
 
 async def test_a_new_warning_needs_the_score_to_dip_and_cross_again() -> None:
@@ -124,7 +124,7 @@ async def test_a_new_warning_needs_the_score_to_dip_and_cross_again() -> None:
                                            convergence_action="warn"),
                                  scorer=lambda turn, a, b: ({}, next(scores)))
     warned = [e.turn_number for e in run.of_type("ConvergenceWarningEvent")]  # type: ignore[attr-defined]
-    assert warned == [0, 3]
+    assert warned == [1, 4]
 
 
 async def test_headless_pause_policy_ends_with_paused() -> None:
@@ -156,7 +156,7 @@ async def test_chosen_names_are_extracted_recorded_and_used() -> None:
             from pidgin_tui.core.provider import FinishChunk, TextChunk, UsageChunk
 
             name = "Orion" if request.agent_id == "agent_a" else "Lyra"
-            yield TextChunk(f"My name is {name}. Hello there." if request.turn_number == 0
+            yield TextChunk(f"My name is {name}. Hello there." if request.turn_number == 1
                             else "Still here.")
             yield UsageChunk(10, 5)
             yield FinishChunk()
@@ -170,7 +170,7 @@ async def test_chosen_names_are_extracted_recorded_and_used() -> None:
 
 async def test_custom_awareness_injections_reach_only_the_named_agents(tmp_path: Path) -> None:
     custom = tmp_path / "aware.yaml"
-    custom.write_text("base: basic\nturn_prompts:\n  1: {agent_a: ONLY-A}\n  2: {both: EVERYONE}\n")
+    custom.write_text("base: basic\nturn_prompts:\n  2: {agent_a: ONLY-A}\n  3: {both: EVERYONE}\n")
     plan = make_plan(max_turns=3)
     plan.awareness_a = load_awareness(str(custom), AgentId.A)
     plan.awareness_b = load_awareness(str(custom), AgentId.B)
@@ -204,10 +204,10 @@ async def test_thinking_is_streamed_separately_when_enabled() -> None:
 
 
 async def test_an_error_text_is_never_put_into_the_other_agents_context() -> None:
-    provider = RecordingProvider(inner=LocalProvider(fail_at_turns=frozenset({2}),
+    provider = RecordingProvider(inner=LocalProvider(fail_at_turns=frozenset({3}),
                                                      tokens_per_second=0))
     run = await run_conversation(make_plan(max_turns=4), provider=provider)
     assert run.outcome.end_reason == "error"
-    assert len(provider.requests) == 5  # turns 0 and 1 fully, then the failing request
+    assert len(provider.requests) == 5  # turns 1 and 2 fully, then the failing request
     assert all("failed on purpose" not in m.content
                for r in provider.requests for m in r.messages)

@@ -10,7 +10,7 @@ import pytest
 
 from pidgin_tui.core import events as ev
 
-COMMON = ("event_type", "event_id", "timestamp", "experiment_id", "conversation_id", "seq",
+COMMON = ("event_type", "timestamp", "experiment_id", "conversation_id", "seq",
           "schema_version")
 
 

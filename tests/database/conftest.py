@@ -16,5 +16,5 @@ def experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def failing_experiment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_experiment(tmp_path_factory.mktemp("root"), agent_b="local:fail-at-2",
+    return run_experiment(tmp_path_factory.mktemp("root"), agent_b="local:fail-at-3",
                           repetitions=2, name="failing")

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.core.events import EndStateDetectedEvent, TurnCompleteEvent, decode_event
+from pidgin_tui.core.events import EndStateDetectedEvent, TurnCompleteEvent
 from pidgin_tui.database.event_store import EventStore
-from tests.analysis_fixtures import jsonl_lines, run_experiment
+from tests.analysis_fixtures import recorded_events, run_experiment
 
 
 def test_conversations_carry_their_end_states(tmp_path: Path) -> None:
     # local:instant falls into a loop within 20 turns (see tests/metrics/test_endstates.py).
     experiment = run_experiment(tmp_path / "root", max_turns=20, repetitions=3, think=False)
-    events = [decode_event(line) for line in jsonl_lines(experiment)]
+    events = recorded_events(experiment)
     store = EventStore(tmp_path / "a.duckdb")
     exp = store.import_experiment(experiment).experiment_id
     rows = store.query("SELECT conversation_id, end_states, first_end_state, end_state_onset, "

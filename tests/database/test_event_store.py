@@ -12,7 +12,7 @@ import duckdb
 import msgspec
 import pytest
 
-from pidgin_tui.core.events import MessageCompleteEvent, TurnCompleteEvent, decode_event
+from pidgin_tui.core.events import MessageCompleteEvent, TurnCompleteEvent
 from pidgin_tui.database.connection import DatabaseError, DatabaseLockedError
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.database.repositories import (
@@ -21,11 +21,11 @@ from pidgin_tui.database.repositories import (
     MessageRepository,
     MetricsRepository,
 )
-from tests.analysis_fixtures import copy_experiment, jsonl_lines
+from tests.analysis_fixtures import copy_experiment, recorded_events
 
 
 def _events(experiment_dir: Path) -> list[object]:
-    return [decode_event(line) for line in jsonl_lines(experiment_dir)]
+    return recorded_events(experiment_dir)
 
 
 def _counts(store: EventStore, exp: str) -> dict[str, int]:
@@ -110,8 +110,8 @@ def test_interrupted_experiment_imports_with_partial_conversations(experiment: P
     conv_file = sorted(crashed.glob("conv_*_events.jsonl"))[0]
     lines = conv_file.read_bytes().splitlines(keepends=True)
     cut = next(i for i, line in enumerate(lines) if b'"TurnStartEvent"' in line
-               and b'"turn_number":2' in line)
-    conv_file.write_bytes(b"".join(lines[:cut]))  # crash during turn 2: no end event
+               and b'"turn_number":3' in line)
+    conv_file.write_bytes(b"".join(lines[:cut]))  # crash during turn 3: no end event
     manifest = json.loads((crashed / "manifest.json").read_text())
     manifest["status"] = "interrupted"
     (crashed / "manifest.json").write_text(json.dumps(manifest))
@@ -207,10 +207,10 @@ def test_repositories_read_back_the_experiment(experiment: Path, tmp_path: Path)
         conv_id = conversations[0]["conversation_id"]
         messages = MessageRepository(con).for_conversation(conv_id)
         assert [(m["turn_number"], m["agent_id"]) for m in messages][:2] == \
-            [(0, "agent_a"), (0, "agent_b")]
+            [(1, "agent_a"), (1, "agent_b")]
         assert MessageRepository(con).count(exp) == 24
         metrics = MetricsRepository(con)
-        assert [t for t, _ in metrics.series(conv_id, "convergence_score")] == [0, 1, 2, 3]
+        assert [t for t, _ in metrics.series(conv_id, "convergence_score")] == [1, 2, 3, 4]
         assert len(metrics.wide(conv_id)) == 4
         summary = metrics.summary(exp, ["words"])
         assert {row["agent"] for row in summary} == {"a", "b"}

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.core.events import EndStateDetectedEvent, decode_event
+from pidgin_tui.core.events import EndStateDetectedEvent
 from pidgin_tui.database.browse import imported_catalog
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.experiments.monitor_rows import apply_imported, fmt_end_states, summary_text
 from pidgin_tui.experiments.monitor_state import MonitorState
-from tests.analysis_fixtures import jsonl_lines, run_experiment
+from tests.analysis_fixtures import recorded_events, run_experiment
 
 
 def test_the_monitor_shows_each_conversations_end_state_and_onset(tmp_path: Path) -> None:
     experiment = run_experiment(tmp_path, max_turns=20, repetitions=2, think=False)
     found = {}
-    for line in jsonl_lines(experiment):
-        event = decode_event(line)
+    for event in recorded_events(experiment):
         if isinstance(event, EndStateDetectedEvent):
             found.setdefault(event.conversation_id, []).append(
                 (event.end_state, event.onset_turn))
@@ -42,5 +41,5 @@ def test_the_monitor_shows_each_conversations_end_state_and_onset(tmp_path: Path
 
 def test_end_state_cell_format() -> None:
     assert fmt_end_states([]) == "-"
-    assert fmt_end_states([("loop", 7)]) == "loop@8"  # recorded turns are 0-based
-    assert fmt_end_states([("loop", 7), ("silence", 12)]) == "loop@8 +1"
+    assert fmt_end_states([("loop", 8)]) == "loop@8"  # turns as recorded and shown, from 1
+    assert fmt_end_states([("loop", 8), ("silence", 13)]) == "loop@8 +1"

@@ -15,6 +15,7 @@ from pidgin_tui.experiments.branching import BranchError, plan_branch
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.layout import conversation_id_of
 
 
 def _lines(experiment_dir: Path, conversation_id: str = "*") -> list[dict]:
@@ -45,13 +46,13 @@ async def test_an_unchanged_branch_continues_exactly_as_the_parent_did(tmp_path:
     assert _messages(lines) == _messages(parent_lines)
     inherited = [e for e in lines if e.get("inherited")]
     assert {e["event_type"] for e in inherited} == {"MessageCompleteEvent", "TurnCompleteEvent"}
-    assert max(e["turn_number"] for e in inherited) == 2  # turns 1-3 (0-based 0-2)
+    assert max(e["turn_number"] for e in inherited) == 3  # turns 1-3
     requests = [e for e in lines if e["event_type"] == "MessageRequestEvent"]
     parent_next = next(e for e in parent_lines if e["event_type"] == "MessageRequestEvent"
-                       and e["turn_number"] == 3)
-    assert requests[0]["turn_number"] == 3
+                       and e["turn_number"] == 4)
+    assert requests[0]["turn_number"] == 4
     assert requests[0]["payload_sha256"] == parent_next["payload_sha256"]
-    assert not any(e["event_type"] == "TokenUsageEvent" and e["turn_number"] < 3 for e in lines)
+    assert not any(e["event_type"] == "TokenUsageEvent" and e["turn_number"] <= 3 for e in lines)
     branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
     assert (branched["parent_experiment_id"], branched["source_conversation_id"],
             branched["branch_turn"]) == (parent.experiment_id, second, 3)
@@ -80,11 +81,12 @@ def test_a_changed_model_diverges_after_the_branch_turn_with_lineage_in_duckdb(
         assert messages[:4] == parent_messages[:4]  # turns 1-2 shared
         assert messages[5][2] != parent_messages[5][2]  # B is another model from turn 3
         interjection = next(e for e in lines if e["event_type"] == "InterjectionEvent")
-        assert interjection["text"] == "Speak French now." and interjection["turn_number"] == 2
+        assert interjection["text"] == "Speak French now." and interjection["turn_number"] == 3
         branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
         assert branched["changes"]["agent_b"] == "local:silent"
         assert branched["changes"]["inject"]["as"] == "narrator"
-        cid = lines[0]["conversation_id"]
+        cid = conversation_id_of(path)
+        assert cid is not None
         payload = rebuild_payload(branch_dir, cid, 3, AgentId.A)
         assert payload.verdict == "verified"
         assert payload.messages[-1].content.endswith("[Narrator] Speak French now.")

@@ -74,7 +74,7 @@ def test_json_summary_on_stdout_and_human_output_on_stderr(tmp_path: Path) -> No
 
 
 def test_failed_run_exits_1(tmp_path: Path) -> None:
-    result = run_cli("run", "-a", "local:fail-at-0", "-b", "local:instant", "-t", "2",
+    result = run_cli("run", "-a", "local:fail-at-1", "-b", "local:instant", "-t", "2",
                      "--output", str(tmp_path))
     assert result.returncode == 1
     assert "failed" in result.stdout

@@ -69,12 +69,12 @@ def test_appended_events_are_picked_up_exactly_once(tmp_path: Path) -> None:
     tail = state.tail("run1", "run1_0002")
     assert tail is not None
     seen = tail.events_seen
-    write_jsonl(_jsonl(path, "run1_0002"), _turn_events("run1_0002", 5) +
-                _turn_events("run1_0002", 6))
+    write_jsonl(_jsonl(path, "run1_0002"), _turn_events("run1_0002", 6) +
+                _turn_events("run1_0002", 7))
     row = state.refresh()[0]
     assert tail.events_seen == seen + 6
     assert row.conversations[1].turns == 7  # ahead of the manifest, which still says 5
-    assert row.conversations[1].last_message == "b6"
+    assert row.conversations[1].last_message == "b7"
     state.refresh()
     assert tail.events_seen == seen + 6  # nothing new, nothing counted twice
 
@@ -86,7 +86,7 @@ def test_truncated_line_is_neither_lost_nor_duplicated(tmp_path: Path) -> None:
     tail = state.tail("run1", "run1_0002")
     assert tail is not None
     seen = tail.events_seen
-    line = encode_event(_turn_events("run1_0002", 5)[2]) + b"\n"
+    line = encode_event(_turn_events("run1_0002", 6)[2]) + b"\n"
     with open(_jsonl(path, "run1_0002"), "ab") as handle:
         handle.write(line[:25])
     state.refresh()
@@ -154,7 +154,7 @@ def test_resumed_conversation_is_tailed_again(tmp_path: Path) -> None:
     state.refresh()
     tail = state.tail("run1", "run1_0002")
     assert tail is not None and tail.ended and tail.status == "interrupted"
-    write_jsonl(_jsonl(path, "run1_0002"), [ConversationResumedEvent(**ids, turn_number=5),
-                                            *_turn_events("run1_0002", 5)])
+    write_jsonl(_jsonl(path, "run1_0002"), [ConversationResumedEvent(**ids, turn_number=6),
+                                            *_turn_events("run1_0002", 6)])
     state.refresh()
     assert not tail.ended and tail.status == "running" and tail.turns_completed == 6

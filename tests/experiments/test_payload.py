@@ -32,8 +32,8 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
     """20 turns with per-agent awareness injections, narrator interjections and a window small
     enough to truncate."""
     awareness = tmp_path / "aware.yaml"
-    awareness.write_text("base: research\nturn_prompts:\n  2: {agent_a: 'Try disagreeing.'}\n"
-                         "  5: {both: 'Summarise so far.'}\n  11: {agent_b: 'Ask a question.'}\n")
+    awareness.write_text("base: research\nturn_prompts:\n  3: {agent_a: 'Try disagreeing.'}\n"
+                         "  6: {both: 'Summarise so far.'}\n  12: {agent_b: 'Ask a question.'}\n")
     spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": 20,
                        "awareness": str(awareness), "allow_truncation": True,
                        "convergence_threshold": None, "name": "inspect"})
@@ -41,8 +41,8 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
     runner = ExperimentRunner(spec, tmp_path / "out", registry=registry)
 
     def interject(event: TurnCompleteEvent) -> None:
-        if event.turn_number in (3, 8):  # delivered at the next safe point: turns 5 and 10
-            who = ("agent_b",) if event.turn_number == 3 else ("agent_a", "agent_b")
+        if event.turn_number in (4, 9):  # delivered at the next safe point: turns 5 and 10
+            who = ("agent_b",) if event.turn_number == 4 else ("agent_a", "agent_b")
             runner.control.for_conversation(event.conversation_id or "").interject(
                 Interjection("Narrator here: change the subject.", "narrator", who))
 
@@ -61,7 +61,7 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
             dropped = max(dropped, payload.dropped_messages)
     assert dropped > 0  # the window really did truncate later turns
     injected = rebuild_payload(result.experiment_dir, cid, 3, AgentId.A, registry=registry)
-    assert "Try disagreeing." in injected.messages[-1].content  # the 0-based turn 2 injection
+    assert "Try disagreeing." in injected.messages[-1].content  # the turn 3 injection
     interjected = rebuild_payload(result.experiment_dir, cid, 5, AgentId.B, registry=registry)
     assert "[Narrator] Narrator here" in interjected.messages[-1].content
     assert "[Narrator]" not in rebuild_payload(result.experiment_dir, cid, 5, AgentId.A,

@@ -35,9 +35,9 @@ async def test_a_paused_conversation_resumes_and_completes(tmp_path: Path) -> No
     events = _events(path)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))  # seq continues
     turns = [e.turn_number for e in events if e.event_type == "TurnCompleteEvent"]
-    assert turns == [0, 1, 2, 3, 4]  # each turn exactly once
+    assert turns == [1, 2, 3, 4, 5]  # each turn exactly once
     resumed = [e for e in events if e.event_type == "ConversationResumedEvent"]
-    assert len(resumed) == 1 and resumed[0].restarted and resumed[0].turn_number == 1
+    assert len(resumed) == 1 and resumed[0].restarted and resumed[0].turn_number == 2
     manifest = read_manifest(first.experiment_dir)
     assert manifest is not None and manifest["status"] == "completed"
     assert manifest["completed_conversations"] == 1
@@ -84,18 +84,18 @@ def test_saved_conversation_skips_partial_messages(tmp_path: Path) -> None:
     events = [
         SystemPromptEvent(agent_id="agent_a", prompt="PA"),
         SystemPromptEvent(agent_id="agent_b", prompt="PB"),
-        MessageCompleteEvent(agent_id="agent_a", turn_number=0, content="a0"),
-        MessageCompleteEvent(agent_id="agent_b", turn_number=0, content="b0"),
-        TurnCompleteEvent(turn_number=0),
-        MessageCompleteEvent(agent_id="agent_a", turn_number=1, content="a1"),
-        MessageCompleteEvent(agent_id="agent_b", turn_number=1, content="b1-part",
+        MessageCompleteEvent(agent_id="agent_a", turn_number=1, content="a0"),
+        MessageCompleteEvent(agent_id="agent_b", turn_number=1, content="b0"),
+        TurnCompleteEvent(turn_number=1),
+        MessageCompleteEvent(agent_id="agent_a", turn_number=2, content="a1"),
+        MessageCompleteEvent(agent_id="agent_b", turn_number=2, content="b1-part",
                              finish_reason="interrupted"),
         ConversationEndEvent(reason="interrupted", total_turns=1),
     ]
     path.write_bytes(b"".join(encode_event(e) + b"\n" for e in events))
     saved = load_saved_conversation(path)
     assert saved.end_reason == "interrupted"
-    assert saved.point.turn == 1
-    assert saved.point.messages == [(0, AgentId.A, "a0"), (0, AgentId.B, "b0"),
-                                    (1, AgentId.A, "a1")]
+    assert saved.point.turns_completed == 1
+    assert saved.point.messages == [(1, AgentId.A, "a0"), (1, AgentId.B, "b0"),
+                                    (2, AgentId.A, "a1")]
     assert saved.point.system_prompts == {AgentId.A: "PA", AgentId.B: "PB"}

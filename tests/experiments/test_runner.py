@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-from pidgin_tui.core.events import ExperimentStartEvent, decode_event
+from pidgin_tui.core.events import ExperimentStartEvent
 from pidgin_tui.core.provider import Chunk, ProviderRequest
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, default_registry
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.manifest import read_manifest
 
 
@@ -47,8 +48,7 @@ async def test_every_jsonl_line_parses_and_carries_the_experiment_id(tmp_path: P
                                        "experiment_events.jsonl"]
     types = []
     for path in files:
-        for line in path.read_bytes().splitlines():
-            event = decode_event(line)
+        for event in read_all_events(path).events:
             assert event.experiment_id == runner.experiment_id
             types.append(event.event_type)
     assert "MessageChunkEvent" not in types
@@ -78,7 +78,7 @@ class _FailsOddSeeds:
     name = "local"
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
-        inner = LocalProvider(fail_at_turns=frozenset({0}) if request.seed % 2 else frozenset())
+        inner = LocalProvider(fail_at_turns=frozenset({1}) if request.seed % 2 else frozenset())
         async for chunk in inner.stream(request):
             yield chunk
 
@@ -99,7 +99,7 @@ async def test_a_failing_conversation_does_not_stop_the_others(tmp_path: Path) -
 
 
 async def test_every_conversation_failing_fails_the_experiment(tmp_path: Path) -> None:
-    spec = parse_spec({"agent_a": "local:fail-at-0", "agent_b": "local:instant",
+    spec = parse_spec({"agent_a": "local:fail-at-1", "agent_b": "local:instant",
                        "max_turns": 2, "repetitions": 2})
     result = await ExperimentRunner(spec, tmp_path).run()
     assert result.status.value == "failed"

@@ -11,7 +11,6 @@ from pidgin_tui.core.events import (
     ConversationEndEvent,
     EndStateDetectedEvent,
     TurnCompleteEvent,
-    decode_event,
 )
 from pidgin_tui.core.plan import EndStateOnset
 from pidgin_tui.experiments.spec import SpecError, format_end_state_action, parse_spec
@@ -24,7 +23,7 @@ from pidgin_tui.metrics.endstates import (
     substantive_turns,
 )
 from pidgin_tui.metrics.turn import make_turn_scorer
-from tests.analysis_fixtures import jsonl_lines, run_experiment
+from tests.analysis_fixtures import recorded_events, run_experiment
 
 
 def _detect(turns: list[tuple[str, str]], prompt: str = "") -> dict[str, EndStateOnset]:
@@ -128,7 +127,7 @@ def test_a_bad_end_state_action_is_one_clear_message(value: object, message: str
 
 
 def _events(experiment_dir: Path) -> list[object]:
-    return [decode_event(line) for line in jsonl_lines(experiment_dir)]
+    return recorded_events(experiment_dir)
 
 
 @pytest.mark.parametrize(("action", "reason"), [

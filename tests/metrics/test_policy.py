@@ -11,17 +11,16 @@ from pidgin_tui.core.events import (
     ConvergenceWarningEvent,
     ConversationEndEvent,
     TurnCompleteEvent,
-    decode_event,
 )
 from pidgin_tui.experiments.spec import CONVERGENCE_PROFILES
 from pidgin_tui.metrics.catalog import metric_names
 from pidgin_tui.metrics.convergence import PROFILES
 from pidgin_tui.metrics.turn import METRICS_VERSION
-from tests.analysis_fixtures import jsonl_lines, run_experiment
+from tests.analysis_fixtures import recorded_events, run_experiment
 
 
 def _events(experiment_dir: Path) -> list[object]:
-    return [decode_event(line) for line in jsonl_lines(experiment_dir)]
+    return recorded_events(experiment_dir)
 
 
 def test_spec_profiles_are_the_metric_profiles() -> None:

@@ -65,7 +65,7 @@ async def test_partial_text_of_a_failed_attempt_never_reaches_jsonl_or_the_other
     error = next(e for e in events if e.event_type == "APIErrorEvent")
     assert error.error_type == "connection" and error.attempt == 1 and error.retry_in_s
     assert [e.attempt for e in events if e.event_type == "MessageRequestEvent"
-            and e.agent_id == "agent_a" and e.turn_number == 0] == [1, 2]
+            and e.agent_id == "agent_a" and e.turn_number == 1] == [1, 2]
     complete = [e.content for e in events if e.event_type == "MessageCompleteEvent"]
     assert complete == ["A clean reply about rivers.", "B answers about lakes.",
                         "A second clean reply.", "B answers again."]

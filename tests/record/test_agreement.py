@@ -5,7 +5,9 @@ paused, failed, crashed without an end event, with a torn last line, with unpric
 and with retried requests. Each file is then read by every reader the product has (the whole
 record, an incremental tail in arbitrary byte chunks, the transcript view's filtered read,
 resume, the metric series, the experiment record the reports use, the rendered transcript)
-and imported into DuckDB; all must report the same turns, status, tokens, cost and end reason.
+and imported into DuckDB; all must report the same turns, status, tokens, cost and end reason,
+and the same 1-based turn numbers. Half the files are written as schema version 1 wrote them
+(turns and repetitions from 0): every reader and the import read them as the same 1-based record.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +56,7 @@ responses = st.builds(
 
 @st.composite
 def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
-    """(events, ending, torn): one conversation's events as a run would write them."""
+    """(events, ending, torn): one conversation's events as a run would write them (1-based)."""
     max_turns = draw(st.integers(1, 6))
     ending = draw(st.sampled_from(ENDINGS))
     turns = draw(st.integers(0, max_turns if ending == "completed" else max_turns - 1))
@@ -62,7 +65,7 @@ def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
     ids = {"experiment_id": EXP, "conversation_id": CONV}
     out: list[ev.Event] = [
         ev.ConversationStartEvent(**ids, agent_a_model="local:test", agent_b_model="local:test",
-                                  max_turns=max_turns, initial_prompt="Hello"),
+                                  max_turns=max_turns, initial_prompt="Hello", repetition=1),
         *(ev.SystemPromptEvent(**ids, agent_id=a, prompt=f"you are {a}") for a in AGENTS)]
 
     def exchange(turn: int, agent: str, response: Response, finish: str = "stop") -> None:
@@ -81,7 +84,7 @@ def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
             cache_read_tokens=response.cache_read, reasoning_tokens=response.reasoning,
             cost_usd=response.cost))
 
-    for turn in range(turns):
+    for turn in range(1, turns + 1):
         out.append(ev.TurnStartEvent(**ids, turn_number=turn))
         for agent in AGENTS:
             exchange(turn, agent, draw(responses))
@@ -92,17 +95,17 @@ def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
     if ending == "completed":
         end = ev.ConversationEndEvent(**ids, reason="max_turns", total_turns=turns)
     elif ending == "stopped":
-        out.append(ev.TurnStartEvent(**ids, turn_number=turns))
-        exchange(turns, "agent_a", draw(responses), finish="interrupted")
+        out.append(ev.TurnStartEvent(**ids, turn_number=turns + 1))
+        exchange(turns + 1, "agent_a", draw(responses), finish="interrupted")
         end = ev.ConversationEndEvent(**ids, reason="interrupted", total_turns=turns,
                                       status="interrupted")
     elif ending == "paused":
-        out.append(ev.ConversationPausedEvent(**ids, turn_number=turns))
+        out.append(ev.ConversationPausedEvent(**ids, turn_number=turns + 1))
         end = ev.ConversationEndEvent(**ids, reason="paused", total_turns=turns,
                                       status="interrupted")
     elif ending == "failed":
         out.append(ev.APIErrorEvent(**ids, agent_id="agent_a", error_message="bad request",
-                                    turn_number=turns))
+                                    turn_number=turns + 1))
         end = ev.ConversationEndEvent(**ids, reason="error", total_turns=turns, status="failed",
                                       error="bad request")
     if end is not None:
@@ -112,10 +115,24 @@ def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
     return out, ending, draw(st.booleans())
 
 
-def write(root: Path, events: list[ev.Event], torn: bool) -> tuple[Path, Path]:
+def as_version_1(event: ev.Event) -> bytes:
+    """The line schema version 1 wrote for `event`: turns and repetitions counted from 0."""
+    changes: dict[str, object] = {"schema_version": 1}
+    if getattr(event, "turn_number", None) is not None:
+        changes["turn_number"] = event.turn_number - 1  # type: ignore[attr-defined]
+    if isinstance(event, ev.ConversationStartEvent):
+        changes["repetition"] = event.repetition - 1
+    if isinstance(event, ev.EndStateDetectedEvent):
+        changes["onset_turn"] = event.onset_turn - 1
+    return ev.encode_event(msgspec.structs.replace(event, **changes))
+
+
+def write(root: Path, events: list[ev.Event], torn: bool,
+          version_1: bool = False) -> tuple[Path, Path]:
     exp_dir = root / "experiments" / f"experiment_{EXP}_agree_20260101"
     exp_dir.mkdir(parents=True)
-    data = b"".join(ev.encode_event(e) + b"\n" for e in events)
+    encode = as_version_1 if version_1 else ev.encode_event
+    data = b"".join(encode(e) + b"\n" for e in events)
     if torn:  # a line cut short by a crash: never part of what any reader reports
         data += ev.encode_event(ev.TurnStartEvent(experiment_id=EXP, conversation_id=CONV,
                                                   turn_number=99))[:25]
@@ -141,13 +158,20 @@ def record_facts(record: ConversationRecord, live: bool = False) -> tuple[object
 
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(stream=streams(), chunk=st.integers(1, 400))
-def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int) -> None:
+@given(stream=streams(), chunk=st.integers(1, 400), version_1=st.booleans())
+def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
+                                           version_1: bool) -> None:
     events, ending, torn = stream
     root = tmp_path_factory.mktemp("agree")
-    exp_dir, path = write(root, events, torn)
+    exp_dir, path = write(root, events, torn, version_1)
     expected = ConversationRecord.read(path)
     truth = record_facts(expected)
+    messages = [(m.turn_number, m.agent_id) for m in events
+                if isinstance(m, ev.MessageCompleteEvent)]
+    # Turn numbers as generated (1-based), whichever version wrote the file.
+    assert [(m.turn_number, m.agent_id) for m in expected.messages] == messages
+    assert expected.completed_turns == set(range(1, truth[0] + 1))  # type: ignore[operator]
+    assert expected.repetition == 1
     usage = [e for e in events if isinstance(e, ev.TokenUsageEvent)]
     # The record itself, against the stream as generated.
     assert truth[0] == sum(isinstance(e, ev.TurnCompleteEvent) for e in events)
@@ -181,9 +205,14 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int)
 
     # Resume and the metric series.
     saved = load_saved_conversation(path)
-    assert (saved.point.turn, saved.end_reason) == (truth[0], truth[4])
+    assert (saved.point.turns_completed, saved.end_reason) == (truth[0], truth[4])
+    assert [(t, a.value) for t, a, _text in saved.point.messages] == [
+        (m.turn_number, m.agent_id) for m in events
+        if isinstance(m, ev.MessageCompleteEvent) and m.finish_reason != "interrupted"]
     series = read_series([path])
-    assert len(series.values[CONV].get("a_words", {})) == truth[0]
+    assert sorted(series.values[CONV].get("a_words", {})) == list(range(1, truth[0] + 1))
+    turn_headers = [line for line in text.splitlines() if line.startswith("## Turn ")]
+    assert turn_headers == [f"## Turn {t}" for t in sorted({t for t, _a in messages})]
 
     # The DuckDB import.
     store = EventStore(root / "agree.duckdb")
@@ -192,6 +221,17 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int)
         "SELECT total_turns, status, input_tokens, output_tokens, cache_read_tokens, "
         "reasoning_tokens, cost_usd, end_reason FROM conversations").rows[0]
     db = facts(row[0], row[1], tuple(row[2:6]), row[6], row[7])
+    assert store.query("SELECT repetition FROM conversations").rows == [(1,)]
+    assert [tuple(r) for r in store.query(
+        "SELECT turn_number, agent_id FROM messages ORDER BY turn_number, agent_id").rows] == \
+        sorted(messages)
+    assert [r[0] for r in store.query(
+        "SELECT turn_number FROM turn_metrics_wide ORDER BY turn_number").rows] == \
+        list(range(1, truth[0] + 1))  # type: ignore[operator]
+    assert [r[0] for r in store.query(
+        "SELECT DISTINCT CAST(data->>'turn_number' AS INTEGER) AS t FROM events "
+        "WHERE event_type = 'MessageCompleteEvent' ORDER BY t").rows] == \
+        sorted({t for t, _a in messages})
     assert db[:3] == truth[:3] and db[4] == truth[4]
     assert (db[3] is None) == (truth[3] is None)
     if truth[3] is not None:

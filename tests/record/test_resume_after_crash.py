@@ -37,7 +37,7 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
 
     # 1: died in turn 3, the last line half-written.
     lines = _lines(files[0])
-    cut = next(i for i, line in enumerate(lines) if b'"turn_number":2' in line
+    cut = next(i for i, line in enumerate(lines) if b'"turn_number":3' in line
                and b"MessageCompleteEvent" in line)
     files[0].write_bytes(b"".join(lines[:cut + 1]) + TORN)
     # 2: died after starting, before its system prompts were recorded.

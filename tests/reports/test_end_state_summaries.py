@@ -15,7 +15,7 @@ def test_readme_gives_the_end_state_distribution_per_model_pair(tmp_path: Path) 
                                                 think=False))
     text = render_readme(experiment)
     conversations = list(experiment.conversations.values())
-    onsets = [e.onset_turn + 1 for c in conversations for e in c.end_states
+    onsets = [e.onset_turn for c in conversations for e in c.end_states
               if e.end_state == "loop"]
     assert onsets, "local:instant loops within 20 turns"
     turn = median(onsets)

@@ -9,22 +9,22 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pidgin_tui.core.events import SystemPromptEvent, decode_event
+from pidgin_tui.core.events import SystemPromptEvent
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.reports.transcript import fenced, inline, render_transcript
-from tests.analysis_fixtures import jsonl_lines, run_experiment
+from tests.analysis_fixtures import recorded_events, run_experiment
 
 
 def test_prompts_injections_and_events_appear_at_their_turn(tmp_path: Path) -> None:
     awareness = tmp_path / "aware.yaml"
-    awareness.write_text("base: basic\nturn_prompts:\n  2: {agent_b: 'Try disagreeing now.'}\n")
+    awareness.write_text("base: basic\nturn_prompts:\n  3: {agent_b: 'Try disagreeing now.'}\n")
     exp_dir = run_experiment(tmp_path / "root", repetitions=1, max_turns=20, think=False,
                              awareness=str(awareness), convergence_threshold=0.3,
                              convergence_action="warn")
     experiment = ExperimentRecord.load(exp_dir)
     (conv,) = experiment.conversations.values()
     text = render_transcript(conv, experiment)
-    prompts = [decode_event(line) for line in jsonl_lines(exp_dir)]
+    prompts = recorded_events(exp_dir)
     for event in prompts:
         if isinstance(event, SystemPromptEvent):
             assert f"System prompt of {event.agent_display_name}" in text
@@ -34,12 +34,12 @@ def test_prompts_injections_and_events_appear_at_their_turn(tmp_path: Path) -> N
     assert turn_3 < injection < text.index("## Turn 4")
     assert f"*Injection sent to {inline(conv.name_of('agent_b'))}:*" in text
     warning = conv.convergence_warnings[0]
-    heading = text.index(f"## Turn {warning.turn_number + 1}\n")
+    heading = text.index(f"## Turn {warning.turn_number}\n")
     assert heading < text.index("reached the threshold 0.3") < text.index(
-        f"## Turn {warning.turn_number + 2}\n")
+        f"## Turn {warning.turn_number + 1}\n")
     found = conv.end_states[0]
-    marker = f"> **End state: {found.end_state}**, began at turn {found.onset_turn + 1}"
-    assert text.index(f"## Turn {found.turn_number + 1}\n") < text.index(marker)
+    marker = f"> **End state: {found.end_state}**, began at turn {found.onset_turn}"
+    assert text.index(f"## Turn {found.turn_number}\n") < text.index(marker)
 
 
 def test_an_unclosed_fence_in_a_message_stays_inside_its_block() -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pidgin_tui.core.events import MessageCompleteEvent, decode_event
+from pidgin_tui.core.events import MessageCompleteEvent
 from pidgin_tui.reports.readme import write_readme
 from pidgin_tui.reports.transcript import write_transcripts
-from tests.analysis_fixtures import copy_experiment, jsonl_lines, run_experiment
+from tests.analysis_fixtures import copy_experiment, recorded_events, run_experiment
 
 
 def _messages(experiment_dir: Path) -> list[MessageCompleteEvent]:
-    events = [decode_event(line) for line in jsonl_lines(experiment_dir)]
+    events = recorded_events(experiment_dir)
     return [e for e in events if isinstance(e, MessageCompleteEvent)]
 
 
@@ -28,7 +28,7 @@ def test_every_message_is_in_its_transcript_under_its_turn(experiment: Path,
         text = (exp / "transcripts" / f"conv_{message.conversation_id}.md").read_text()
         position = text.index(message.content)
         headings = re.findall(r"^## Turn (\d+)$", text[:position], flags=re.M)
-        assert int(headings[-1]) == message.turn_number + 1
+        assert int(headings[-1]) == message.turn_number
         assert message.thinking and message.thinking in text
     text = next(p for p in written if p.name.startswith("conv_")).read_text()
     assert "<details><summary>Thinking</summary>" in text

@@ -17,7 +17,7 @@ from tests.conftest import cli_command, cli_env
 
 def _with_phrases(root: Path, exp_id: str, name: str, phrases: dict[int, str],
                   model: str = "local:test") -> Path:
-    """An experiment of one conversation whose agent_b says `phrases[turn]` (0-based turn)."""
+    """An experiment of one conversation whose agent_b says `phrases[turn]` (turns from 1)."""
     path = write_experiment(root, exp_id, name, conversations=0, model=model)
     conv = f"{exp_id}_0001"
     write_jsonl(path / conversation_jsonl_name(conv),
@@ -28,9 +28,9 @@ def _with_phrases(root: Path, exp_id: str, name: str, phrases: dict[int, str],
 @pytest.fixture()
 def root(tmp_path: Path) -> Path:
     root = tmp_path / "out"
-    _with_phrases(root, "aaa111", "minds", {2: "What is consciousness, really?",
-                                            4: "conscious machines: consciousness, consciousness"})
-    _with_phrases(root, "bbb222", "rivers", {1: "a river of consciousness flows"},
+    _with_phrases(root, "aaa111", "minds", {3: "What is consciousness, really?",
+                                            5: "conscious machines: consciousness, consciousness"})
+    _with_phrases(root, "bbb222", "rivers", {2: "a river of consciousness flows"},
                   model="local:instant")
     return root
 
@@ -90,9 +90,9 @@ def test_live_run_messages_are_searchable_once_complete(tmp_path: Path) -> None:
     root = tmp_path / "out"
     path = write_experiment(root, "ccc333", "live", conversations=0, status="running")
     jsonl = path / conversation_jsonl_name("ccc333_0001")
-    events = list(conversation_events("ccc333", "ccc333_0001", 4, phrases={3: "zebra"},
+    events = list(conversation_events("ccc333", "ccc333_0001", 4, phrases={4: "zebra"},
                                       ended=False))
-    cut = next(i for i, e in enumerate(events) if getattr(e, "turn_number", 0) == 3)
+    cut = next(i for i, e in enumerate(events) if getattr(e, "turn_number", 0) == 4)
     write_jsonl(jsonl, events[:cut])
     refresh(root)
     assert search(root, "zebra").hits == []
@@ -123,7 +123,7 @@ def test_post_processing_keeps_the_index_current(tmp_path: Path) -> None:
     from pidgin_tui.experiments.post_processor import run_post_processing_sync
 
     root = tmp_path / "out"
-    path = _with_phrases(root, "ddd444", "after", {0: "platypus"})
+    path = _with_phrases(root, "ddd444", "after", {1: "platypus"})
     result = run_post_processing_sync(path, steps=["index"])
     assert result.ok, result.failed
     assert search_index_path(root).exists()
@@ -152,7 +152,7 @@ def test_cli_search_json_text_and_bad_input(root: Path) -> None:
 
 def test_escape_sequences_in_a_reply_never_reach_the_terminal(tmp_path: Path) -> None:
     root = tmp_path / "out"
-    _with_phrases(root, "eee555", "hostile", {0: "quokka \x1b]52;c;ZXZpbA==\x07\x1b[2J here"})
+    _with_phrases(root, "eee555", "hostile", {1: "quokka \x1b]52;c;ZXZpbA==\x07\x1b[2J here"})
     out = subprocess.run(cli_command("search", "quokka"), capture_output=True, text=True,
                          env=cli_env(PIDGIN_OUTPUT_DIR=str(root)), check=True).stdout
     assert "\x1b" not in out and "«quokka» here" in out

@@ -26,20 +26,21 @@ CONVERSATION_ID = f"{EXPERIMENT_ID}_0001"
 STAMP = "2026-01-01T12:00:00+00:00"
 PROMPT = "Hello! What would you like to explore together today?"
 REPLIES = {
-    (0, "agent_a"): "I'd love to explore **language** itself.\n\n- how meaning drifts\n"
+    (1, "agent_a"): "I'd love to explore **language** itself.\n\n- how meaning drifts\n"
                     "- how we borrow each other's words\n\nWhere shall we start?",
-    (0, "agent_b"): "Let's start with *borrowing*. Every reply I write reuses some of your "
+    (1, "agent_b"): "Let's start with *borrowing*. Every reply I write reuses some of your "
                     "phrasing, and yours reuses mine.",
-    (1, "agent_a"): "Borrowing is how a pidgin forms: two speakers meet halfway and a new "
+    (2, "agent_a"): "Borrowing is how a pidgin forms: two speakers meet halfway and a new "
                     "grammar appears between them.",
-    (1, "agent_b"): "Then we are building one right now. Our sentences already share a "
+    (2, "agent_b"): "Then we are building one right now. Our sentences already share a "
                     "rhythm, and the shared words keep multiplying as the turns go on.",
-    (2, "agent_a"): "If we keep going, do we converge on a single voice?",
-    (2, "agent_b"): "Perhaps. Convergence is the word for it — and the score says we are "
+    (3, "agent_a"): "If we keep going, do we converge on a single voice?",
+    (3, "agent_b"): "Perhaps. Convergence is the word for it — and the score says we are "
                     "getting closer.",
 }
 THINKING = "They want language; connect it to borrowing without repeating myself."
-SCORES = (0.21, 0.38, 0.55)
+SCORES = {1: 0.21, 2: 0.38, 3: 0.55}
+"""Convergence after each turn (turns count from 1, as in the events)."""
 
 
 def words(text: str) -> list[str]:
@@ -76,7 +77,7 @@ class Script:
         """Stream one message; with `upto`, stop after that many words (mid-stream)."""
         await self.bus.publish(MessageRequestEvent(
             **self.ids, agent_id=agent, turn_number=turn, model="local:test",
-            message_count=2 * turn + 1, payload_sha256="0" * 64))
+            message_count=2 * turn - 1, payload_sha256="0" * 64))
         if thinking:
             for index, piece in enumerate(words(THINKING)):
                 await self.bus.publish(ThinkingChunkEvent(
@@ -93,17 +94,17 @@ class Script:
             tokens_used=10 * len(pieces), duration_ms=1_250, time_to_first_token_ms=250))
         await self.bus.publish(TokenUsageEvent(
             **self.ids, agent_id=agent, turn_number=turn, model="local:test", provider="local",
-            input_tokens=200 + 150 * turn, output_tokens=10 * len(pieces), cost_usd=0.0))
+            input_tokens=50 + 150 * turn, output_tokens=10 * len(pieces), cost_usd=0.0))
 
     async def turn(self, turn: int, *, partial_b: int | None = None) -> None:
         await self.bus.publish(TurnStartEvent(**self.ids, turn_number=turn))
-        await self.message(turn, "agent_a", thinking=turn == 0)
+        await self.message(turn, "agent_a", thinking=turn == 1)
         await self.message(turn, "agent_b", upto=partial_b)
         if partial_b is None:
             await self.bus.publish(TurnCompleteEvent(
                 **self.ids, turn_number=turn, convergence_score=SCORES[turn],
                 metrics={"convergence_score": SCORES[turn], "vocabulary_overlap": SCORES[turn] / 2,
-                         "length_ratio": 0.8 + turn / 10}, metrics_version=1))
+                         "length_ratio": 0.7 + turn / 10}, metrics_version=1))
 
     async def finish(self) -> None:
         await self.bus.publish(ConversationEndEvent(**self.ids, reason="max_turns",

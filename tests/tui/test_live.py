@@ -26,16 +26,16 @@ async def test_a_retry_replaces_the_failed_attempts_text(make_app) -> None:
         ids = script.ids
         for attempt, pieces in ((1, ["PARTIAL ", "text "]), (2, ["Clean ", "reply."])):
             await script.bus.publish(MessageRequestEvent(
-                **ids, agent_id="agent_a", turn_number=0, model="local:test", message_count=1,
+                **ids, agent_id="agent_a", turn_number=1, model="local:test", message_count=1,
                 payload_sha256="0", attempt=attempt))
             for index, piece in enumerate(pieces):
                 await script.bus.publish(MessageChunkEvent(
-                    **ids, agent_id="agent_a", turn_number=0, chunk=piece, chunk_index=index))
+                    **ids, agent_id="agent_a", turn_number=1, chunk=piece, chunk_index=index))
             await pilot.pause()
         await script.bus.publish(MessageCompleteEvent(
-            **ids, agent_id="agent_a", turn_number=0, content="Clean reply."))
+            **ids, agent_id="agent_a", turn_number=1, content="Clean reply."))
         await pilot.pause(0.1)
-        assert bodies(app) == {(0, "agent_a"): "Clean reply."}
+        assert bodies(app) == {(1, "agent_a"): "Clean reply."}
 
 
 async def test_thinking_is_folded_and_t_unfolds_it(make_app) -> None:
@@ -44,7 +44,7 @@ async def test_thinking_is_folded_and_t_unfolds_it(make_app) -> None:
         await pilot.press("f3")
         script = Script(app)
         await script.start()
-        await script.turn(0)
+        await script.turn(1)
         await pilot.pause(0.1)
         folds = list(app.screen.query(Collapsible))
         assert len(folds) == 1 and folds[0].collapsed
@@ -61,7 +61,7 @@ async def test_n_and_p_move_between_conversations(make_app) -> None:
         await pilot.press("f3")
         script = Script(app, conversations=2)
         await script.start()
-        await script.turn(0)
+        await script.turn(1)
         await pilot.pause(0.1)
         assert "Conversation 1 of 2" in static_text(pilot, "#conversation-line")
         await pilot.press("n")
@@ -108,7 +108,7 @@ async def test_a_failed_turn_ends_its_cursor_and_says_why_inline(make_app) -> No
         await pilot.press("f3")
         script = Script(app)
         await script.start()
-        await script.turn(0, partial_b=3)
+        await script.turn(1, partial_b=3)
         await pilot.pause(0.1)
         [streaming] = [v for v in app.screen.query(MessageView) if not v.complete]
         assert "▍" in str(streaming.query_one(".message-header").render())
@@ -127,13 +127,13 @@ async def test_unfolded_thinking_stays_unfolded_for_new_turns(make_app) -> None:
         await pilot.press("f3")
         script = Script(app, max_turns=3)
         await script.start()
-        await script.turn(0)
+        await script.turn(1)
         await pilot.pause(0.1)
         await pilot.press("t")
         await script.bus.publish(MessageRequestEvent(
-            **script.ids, agent_id="agent_a", turn_number=1, model="local:test",
+            **script.ids, agent_id="agent_a", turn_number=2, model="local:test",
             message_count=3, payload_sha256="0" * 64))
-        await script.message(1, "agent_b", thinking=True)
+        await script.message(2, "agent_b", thinking=True)
         await pilot.pause(0.2)
         folds = list(app.screen.query(Collapsible))
         assert len(folds) == 2 and not any(fold.collapsed for fold in folds)
@@ -152,7 +152,7 @@ async def test_the_convergence_panel_says_no_data_yet_instead_of_a_full_bar(make
         sparkline = app.screen.query_one(Sparkline)
         assert empty.display and not sparkline.display
         assert str(empty.render()) == "no data yet"
-        await script.turn(0)
+        await script.turn(1)
         await pilot.pause(0.1)
         assert sparkline.display and not empty.display and sparkline.data == [0.21]
 
@@ -165,15 +165,15 @@ async def test_following_resumes_at_the_bottom(make_app) -> None:
         await pilot.press("f3")
         script = Script(app, max_turns=3)
         await script.start()
-        await script.turn(0)
+        await script.turn(1)
         await script.bus.publish(MessageRequestEvent(
-            **script.ids, agent_id="agent_a", turn_number=1, model="local:test",
+            **script.ids, agent_id="agent_a", turn_number=2, model="local:test",
             message_count=3, payload_sha256="0" * 64))
         chunks = iter(range(1000))
 
         async def stream(lines: int) -> None:
             await script.bus.publish(MessageChunkEvent(
-                **script.ids, agent_id="agent_a", turn_number=1, chunk="A line.\n\n" * lines,
+                **script.ids, agent_id="agent_a", turn_number=2, chunk="A line.\n\n" * lines,
                 chunk_index=next(chunks)))
             await pilot.pause(0.2)
 
@@ -221,6 +221,18 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
         await app.stop_all_and_wait()
 
 
+async def test_the_live_line_names_the_turn_under_way_as_the_monitor_does(make_app) -> None:
+    """Turn 1 of 40 begun: "Turn 1 / 40" (the monitor's "turn 1 / 40"), not "turn 0"."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, max_turns=40)
+        await script.start()
+        await script.message(1, "agent_a", upto=2)
+        await pilot.pause(0.1)
+        assert "Turn 1 / 40 · running" in static_text(pilot, "#conversation-line")
+
+
 async def test_a_rate_limited_conversation_shows_its_countdown_until_the_retry(make_app) -> None:
     from pidgin_tui.core.events import RateLimitEvent
 
@@ -234,7 +246,7 @@ async def test_a_rate_limited_conversation_shows_its_countdown_until_the_retry(m
         await script.start()
         await script.bus.publish(RateLimitEvent(
             **script.ids, agent_id="agent_a", provider="openai", model="openai:x", wait_s=8.0,
-            attempt=1, turn_number=0))
+            attempt=1, turn_number=1))
         await pilot.pause()
         app.screen.refresh_figures()
         assert "rate limited · retry in 8 s" in static_text(pilot, "#conversation-line")
@@ -242,7 +254,7 @@ async def test_a_rate_limited_conversation_shows_its_countdown_until_the_retry(m
         app.screen.refresh_figures()
         assert "rate limited · retry in 3 s" in static_text(pilot, "#conversation-line")
         await script.bus.publish(MessageRequestEvent(  # the retry goes out
-            **script.ids, agent_id="agent_a", turn_number=0, model="openai:x",
+            **script.ids, agent_id="agent_a", turn_number=1, model="openai:x",
             message_count=1, payload_sha256="0", attempt=2))
         await pilot.pause()
         app.screen.refresh_figures()

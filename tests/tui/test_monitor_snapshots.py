@@ -49,7 +49,7 @@ async def _settle_monitor(pilot: Pilot) -> None:
 def _transcript(root: Path) -> Path:
     path = root / "conv_snap01_0001_events.jsonl"
     write_jsonl(path, conversation_events("snap01", "snap01_0001", 30, words=45, thinking=True,
-                                          phrases={21: "a lighthouse of shared meaning"}))
+                                          phrases={22: "a lighthouse of shared meaning"}))
     return path
 
 

@@ -85,5 +85,5 @@ async def test_a_long_conversation_keeps_only_the_last_turns_mounted(make_app) -
         views = list(app.screen.query(MessageView))
         note = static_text(pilot, "#collapsed-note")
     assert len(views) == 12, "6 turns × 2 agents stay mounted"
-    assert sorted({view.turn for view in views}) == list(range(34, 40))
+    assert sorted({view.turn for view in views}) == list(range(35, 41))
     assert "34 earlier turns collapsed" in note

@@ -24,11 +24,11 @@ def _root(tmp_path: Path) -> Path:
     """Two experiments; 'consciousness' is said at turns 13 and 31 of one, turn 2 of the other."""
     first = write_experiment(tmp_path, "aa01", "long-run", conversations=0)
     write_jsonl(first / conversation_jsonl_name("aa01_0001"), conversation_events(
-        "aa01", "aa01_0001", 40, phrases={12: "Is this consciousness?",
-                                          30: "consciousness, consciousness, consciousness"}))
+        "aa01", "aa01_0001", 40, phrases={13: "Is this consciousness?",
+                                          31: "consciousness, consciousness, consciousness"}))
     second = write_experiment(tmp_path, "bb02", "long-run", conversations=0)
     write_jsonl(second / conversation_jsonl_name("bb02_0001"), conversation_events(
-        "bb02", "bb02_0001", 3, phrases={1: "a stream of consciousness"}))
+        "bb02", "bb02_0001", 3, phrases={2: "a stream of consciousness"}))
     return tmp_path
 
 
@@ -60,7 +60,7 @@ async def test_slash_in_the_browser_searches_everything_and_enter_opens_the_turn
                          and bool(transcript.view.hits), "the highlighted match")
         view = transcript.query_one(TranscriptView)
         hit = view.hits[view.hit_index]
-        assert view.layout_data.lines[hit.line].turn + 1 == 13
+        assert view.layout_data.lines[hit.line].turn == 13
         top, height = view.scroll_offset.y, view.scrollable_content_region.height
         assert top <= hit.line < top + height
         await pilot.press("escape")

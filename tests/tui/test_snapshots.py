@@ -60,8 +60,8 @@ def test_live_mid_stream(snap_compare, make_app) -> None:
         await pilot.press("f3")
         script = Script(pilot.app)
         await script.start()
-        await script.turn(0)
-        await script.turn(1, partial_b=8)
+        await script.turn(1)
+        await script.turn(2, partial_b=8)
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
@@ -76,7 +76,7 @@ def test_live_completed(snap_compare, make_app) -> None:
         await pilot.press("f3")
         script = Script(pilot.app)
         await script.start()
-        for turn in range(3):
+        for turn in (1, 2, 3):
             await script.turn(turn)
         await script.finish()
         await script.bus.publish(ExperimentCompleteEvent(

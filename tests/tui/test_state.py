@@ -24,10 +24,10 @@ def store_with_conversation(clock=lambda: 0.0) -> RunStore:
 
 def test_usage_adds_up_and_an_unpriced_model_says_so() -> None:
     store = store_with_conversation()
-    store.apply(TokenUsageEvent(**IDS, agent_id="agent_a", turn_number=0, model="local:test",
+    store.apply(TokenUsageEvent(**IDS, agent_id="agent_a", turn_number=1, model="local:test",
                                 provider="local", input_tokens=100, output_tokens=20,
                                 cost_usd=0.0))
-    store.apply(TokenUsageEvent(**IDS, agent_id="agent_b", turn_number=0, model="openai:x",
+    store.apply(TokenUsageEvent(**IDS, agent_id="agent_b", turn_number=1, model="openai:x",
                                 provider="openai", input_tokens=500, output_tokens=30,
                                 cost_usd=None))
     conversation = store.conversation("e1_0001")

@@ -52,9 +52,9 @@ def test_lines_are_substrings_within_width_and_long_words_split() -> None:
 def test_search_maps_hits_to_wrapped_lines() -> None:
     log = ConversationRecord()
     log.messages = [
-        MessageCompleteEvent(turn_number=0, agent_id="agent_a",
+        MessageCompleteEvent(turn_number=1, agent_id="agent_a",
                              content="alpha beta gamma " * 10 + "needle here"),
-        MessageCompleteEvent(turn_number=0, agent_id="agent_b",
+        MessageCompleteEvent(turn_number=1, agent_id="agent_b",
                              content="Needle at the start, and a needle later")]
     layout = build_layout(log, 40, show_thinking=False)
     hits = search(log, layout, "NEEDLE")

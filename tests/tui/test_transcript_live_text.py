@@ -22,7 +22,7 @@ SIZE = (100, 30)
 
 def _chunk(text: str) -> MessageChunkEvent:
     return MessageChunkEvent(experiment_id="live01", conversation_id="live01_0001",
-                             agent_id="agent_a", turn_number=2, chunk=text)
+                             agent_id="agent_a", turn_number=3, chunk=text)
 
 
 def _view_text(screen: TranscriptScreen) -> str:
@@ -44,14 +44,14 @@ async def test_follow_mode_shows_the_partial_message_until_the_jsonl_holds_it(
         await bus.publish(_chunk("The first words "))
         await wait_until(pilot, lambda: "The first words" in static_text(pilot, "#tx-live"),
                          "the first chunk on screen")
-        assert "Ada · turn 3" in static_text(pilot, "#tx-live")
+        assert "Ada · turn 3 / 4 · writing…" in static_text(pilot, "#tx-live")
         await bus.publish(_chunk("[bold]then more[/]"))
         await wait_until(pilot, lambda: "[bold]then more[/]" in static_text(pilot, "#tx-live"),
                          "the next chunk, shown as plain text")
         assert "The first words" not in _view_text(screen)
 
         final = MessageCompleteEvent(experiment_id="live01", conversation_id="live01_0001",
-                                     seq=500, agent_id="agent_a", turn_number=2,
+                                     seq=500, agent_id="agent_a", turn_number=3,
                                      content="The first words [bold]then more[/] and the end.")
         write_jsonl(jsonl, [final])
         await bus.publish(final)

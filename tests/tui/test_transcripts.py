@@ -21,8 +21,8 @@ from .host import HostApp
 
 SIZE = (120, 40)
 PHRASE = "the purple kangaroo sings"
-LATE_TURN = 1873
-"""0-based turn that holds PHRASE; shown as turn 1874."""
+LATE_TURN = 1874
+"""The turn that holds PHRASE."""
 
 
 @pytest.fixture
@@ -73,11 +73,11 @@ async def test_jump_to_turn_thinking_and_export(big_root: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         view = await _open_first(pilot)
         await pilot.press("g", "1", "2", "enter")
-        assert view.turn_at(view.scroll_offset.y) == 11  # "Turn 12" header at the top
+        assert view.turn_at(view.scroll_offset.y) == 12  # "Turn 12" header at the top
         folded = len(view.layout_data.lines)
         await pilot.press("t")
         assert view.show_thinking and len(view.layout_data.lines) > folded
-        assert view.turn_at(view.scroll_offset.y) == 11  # still at the same turn
+        assert view.turn_at(view.scroll_offset.y) == 12  # still at the same turn
         await pilot.press("e")
         exported = next((big_root / "experiments").glob("*/transcripts/conv_big01_0001.md"))
         text = exported.read_text(encoding="utf-8")

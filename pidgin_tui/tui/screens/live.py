@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
+from pidgin_tui.record.conversation import shown_turn, turn_label
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
     ConversationEnded,
@@ -142,8 +143,9 @@ class LiveScreen(Screen[None]):
         if experiment is None or conversation is None:
             return "[dim]Nothing running. F2 to set up, ctrl+r to launch.[/dim]"
         names = " × ".join(escape(a.name) for a in conversation.agents.values())
-        turn = conversation.turns_completed if conversation.current_turn is None \
-            else conversation.current_turn + 1
+        turn = turn_label(shown_turn(conversation.turns_completed,
+                                     conversation.current_turn or 0, conversation.status),
+                          conversation.max_turns).capitalize()
         status = conversation.status
         if conversation.finished:
             status = f"{status} ({conversation.end_reason})"
@@ -155,7 +157,7 @@ class LiveScreen(Screen[None]):
                          for name, onset in conversation.end_states)
         return (f"Conversation {conversation.index + 1} of {experiment.total} · "
                 f"[dim]{conversation.conversation_id}[/dim] · {names} · "
-                f"[b]Turn {turn} / {conversation.max_turns}[/b] · {status}{pinned}{badges}")
+                f"[b]{turn}[/b] · {status}{pinned}{badges}")
 
     # --- messages from the bridge -------------------------------------------------------------
 
@@ -280,7 +282,7 @@ class LiveScreen(Screen[None]):
         turn = max(conversation.turns)
         agent_id = list(conversation.turns[turn])[-1]  # the latest speaker of the latest turn
         self.app.push_screen(PayloadScreen(Path(experiment.output_dir),
-                                           conversation.conversation_id, turn + 1,
+                                           conversation.conversation_id, turn,
                                            AgentId(agent_id), registry=self.pidgin.registry))
 
     def action_toggle_thinking(self) -> None:

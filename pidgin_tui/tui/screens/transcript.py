@@ -21,7 +21,7 @@ from textual.widgets import Footer, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from pidgin_tui.core.events import Event
-from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
+from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord, turn_label
 from pidgin_tui.record.live_text import LiveText
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
@@ -186,7 +186,8 @@ class TranscriptScreen(Screen[None]):
             widget.display = False
             return
         tail = "\n".join(live.text.splitlines()[-LIVE_TEXT_LINES:])
-        widget.update(f"{log.name_of(live.agent_id)} · turn {live.turn_number + 1} · writing…\n"
+        turn = turn_label(live.turn_number, log.max_turns)
+        widget.update(f"{log.name_of(live.agent_id)} · {turn} · writing…\n"
                       f"{tail[-LIVE_TEXT_LINES * max(self.size.width, 40):]}")
         widget.display = True
 
@@ -228,7 +229,7 @@ class TranscriptScreen(Screen[None]):
         if message.index < 0 or view is None:
             return
         self._status(f"“{view.query_text}” {message.index + 1}/{message.total} · turn "
-                     f"{(message.turn or 0) + 1} · n/N for next/previous")
+                     f"{message.turn or 1} · n/N for next/previous")
 
     def _status(self, text: str) -> None:
         self.query_one("#tx-status", Static).update(text)
@@ -276,7 +277,7 @@ class TranscriptScreen(Screen[None]):
             return
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
-            self.path.parent, self.transcript.conversation_id, turn + 1, AgentId(agent_id),
+            self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
             registry=getattr(self.app, "registry", None)))
 
     def action_readme(self) -> None:

@@ -87,7 +87,7 @@ class ConversationTable(RowTable):
             f"{conv.model_a} × {conv.model_b}"
         error = Text(conv.last_error or "", style=self.theme_style("error"))
         return (conv.conversation_id, self.status_text(conv.status),
-                f"turn {conv.turns} / {conv.max_turns}", models, fmt_tokens(conv.tokens),
+                conv.turn_label, models, fmt_tokens(conv.tokens),
                 fmt_cost(conv.cost_usd, conv.unpriced), convergence,
                 fmt_end_states(conv.end_states), conv.end_reason or "",
                 fmt_duration(conv.duration_s), error)

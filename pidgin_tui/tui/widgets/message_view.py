@@ -77,7 +77,7 @@ class MessageView(Vertical):
 
     def _header(self) -> str:
         status = "" if self.complete or self.ended_by else " ▍"
-        return f"{self._agent_name} · turn {self.turn + 1}{status}"
+        return f"{self._agent_name} · turn {self.turn}{status}"
 
     async def end_incomplete(self, reason: str) -> None:
         """The conversation ended while this message streamed: drop the cursor, say why."""

@@ -19,6 +19,8 @@ GUTTER = 6
 """Columns left of the text: turn number (on headers) or the turn's convergence block."""
 INDENT = 2
 """Extra indent of message text under the speaker line."""
+NO_TURN = 0
+"""The turn of lines outside every turn (the opening prompt, the end): turns count from 1."""
 _WORD = re.compile(r"\S+")
 
 
@@ -27,6 +29,7 @@ class Line:
     kind: str
     """`prompt`, `turn`, `speaker`, `text`, `thinking`, `blank` or `end`."""
     turn: int
+    """The turn the line belongs to (as shown), or NO_TURN."""
     text: str
     agent_id: str = ""
     message: int = -1
@@ -118,8 +121,8 @@ def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
     text_width = max(8, width - GUTTER - INDENT)
     if not lines and log.initial_prompt:
         for start, end in wrap_offsets(log.initial_prompt, text_width):
-            lines.append(Line("prompt", -1, log.initial_prompt[start:end]))
-        lines.append(Line("blank", -1, ""))
+            lines.append(Line("prompt", NO_TURN, log.initial_prompt[start:end]))
+        lines.append(Line("blank", NO_TURN, ""))
     if lines and lines[-1].kind == "end":
         lines.pop()
     for index in range(out.messages_laid_out, len(log.messages)):
@@ -127,7 +130,7 @@ def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
         turn = message.turn_number
         if turn not in out.turn_lines:
             out.turn_lines[turn] = len(lines)
-            lines.append(Line("turn", turn, f"Turn {turn + 1}"))
+            lines.append(Line("turn", turn, f"Turn {turn}"))
         name = log.name_of(message.agent_id)
         tag = "A" if message.agent_id == "agent_a" else "B"
         detail = f" · {message.tokens_used} tok" if message.tokens_used else ""
@@ -152,7 +155,7 @@ def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
         lines.append(Line("blank", turn, ""))
     out.messages_laid_out = len(log.messages)
     if log.end_reason:
-        lines.append(Line("end", log.turns_completed,
+        lines.append(Line("end", NO_TURN,
                           f"Ended: {log.status} ({log.end_reason})"
                           + (f" — {log.last_error}" if log.last_error else "")))
     return out

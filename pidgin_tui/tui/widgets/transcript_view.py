@@ -23,6 +23,7 @@ from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.tui.widgets.transcript_layout import (
     GUTTER,
     INDENT,
+    NO_TURN,
     SearchHit,
     TranscriptLayout,
     build_layout,
@@ -146,7 +147,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return lines[max(0, min(line, len(lines) - 1))].turn
 
     def selected_message(self) -> tuple[int, str] | None:
-        """(turn as in events, agent id) of the current search hit, else of the first message
+        """(turn, agent id) of the current search hit, else of the first message
         line at or below the top of the view: what `w` and `b` act on."""
         lines = self.layout_data.lines
         start = self.hits[self.hit_index].line if 0 <= self.hit_index < len(self.hits) \
@@ -163,7 +164,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def goto_turn(self, turn_number: int) -> bool:
         """Scroll so turn `turn_number` (1-based, as shown) is at the top."""
-        line = self.layout_data.turn_lines.get(turn_number - 1)
+        line = self.layout_data.turn_lines.get(turn_number)
         if line is None:
             return False
         self.follow = False
@@ -244,7 +245,7 @@ class TranscriptView(ScrollView, can_focus=True):
             label = f"── {line.text} " + (f"· convergence {score:.2f} " if score is not None
                                           else "")
             rule = "─" * max(0, self._layout_width - GUTTER - len(label))
-            return Strip([Segment(f"{line.turn + 1:>{GUTTER - 1}} ", styles["gutter"]),
+            return Strip([Segment(f"{line.turn:>{GUTTER - 1}} ", styles["gutter"]),
                           Segment(label + rule, styles["turn"])])
         segments = [self._gutter(line.turn, score, styles)]
         if line.kind == "speaker":
@@ -259,7 +260,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _gutter(self, turn: int, score: float | None, styles: dict[str, Style]) -> Segment:
-        if score is None or turn < 0:
+        if score is None or turn == NO_TURN:
             return Segment(" " * GUTTER, styles[""])
         block = BLOCKS[min(len(BLOCKS) - 1, max(1, round(score * (len(BLOCKS) - 1))))]
         style = styles["high" if score >= 0.75 else "low" if score < 0.35 else "gutter"]

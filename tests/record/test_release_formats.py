@@ -1,0 +1,121 @@
+"""Files written by an earlier release read and import the same as the compact format of today.
+
+`tests/data/record_release1/` is an experiment written by the release before compact JSONL (every
+line spells out its ids and an event id, metrics as a name-to-value object). It is read as is,
+then every event is written again by today's writer (ids left to the file's place, metrics
+positional); both must give the same conversation records and the same database rows, except
+that a recorded metric keeps `METRIC_DIGITS` significant digits.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pidgin_tui.core.events import METRIC_DIGITS, TurnCompleteEvent
+from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.record.experiment import ExperimentRecord
+from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
+from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files
+
+RELEASE1 = Path(__file__).resolve().parents[1] / "data" / "record_release1"
+EXPERIMENT = next(RELEASE1.iterdir())
+TOLERANCE = 10.0 ** -(METRIC_DIGITS - 1)
+
+
+def _rewritten(tmp_path: Path) -> Path:
+    """The release-1 experiment, every JSONL written again by today's writer."""
+    target = tmp_path / "now" / EXPERIMENT.name
+    shutil.copytree(EXPERIMENT, target)
+    for path in [target / EXPERIMENT_EVENTS_NAME, *conversation_files(target)]:
+        events = read_all_events(path).events
+        path.unlink()
+        writer = JsonlWriter(path)
+        for event in events:
+            writer.write(event)
+        writer.close()
+    return target
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=1e-12)
+
+
+def test_release1_lines_read_with_every_field() -> None:
+    record = ExperimentRecord.load(EXPERIMENT)
+    assert not record.problems
+    assert len(record.conversations) == 2
+    for path in conversation_files(EXPERIMENT):
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        conv = record.conversations[lines[0]["conversation_id"]]
+        assert conv.status == "completed" and conv.turns_completed == 3
+        assert conv.total_tokens == sum(line["input_tokens"] + line["output_tokens"]
+                                        for line in lines
+                                        if line["event_type"] == "TokenUsageEvent") > 0
+    events = read_all_events(conversation_files(EXPERIMENT)[0]).events
+    assert all(e.experiment_id == "20400339" and e.event_id for e in events)
+    turns = [e for e in events if isinstance(e, TurnCompleteEvent)]
+    assert len(turns) == 3 and all(len(t.metrics) > 150 for t in turns)
+
+
+def test_today_writes_under_half_the_bytes_and_reads_the_same(tmp_path: Path) -> None:
+    now = _rewritten(tmp_path)
+    for old_path, new_path in zip(conversation_files(EXPERIMENT), conversation_files(now),
+                                  strict=True):
+        assert new_path.stat().st_size < old_path.stat().st_size / 2
+        old, new = read_all_events(old_path), read_all_events(new_path)
+        assert not new.errors and len(old.events) == len(new.events)
+        for a, b in zip(old.events, new.events, strict=True):
+            assert (type(a), a.experiment_id, a.conversation_id, a.seq, a.timestamp) == \
+                (type(b), b.experiment_id, b.conversation_id, b.seq, b.timestamp)
+            if isinstance(a, TurnCompleteEvent):
+                assert isinstance(b, TurnCompleteEvent)
+                assert a.metrics.keys() == b.metrics.keys()
+                assert all(_close(a.metrics[k], b.metrics[k]) for k in a.metrics)
+                assert a.convergence_score == b.convergence_score
+            else:
+                assert a.__struct_fields__ == b.__struct_fields__
+                assert [getattr(a, f) for f in a.__struct_fields__ if f != "event_id"] == \
+                    [getattr(b, f) for f in b.__struct_fields__ if f != "event_id"]
+    old_record, new_record = ExperimentRecord.load(EXPERIMENT), ExperimentRecord.load(now)
+    for conv_id, old_conv in old_record.conversations.items():
+        new_conv = new_record.conversations[conv_id]
+        assert (old_conv.status, old_conv.turns_completed, old_conv.total_tokens,
+                old_conv.cost_usd, old_conv.end_reason) == \
+            (new_conv.status, new_conv.turns_completed, new_conv.total_tokens,
+             new_conv.cost_usd, new_conv.end_reason)
+
+
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    return EventStore(db).query(sql, limit=None).rows
+
+
+@pytest.mark.parametrize("table, order", [
+    ("conversations", "conversation_id"),
+    ("messages", "conversation_id, turn_number, agent_id"),
+    ("turn_metrics_wide", "conversation_id, turn_number"),
+    ("events", "conversation_id NULLS FIRST, seq"),
+])
+def test_both_formats_import_to_the_same_rows(tmp_path: Path, table: str, order: str) -> None:
+    now = _rewritten(tmp_path)
+    old_db, new_db = tmp_path / "old.duckdb", tmp_path / "new.duckdb"
+    old_report = EventStore(old_db).import_experiment(EXPERIMENT)
+    new_report = EventStore(new_db).import_experiment(now)
+    assert (old_report.events, old_report.messages, old_report.metric_rows) == \
+        (new_report.events, new_report.messages, new_report.metric_rows)
+    skip = {"events": "* EXCLUDE (event_id, data), data->>'event_type', data->>'seq'",
+            }.get(table, "*")
+    old_rows = _rows(old_db, f"SELECT {skip} FROM {table} ORDER BY {order}")
+    new_rows = _rows(new_db, f"SELECT {skip} FROM {table} ORDER BY {order}")
+    assert len(old_rows) == len(new_rows) > 0
+    for old, new in zip(old_rows, new_rows, strict=True):
+        assert len(old) == len(new)
+        for a, b in zip(old, new, strict=True):
+            assert _close(a, b) if isinstance(a, float) else a == b, (table, old, new)
