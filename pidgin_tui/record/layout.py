@@ -143,6 +143,11 @@ def control_listener_file(experiment_dir: Path) -> Path:
     return control_dir(experiment_dir) / "listener.json"
 
 
+def control_live_text_file(experiment_dir: Path, conversation_id: str) -> Path:
+    """The text of a conversation's message in progress, while a detached run streams it."""
+    return control_dir(experiment_dir) / f"live_{conversation_id}.txt"
+
+
 def unprocessed_marker(experiment_dir: Path) -> Path:
     return experiment_dir / UNPROCESSED_MARKER
 

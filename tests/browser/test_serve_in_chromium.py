@@ -137,6 +137,8 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
         later = _wait_for("a later message", lambda: _messages(experiment)[seen:seen + 1])[0]
         _wait_for("the later message on the page",
                   lambda: _shows(page, mark, *later.split()[:3]))
+        # a message shows while it is written, before the JSONL holds it complete
+        _wait_for("a message in progress on the page", lambda: _shows(page, mark, "· writing…"))
         page.screenshot(SCREENSHOTS / "browser-following-run.png")
 
         assert (read_manifest(experiment) or {}).get("status") == "running"

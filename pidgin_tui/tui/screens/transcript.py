@@ -2,7 +2,8 @@
 
 The JSONL is parsed in a thread worker; the screen shows it through `TranscriptView`, which never
 mounts a widget per message. With `follow`, the file is re-read from its last offset twice a
-second, so a run in another process appears message by message.
+second, so a run in another process appears message by message; a detached run also keeps the
+message it is writing on disk (`record.live_text`), shown below the view as it grows.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from textual.widgets import Footer, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from pidgin_tui.core.events import Event
-from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
+from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord, turn_label
+from pidgin_tui.record.live_text import LiveText
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
 
 FOLLOW_POLL_S = 0.5
 """How often a followed JSONL file is checked for new lines."""
+LIVE_TEXT_LINES = 8
+"""The message in progress shows at most its last this many lines."""
 
 
 class TranscriptScreen(Screen[None]):
@@ -71,6 +75,8 @@ class TranscriptScreen(Screen[None]):
 
         events: list[Event]
         offset: int
+        live: LiveText | None = None
+        """The message in progress, when the run streams one to the disk."""
 
     def __init__(self, path: Path, *, follow: bool = False, log: ConversationRecord | None = None,
                  turn: int | None = None, highlight: str | None = None) -> None:
@@ -88,6 +94,7 @@ class TranscriptScreen(Screen[None]):
         yield TopBar("Live · following the run's JSONL" if self.follow else "Transcript")
         yield Static(f"Loading {self.path.name}…", id="tx-header", markup=False)
         yield Sparkline([], id="tx-convergence")
+        yield Static("", id="tx-live", markup=False)
         yield Static("", id="tx-status", markup=False)
         yield PromptBar(id="tx-prompt")
         yield Footer(compact=True)
@@ -111,7 +118,7 @@ class TranscriptScreen(Screen[None]):
     def _show(self, log: ConversationRecord) -> None:
         self.transcript = log
         view = TranscriptView(log, follow=self.follow, id="tx-view")
-        self.mount(view, before=self.query_one("#tx-status"))
+        self.mount(view, before=self.query_one("#tx-live"))
         view.focus()
         self._update_header()
         if self._open_at is not None or self._highlight:
@@ -153,20 +160,42 @@ class TranscriptScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="transcript-follow", exit_on_error=False)
     def _read_more(self, offset: int) -> None:
         from pidgin_tui.record.jsonl import read_events
+        from pidgin_tui.record.layout import conversation_id_of
+        from pidgin_tui.record.live_text import read_live_text
 
         result = read_events(self.path, offset, types=TRANSCRIPT_EVENTS)
-        self.post_message(self.Grew(result.events, result.offset))
+        conversation_id = conversation_id_of(self.path)
+        live = read_live_text(self.path.parent, conversation_id) if conversation_id else None
+        self.post_message(self.Grew(result.events, result.offset, live))
 
     def on_transcript_screen_grew(self, message: Grew) -> None:
         self._reading = False
-        if self.transcript is None or message.offset <= self.transcript.offset:
+        if self.transcript is None:
             return
-        self.transcript.offset = message.offset
-        for event in message.events:
-            self.transcript.apply(event)
-        if self.view is not None:
-            self.view.refresh_log()
-        self._update_header()
+        if message.offset > self.transcript.offset:
+            self.transcript.offset = message.offset
+            for event in message.events:
+                self.transcript.apply(event)
+            if self.view is not None:
+                self.view.refresh_log()
+            self._update_header()
+        self._show_live(message.live)
+
+    def _show_live(self, live: LiveText | None) -> None:
+        """Show the message in progress (plain text: model output is never markup) until the
+        JSONL holds it complete."""
+        widget = self.query_one("#tx-live", Static)
+        log = self.transcript
+        if live is None or log is None or not self.follow or log.ended or any(
+                m.agent_id == live.agent_id and m.turn_number == live.turn_number
+                for m in log.messages[-4:]):
+            widget.display = False
+            return
+        tail = "\n".join(live.text.splitlines()[-LIVE_TEXT_LINES:])
+        turn = turn_label(live.turn_number, log.max_turns)
+        widget.update(f"{log.name_of(live.agent_id)} · {turn} · writing…\n"
+                      f"{tail[-LIVE_TEXT_LINES * max(self.size.width, 40):]}")
+        widget.display = True
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -227,6 +256,8 @@ class TranscriptScreen(Screen[None]):
                 self.view.scroll_end(animate=False)
         if self.follow:
             self.set_interval(FOLLOW_POLL_S, self._poll, name="transcript-follow")
+        else:
+            self.query_one("#tx-live", Static).display = False
         self._update_header()
 
     def action_export(self) -> None:
