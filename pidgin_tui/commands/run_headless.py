@@ -102,8 +102,8 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`)."""
     from pidgin_tui.experiments.param_check import (
         check_parameters,
+        launch_refusals,
         launch_warnings,
-        refusals,
         unpriced_budget_issues,
     )
 
@@ -125,12 +125,9 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     for issue in issues:
         if not issue.refuse or spec.allow_ignored_params:
             say(f"warning: {issue.message}", file=sys.stderr)
-    if refusals(issues) and not spec.allow_ignored_params:
-        for issue in refusals(issues):
-            error(issue.message)
-        return EXIT_USAGE
-    if unpriced and not spec.allow_unpriced:
-        for line in unpriced:
+    refused = launch_refusals(runner, issues)
+    if refused:
+        for line in refused:
             error(line)
         return EXIT_USAGE
     missing = _missing_key(runner)

@@ -42,6 +42,19 @@ def refusals(issues: list[ParameterIssue]) -> list[ParameterIssue]:
     return [issue for issue in issues if issue.refuse]
 
 
+def launch_refusals(runner: ExperimentRunner,
+                    issues: list[ParameterIssue] | None = None) -> list[str]:
+    """Why `runner` must not start, one line each (empty when it may): settings a model would
+    ignore without `allow_ignored_params`, budgets over unpriced models without `allow_unpriced`.
+    `run`, `branch` and the app's launch all decide through this."""
+    spec = runner.spec
+    found = check_parameters(runner) if issues is None else issues
+    lines = [] if spec.allow_ignored_params else [issue.message for issue in refusals(found)]
+    if not spec.allow_unpriced:
+        lines += unpriced_budget_issues(runner)
+    return lines
+
+
 def unpriced_budget_issues(runner: ExperimentRunner) -> list[str]:
     """A budget cannot count what an unpriced model spends: one line per such model."""
     spec = runner.spec

@@ -44,6 +44,7 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
     TurnStartEvent,
+    after_reply,
     rate_limited_text,
 )
 from pidgin_tui.metrics.endstates import DEGRADATIONS
@@ -234,6 +235,7 @@ class ConversationRecord:
                 self.last_message = event.content[:PREVIEW_CHARS]
                 self.last_speaker = event.agent_id
                 self.last_message_at = event.timestamp
+                self.last_error = after_reply(self.last_error)
                 if self.detail:
                     self.messages.append(event)
             case TokenUsageEvent():

@@ -25,6 +25,7 @@ from pidgin_tui.core.events import (
     RateLimitEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
+    after_reply,
     rate_limited_text,
 )
 from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
@@ -205,7 +206,9 @@ class TrackingSubscriber:
                 self._conversation(event.conversation_id).setdefault("end_states", []).append(
                     [event.end_state, event.onset_turn])
             case MessageCompleteEvent():
-                self._conversation(event.conversation_id)["last_message_at"] = event.timestamp
+                conv = self._conversation(event.conversation_id)
+                conv["last_message_at"] = event.timestamp
+                conv["last_error"] = after_reply(conv.get("last_error"))
             case ConversationEndEvent():
                 conv = self._conversation(event.conversation_id)
                 conv.update(status=event.status, end_reason=event.reason,

@@ -268,6 +268,8 @@ class PidginApp(ToastApp):
             self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
             return
         missing = setup.missing_key() if hasattr(setup, "missing_key") else None
+        if not missing and hasattr(setup, "launch_refusal"):
+            missing = setup.launch_refusal(spec)
         if missing:
             self.switch_mode("setup")
             self.notify(missing, title="Cannot launch", severity="error", markup=False)

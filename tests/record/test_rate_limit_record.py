@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pidgin_tui.core.events import APIErrorEvent, Event, RateLimitEvent, rate_limited_text
+from pidgin_tui.core.events import (
+    APIErrorEvent,
+    Event,
+    MessageCompleteEvent,
+    RateLimitEvent,
+    rate_limited_text,
+)
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.manifest import new_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
@@ -42,3 +48,26 @@ def test_the_manifest_counts_each_failure_once(tmp_path):
 def test_the_wait_is_rounded_up_and_never_negative():
     assert rate_limited_text(0.2) == "rate limited · retry in 1 s"
     assert rate_limited_text(-3) == "rate limited · retry in 0 s"
+
+
+def reply() -> Event:
+    return MessageCompleteEvent(**IDS, agent_id="agent_a", turn_number=1, content="Back.",
+                                tokens_used=1, duration_ms=5)
+
+
+def test_a_reply_after_the_wait_clears_the_notice_but_keeps_the_count(tmp_path):
+    record = ConversationRecord()
+    record.apply_all([*storm(3), reply()])
+    tracking = TrackingSubscriber(tmp_path, new_manifest("e1", "demo", {}, 1, "2026-01-01"))
+    for event in [*storm(3), reply()]:
+        tracking.handle(event)
+    conv = tracking.manifest.data["conversations"]["e1_0001"]
+    assert (record.errors, record.last_error) == (3, None)
+    assert (tracking.manifest.data["error_count"], conv["last_error"]) == (3, None)
+    tracking.close()
+
+
+def test_a_reply_keeps_an_error_that_was_not_a_wait():
+    record = ConversationRecord()
+    record.apply_all([storm(1)[0], reply()])
+    assert record.last_error == "overloaded"

@@ -240,3 +240,34 @@ async def test_a_setting_the_model_cannot_take_is_warned_about_before_launch(mak
                          and app.screen.result.spec.resolved_temperature("agent_b") is None,
                          "validation")
         assert "temperature" not in await estimate_settled(pilot)
+
+
+async def test_launch_refuses_a_setting_the_model_would_ignore_as_run_does(
+        make_app, monkeypatch) -> None:
+    """ctrl+r decides through the same owner as `run`: refused unless "Allow ignored" is on."""
+    from dataclasses import replace
+
+    from pidgin_tui.providers.openai import OpenAIProvider
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
+    registry = fast_registry()
+    registry.add(ModelInfo("openai", "gpt-5.5", "GPT-5.5", 400_000, 128_000, True, (1.0, 1.0)))
+    registry.factories["openai"] = OpenAIProvider
+    app = make_app(registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
+        app.screen.query_one("#agent_b-input", Input).value = "openai:gpt-5.5"
+        app.screen.query_one("#temperature_b", Input).value = "0.4"
+        await wait_until(pilot, lambda: app.screen.result.spec is not None
+                         and app.screen.result.spec.resolved_temperature("agent_b") == 0.4,
+                         "validation")
+        await estimate_settled(pilot)
+        before = len(app._notifications)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not app.runs and app.current_mode == "setup"
+        [note] = list(app._notifications)[before:]
+        assert note.title == "Cannot launch"
+        assert "openai:gpt-5.5: temperature 0.4 cannot be sent" in note.message
+        spec = app.screen.result.spec
+        assert app.screen.launch_refusal(replace(spec, allow_ignored_params=True)) is None

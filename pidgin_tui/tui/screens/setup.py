@@ -148,6 +148,19 @@ class SetupScreen(Screen[None]):
         except UnknownModelError:  # no adapter for a model: launching says so
             return []
 
+    def launch_refusal(self, spec: ExperimentSpec) -> str | None:
+        """Why the form's run must not start (settings a model would ignore, a budget over an
+        unpriced model), decided as `run` decides; None when it may."""
+        from pidgin_tui.experiments.param_check import launch_refusals
+        from pidgin_tui.experiments.runner import ExperimentRunner
+        from pidgin_tui.providers.registry import UnknownModelError
+
+        try:
+            refused = launch_refusals(ExperimentRunner(spec, Path(), registry=self.registry))
+        except UnknownModelError:  # no adapter for a model: launching says so
+            return None
+        return "; ".join(refused) or None
+
     @on(EstimateReady)
     def _show_estimate(self, message: EstimateReady) -> None:
         panels = self.query(EstimatePanel)  # none while the screen is being torn down
