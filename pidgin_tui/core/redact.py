@@ -26,6 +26,9 @@ _MIN_ENV_SECRET = 8
 
 _SECRET_NAME = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|PWD)$",
                           re.IGNORECASE)
+_WORKING_DIRECTORY = frozenset({"PWD", "OLDPWD"})
+"""The shell's current and previous directories: `PWD` looks like a password's name but is not,
+and masking it would hide every path under the directory the user runs from."""
 _URL_NAME = re.compile(r"(?:HOST|URL|URI|ENDPOINT|BASE|PROXY)$", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _SECRET_PARAM = re.compile(
@@ -94,6 +97,8 @@ def known_secrets() -> list[str]:
     for name, value in os.environ.items():
         value = value.strip()
         if len(value) < _MIN_SECRET:
+            continue
+        if name.upper() in _WORKING_DIRECTORY:
             continue
         if _SECRET_NAME.search(name) and len(value) >= _MIN_ENV_SECRET:
             found.add(value)

@@ -66,3 +66,16 @@ def test_ordinary_text_is_untouched() -> None:
     for text in ("write to alice@example.org at 10:30", "the skeleton keyboard stays",
                  "ratio 3:4 of http://localhost:11434/api"):
         assert redact_secrets(text) == text
+
+
+def test_the_working_directory_is_not_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`PWD` ends like a password variable; masking it hid every path under the current folder."""
+    monkeypatch.setenv("PWD", "/home/researcher/studies")
+    monkeypatch.setenv("OLDPWD", "/home/researcher/previous")
+    monkeypatch.setenv("DB_PWD", "hunter2-but-longer")
+    secrets = known_secrets()
+    assert "/home/researcher/studies" not in secrets
+    assert "/home/researcher/previous" not in secrets
+    assert "hunter2-but-longer" in secrets
+    text = "wrote /home/researcher/studies/out/experiments/x"
+    assert redact_secrets(text) == text
