@@ -23,20 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.commands.output import error
+    from pidgin_tui.commands.experiment_arg import named_experiment
+    from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.database.connection import DatabaseError
     from pidgin_tui.database.event_store import EventStore
-    from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound, database_path, transcripts_dir
-    from pidgin_tui.record.lookup import resolve_experiment
+    from pidgin_tui.record.layout import database_path, transcripts_dir
     from pidgin_tui.record.manifest import read_manifest
 
-    root = output_root(getattr(args, "output", None))
-    try:
-        exp_dir = resolve_experiment(root, args.experiment)
-    except ExperimentNotFound as exc:
-        error(str(exc))
-        return 2
+    root, exp_dir = named_experiment(args)
+    if exp_dir is None:
+        return EXIT_USAGE
     if args.fmt == "md":
         if args.target:
             error("--to does not apply to md: transcripts are written to "

@@ -30,17 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pidgin_tui.commands.experiment_arg import named_experiment
     from pidgin_tui.commands.output import EXIT_FAILED, EXIT_USAGE, error, say_json
     from pidgin_tui.experiments.rescore import RescoreError, rescore_experiment
-    from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound
-    from pidgin_tui.record.lookup import resolve_experiment
 
-    root = output_root(getattr(args, "output", None))
-    try:
-        exp_dir = resolve_experiment(root, args.experiment)
-    except ExperimentNotFound as exc:
-        error(str(exc))
+    root, exp_dir = named_experiment(args)
+    if exp_dir is None:
         return EXIT_USAGE
     try:
         report = rescore_experiment(exp_dir, args.profile)

@@ -18,18 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.commands.output import error
+    from pidgin_tui.commands.experiment_arg import named_experiment
+    from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.experiments.discovery import describe
-    from pidgin_tui.paths import output_root
-    from pidgin_tui.record.layout import ExperimentNotFound
-    from pidgin_tui.record.lookup import resolve_experiment
 
-    root = output_root(getattr(args, "output", None))
-    try:
-        path = resolve_experiment(root, args.experiment)
-    except ExperimentNotFound as exc:
-        error(str(exc))
-        return 2
+    root, path = named_experiment(args)
+    if path is None:
+        return EXIT_USAGE
     info = describe(path, root)
     if info.damage and not info.manifest:
         error(f"{path.name} is damaged: {info.damage} (see: pidgin-tui doctor {path.name})")

@@ -17,20 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pidgin_tui.commands.output import error
+    from pidgin_tui.commands.experiment_arg import named_experiment
+    from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.experiments.lookup import pick_conversations
-    from pidgin_tui.paths import output_root
     from pidgin_tui.record.experiment import ExperimentRecord
-    from pidgin_tui.record.layout import ExperimentNotFound
-    from pidgin_tui.record.lookup import resolve_experiment
     from pidgin_tui.reports.transcript import render_transcript, write_transcripts
 
-    root = output_root(getattr(args, "output", None))
-    try:
-        exp_dir = resolve_experiment(root, args.experiment)
-    except ExperimentNotFound as exc:
-        error(str(exc))
-        return 2
+    root, exp_dir = named_experiment(args)
+    if exp_dir is None:
+        return EXIT_USAGE
     experiment = ExperimentRecord.load(exp_dir)
     if args.conversation is None:
         for path in write_transcripts(exp_dir, experiment=experiment):

@@ -151,3 +151,15 @@ def test_a_missing_key_is_one_line_and_nothing_is_created(tmp_path: Path) -> Non
                            "ANTHROPIC_API_KEY, or add anthropic = \"...\" under [keys] in ")
     assert line.endswith("config.toml")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["show"], ["transcript"], ["export", "--format", "jsonl"],
+                                     ["rescore"]])
+def test_an_unknown_experiment_is_one_error_line_and_exit_2(tmp_path: Path,
+                                                            command: list[str]) -> None:
+    result = run_cli(command[0], "no-such-experiment", *command[1:],
+                     "--output", str(tmp_path / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no-such-experiment" in lines[0]
+    assert "Traceback" not in result.stderr and result.stdout == ""
