@@ -42,7 +42,6 @@ class LimitedProvider:
     def __init__(self, inner: Provider, limits: StreamLimits | Callable[[], StreamLimits]) -> None:
         self.inner = inner
         self.name = inner.name
-        self.sdk_modules: tuple[str, ...] = getattr(inner, "sdk_modules", ())
         self._limits = limits
 
     def sent_parameters(self, request: ProviderRequest) -> SentParameters:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pidgin_tui.core.provider import ProviderError
+from pidgin_tui.core.provider_table import unlisted_model
 from pidgin_tui.core.redact import redact_url
 from pidgin_tui.providers.ollama import normalise_host
 from pidgin_tui.providers.registry import ModelInfo, Registry
@@ -288,8 +289,8 @@ async def add_local_models(registry: Registry, host: str | None = None) -> list[
     for name in names:
         ref = f"ollama:{name}"
         if ref not in registry.models:
-            registry.add(ModelInfo("ollama", name, name, 128_000, 8192,
-                                   description="Local Ollama model; limits assumed"))
+            registry.add(unlisted_model("ollama", name, "Local Ollama model; limits assumed",
+                                        registry.spec_of("ollama")))
     return names
 
 
