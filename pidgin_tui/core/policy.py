@@ -1,7 +1,7 @@
 """What a conversation does after a scored turn: the convergence threshold and end states.
 
-Each policy action is `continue`, `warn`, `pause` or `stop`. A pause pauses in the app and ends
-a headless conversation with reason `paused`; a stop ends it.
+Each policy action is `continue`, `warn`, `pause` or `stop`. A pause waits for a human where
+someone can answer and otherwise ends the conversation with reason `paused`; a stop ends it.
 """
 
 from __future__ import annotations
@@ -65,12 +65,13 @@ class TurnPolicy:
             self._pause_or_end(turn)
 
     def _pause_or_end(self, turn: int) -> None:
-        """A policy's `pause`: pause in the app; headless, end with reason `paused`."""
+        """A policy's `pause`: wait for a human (an interjection, a resume or a stop) when
+        someone can answer, else end with reason `paused` (`resume` continues it)."""
         if turn >= self.plan.max_turns:  # nothing left to pause
             return
         if not self.plan.interactive:
             raise EndConversation(EndReason.PAUSED)
-        self.control.pause()
+        self.control.wait_for_human()
 
     async def _publish_end_states(self, turn: int, scorer: TurnScorer | None) -> str | None:
         """Publish the end states the scorer first detected at this turn; returns the most

@@ -37,8 +37,7 @@ class SafePoint:
         control = self.control
         if control.pause_before_turn == turn:
             control.pause_before_turn = None
-            control.pause()
-            control.waiting_for_human = True
+            control.wait_for_human()
         if control.paused and control.end_requested is None:
             reason = "human" if control.waiting_for_human else "user"
             await self.bus.publish(ConversationPausedEvent(**self.ids, turn_number=turn,

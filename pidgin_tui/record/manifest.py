@@ -140,6 +140,8 @@ class ManifestWriter:
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Future[None] | None = None
         self.writes = 0
+        self.before_write: Callable[[set[str]], None] | None = None
+        """Called with the ids about to be written, to bring their entries up to date."""
 
     def mark_dirty(self, conversation_id: str | None = None) -> None:
         self._dirty = True
@@ -176,6 +178,8 @@ class ManifestWriter:
     def _snapshot(self) -> tuple[bytes, bytes, bool]:
         """(summary JSON, state log lines, replace the log?) as of now."""
         data = self.data
+        if self.before_write is not None:
+            self.before_write(self._changed)
         data["updated_at"] = _now_iso()
         summary = {k: v for k, v in data.items() if k != "conversations"}
         summary["state_log"] = STATE_LOG_NAME

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
-from pidgin_tui.record.conversation import shown_turn, turn_label
+from pidgin_tui.record.conversation import turn_label
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
     ConversationEnded,
@@ -145,9 +145,7 @@ class LiveScreen(Screen[None]):
         if experiment is None or conversation is None:
             return "[dim]Nothing running. F2 to set up, ctrl+r to launch.[/dim]"
         names = " × ".join(escape(a.name) for a in conversation.agents.values())
-        turn = turn_label(shown_turn(conversation.turns_completed,
-                                     conversation.current_turn or 0, conversation.status),
-                          conversation.max_turns).capitalize()
+        turn = turn_label(conversation.shown_turn, conversation.max_turns).capitalize()
         status = conversation.status
         if conversation.finished:
             status = f"{status} ({conversation.end_reason})"
