@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, error, say, say_json
+from pidgin_tui.commands.requests import waiting_line
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     ConversationEndEvent,
+    ConversationPausedEvent,
     ConversationStartEvent,
     MessageCompleteEvent,
 )
@@ -132,7 +134,12 @@ def attach_progress(bus: EventBus, out: TextIO, verbose: bool) -> None:
         say(f"■ {event.conversation_id}: {event.status}, {event.reason} after "
             f"{event.total_turns} turns{detail}", file=out, flush=True)
 
+    def on_paused(event: ConversationPausedEvent) -> None:
+        if event.reason == "human":
+            say(waiting_line(event), file=out, flush=True)
+
     bus.subscribe(ConversationStartEvent, on_start)
     bus.subscribe(ConversationEndEvent, on_end)
+    bus.subscribe(ConversationPausedEvent, on_paused)
     if verbose:
         bus.subscribe(MessageCompleteEvent, on_message)

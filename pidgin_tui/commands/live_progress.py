@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from pidgin_tui.commands.requests import waiting_line
+from pidgin_tui.core.events import ConversationPausedEvent
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.live import Live
@@ -60,7 +63,10 @@ class LiveProgress:
         self._subscription = self.runner.bus.subscribe_all(self._on_event)
         return self
 
-    def _on_event(self, _event: Event) -> None:
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, ConversationPausedEvent) and event.reason == "human" and \
+                self._live is not None:
+            self._live.console.print(waiting_line(event), markup=False, highlight=False)
         now = time.monotonic()
         if self._live is not None and now - self._last_frame >= 1 / REFRESH_PER_SECOND:
             self._last_frame = now

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pidgin_tui.core.events import ConversationPausedEvent
 
 
 def send(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
@@ -39,3 +42,11 @@ def send(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
         return EXIT_FAILED
     say(reply.outcome)
     return EXIT_OK
+
+
+def waiting_line(event: ConversationPausedEvent) -> str:
+    """What a headless run prints when a conversation pauses for a human: how to go on."""
+    experiment, conversation = event.experiment_id, event.conversation_id
+    return (f"⏸ {conversation} paused before turn {event.turn_number}, waiting for you: "
+            f"pidgin-tui interject {experiment} {conversation} TEXT (carries on with it), "
+            f"pidgin-tui resume {experiment} or pidgin-tui stop {experiment}")

@@ -82,15 +82,31 @@ def child_arguments(args: argparse.Namespace) -> list[str]:
     argv: list[str] = []
     if args.spec:
         argv.append(str(Path(args.spec).expanduser().resolve()))
+    return [*argv, *spec_flag_arguments(args), *launch_flag_arguments(args)]
+
+
+def option(flag: str, value: object) -> str:
+    """`--flag=value` as one argument: a value that starts with `-` stays a value."""
+    return f"{flag}={value}"
+
+
+def spec_flag_arguments(args: argparse.Namespace) -> list[str]:
+    """Every spec flag given, as arguments that parse back to the same overrides."""
+    argv: list[str] = []
     for flags, key, _help in VALUE_FLAGS:
         value = getattr(args, f"spec_{key}", None)
         if value is not None:
-            argv += [next(f for f in flags if f.startswith("--")), str(value)]
+            argv.append(option(next(f for f in flags if f.startswith("--")), value))
     for flag, key, _help in SWITCH_FLAGS:
         if getattr(args, f"spec_{key}", None):
             argv.append(flag)
-    for flag, dest in (("--verbose", "verbose"), ("--no-post-process", "no_post_process"),
-                       ("--yes", "yes"), ("--keep-ollama", "keep_ollama")):
-        if getattr(args, dest, False):
-            argv.append(flag)
     return argv
+
+
+def launch_flag_arguments(args: argparse.Namespace) -> list[str]:
+    """The launch flags (`add_launch_flags`) a detached child keeps; its output goes to a log,
+    so `--json` and `--quiet` are the parent's only."""
+    return [flag for flag, dest in (("--verbose", "verbose"),
+                                    ("--no-post-process", "no_post_process"), ("--yes", "yes"),
+                                    ("--keep-ollama", "keep_ollama"))
+            if getattr(args, dest, False)]

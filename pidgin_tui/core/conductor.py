@@ -347,8 +347,7 @@ class Conductor:
         for an interjection or a resume."""
         if self.control.pause_before_turn == turn:
             self.control.pause_before_turn = None
-            self.control.pause()
-            self.control.waiting_for_human = True
+            self.control.wait_for_human()
         if self.control.paused and self.control.end_requested is None:
             reason = "human" if self.control.waiting_for_human else "user"
             await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn,
@@ -469,12 +468,13 @@ class Conductor:
             self._pause_or_end(turn)
 
     def _pause_or_end(self, turn: int) -> None:
-        """A policy's `pause`: pause in the app; headless, end with reason `paused`."""
+        """A policy's `pause`: wait for a human (an interjection, a resume or a stop) when
+        someone can answer, else end with reason `paused` (`resume` continues it)."""
         if turn >= self.plan.max_turns:  # nothing left to pause
             return
         if not self.plan.interactive:
             raise _End(EndReason.PAUSED)
-        self.control.pause()
+        self.control.wait_for_human()
 
     async def _publish_end_states(self, turn: int) -> str | None:
         """Publish the end states the scorer first detected at this turn; returns the most

@@ -53,6 +53,11 @@ class ConversationControl:
     def pause(self) -> None:
         self._resumed.clear()
 
+    def wait_for_human(self) -> None:
+        """Pause for a human: an interjection or a resume lets the conversation carry on."""
+        self.pause()
+        self.waiting_for_human = True
+
     def resume(self) -> None:
         self.waiting_for_human = False
         self._resumed.set()

@@ -81,7 +81,9 @@ class ConversationPlan:
     repetition: int = 0
     budget_usd: float | None = None
     interactive: bool = False
-    """In the app a `pause` convergence action pauses; headless it ends with reason `paused`."""
+    """Someone can answer a pause (the app, or any run session: it takes interjections, resume
+    and stop requests on the control channel): a policy's `pause` then waits for a human;
+    without one it ends the conversation with reason `paused`."""
     config: dict[str, Any] = field(default_factory=dict)
     opener: str = DEFAULT_OPENER
     """Sent to the first speaker when the prompt is empty: no API takes an empty history."""

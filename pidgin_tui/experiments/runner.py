@@ -144,6 +144,7 @@ class ExperimentRunner:
         self.bus = bus or EventBus()
         self.registry = registry or default_registry()
         self.interactive = interactive
+        """Someone answers pauses (a run session sets it): a policy `pause` waits for them."""
         self.responder_factory = responder_factory or _retrying_responder
         self.scorer_factory = scorer_factory
         self.experiment_id = experiment_id or new_experiment_id()

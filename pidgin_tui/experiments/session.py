@@ -123,6 +123,7 @@ class RunSession:
             runner.prepare()
         assert runner.experiment_dir is not None
         control_channel.listen(runner.experiment_dir, self.host)
+        runner.interactive = True  # a policy `pause` waits for an interjection, resume or stop
         run = SessionRun(runner, resume)
         self.runs[runner.experiment_id] = run
         run.task = asyncio.create_task(self._drive(run), name=f"run {runner.experiment_id}")

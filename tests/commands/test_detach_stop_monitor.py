@@ -49,9 +49,29 @@ def test_child_arguments_are_a_list_with_the_same_run(tmp_path: Path) -> None:
     argv = run_command(tmp_path, "abc123", child_arguments(args))
     assert argv[:4] == [sys.executable, "-m", "pidgin_tui", "run"]
     assert "--detach" not in argv
-    assert argv[argv.index("--prompt") + 1] == "hi; rm -rf / $(x)"  # one argument, no shell
+    assert "--prompt=hi; rm -rf / $(x)" in argv  # one argument, no shell
     assert "--think" in argv and "--no-post-process" in argv
     assert argv[-2:] == ["--experiment-id", "abc123"]
+
+
+def test_the_child_parses_back_every_spec_override(tmp_path: Path) -> None:
+    """Every spec flag of `run` reaches the detached child with the same value, including
+    values that start with `-` or hold spaces, commas and `=`."""
+    import argparse
+
+    from pidgin_tui.commands.run_flags import SWITCH_FLAGS, VALUE_FLAGS, spec_overrides
+
+    given = [f"{flags[-1]}=-{key} value, x=1" for flags, key, _help in VALUE_FLAGS]
+    given += [flag for flag, _key, _help in SWITCH_FLAGS]
+    spec = tmp_path / "spec.yaml"
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args([str(spec), *given, "--detach", "--verbose", "--yes", "--json"])
+    child = parser.parse_args(child_arguments(args))
+    assert spec_overrides(child) == spec_overrides(args)
+    assert len(spec_overrides(child)) == len(VALUE_FLAGS) + len(SWITCH_FLAGS)
+    assert child.spec == str(spec.resolve())
+    assert (child.verbose, child.yes, child.json, child.detach) == (True, True, False, False)
 
 
 def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) -> None:

@@ -75,3 +75,44 @@ async def test_requests_to_an_experiment_that_is_not_running_say_so(
     assert main([*root, "interject", "over0001", "9", "Hello?"]) == 2
     assert "no conversation" in capsys.readouterr().err
     assert done.status.value == "completed"
+
+
+async def test_a_headless_policy_pause_waits_for_a_human_then_carries_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In a run session (a headless run), the `pause` policy does not end the conversation: it
+    waits on the control channel, says how to go on, and an interjection lets it carry on."""
+    import io
+
+    from pidgin_tui.commands.execution import attach_progress
+    from pidgin_tui.experiments.runner import ExperimentRunner
+    from pidgin_tui.experiments.spec import parse_spec
+    from tests.experiments.test_session import paced_registry
+
+    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": 3,
+                       "name": "policy", "convergence_threshold": 0.0,
+                       "convergence_action": "pause"})
+    policy = ExperimentRunner(spec, tmp_path, registry=paced_registry(0),
+                              experiment_id="plcy0001")
+    printed = io.StringIO()
+    attach_progress(policy.bus, printed, verbose=False)
+    session = RunSession("cli", post_process=False, poll_s=0.02)
+    run = session.start(policy)
+    assert run.experiment_dir is not None
+    jsonl = run.experiment_dir / conversation_jsonl_name("plcy0001_0001")
+    await until(lambda: jsonl.exists() and any(
+        e["event_type"] == "ConversationPausedEvent" for e in _kinds(jsonl)), "the pause")
+    paused = next(e for e in _kinds(jsonl) if e["event_type"] == "ConversationPausedEvent")
+    assert (paused["turn_number"], paused["reason"]) == (2, "human")
+    assert "plcy0001_0001 paused before turn 2, waiting for you" in printed.getvalue()
+    assert "pidgin-tui interject plcy0001 plcy0001_0001 TEXT" in printed.getvalue()
+    assert not run.finished, "the conversation waits instead of ending as paused"
+    code = await asyncio.to_thread(main, ["--output", str(tmp_path), "interject", "plcy0001",
+                                          "1", "Carry on, please."])
+    assert code == 0, capsys.readouterr().err
+    await session.wait(run)
+    assert run.status == "completed"
+    end = next(e for e in _kinds(jsonl) if e["event_type"] == "ConversationEndEvent")
+    assert (end["reason"], end["total_turns"]) == ("max_turns", 3)
+    said = next(e for e in _kinds(jsonl) if e["event_type"] == "InterjectionEvent")
+    assert (said["text"], said["turn_number"]) == ("Carry on, please.", 2)
+    session.close()
