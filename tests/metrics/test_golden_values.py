@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pidgin_tui.metrics.catalog import metric_names
 from tests.metrics.golden_corpus import GOLDEN, measure
 
@@ -29,7 +31,7 @@ def test_the_pins_cover_every_catalogued_metric() -> None:
     assert set(metric_names()) | {"metrics_version", "convergence_score"} == set(pinned)
 
 
-def test_the_pins_notice_a_single_changed_value(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_pins_notice_a_single_changed_value(monkeypatch: pytest.MonkeyPatch) -> None:
     from pidgin_tui.metrics import text
 
     real = text.analyze
