@@ -19,8 +19,12 @@ def test_a_running_process_runs_and_a_killed_uncollected_one_does_not() -> None:
         assert process_alive(child.pid)
         if process_state(child.pid) is None:
             pytest.skip("no /proc on this platform")
-        assert process_arguments(child.pid) == [sys.executable, "-c",
-                                                "import time; time.sleep(600)"]
+        expected = [sys.executable, "-c", "import time; time.sleep(600)"]
+        for _ in range(600):  # until the child has exec'd (before, it shows our command line)
+            if process_arguments(child.pid) == expected:
+                break
+            time.sleep(0.05)
+        assert process_arguments(child.pid) == expected
         os.kill(child.pid, signal.SIGKILL)
         for _ in range(600):  # until the kernel made it a zombie (we do not collect it yet)
             if process_state(child.pid) == "Z":
