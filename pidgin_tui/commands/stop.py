@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from pidgin_tui.commands.output import say
+from pidgin_tui.commands.output import say, say_json
 
 NAME = "stop"
 HELP = ("stop a running experiment (or --all) wherever it runs, the app included: its "
@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="stop every running experiment")
     parser.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                         help="wait this long for each run to record that it stopped (default 30)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object on stdout: `stopped`, one entry per run")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,16 +41,26 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_FAILED
     if args.all and not targets:
-        say("no running experiments")
+        if args.json:
+            say_json({"stopped": []})
+        else:
+            say("no running experiments")
         return EXIT_OK
     failed = False
+    entries: list[dict[str, str]] = []
     for target in targets:
         try:
             result = stop_experiment(root, target, wait_s=max(0.0, args.wait))
         except ExperimentNotFound as exc:
             error(str(exc))
             return EXIT_USAGE
-        if result.outcome == "stopped":
+        failed = failed or result.outcome not in ("stopped", "signalled", "requested",
+                                                  "process gone", "not running")
+        if args.json:
+            entries.append({"experiment_id": result.experiment_id, "path": str(result.path),
+                            "outcome": result.outcome, "status": result.status,
+                            "reply": result.reply})
+        elif result.outcome == "stopped":
             say(f"{result.experiment_id}: stopped ({result.status})")
         elif result.outcome in ("signalled", "requested"):
             say(f"{result.experiment_id}: asked to stop; still finishing after {args.wait:g}s")
@@ -56,5 +68,6 @@ def run(args: argparse.Namespace) -> int:
             say(f"{result.experiment_id}: interrupted (process gone)")
         else:
             say(f"{result.experiment_id}: {result.outcome} ({result.status})")
-            failed = failed or result.outcome != "not running"
+    if args.json:
+        say_json({"stopped": entries})
     return EXIT_FAILED if failed else EXIT_OK

@@ -87,11 +87,14 @@ class LiveTextWriter:
                 path.write_text(f"{header}\n{event.chunk}", encoding="utf-8")
                 self._current[slot] = key
                 self._files[slot] = path
-            else:
-                with path.open("a", encoding="utf-8") as out:
-                    out.write(event.chunk)
+            else:  # a bare append: a third of the cost of opening a text file per chunk
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+                try:
+                    os.write(fd, event.chunk.encode("utf-8"))
+                finally:
+                    os.close(fd)
         except OSError:  # a view, not the record: a full disk must not stop the run here
-            self._current.pop(slot, None)
+            self._current.pop(slot, None)  # (a vanished file starts afresh at the next chunk)
 
     def _done(self, event: Event) -> None:
         if event.conversation_id:

@@ -9,6 +9,8 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
+
 from pidgin_tui.experiments.daemon import RESUMED_CHILD_FLAG, resume_command
 from pidgin_tui.record.layout import control_live_text_files
 from pidgin_tui.record.live_text import LiveText, read_live_text
@@ -72,3 +74,17 @@ def _header_pid(path: Path) -> int | None:
         return int(json.loads(path.read_text().splitlines()[0])["pid"])
     except (OSError, ValueError, KeyError, IndexError):
         return None
+
+
+def test_stop_json_is_one_object_also_when_nothing_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pidgin_tui.cli import main
+    from pidgin_tui.experiments.synthetic import write_experiment
+
+    assert main(["--output", str(tmp_path), "stop", "--all", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"stopped": []}
+    path = write_experiment(tmp_path, "done01", "finished")
+    assert main(["--output", str(tmp_path), "stop", "done01", "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)["stopped"]
+    assert entry["experiment_id"] == "done01" and entry["path"] == str(path)
+    assert entry["outcome"] == "not running" and entry["status"] == "completed"
