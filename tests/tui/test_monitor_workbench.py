@@ -69,22 +69,44 @@ async def test_a_cell_that_grows_widens_its_column() -> None:
         assert "turn 12 / 30" in table.render_line(1).text
 
 
-async def test_footers_fit_at_120_columns(make_app) -> None:
+async def assert_footer_fits(pilot, what: str, keys: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Every key of the footer ends before the palette key (none hidden under it or cut), once
+    it shows at least `keys` keys, all laid out."""
+    app = pilot.app
+
+    def shown() -> bool:
+        found = list(app.screen.query_one(Footer).query("FooterKey"))
+        return len(found) >= keys and all(k.region.width for k in found)
+
+    await wait_until(pilot, shown, "the footer")
+    await pilot.pause(0.2)
+    footer = app.screen.query_one(Footer)
+    keys = list(footer.query("FooterKey"))
+    palette = [k for k in keys if k.action == "app.command_palette"]
+    others = [k for k in keys if k not in palette]
+    assert others, what
+    limit = palette[0].region.x if palette else footer.region.right
+    assert max(k.region.right for k in others) <= limit, (
+        what, [(str(k.description), k.region) for k in others])
+
+
+async def test_every_screens_footer_fits_at_120_columns(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        for key in ("f2", "f4", "f6", "f7"):
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
             await pilot.press(key)
-            await wait_until(pilot, lambda: len(app.screen.query_one(Footer).query(
-                "FooterKey")) > 2, "the footer")
-            await pilot.pause(0.2)
-            footer = app.screen.query_one(Footer)
-            keys = list(footer.query("FooterKey"))
-            palette = [k for k in keys if k.action == "app.command_palette"]
-            others = [k for k in keys if k not in palette]
-            assert others, key
-            limit = palette[0].region.x if palette else footer.region.right
-            assert max(k.region.right for k in others) <= limit, (
-                key, [(str(k.description), k.region) for k in others])
+            await assert_footer_fits(pilot, key)
+
+
+async def test_the_transcripts_footer_fits_at_120_columns(make_app, output_root: Path) -> None:
+    from pidgin_tui.tui.screens.transcript import TranscriptScreen
+
+    path = write_experiment(output_root, "tx01", "footer", conversations=1, turns=3)
+    [jsonl] = path.glob("conv_*_events.jsonl")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(TranscriptScreen(jsonl))
+        await assert_footer_fits(pilot, "transcript", keys=10)
 
 
 async def test_post_process_and_readme_from_the_monitor(make_app, output_root: Path) -> None:
