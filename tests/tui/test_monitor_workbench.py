@@ -21,7 +21,7 @@ from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
 from pidgin_tui.tui.widgets.row_table import RowTable
 
 from .conftest import SIZE
-from .helpers import wait_until
+from .helpers import wait_until, wait_until_steady
 from .host import HostApp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,21 +69,25 @@ async def test_a_cell_that_grows_widens_its_column() -> None:
         assert "turn 12 / 30" in table.render_line(1).text
 
 
+def footer_layout(app: App[object]) -> tuple[tuple[str, object], ...]:
+    """Each footer key's description and place; empty until every key has been laid out."""
+    keys = list(app.screen.query_one(Footer).query("FooterKey"))
+    if not keys or any(k.region.width == 0 for k in keys):
+        return ()
+    return tuple((str(k.description), k.region) for k in keys)  # type: ignore[attr-defined]
+
+
 async def assert_footer_fits(pilot, what: str, keys: int = 3) -> None:  # type: ignore[no-untyped-def]
     """Every key of the footer ends before the palette key (none hidden under it or cut), once
-    it shows at least `keys` keys, all laid out."""
+    it shows at least `keys` keys and has settled."""
     app = pilot.app
-
-    def shown() -> bool:
-        found = list(app.screen.query_one(Footer).query("FooterKey"))
-        return len(found) >= keys and all(k.region.width for k in found)
-
-    await wait_until(pilot, shown, "the footer")
-    await pilot.pause(0.2)
+    await wait_until(pilot, lambda: len(app.screen.query_one(Footer).query(
+        "FooterKey")) >= keys, "the footer")
+    await wait_until_steady(pilot, lambda: footer_layout(app), f"the footer of {what}")
     footer = app.screen.query_one(Footer)
-    keys = list(footer.query("FooterKey"))
-    palette = [k for k in keys if k.action == "app.command_palette"]
-    others = [k for k in keys if k not in palette]
+    found = list(footer.query("FooterKey"))
+    palette = [k for k in found if k.action == "app.command_palette"]
+    others = [k for k in found if k not in palette]
     assert others, what
     limit = palette[0].region.x if palette else footer.region.right
     assert max(k.region.right for k in others) <= limit, (
