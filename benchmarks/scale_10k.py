@@ -15,11 +15,11 @@ prints:
 Figures on the shared 2-core machine (load average in brackets; CPU per conversation counts
 every thread of the process, so it is noisy when the machine is loaded):
 
-| when | wall run + post | CPU/conv first → last 1,000 | peak RSS |
-|---|---|---|---|
-| before batched import commits (2026-12-01) | — | — | ~919 MB |
-| import committed per batch, 256 MB limit [5.0] | 154.2 + 30.5 = 184.7 s | 8.42 → 8.99 ms (+6.7 %) | 601 MB |
-| + limit 192 MB, scaled with the batch [6.4] | 131.3 + 41.5 = 172.9 s | 7.69 → 11.01 ms (+43 %) | 548 MB |
+- before (import in one transaction): peak RSS ~919 MB.
+- import committed per batch, 256 MB DuckDB limit [load 5.0]: run 154.2 s + post 30.5 s =
+  184.7 s; CPU per conversation 8.42 -> 8.99 ms (+6.7 %); peak RSS 601 MB.
+- limit 192 MB, scaled with the largest batch [load 6.4]: run 131.3 s + post 41.5 s = 172.9 s;
+  CPU per conversation 7.69 -> 11.01 ms (+43 %); peak RSS 548 MB.
 
 The run itself ends at ~137 MB; the rest of the peak is post-processing, where the import
 (~230 MB of DuckDB memory) runs alongside the transcripts, which hold every conversation's
