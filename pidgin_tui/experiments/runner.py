@@ -309,7 +309,7 @@ class ExperimentRunner:
 
     def claim(self) -> None:
         """Become the experiment's one writer; raises `ExperimentLocked` naming the holder."""
-        from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
+        from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone, run_pid
         from pidgin_tui.record.lock import ExperimentLock, ExperimentLocked
 
         assert self.experiment_dir is not None
@@ -318,7 +318,9 @@ class ExperimentRunner:
         lock = ExperimentLock.acquire(self.experiment_dir)
         manifest = self._existing_manifest
         pid = manifest.get("pid") if manifest else None
+        # (a detached resume's pid file names this process: the manifest's writer is gone)
         if manifest and pid != os.getpid() and manifest.get("status") in LIVE_STATUSES and \
+                run_pid(manifest, self.output_root) != os.getpid() and \
                 not process_gone(manifest, self.output_root):
             lock.release()  # a run that predates the lock, still alive
             raise ExperimentLocked(self.experiment_dir, pid if isinstance(pid, int) else None)
