@@ -43,6 +43,8 @@ from pidgin_tui.tui.state import RunStore
 from pidgin_tui.tui.toasts import ToastApp
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
     from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
@@ -261,15 +263,15 @@ class PidginApp(ToastApp):
 
     def action_launch(self) -> None:
         """Validate the setup form and launch it, or show the setup screen with the problems."""
-        setup = self.get_screen("setup")
-        spec = setup.valid_spec() if hasattr(setup, "valid_spec") else None
+        from pidgin_tui.tui.screens.setup import SetupScreen
+
+        setup = self.get_screen("setup", SetupScreen)
+        spec = setup.valid_spec()
         if spec is None:
             self.switch_mode("setup")
             self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
             return
-        missing = setup.missing_key() if hasattr(setup, "missing_key") else None
-        if not missing and hasattr(setup, "launch_refusal"):
-            missing = setup.launch_refusal(spec)
+        missing = setup.missing_key() or setup.launch_refusal(spec)
         if missing:
             self.switch_mode("setup")
             self.notify(missing, title="Cannot launch", severity="error", markup=False)
@@ -333,12 +335,11 @@ class PidginApp(ToastApp):
 
     @work(group="open-live", exclusive=True, exit_on_error=False)
     async def _open_live(self, conversation: Any) -> None:
+        from pidgin_tui.tui.screens.live import LiveScreen
+
         await self.switch_mode("live")
-        show = getattr(self.screen, "show_conversation", None)
-        if show is None:
-            return
         try:
-            await show(conversation)
+            await self.get_screen("live", LiveScreen).show_conversation(conversation)
         except Exception as exc:  # the live screen was mid-update; it still follows the run
             self.notify(f"Could not switch the live screen: {exc}", severity="warning",
                         markup=False)
@@ -441,6 +442,13 @@ class PidginApp(ToastApp):
         yield from app_commands(self, screen)
         yield from experiment_commands(self)
         yield from super().get_system_commands(screen)
+
+
+def pidgin_app(node: MessagePump) -> PidginApp | None:
+    """The app a screen runs in, as a PidginApp: its runs, registry and session. None in an app
+    without them (the tests' host app), where the screen offers none of those actions."""
+    app = node.app
+    return app if isinstance(app, PidginApp) else None
 
 
 def _preload_run_modules() -> None:

@@ -27,6 +27,15 @@ async def launch(pilot, turns: int = 2, repetitions: int = 1) -> None:
     await wait_until(pilot, lambda: any(
         c.turns for e in app.store.experiments.values() for c in e.conversations.values()),
         "the first streamed words")
+    await wait_until(pilot, lambda: shows_a_run(app), "the live screen to show the run")
+
+
+def shows_a_run(app) -> bool:  # type: ignore[no-untyped-def]
+    """The live screen shows a conversation of a run of this app: its keys (space, s, i, S)
+    act on that conversation from now on."""
+    screen = app.screen
+    return isinstance(screen, LiveScreen) and screen.conversation_id is not None and \
+        screen.experiment_id in app.runs
 
 
 def only_experiment(app):
@@ -64,8 +73,9 @@ async def test_s_stops_the_conversation_on_screen(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await launch(pilot, turns=5)
         await press_now(pilot, "s")
-        await wait_until(pilot, lambda: "interrupted" in static_text(pilot, "#conversation-line"),
-                         "the conversation to end")
+        # The figures line can say so before the end note is drawn: wait for the note.
+        await wait_until(pilot, lambda: "interrupted" in static_text(pilot, "#end-note"),
+                         "the conversation's end note")
         line = static_text(pilot, "#conversation-line")
         end_note = static_text(pilot, "#end-note")
         experiment_dir = Path(only_experiment(app).output_dir)

@@ -3,7 +3,8 @@
 The JSONL is parsed in a thread worker; the screen shows it through `TranscriptView`, which never
 mounts a widget per message. With `follow`, the file is re-read from its last offset twice a
 second, so a run in another process appears message by message; a detached run also keeps the
-message it is writing on disk (`record.live_text`), shown below the view as it grows.
+message it is writing, and the thinking before it, on disk (`record.live_text`), shown below the
+view as it grows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from pidgin_tui.core.events import Event
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord, turn_label
 from pidgin_tui.record.live_text import LiveText
+from pidgin_tui.tui.app import pidgin_app
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
@@ -191,10 +193,19 @@ class TranscriptScreen(Screen[None]):
                 for m in log.messages[-4:]):
             widget.display = False
             return
-        tail = "\n".join(live.text.splitlines()[-LIVE_TEXT_LINES:])
+        width = max(self.size.width, 40)
+
+        def tail(text: str, lines: int) -> str:
+            return "\n".join(text.splitlines()[-lines:])[-lines * width:]
+
         turn = turn_label(live.turn_number, log.max_turns)
-        widget.update(f"{log.name_of(live.agent_id)} · {turn} · writing…\n"
-                      f"{tail[-LIVE_TEXT_LINES * max(self.size.width, 40):]}")
+        parts = [f"{log.name_of(live.agent_id)} · {turn} · "
+                 f"{'writing' if live.text else 'thinking'}…"]
+        if live.thinking:  # labelled, and shorter once the reply itself streams
+            parts.append(f"(thinking) {tail(live.thinking, 3 if live.text else LIVE_TEXT_LINES)}")
+        if live.text:
+            parts.append(tail(live.text, LIVE_TEXT_LINES))
+        widget.update("\n".join(parts))
         widget.display = True
 
     # --- actions ---------------------------------------------------------------------------------
@@ -284,7 +295,7 @@ class TranscriptScreen(Screen[None]):
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
             self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
-            registry=getattr(self.app, "registry", None)))
+            registry=app.registry if (app := pidgin_app(self)) else None))
 
     def action_branch(self) -> None:
         from pidgin_tui.experiments.spec import SpecError, parse_spec
@@ -306,11 +317,11 @@ class TranscriptScreen(Screen[None]):
         def launch(choice: BranchChoice | None) -> None:
             if choice is None:
                 return
-            launch_branch = getattr(self.app, "launch_branch", None)
-            if launch_branch is None:
+            app = pidgin_app(self)
+            if app is None:
                 return
             try:
-                run = launch_branch(choice.source, into_parent=choice.into_parent)
+                run = app.launch_branch(choice.source, into_parent=choice.into_parent)
             except Exception as exc:  # e.g. the parent experiment is running elsewhere
                 self.notify(f"{type(exc).__name__}: {exc}", title="Cannot branch",
                             severity="error", markup=False)
