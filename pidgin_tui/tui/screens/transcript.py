@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from pidgin_tui.core.events import Event
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord, turn_label
 from pidgin_tui.record.live_text import LiveText
+from pidgin_tui.tui.app import pidgin_app
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
@@ -39,22 +40,25 @@ class TranscriptScreen(Screen[None]):
 
     CSS_PATH = "transcript.tcss"
     BINDING_GROUP_TITLE = "Transcript"
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [  # hidden ones are in F1 and the palette: the
+        # footer fits 120 columns
         Binding("slash", "search", "Search", tooltip="Search the transcript", id="tx.search"),
         Binding("n", "next_hit(1)", "Next", tooltip="Next search hit", id="tx.next"),
-        Binding("N", "next_hit(-1)", "Previous", tooltip="Previous search hit", id="tx.prev"),
+        Binding("N", "next_hit(-1)", "Previous", tooltip="Previous search hit", show=False,
+                id="tx.prev"),
         Binding("g", "goto", "Go to turn", tooltip="Jump to a turn number", id="tx.goto"),
         Binding("t", "toggle_thinking", "Thinking", tooltip="Fold or unfold thinking",
                 id="tx.thinking"),
-        Binding("f", "toggle_follow", "Follow", tooltip="Follow new messages", id="tx.follow"),
+        Binding("f", "toggle_follow", "Follow", tooltip="Follow new messages", show=False,
+                id="tx.follow"),
         Binding("e", "export", "Export .md", tooltip="Export the transcript to Markdown",
-                id="tx.export"),
+                show=False, id="tx.export"),
         Binding("m", "metrics", "Metrics", tooltip="Plot this conversation's metrics",
                 id="tx.metrics"),
         Binding("w", "payload", "Payload", tooltip="What this message's agent was sent (the "
-                "message at the top, or the current search hit)", id="tx.payload"),
+                "message at the top, or the current search hit)", show=False, id="tx.payload"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
-                id="tx.readme"),
+                show=False, id="tx.readme"),
         Binding("b", "branch", "Branch", tooltip="Branch the conversation after the message at "
                 "the top: same turns up to it, then other settings", id="tx.branch"),
         Binding("T", "tree", "Family tree", tooltip="This conversation's parent, siblings and "
@@ -294,7 +298,7 @@ class TranscriptScreen(Screen[None]):
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
             self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
-            registry=getattr(self.app, "registry", None)))
+            registry=app.registry if (app := pidgin_app(self)) else None))
 
     def action_branch(self) -> None:
         from pidgin_tui.experiments.spec import SpecError, parse_spec
@@ -316,11 +320,11 @@ class TranscriptScreen(Screen[None]):
         def launch(choice: BranchChoice | None) -> None:
             if choice is None:
                 return
-            launch_branch = getattr(self.app, "launch_branch", None)
-            if launch_branch is None:
+            app = pidgin_app(self)
+            if app is None:
                 return
             try:
-                run = launch_branch(choice.source, into_parent=choice.into_parent)
+                run = app.launch_branch(choice.source, into_parent=choice.into_parent)
             except Exception as exc:  # e.g. the parent experiment is running elsewhere
                 self.notify(f"{type(exc).__name__}: {exc}", title="Cannot branch",
                             severity="error", markup=False)
