@@ -35,13 +35,14 @@ def run(args: argparse.Namespace) -> int:
         error("give one EXPERIMENT or --all")
         return EXIT_USAGE
     root = output_root(getattr(args, "output", None))
+    as_json = bool(getattr(args, "json", False))  # (callers may build args without it)
     try:
         targets = live_experiments(root) if args.all else [args.experiment]
     except OSError as exc:
         error(str(exc))
         return EXIT_FAILED
     if args.all and not targets:
-        if args.json:
+        if as_json:
             say_json({"stopped": []})
         else:
             say("no running experiments")
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         failed = failed or result.outcome not in ("stopped", "signalled", "requested",
                                                   "process gone", "not running")
-        if args.json:
+        if as_json:
             entries.append({"experiment_id": result.experiment_id, "path": str(result.path),
                             "outcome": result.outcome, "status": result.status,
                             "reply": result.reply})
@@ -68,6 +69,6 @@ def run(args: argparse.Namespace) -> int:
             say(f"{result.experiment_id}: interrupted (process gone)")
         else:
             say(f"{result.experiment_id}: {result.outcome} ({result.status})")
-    if args.json:
+    if as_json:
         say_json({"stopped": entries})
     return EXIT_FAILED if failed else EXIT_OK
