@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
@@ -42,7 +43,9 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool)
     Post-processing (import, transcripts, README, notebook) runs afterwards whatever the outcome,
     an interrupted run included.
     """
-    session = RunSession("cli", post_process=post_process)
+    session = RunSession("cli", post_process=post_process,
+                         on_undelivered=lambda _run, line: say(f"warning: {line}",
+                                                               file=sys.stderr, flush=True))
     try:
         with session.signals():
             run = session.start(runner, resume=resume)

@@ -403,10 +403,16 @@ class ExperimentRunner:
                 describe_parameters=describe_parameters,
                 experiment_budget=budget, estimate_tokens=self.estimate_tokens,
             )
-            if budget.exceeded and resume is None:
-                return await conductor.end_without_running(EndReason.BUDGET)
-            return await conductor.run(
-                resume, branch=None if self.branch is None else self.branch.start())
+            outcome: ConversationOutcome | None = None
+            try:
+                if budget.exceeded and resume is None:
+                    outcome = await conductor.end_without_running(EndReason.BUDGET)
+                else:
+                    outcome = await conductor.run(
+                        resume, branch=None if self.branch is None else self.branch.start())
+                return outcome
+            finally:  # what is still queued for it is reported, never dropped silently
+                control.close(outcome.end_reason.value if outcome else EndReason.ERROR.value)
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""

@@ -72,8 +72,8 @@ def turn_label(turn: int, max_turns: int) -> str:
 
 TRANSCRIPT_EVENTS: tuple[type[Event], ...] = (
     ConversationStartEvent, ConversationBranchedEvent, AgentNameChosenEvent, MessageCompleteEvent,
-    InterjectionEvent, TurnCompleteEvent, ConversationPausedEvent, ConversationResumedEvent,
-    ConversationEndEvent)
+    InjectionEvent, InterjectionEvent, TurnCompleteEvent, ConversationPausedEvent,
+    ConversationResumedEvent, ConversationEndEvent)
 """The events a transcript is made of: the fast path for the transcript view."""
 
 

@@ -187,3 +187,27 @@ async def test_browser_columns_sort_with_o_and_tell_same_names_apart(tmp_path: P
         browser.query_one("#browse-filter", Input).value = "prompt:rivers"
         await pilot.pause()
         assert [r.experiment_id for r, _ in browser.shown] == ["aa01"]
+
+
+async def test_the_transcript_view_shows_awareness_injections(tmp_path: Path) -> None:
+    """An awareness turn prompt is in the app's transcript where the Markdown has it: before
+    the message it was sent with, under its turn."""
+    import asyncio
+
+    from tests.analysis_fixtures import run_experiment
+
+    awareness = tmp_path / "aware.yaml"
+    awareness.write_text("base: basic\nturn_prompts:\n  2: {agent_b: 'Try disagreeing now.'}\n")
+    exp_dir = await asyncio.to_thread(run_experiment, tmp_path, repetitions=1, max_turns=3,
+                                      think=False, awareness=str(awareness))
+    path = next(exp_dir.glob("conv_*_events.jsonl"))
+    app = HostApp(tmp_path, lambda: TranscriptScreen(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: pilot.app.screen.view is not None
+                         and bool(pilot.app.screen.view.layout_data.lines), "the transcript")
+        lines = pilot.app.screen.view.layout_data.lines
+        note = next(i for i, line in enumerate(lines) if line.kind == "note")
+        assert lines[note].turn == 2 and lines[note].text.startswith("Injection sent to ")
+        assert lines[note + 1].text == "Try disagreeing now."
+        following = next(line for line in lines[note:] if line.kind == "speaker")
+        assert following.agent_id == "agent_b" and following.turn == 2
