@@ -414,7 +414,7 @@ class Conductor:
                              truncated_messages=routed.dropped_messages)
         try:
             result = await self.responder(self.providers[agent_id], request, ctx,
-                                          lambda: self.control.end_requested is not None)
+                                          self.control.abort)
         except ProviderError as exc:
             if exc.kind == "context_length":
                 raise _End(EndReason.CONTEXT_LIMIT, exc.message) from exc

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 from pidgin_tui.core.provider import ModelInfo
 
+UNLISTED_CONTEXT_WINDOW = 128_000
+UNLISTED_MAX_OUTPUT_TOKENS = 8192
+"""Limits assumed for a model id nobody lists, unless its row says otherwise."""
+
 
 @dataclass(slots=True, frozen=True)
 class ProviderSpec:
@@ -26,7 +30,8 @@ class ProviderSpec:
     """The prefix of its model references (`anthropic:claude-sonnet-5`) and its config key."""
     title: str
     adapter: str
-    """`module:Class` of the adapter; the class takes no arguments and implements `Provider`."""
+    """`module:Class` of the adapter: it implements `Provider`, builds with no arguments and
+    then calls itself by this row's name (`adapter_name`)."""
     key_env_vars: tuple[str, ...] = ()
     """Where its key is looked up, in order, before `[keys]` in the config; empty: no key."""
     base_url_env_var: str | None = None
@@ -36,19 +41,38 @@ class ProviderSpec:
     """Other prefixes a model reference may use (`gemini:gemini-2.5-pro`)."""
     open_models: bool = True
     """It takes any model id after its prefix, not only the listed ones."""
-    unlisted_context_window: int = 128_000
-    unlisted_max_output_tokens: int = 8192
+    unlisted_context_window: int = UNLISTED_CONTEXT_WINDOW
+    unlisted_max_output_tokens: int = UNLISTED_MAX_OUTPUT_TOKENS
     """Limits assumed for a model id it does not list."""
     limited: bool = True
     """Requests go through the configured timeouts and concurrency limit."""
     sdk_distributions: tuple[str, ...] = ()
     """The distributions its adapter talks through, recorded with every run."""
+    sdk_modules: tuple[str, ...] = ()
+    """The modules its adapter imports on first use, imported off the event loop before a run
+    sends its first request."""
     models: tuple[ModelInfo, ...] = ()
     """The models it lists, with their aliases, limits and capabilities."""
 
     @property
     def needs_key(self) -> bool:
         return bool(self.key_env_vars)
+
+    def unlisted_model(self, provider: str, model_id: str, description: str) -> ModelInfo:
+        """A model id this row (or an endpoint through its adapter, named `provider`) does not
+        list, with the limits assumed for it and thinking unknown."""
+        return unlisted_model(provider, model_id, description, self)
+
+
+
+
+def unlisted_model(provider: str, model_id: str, description: str,
+                   spec: ProviderSpec | None = None) -> ModelInfo:
+    """A model nobody lists: the limits `spec` assumes (or the defaults), thinking unknown."""
+    context, output = ((spec.unlisted_context_window, spec.unlisted_max_output_tokens) if spec
+                       else (UNLISTED_CONTEXT_WINDOW, UNLISTED_MAX_OUTPUT_TOKENS))
+    return ModelInfo(provider, model_id, model_id, context, output, supports_thinking=None,
+                     description=description)
 
 
 _FIXED = (1.0, 1.0)
@@ -78,7 +102,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         "anthropic", "Anthropic", "pidgin_tui.providers.anthropic:AnthropicProvider",
         key_env_vars=("ANTHROPIC_API_KEY",), base_url_env_var="ANTHROPIC_BASE_URL",
-        aliases=("claude",), sdk_distributions=("anthropic",),
+        aliases=("claude",), sdk_distributions=("anthropic",), sdk_modules=("anthropic",),
         models=(
             ModelInfo("anthropic", "claude-fable-5", "Claude Fable 5", 1_000_000, 128_000, True,
                       _FIXED, ("fable",), "Mythos-class flagship; always thinks (adaptive)"),
@@ -99,7 +123,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         "openai", "OpenAI", "pidgin_tui.providers.openai:OpenAIProvider",
         key_env_vars=("OPENAI_API_KEY",), base_url_env_var="OPENAI_BASE_URL",
-        sdk_distributions=("openai",),
+        sdk_distributions=("openai",), sdk_modules=("openai",),
         models=(
             ModelInfo("openai", "gpt-5.5", "GPT-5.5", 400_000, 128_000, True, _FIXED, ("gpt",),
                       "OpenAI flagship reasoning model"),
@@ -119,7 +143,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         "google", "Google Gemini", "pidgin_tui.providers.google:GoogleProvider",
         key_env_vars=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
         base_url_env_var="GOOGLE_GEMINI_BASE_URL", aliases=("gemini",),
-        sdk_distributions=("google-genai",),
+        sdk_distributions=("google-genai",), sdk_modules=("google.genai",),
         models=(
             ModelInfo("google", "gemini-3.5-flash", "Gemini 3.5 Flash", 1_048_576, 65_536, True,
                       _FREE, ("gemini", "flash"),
@@ -142,7 +166,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         "xai", "xAI", "pidgin_tui.providers.xai:XAIProvider",
         key_env_vars=("XAI_API_KEY",), base_url_env_var="XAI_BASE_URL",
         default_base_url="https://api.x.ai/v1", aliases=("grok",),
-        sdk_distributions=("openai",),
+        sdk_distributions=("openai",), sdk_modules=("openai",),
         models=(
             ModelInfo("xai", "grok-4.3", "Grok 4.3", 1_000_000, 131_072, True, _FREE, ("grok",),
                       "xAI flagship; configurable reasoning; prices for prompts ≤ 200k tokens"),
@@ -151,7 +175,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         "ollama", "Ollama", "pidgin_tui.providers.ollama:OllamaProvider",
         base_url_env_var="OLLAMA_HOST", default_base_url="http://localhost:11434",
-        sdk_distributions=("httpx",)),
+        sdk_distributions=("httpx",), sdk_modules=("httpx",)),
 )
 
 
@@ -166,3 +190,14 @@ def provider_spec(name: str) -> ProviderSpec | None:
         if name == spec.name or name in spec.aliases:
             return spec
     return None
+
+
+def adapter_name(adapter_class: type) -> str:
+    """The name of the row whose adapter is `adapter_class` (or a class it derives from): an
+    adapter's default name, so that the table is the only place that names a provider."""
+    for cls in adapter_class.__mro__:
+        path = f"{cls.__module__}:{cls.__qualname__}"
+        for spec in PROVIDERS:
+            if spec.adapter == path:
+                return spec.name
+    raise LookupError(f"no row of the provider table names {adapter_class.__qualname__}")

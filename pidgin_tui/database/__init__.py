@@ -1,4 +1,4 @@
-"""The analysis database (DuckDB): bulk import, read-only queries, export, repositories.
+"""The analysis database (DuckDB): bulk import, read-only queries, export.
 
 The only package that imports duckdb. Entry point: `event_store.EventStore`.
 """

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from pidgin_tui.database.connection import DatabaseError, open_database
-from pidgin_tui.database.repositories.base import BaseRepository
 
 
 @dataclass(slots=True)
@@ -22,6 +23,12 @@ class ImportedCatalog:
     """Why nothing could be read (missing, locked, older schema); None when read."""
 
 
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    columns = [d[0] for d in cursor.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 def imported_catalog(database: Path) -> ImportedCatalog:
     """Every imported experiment and conversation; never raises for an unusable database."""
     catalog = ImportedCatalog()
@@ -30,12 +37,11 @@ def imported_catalog(database: Path) -> ImportedCatalog:
         return catalog
     try:
         with open_database(database, read_only=True) as con:
-            repo = BaseRepository(con)
-            for row in repo.rows("SELECT experiment_id, name, status, directory, imported_at "
+            for row in _rows(con, "SELECT experiment_id, name, status, directory, imported_at "
                                  "FROM experiments"):
                 catalog.experiments[str(row["experiment_id"])] = row
-            for row in repo.rows(
-                    "SELECT experiment_id, conversation_id, status, end_reason, error, "
+            for row in _rows(
+                    con, "SELECT experiment_id, conversation_id, status, end_reason, error, "
                     "total_turns, max_turns, agent_a_model, agent_b_model, total_tokens, "
                     "cost_usd, final_convergence, end_states, end_state_onsets, duration_ms "
                     "FROM conversations"):

@@ -226,7 +226,8 @@ class ExperimentRunner:
                                                      self.spec.name)
             manifest = new_manifest(self.experiment_id, self.spec.name, self.spec.to_dict(),
                                     self.spec.total_conversations, utc_now(),
-                                    providers=(m.provider for m in self.models.values()))
+                                    providers=(m.provider for m in self.models.values()),
+                                    spec_of=self.registry.spec_of)
             manifest["experiment_dir"] = str(self.experiment_dir)
             self.claim()
             self.tracking = self._track(manifest)
@@ -308,8 +309,8 @@ class ExperimentRunner:
         loop, never inside a timeout."""
         from pidgin_tui.providers.preload import preload_sdks
 
-        await preload_sdks(self.registry.provider_for(m)
-                           for m in [*self.models.values(), *more])
+        await preload_sdks(self.registry.sdk_modules(
+            m.provider for m in [*self.models.values(), *more]))
 
     def resumable(self) -> dict[str, SavedConversation]:
         """Conversations to continue (paused, interrupted, process gone) or to start, by id."""

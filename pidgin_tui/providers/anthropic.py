@@ -107,9 +107,6 @@ def _final(usage: Any, field: str, current: int) -> int:
 class AnthropicProvider(SdkClientProvider):
     """Streams Claude models; a missing stop reason is reported as an incomplete stream."""
 
-    sdk_modules = ("anthropic",)
-    name = "anthropic"
-
     def sent_parameters(self, request: ProviderRequest) -> SentParameters:
         return sent_parameters(request)
 

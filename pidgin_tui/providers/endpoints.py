@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from pidgin_tui.config import Endpoint
-from pidgin_tui.core.provider import ModelInfo, Provider
+from pidgin_tui.core.provider import Provider
+from pidgin_tui.core.provider_table import unlisted_model
 from pidgin_tui.core.redact import redact_url
 from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
 
@@ -32,10 +33,9 @@ def endpoint_adapter(endpoint: Endpoint) -> Provider:
         return OllamaProvider(host=endpoint.base_url, name=endpoint.name)
     from pidgin_tui.providers.openai import OpenAIProvider
 
-    adapter = OpenAIProvider(api_key=None if endpoint.key_env else NO_KEY,
-                             base_url=endpoint.base_url)
-    adapter.name = endpoint.name  # its key, limits and record go by the endpoint's name
-    return adapter
+    # Named after the endpoint: its key, limits and record go by that name.
+    return OpenAIProvider(api_key=None if endpoint.key_env else NO_KEY,
+                          base_url=endpoint.base_url, name=endpoint.name)
 
 
 Limits = Callable[[str], StreamLimits]
@@ -49,12 +49,14 @@ def endpoint_factory(endpoint: Endpoint, limits: Limits) -> Callable[[], Provide
 
 
 def add_endpoints(registry: Registry, endpoints: Mapping[str, Endpoint], limits: Limits) -> None:
-    """Register every endpoint: any model id after its name, and its listed models."""
+    """Register every endpoint: any model id after its name, and its listed models, with the
+    limits its kind's row assumes."""
     for endpoint in endpoints.values():
         registry.factories[endpoint.name] = endpoint_factory(endpoint, limits)
         registry.open_providers = registry.open_providers | {endpoint.name}
+        registry.kinds[endpoint.name] = endpoint.kind
         for model_id in endpoint.models:
-            registry.add(ModelInfo(
-                endpoint.name, model_id, model_id, 128_000, 8192, supports_thinking=None,
-                description=f"{endpoint.kind} endpoint at {redact_url(endpoint.base_url)}; "
-                "limits assumed"))
+            registry.add(unlisted_model(
+                endpoint.name, model_id,
+                f"{endpoint.kind} endpoint at {redact_url(endpoint.base_url)}; limits assumed",
+                registry.spec_of(endpoint.name)))

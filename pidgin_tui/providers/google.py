@@ -108,9 +108,6 @@ def build_contents(request: ProviderRequest) -> list[dict[str, Any]]:
 class GoogleProvider(SdkClientProvider):
     """Streams Gemini models; a stream without a finish reason is an incomplete stream."""
 
-    sdk_modules = ("google.genai",)
-    name = "google"
-
     def sent_parameters(self, request: ProviderRequest) -> SentParameters:
         return sent_parameters(request)
 

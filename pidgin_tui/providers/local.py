@@ -23,6 +23,7 @@ from pidgin_tui.core.provider import (
     ThinkingChunk,
     UsageChunk,
 )
+from pidgin_tui.core.provider_table import adapter_name
 
 TOKENS_PER_SECOND = 40.0
 """Streaming pace of `local:test`: close to a real model, so the live screen looks alive."""
@@ -101,10 +102,9 @@ def estimate_tokens(text: str) -> int:
 class LocalProvider:
     """The deterministic local model family (`local:*`)."""
 
-    name = "local"
-
     def __init__(self, fail_at_turns: frozenset[int] = frozenset(), fail_kind: str = "bad_request",
                  tokens_per_second: float | None = None) -> None:
+        self.name = adapter_name(type(self))
         self.fail_at_turns = fail_at_turns
         self.fail_kind = fail_kind
         self.tokens_per_second = tokens_per_second

@@ -22,6 +22,7 @@ from pidgin_tui.core.provider import (
     ThinkingChunk,
     UsageChunk,
 )
+from pidgin_tui.core.provider_table import adapter_name
 from pidgin_tui.providers.errors import kind_for_status, provider_error, transport_error
 from pidgin_tui.providers.params import PROVIDER_DEFAULT, SentParameters, Thinking
 
@@ -131,11 +132,9 @@ def parse_show(data: dict[str, Any]) -> ModelFacts:
 class OllamaProvider:
     """Streams a local Ollama model; the final `done` line carries the usage counts."""
 
-    sdk_modules = ("httpx",)
-
     def __init__(self, config: Settings | None = None, host: str | None = None,
-                 name: str = "ollama") -> None:
-        self.name = name
+                 name: str | None = None) -> None:
+        self.name = name or adapter_name(type(self))
         self._config = config
         self._host = host
         self._client: Any = None

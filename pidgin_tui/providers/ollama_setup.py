@@ -4,7 +4,9 @@ Nothing here acts without consent. Each step that changes the machine (starting 
 downloading a model) is described to a `Consent` callback first and runs only if it answers yes;
 headless runs answer with `--yes`. Installing Ollama is never done here, with or without consent:
 the platform's official command is printed for the user to run. A server started here belongs to
-the run: `stop_servers` ends it when the run is over. Hosts are shown through `redact_url`.
+the run: `stop_servers` ends it when the run is over (`stop_handed_over` in a detached run, which
+gets the server's pid from the process that started it), unless the user keeps it
+(`--keep-ollama`). Hosts are shown through `redact_url`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pidgin_tui.core.provider import ProviderError
+from pidgin_tui.core.provider_table import unlisted_model
 from pidgin_tui.core.redact import redact_url
 from pidgin_tui.providers.ollama import normalise_host
 from pidgin_tui.providers.registry import ModelInfo, Registry
@@ -222,6 +225,52 @@ def stop_servers(servers: Iterable[subprocess.Popen[bytes]],
             server.wait()
 
 
+def stop_handed_over(pids: Iterable[int], report: Callable[[str], None],
+                     timeout_s: float = 10.0) -> None:
+    """Stop `ollama serve` processes another process started for this run and handed over by
+    pid (`run --detach` starts the server, its detached run stops it). A pid that no longer
+    belongs to an `ollama serve` (it ended, and the number was reused) is left alone."""
+    import signal
+    import time
+
+    for pid in pids:
+        if not _is_ollama_server(pid):
+            continue
+        report(f"stopping the Ollama server started for this run (pid {pid})")
+        deadline = time.monotonic() + timeout_s
+        try:
+            os.kill(pid, signal.SIGTERM)
+            while _is_ollama_server(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _is_ollama_server(pid):
+                os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _is_ollama_server(pid: int) -> bool:
+    """Whether `pid` runs `ollama serve` (where /proc says; elsewhere: whether it lives)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # not ours to stop
+    proc = f"/proc/{pid}"
+    if not os.path.isdir(proc):
+        return True
+    try:
+        with open(f"{proc}/stat", encoding="ascii", errors="replace") as handle:
+            if handle.read().rsplit(")", 1)[-1].split()[:1] == ["Z"]:
+                return False  # ended, waiting for its parent to collect it
+        with open(f"{proc}/cmdline", "rb") as handle:
+            argv = handle.read().split(b"\0")
+    except OSError:
+        return False
+    args = [a.decode(errors="replace") for a in argv if a]
+    return "serve" in args and any(os.path.basename(a) == "ollama" for a in args)
+
+
 @dataclass(slots=True)
 class ReadyResult:
     host: str
@@ -231,8 +280,10 @@ class ReadyResult:
 
 async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
                        on_progress: Callable[[PullProgress], Any] | None = None,
-                       start_timeout_s: float = 30.0) -> ReadyResult:
-    """Make `model` servable: start Ollama and pull the model, each after consent."""
+                       start_timeout_s: float = 30.0, keep_server: bool = False) -> ReadyResult:
+    """Make `model` servable: start Ollama and pull the model, each after consent.
+
+    `keep_server`: a server started here outlives the run (the question says so)."""
     status = await detect(host)
     result = ReadyResult(status.host)
     shown = redact_url(status.host)
@@ -242,7 +293,9 @@ async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
             raise OllamaNotReady(f"{not_installed_message(install_plan())} "
                                  f"(nothing answers at {shown})")
         if not await ask(consent, f"Ollama is installed but not running at {shown}. "
-                         f"Start it now (`{binary} serve`, stopped when the run ends)?"):
+                         f"Start it now (`{binary} serve`, "
+                         f"{'kept running after' if keep_server else 'stopped when'} the run "
+                         "ends)?"):
             raise OllamaNotReady(f"Ollama is not running at {shown}; start it with "
                                  "`ollama serve`")
         result.started = start_server(binary, status.host)
@@ -288,13 +341,14 @@ async def add_local_models(registry: Registry, host: str | None = None) -> list[
     for name in names:
         ref = f"ollama:{name}"
         if ref not in registry.models:
-            registry.add(ModelInfo("ollama", name, name, 128_000, 8192,
-                                   description="Local Ollama model; limits assumed"))
+            registry.add(unlisted_model("ollama", name, "Local Ollama model; limits assumed",
+                                        registry.spec_of("ollama")))
     return names
 
 
 async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
-                                report: Callable[[str], None]) -> list[subprocess.Popen[bytes]]:
+                                report: Callable[[str], None], *, keep_server: bool = False
+                                ) -> list[subprocess.Popen[bytes]]:
     """Make every Ollama model among `models` servable, reporting pull progress as text.
 
     Returns the servers started on the way, for the caller to stop when the run ends (also
@@ -313,7 +367,8 @@ async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
                 report(f"ollama pull {model}: {fraction:.0%}")
 
         try:
-            result = await ensure_model(model, consent, on_progress=show)
+            result = await ensure_model(model, consent, on_progress=show,
+                                        keep_server=keep_server)
         except OllamaNotReady as exc:
             if exc.started is not None:
                 started.append(exc.started)

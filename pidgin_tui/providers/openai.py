@@ -58,8 +58,6 @@ def reasoning_effort(budget: int | None) -> str:
 class OpenAICompatibleProvider(SdkClientProvider):
     """Chat Completions streaming for any OpenAI-format endpoint."""
 
-    sdk_modules = ("openai",)
-    name = "openai"
     system_role = "system"
 
     def _make_client(self, api_key: str, base_url: str | None) -> Any:
@@ -190,7 +188,7 @@ class OpenAICompatibleProvider(SdkClientProvider):
 
 
 class OpenAIProvider(OpenAICompatibleProvider):
-    name = "openai"
+    """OpenAI's own models (its row), and every `kind = "openai"` endpoint under its name."""
 
 
 def normalise_usage(usage: Any) -> UsageChunk:

@@ -11,22 +11,13 @@ import importlib
 from collections.abc import Iterable
 
 
-def sdk_modules(providers: Iterable[object]) -> list[str]:
-    """The SDK modules of these providers (adapters name theirs in `sdk_modules`)."""
-    names: dict[str, None] = {}
-    for provider in providers:
-        for name in getattr(provider, "sdk_modules", ()):
-            names[name] = None
-    return list(names)
-
-
 def import_modules(names: Iterable[str]) -> None:
     for name in names:
         importlib.import_module(name)
 
 
-async def preload_sdks(providers: Iterable[object]) -> None:
-    """Import every SDK these providers use, off the event loop."""
-    names = sdk_modules(providers)
+async def preload_sdks(modules: Iterable[str]) -> None:
+    """Import these SDK modules (`Registry.sdk_modules` of a plan's providers) off the loop."""
+    names = list(modules)
     if names:
         await asyncio.to_thread(import_modules, names)

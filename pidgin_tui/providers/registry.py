@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from pidgin_tui.core.provider import ModelInfo, Provider
-from pidgin_tui.core.provider_table import ProviderSpec, provider_spec, provider_specs
+from pidgin_tui.core.provider_table import (
+    ProviderSpec,
+    provider_spec,
+    provider_specs,
+    unlisted_model,
+)
 from pidgin_tui.providers.limits import LimitedProvider, StreamLimits
 from pidgin_tui.providers.local import FAIL_AT_PATTERN
 
@@ -48,6 +53,9 @@ class Registry:
     """Providers that accept any model id after their prefix (e.g. `openai:<any id>`)."""
     prefixes: dict[str, str] = field(default_factory=dict)
     """Other prefixes a reference may use, to the provider's name (`gemini` → `google`)."""
+    kinds: dict[str, str] = field(default_factory=dict)
+    """A provider that is not a row of the table (a named endpoint) → the row whose adapter it
+    runs through (`openai`, `ollama`)."""
     _instances: dict[str, Provider] = field(default_factory=dict)
 
     def add(self, info: ModelInfo) -> None:
@@ -70,12 +78,9 @@ class Registry:
             return ModelInfo("local", model_id, f"Local fail-at ({model_id})", 1_000_000, 4096,
                              supports_thinking=True, description="Fails at a chosen turn")
         if sep and model_id and provider in self.open_providers:
-            spec = provider_spec(provider)
-            context, output = ((spec.unlisted_context_window, spec.unlisted_max_output_tokens)
-                               if spec else (128_000, 8192))
-            return with_overrides(ModelInfo(provider, model_id, model_id, context, output,
-                                            supports_thinking=None,
-                                            description="Unlisted model; limits assumed"))
+            return with_overrides(unlisted_model(provider, model_id,
+                                                 "Unlisted model; limits assumed",
+                                                 self.spec_of(provider)))
         by_id = [info for info in self.models.values() if info.model_id == ref]
         if len(by_id) == 1:
             return with_overrides(by_id[0])
@@ -95,6 +100,18 @@ class Registry:
                 raise UnknownModelError(f"no provider named {info.provider!r}")
             self._instances[info.provider] = factory()
         return self._instances[info.provider]
+
+    def spec_of(self, provider: str) -> ProviderSpec | None:
+        """The table row a provider runs through: its own, or its endpoint's kind."""
+        return provider_spec(self.kinds.get(provider, provider))
+
+    def sdk_modules(self, providers: Iterable[str]) -> list[str]:
+        """The modules the adapters of these providers import, each once, in order."""
+        names: dict[str, None] = {}
+        for provider in providers:
+            spec = self.spec_of(provider)
+            names.update(dict.fromkeys(spec.sdk_modules if spec else ()))
+        return list(names)
 
     def list_models(self) -> list[ModelInfo]:
         return sorted(self.models.values(), key=lambda m: (m.provider != "local", m.ref))

@@ -11,16 +11,17 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from pidgin_tui.config import Settings, settings
+from pidgin_tui.core.provider_table import adapter_name
 from pidgin_tui.providers.errors import missing_key_error
 
 
 class SdkClientProvider(ABC):
-    """Base of the adapters that talk through a provider SDK; `name` keys the settings."""
-
-    name: str
+    """Base of the adapters that talk through a provider SDK; `name` keys the settings and is
+    the adapter's row in the provider table unless an endpoint gives its own."""
 
     def __init__(self, config: Settings | None = None, api_key: str | None = None,
-                 base_url: str | None = None) -> None:
+                 base_url: str | None = None, name: str | None = None) -> None:
+        self.name = name or adapter_name(type(self))
         self._config = config
         self._api_key = api_key
         self._base_url = base_url

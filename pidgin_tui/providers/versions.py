@@ -7,11 +7,11 @@ an SDK.
 from __future__ import annotations
 
 import platform
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from typing import Any
 
-from pidgin_tui.core.provider_table import provider_spec
+from pidgin_tui.core.provider_table import ProviderSpec, provider_spec
 
 
 def distribution_version(name: str) -> str | None:
@@ -21,25 +21,31 @@ def distribution_version(name: str) -> str | None:
         return None
 
 
-def _distributions(provider: str) -> tuple[str, ...]:
-    spec = provider_spec(provider)
-    return spec.sdk_distributions if spec else ()
+SpecOf = Callable[[str], ProviderSpec | None]
+"""The table row a provider runs through (`Registry.spec_of` knows the named endpoints)."""
 
 
-def recorded_versions(providers: Iterable[str]) -> dict[str, Any]:
+def recorded_versions(providers: Iterable[str],
+                      spec_of: SpecOf = provider_spec) -> dict[str, Any]:
     """pidgin-tui and Python versions, each used provider's SDK version and the price table date.
 
     `sdks` maps a provider to {distribution: version}; a provider without an SDK maps to {}.
+    An endpoint records its kind's SDK under its own name (`gw: {openai: …}`).
     """
     from pidgin_tui import __version__
     from pidgin_tui.providers.pricing import price_table
 
     prices = price_table()
+
+    def distributions(provider: str) -> tuple[str, ...]:
+        spec = spec_of(provider)
+        return spec.sdk_distributions if spec else ()
+
     return {
         "pidgin_tui": __version__,
         "python": platform.python_version(),
         "sdks": {provider: {dist: distribution_version(dist)
-                            for dist in _distributions(provider)}
+                            for dist in distributions(provider)}
                  for provider in sorted(set(providers))},
         "price_table_as_of": prices.as_of,
         "price_overrides": sorted(prices.overridden),

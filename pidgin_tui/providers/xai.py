@@ -16,8 +16,6 @@ FIXED_REASONING = ("grok-4-", "grok-4.0", "grok-4-0709")
 class XAIProvider(OpenAICompatibleProvider):
     """Grok over Chat Completions; reasoning text arrives as `reasoning_content` deltas."""
 
-    name = "xai"
-
     def is_reasoning_model(self, model: str) -> bool:
         return False  # grok models accept a temperature
 

@@ -39,6 +39,7 @@ from pidgin_tui.core.events import (
     InjectionEvent,
     InterjectionEvent,
     MessageCompleteEvent,
+    MessageRequestEvent,
     RateLimitEvent,
     SystemPromptEvent,
     TokenUsageEvent,
@@ -69,6 +70,23 @@ def shown_turn(turns_completed: int, turn_started: int, status: str) -> int:
 def turn_label(turn: int, max_turns: int) -> str:
     """`turn 4 / 10`: how every screen and command names a conversation's progress."""
     return f"turn {turn} / {max_turns}"
+
+
+@dataclass(slots=True)
+class AgentUsage:
+    """One agent's share of a conversation's usage (the live screen's agent panels)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    priced_cost_usd: float = 0.0
+    unpriced_requests: int = 0
+    last_input_tokens: int = 0
+    """Input plus cache-read tokens of the agent's latest response: how full its context is."""
+
+    @property
+    def cost_usd(self) -> float | None:
+        return None if self.unpriced_requests else self.priced_cost_usd
+
 
 TRANSCRIPT_EVENTS: tuple[type[Event], ...] = (
     ConversationStartEvent, ConversationBranchedEvent, AgentNameChosenEvent, MessageCompleteEvent,
@@ -112,6 +130,8 @@ class ConversationRecord:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
+    agent_usage: dict[str, AgentUsage] = field(default_factory=dict)
+    """Usage per agent id (an agent appears at its first response)."""
     priced_cost_usd: float = 0.0
     unpriced_requests: int = 0
     responses: int = 0
@@ -131,6 +151,8 @@ class ConversationRecord:
     parent_conversation_id: str | None = None
     branch_turn: int | None = None
     started_at: str | None = None
+    resumed_at: str | None = None
+    """When a later process last continued the conversation (a restarted resume)."""
     ended_at: str | None = None
     last_seq: int = 0
     events_seen: int = 0
@@ -227,7 +249,7 @@ class ConversationRecord:
                     self.system_prompts[event.agent_id] = event.prompt
             case AgentNameChosenEvent():
                 self.names[event.agent_id] = event.chosen_name
-            case TurnStartEvent():
+            case TurnStartEvent() | MessageRequestEvent():
                 self.turn_started = max(self.turn_started, event.turn_number)
             case MessageCompleteEvent():
                 self.turn_started = max(self.turn_started, event.turn_number)
@@ -245,10 +267,18 @@ class ConversationRecord:
                 self.cache_read_tokens += event.cache_read_tokens
                 self.cache_write_tokens += event.cache_write_tokens
                 self.reasoning_tokens += event.reasoning_tokens
+                agent = self.agent_usage.get(event.agent_id)
+                if agent is None:
+                    agent = self.agent_usage[event.agent_id] = AgentUsage()
+                agent.input_tokens += event.input_tokens
+                agent.output_tokens += event.output_tokens
+                agent.last_input_tokens = event.input_tokens + event.cache_read_tokens
                 if event.cost_usd is None:
                     self.unpriced_requests += 1
+                    agent.unpriced_requests += 1
                 else:
                     self.priced_cost_usd += event.cost_usd
+                    agent.priced_cost_usd += event.cost_usd
             case TurnCompleteEvent():
                 self._turn_complete(event)
             case EndStateDetectedEvent():
@@ -267,6 +297,8 @@ class ConversationRecord:
             case ConversationResumedEvent():
                 self.status, self.end_reason, self.end, self.ended_at = \
                     "running", None, None, None
+                if event.restarted:
+                    self.resumed_at = event.timestamp
             case ConversationBranchedEvent():
                 self.parent_experiment_id = event.parent_experiment_id or None
                 self.parent_conversation_id = event.source_conversation_id
@@ -327,6 +359,15 @@ class ConversationRecord:
         """Turns before the first degradation began; all turns when none did."""
         first = self.first_degradation
         return self.turns_completed if first is None else first.substantive_turns
+
+    @property
+    def first_speaker(self) -> str:
+        return self.start.first_speaker if self.start is not None else "agent_a"
+
+    @property
+    def end_error(self) -> str | None:
+        """The error the end event names (a failed conversation's cause), if any."""
+        return self.end.error if self.end is not None else None
 
     @property
     def model_pair(self) -> str:

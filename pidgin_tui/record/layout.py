@@ -81,10 +81,12 @@ def conversation_jsonl_name(conversation_id: str) -> str:
 
 
 def conversation_id_of(path: Path) -> str | None:
-    """The conversation id a conversation JSONL file is named after, or None for other files."""
+    """The conversation id a conversation JSONL file is named after, or None for other files
+    (and for `conv__events.jsonl`, which names none: the writer then keeps the id in each line,
+    as the importer, which reads ids from file names too, expects)."""
     name = path.name
     if name.startswith(_CONV_PREFIX) and name.endswith(_CONV_SUFFIX):
-        return name[len(_CONV_PREFIX):-len(_CONV_SUFFIX)]
+        return name[len(_CONV_PREFIX):-len(_CONV_SUFFIX)] or None
     return None
 
 

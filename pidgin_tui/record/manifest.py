@@ -10,13 +10,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from pidgin_tui.core.files import write_atomic
 from pidgin_tui.record import jsonl
 from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
+
+if TYPE_CHECKING:
+    from pidgin_tui.providers.versions import SpecOf
 
 MANIFEST_SCHEMA_VERSION = 2
 """2: per-conversation states live in the state log, not in manifest.json."""
@@ -137,6 +140,8 @@ class ManifestWriter:
         self._timer: asyncio.TimerHandle | None = None
         self._pending: Future[None] | None = None
         self.writes = 0
+        self.before_write: Callable[[set[str]], None] | None = None
+        """Called with the ids about to be written, to bring their entries up to date."""
 
     def mark_dirty(self, conversation_id: str | None = None) -> None:
         self._dirty = True
@@ -173,6 +178,8 @@ class ManifestWriter:
     def _snapshot(self) -> tuple[bytes, bytes, bool]:
         """(summary JSON, state log lines, replace the log?) as of now."""
         data = self.data
+        if self.before_write is not None:
+            self.before_write(self._changed)
         data["updated_at"] = _now_iso()
         summary = {k: v for k, v in data.items() if k != "conversations"}
         summary["state_log"] = STATE_LOG_NAME
@@ -265,9 +272,11 @@ def _now_iso() -> str:
 
 def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
                  total_conversations: int, created_at: str,
-                 providers: Iterable[str] = ()) -> dict[str, Any]:
+                 providers: Iterable[str] = (),
+                 spec_of: SpecOf | None = None) -> dict[str, Any]:
     """A new experiment's manifest; `providers` are those its models use, whose SDK versions
-    are recorded with the pidgin-tui and Python versions and the price table's date."""
+    are recorded with the pidgin-tui and Python versions and the price table's date (`spec_of`:
+    the table row a provider runs through, `Registry.spec_of`, which knows named endpoints)."""
     from pidgin_tui.providers.versions import recorded_versions
 
     return {
@@ -281,7 +290,8 @@ def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
         "updated_at": created_at,
         "pid": os.getpid(),
         "config": config,
-        "versions": recorded_versions(providers),
+        "versions": (recorded_versions(providers, spec_of) if spec_of
+                     else recorded_versions(providers)),
         "total_conversations": total_conversations,
         "completed_conversations": 0,
         "failed_conversations": 0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -14,40 +14,66 @@ from pidgin_tui.core.conductor import USAGE_BUCKETS
 from pidgin_tui.core.events import (
     APIErrorEvent,
     ConversationEndEvent,
-    ConversationResumedEvent,
-    ConversationStartEvent,
-    EndStateDetectedEvent,
     ErrorEvent,
     Event,
     ExperimentCompleteEvent,
     ExperimentStartEvent,
-    MessageCompleteEvent,
-    RateLimitEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
-    after_reply,
-    rate_limited_text,
 )
+from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import ManifestWriter, Urgency
 
 
-def add_usage(target: dict[str, Any], event: TokenUsageEvent) -> None:
-    """Add one response's usage and cost to a manifest total (experiment or conversation).
+def add_usage(summary: dict[str, Any], event: TokenUsageEvent) -> None:
+    """Add one response's usage and cost to the experiment's totals.
 
     The cost becomes None (unpriced) at the first unpriced response and stays so: a partial sum
     would read as a total. `priced_cost_usd` keeps the sum of what is priced.
     """
     for bucket in USAGE_BUCKETS:
-        target[bucket] = int(target.get(bucket) or 0) + getattr(event, bucket)
-    cost_key = "cost_usd" if "cost_usd" in target else "total_cost_usd"
+        summary[bucket] = int(summary.get(bucket) or 0) + getattr(event, bucket)
+    summary["total_tokens"] += event.input_tokens + event.output_tokens
     if event.cost_usd is None:
-        target[cost_key] = None
-    else:
-        target["priced_cost_usd"] = float(target.get("priced_cost_usd") or 0.0) + event.cost_usd
-        if target.get(cost_key) is not None:
-            target[cost_key] = float(target[cost_key]) + event.cost_usd
+        summary["total_cost_usd"] = None
+        summary["unpriced_requests"] += 1
+        return
+    summary["priced_cost_usd"] = float(summary.get("priced_cost_usd") or 0.0) + event.cost_usd
+    if summary.get("total_cost_usd") is not None:
+        summary["total_cost_usd"] = float(summary["total_cost_usd"]) + event.cost_usd
+
+
+COUNTED_AS = {"running": "running_conversations", "paused": "running_conversations",
+              "completed": "completed_conversations", "failed": "failed_conversations",
+              "interrupted": "interrupted_conversations"}
+"""The summary count each conversation status is counted in (`created` is in none)."""
+
+
+def manifest_entry(record: ConversationRecord) -> dict[str, Any]:
+    """A conversation's state in the manifest, as its record has it."""
+    start = record.start
+    entry: dict[str, Any] = {
+        "status": record.status, "jsonl": conversation_jsonl_name(record.conversation_id),
+        "turns_completed": record.turns_completed, "max_turns": record.max_turns,
+        "tokens": record.total_tokens, "cost_usd": record.cost_usd,
+        "priced_cost_usd": record.priced_cost_usd, "unpriced": record.unpriced_requests > 0,
+        "convergence": record.convergence, "end_reason": record.end_reason,
+        "last_error": record.last_error,
+        "agent_a_model": record.models.get("agent_a", ""),
+        "agent_b_model": record.models.get("agent_b", ""),
+        "repetition": record.repetition, "started_at": record.started_at,
+        "resumed_at": record.resumed_at, "last_message_at": record.last_message_at,
+        "ended_at": record.ended_at,
+        "duration_ms": record.end.duration_ms if record.end is not None else None,
+        "end_states": [[e.end_state, e.onset_turn] for e in record.end_states],
+        "effective_a": start.effective_a if start is not None else {},
+        "effective_b": start.effective_b if start is not None else {},
+    }
+    for bucket in USAGE_BUCKETS:
+        entry[bucket] = getattr(record, bucket)
+    return entry
 
 
 class TrackingSubscriber:
@@ -70,6 +96,11 @@ class TrackingSubscriber:
         self._closing: list[Future[None]] = []
         """Files of ended conversations still being fsynced and closed in the background."""
         self._subscription: Subscription | None = None
+        self._records: dict[str, ConversationRecord] = {}
+        """Each conversation written by this process, folded as it goes."""
+        self._counted: dict[str, str] = {}
+        """The status each conversation is counted under in the manifest's summary."""
+        self.manifest.before_write = self._render
         self.manifest.write()
         self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
 
@@ -140,13 +171,32 @@ class TrackingSubscriber:
             writer = self._writers[conversation_id] = JsonlWriter(path)
         return writer
 
-    def _conversation(self, conversation_id: str | None) -> dict[str, Any]:
+    def conversation_entry(self, conversation_id: str) -> dict[str, Any]:
+        """The manifest's state of a conversation as of now (rendered from its record)."""
         conversations = self.manifest.data["conversations"]
-        return conversations.setdefault(conversation_id, {
-            "status": "created", "jsonl": conversation_jsonl_name(str(conversation_id)),
-            "turns_completed": 0, "max_turns": 0, "tokens": 0, "cost_usd": 0.0,
-            "convergence": None, "end_reason": None, "last_error": None,
-        })
+        record = self._records.get(conversation_id)
+        if record is not None:
+            conversations[conversation_id] = manifest_entry(record)
+        return conversations[conversation_id]
+
+    def _render(self, conversation_ids: Iterable[str]) -> None:
+        """Bring the manifest's entries of the changed conversations up to date (before a
+        write: O(changed), not O(events))."""
+        for conversation_id in conversation_ids:
+            if conversation_id in self._records:
+                self.conversation_entry(conversation_id)
+
+    def _record(self, conversation_id: str) -> ConversationRecord:
+        """The conversation's record; one the manifest already lists (a resumed run) is first
+        read from its file, so its totals go on from where the file stands."""
+        record = self._records.get(conversation_id)
+        if record is None:
+            path = self.experiment_dir / conversation_jsonl_name(conversation_id)
+            record = ConversationRecord(conversation_id=conversation_id, detail=False, path=path)
+            if conversation_id in self.manifest.data["conversations"]:
+                record.read_more()
+            self._records[conversation_id] = record
+        return record
 
     def _update_manifest(self, event: Event) -> Urgency:
         """Apply the event to the manifest; say how soon the change must reach the file."""
@@ -162,66 +212,31 @@ class TrackingSubscriber:
                 data["completed_at"] = event.timestamp
                 data["duration_ms"] = event.duration_ms
                 return Urgency.NOW
-            case ConversationStartEvent():
-                conv = self._conversation(event.conversation_id)
-                conv.update(status="running", max_turns=event.max_turns,
-                            agent_a_model=event.agent_a_model, agent_b_model=event.agent_b_model,
-                            started_at=event.timestamp, repetition=event.repetition,
-                            effective_a=event.effective_a, effective_b=event.effective_b)
-                data["running_conversations"] += 1
-                return Urgency.LIFECYCLE
-            case ConversationResumedEvent(restarted=True):
-                conv = self._conversation(event.conversation_id)
-                if conv["status"] == "interrupted":
-                    data["interrupted_conversations"] = max(
-                        0, data["interrupted_conversations"] - 1)
-                conv.update(status="running", end_reason=None, resumed_at=event.timestamp)
-                data["running_conversations"] += 1
-                return Urgency.LIFECYCLE
-            case TurnCompleteEvent():
-                conv = self._conversation(event.conversation_id)
-                conv["turns_completed"] = event.turn_number
-                conv["convergence"] = event.convergence_score
-                data["total_turns"] += 1
+        if event.conversation_id is None:
+            if isinstance(event, APIErrorEvent | ErrorEvent):
+                data["error_count"] += 1
+            return Urgency.PROGRESS
+        record = self._record(event.conversation_id)
+        turns = record.turns_completed
+        record.apply(event)
+        data["total_turns"] += record.turns_completed - turns
+        match event:
             case TokenUsageEvent():
-                conv = self._conversation(event.conversation_id)
-                tokens = event.input_tokens + event.output_tokens
-                conv["tokens"] += tokens
-                data["total_tokens"] += tokens
-                for target in (conv, data):
-                    add_usage(target, event)
-                if event.cost_usd is None:
-                    conv["unpriced"] = True
-                    data["unpriced_requests"] += 1
+                add_usage(data, event)
             case APIErrorEvent() | ErrorEvent():
                 data["error_count"] += 1
-                if event.conversation_id:
-                    self._conversation(event.conversation_id)["last_error"] = \
-                        event.error_message
-            case RateLimitEvent():  # the wait of a failure already counted by its APIErrorEvent
-                if event.conversation_id:
-                    self._conversation(event.conversation_id)["last_error"] = \
-                        rate_limited_text(event.wait_s)
-            case EndStateDetectedEvent():
-                self._conversation(event.conversation_id).setdefault("end_states", []).append(
-                    [event.end_state, event.onset_turn])
-            case MessageCompleteEvent():
-                conv = self._conversation(event.conversation_id)
-                conv["last_message_at"] = event.timestamp
-                conv["last_error"] = after_reply(conv.get("last_error"))
-            case ConversationEndEvent():
-                conv = self._conversation(event.conversation_id)
-                conv.update(status=event.status, end_reason=event.reason,
-                            turns_completed=event.total_turns, ended_at=event.timestamp,
-                            duration_ms=event.duration_ms)
-                if event.error:
-                    conv["last_error"] = event.error
-                data["running_conversations"] = max(0, data["running_conversations"] - 1)
-                key = {"completed": "completed_conversations", "failed": "failed_conversations",
-                       }.get(event.status, "interrupted_conversations")
-                data[key] += 1
-                return Urgency.LIFECYCLE
-        return Urgency.PROGRESS
+        counted = self._counted.get(event.conversation_id)
+        if counted is None:
+            entry = data["conversations"].get(event.conversation_id)
+            counted = str(entry.get("status")) if isinstance(entry, dict) else "created"
+        if record.status == counted:
+            return Urgency.PROGRESS
+        self._counted[event.conversation_id] = record.status
+        for status, change in ((counted, -1), (record.status, 1)):
+            key = COUNTED_AS.get(status)
+            if key is not None:
+                data[key] = max(0, data[key] + change)
+        return Urgency.LIFECYCLE
 
     def close(self) -> None:
         """Fsync everything and write the manifest one last time.

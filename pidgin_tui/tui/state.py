@@ -13,10 +13,6 @@ from dataclasses import dataclass, field
 
 from pidgin_tui.core.events import (
     ConversationEndEvent,
-    ConversationPausedEvent,
-    ConversationResumedEvent,
-    ConversationStartEvent,
-    EndStateDetectedEvent,
     Event,
     ExperimentCompleteEvent,
     ExperimentStartEvent,
@@ -25,11 +21,11 @@ from pidgin_tui.core.events import (
     MessageRequestEvent,
     RateLimitEvent,
     ThinkingChunkEvent,
-    TokenUsageEvent,
     TurnCompleteEvent,
-    TurnStartEvent,
     rate_limited_text,
 )
+from pidgin_tui.core.types import Status
+from pidgin_tui.record.conversation import AGENTS, AgentUsage, ConversationRecord
 from pidgin_tui.tui.error_entries import ErrorEntry, error_entries
 
 RESIDENT_TURNS = 12
@@ -67,54 +63,80 @@ class MessageState:
 
 @dataclass(slots=True)
 class AgentStats:
-    """Running totals for one agent of one conversation."""
+    """One agent of one conversation: its usage and name from the conversation's record, plus
+    what only a live run measures (context window, time to first token, speed)."""
 
-    name: str
-    model: str = ""
+    record: ConversationRecord
+    agent_id: str
     context_window: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-    unpriced: bool = False
-    last_input_tokens: int = 0
     ttft_ms: int | None = None
     tokens_per_s: float | None = None
+
+    @property
+    def name(self) -> str:
+        return self.record.name_of(self.agent_id)
+
+    @property
+    def model(self) -> str:
+        return self.record.models.get(self.agent_id, "")
+
+    @property
+    def usage(self) -> AgentUsage:
+        return self.record.agent_usage.get(self.agent_id) or AgentUsage()
+
+    @property
+    def input_tokens(self) -> int:
+        return self.usage.input_tokens
+
+    @property
+    def output_tokens(self) -> int:
+        return self.usage.output_tokens
+
+    @property
+    def cost_usd(self) -> float:
+        """The priced part of the agent's cost (`unpriced` says whether that is all of it)."""
+        return self.usage.priced_cost_usd
+
+    @property
+    def unpriced(self) -> bool:
+        return self.usage.unpriced_requests > 0
 
     @property
     def context_pct(self) -> float | None:
         if not self.context_window:
             return None
-        return 100.0 * self.last_input_tokens / self.context_window
+        return 100.0 * self.usage.last_input_tokens / self.context_window
 
 
 @dataclass(slots=True)
 class ConversationState:
-    """One conversation as the live screen shows it."""
+    """One conversation as the live screen shows it.
+
+    Its state (status, turns, names, usage, end) is its `ConversationRecord`, folded from the
+    same events as every other reader; this class adds only what a live screen keeps besides:
+    streaming text of the resident turns, the convergence sparkline, the latest metrics and a
+    pending rate-limit wait.
+    """
 
     conversation_id: str
     experiment_id: str
     index: int
-    max_turns: int = 0
-    agents: dict[str, AgentStats] = field(default_factory=lambda: {
-        "agent_a": AgentStats("Agent A"), "agent_b": AgentStats("Agent B")})
-    first_speaker: str = "agent_a"
-    prompt: str = ""
+    record: ConversationRecord = field(init=False)
+    agents: dict[str, AgentStats] = field(init=False)
     turns: dict[int, dict[str, MessageState]] = field(default_factory=dict)
     """Resident turns only: turn number → agent id → message, in speaking order."""
     collapsed_turns: int = 0
-    current_turn: int | None = None
-    turns_completed: int = 0
-    status: str = "created"
-    end_reason: str | None = None
-    error: str | None = None
     convergence: list[float] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
-    end_states: list[tuple[str, int]] = field(default_factory=list)
-    """Detected end states as (name, onset turn), in the order they were detected."""
     retry_at: float | None = None
     """Store-clock time of the pending retry after a rate limit; None when none is pending."""
     version: int = 0
     """Bumped on every change, so views redraw only what changed."""
+
+    def __post_init__(self) -> None:
+        self.record = ConversationRecord(conversation_id=self.conversation_id,
+                                         experiment_id=self.experiment_id, detail=False)
+        self.agents = {agent: AgentStats(self.record, agent) for agent in AGENTS}
 
     def rate_limit_note(self, now: float) -> str | None:
         """`rate limited · retry in N s` while a rate-limit wait is pending, else None."""
@@ -136,12 +158,50 @@ class ConversationState:
         return state
 
     @property
+    def status(self) -> str:
+        return self.record.status
+
+    @property
+    def max_turns(self) -> int:
+        return self.record.max_turns
+
+    @property
+    def first_speaker(self) -> str:
+        return self.record.first_speaker
+
+    @property
+    def prompt(self) -> str:
+        return self.record.initial_prompt
+
+    @property
+    def turns_completed(self) -> int:
+        return self.record.turns_completed
+
+    @property
+    def shown_turn(self) -> int:
+        """The turn the screen names: the one under way while running, else the last done."""
+        return self.record.shown_turn(live=True)
+
+    @property
+    def end_reason(self) -> str | None:
+        return self.record.end_reason
+
+    @property
+    def error(self) -> str | None:
+        return self.record.end_error
+
+    @property
+    def end_states(self) -> list[tuple[str, int]]:
+        """Detected end states as (name, onset turn), in the order they were detected."""
+        return [(e.end_state, e.onset_turn) for e in self.record.end_states]
+
+    @property
     def tokens(self) -> int:
-        return sum(a.input_tokens + a.output_tokens for a in self.agents.values())
+        return self.record.total_tokens
 
     @property
     def finished(self) -> bool:
-        return self.status in ("completed", "failed", "interrupted")
+        return self.record.ended
 
 
 @dataclass(slots=True)
@@ -151,7 +211,7 @@ class ExperimentState:
     experiment_id: str
     name: str
     conversations: dict[str, ConversationState] = field(default_factory=dict)
-    status: str = "created"
+    status: str = Status.CREATED
     started_at: float | None = None
     ended_at: float | None = None
     output_dir: str = ""
@@ -171,15 +231,16 @@ class ExperimentState:
 
     @property
     def cost_usd(self) -> float:
-        return sum(a.cost_usd for c in self.conversations.values() for a in c.agents.values())
+        """The priced part of the experiment's cost (`unpriced` says whether that is all)."""
+        return sum(c.record.priced_cost_usd for c in self.conversations.values())
 
     @property
     def unpriced(self) -> bool:
-        return any(a.unpriced for c in self.conversations.values() for a in c.agents.values())
+        return any(c.record.unpriced_requests for c in self.conversations.values())
 
     @property
     def running(self) -> bool:
-        return self.status in ("created", "running")
+        return self.status in (Status.CREATED, Status.RUNNING)
 
     def elapsed_s(self, now: float) -> float:
         if self.started_at is None:
@@ -204,7 +265,7 @@ class RunStore:
         for index, conversation_id in enumerate(conversation_ids):
             conversation = ConversationState(conversation_id, experiment_id, index)
             for agent_id, (ref, window) in models.items():
-                conversation.agents[agent_id].model = ref
+                conversation.record.models[agent_id] = ref
                 conversation.agents[agent_id].context_window = window
             experiment.conversations[conversation_id] = conversation
         self.experiments[experiment_id] = experiment
@@ -255,7 +316,7 @@ class RunStore:
     def _apply_experiment(self, experiment: ExperimentState, event: Event) -> None:
         match event:
             case ExperimentStartEvent():
-                experiment.status = "running"
+                experiment.status = Status.RUNNING
                 experiment.name = event.name or experiment.name
                 experiment.started_at = self.clock()
             case ExperimentCompleteEvent():
@@ -263,6 +324,9 @@ class RunStore:
                 experiment.ended_at = self.clock()
 
     def _apply_conversation(self, conv: ConversationState, event: Event) -> None:
+        """The record takes every persisted event; the live extras are kept beside it."""
+        if event.persist:
+            conv.record.apply(event)
         match event:
             case MessageChunkEvent():
                 conv.message(event.agent_id, event.turn_number).chunks.append(event.chunk)
@@ -271,7 +335,6 @@ class RunStore:
             case RateLimitEvent():
                 conv.retry_at = self.clock() + event.wait_s
             case MessageRequestEvent():
-                conv.current_turn = max(conv.current_turn or 0, event.turn_number)
                 conv.retry_at = None
                 message = conv.message(event.agent_id, event.turn_number)
                 if event.attempt > 1:  # a retry: the failed attempt's partial text goes away
@@ -288,46 +351,14 @@ class RunStore:
                 streaming_ms = event.duration_ms - (event.time_to_first_token_ms or 0)
                 if event.tokens_used and streaming_ms > 0:
                     stats.tokens_per_s = event.tokens_used * 1000.0 / streaming_ms
-            case TokenUsageEvent():
-                stats = conv.agents[event.agent_id]
-                stats.input_tokens += event.input_tokens
-                stats.output_tokens += event.output_tokens
-                stats.last_input_tokens = event.input_tokens + event.cache_read_tokens
-                if event.cost_usd is None:
-                    stats.unpriced = True
-                else:
-                    stats.cost_usd += event.cost_usd
-            case TurnStartEvent():
-                conv.current_turn = event.turn_number
-            case EndStateDetectedEvent():
-                conv.end_states.append((event.end_state, event.onset_turn))
             case TurnCompleteEvent():
-                conv.turns_completed = event.turn_number
                 if event.convergence_score is not None:
                     conv.convergence.append(event.convergence_score)
                     del conv.convergence[:-CONVERGENCE_HISTORY]
                 if event.metrics:
                     conv.metrics = dict(event.metrics)
-            case ConversationStartEvent():
-                conv.status = "running"
-                conv.max_turns = event.max_turns
-                conv.first_speaker = event.first_speaker
-                conv.prompt = event.initial_prompt
-                conv.agents["agent_a"].name = event.agent_a_name
-                conv.agents["agent_b"].name = event.agent_b_name
-                conv.agents["agent_a"].model = event.agent_a_model
-                conv.agents["agent_b"].model = event.agent_b_model
-            case ConversationPausedEvent():
-                conv.status = "paused"
-            case ConversationResumedEvent():
-                conv.status = "running"
             case ConversationEndEvent():
                 conv.retry_at = None
-                conv.status = event.status
-                conv.end_reason = event.reason
-                conv.error = event.error
-                conv.turns_completed = event.total_turns
-                conv.current_turn = None
 
     def add_errors(self, entries: list[ErrorEntry]) -> None:
         """Record errors (also used for failures outside the bus, such as a launch that crashed)."""

@@ -15,12 +15,6 @@ import pytest
 from pidgin_tui.core.events import MessageCompleteEvent, TurnCompleteEvent
 from pidgin_tui.database.connection import DatabaseError, DatabaseLockedError
 from pidgin_tui.database.event_store import EventStore
-from pidgin_tui.database.repositories import (
-    ConversationRepository,
-    ExperimentRepository,
-    MessageRepository,
-    MetricsRepository,
-)
 from tests.analysis_fixtures import copy_experiment, recorded_events
 
 
@@ -196,24 +190,35 @@ def test_export_writes_every_table_through_duckdb(experiment: Path, tmp_path: Pa
         assert {r[0] for r in got} == texts
 
 
-def test_repositories_read_back_the_experiment(experiment: Path, tmp_path: Path) -> None:
+def test_the_imported_tables_read_back_the_experiment(experiment: Path, tmp_path: Path) -> None:
+    """What a notebook or `query` reads: the experiment's status, every conversation's turns,
+    messages in speaking order, a metric's series by turn, the wide table and per-agent rows."""
     store = EventStore(tmp_path / "a.duckdb")
     exp = store.import_experiment(experiment).experiment_id
-    with store.reading() as con:
-        assert ExperimentRepository(con).get(exp)["status"] == "completed"  # type: ignore[index]
-        conversations = ConversationRepository(con).for_experiment(exp)
-        assert [c["total_turns"] for c in conversations] == [4, 4, 4]
-        assert ConversationRepository(con).outcomes(exp)[0]["conversations"] == 3
-        conv_id = conversations[0]["conversation_id"]
-        messages = MessageRepository(con).for_conversation(conv_id)
-        assert [(m["turn_number"], m["agent_id"]) for m in messages][:2] == \
-            [(1, "agent_a"), (1, "agent_b")]
-        assert MessageRepository(con).count(exp) == 24
-        metrics = MetricsRepository(con)
-        assert [t for t, _ in metrics.series(conv_id, "convergence_score")] == [1, 2, 3, 4]
-        assert len(metrics.wide(conv_id)) == 4
-        summary = metrics.summary(exp, ["words"])
-        assert {row["agent"] for row in summary} == {"a", "b"}
+
+    def rows(sql: str, params: list[object]) -> list[dict[str, object]]:
+        return store.query(sql, params).as_dicts()
+
+    assert rows("SELECT status FROM experiments WHERE experiment_id = ?", [exp]) == \
+        [{"status": "completed"}]
+    conversations = rows("SELECT conversation_id, total_turns FROM conversations "
+                         "WHERE experiment_id = ? ORDER BY repetition", [exp])
+    assert [c["total_turns"] for c in conversations] == [4, 4, 4]
+    conv_id = conversations[0]["conversation_id"]
+    messages = rows("SELECT turn_number, agent_id FROM messages WHERE conversation_id = ? "
+                    "ORDER BY turn_number, timestamp, agent_id", [conv_id])
+    assert [(m["turn_number"], m["agent_id"]) for m in messages][:2] == \
+        [(1, "agent_a"), (1, "agent_b")]
+    assert rows("SELECT count(*) AS n FROM messages WHERE experiment_id = ?", [exp]) == \
+        [{"n": 24}]
+    series = rows("SELECT turn_number FROM turn_metrics WHERE conversation_id = ? AND "
+                  "metric = 'convergence_score' AND value IS NOT NULL ORDER BY turn_number",
+                  [conv_id])
+    assert [r["turn_number"] for r in series] == [1, 2, 3, 4]
+    assert len(rows("SELECT * FROM turn_metrics_wide WHERE conversation_id = ?", [conv_id])) == 4
+    agents = rows("SELECT DISTINCT agent FROM turn_metrics WHERE experiment_id = ? AND "
+                  "metric = 'words' ORDER BY agent", [exp])
+    assert [r["agent"] for r in agents] == ["a", "b"]
 
 
 def test_a_database_of_an_older_schema_is_rebuilt_and_says_so(experiment: Path,

@@ -17,12 +17,14 @@ from pidgin_tui.core.provider import (
     TextChunk,
     UsageChunk,
 )
+from pidgin_tui.core.provider_table import adapter_name
 
 
 class EchoProvider:
     """Answers with the partner's last message, prefixed by the model id; needs a key."""
 
-    name = "echo"
+    def __init__(self) -> None:
+        self.name = adapter_name(type(self))  # its row's name
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[Chunk]:
         if settings().api_key(self.name) is None:

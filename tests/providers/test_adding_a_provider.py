@@ -117,6 +117,15 @@ def test_every_row_names_an_adapter_that_implements_the_port() -> None:
         assert module.__name__.startswith("pidgin_tui.providers."), spec.adapter
 
 
+def test_the_table_alone_names_a_provider_and_its_sdk() -> None:
+    """No adapter class repeats its row's name or SDK modules: the row is their one owner."""
+    for spec in provider_specs():
+        adapter_class = type(load_adapter(spec)())
+        for cls in adapter_class.__mro__:
+            if cls.__module__.startswith("pidgin_tui."):
+                assert not {"name", "sdk_modules"} & set(vars(cls)), cls.__qualname__
+
+
 def test_no_prefix_names_two_providers() -> None:
     names = [spec.name for spec in provider_specs()]
     prefixes = names + [alias for spec in provider_specs() for alias in spec.aliases]

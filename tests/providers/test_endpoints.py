@@ -4,14 +4,19 @@ SDK against the loopback fake; two endpoints of the same kind in one experiment.
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from pidgin_tui import config
 from pidgin_tui.config import ConfigError, load_settings
+from pidgin_tui.core.provider_table import provider_spec
 from pidgin_tui.core.redact import redact_secrets
+from pidgin_tui.experiments.runner import ExperimentRunner
+from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers import registry as registry_module
+from pidgin_tui.record.layout import MANIFEST_NAME
 from tests.fakes.llm_server import FakeLLMServer, Reply
 from tests.providers.test_commands import cli
 
@@ -45,6 +50,29 @@ def test_endpoints_are_parsed_and_their_models_resolve(tmp_path: Path, monkeypat
     assert registry.resolve("gw2:any/model:tag").model_id == "any/model:tag"
     assert registry.resolve("local-ollama:qwen3:0.6b").provider == "local-ollama"
     assert "gw1:meta/llama-9" in {m.ref for m in registry.list_models()}
+
+
+def test_an_endpoint_runs_through_its_kinds_row_and_records_that_sdk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint's assumed limits, the SDK preloaded for it and the SDK version in the
+    manifest are those of the row its kind names, recorded under the endpoint's own name."""
+    monkeypatch.setenv("PIDGIN_CONFIG_DIR", str(tmp_path))
+    write_config(tmp_path, two_gateways("http://127.0.0.1:9"))
+    config.reset_settings()
+    registry_module.reset_default_registry()
+    registry = registry_module.default_registry()
+    assert registry.sdk_modules(["gw1", "local-ollama", "gw2"]) == ["openai", "httpx"]
+    openai_row = provider_spec("openai")
+    assert openai_row is not None
+    listed = registry.resolve("gw1:meta/llama-9")
+    assert (listed.context_window, listed.max_output_tokens) == (
+        openai_row.unlisted_context_window, openai_row.unlisted_max_output_tokens)
+    spec = parse_spec({"agent_a": "gw1:meta/llama-9", "agent_b": "local-ollama:qwen3:0.6b",
+                       "max_turns": 1, "name": "endpoints"})
+    manifest = json.loads((ExperimentRunner(spec, tmp_path / "out", registry=registry).prepare()
+                           / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["versions"]["sdks"] == {"gw1": {"openai": metadata.version("openai")},
+                                            "local-ollama": {"httpx": metadata.version("httpx")}}
 
 
 @pytest.mark.parametrize(("body", "problem"), [

@@ -24,11 +24,14 @@ from hypothesis import strategies as st
 from pidgin_tui.core import events as ev
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.experiments.metric_series import read_series
-from pidgin_tui.experiments.resume import load_saved_conversation
+from pidgin_tui.experiments.resume import load_saved_conversation, manifest_for_resume
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.record.manifest import new_manifest, read_manifest
+from pidgin_tui.record.tracking import TrackingSubscriber
 from pidgin_tui.reports.transcript import render_transcript
+from pidgin_tui.tui.state import RunStore
 
 EXP = "agree001"
 CONV = f"{EXP}_0001"
@@ -156,6 +159,39 @@ def record_facts(record: ConversationRecord, live: bool = False) -> tuple[object
                   record.reasoning_tokens), record.cost_usd, record.end_reason)
 
 
+def live_readers_facts(root: Path, events: list[ev.Event]) -> tuple[tuple[object, ...], ...]:
+    """What the app's live store and the tracking subscriber's manifest say, fed the stream as
+    the bus delivers it (a crashed conversation is still `running` to both: nothing ended it)."""
+    store = RunStore(lambda: 0.0)
+    store.add_experiment(EXP, "agree", [CONV], {a: ("local:test", 1000) for a in AGENTS})
+    tracked = root / "tracked"
+    tracked.mkdir()
+    tracking = TrackingSubscriber(tracked, new_manifest(EXP, "agree", {}, 1, "2026-01-01"))
+    for event in events:
+        store.apply(event)
+        tracking.handle(event)
+    tracking.close()
+    live = store.conversation(CONV)
+    agents = live.agents.values()
+    cost = None if any(a.unpriced for a in agents) else sum(a.cost_usd for a in agents)
+    store_facts = facts(live.turns_completed, live.status,
+                        (sum(a.input_tokens for a in agents),
+                         sum(a.output_tokens for a in agents)), cost, live.end_reason)
+    manifest = read_manifest(tracked)
+    assert manifest is not None
+    entry = manifest["conversations"][CONV]
+    manifest_facts = facts(entry["turns_completed"], entry["status"],
+                           (entry["input_tokens"], entry["output_tokens"],
+                            entry["cache_read_tokens"], entry["reasoning_tokens"]),
+                           entry["cost_usd"], entry["end_reason"])
+    summary = facts(manifest["total_turns"], next(
+        (s for s in ("running", "completed", "failed", "interrupted")
+         if manifest[f"{s}_conversations"]), "created"),
+        (manifest["input_tokens"], manifest["output_tokens"], manifest["cache_read_tokens"],
+         manifest["reasoning_tokens"]), manifest["total_cost_usd"], entry["end_reason"])
+    return store_facts, manifest_facts, summary, manifest
+
+
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(stream=streams(), chunk=st.integers(1, 400), version_1=st.booleans())
@@ -203,9 +239,21 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
     assert f"**Turns:** {truth[0]} of " in text
     assert ("**Cost:** unpriced" in text) == (truth[3] is None)
 
-    # Resume and the metric series.
+    # The app's live store and the tracking subscriber's manifest, fed from the bus.
+    running = record_facts(expected, live=True)
+    store_facts, manifest_facts, summary, manifest = live_readers_facts(root, events)
+    assert store_facts == running[:2] + (running[2][:2],) + running[3:]
+    assert manifest_facts == running and summary == running
+    assert manifest["total_tokens"] == expected.total_tokens
+
+    # Resume and the manifest it starts from.
     saved = load_saved_conversation(path)
     assert (saved.point.turns_completed, saved.end_reason) == (truth[0], truth[4])
+    assert saved.crashed == (ending == "crashed")
+    resumed = manifest_for_resume(manifest, {CONV: saved})
+    assert resumed["conversations"][CONV]["status"] == truth[1]
+    assert resumed["total_turns"] == truth[0]
+    assert resumed[f"{truth[1]}_conversations"] == 1
     assert [(t, a.value) for t, a, _text in saved.point.messages] == [
         (m.turn_number, m.agent_id) for m in events
         if isinstance(m, ev.MessageCompleteEvent) and m.finish_reason != "interrupted"]
