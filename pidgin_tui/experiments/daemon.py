@@ -47,10 +47,11 @@ MANIFEST_WAIT_S = 10.0
 """How long `run --detach` waits for the child to create its experiment directory."""
 
 
-def run_command(root: Path, experiment_id: str, arguments: list[str]) -> list[str]:
-    """The argument list of a detached child: `pidgin-tui run` with `arguments`, writing under
-    `root` with a fixed experiment id."""
-    return [sys.executable, "-m", "pidgin_tui", "run", "--output", str(root), *arguments,
+def run_command(root: Path, experiment_id: str, arguments: list[str],
+                command: str = "run") -> list[str]:
+    """The argument list of a detached child: `pidgin-tui <command>` (`run`, `branch`) with
+    `arguments`, writing under `root` with a fixed experiment id."""
+    return [sys.executable, "-m", "pidgin_tui", command, "--output", str(root), *arguments,
             "--experiment-id", experiment_id]
 
 
@@ -67,21 +68,25 @@ class Detached:
 
 
 def start_detached(arguments: list[str], experiment_id: str, root: Path,
-                   wait_s: float = MANIFEST_WAIT_S) -> Detached:
-    """Start `pidgin-tui run` with `arguments` (spec path and flags) in a new session and wait
-    until its experiment directory exists."""
+                   wait_s: float = MANIFEST_WAIT_S, *, command: str = "run",
+                   into: Path | None = None) -> Detached:
+    """Start `pidgin-tui <command>` with `arguments` (spec path and flags) in a new session and
+    wait until its experiment directory exists, or with `into` (an experiment it adds
+    conversations to) until that experiment's manifest names the child as its writer."""
     logs_dir(root).mkdir(parents=True, exist_ok=True)
     active_dir(root).mkdir(parents=True, exist_ok=True)
     log_path, pid_path = log_file(root, experiment_id), pid_file(root, experiment_id)
     with open(log_path, "ab") as log:
         child = subprocess.Popen(  # noqa: S603 - an argument list built from parsed flags
-            run_command(root, experiment_id, arguments), stdin=subprocess.DEVNULL, stdout=log,
+            run_command(root, experiment_id, arguments, command), stdin=subprocess.DEVNULL,
+            stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True, cwd=os.getcwd(), close_fds=True)
     pid_path.write_text(f"{child.pid}\n", encoding="ascii")
     found: Path | None = None
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
-        found = find_experiment_dir(root, experiment_id)
+        found = find_experiment_dir(root, experiment_id) if into is None else \
+            into if (read_manifest(into) or {}).get("pid") == child.pid else None
         if found is not None or child.poll() is not None:
             break
         time.sleep(0.05)
