@@ -6,7 +6,9 @@ turn over several repeats. Goal: ≤ 0.6 ms per turn, end-state detectors includ
 - a 30-turn conversation of ~150-word messages (deterministic pseudo-English with some
   markdown, emoji and echoing, like real model output): the demanding case;
 - the 200-turn `local:instant` conversation (~30-word messages) that `core_overhead.py` times
-  with the whole orchestration, so the two benchmarks can be read together.
+  with the whole orchestration, so the two benchmarks can be read together;
+- the real SmolLM2-135M conversations of tests/data/tiny_model (they loop: a repeated message
+  or pair of messages reuses its analysis).
 
     /work/venv/bin/python benchmarks/metrics_per_turn.py             # figures
     /work/venv/bin/python benchmarks/metrics_per_turn.py --profile   # and where the time goes
@@ -91,15 +93,25 @@ def local_instant_conversation(turns: int = 200) -> list[tuple[str, str]]:
     return [(texts[t]["agent_a"], texts[t]["agent_b"]) for t in sorted(texts)]
 
 
-def measure(name: str, turns: list[tuple[str, str]], repeats: int) -> None:
+def tiny_model_conversations() -> list[list[tuple[str, str]]]:
+    import json
+
+    data = Path(__file__).resolve().parents[1] / "tests" / "data" / "tiny_model"
+    return [[(a, b) for a, b in json.loads(path.read_text(encoding="utf-8"))["turns"]]
+            for path in sorted(data.glob("*.json"))]
+
+
+def measure(name: str, conversations: list[list[tuple[str, str]]], repeats: int) -> None:
+    turns = [turn for conv in conversations for turn in conv]
     words = statistics.mean(len(t.split()) for pair in turns for t in pair)
     per_turn: list[float] = []
     cpu_per_turn: list[float] = []
     for _ in range(repeats):
-        scorer = make_turn_scorer("balanced")
         start, cpu_start = time.perf_counter(), time.process_time()
-        for i, (a, b) in enumerate(turns, start=1):
-            metrics, _ = scorer(i, a, b)
+        for conv in conversations:
+            scorer = make_turn_scorer("balanced")
+            for i, (a, b) in enumerate(conv, start=1):
+                metrics, _ = scorer(i, a, b)
         per_turn.append((time.perf_counter() - start) / len(turns))
         cpu_per_turn.append((time.process_time() - cpu_start) / len(turns))
     print(f"{name}: {len(turns)} turns, messages ~{words:.0f} words, "
@@ -112,8 +124,9 @@ def measure(name: str, turns: list[tuple[str, str]], repeats: int) -> None:
 
 
 def main() -> None:
-    measure("synthetic ~150-word messages", conversation(), repeats=15)
-    measure("local:instant", local_instant_conversation(), repeats=5)
+    measure("synthetic ~150-word messages", [conversation()], repeats=15)
+    measure("local:instant", [local_instant_conversation()], repeats=5)
+    measure("real tiny-model conversations", tiny_model_conversations(), repeats=15)
 
 
 def profile(turns: list[tuple[str, str]], top: int = 15) -> None:

@@ -16,7 +16,6 @@ from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
 from pidgin_tui.paths import output_root
 from pidgin_tui.providers.registry import UnknownModelError
-from pidgin_tui.record.live_text import LiveTextWriter
 
 if TYPE_CHECKING:
     from pidgin_tui.providers.estimate import Estimate
@@ -156,31 +155,21 @@ def _launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO,
         return EXIT_FAILED
     if getattr(args, "detach", False):
         return _detach(args, runner, human, servers, detached)
-    live_text = _stream_to_disk(runner) if getattr(args, "experiment_id", None) else None
     try:
         with progress_display(runner, args, human):
-            outcome = asyncio.run(execute(runner, resume=False,
-                                          post_process=not args.no_post_process))
+            outcome = asyncio.run(execute(
+                runner, resume=False, post_process=not args.no_post_process,
+                live_text=bool(getattr(args, "experiment_id", None))))  # a detached child
     except OSError as exc:  # the experiment directory could not even be created
         error(f"cannot write {exc.filename or runner.output_root}: {exc.strerror or exc}")
         return EXIT_FAILED
     finally:
-        if live_text is not None:
-            live_text.close()
         _stop_started_servers(servers, args)
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file
 
             remove_pid_file(runner.output_root, runner.experiment_id)
     return report(outcome, args, human)
-
-
-def _stream_to_disk(runner: ExperimentRunner) -> LiveTextWriter:
-    """A detached run (started with a fixed `--experiment-id`) is followed from the disk by
-    whoever started it: keep its messages in progress there, chunk by chunk."""
-    writer = LiveTextWriter(lambda: runner.experiment_dir)
-    writer.attach(runner.bus)
-    return writer
 
 
 def _missing_key(runner: ExperimentRunner) -> str | None:
@@ -247,15 +236,16 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO,
 
     An Ollama server started for the run is handed over to the detached run, which stops it
     when it ends (unless `--keep-ollama`)."""
-    from pidgin_tui.experiments.daemon import start_detached
+    from pidgin_tui.experiments.daemon import run_command, start_detached
 
     keep = getattr(args, "keep_ollama", False)
-    command, arguments = child[0], list(child[1])
+    subcommand, arguments = child[0], list(child[1])
     if not keep:
         for server in servers:
             arguments += ["--stop-ollama-pid", str(server.pid)]
-    started = start_detached(arguments, runner.experiment_id, runner.output_root,
-                             command=command,
+    root, experiment_id = runner.output_root, runner.experiment_id
+    started = start_detached(arguments, experiment_id, root,
+                             command=run_command(root, experiment_id, arguments, subcommand),
                              into=runner.experiment_dir if runner.into_existing else None)
     if started.exit_code not in (None, 0):
         _stop_started_servers(servers, args, failed=True)

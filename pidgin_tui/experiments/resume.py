@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.core.conductor import ResumePoint
 from pidgin_tui.core.history import item_turn, recorded_items
+from pidgin_tui.core.resume_point import ResumePoint
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import read_all_events

@@ -244,30 +244,19 @@ def stop_handed_over(pids: Iterable[int], report: Callable[[str], None],
                 time.sleep(0.05)
             if _is_ollama_server(pid):
                 os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):  # gone, or not ours to stop
             pass
 
 
 def _is_ollama_server(pid: int) -> bool:
-    """Whether `pid` runs `ollama serve` (where /proc says; elsewhere: whether it lives)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether `pid` runs `ollama serve` (where /proc tells; elsewhere: whether it runs)."""
+    from pidgin_tui.core.processes import process_alive, process_arguments
+
+    if not process_alive(pid):
         return False
-    except PermissionError:
-        return False  # not ours to stop
-    proc = f"/proc/{pid}"
-    if not os.path.isdir(proc):
+    args = process_arguments(pid)
+    if args is None:
         return True
-    try:
-        with open(f"{proc}/stat", encoding="ascii", errors="replace") as handle:
-            if handle.read().rsplit(")", 1)[-1].split()[:1] == ["Z"]:
-                return False  # ended, waiting for its parent to collect it
-        with open(f"{proc}/cmdline", "rb") as handle:
-            argv = handle.read().split(b"\0")
-    except OSError:
-        return False
-    args = [a.decode(errors="replace") for a in argv if a]
     return "serve" in args and any(os.path.basename(a) == "ollama" for a in args)
 
 

@@ -46,3 +46,37 @@ def test_the_pins_notice_a_single_changed_value(monkeypatch: pytest.MonkeyPatch)
     changed = [name for name, digest in measure()["metrics"].items()  # type: ignore[attr-defined]
                if json.loads(GOLDEN.read_text(encoding="utf-8"))["metrics"][name] != digest]
     assert changed == ["a_ttr"]
+
+
+def test_a_repeated_message_or_pair_is_analysed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pidgin_tui.metrics import turn
+
+    analysed: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    real_analyze, real_pair = turn.analyze, turn._pair_metrics
+
+    def counting_analyze(text: str) -> turn.MessageAnalysis:
+        analysed.append(text)
+        return real_analyze(text)
+
+    def counting_pair(a: turn.MessageAnalysis, b: turn.MessageAnalysis
+                      ) -> tuple[turn._Shared, dict[str, float]]:
+        pairs.append((a.text, b.text))
+        return real_pair(a, b)
+
+    monkeypatch.setattr(turn, "analyze", counting_analyze)
+    monkeypatch.setattr(turn, "_pair_metrics", counting_pair)
+    loop = [("Thank you so much!", "You're welcome, take care."),
+            ("Take care!", "You too!"), ("Take care!", "You too!"), ("You too!", "Take care!")]
+    scorer = turn.make_turn_scorer()
+    for number, (a, b) in enumerate(loop, start=1):
+        scorer(number, a, b)
+    assert analysed == ["Thank you so much!", "You're welcome, take care.", "Take care!",
+                        "You too!"]
+    assert pairs == [loop[0], loop[1], loop[3]]
+    # Past RECENT_MESSAGES distinct messages the oldest is forgotten and analysed again.
+    for number in range(turn.RECENT_MESSAGES):
+        scorer(5 + number, f"message {number}", f"reply {number}")
+    analysed.clear()
+    scorer(99, "Take care!", "You too!")
+    assert analysed == ["Take care!", "You too!"]

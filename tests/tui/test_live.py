@@ -259,6 +259,7 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
     from textual.widgets import Input
 
     from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
+    from pidgin_tui.tui.screens.live import LiveScreen
 
     from .helpers import press_now, wait_until
 
@@ -272,15 +273,17 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
         app.screen.query_one("#end_state_action", Input).value = "continue, loop=pause"
         await pilot.pause()
         await press_now(pilot, "ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
         await wait_until(pilot, lambda: "loop since turn" in static_text(
             pilot, "#conversation-line"), "the loop badge on the live screen")
+        await wait_until(pilot, lambda: any(n.title.startswith("End state")
+                                            for n in app._notifications), "the end-state toast")
         conversation = next(iter(app.store.experiments["exp00001"].conversations.values()))
         name, onset = conversation.end_states[0]
         assert name == "loop" and fmt_end_state_badge(name, onset) in static_text(
             pilot, "#conversation-line")
         await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
                          "the conversation to pause on the loop")
-        assert "End state" in [n.title for n in app._notifications]
         await app.stop_all_and_wait()
 
 
