@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 NAME = "branch"
 HELP = ("branch a conversation after turn N into a new experiment (or into its own with "
@@ -41,6 +42,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the branch plan and its changes; run nothing")
     add_launch_flags(parser)
+    parser.add_argument("--detach", action="store_true",
+                        help="run in the background (into the parent too: the background "
+                             "run holds its lock); print the experiment id and directory")
+    parser.add_argument("--experiment-id", help=argparse.SUPPRESS)
+
+
+def child_arguments(args: argparse.Namespace, parent_dir: Path,
+                    conversation_id: str) -> list[str]:
+    """The arguments of a detached branch: the same branch of the same (resolved) parent, with
+    every option given, each value one `--flag=value` argument."""
+    from pidgin_tui.commands.run_flags import (
+        launch_flag_arguments,
+        option,
+        spec_flag_arguments,
+    )
+
+    argv = [str(parent_dir.resolve()), conversation_id, option("--turn", args.turn)]
+    if args.inject is not None:
+        argv += [option("--inject", args.inject), option("--as", args.speaker),
+                 option("--to", args.to)]
+    argv += [*spec_flag_arguments(args), option("--branches", args.branches)]
+    if args.into_parent:
+        argv.append("--into-parent")
+    return [*argv, *launch_flag_arguments(args)]
 
 
 def _agents(choice: str) -> tuple[str, ...]:
@@ -67,9 +92,6 @@ def run(args: argparse.Namespace) -> int:
     if args.branches < 1:
         error(f"-r counts branches from 1, got {args.branches}")
         return EXIT_USAGE
-    if args.into_parent and getattr(args, "detach", False):
-        error("--into-parent runs in the foreground: drop --detach")
-        return EXIT_USAGE
     root = output_root(getattr(args, "output", None))
     speaker = {"a": "agent_a", "b": "agent_b"}.get(args.speaker, "narrator")
     inject = None if args.inject is None else (args.inject, speaker, _agents(args.to))
@@ -79,9 +101,12 @@ def run(args: argparse.Namespace) -> int:
         source = plan_branch(parent_dir, conversation_id, args.turn, spec_overrides(args),
                              repetitions=args.branches, inject=inject)
         runner = ExperimentRunner.into_parent(source, root) if args.into_parent \
-            else ExperimentRunner(source.spec, root, branch=source)
+            else ExperimentRunner(source.spec, root, branch=source,
+                                  experiment_id=args.experiment_id)
         if args.into_parent:
             runner.claim()  # the parent experiment must not be running
+            if args.detach and not args.dry_run:
+                runner.release()  # the background run claims it; it waits to be named writer
     except ExperimentLocked as exc:
         error(str(exc))
         return EXIT_USAGE
@@ -101,4 +126,5 @@ def run(args: argparse.Namespace) -> int:
         else:
             for key, value in lineage.items():
                 print(f"{key:<19}  {value}", file=human)
-    return launch(runner, args, human)
+    return launch(runner, args, human,
+                  detached=("branch", child_arguments(args, parent_dir, conversation_id)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
@@ -45,7 +46,9 @@ async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool,
     an interrupted run included. `live_text`: a detached run, followed from the disk by whoever
     started it, keeps its messages in progress there chunk by chunk (`record.live_text`).
     """
-    session = RunSession("cli", post_process=post_process)
+    session = RunSession("cli", post_process=post_process,
+                         on_undelivered=lambda _run, line: say(f"warning: {line}",
+                                                               file=sys.stderr, flush=True))
     writer = LiveTextWriter(lambda: runner.experiment_dir) if live_text else None
     if writer is not None:
         writer.attach(runner.bus)

@@ -97,12 +97,15 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
     return launch(runner, args, human)
 
 
-def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -> int:
+def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO,
+           detached: tuple[str, list[str]] | None = None) -> int:
     """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`).
 
-    A detached child stops the Ollama servers handed over to it however it ends."""
+    With `--detach`, the same command runs in the background: `detached` is its (command,
+    arguments), by default `run` with this run's spec and flags. A detached child stops the
+    Ollama servers handed over to it however it ends."""
     try:
-        return _launch(runner, args, human)
+        return _launch(runner, args, human, detached or ("run", child_arguments(args)))
     finally:
         handed_over: list[int] = getattr(args, "stop_ollama_pid", None) or []
         if handed_over:
@@ -111,7 +114,8 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
             stop_handed_over(handed_over, lambda line: say(line, file=sys.stderr, flush=True))
 
 
-def _launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -> int:
+def _launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO,
+            detached: tuple[str, list[str]]) -> int:
     from pidgin_tui.experiments.param_check import (
         check_parameters,
         launch_refusals,
@@ -150,7 +154,7 @@ def _launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -
     if servers is None:
         return EXIT_FAILED
     if getattr(args, "detach", False):
-        return _detach(args, runner, human, servers)
+        return _detach(args, runner, human, servers, detached)
     try:
         with progress_display(runner, args, human):
             outcome = asyncio.run(execute(
@@ -227,19 +231,22 @@ def _stop_started_servers(servers: list[Any], args: argparse.Namespace, *,
 
 
 def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO,
-            servers: list[Any]) -> int:
+            servers: list[Any], child: tuple[str, list[str]]) -> int:
     """Start the same run in a new session and report where it writes.
 
     An Ollama server started for the run is handed over to the detached run, which stops it
     when it ends (unless `--keep-ollama`)."""
-    from pidgin_tui.experiments.daemon import start_detached
+    from pidgin_tui.experiments.daemon import run_command, start_detached
 
     keep = getattr(args, "keep_ollama", False)
-    arguments = child_arguments(args)
+    subcommand, arguments = child[0], list(child[1])
     if not keep:
         for server in servers:
             arguments += ["--stop-ollama-pid", str(server.pid)]
-    started = start_detached(arguments, runner.experiment_id, runner.output_root)
+    root, experiment_id = runner.output_root, runner.experiment_id
+    started = start_detached(arguments, experiment_id, root,
+                             command=run_command(root, experiment_id, arguments, subcommand),
+                             into=runner.experiment_dir if runner.into_existing else None)
     if started.exit_code not in (None, 0):
         _stop_started_servers(servers, args, failed=True)
         error(f"the detached run exited with code {started.exit_code}; see {started.log_path}")
@@ -249,11 +256,14 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO,
             + (f"keeps running after it (--keep-ollama); stop it with `kill {server.pid}`"
                if keep else "is stopped when the detached run ends"), file=sys.stderr)
     directory = started.experiment_dir or runner.output_root / "experiments"
+    conversations = runner.planned_ids()
     if args.json:
         say_json({"experiment_id": started.experiment_id, "pid": started.pid,
-                  "experiment_dir": str(directory), "log": str(started.log_path)})
+                  "experiment_dir": str(directory), "log": str(started.log_path),
+                  "conversations": conversations})
     else:
-        say(f"started {started.experiment_id} (pid {started.pid})\n{directory}\n"
+        added = f" (adds {', '.join(conversations)})" if runner.into_existing else ""
+        say(f"started {started.experiment_id}{added} (pid {started.pid})\n{directory}\n"
             f"log: {started.log_path}\nstop it with: pidgin-tui stop {started.experiment_id}",
             file=human)
     return EXIT_OK

@@ -192,7 +192,7 @@ class Conductor:
             await self.bus.publish(ConversationBranchedEvent(
                 **self._ids, source_conversation_id=branch.parent_conversation_id,
                 branch_turn=branch.turn, parent_experiment_id=branch.parent_experiment_id,
-                changes=branch.changes))
+                changes=branch.changes, seed=plan.seed))
             self.names.update({AgentId(e.agent_id): e.chosen_name for e in branch.inherited
                                if isinstance(e, AgentNameChosenEvent)})
         for agent_id in AgentId:

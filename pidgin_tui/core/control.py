@@ -7,6 +7,7 @@ between chunks of a streaming message), never in the middle of a write.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pidgin_tui.core.abort import AbortSignal
@@ -21,6 +22,12 @@ class Interjection:
     speaker: str = "narrator"
     """`narrator`, `agent_a` or `agent_b`."""
     to: tuple[str, ...] = ("agent_a", "agent_b")
+    request_id: str = ""
+    """The control request it came in (`pidgin-tui interject`); empty from the app's input."""
+
+
+Undelivered = Callable[[list[Interjection], str], None]
+"""Told about interjections that never reached their conversation, with its end reason."""
 
 
 class ConversationControl:
@@ -40,6 +47,9 @@ class ConversationControl:
         """Pause-for-human: pause when this turn (as in events) is about to start."""
         self.waiting_for_human = False
         """Paused for a human (`pause_before_turn`): an interjection lets it carry on."""
+        self.ended: str | None = None
+        """The conversation's end reason once it ended: nothing more can be delivered."""
+        self.on_undelivered: Undelivered | None = None
 
     @property
     def paused(self) -> bool:
@@ -70,15 +80,30 @@ class ConversationControl:
             self.pause()
         return self.paused
 
-    def interject(self, interjection: Interjection) -> None:
-        """Queue text for the next safe point; a conversation paused for it carries on."""
+    def interject(self, interjection: Interjection) -> bool:
+        """Queue text for the next safe point; a conversation paused for it carries on. False
+        (and reported to `on_undelivered`) when the conversation has already ended."""
+        if self.ended is not None:
+            self._undelivered([interjection])
+            return False
         self.pending.append(interjection)
         if self.waiting_for_human:
             self.resume()
+        return True
 
     def take_interjections(self) -> list[Interjection]:
         taken, self.pending = self.pending, []
         return taken
+
+    def close(self, end_reason: str) -> None:
+        """The conversation ended: interjections still waiting are reported undelivered."""
+        self.ended = end_reason
+        dropped, self.pending = self.pending, []
+        self._undelivered(dropped)
+
+    def _undelivered(self, interjections: list[Interjection]) -> None:
+        if interjections and self.on_undelivered is not None and self.ended is not None:
+            self.on_undelivered(interjections, self.ended)
 
     def stop(self) -> None:
         """The user asked this conversation to stop: it ends as `stopped`."""
@@ -108,9 +133,16 @@ class ExperimentControl:
     def __init__(self) -> None:
         self.conversations: dict[str, ConversationControl] = {}
         self.end_requested: EndReason | None = None
+        self.on_undelivered: Callable[[str, list[Interjection], str], None] | None = None
+        """Told (conversation id, interjections, end reason) when interjections never reached
+        a conversation because it had ended (the run session replies and tells its host)."""
 
     def for_conversation(self, conversation_id: str) -> ConversationControl:
-        control = self.conversations.setdefault(conversation_id, ConversationControl())
+        control = self.conversations.get(conversation_id)
+        if control is None:
+            control = self.conversations[conversation_id] = ConversationControl()
+            control.on_undelivered = lambda items, reason: self._undelivered(
+                conversation_id, items, reason)
         if self.end_requested is EndReason.STORAGE_ERROR:
             control.storage_failed()
         elif self.end_requested is EndReason.INTERRUPTED:
@@ -118,6 +150,11 @@ class ExperimentControl:
         elif self.end_requested is EndReason.STOPPED:
             control.stop()
         return control
+
+    def _undelivered(self, conversation_id: str, interjections: list[Interjection],
+                     reason: str) -> None:
+        if self.on_undelivered is not None:
+            self.on_undelivered(conversation_id, interjections, reason)
 
     def stop_all(self) -> None:
         self.end_requested = self.end_requested or EndReason.STOPPED

@@ -284,6 +284,9 @@ class ConversationBranchedEvent(Event, kw_only=True):
     parent_experiment_id: str = ""
     changes: dict[str, Any] = {}
     """Spec keys whose values differ from the parent's (new values), plus `inject` if any."""
+    seed: int | None = None
+    """The seed the branch's requests carry (the parent's, plus 1, 2, … for further branches
+    of one `-r`), so `resume` continues it with the same one. None in older records."""
 
 
 class InterjectionEvent(Event, kw_only=True):

@@ -89,10 +89,24 @@ def handle_interject(runner: ExperimentRunner, request: ControlRequest) -> str:
         raise RequestRefused(f"speaker is one of {', '.join(SPEAKERS)}")
     if not isinstance(to, list) or not to or any(t not in SPEAKERS[1:] for t in to):
         raise RequestRefused("to is a list of agent_a and/or agent_b")
-    controls = _targets(runner, payload)
+    targets = _targets(runner, payload)
+    controls = [control for control in targets if control.ended is None]
+    if not controls:
+        if len(targets) == 1 and targets[0].ended is not None:
+            raise RequestRefused(undelivered_line(str(payload["conversation_id"]),
+                                                  targets[0].ended))
+        raise RequestRefused(f"no conversation of {runner.experiment_id} is running: the "
+                             "interjection was not delivered")
     for control in controls:
-        control.interject(Interjection(text, speaker, tuple(to)))
+        control.interject(Interjection(text, speaker, tuple(to), request.request_id))
     return f"interjecting in {len(controls)} conversation(s) of {runner.experiment_id}"
+
+
+def undelivered_line(conversation_id: str, end_reason: str) -> str:
+    """How an interjection that never reached its conversation is reported (its late reply on
+    the control channel, the headless run's output, the app's notice)."""
+    return (f"interjection not delivered to {conversation_id}: the conversation ended "
+            f"({end_reason}) before its next safe point")
 
 
 DEFAULT_HANDLERS: dict[str, Handler] = {

@@ -48,10 +48,11 @@ MANIFEST_WAIT_S = 10.0
 """How long `run --detach` waits for the child to create its experiment directory."""
 
 
-def run_command(root: Path, experiment_id: str, arguments: list[str]) -> list[str]:
-    """The argument list of a detached child: `pidgin-tui run` with `arguments`, writing under
-    `root` with a fixed experiment id."""
-    return [sys.executable, "-m", "pidgin_tui", "run", "--output", str(root), *arguments,
+def run_command(root: Path, experiment_id: str, arguments: list[str],
+                subcommand: str = "run") -> list[str]:
+    """The argument list of a detached child: `pidgin-tui <subcommand>` (`run`, `branch`) with
+    `arguments`, writing under `root` with a fixed experiment id."""
+    return [sys.executable, "-m", "pidgin_tui", subcommand, "--output", str(root), *arguments,
             "--experiment-id", experiment_id]
 
 
@@ -80,10 +81,12 @@ class Detached:
 
 def start_detached(arguments: list[str], experiment_id: str, root: Path,
                    wait_s: float = MANIFEST_WAIT_S, *,
-                   command: list[str] | None = None) -> Detached:
+                   command: list[str] | None = None, into: Path | None = None) -> Detached:
     """Start `pidgin-tui run` with `arguments` (spec path and flags) in a new session and wait
-    until its experiment directory exists. `command` replaces the whole argument list (a
-    detached resume: `resume_command`)."""
+    until its experiment directory exists, or with `into` (an experiment it adds conversations
+    to) until that experiment's manifest names the child as its writer. `command` replaces the
+    whole argument list (a detached resume: `resume_command`; a branch: `run_command` of
+    `branch`)."""
     logs_dir(root).mkdir(parents=True, exist_ok=True)
     active_dir(root).mkdir(parents=True, exist_ok=True)
     log_path, pid_path = log_file(root, experiment_id), pid_file(root, experiment_id)
@@ -96,7 +99,8 @@ def start_detached(arguments: list[str], experiment_id: str, root: Path,
     found: Path | None = None
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
-        found = find_experiment_dir(root, experiment_id)
+        found = find_experiment_dir(root, experiment_id) if into is None else \
+            into if (read_manifest(into) or {}).get("pid") == child.pid else None
         if found is not None or child.poll() is not None:
             break
         time.sleep(0.05)

@@ -10,7 +10,7 @@ import asyncio
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,6 +171,9 @@ class ExperimentRunner:
         last existing one when branches are written into their parent experiment."""
         self.into_existing = False
         """Set when new conversations (branches) are added to an experiment already on disk."""
+        self.added_ids: list[str] = []
+        """Conversations of an experiment on disk beyond its planned ones: branches written
+        into it (`branch --into-parent`), which `resume` continues like the others."""
 
     @classmethod
     def for_existing(cls, experiment_dir: Path, output_root: Path,
@@ -186,6 +189,8 @@ class ExperimentRunner:
                      **kwargs)  # type: ignore[arg-type]
         runner.experiment_dir = experiment_dir
         runner._existing_manifest = manifest
+        runner.added_ids = _added_conversations(experiment_dir, runner.experiment_id,
+                                                runner.planned_ids())
         return runner
 
     @classmethod
@@ -208,8 +213,13 @@ class ExperimentRunner:
         """The repetitions (1-based) this run conducts."""
         return range(self.first_repetition, self.first_repetition + self.spec.repetitions)
 
-    def conversation_ids(self) -> list[str]:
+    def planned_ids(self) -> list[str]:
+        """The conversations this run's spec plans, one per repetition."""
         return [conversation_id_for(self.experiment_id, rep) for rep in self.repetitions()]
+
+    def conversation_ids(self) -> list[str]:
+        """The planned conversations, then those added to the experiment later."""
+        return [*self.planned_ids(), *self.added_ids]
 
     def prepare(self) -> Path:
         """Create the experiment directory and its tracking; idempotent."""
@@ -283,7 +293,7 @@ class ExperimentRunner:
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
         self._tasks = []
-        for rep, cid in zip(self.repetitions(), self.conversation_ids(), strict=True):
+        for rep, cid in zip(self.repetitions(), self.planned_ids(), strict=True):
             self._tasks.append(asyncio.create_task(self._run_one(rep, cid, semaphore, budget)))
             await asyncio.sleep(0)  # one start per loop turn: hundreds at once never stall it
         return await self._complete(experiment_dir, started)
@@ -296,11 +306,13 @@ class ExperimentRunner:
         return {cid: load_saved_conversation(self.experiment_dir / conversation_jsonl_name(cid))
                 for cid in self.conversation_ids()}
 
-    async def _preload(self) -> None:
-        """Import the plan's SDKs in a thread now: never on the loop, never inside a timeout."""
+    async def _preload(self, more: Iterable[ModelInfo] = ()) -> None:
+        """Import the plan's SDKs (and those of `more` models) in a thread now: never on the
+        loop, never inside a timeout."""
         from pidgin_tui.providers.preload import preload_sdks
 
-        await preload_sdks(self.registry.sdk_modules(m.provider for m in self.models.values()))
+        await preload_sdks(self.registry.sdk_modules(
+            m.provider for m in [*self.models.values(), *more]))
 
     def resumable(self) -> dict[str, SavedConversation]:
         """Conversations to continue (paused, interrupted, process gone) or to start, by id."""
@@ -343,15 +355,36 @@ class ExperimentRunner:
         manifest = manifest_for_resume(self._existing_manifest, self.saved_conversations())
         self.tracking = self._track(manifest)
         started = time.perf_counter()
-        await self._preload()
+        recorded = {cid: self._recorded_settings(cid) for cid in saved}
+        await self._preload(m for settings, _ in recorded.values()
+                            for m in settings.models.values())
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
-        repetitions = dict(zip(self.conversation_ids(), self.repetitions(), strict=True))
+        repetitions = {**{cid: _repetition_of(cid) for cid in self.added_ids},
+                       **dict(zip(self.planned_ids(), self.repetitions(), strict=True))}
         for conversation_id, conversation in saved.items():
             self.bus.seed_seq(conversation_id, conversation.last_seq)
         self._tasks = [asyncio.create_task(self._run_one(
-            repetitions[cid], cid, semaphore, budget, resume=saved[cid].point)) for cid in saved]
+            repetitions[cid], cid, semaphore, budget, resume=saved[cid].point,
+            recorded=recorded[cid])) for cid in saved]
         return await self._complete(self.experiment_dir, started)
+
+    def _recorded_settings(self, conversation_id: str) -> tuple[ExperimentRunner, int | None]:
+        """What a recorded conversation continues with: a branch's own spec (its recorded
+        changes) and seed; anything else the experiment's."""
+        from pidgin_tui.experiments.branching import recorded_spec
+        from pidgin_tui.record.lineage import branched_event
+
+        assert self.experiment_dir is not None
+        branched = branched_event(self.experiment_dir / conversation_jsonl_name(conversation_id))
+        if branched is None:
+            return self, None
+        spec = recorded_spec(self.spec, branched)
+        if spec == self.spec:
+            return self, branched.seed
+        settings = ExperimentRunner(spec, self.output_root, registry=self.registry,
+                                    experiment_id=self.experiment_id)
+        return settings, branched.seed
 
     async def _complete(self, experiment_dir: Path, started: float) -> ExperimentResult:
         outcomes = list(await asyncio.gather(*self._tasks))
@@ -385,14 +418,23 @@ class ExperimentRunner:
 
     async def _run_one(self, repetition: int, conversation_id: str,
                        semaphore: asyncio.Semaphore, budget: Budget,
-                       resume: ResumePoint | None = None) -> ConversationOutcome:
+                       resume: ResumePoint | None = None,
+                       recorded: tuple[ExperimentRunner, int | None] | None = None
+                       ) -> ConversationOutcome:
+        """Conduct one conversation; `recorded` (settings, seed) continues a recorded one with
+        the spec and models it ran with (a branch's may differ from the experiment's)."""
+        settings, seed = recorded or (self, None)
+        spec = settings.spec
         async with semaphore:
             control = self.control.for_conversation(conversation_id)
-            plan = self.plan_for(repetition, conversation_id)
+            plan = settings.plan_for(repetition, conversation_id)
+            plan.interactive = self.interactive
+            if seed is not None:
+                plan.seed = seed
             if budget.exceeded:
                 control.stop()
-            scorer = self.scorer_factory(self.spec.convergence_profile, self.spec.first_speaker,
-                                         self.spec.prompt)
+            scorer = self.scorer_factory(spec.convergence_profile, spec.first_speaker,
+                                         spec.prompt)
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on
             if self.branch is not None:
@@ -401,17 +443,23 @@ class ExperimentRunner:
                 if hasattr(scorer, "replay"):
                     scorer.replay(self.branch.turn_texts())
             conductor = Conductor(
-                plan, self.bus, dict(self.models),
-                {a: self.registry.provider_for(m) for a, m in self.models.items()},
+                plan, self.bus, dict(settings.models),
+                {a: self.registry.provider_for(m) for a, m in settings.models.items()},
                 control=control, scorer=scorer,
                 responder=self.responder_factory(self.bus),
                 describe_parameters=describe_parameters,
-                experiment_budget=budget, estimate_tokens=self.estimate_tokens,
+                experiment_budget=budget, estimate_tokens=settings.estimate_tokens,
             )
-            if budget.exceeded and resume is None:
-                return await conductor.end_without_running(EndReason.BUDGET)
-            return await conductor.run(
-                resume, branch=None if self.branch is None else self.branch.start())
+            outcome: ConversationOutcome | None = None
+            try:
+                if budget.exceeded and resume is None:
+                    outcome = await conductor.end_without_running(EndReason.BUDGET)
+                else:
+                    outcome = await conductor.run(
+                        resume, branch=None if self.branch is None else self.branch.start())
+                return outcome
+            finally:  # what is still queued for it is reported, never dropped silently
+                control.close(outcome.end_reason.value if outcome else EndReason.ERROR.value)
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""
@@ -425,3 +473,20 @@ class ExperimentRunner:
         """Last resort after a grace period: cancel conversation tasks still waiting on I/O."""
         for task in self._tasks:
             task.cancel()
+
+
+def _repetition_of(conversation_id: str) -> int:
+    """The repetition (1-based) in a conversation id (`<experiment id>_0003` → 3)."""
+    return int(conversation_id.rpartition("_")[2])
+
+
+def _added_conversations(experiment_dir: Path, experiment_id: str,
+                         planned: list[str]) -> list[str]:
+    """Conversations of the experiment on disk that its spec does not plan (branches written
+    into it), in the order of their numbers."""
+    from pidgin_tui.experiments.lookup import conversation_ids
+
+    prefix = f"{experiment_id}_"
+    return sorted((cid for cid in conversation_ids(experiment_dir)
+                   if cid not in planned and cid.startswith(prefix)
+                   and cid[len(prefix):].isdigit()), key=_repetition_of)

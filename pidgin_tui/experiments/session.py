@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.types import Status
-from pidgin_tui.experiments.control_handlers import DEFAULT_HANDLERS, Handler, RequestRefused
+from pidgin_tui.experiments.control_handlers import (
+    DEFAULT_HANDLERS,
+    Handler,
+    RequestRefused,
+    undelivered_line,
+)
 from pidgin_tui.experiments.discovery import process_alive
 from pidgin_tui.experiments.post_processor import PostProcessingResult, run_post_processing
 from pidgin_tui.record import control_channel
@@ -33,6 +38,7 @@ from pidgin_tui.record.layout import MANIFEST_NAME, experiment_dirs, unprocessed
 from pidgin_tui.record.live_text import clear_live_text
 
 if TYPE_CHECKING:
+    from pidgin_tui.core.control import Interjection
     from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
     from pidgin_tui.record.control_channel import ControlReply, ControlRequest
 
@@ -82,20 +88,24 @@ class RunSession:
 
     Callbacks run on the session's event loop: `on_finished(run)` when a run ended,
     `on_post_processed(result)` after each queued job, `on_request(run, request, reply)` after a
-    control request was answered.
+    control request was answered, `on_undelivered(run, line)` when an interjection never reached
+    its conversation (it had ended first; a request's sender also gets it as the late reply).
     """
 
     def __init__(self, host: str, *, post_process: bool = True,
                  on_finished: Callable[[SessionRun], None] | None = None,
                  on_post_processed: Callable[[PostProcessingResult], None] | None = None,
                  on_request: Callable[[SessionRun, ControlRequest, ControlReply], None]
-                 | None = None, poll_s: float = CONTROL_POLL_S) -> None:
+                 | None = None,
+                 on_undelivered: Callable[[SessionRun, str], None] | None = None,
+                 poll_s: float = CONTROL_POLL_S) -> None:
         self.host = host
         self.post_process_runs = post_process
         """Queue every ended run for post-processing (off: `--no-post-process`)."""
         self.on_finished = on_finished
         self.on_post_processed = on_post_processed
         self.on_request = on_request
+        self.on_undelivered = on_undelivered
         self.poll_s = poll_s
         self.handlers: dict[str, Handler] = dict(DEFAULT_HANDLERS)
         """Control request type → handler; `register_handler` adds one."""
@@ -127,6 +137,8 @@ class RunSession:
         control_channel.listen(runner.experiment_dir, self.host)
         runner.interactive = True  # a policy `pause` waits for an interjection, resume or stop
         run = SessionRun(runner, resume)
+        runner.control.on_undelivered = lambda conversation_id, interjections, reason: \
+            self._undelivered(run, conversation_id, interjections, reason)
         self.runs[runner.experiment_id] = run
         run.task = asyncio.create_task(self._drive(run), name=f"run {runner.experiment_id}")
         if self._watcher is None or self._watcher.done():
@@ -239,6 +251,19 @@ class RunSession:
             if self.on_request is not None:
                 self.on_request(run, request, reply)
         return replies
+
+    def _undelivered(self, run: SessionRun, conversation_id: str,
+                     interjections: list[Interjection], end_reason: str) -> None:
+        """Interjections that never reached their conversation: a late reply to each request
+        they came in (it replaces the reply that queued them), and the host is told."""
+        line = undelivered_line(conversation_id, end_reason)
+        experiment_dir = run.experiment_dir
+        for interjection in interjections:
+            if interjection.request_id and experiment_dir is not None:
+                control_channel.answer(experiment_dir, control_channel.ControlRequest(
+                    interjection.request_id, "interject"), False, line)
+        if self.on_undelivered is not None:
+            self.on_undelivered(run, line)
 
     async def _watch(self) -> None:
         while self.running:

@@ -90,8 +90,8 @@ class AgentUsage:
 
 TRANSCRIPT_EVENTS: tuple[type[Event], ...] = (
     ConversationStartEvent, ConversationBranchedEvent, AgentNameChosenEvent, MessageCompleteEvent,
-    InterjectionEvent, TurnCompleteEvent, ConversationPausedEvent, ConversationResumedEvent,
-    ConversationEndEvent)
+    InjectionEvent, InterjectionEvent, TurnCompleteEvent, ConversationPausedEvent,
+    ConversationResumedEvent, ConversationEndEvent)
 """The events a transcript is made of: the fast path for the transcript view."""
 
 

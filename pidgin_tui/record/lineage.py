@@ -85,12 +85,18 @@ class FamilyNode:
                 "branches": [child.to_dict() for child in self.children]}
 
 
-def _parent_of(path: Path) -> str | None:
+def branched_event(path: Path) -> ConversationBranchedEvent | None:
+    """The conversation's `ConversationBranchedEvent` (None when it is not a branch)."""
     head = read_events(path, max_bytes=HEAD_BYTES, types=(ConversationBranchedEvent,))
     for event in head.events:
         if isinstance(event, ConversationBranchedEvent):
-            return event.source_conversation_id
+            return event
     return None
+
+
+def _parent_of(path: Path) -> str | None:
+    event = branched_event(path)
+    return None if event is None else event.source_conversation_id
 
 
 @dataclass(slots=True)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pidgin_tui.core.events import InterjectionEvent
+from pidgin_tui.core.events import MessageCompleteEvent
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
+from pidgin_tui.reports.transcript_entries import note_label, note_text, transcript_entries
 from pidgin_tui.views.format import format_cost
 
 _BACKTICKS = re.compile(r"`+")
@@ -80,40 +81,30 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
     if start is not None and start.initial_prompt:
         lines += ["", "## Opening prompt", "", *fenced(start.initial_prompt)]
     current_turn = None
-    interjections = list(conv.interjections)
-    for message in conv.messages:
-        if message.turn_number != current_turn:
+    for entry in transcript_entries(conv):
+        if entry.turn_number != current_turn:
             if current_turn is not None:
                 lines += _turn_events(conv, current_turn)
-            current_turn = message.turn_number
-            lines += ["", f"## Turn {message.turn_number}"]
-        while interjections and interjections[0].seq < message.seq:
-            lines += interjection_lines(conv, interjections.pop(0))
-        who = inline(conv.name_of(message.agent_id))
-        letter = "A" if message.agent_id == "agent_a" else "B"
-        for injection in conv.injections:
-            if (injection.turn_number, injection.agent_id) == (message.turn_number,
-                                                               message.agent_id):
-                lines += ["", f"*Injection sent to {who}:*", "", *fenced(injection.content)]
-        note = "" if message.finish_reason == "stop" else f" — *{message.finish_reason}*"
-        lines += ["", f"### {who} (agent {letter}, {inline(message.model)}){note}", ""]
-        if message.thinking:
-            lines += ["<details><summary>Thinking</summary>", "", *fenced(message.thinking),
-                      "", "</details>", ""]
-        lines += fenced(message.content) if message.content else ["*(empty message)*"]
+            current_turn = entry.turn_number
+            lines += ["", f"## Turn {entry.turn_number}"]
+        if isinstance(entry, MessageCompleteEvent):
+            lines += _message_lines(conv, entry)
+        else:
+            lines += ["", f"*{inline(note_label(conv, entry))}:*", "", *fenced(note_text(entry))]
     if current_turn is not None:
         lines += _turn_events(conv, current_turn)
-    for event in interjections:
-        lines += interjection_lines(conv, event)
     return "\n".join(lines) + "\n"
 
 
-def interjection_lines(conv: ConversationRecord, event: InterjectionEvent) -> list[str]:
-    """An interjection as the transcript shows it: who spoke, to whom, and the text."""
-    speaker = "the narrator" if event.speaker == "narrator" else conv.name_of(event.speaker)
-    to = " and ".join(conv.name_of(agent) for agent in event.to)
-    return ["", f"*Interjection by the researcher as {inline(speaker)}, sent to {inline(to)}:*",
-            "", *fenced(event.text)]
+def _message_lines(conv: ConversationRecord, message: MessageCompleteEvent) -> list[str]:
+    who = inline(conv.name_of(message.agent_id))
+    letter = "A" if message.agent_id == "agent_a" else "B"
+    note = "" if message.finish_reason == "stop" else f" — *{message.finish_reason}*"
+    lines = ["", f"### {who} (agent {letter}, {inline(message.model)}){note}", ""]
+    if message.thinking:
+        lines += ["<details><summary>Thinking</summary>", "", *fenced(message.thinking),
+                  "", "</details>", ""]
+    return lines + (fenced(message.content) if message.content else ["*(empty message)*"])
 
 
 def _turn_events(conv: ConversationRecord, turn: int) -> list[str]:

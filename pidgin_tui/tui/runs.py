@@ -53,7 +53,8 @@ class AppRuns:
         self.session = RunSession("app", post_process=app.post_process,
                                   on_finished=self._finished,
                                   on_post_processed=self._post_processed,
-                                  on_request=self._request_answered)
+                                  on_request=self._request_answered,
+                                  on_undelivered=self._undelivered)
         self.runs: dict[str, Run] = {}
 
     @property
@@ -172,6 +173,10 @@ class AppRuns:
         self.app.post_message(PostProcessed(
             experiment_id_of_dir(result.experiment_dir), str(result.experiment_dir),
             list(result.succeeded), dict(result.failed), result.duration_ms))
+
+    def _undelivered(self, run: SessionRun, line: str) -> None:
+        self.app.notify(f"{run.experiment_id}: {line}", severity="warning",
+                        title="Interjection not delivered", markup=False)
 
     def _request_answered(self, run: SessionRun, request: ControlRequest,
                           reply: ControlReply) -> None:

@@ -164,3 +164,77 @@ def test_stop_signals_a_run_that_does_not_listen_for_requests(tmp_path: Path) ->
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_a_detached_branch_child_parses_back_every_option(tmp_path: Path) -> None:
+    """`branch --detach` starts `pidgin-tui branch` again in the background: the child gets
+    the same parent, turn, text to put in, every spec override and branch count."""
+    import argparse
+
+    from pidgin_tui.commands import branch
+    from pidgin_tui.commands.run_flags import SWITCH_FLAGS, VALUE_FLAGS, spec_overrides
+
+    given = [f"{flags[-1]}=-{key} value, x=1" for flags, key, _help in VALUE_FLAGS
+             if key != "repetitions"]
+    given += [flag for flag, _key, _help in SWITCH_FLAGS]
+    parser = argparse.ArgumentParser()
+    branch.add_arguments(parser)
+    args = parser.parse_args(["par", "2", "--turn", "3", "--inject=-- not a flag", "--as", "b",
+                              "--to", "a", "-r", "2", "--into-parent", "--detach", "--json",
+                              "--no-post-process", *given])
+    child = parser.parse_args(branch.child_arguments(args, tmp_path, "par00001_0002"))
+    assert spec_overrides(child) == spec_overrides(args)
+    assert len(spec_overrides(child)) == len(VALUE_FLAGS) - 1 + len(SWITCH_FLAGS)
+    assert (child.experiment, child.conversation) == (str(tmp_path.resolve()), "par00001_0002")
+    assert (child.turn, child.inject, child.speaker, child.to, child.branches) == \
+        (3, "-- not a flag", "b", "a", 2)
+    assert child.into_parent and child.no_post_process
+    assert (child.detach, child.json, child.dry_run) == (False, False, False)
+
+
+def _parent_experiment(root: Path) -> Path:
+    import asyncio
+
+    from pidgin_tui.experiments.runner import ExperimentRunner
+    from pidgin_tui.experiments.spec import parse_spec
+
+    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": 3,
+                       "name": "parent", "convergence_threshold": None})
+    return asyncio.run(ExperimentRunner(spec, root, experiment_id="prnt0001").run()
+                       ).experiment_dir
+
+
+def _events_of(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_detached_branches_into_a_new_experiment_and_into_the_parent(tmp_path: Path) -> None:
+    parent_dir = _parent_experiment(tmp_path)
+    started = _cli(tmp_path, "branch", "prnt0001", "1", "--turn", "1", "-t", "4",
+                   "--temperature-b=0.3", "--prompt=-a prompt that starts with a dash",
+                   "--detach", "--json", "--no-post-process")
+    assert started.returncode == 0, started.stderr
+    info = json.loads(started.stdout)
+    _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists())
+    (cid,) = info["conversations"]
+    events = _events_of(Path(info["experiment_dir"]) / f"conv_{cid}_events.jsonl")
+    branched = next(e for e in events if e["event_type"] == "ConversationBranchedEvent")
+    assert (branched["source_conversation_id"], branched["branch_turn"]) == ("prnt0001_0001", 1)
+    assert branched["changes"]["temperature_b"] == 0.3
+    assert branched["changes"]["prompt"] == "-a prompt that starts with a dash"
+    assert events[-1]["event_type"] == "ConversationEndEvent" and \
+        events[-1]["total_turns"] == 4
+
+    into = _cli(tmp_path, "branch", "prnt0001", "1", "--turn", "2", "-t", "5", "-r", "2",
+                "--into-parent", "--detach", "--json", "--no-post-process")
+    assert into.returncode == 0, into.stderr
+    info = json.loads(into.stdout)
+    assert info["experiment_dir"] == str(parent_dir)
+    assert info["conversations"] == ["prnt0001_0002", "prnt0001_0003"]
+    _wait_for(lambda: (read_manifest(parent_dir) or {}).get("status") == "completed"
+              and not pid_file(tmp_path, "prnt0001").exists())
+    manifest = read_manifest(parent_dir)
+    assert manifest is not None and manifest["total_conversations"] == 3
+    for cid in info["conversations"]:
+        assert manifest["conversations"][cid]["status"] == "completed"
+        assert manifest["conversations"][cid]["turns_completed"] == 5

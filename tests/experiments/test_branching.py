@@ -155,3 +155,37 @@ def test_branches_into_the_parent_experiment(tmp_path: Path,
     assert tree[0].startswith(first) and tree[1].startswith(f"├── {ids[0]} · local:test × "
                                                             "local:silent · branched after "
                                                             "turn 2")
+
+
+def test_resume_of_the_parent_continues_its_interrupted_branches(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Branches written into the parent's experiment whose process died are continued by
+    `resume` of that experiment, each with its own model and seed: they end exactly as if
+    they had never been interrupted."""
+    parent = asyncio.run(_parent(tmp_path, turns=4))
+    first = parent.outcomes[0].conversation_id
+    source = plan_branch(parent.experiment_dir, first, 1,
+                         {"agent_b": "local:instant", "max_turns": 5}, repetitions=2)
+    asyncio.run(ExperimentRunner.into_parent(source, tmp_path).run())
+    ids = [f"{parent.experiment_id}_{n:04d}" for n in (3, 4)]
+    whole = {cid: _messages(_lines(parent.experiment_dir, cid)) for cid in ids}
+    assert whole[ids[0]] != whole[ids[1]], "each branch has its own seed"
+    for cid in ids:  # the process died after turn 3: nothing later was written
+        path = parent.experiment_dir / f"conv_{cid}_events.jsonl"
+        lines = path.read_text().splitlines(keepends=True)
+        cut = next(n for n, line in enumerate(lines) if '"TurnCompleteEvent"' in line
+                   and json.loads(line)["turn_number"] == 3 and not json.loads(line).get(
+                       "inherited"))
+        path.write_text("".join(lines[:cut + 1]))
+    assert main(["--output", str(tmp_path), "resume", parent.experiment_id, "-q",
+                 "--no-post-process"]) == 0, capsys.readouterr().err
+    for cid in ids:
+        lines = _lines(parent.experiment_dir, cid)
+        assert _messages(lines) == whole[cid]
+        assert {e["model"] for e in lines if e["event_type"] == "MessageCompleteEvent"
+                and e["agent_id"] == "agent_b" and e["turn_number"] > 3} == {"local:instant"}
+        end = [e for e in lines if e["event_type"] == "ConversationEndEvent"]
+        assert [(e["reason"], e["total_turns"]) for e in end] == [("max_turns", 5)]
+    manifest = read_manifest(parent.experiment_dir)
+    assert manifest is not None and manifest["status"] == "completed"
+    assert all(manifest["conversations"][cid]["status"] == "completed" for cid in ids)

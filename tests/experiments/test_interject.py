@@ -116,3 +116,52 @@ async def test_a_headless_policy_pause_waits_for_a_human_then_carries_on(
     said = next(e for e in _kinds(jsonl) if e["event_type"] == "InterjectionEvent")
     assert (said["text"], said["turn_number"]) == ("Carry on, please.", 2)
     session.close()
+
+
+async def test_an_interjection_still_waiting_when_the_conversation_ends_is_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Queued, then the conversation stops before its next safe point: the request's reply
+    becomes "not delivered" and the headless run prints it; nothing is recorded as said."""
+    from pidgin_tui.commands.execution import execute
+    from pidgin_tui.record import control_channel
+
+    late = runner(tmp_path, "late", turns=6, pace=300.0, experiment_id="late0001")
+    task = asyncio.create_task(execute(late, resume=False, post_process=False))
+    await until(lambda: late.experiment_dir is not None and (
+        late.experiment_dir / conversation_jsonl_name("late0001_0001")).exists(), "the start")
+    assert late.experiment_dir is not None
+    cid = {"conversation_id": "late0001_0001"}
+    said = control_channel.send_request(late.experiment_dir, "interject",
+                                        {**cid, "text": "Too late?"})
+    control_channel.send_request(late.experiment_dir, "stop", cid)  # both taken in one poll
+    await task
+    reply = control_channel.read_reply(late.experiment_dir, said.request_id)
+    assert reply is not None and not reply.ok
+    assert reply.outcome == ("interjection not delivered to late0001_0001: the conversation "
+                             "ended (stopped) before its next safe point")
+    assert f"warning: {reply.outcome}" in capsys.readouterr().err
+    jsonl = late.experiment_dir / conversation_jsonl_name("late0001_0001")
+    assert not any(e["event_type"] == "InterjectionEvent" for e in _kinds(jsonl))
+
+
+async def test_interjecting_into_a_conversation_that_ended_is_refused(tmp_path: Path) -> None:
+    from pidgin_tui.core.control import Interjection
+    from pidgin_tui.experiments.control_handlers import RequestRefused, handle_interject
+    from pidgin_tui.record.control_channel import ControlRequest
+
+    done = runner(tmp_path, "done", turns=1, reps=2, pace=0, experiment_id="done0001")
+    told: list[tuple[str, str, str]] = []
+    done.control.on_undelivered = lambda cid, items, reason: told.extend(
+        (cid, i.text, reason) for i in items)
+    await done.run()
+    ask = ControlRequest("ab12", "interject", {"conversation_id": "done0001_0002",
+                                               "text": "Anyone?"})
+    with pytest.raises(RequestRefused, match="not delivered to done0001_0002: the "
+                                             r"conversation ended \(max_turns\)"):
+        handle_interject(done, ask)
+    with pytest.raises(RequestRefused, match="no conversation of done0001 is running"):
+        handle_interject(done, ControlRequest("ab13", "interject", {"text": "Anyone?"}))
+    # the app's own input reaches the control directly: the same report, never silence
+    control = done.control.for_conversation("done0001_0001")
+    assert control.interject(Interjection("Hello?")) is False
+    assert told == [("done0001_0001", "Hello?", "max_turns")] and control.pending == []

@@ -58,3 +58,22 @@ async def test_i_interjects_in_the_conversation_on_screen(make_app) -> None:
     said = [e for e in read_events(experiment_dir / "conv_exp00001_0001_events.jsonl")
             if e["event_type"] == "InterjectionEvent"]
     assert [(e["text"], e["to"]) for e in said] == [("Mind the tide.", ["agent_a"])]
+
+
+async def test_an_interjection_that_missed_the_end_is_shown_as_not_delivered(make_app) -> None:
+    """The conversation ended before the app heard it (the `i` input was already open): the
+    text is not dropped silently, a warning says it was not delivered and why."""
+    from pidgin_tui.core.control import Interjection
+
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await launch(pilot, turns=1)
+        experiment = only_experiment(app)
+        run = app.runs[experiment.experiment_id]
+        await wait_until(pilot, lambda: run.finished, "the run to end")
+        control = run.runner.control.for_conversation(f"{experiment.experiment_id}_0001")
+        assert control.interject(Interjection("Still there?")) is False
+        await pilot.pause()
+        warnings = [n for n in app._notifications if n.title == "Interjection not delivered"]
+        assert [n.severity for n in warnings] == ["warning"]
+        assert "the conversation ended (max_turns)" in warnings[0].message

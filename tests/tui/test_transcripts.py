@@ -16,7 +16,7 @@ from pidgin_tui.tui.screens.transcripts import TranscriptsScreen
 from pidgin_tui.tui.widgets.row_table import RowTable
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
 
-from .helpers import static_text, wait_until
+from .helpers import press_now, static_text, wait_until
 from .host import HostApp
 
 SIZE = (120, 40)
@@ -187,3 +187,73 @@ async def test_browser_columns_sort_with_o_and_tell_same_names_apart(tmp_path: P
         browser.query_one("#browse-filter", Input).value = "prompt:rivers"
         await pilot.pause()
         assert [r.experiment_id for r, _ in browser.shown] == ["aa01"]
+
+
+async def test_the_transcript_view_shows_awareness_injections(tmp_path: Path) -> None:
+    """An awareness turn prompt is in the app's transcript where the Markdown has it: before
+    the message it was sent with, under its turn."""
+    import asyncio
+
+    from tests.analysis_fixtures import run_experiment
+
+    awareness = tmp_path / "aware.yaml"
+    awareness.write_text("base: basic\nturn_prompts:\n  2: {agent_b: 'Try disagreeing now.'}\n")
+    exp_dir = await asyncio.to_thread(run_experiment, tmp_path, repetitions=1, max_turns=3,
+                                      think=False, awareness=str(awareness))
+    path = next(exp_dir.glob("conv_*_events.jsonl"))
+    app = HostApp(tmp_path, lambda: TranscriptScreen(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: pilot.app.screen.view is not None
+                         and bool(pilot.app.screen.view.layout_data.lines), "the transcript")
+        lines = pilot.app.screen.view.layout_data.lines
+        note = next(i for i, line in enumerate(lines) if line.kind == "note")
+        assert lines[note].turn == 2 and lines[note].text.startswith("Injection sent to ")
+        assert lines[note + 1].text == "Try disagreeing now."
+        following = next(line for line in lines[note:] if line.kind == "speaker")
+        assert following.agent_id == "agent_b" and following.turn == 2
+
+
+async def test_i_interjects_in_a_followed_run_of_another_process(tmp_path: Path) -> None:
+    """Following a run the app does not drive (a headless or detached one, or the browser's),
+    `i` sends the text through the run's control channel; the run delivers and records it,
+    and the run's answer shows as a notice. Once the conversation ended, `i` is gone."""
+    from pidgin_tui.experiments.session import RunSession
+    from pidgin_tui.tui.screens.interject_dialog import InterjectDialog
+    from tests.experiments.test_session import runner
+
+    session = RunSession("cli", post_process=False, poll_s=0.02)
+    run = session.start(runner(tmp_path, "far", turns=6, pace=150.0, experiment_id="far00001"))
+    assert run.experiment_dir is not None
+    path = run.experiment_dir / "conv_far00001_0001_events.jsonl"
+    await wait_for_file(path)
+    app = HostApp(tmp_path, lambda: TranscriptScreen(path, follow=True))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = pilot.app.screen
+        await wait_until(pilot, lambda: screen.transcript is not None, "the transcript")
+        assert screen.check_action("interject", ()) is True
+        await press_now(pilot, "i")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, InterjectDialog)
+                         and bool(pilot.app.screen.query("#interject-text")), "the input")
+        pilot.app.screen.query_one("#interject-text", Input).value = "From far away."
+        await press_now(pilot, "enter")
+        await wait_until(pilot, lambda: any(n.title == "Interjection"
+                                            for n in pilot.app._notifications), "the answer")
+        assert "interjecting in 1 conversation(s) of far00001" in next(
+            n.message for n in pilot.app._notifications if n.title == "Interjection")
+        await session.wait(run)
+        await wait_until(pilot, lambda: screen.transcript.ended, "the end")
+        assert screen.check_action("interject", ()) is False
+        notes = [line.text for line in screen.view.layout_data.lines if line.kind == "note"]
+        assert notes == ["Interjection by the researcher as the narrator, sent to test (A) and "
+                         "test (B):"]
+    session.close()
+
+
+async def wait_for_file(path: Path) -> None:
+    import asyncio
+
+    for _ in range(1000):
+        if path.exists():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{path.name} never appeared")

@@ -65,6 +65,9 @@ class TranscriptScreen(Screen[None]):
                 "branches", id="tx.tree"),
         Binding("c", "compare", "Compare", tooltip="This branch side by side with its parent",
                 id="tx.compare"),
+        Binding("i", "interject", "Interject", tooltip="Put text into this conversation at its "
+                "next safe point, through its run's control channel (any process)",
+                id="tx.interject"),
         Binding("escape", "close", "Back", tooltip="Close the transcript", id="tx.close"),
     ]
 
@@ -82,6 +85,13 @@ class TranscriptScreen(Screen[None]):
         offset: int
         live: LiveText | None = None
         """The message in progress, when the run streams one to the disk."""
+
+    @dataclass
+    class Answered(Message):
+        """The run answered an interjection sent from this screen (or nobody could)."""
+
+        ok: bool
+        line: str
 
     def __init__(self, path: Path, *, follow: bool = False, log: ConversationRecord | None = None,
                  turn: int | None = None, highlight: str | None = None) -> None:
@@ -150,6 +160,7 @@ class TranscriptScreen(Screen[None]):
         log = self.transcript
         if log is None:
             return
+        self.refresh_bindings()  # `i` shows while a followed conversation goes on
         ended = f" · {log.status} ({log.end_reason})" if log.end_reason else f" · {log.status}"
         follow = " · following" if self.follow else ""
         self.query_one("#tx-header", Static).update(
@@ -212,6 +223,52 @@ class TranscriptScreen(Screen[None]):
         widget.display = True
 
     # --- actions ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`i` only while the conversation followed on screen may still take text."""
+        if action == "interject":
+            return self.follow and self.transcript is not None and not self.transcript.ended
+        return True
+
+    def action_interject(self) -> None:
+        from pidgin_tui.core.control import Interjection
+        from pidgin_tui.tui.screens.interject_dialog import InterjectDialog
+
+        log = self.transcript
+        if log is None or log.ended:
+            return
+
+        def send(interjection: Interjection | None) -> None:
+            if interjection is not None:
+                self._send_interjection({
+                    "conversation_id": log.conversation_id, "text": interjection.text,
+                    "speaker": interjection.speaker, "to": list(interjection.to)})
+
+        self.app.push_screen(InterjectDialog(log.conversation_id), send)
+
+    @work(thread=True, group="interject", exit_on_error=False)
+    def _send_interjection(self, payload: dict[str, object]) -> None:
+        """Through the experiment's control channel: the process running it (this app, a
+        headless or detached run) answers; blocking, so off the app's loop."""
+        from pidgin_tui.experiments.run_requests import NotListening, ask
+        from pidgin_tui.record.control_channel import BadRequest
+        from pidgin_tui.tui.output_root import app_output_root
+
+        try:
+            reply = ask(app_output_root(self.app), self.path.parent, "interject", payload)
+        except (NotListening, BadRequest, OSError) as exc:
+            self.post_message(self.Answered(False, str(exc)))
+            return
+        if reply is None:
+            self.post_message(self.Answered(True, "sent; the run has not answered yet (it "
+                                                  "delivers it at its next safe point)"))
+        else:
+            self.post_message(self.Answered(reply.ok, reply.outcome))
+
+    def on_transcript_screen_answered(self, message: Answered) -> None:
+        self.notify(message.line, title="Interjection" if message.ok
+                    else "Interjection not delivered",
+                    severity="information" if message.ok else "warning", markup=False)
 
     def action_search(self) -> None:
         view = self.view

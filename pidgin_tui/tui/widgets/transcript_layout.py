@@ -13,7 +13,9 @@ from functools import lru_cache
 
 from rich.cells import cell_len
 
+from pidgin_tui.core.events import MessageCompleteEvent
 from pidgin_tui.record.conversation import ConversationRecord
+from pidgin_tui.reports.transcript_entries import Entry, note_label, note_text, transcript_entries
 
 GUTTER = 6
 """Columns left of the text: turn number (on headers) or the turn's convergence block."""
@@ -27,7 +29,8 @@ _WORD = re.compile(r"\S+")
 @dataclass(slots=True)
 class Line:
     kind: str
-    """`prompt`, `turn`, `speaker`, `text`, `thinking`, `blank` or `end`."""
+    """`prompt`, `turn`, `speaker`, `text`, `thinking`, `note` (the heading of an injection or
+    interjection), `note-text` (its text), `blank` or `end`."""
     turn: int
     """The turn the line belongs to (as shown), or NO_TURN."""
     text: str
@@ -111,12 +114,21 @@ class TranscriptLayout:
     message_lines: dict[int, list[int]] = field(default_factory=dict)
     """Text line indices of each message, in order."""
     messages_laid_out: int = 0
+    entries_laid_out: int = 0
+    """Transcript entries (`reports.transcript_entries`) laid out so far."""
+    last_entry: Entry | None = None
 
 
 def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
                  layout: TranscriptLayout | None = None) -> TranscriptLayout:
-    """Lay out the log's messages at `width`; with `layout`, append only new messages."""
+    """Lay out the log's transcript entries at `width` (the messages, and the injections and
+    interjections before them, in the order the Markdown transcript has them); with `layout`,
+    append only new entries."""
     out = layout or TranscriptLayout()
+    entries = transcript_entries(log)
+    done = out.entries_laid_out
+    if done > len(entries) or (done and entries[done - 1] is not out.last_entry):
+        _reset(out)  # the record was read again from the start: lay it all out afresh
     lines = out.lines
     text_width = max(8, width - GUTTER - INDENT)
     if not lines and log.initial_prompt:
@@ -125,40 +137,63 @@ def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
         lines.append(Line("blank", NO_TURN, ""))
     if lines and lines[-1].kind == "end":
         lines.pop()
-    for index in range(out.messages_laid_out, len(log.messages)):
-        message = log.messages[index]
-        turn = message.turn_number
+    for entry in entries[out.entries_laid_out:]:
+        turn = entry.turn_number
         if turn not in out.turn_lines:
             out.turn_lines[turn] = len(lines)
             lines.append(Line("turn", turn, f"Turn {turn}"))
-        name = log.name_of(message.agent_id)
-        tag = "A" if message.agent_id == "agent_a" else "B"
-        detail = f" · {message.tokens_used} tok" if message.tokens_used else ""
-        if message.finish_reason not in ("stop", ""):
-            detail += f" · {message.finish_reason}"
-        label = name if name.endswith(f"({tag})") else f"{name} ({tag})"
-        lines.append(Line("speaker", turn, f"{label}{detail}", message.agent_id, index))
-        if message.thinking:
-            if show_thinking:
-                for start, end in wrap_offsets(message.thinking, text_width):
-                    lines.append(Line("thinking", turn, message.thinking[start:end],
-                                      message.agent_id, index, start))
-            else:
-                words = len(message.thinking.split())
-                lines.append(Line("thinking", turn, f"▸ thinking ({words} words) — "
-                                  "press t to unfold", message.agent_id, index, -1))
-        own = out.message_lines.setdefault(index, [])
-        for start, end in wrap_offsets(message.content, text_width):
-            own.append(len(lines))
-            lines.append(Line("text", turn, message.content[start:end],
-                              message.agent_id, index, start))
-        lines.append(Line("blank", turn, ""))
-    out.messages_laid_out = len(log.messages)
+        if isinstance(entry, MessageCompleteEvent):
+            _lay_out_message(log, out, entry, text_width, show_thinking)
+        else:
+            lines.append(Line("note", turn, f"{note_label(log, entry)}:"))
+            text = note_text(entry)
+            for start, end in wrap_offsets(text, text_width):
+                lines.append(Line("note-text", turn, text[start:end]))
+            lines.append(Line("blank", turn, ""))
+    out.entries_laid_out = len(entries)
+    out.last_entry = entries[-1] if entries else None
     if log.end_reason:
         lines.append(Line("end", NO_TURN,
                           f"Ended: {log.status} ({log.end_reason})"
                           + (f" — {log.last_error}" if log.last_error else "")))
     return out
+
+
+def _reset(out: TranscriptLayout) -> None:
+    out.lines.clear()
+    out.turn_lines.clear()
+    out.message_lines.clear()
+    out.messages_laid_out = out.entries_laid_out = 0
+    out.last_entry = None
+
+
+def _lay_out_message(log: ConversationRecord, out: TranscriptLayout,
+                     message: MessageCompleteEvent, text_width: int, show_thinking: bool) -> None:
+    """A message's speaker line, thinking (folded or not) and text; indexed for search."""
+    lines, index, turn = out.lines, out.messages_laid_out, message.turn_number
+    out.messages_laid_out += 1
+    name = log.name_of(message.agent_id)
+    tag = "A" if message.agent_id == "agent_a" else "B"
+    detail = f" · {message.tokens_used} tok" if message.tokens_used else ""
+    if message.finish_reason not in ("stop", ""):
+        detail += f" · {message.finish_reason}"
+    label = name if name.endswith(f"({tag})") else f"{name} ({tag})"
+    lines.append(Line("speaker", turn, f"{label}{detail}", message.agent_id, index))
+    if message.thinking:
+        if show_thinking:
+            for start, end in wrap_offsets(message.thinking, text_width):
+                lines.append(Line("thinking", turn, message.thinking[start:end],
+                                  message.agent_id, index, start))
+        else:
+            words = len(message.thinking.split())
+            lines.append(Line("thinking", turn, f"▸ thinking ({words} words) — "
+                              "press t to unfold", message.agent_id, index, -1))
+    own = out.message_lines.setdefault(index, [])
+    for start, end in wrap_offsets(message.content, text_width):
+        own.append(len(lines))
+        lines.append(Line("text", turn, message.content[start:end],
+                          message.agent_id, index, start))
+    lines.append(Line("blank", turn, ""))
 
 
 @dataclass(slots=True)

@@ -43,7 +43,7 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--turn", "transcript-view--agent-a", "transcript-view--agent-b",
         "transcript-view--thinking", "transcript-view--prompt", "transcript-view--match",
         "transcript-view--current-match", "transcript-view--end", "transcript-view--gutter",
-        "transcript-view--high", "transcript-view--low",
+        "transcript-view--high", "transcript-view--low", "transcript-view--note",
     }
     DEFAULT_CSS = """
     TranscriptView { height: 1fr; background: $surface; }
@@ -58,6 +58,7 @@ class TranscriptView(ScrollView, can_focus=True):
     TranscriptView > .transcript-view--gutter { color: $text-muted; }
     TranscriptView > .transcript-view--high { color: $error; }
     TranscriptView > .transcript-view--low { color: $success; }
+    TranscriptView > .transcript-view--note { color: $accent; text-style: italic; }
     """
 
     show_thinking: reactive[bool] = reactive(False)
@@ -234,7 +235,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 name: base + self.get_component_rich_style(f"transcript-view--{name}",
                                                            partial=True)
                 for name in ("turn", "agent-a", "agent-b", "thinking", "prompt", "match",
-                             "current-match", "end", "gutter", "high", "low")}}
+                             "current-match", "end", "gutter", "high", "low", "note")}}
         return self._styles
 
     def _render_strip(self, index: int) -> Strip:
@@ -251,8 +252,10 @@ class TranscriptView(ScrollView, can_focus=True):
         if line.kind == "speaker":
             agent = "agent-a" if line.agent_id == "agent_a" else "agent-b"
             segments.append(Segment(line.text, styles[agent]))
-        elif line.kind in ("prompt", "end"):
+        elif line.kind in ("prompt", "end", "note"):
             segments.append(Segment(line.text, styles[line.kind]))
+        elif line.kind == "note-text":  # text put in by the researcher or the awareness
+            segments += [Segment(" " * INDENT, styles[""]), Segment(line.text, styles["prompt"])]
         else:
             style = styles["thinking"] if line.kind == "thinking" else styles[""]
             segments.append(Segment(" " * INDENT, styles[""]))
