@@ -30,8 +30,8 @@ class NotListening(LookupError):
 
 def listening_pid(root: Path, experiment_dir: Path) -> int | None:
     """The pid of the live process that answers `experiment_dir`'s requests, or None."""
-    manifest = read_manifest(experiment_dir, conversations=False) or {}
-    if manifest.get("status") not in LIVE_STATUSES:
+    manifest = read_manifest(experiment_dir, conversations=False)
+    if manifest is None or manifest.status not in LIVE_STATUSES:
         return None
     pid = run_pid(manifest, root)
     listening = control_channel.listener(experiment_dir)
