@@ -65,10 +65,19 @@ def main() -> None:
               f"{model / turns * 1000:.3f} ms): {(best - model) / turns * 1000:.3f} ms "
               f"(goal <= 1 ms)")
         print(f"  JSONL bytes: {jsonl_bytes:,} ({jsonl_bytes / 1e6:.3f} MB; goal <= 0.5 MB)")
-        with_metrics, exp_dir = asyncio.run(one_conversation(Path(tmp) / "m", turns, True))
+        # The figure: orchestration *including* the live metrics and end-state
+        # detectors, measured like the one above (best of 5, the model's own time subtracted).
+        metric_timings = []
+        for attempt in range(5):
+            elapsed, exp_dir = asyncio.run(one_conversation(Path(tmp) / f"m{attempt}", turns,
+                                                            True))
+            metric_timings.append(elapsed)
+        with_metrics = min(metric_timings)
         metrics_bytes = sum(p.stat().st_size for p in exp_dir.glob("*.jsonl"))
-        print(f"same with the ~160 live per-turn metrics: {with_metrics / turns * 1000:.3f} "
-              f"ms/turn, JSONL {metrics_bytes / 1e6:.3f} MB")
+        print(f"same with the live per-turn metrics and end-state detectors: best "
+              f"{with_metrics / turns * 1000:.3f} ms/turn; orchestration including metrics "
+              f"{(with_metrics - model) / turns * 1000:.3f} ms/turn (goal <= 1 ms); "
+              f"JSONL {metrics_bytes / 1e6:.3f} MB")
 
         help_times = []
         for _ in range(5):

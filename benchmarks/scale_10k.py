@@ -55,6 +55,7 @@ async def main(repetitions: int, post: bool) -> None:
         cpu_start, started = time.process_time(), time.perf_counter()
         result = await runner.run()
         ran = time.perf_counter() - started
+        run_rss = peak_rss_mb()
         post_s = 0.0
         if post:
             post_started = time.perf_counter()
@@ -78,7 +79,8 @@ async def main(repetitions: int, post: bool) -> None:
           f"{last * 1000:.2f} ms ({(last / first - 1) * 100:+.1f} %, goal within ±10 %)")
     print(f"manifest writes: {writes}; state files: "
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
-    print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB)")
+    print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB; "
+          f"{run_rss:.0f} MB at the end of the run)")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
           f"(1 min; {os.cpu_count()} CPUs, shared)")
 

@@ -23,6 +23,7 @@ from pidgin_tui.core.events import (
 from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
 from pidgin_tui.experiments.session import SIGNAL_EXIT_CODES, RunSession
+from pidgin_tui.record.live_text import LiveTextWriter
 from pidgin_tui.views.format import format_cost, format_tokens
 
 if TYPE_CHECKING:
@@ -35,20 +36,29 @@ class Execution:
     post_processing: PostProcessingResult | None
 
 
-async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool) -> Execution:
+async def execute(runner: ExperimentRunner, *, resume: bool, post_process: bool,
+                  live_text: bool = False) -> Execution:
     """Run (or resume) to the end in a run session; SIGINT/SIGTERM and `pidgin-tui stop` end it
     as `interrupted` without losing data.
 
     Post-processing (import, transcripts, README, notebook) runs afterwards whatever the outcome,
-    an interrupted run included.
+    an interrupted run included. `live_text`: a detached run, followed from the disk by whoever
+    started it, keeps its messages in progress there chunk by chunk (`record.live_text`).
     """
     session = RunSession("cli", post_process=post_process)
+    writer = LiveTextWriter(lambda: runner.experiment_dir) if live_text else None
+    if writer is not None:
+        writer.attach(runner.bus)
     try:
         with session.signals():
             run = session.start(runner, resume=resume)
             await session.wait(run)
+            if writer is not None:
+                writer.close()  # the run ended: nothing is in progress any more
             processed = await session.drain()
     finally:
+        if writer is not None:
+            writer.close()
         session.close()
     if run.crash is not None:
         raise run.crash

@@ -7,6 +7,8 @@ For an experiment still running in another process with paused conversations, th
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TextIO
 
 from pidgin_tui.commands.output import say, say_json
 
@@ -27,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip the import, transcripts, README and notebook afterwards")
     parser.add_argument("--convergence-action", choices=("stop", "warn", "pause", "continue"),
                         help="override the spec's convergence action (e.g. continue past a pause)")
+    parser.add_argument("--detach", action="store_true",
+                        help="resume in the background; print the experiment id and its log")
+    parser.add_argument("--detached-child", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,15 +82,51 @@ def run(args: argparse.Namespace) -> int:
         say(f"nothing to resume in {path.name}: every conversation ended on purpose",
             file=human)
         return EXIT_OK
+    if args.detach:
+        runner.release()  # the detached child claims it
+        return _detach(args, root, path, runner.experiment_id, len(saved), human)
     if not args.quiet:
         say(f"resuming {len(saved)} conversation(s): "
             + ", ".join(f"{cid}: {s.describe()}" for cid, s in saved.items()), file=human)
-    with progress_display(runner, args, human):
-        outcome = asyncio.run(execute(runner, resume=True,
-                                      post_process=not args.no_post_process))
+    try:
+        with progress_display(runner, args, human):
+            outcome = asyncio.run(execute(runner, resume=True,
+                                          post_process=not args.no_post_process,
+                                          live_text=args.detached_child))
+    finally:
+        if args.detached_child:
+            from pidgin_tui.experiments.daemon import remove_pid_file
+
+            remove_pid_file(root, runner.experiment_id)
     for cid, moved in runner.torn.items():
         if moved:  # reported even when quiet: it is a change to the record
             jsonl = path / conversation_jsonl_name(cid)
             say(f"{jsonl.name}: torn last line ({moved} bytes) moved to "
                 f"{torn_path(jsonl).name}", file=sys.stderr)
     return report(outcome, args, human, extra={"resumed": len(saved)})
+
+
+def _detach(args: argparse.Namespace, root: Path, path: Path, experiment_id: str,
+            resumed: int, human: TextIO) -> int:
+    """Resume in a new session (closing the terminal or the page does not stop it)."""
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, error, say, say_json
+    from pidgin_tui.experiments.daemon import start_detached_resume
+
+    child_args = [flag for flag, on in (("--no-post-process", args.no_post_process),
+                                        ("--verbose", args.verbose)) if on]
+    if args.convergence_action:
+        child_args += ["--convergence-action", args.convergence_action]
+    started = start_detached_resume(path, experiment_id, root, child_args)
+    if started.exit_code not in (None, 0):
+        error(f"the detached resume exited with code {started.exit_code}; "
+              f"see {started.log_path}")
+        return EXIT_FAILED
+    if args.json:
+        say_json({"experiment_id": experiment_id, "pid": started.pid,
+                  "experiment_dir": str(path), "log": str(started.log_path),
+                  "resumed": resumed})
+    else:
+        say(f"resuming {resumed} conversation(s) of {experiment_id} in the background "
+            f"(pid {started.pid})\n{path}\nlog: {started.log_path}\n"
+            f"stop it with: pidgin-tui stop {experiment_id}", file=human)
+    return EXIT_OK

@@ -60,6 +60,11 @@ def add_launch_flags(parser: argparse.ArgumentParser) -> None:
                         help="skip the import, transcripts, README and notebook afterwards")
     parser.add_argument("-y", "--yes", action="store_true",
                         help="consent to starting Ollama and pulling missing local models")
+    parser.add_argument("--keep-ollama", action="store_true",
+                        help="leave an Ollama server this run starts running when the run ends "
+                        "(detached runs too); by default the run stops the server it started")
+    parser.add_argument("--stop-ollama-pid", type=int, action="append", default=[],
+                        help=argparse.SUPPRESS)  # a detached child: the server it must stop
     parser.add_argument("--json", action="store_true",
                         help="print one JSON summary on stdout; human output goes to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -102,5 +107,6 @@ def launch_flag_arguments(args: argparse.Namespace) -> list[str]:
     """The launch flags (`add_launch_flags`) a detached child keeps; its output goes to a log,
     so `--json` and `--quiet` are the parent's only."""
     return [flag for flag, dest in (("--verbose", "verbose"),
-                                    ("--no-post-process", "no_post_process"), ("--yes", "yes"))
+                                    ("--no-post-process", "no_post_process"), ("--yes", "yes"),
+                                    ("--keep-ollama", "keep_ollama"))
             if getattr(args, dest, False)]

@@ -16,7 +16,6 @@ from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
 from pidgin_tui.paths import output_root
 from pidgin_tui.providers.registry import UnknownModelError
-from pidgin_tui.record.live_text import LiveTextWriter
 
 if TYPE_CHECKING:
     from pidgin_tui.providers.estimate import Estimate
@@ -99,7 +98,20 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
 
 
 def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -> int:
-    """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`)."""
+    """Check, then dry-run or execute `runner` and report (shared by `run` and `branch`).
+
+    A detached child stops the Ollama servers handed over to it however it ends."""
+    try:
+        return _launch(runner, args, human)
+    finally:
+        handed_over: list[int] = getattr(args, "stop_ollama_pid", None) or []
+        if handed_over:
+            from pidgin_tui.providers.ollama_setup import stop_handed_over
+
+            stop_handed_over(handed_over, lambda line: say(line, file=sys.stderr, flush=True))
+
+
+def _launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) -> int:
     from pidgin_tui.experiments.param_check import (
         check_parameters,
         launch_refusals,
@@ -138,35 +150,22 @@ def launch(runner: ExperimentRunner, args: argparse.Namespace, human: TextIO) ->
     if servers is None:
         return EXIT_FAILED
     if getattr(args, "detach", False):
-        for server in servers:  # the detached run needs it: it is the user's to stop now
-            say(f"the Ollama server started for this run keeps running for the detached run "
-                f"(pid {server.pid}); stop it with `kill {server.pid}`", file=sys.stderr)
-        return _detach(args, runner, human)
-    live_text = _stream_to_disk(runner) if getattr(args, "experiment_id", None) else None
+        return _detach(args, runner, human, servers)
     try:
         with progress_display(runner, args, human):
-            outcome = asyncio.run(execute(runner, resume=False,
-                                          post_process=not args.no_post_process))
+            outcome = asyncio.run(execute(
+                runner, resume=False, post_process=not args.no_post_process,
+                live_text=bool(getattr(args, "experiment_id", None))))  # a detached child
     except OSError as exc:  # the experiment directory could not even be created
         error(f"cannot write {exc.filename or runner.output_root}: {exc.strerror or exc}")
         return EXIT_FAILED
     finally:
-        if live_text is not None:
-            live_text.close()
-        _stop_started_servers(servers)
+        _stop_started_servers(servers, args)
         if getattr(args, "experiment_id", None):
             from pidgin_tui.experiments.daemon import remove_pid_file
 
             remove_pid_file(runner.output_root, runner.experiment_id)
     return report(outcome, args, human)
-
-
-def _stream_to_disk(runner: ExperimentRunner) -> LiveTextWriter:
-    """A detached run (started with a fixed `--experiment-id`) is followed from the disk by
-    whoever started it: keep its messages in progress there, chunk by chunk."""
-    writer = LiveTextWriter(lambda: runner.experiment_dir)
-    writer.attach(runner.bus)
-    return writer
 
 
 def _missing_key(runner: ExperimentRunner) -> str | None:
@@ -199,29 +198,56 @@ def _local_models_ready(runner: ExperimentRunner, args: argparse.Namespace,
     try:
         return asyncio.run(prepare_ollama_models(
             runner.models.values(), terminal_consent(getattr(args, "yes", False)),
-            lambda line: say(line, file=sys.stderr, flush=True)))
+            lambda line: say(line, file=sys.stderr, flush=True),
+            keep_server=getattr(args, "keep_ollama", False)))
     except OllamaNotReady as exc:
-        _stop_started_servers(exc.started_servers)
+        _stop_started_servers(exc.started_servers, args, failed=True)
         consent_helps = not str(exc).startswith("Ollama is not installed")
         error(f"{exc} (or pass --yes to consent)" if consent_helps else str(exc))
         return None
 
 
-def _stop_started_servers(servers: list[Any]) -> None:
-    if servers:
-        from pidgin_tui.providers.ollama_setup import stop_servers
+def _stop_started_servers(servers: list[Any], args: argparse.Namespace, *,
+                          failed: bool = False) -> None:
+    """The run is over: stop the Ollama servers this process started for it, unless
+    `--keep-ollama` (a run that failed to start stops them anyway)."""
+    if not servers:
+        return
+    from pidgin_tui.providers.ollama_setup import stop_servers
 
-        stop_servers(servers, lambda line: say(line, file=sys.stderr, flush=True))
+    def report(line: str) -> None:
+        say(line, file=sys.stderr, flush=True)
+
+    if getattr(args, "keep_ollama", False) and not failed:
+        for server in servers:
+            report(f"the Ollama server started for this run keeps running (--keep-ollama, "
+                   f"pid {server.pid}); stop it with `kill {server.pid}`")
+        return
+    stop_servers(servers, report)
 
 
-def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -> int:
-    """Start the same run in a new session and report where it writes."""
+def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO,
+            servers: list[Any]) -> int:
+    """Start the same run in a new session and report where it writes.
+
+    An Ollama server started for the run is handed over to the detached run, which stops it
+    when it ends (unless `--keep-ollama`)."""
     from pidgin_tui.experiments.daemon import start_detached
 
-    started = start_detached(child_arguments(args), runner.experiment_id, runner.output_root)
+    keep = getattr(args, "keep_ollama", False)
+    arguments = child_arguments(args)
+    if not keep:
+        for server in servers:
+            arguments += ["--stop-ollama-pid", str(server.pid)]
+    started = start_detached(arguments, runner.experiment_id, runner.output_root)
     if started.exit_code not in (None, 0):
+        _stop_started_servers(servers, args, failed=True)
         error(f"the detached run exited with code {started.exit_code}; see {started.log_path}")
         return EXIT_FAILED
+    for server in servers:
+        say(f"the Ollama server started for this run (pid {server.pid}) "
+            + (f"keeps running after it (--keep-ollama); stop it with `kill {server.pid}`"
+               if keep else "is stopped when the detached run ends"), file=sys.stderr)
     directory = started.experiment_dir or runner.output_root / "experiments"
     if args.json:
         say_json({"experiment_id": started.experiment_id, "pid": started.pid,
@@ -231,5 +257,3 @@ def _detach(args: argparse.Namespace, runner: ExperimentRunner, human: TextIO) -
             f"log: {started.log_path}\nstop it with: pidgin-tui stop {started.experiment_id}",
             file=human)
     return EXIT_OK
-
-

@@ -1,4 +1,8 @@
-"""The Conductor runs one conversation: the turn loop, routing, control and convergence policy.
+"""The Conductor runs one conversation: its start (fresh, resumed or branched) and turn loop.
+
+What a turn does is composed from one module each: the request an agent sends
+(`agent_request`), the safe points where pause, stop and interjections take effect
+(`safe_point`), the policy after a scored turn (`policy`) and how it ends (`outcome`).
 
 A turn is one message from each agent, first speaker first; `max_turns` turns are run and
 reported as exactly that many (upstream Pidgin reported T+1). Turns are numbered from
@@ -10,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any
 
 import msgspec
 
+from pidgin_tui.core.agent_request import agent_request, build_request
 from pidgin_tui.core.awareness import build_system_prompt
 from pidgin_tui.core.branch import BranchStart, inherited_copy
 from pidgin_tui.core.budget import Budget
@@ -23,30 +28,31 @@ from pidgin_tui.core.events import (
     FIRST_TURN,
     AgentNameChosenEvent,
     ContextLimitEvent,
-    ConvergenceWarningEvent,
     ConversationBranchedEvent,
     ConversationEndEvent,
-    ConversationPausedEvent,
     ConversationResumedEvent,
     ConversationStartEvent,
     InjectionEvent,
-    InterjectionEvent,
-    InterruptRequestEvent,
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
 )
 from pidgin_tui.core.history import (
-    HistoryItem,
     injection_entry,
-    interjection_entry,
     message_entries,
     message_entry,
     opening_entry,
     recorded_items,
 )
 from pidgin_tui.core.names import extract_chosen_name
-from pidgin_tui.core.plan import ConversationPlan, EndStateOnset, TurnScorer
+from pidgin_tui.core.outcome import (
+    USAGE_BUCKETS,
+    ConversationIds,
+    ConversationOutcome,
+    EndConversation,
+)
+from pidgin_tui.core.plan import ConversationPlan, TurnScorer
+from pidgin_tui.core.policy import TurnPolicy
 from pidgin_tui.core.provider import (
     ModelInfo,
     ParameterDescriber,
@@ -56,13 +62,13 @@ from pidgin_tui.core.provider import (
     RequestContext,
     Responder,
 )
+from pidgin_tui.core.resume_point import ResumePoint
 from pidgin_tui.core.router import (
     AgentView,
-    RoutedRequest,
     TokenEstimator,
     chars_estimate,
-    route,
 )
+from pidgin_tui.core.safe_point import SafePoint
 from pidgin_tui.core.types import (
     AgentId,
     ChatMessage,
@@ -70,92 +76,6 @@ from pidgin_tui.core.types import (
     HistoryEntry,
     status_for_end_reason,
 )
-
-
-@dataclass(slots=True)
-class ResumePoint:
-    """Where a conversation that ended early picks up again, rebuilt from its JSONL."""
-
-    turns_completed: int
-    """Turns completed so far: the conversation continues at the next one."""
-    messages: list[HistoryItem]
-    """Every complete message so far, (turn, speaker, text), with the interjections delivered
-    among them, in recorded order."""
-    system_prompts: dict[AgentId, str]
-    names: dict[AgentId, str]
-    last_convergence: float | None = None
-    """The score of the last completed turn: a conversation paused above the threshold does
-    not pause again until the score dips below it and crosses it once more."""
-    previous_convergence: float | None = None
-    """The score of the turn before the last one."""
-    policy_pending: bool = False
-    """The process died right after the last turn completed, perhaps before acting on its
-    score: the convergence policy is applied to that turn again before going on."""
-
-
-@dataclass(slots=True)
-class ConversationOutcome:
-    conversation_id: str
-    end_reason: EndReason
-    turns_completed: int
-    error: str | None = None
-    total_tokens: int = 0
-    cost_usd: float | None = 0.0
-    names: dict[str, str] = field(default_factory=dict)
-    usage: dict[str, int] = field(default_factory=dict)
-    """Token counts by bucket (USAGE_BUCKETS) over every response of the conversation."""
-
-
-USAGE_BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
-                 "reasoning_tokens")
-"""Usage kept apart everywhere it is totalled: input excludes the cache buckets, output
-includes reasoning."""
-
-
-def agent_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, system: str,
-                  messages: list[ChatMessage], turn: int) -> ProviderRequest:
-    """The request one agent sends: its settings from the plan, the model's capabilities."""
-    agent = plan.agent(agent_id)
-    return ProviderRequest(
-        model=info.model_id, system=system, messages=messages,
-        temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
-        think=agent.think, think_budget=agent.think_budget,
-        model_thinks=info.supports_thinking, turn_number=turn, agent_id=agent_id.value,
-        seed=plan.seed,
-    )
-
-
-def output_reserve(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo) -> int:
-    """Tokens of the context window kept free for the reply when routing a request."""
-    return plan.agent(agent_id).max_output_tokens or min(info.max_output_tokens, 4096)
-
-
-def build_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, view: AgentView,
-                  system_prompt: str, turn: int) -> tuple[RoutedRequest, ProviderRequest]:
-    """Route `agent_id`'s view and build the provider request it is sent at `turn`.
-
-    The one place a request is made, so the payload inspector rebuilds exactly what was sent.
-    """
-    routed = route(view, system_prompt, context_window=info.context_window,
-                   reserve_output_tokens=output_reserve(plan, agent_id, info),
-                   allow_truncation=plan.allow_truncation)
-    return routed, agent_request(plan, agent_id, info, routed.system, routed.messages, turn)
-
-
-class _Ids(TypedDict):
-    """The addressing fields of every event this conductor publishes."""
-
-    experiment_id: str
-    conversation_id: str
-
-
-class _End(Exception):
-    """Internal: unwinds the turn loop with an end reason."""
-
-    def __init__(self, reason: EndReason, error: str | None = None) -> None:
-        super().__init__(reason.value)
-        self.reason = reason
-        self.error = error
 
 
 @dataclass
@@ -178,22 +98,23 @@ class Conductor:
     names: dict[AgentId, str] = field(default_factory=dict, init=False)
     _system_prompts: dict[AgentId, str] = field(default_factory=dict, init=False)
     _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
-    _above_threshold: bool = field(default=False, init=False)
     _tokens: int = field(default=0, init=False)
     _usage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(USAGE_BUCKETS, 0),
                                    init=False)
     _budget: Budget = field(init=False)
+    _ids: ConversationIds = field(init=False)
+    _policy: TurnPolicy = field(init=False)
+    _safe_point: SafePoint = field(init=False)
 
     def __post_init__(self) -> None:
         self._budget = Budget(self.plan.budget_usd)
         self._views = {agent: AgentView(agent, self.estimate_tokens) for agent in AgentId}
         self.names = {AgentId.A: self.plan.agent_a.display_name,
                       AgentId.B: self.plan.agent_b.display_name}
-
-    @property
-    def _ids(self) -> _Ids:
-        return {"experiment_id": self.plan.experiment_id,
-                "conversation_id": self.plan.conversation_id}
+        self._ids = {"experiment_id": self.plan.experiment_id,
+                     "conversation_id": self.plan.conversation_id}
+        self._policy = TurnPolicy(self.plan, self.bus, self.control, self._ids)
+        self._safe_point = SafePoint(self.bus, self.control, self._ids, self._remember)
 
     async def run(self, resume: ResumePoint | None = None,
                   branch: BranchStart | None = None) -> ConversationOutcome:
@@ -212,13 +133,13 @@ class Conductor:
             done = await self._restore(resume)
         try:
             if resume is not None and resume.policy_pending:
-                await self._apply_convergence_policy(resume.turns_completed,
+                await self._policy.apply_convergence(resume.turns_completed,
                                                      resume.last_convergence)
             for turn in range(self.turns_completed + FIRST_TURN, self.plan.max_turns + 1):
                 await self._run_turn(turn, done)
                 done = {}
             reason, error = EndReason.MAX_TURNS, None
-        except _End as end:
+        except EndConversation as end:
             reason, error = end.reason, end.error
         except asyncio.CancelledError:
             # Cancelled while waiting on I/O at shutdown: every write so far is whole (writes
@@ -307,10 +228,8 @@ class Conductor:
             if not isinstance(item, HistoryEntry) and item[0] == next_turn:
                 done[item[1]] = item[2]
         self.turns_completed = resume.turns_completed
-        threshold = self.plan.convergence_threshold
-        basis = resume.previous_convergence if resume.policy_pending else resume.last_convergence
-        self._above_threshold = None not in (threshold, basis) and \
-            basis >= threshold  # type: ignore[operator]
+        self._policy.remember_score(resume.previous_convergence if resume.policy_pending
+                                    else resume.last_convergence)
         await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=next_turn,
                                                         restarted=True))
         return done
@@ -321,60 +240,24 @@ class Conductor:
         for event in branch.inherited:
             await self.bus.publish(inherited_copy(event, **self._ids))
             if isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
-                threshold = self.plan.convergence_threshold
-                self._above_threshold = threshold is not None and \
-                    event.convergence_score >= threshold
+                self._policy.remember_score(event.convergence_score)
         for entry in message_entries(self.plan, recorded_items(branch.inherited)):
             self._remember(entry)
         self.turns_completed = branch.turn
         if branch.interjection is not None:
-            await self._deliver(msgspec.structs.replace(branch.interjection, **self._ids))
-
-    async def _deliver(self, event: InterjectionEvent) -> None:
-        await self.bus.publish(event)
-        self._remember(interjection_entry(event.text, event.speaker, event.to,
-                                          event.turn_number))
-
-    async def _take_interjections(self, turn: int) -> None:
-        for pending in self.control.take_interjections():
-            await self._deliver(InterjectionEvent(
-                **self._ids, turn_number=turn, text=pending.text, speaker=pending.speaker,
-                to=list(pending.to)))
-
-    async def _checkpoint(self, turn: int) -> None:
-        """A safe point: wait out a pause, end if a stop or interrupt was requested, and
-        deliver interjections waiting for it. A pause for a human (`pause_before_turn`) waits
-        for an interjection or a resume."""
-        if self.control.pause_before_turn == turn:
-            self.control.pause_before_turn = None
-            self.control.wait_for_human()
-        if self.control.paused and self.control.end_requested is None:
-            reason = "human" if self.control.waiting_for_human else "user"
-            await self.bus.publish(ConversationPausedEvent(**self._ids, turn_number=turn,
-                                                           reason=reason))
-            await self.control.wait_while_paused()
-            if self.control.end_requested is None:
-                await self.bus.publish(ConversationResumedEvent(**self._ids, turn_number=turn))
-        await self._end_if_requested(turn)
-        await self._take_interjections(turn)
-
-    async def _end_if_requested(self, turn: int) -> None:
-        reason = self.control.end_requested
-        if reason is not None:
-            kind = "stop" if reason is EndReason.STOPPED else "interrupt"
-            await self.bus.publish(InterruptRequestEvent(**self._ids, turn_number=turn, kind=kind))
-            raise _End(reason)
+            await self._safe_point.deliver(
+                msgspec.structs.replace(branch.interjection, **self._ids))
 
     async def _run_turn(self, turn: int, done: dict[AgentId, str]) -> None:
         """One message from each agent; `done` holds messages of this turn already recorded."""
-        await self._checkpoint(turn)
+        await self._safe_point.reached(turn)
         if not done:
             await self.bus.publish(TurnStartEvent(**self._ids, turn_number=turn))
         texts: dict[AgentId, str] = dict(done)
         for agent_id in self.plan.speaking_order:
             if agent_id in done:
                 continue
-            await self._checkpoint(turn)  # interjections delivered here precede the injection
+            await self._safe_point.reached(turn)  # interjections here precede the injection
             injection = injection_entry(self.plan, agent_id, turn)
             if injection is not None:
                 self._remember(injection)
@@ -389,12 +272,7 @@ class Conductor:
             **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
             metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
         ))
-        end_state_action = await self._publish_end_states(turn)
-        await self._apply_convergence_policy(turn, score)
-        if end_state_action == "stop":
-            raise _End(EndReason.END_STATE)
-        if end_state_action == "pause":
-            self._pause_or_end(turn)
+        await self._policy.after_turn(turn, score, self.scorer)
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:
         plan, info = self.plan, self.models[agent_id]
@@ -406,7 +284,7 @@ class Conductor:
                 context_window=info.context_window, estimated_tokens=routed.estimated_tokens,
                 dropped_messages=routed.dropped_messages, truncated=not routed.over_limit))
         if routed.over_limit:
-            raise _End(EndReason.CONTEXT_LIMIT,
+            raise EndConversation(EndReason.CONTEXT_LIMIT,
                        f"{info.ref}: ~{routed.estimated_tokens} tokens exceed the "
                        f"{info.context_window}-token context window")
         ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
@@ -414,11 +292,11 @@ class Conductor:
                              truncated_messages=routed.dropped_messages)
         try:
             result = await self.responder(self.providers[agent_id], request, ctx,
-                                          lambda: self.control.end_requested is not None)
+                                          self.control.abort)
         except ProviderError as exc:
             if exc.kind == "context_length":
-                raise _End(EndReason.CONTEXT_LIMIT, exc.message) from exc
-            raise _End(EndReason.ERROR, f"{info.ref}: {exc.message}") from exc
+                raise EndConversation(EndReason.CONTEXT_LIMIT, exc.message) from exc
+            raise EndConversation(EndReason.ERROR, f"{info.ref}: {exc.message}") from exc
         self._tokens += result.usage.input_tokens + result.usage.output_tokens
         for bucket in USAGE_BUCKETS:
             self._usage[bucket] += getattr(result.usage, bucket)
@@ -426,15 +304,15 @@ class Conductor:
         if self.experiment_budget is not None:
             self.experiment_budget.add(result.cost_usd)
         if result.aborted:
-            await self._end_if_requested(turn)
+            await self._safe_point.end_if_requested(turn)
         if not result.content.strip() and plan.empty_reply == "end":
-            raise _End(EndReason.EMPTY_REPLY,
+            raise EndConversation(EndReason.EMPTY_REPLY,
                        f"{info.ref} replied with nothing (finish reason {result.finish_reason})")
         self._remember(message_entry(plan, agent_id, turn, result.content))
         if plan.choose_names and turn == FIRST_TURN:  # the name comes from the first reply
             await self._record_chosen_name(agent_id, turn, result.content)
         if self._budget.exceeded or (self.experiment_budget and self.experiment_budget.exceeded):
-            raise _End(EndReason.BUDGET)
+            raise EndConversation(EndReason.BUDGET)
         return result.content
 
     def _remember(self, entry: HistoryEntry) -> None:
@@ -449,49 +327,3 @@ class Conductor:
         self.names[agent_id] = name
         await self.bus.publish(AgentNameChosenEvent(
             **self._ids, agent_id=agent_id.value, chosen_name=name, turn_number=turn))
-
-    async def _apply_convergence_policy(self, turn: int, score: float | None) -> None:
-        """Act when the score crosses the threshold upwards (again after dipping below it)."""
-        threshold = self.plan.convergence_threshold
-        if score is None or threshold is None:
-            return
-        was_above, self._above_threshold = self._above_threshold, score >= threshold
-        if not self._above_threshold or was_above:
-            return
-        action = self.plan.convergence_action
-        await self.bus.publish(ConvergenceWarningEvent(
-            **self._ids, turn_number=turn, convergence_score=score, threshold=threshold,
-            action=action))
-        if action == "stop":
-            raise _End(EndReason.HIGH_CONVERGENCE)
-        if action == "pause":
-            self._pause_or_end(turn)
-
-    def _pause_or_end(self, turn: int) -> None:
-        """A policy's `pause`: wait for a human (an interjection, a resume or a stop) when
-        someone can answer, else end with reason `paused` (`resume` continues it)."""
-        if turn >= self.plan.max_turns:  # nothing left to pause
-            return
-        if not self.plan.interactive:
-            raise _End(EndReason.PAUSED)
-        self.control.wait_for_human()
-
-    async def _publish_end_states(self, turn: int) -> str | None:
-        """Publish the end states the scorer first detected at this turn; returns the most
-        drastic of their actions (stop, pause, then the rest), or None."""
-        # A scorer that detects end states is an `EndStateSource`; a plain callable is not.
-        take = getattr(self.scorer, "take_end_states", None)
-        if take is None:
-            return None
-        strongest: str | None = None
-        onsets: list[EndStateOnset] = take()
-        for onset in onsets:
-            action = self.plan.end_state_actions.get(onset.name, "warn")
-            await self.bus.publish(onset.event(**self._ids, turn_number=turn, action=action))
-            if strongest is None or _SEVERITY[action] > _SEVERITY[strongest]:
-                strongest = action
-        return strongest
-
-
-_SEVERITY = {"continue": 0, "warn": 1, "pause": 2, "stop": 3}
-"""Policy actions from the mildest to the most drastic."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from pidgin_tui.core.abort import AbortSignal
 from pidgin_tui.core.types import EndReason
 
 
@@ -30,6 +31,9 @@ class ConversationControl:
         self._resumed.set()
         self._end_reason: EndReason | None = None
         self._wake = asyncio.Event()
+        self.abort = AbortSignal(self._wake)
+        """True once a stop or interrupt was requested; awaitable, so a backoff or a provider's
+        pause ends at once instead of at its end."""
         self.pending: list[Interjection] = []
         """Interjections not delivered yet; the conductor takes them at its next safe point."""
         self.pause_before_turn: int | None = None

@@ -1,14 +1,16 @@
 """Bulk import of one experiment directory's JSONL into DuckDB, replacing its previous rows.
 
-All files are read in one `read_json_objects` scan (no Python-side parsing, no row-at-a-time
-inserts); every table is then filled with one INSERT ... SELECT each, inside one transaction
-that first deletes the experiment's old rows, so a re-import is idempotent and a failed import
-leaves the previous data intact. Unparseable lines (a truncated last line after a crash, or a
-corrupt line) become NULL rows in the scan; they are skipped and reported per file.
+Files are read by `read_json_objects` scans, a batch of files at a time (no Python-side
+parsing, no row-at-a-time inserts); every table is then filled with one INSERT ... SELECT each.
+The experiment's old rows are replaced only once every batch is in, so a re-import is
+idempotent and a failed import leaves the previous data intact (see `import_experiment`).
+Unparseable lines (a truncated last line after a crash, or a corrupt line) become NULL rows in
+the scan; they are skipped and reported per file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -174,8 +176,9 @@ def _experiment_times(con: duckdb.DuckDBPyConnection) -> tuple[object, object]:
     return (row[0], row[1]) if row else (None, None)
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, report: ImportReport, running: bool) -> None:
-    exp = report.experiment_id
+def _insert_batch(con: duckdb.DuckDBPyConnection, report: ImportReport, exp: str,
+                  running: bool) -> None:
+    """Insert the staged batch's rows under the experiment id `exp`."""
     report.events += _inserted(con, EVENTS_SQL, exp)
     report.messages += _inserted(con, MESSAGES_SQL, exp)
     _inserted(con, WIDE_METRICS_SQL, exp)
@@ -187,9 +190,33 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, report: ImportReport, running:
     report.conversations += _inserted(con, CONVERSATIONS_SQL, exp, running=running)
 
 
+PENDING_PREFIX = "\x00importing:"
+"""Rows of an import in batches are written under this prefix + the experiment id, committed
+batch by batch, and take the experiment's id in one last transaction (see `import_experiment`);
+no real experiment id starts with a NUL byte."""
+
+
+def _delete_rows(con: duckdb.DuckDBPyConnection, exp: str) -> None:
+    for table in TABLES:
+        con.execute(f"DELETE FROM {table} WHERE experiment_id = ?", [exp])
+
+
+def _discard_pending(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what an import in batches that died (a crash, a kill) left under a pending id."""
+    for table in TABLES:
+        con.execute(f"DELETE FROM {table} WHERE starts_with(experiment_id, ?)",
+                    [PENDING_PREFIX])
+
+
 def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> ImportReport:
     """Import (or re-import) one experiment directory; returns what was loaded and skipped.
-    A small experiment leaves the connection at one thread (see `_stage`)."""
+    A small experiment leaves the connection at one thread (see `_stage`).
+
+    An experiment of one batch is imported in one transaction. A larger one is written under a
+    pending id and committed and checkpointed after each batch, so DuckDB holds one batch in
+    memory instead of the whole experiment; one last transaction then replaces the
+    experiment's previous rows with the pending ones. Either way the previous rows stay as
+    they were until the import has succeeded."""
     started = time.perf_counter()
     experiment_dir = experiment_dir.resolve()
     files = event_files(experiment_dir)
@@ -207,20 +234,26 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                                 "'ExperimentCompleteEvent' ORDER BY seq DESC LIMIT 1").fetchone()
             status = ended[0] if ended else "interrupted"
         exp_started, exp_completed = _experiment_times(con)
+        target = exp if len(batches) == 1 else PENDING_PREFIX + exp
         con.execute("BEGIN TRANSACTION")
         try:
-            for table in TABLES:
-                con.execute(f"DELETE FROM {table} WHERE experiment_id = ?", [exp])
+            if target == exp:
+                _delete_rows(con, exp)
+            else:
+                _discard_pending(con)
             for index, batch in enumerate(batches):
                 if index:
+                    con.execute("COMMIT")
+                    con.execute("CHECKPOINT")
+                    con.execute("BEGIN TRANSACTION")
                     _stage(con, batch)
                 skipped, problems = _skipped(con)
                 report.skipped_lines += skipped
                 report.problems += problems
-                _insert_batch(con, report, running=status == "running")
-            report.metric_rows += _wide_values(con, exp)
+                _insert_batch(con, report, target, running=status == "running")
+            report.metric_rows += _wide_values(con, target)
             con.execute(EXPERIMENT_SQL, {
-                "exp": exp, "name": manifest.get("name") or experiment_dir.name,
+                "exp": target, "name": manifest.get("name") or experiment_dir.name,
                 "status": status, "directory": str(experiment_dir),
                 "created_at": manifest.get("created_at"),
                 "started_at": manifest.get("started_at") or exp_started,
@@ -229,9 +262,17 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 "config": json.dumps(manifest.get("config") or {}),
                 "events": report.events, "skipped": report.skipped_lines,
             })
+            if target != exp:
+                _delete_rows(con, exp)
+                for table in TABLES:
+                    con.execute(f"UPDATE {table} SET experiment_id = ? WHERE experiment_id = ?",
+                                [exp, target])
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # none is open if a CHECKPOINT failed
+                con.execute("ROLLBACK")
+            if target != exp:
+                _discard_pending(con)
             raise
     finally:
         con.execute("DROP TABLE IF EXISTS _stage")

@@ -1,8 +1,9 @@
 """Detached runs and stopping runs in other processes.
 
-`start_detached` re-invokes `python -m pidgin_tui run …` as an argument list (never a shell string
-or generated source) in a new session, with output to `experiments/logs/experiment_<id>.log` and
-its pid in `experiments/active/exp_<id>.pid`. The child removes the pid file when its run ends.
+`start_detached` re-invokes `python -m pidgin_tui run …` (or `resume …`) as an argument list (never
+a shell string or generated source) in a new session, with output to
+`experiments/logs/experiment_<id>.log` and its pid in `experiments/active/exp_<id>.pid`. The child
+removes the pid file when its run ends.
 
 `stop_experiment` asks the process running an experiment to stop exactly that experiment,
 through the experiment's control channel when that process listens on it (every run session
@@ -54,6 +55,17 @@ def run_command(root: Path, experiment_id: str, arguments: list[str]) -> list[st
             "--experiment-id", experiment_id]
 
 
+RESUMED_CHILD_FLAG = "--detached-child"
+"""Tells a `resume` it runs detached: it streams live text and removes its pid file at the end
+(a detached `run` knows it from its fixed `--experiment-id`)."""
+
+
+def resume_command(root: Path, experiment_dir: Path, arguments: list[str]) -> list[str]:
+    """The argument list of a detached `pidgin-tui resume` of `experiment_dir` with `arguments`."""
+    return [sys.executable, "-m", "pidgin_tui", "resume", "--output", str(root), *arguments,
+            RESUMED_CHILD_FLAG, "--", str(experiment_dir)]
+
+
 @dataclass(slots=True)
 class Detached:
     experiment_id: str
@@ -67,15 +79,18 @@ class Detached:
 
 
 def start_detached(arguments: list[str], experiment_id: str, root: Path,
-                   wait_s: float = MANIFEST_WAIT_S) -> Detached:
+                   wait_s: float = MANIFEST_WAIT_S, *,
+                   command: list[str] | None = None) -> Detached:
     """Start `pidgin-tui run` with `arguments` (spec path and flags) in a new session and wait
-    until its experiment directory exists."""
+    until its experiment directory exists. `command` replaces the whole argument list (a
+    detached resume: `resume_command`)."""
     logs_dir(root).mkdir(parents=True, exist_ok=True)
     active_dir(root).mkdir(parents=True, exist_ok=True)
     log_path, pid_path = log_file(root, experiment_id), pid_file(root, experiment_id)
+    argv = command if command is not None else run_command(root, experiment_id, arguments)
     with open(log_path, "ab") as log:
         child = subprocess.Popen(  # noqa: S603 - an argument list built from parsed flags
-            run_command(root, experiment_id, arguments), stdin=subprocess.DEVNULL, stdout=log,
+            argv, stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True, cwd=os.getcwd(), close_fds=True)
     pid_path.write_text(f"{child.pid}\n", encoding="ascii")
     found: Path | None = None
@@ -104,6 +119,16 @@ def start_detached_spec(spec: ExperimentSpec, experiment_id: str, root: Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump_spec_yaml(spec), encoding="utf-8")
     return start_detached([str(path)], experiment_id, root, wait_s)
+
+
+def start_detached_resume(experiment_dir: Path, experiment_id: str, root: Path,
+                          arguments: list[str] | None = None) -> Detached:
+    """Resume an experiment in a new session (`resume --detach`, the app in a browser), like
+    `run --detach`: its log and pid file are the experiment's."""
+    started = start_detached([], experiment_id, root, wait_s=0.0,
+                             command=resume_command(root, experiment_dir, arguments or []))
+    started.experiment_dir = experiment_dir
+    return started
 
 
 def find_experiment_dir(root: Path, experiment_id: str) -> Path | None:

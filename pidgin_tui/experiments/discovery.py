@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.processes import process_alive as process_alive  # re-exported
+from pidgin_tui.core.processes import process_start_time as process_start_time
 from pidgin_tui.record.layout import experiment_dirs, experiment_id_of_dir, pid_file
 from pidgin_tui.record.manifest_types import Manifest
 
@@ -24,47 +25,6 @@ LIVE_STATUSES = frozenset({"created", "running"})
 START_TIME_SLACK_S = 2.0
 """How much later than the manifest's last write a process may appear to have started (clock
 tick rounding of the start time)."""
-
-
-def process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@cache
-def _boot_time() -> float | None:
-    try:
-        with open("/proc/stat", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("btime "):
-                    return float(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def process_start_time(pid: int) -> float | None:
-    """The process start as a Unix time, where /proc tells it (Linux); otherwise None."""
-    boot = _boot_time()
-    if boot is None:
-        return None
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            stat = handle.read()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2:].split()
-    try:
-        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (IndexError, ValueError, OSError):
-        return None
 
 
 def _parse_time(value: Any) -> float | None:

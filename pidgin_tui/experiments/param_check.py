@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pidgin_tui.core.conductor import agent_request
+from pidgin_tui.core.agent_request import agent_request
 from pidgin_tui.core.events import FIRST_REPETITION, FIRST_TURN
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.providers.params import ParameterIssue, parameter_issues, sent_parameters

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.core.conductor import build_request, output_reserve
+from pidgin_tui.core.agent_request import build_request, output_reserve
 from pidgin_tui.core.events import (
     ConversationBranchedEvent,
     ConversationStartEvent,

@@ -19,8 +19,8 @@ from typing import Any
 
 import msgspec
 
-from pidgin_tui.core.conductor import ResumePoint
 from pidgin_tui.core.history import item_turn, recorded_items
+from pidgin_tui.core.resume_point import ResumePoint
 from pidgin_tui.core.types import AgentId, EndReason, Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import read_all_events

@@ -20,7 +20,7 @@ import msgspec
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.budget import Budget
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.conductor import Conductor, ConversationOutcome, ResumePoint
+from pidgin_tui.core.conductor import Conductor
 from pidgin_tui.core.control import ExperimentControl
 from pidgin_tui.core.events import (
     FIRST_REPETITION,
@@ -30,8 +30,10 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.history import turn_texts
 from pidgin_tui.core.names import default_display_names
+from pidgin_tui.core.outcome import ConversationOutcome
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.provider import ModelInfo, Responder
+from pidgin_tui.core.resume_point import ResumePoint
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.params import describe_parameters
@@ -92,7 +94,7 @@ class ExperimentResult:
     @property
     def usage(self) -> dict[str, int]:
         """Token counts by bucket over every conversation."""
-        from pidgin_tui.core.conductor import USAGE_BUCKETS
+        from pidgin_tui.core.outcome import USAGE_BUCKETS
 
         return {bucket: sum(o.usage.get(bucket, 0) for o in self.outcomes)
                 for bucket in USAGE_BUCKETS}
@@ -309,7 +311,7 @@ class ExperimentRunner:
 
     def claim(self) -> None:
         """Become the experiment's one writer; raises `ExperimentLocked` naming the holder."""
-        from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone
+        from pidgin_tui.experiments.discovery import LIVE_STATUSES, process_gone, run_pid
         from pidgin_tui.record.lock import ExperimentLock, ExperimentLocked
 
         assert self.experiment_dir is not None
@@ -317,8 +319,11 @@ class ExperimentRunner:
             return
         lock = ExperimentLock.acquire(self.experiment_dir)
         manifest = self._existing_manifest
+        # (a detached resume's pid file names this process: the manifest's writer is gone)
         if manifest is not None and manifest.pid != os.getpid() and \
-                manifest.status in LIVE_STATUSES and not process_gone(manifest, self.output_root):
+                manifest.status in LIVE_STATUSES and \
+                run_pid(manifest, self.output_root) != os.getpid() and \
+                not process_gone(manifest, self.output_root):
             lock.release()  # a run that predates the lock, still alive
             raise ExperimentLocked(self.experiment_dir, manifest.pid)
         self._lock = lock

@@ -30,6 +30,7 @@ from pidgin_tui.experiments.discovery import process_alive
 from pidgin_tui.experiments.post_processor import PostProcessingResult, run_post_processing
 from pidgin_tui.record import control_channel
 from pidgin_tui.record.layout import MANIFEST_NAME, experiment_dirs, unprocessed_marker
+from pidgin_tui.record.live_text import clear_live_text
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentResult, ExperimentRunner
@@ -122,6 +123,7 @@ class RunSession:
         else:
             runner.prepare()
         assert runner.experiment_dir is not None
+        clear_live_text(runner.experiment_dir)  # what a killed writer left is stale now
         control_channel.listen(runner.experiment_dir, self.host)
         runner.interactive = True  # a policy `pause` waits for an interjection, resume or stop
         run = SessionRun(runner, resume)

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from itertools import chain
+from itertools import chain, filterfalse
 from operator import mul
 from typing import TypeVar
 
@@ -101,7 +101,9 @@ def profile_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     instead of 0, so a single punctuation mark cannot swing the value from 1 to 0."""
     total = 0.0
     present = 0
-    for k in a.keys() | b.keys():
+    # In a's order, then b's other features: a set's order changes with the string hash seed,
+    # and the float sum would then differ in its last bits from one process to the next.
+    for k in chain(a, filterfalse(a.__contains__, b)):
         x, y = a.get(k, 0), b.get(k, 0)
         if x or y:
             present += 1

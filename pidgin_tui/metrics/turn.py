@@ -56,9 +56,26 @@ METRICS_VERSION = 3
 """Bumped whenever a metric is added, removed or changes definition."""
 
 
+RECENT_MESSAGES = 8
+"""Distinct recent messages whose analysis a conversation keeps for reuse: a loop usually
+cycles through a few messages."""
+
 _PREFIXED: dict[str, dict[str, str]] = {
     agent: {name: f"{agent}_{name}" for name in PER_AGENT} for agent in ("a", "b")}
 """Prefixed metric keys, built once."""
+
+
+_PREFIXED_ORDER: dict[str, tuple[str, ...]] = {}
+"""Each agent's prefixed keys in the order its values come in (the same on every turn)."""
+
+
+def _prefixed_keys(agent: str, values: dict[str, float]) -> tuple[str, ...]:
+    """The prefixed names of `values`' keys, in order (every name is in the catalog: a test
+    holds them together)."""
+    keys = _PREFIXED_ORDER.get(agent)
+    if keys is None or len(keys) != len(values):
+        keys = _PREFIXED_ORDER[agent] = tuple(map(_PREFIXED[agent].__getitem__, values))
+    return keys
 
 
 class _AgentState:
@@ -90,14 +107,19 @@ class ConversationMetrics:
         self._turns = 0
         self._previous_turn: set[str] | None = None
         self._scores: list[float] = []
+        self._score_sum = 0.0
         self._ema = 0.0
         self._opening = {stem(w) for w in tokenize(prompt) if w not in STOPWORDS}
         """Content words of the opening (prompt, then the first turn): the topic anchor."""
         self.end_states = EndStateTracker()
+        self._recent: dict[str, MessageAnalysis] = {}
+        self._pairs: dict[tuple[str, str], tuple[_Shared, dict[str, float]]] = {}
+        """`_pair_metrics` of the latest distinct (A, B) message pairs, likewise."""
+        """Analyses of the latest distinct messages by text, least recently seen first."""
 
     def __call__(self, turn_number: int, text_a: str, text_b: str
                  ) -> tuple[dict[str, float], float]:
-        msgs = {"a": analyze(text_a), "b": analyze(text_b)}
+        msgs = {"a": self._analyze(text_a), "b": self._analyze(text_b)}
         metrics: dict[str, float] = {"metrics_version": float(METRICS_VERSION)}
         cross = self._cross(msgs)
         self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
@@ -108,16 +130,15 @@ class ConversationMetrics:
         for agent in self.order:
             msg = msgs[agent]
             values = msg.metrics | self._cumulative(agent, msg, weighted[agent], norms[agent])
-            # Every name is in the catalog (a test holds them together): prefixed at C speed.
-            metrics.update(zip(map(_PREFIXED[agent].__getitem__, values), values.values(),
-                               strict=True))
+            metrics.update(zip(_prefixed_keys(agent, values), values.values(), strict=True))
             unprefixed[agent] = values
         cross["vocabulary_overlap"] = self._vocabulary_overlap()
         score = convergence_score(cross, self.profile)
         self._scores.append(score)
         self._ema = score if len(self._scores) == 1 else \
             EMA_ALPHA * score + (1 - EMA_ALPHA) * self._ema
-        cross["convergence_mean"] = sum(self._scores) / len(self._scores)
+        self._score_sum += score  # summed in turn order, as sum(self._scores) would
+        cross["convergence_mean"] = self._score_sum / len(self._scores)
         cross["convergence_ema"] = self._ema
         cross["convergence_delta"] = score - self._scores[-2] if len(self._scores) > 1 else 0.0
         metrics.update(cross)
@@ -126,6 +147,18 @@ class ConversationMetrics:
             metrics[SCORE_KEYS[name]] = value
         self.end_states.update(turn_number, end_scores, len(self._scores))
         return metrics, score
+
+    def _analyze(self, text: str) -> MessageAnalysis:
+        """`analyze(text)`, reused when the text is one of the conversation's recent messages
+        (a looping conversation repeats them verbatim; an analysis is never modified)."""
+        recent = self._recent
+        analysis = recent.pop(text, None)
+        if analysis is None:
+            analysis = analyze(text)
+            if len(recent) >= RECENT_MESSAGES:
+                del recent[next(iter(recent))]  # the least recently seen
+        recent[text] = analysis
+        return analysis
 
     def take_end_states(self) -> list[EndStateOnset]:
         """End states first detected at the latest turn (see `EndStateSource`)."""
@@ -140,26 +173,16 @@ class ConversationMetrics:
     def _cross(self, msgs: dict[str, MessageAnalysis]) -> dict[str, float]:
         """Cross-agent metrics that need no cumulative state except the previous messages."""
         a, b = msgs["a"], msgs["b"]
-        # Intersections that both the Jaccard and the mimicry metrics use.
-        shared = _Shared(a, b)
-        out: dict[str, float] = {
-            "word_jaccard": jaccard(a.word_counts.keys(), b.word_counts.keys()),
-            "content_jaccard": jaccard_of_sizes(shared.content, len(a.content_counts),
-                                                len(b.content_counts)),
-            "bigram_jaccard": jaccard_of_sizes(shared.bigrams, len(a.bigrams), len(b.bigrams)),
-            "trigram_jaccard": jaccard_of_sizes(shared.trigrams, len(a.trigrams),
-                                                len(b.trigrams)),
-            "char_cosine": cosine(a.char_counts, b.char_counts),
-            "function_word_cosine": cosine(a.function_counts, b.function_counts),
-            "lexicon_cosine": cosine(a.lexicon, b.lexicon)
-            if any(a.lexicon.values()) or any(b.lexicon.values()) else 1.0,
-            "structure_similarity": profile_similarity(a.structure, b.structure),
-            "length_ratio": ratio_similarity(a.metrics["words"], b.metrics["words"]),
-            "sentiment_similarity": 1.0 - abs(a.polarity - b.polarity) / 2.0,
-            "ncd_similarity": ncd_similarity(a.text.encode(), b.text.encode(), a.compressed,
-                                             b.compressed, compressed_size),
-            "identical": float(a.words == b.words and a.text.split() == b.text.split()),
-        }
+        # Metrics of the two messages alone, reused when a looping conversation repeats both.
+        pairs, texts = self._pairs, (a.text, b.text)
+        pair = pairs.pop(texts, None)
+        if pair is None:
+            pair = _pair_metrics(a, b)
+            if len(pairs) >= RECENT_MESSAGES:
+                del pairs[next(iter(pairs))]  # the least recently seen
+        pairs[texts] = pair
+        shared, values = pair
+        out = dict(values)
         # Mimicry X→Y: how much of Y's message reuses X's latest message before Y spoke.
         first = self.order[0]
         for src, dst in (("a", "b"), ("b", "a")):
@@ -239,6 +262,31 @@ class _Shared:
         self.content = len(a.content_counts.keys() & b.content_counts.keys())
         self.bigrams = len(a.bigrams.keys() & b.bigrams.keys())
         self.trigrams = len(a.trigrams.keys() & b.trigrams.keys())
+
+
+def _pair_metrics(a: MessageAnalysis, b: MessageAnalysis) -> tuple[_Shared, dict[str, float]]:
+    """The cross metrics of two messages that depend on nothing else, and the sizes of their
+    shared content words and n-grams (the mimicry metrics use them too)."""
+    shared = _Shared(a, b)
+    out: dict[str, float] = {
+        "word_jaccard": jaccard(a.word_counts.keys(), b.word_counts.keys()),
+        "content_jaccard": jaccard_of_sizes(shared.content, len(a.content_counts),
+                                            len(b.content_counts)),
+        "bigram_jaccard": jaccard_of_sizes(shared.bigrams, len(a.bigrams), len(b.bigrams)),
+        "trigram_jaccard": jaccard_of_sizes(shared.trigrams, len(a.trigrams),
+                                            len(b.trigrams)),
+        "char_cosine": cosine(a.char_counts, b.char_counts),
+        "function_word_cosine": cosine(a.function_counts, b.function_counts),
+        "lexicon_cosine": cosine(a.lexicon, b.lexicon)
+        if any(a.lexicon.values()) or any(b.lexicon.values()) else 1.0,
+        "structure_similarity": profile_similarity(a.structure, b.structure),
+        "length_ratio": ratio_similarity(a.metrics["words"], b.metrics["words"]),
+        "sentiment_similarity": 1.0 - abs(a.polarity - b.polarity) / 2.0,
+        "ncd_similarity": ncd_similarity(a.text.encode(), b.text.encode(), a.compressed,
+                                         b.compressed, compressed_size),
+        "identical": float(a.words == b.words and a.text.split() == b.text.split()),
+    }
+    return shared, out
 
 
 def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",

@@ -142,6 +142,8 @@ class EventAwareProvider:
         except ProviderError as exc:
             await self._report(exc, ctx, will_retry_in_s)
             raise
+        if finish is None and should_abort():  # stopped before anything was sent
+            return interrupted_result()
         if finish is None:
             incomplete = ProviderError("incomplete_stream", "stream ended without a finish reason",
                                        provider=ctx.info.provider)

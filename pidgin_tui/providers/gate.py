@@ -10,6 +10,8 @@ in the process, so a provider's rate limit is met by the whole run together:
   in between, no request is admitted until a pause ends, so every conversation waits together
   instead of each storming on its own. The pause is the provider's `retry-after`, floored by a
   backoff that grows with the rounds; one success closes the breaker.
+
+Waiting for admission ends at once when the conversation is stopped (`core.abort`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import weakref
 from collections import deque
 from dataclasses import dataclass, field
 
-from pidgin_tui.core.provider import RATE_LIMIT_KINDS, ProviderError
+from pidgin_tui.core.abort import wait_unless_aborted
+from pidgin_tui.core.provider import RATE_LIMIT_KINDS, AbortCheck, ProviderError
 
 BREAKER_THRESHOLD = 3
 """Rounds of failures in a row after which the provider is paused for everyone."""
@@ -74,19 +77,26 @@ class ProviderGate:
         self.limit = min(self.limit, self.max_limit) if self.adaptive else self.max_limit
         self._wake()
 
-    async def admit(self) -> int:
-        """Wait for the breaker and a free slot; returns the round the request belongs to."""
+    async def admit(self, should_abort: AbortCheck | None = None) -> int | None:
+        """Wait for the breaker and a free slot; returns the round the request belongs to, or
+        None when `should_abort` said stop while waiting (then no slot is taken)."""
         while True:
+            if should_abort is not None and should_abort():
+                return None
             remaining = self.pause_remaining()
             if remaining > 0:
-                await asyncio.sleep(remaining)
+                if await wait_unless_aborted(should_abort, remaining):
+                    return None
                 continue
             if self.in_flight < self.limit:
                 break
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
-                await waiter
+                if await wait_unless_aborted(should_abort, waiting=waiter):
+                    if waiter.done():
+                        self._wake()  # the slot it was woken for goes to the next waiter
+                    return None
             finally:
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)

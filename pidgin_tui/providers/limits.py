@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from pidgin_tui.core.abort import current_abort
 from pidgin_tui.core.provider import (
     Chunk,
     Provider,
@@ -36,7 +37,8 @@ class LimitedProvider:
 
     The first-token timeout runs until the first text or thinking chunk; the total timeout runs
     from the moment the request is sent. Time spent waiting for admission counts towards neither.
-    The gate hears how every admitted request went.
+    The gate hears how every admitted request went. A conversation stopped while it waits
+    for admission gets an empty stream (the caller's abort check says why).
     """
 
     def __init__(self, inner: Provider, limits: StreamLimits | Callable[[], StreamLimits]) -> None:
@@ -61,7 +63,9 @@ class LimitedProvider:
                 yield chunk
             return
         gate = provider_gate(self.name, limits.max_concurrent, limits.adaptive)
-        admitted = await gate.admit()
+        admitted = await gate.admit(current_abort())
+        if admitted is None:  # stopped while waiting: nothing was sent
+            return
         verdict = False
         try:
             async for chunk in self._timed(request, limits):

@@ -4,7 +4,9 @@ Nothing here acts without consent. Each step that changes the machine (starting 
 downloading a model) is described to a `Consent` callback first and runs only if it answers yes;
 headless runs answer with `--yes`. Installing Ollama is never done here, with or without consent:
 the platform's official command is printed for the user to run. A server started here belongs to
-the run: `stop_servers` ends it when the run is over. Hosts are shown through `redact_url`.
+the run: `stop_servers` ends it when the run is over (`stop_handed_over` in a detached run, which
+gets the server's pid from the process that started it), unless the user keeps it
+(`--keep-ollama`). Hosts are shown through `redact_url`.
 """
 
 from __future__ import annotations
@@ -223,6 +225,41 @@ def stop_servers(servers: Iterable[subprocess.Popen[bytes]],
             server.wait()
 
 
+def stop_handed_over(pids: Iterable[int], report: Callable[[str], None],
+                     timeout_s: float = 10.0) -> None:
+    """Stop `ollama serve` processes another process started for this run and handed over by
+    pid (`run --detach` starts the server, its detached run stops it). A pid that no longer
+    belongs to an `ollama serve` (it ended, and the number was reused) is left alone."""
+    import signal
+    import time
+
+    for pid in pids:
+        if not _is_ollama_server(pid):
+            continue
+        report(f"stopping the Ollama server started for this run (pid {pid})")
+        deadline = time.monotonic() + timeout_s
+        try:
+            os.kill(pid, signal.SIGTERM)
+            while _is_ollama_server(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _is_ollama_server(pid):
+                os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):  # gone, or not ours to stop
+            pass
+
+
+def _is_ollama_server(pid: int) -> bool:
+    """Whether `pid` runs `ollama serve` (where /proc tells; elsewhere: whether it runs)."""
+    from pidgin_tui.core.processes import process_alive, process_arguments
+
+    if not process_alive(pid):
+        return False
+    args = process_arguments(pid)
+    if args is None:
+        return True
+    return "serve" in args and any(os.path.basename(a) == "ollama" for a in args)
+
+
 @dataclass(slots=True)
 class ReadyResult:
     host: str
@@ -232,8 +269,10 @@ class ReadyResult:
 
 async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
                        on_progress: Callable[[PullProgress], Any] | None = None,
-                       start_timeout_s: float = 30.0) -> ReadyResult:
-    """Make `model` servable: start Ollama and pull the model, each after consent."""
+                       start_timeout_s: float = 30.0, keep_server: bool = False) -> ReadyResult:
+    """Make `model` servable: start Ollama and pull the model, each after consent.
+
+    `keep_server`: a server started here outlives the run (the question says so)."""
     status = await detect(host)
     result = ReadyResult(status.host)
     shown = redact_url(status.host)
@@ -243,7 +282,9 @@ async def ensure_model(model: str, consent: Consent, *, host: str | None = None,
             raise OllamaNotReady(f"{not_installed_message(install_plan())} "
                                  f"(nothing answers at {shown})")
         if not await ask(consent, f"Ollama is installed but not running at {shown}. "
-                         f"Start it now (`{binary} serve`, stopped when the run ends)?"):
+                         f"Start it now (`{binary} serve`, "
+                         f"{'kept running after' if keep_server else 'stopped when'} the run "
+                         "ends)?"):
             raise OllamaNotReady(f"Ollama is not running at {shown}; start it with "
                                  "`ollama serve`")
         result.started = start_server(binary, status.host)
@@ -295,7 +336,8 @@ async def add_local_models(registry: Registry, host: str | None = None) -> list[
 
 
 async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
-                                report: Callable[[str], None]) -> list[subprocess.Popen[bytes]]:
+                                report: Callable[[str], None], *, keep_server: bool = False
+                                ) -> list[subprocess.Popen[bytes]]:
     """Make every Ollama model among `models` servable, reporting pull progress as text.
 
     Returns the servers started on the way, for the caller to stop when the run ends (also
@@ -314,7 +356,8 @@ async def prepare_ollama_models(models: Iterable[ModelInfo], consent: Consent,
                 report(f"ollama pull {model}: {fraction:.0%}")
 
         try:
-            result = await ensure_model(model, consent, on_progress=show)
+            result = await ensure_model(model, consent, on_progress=show,
+                                        keep_server=keep_server)
         except OllamaNotReady as exc:
             if exc.started is not None:
                 started.append(exc.started)

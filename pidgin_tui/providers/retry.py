@@ -13,12 +13,12 @@ returned, so partial text from a failed attempt never reaches the history.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from pidgin_tui.core.abort import POLL_S, abort_scope, wait_unless_aborted
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import ContextLimitEvent, RateLimitEvent
 from pidgin_tui.core.provider import RATE_LIMIT_KINDS, Provider, ProviderError, ProviderRequest
@@ -32,9 +32,6 @@ from pidgin_tui.providers.event_aware import (
 )
 from pidgin_tui.providers.gate import Backoff, current_gate
 
-ABORT_POLL_S = 0.25
-"""How often a backoff wait checks whether the conversation was stopped."""
-
 
 @dataclass(slots=True)
 class RetryPolicy:
@@ -45,7 +42,8 @@ class RetryPolicy:
     max_wait_s: float = 60.0
     max_attempts: int | None = None
     rng: random.Random = field(default_factory=random.Random)
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    sleep: Callable[[float], Awaitable[None]] | None = None
+    """None: real time, ended at once by a stop; a test may inject a fake clock's sleep."""
     clock: Callable[[], float] = time.monotonic
 
     def backoff(self, attempt: int) -> float:
@@ -115,8 +113,9 @@ class RetryingResponder:
         while True:
             plan = _AttemptPlan(policy, attempt, started, provider=provider.name)
             try:
-                return await self.event_aware.attempt(
-                    provider, request, replace(ctx, attempt=attempt), should_abort, plan)
+                with abort_scope(should_abort):  # admission waits end on a stop, too
+                    return await self.event_aware.attempt(
+                        provider, request, replace(ctx, attempt=attempt), should_abort, plan)
             except ProviderError as exc:
                 wait = plan(exc)
                 if exc.kind == "context_length":
@@ -136,12 +135,14 @@ class RetryingResponder:
                 attempt += 1
 
     async def _wait(self, seconds: float, should_abort: AbortCheck) -> bool:
-        """Sleep `seconds` in slices; True if the conversation was stopped meanwhile."""
-        remaining = seconds
+        """Wait `seconds`; True (at once) if the conversation was stopped meanwhile."""
+        if self.policy.sleep is None:
+            return await wait_unless_aborted(should_abort, seconds) or should_abort()
+        remaining = seconds  # an injected sleep (tests): in slices, asking between them
         while remaining > 0:
             if should_abort():
                 return True
-            step = min(ABORT_POLL_S, remaining)
+            step = min(POLL_S, remaining)
             await self.policy.sleep(step)
             remaining -= step
         return should_abort()

@@ -81,10 +81,12 @@ def conversation_jsonl_name(conversation_id: str) -> str:
 
 
 def conversation_id_of(path: Path) -> str | None:
-    """The conversation id a conversation JSONL file is named after, or None for other files."""
+    """The conversation id a conversation JSONL file is named after, or None for other files
+    (and for `conv__events.jsonl`, which names none: the writer then keeps the id in each line,
+    as the importer, which reads ids from file names too, expects)."""
     name = path.name
     if name.startswith(_CONV_PREFIX) and name.endswith(_CONV_SUFFIX):
-        return name[len(_CONV_PREFIX):-len(_CONV_SUFFIX)]
+        return name[len(_CONV_PREFIX):-len(_CONV_SUFFIX)] or None
     return None
 
 
@@ -143,9 +145,23 @@ def control_listener_file(experiment_dir: Path) -> Path:
     return control_dir(experiment_dir) / "listener.json"
 
 
-def control_live_text_file(experiment_dir: Path, conversation_id: str) -> Path:
-    """The text of a conversation's message in progress, while a detached run streams it."""
-    return control_dir(experiment_dir) / f"live_{conversation_id}.txt"
+LIVE_TEXT_PREFIX = "live_"
+
+
+def control_live_text_file(experiment_dir: Path, conversation_id: str, *,
+                           thinking: bool = False) -> Path:
+    """The text (or the thinking) of a conversation's message in progress, while a detached run
+    streams it."""
+    kind = ".thinking" if thinking else ""
+    return control_dir(experiment_dir) / f"{LIVE_TEXT_PREFIX}{conversation_id}{kind}.txt"
+
+
+def control_live_text_files(experiment_dir: Path) -> list[Path]:
+    """Every live-text file in the experiment's control folder."""
+    try:
+        return sorted(control_dir(experiment_dir).glob(f"{LIVE_TEXT_PREFIX}*.txt"))
+    except OSError:
+        return []
 
 
 def unprocessed_marker(experiment_dir: Path) -> Path:

@@ -9,7 +9,6 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from pidgin_tui.core.bus import EventBus, Subscription
-from pidgin_tui.core.conductor import USAGE_BUCKETS
 from pidgin_tui.core.events import (
     APIErrorEvent,
     ConversationEndEvent,
@@ -20,6 +19,7 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
 )
+from pidgin_tui.core.outcome import USAGE_BUCKETS
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name

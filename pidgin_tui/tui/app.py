@@ -261,15 +261,15 @@ class PidginApp(ToastApp):
 
     def action_launch(self) -> None:
         """Validate the setup form and launch it, or show the setup screen with the problems."""
-        setup = self.get_screen("setup")
-        spec = setup.valid_spec() if hasattr(setup, "valid_spec") else None
+        from pidgin_tui.tui.screens.setup import SetupScreen
+
+        setup = self.get_screen("setup", SetupScreen)
+        spec = setup.valid_spec()
         if spec is None:
             self.switch_mode("setup")
             self.notify("Fix the marked fields first.", title="Cannot launch", severity="warning")
             return
-        missing = setup.missing_key() if hasattr(setup, "missing_key") else None
-        if not missing and hasattr(setup, "launch_refusal"):
-            missing = setup.launch_refusal(spec)
+        missing = setup.missing_key() or setup.launch_refusal(spec)
         if missing:
             self.switch_mode("setup")
             self.notify(missing, title="Cannot launch", severity="error", markup=False)
@@ -333,12 +333,11 @@ class PidginApp(ToastApp):
 
     @work(group="open-live", exclusive=True, exit_on_error=False)
     async def _open_live(self, conversation: Any) -> None:
+        from pidgin_tui.tui.screens.live import LiveScreen
+
         await self.switch_mode("live")
-        show = getattr(self.screen, "show_conversation", None)
-        if show is None:
-            return
         try:
-            await show(conversation)
+            await self.get_screen("live", LiveScreen).show_conversation(conversation)
         except Exception as exc:  # the live screen was mid-update; it still follows the run
             self.notify(f"Could not switch the live screen: {exc}", severity="warning",
                         markup=False)

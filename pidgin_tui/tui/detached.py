@@ -1,9 +1,9 @@
 """Runs launched from the app in a browser (`pidgin-tui serve`) go detached.
 
 A browser tab owns its app process: closing the tab ends that process. So a browser session
-starts each run through the detached-run machinery (`experiments.daemon`), in its own session,
-and follows it from the disk like any run of another process; reopening the page lands on the
-monitor when runs are going.
+starts (and resumes) each run through the detached-run machinery (`experiments.daemon`), in its
+own session, and follows it from the disk like any run of another process; reopening the page
+lands on the monitor when runs are going.
 """
 
 from __future__ import annotations
@@ -54,6 +54,21 @@ def launch_detached(app: PidginApp, spec: ExperimentSpec) -> None:
 
     app.run_worker(start, thread=True, group="detach", exit_on_error=False,
                    description=f"start {spec.name} detached")
+
+
+def resume_detached(app: PidginApp, experiment_dir: Path, experiment_id: str,
+                    name: str) -> None:
+    """Resume an experiment as a detached run off the event loop (`pidgin-tui resume
+    --detach`); the app hears `DetachedStarted`, and follows it from the disk."""
+    def start() -> None:
+        from pidgin_tui.experiments.daemon import start_detached_resume
+
+        started = start_detached_resume(experiment_dir, experiment_id, app.output_root)
+        app.post_message(DetachedStarted(name, experiment_id, started.exit_code,
+                                         started.log_path, started.experiment_dir))
+
+    app.run_worker(start, thread=True, group="detach", exit_on_error=False,
+                   description=f"resume {experiment_id} detached")
 
 
 def has_live_runs(root: Path) -> bool:

@@ -111,6 +111,12 @@ class AppRuns:
         if not saved:
             return f"nothing to resume in {runner.experiment_id}: no conversation ended " \
                    "paused or interrupted"
+        if app.detach_runs:  # in a browser: closing the page must not end the resumed run
+            from pidgin_tui.tui.detached import resume_detached
+
+            resume_detached(app, experiment_dir, runner.experiment_id, runner.spec.name)
+            return f"resuming {len(saved)} conversation(s) of {runner.experiment_id} in the " \
+                   "background: closing this page does not stop them"
         try:
             self._start(runner, bus, resume=True)
         except (ExperimentLocked, OSError) as exc:

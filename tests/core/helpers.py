@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.conductor import Conductor, ConversationOutcome
+from pidgin_tui.core.conductor import Conductor
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.core.events import Event
+from pidgin_tui.core.outcome import ConversationOutcome
 from pidgin_tui.core.plan import ConversationPlan
 from pidgin_tui.core.provider import Chunk, ProviderRequest
 from pidgin_tui.core.types import AgentConfig, AgentId

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.database import importer
+from pidgin_tui.database.connection import open_database
 from pidgin_tui.database.event_store import EventStore
 
 RELEASE1 = Path(__file__).resolve().parents[1] / "data" / "record_release1"
@@ -34,3 +35,47 @@ def test_one_file_per_batch_imports_the_same_rows(tmp_path: Path,
             f"SELECT * FROM {table}"
         rows = whole.query(f"{sql} ORDER BY {order}", limit=None).rows
         assert rows and rows == batched.query(f"{sql} ORDER BY {order}", limit=None).rows, table
+
+
+def _counts(store: EventStore) -> dict[str, list[tuple[object, ...]]]:
+    return {table: store.query(f"SELECT experiment_id, count(*) FROM {table} GROUP BY ALL "
+                               "ORDER BY ALL", limit=None).rows for table in TABLES}
+
+
+def test_a_batched_import_that_fails_leaves_the_previous_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches are committed one by one under a pending id: a failure in a later batch keeps
+    the experiment's previous rows, and leaves no pending rows behind."""
+    experiment = next(RELEASE1.iterdir())
+    store = EventStore(tmp_path / "db.duckdb")
+    store.import_experiment(experiment)
+    before = _counts(store)
+    assert all(before.values())
+    monkeypatch.setattr(importer, "BATCH_BYTES", 1)
+    real_insert, calls = importer._insert_batch, []
+
+    def insert_then_fail(*args: object, **kwargs: object) -> None:
+        calls.append(args[2])
+        if len(calls) == 3:
+            raise OSError("disk gone")
+        real_insert(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "_insert_batch", insert_then_fail)
+    with pytest.raises(OSError, match="disk gone"):
+        store.import_experiment(experiment)
+    assert calls[0] == importer.PENDING_PREFIX + "20400339"  # rows went in under the pending id
+    assert _counts(store) == before
+
+
+def test_pending_rows_of_a_killed_import_are_dropped_by_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    experiment = next(RELEASE1.iterdir())
+    store = EventStore(tmp_path / "db.duckdb")
+    store.import_experiment(experiment)
+    before = _counts(store)
+    with open_database(store.path) as con:  # what a killed import leaves: committed batches
+        con.execute("INSERT INTO messages SELECT ? || experiment_id, * EXCLUDE (experiment_id) "
+                    "FROM messages", [importer.PENDING_PREFIX])
+    monkeypatch.setattr(importer, "BATCH_BYTES", 1)
+    store.import_experiment(experiment)
+    assert _counts(store) == before

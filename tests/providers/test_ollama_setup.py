@@ -6,6 +6,7 @@ The fake `ollama serve` runs the loopback fake server on OLLAMA_HOST's port. A f
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -223,3 +224,89 @@ async def test_run_with_yes_starts_ollama_says_so_on_stderr_and_stops_it_at_the_
     assert "not running" in err and "yes (--yes)" in err
     assert "stopping the Ollama server this run started (pid " in err
     assert not (await detect()).running  # nothing left behind
+
+
+def _server_pid(err: str) -> int:
+    import re
+
+    found = re.search(r"Ollama server started for this run \(pid (\d+)\)", err) or \
+        re.search(r"keeps running \(--keep-ollama, pid (\d+)\)", err)
+    assert found, err
+    return int(found.group(1))
+
+
+async def _until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    for _ in range(1200):  # a guard against a hang, not a measurement
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+async def test_a_detached_run_stops_the_server_its_launcher_started_when_it_ends(
+        bin_dir: Path, tmp_path: Path):
+    import os
+
+    from pidgin_tui.experiments.daemon import find_experiment_dir
+    from pidgin_tui.record.layout import pid_file
+    from tests.providers.test_commands import cli
+
+    install_fake_ollama(bin_dir)
+    host, out_root = os.environ["OLLAMA_HOST"], tmp_path / "out"
+    code, out, err = await cli(
+        "run", "-a", "ollama:llama3.2", "-b", "local:instant", "-t", "2", "--yes", "--detach",
+        "--json", "--no-post-process", "--output", str(out_root),
+        PATH=f"{bin_dir}{os.pathsep}/usr/bin:/bin", OLLAMA_HOST=host)
+    assert code == 0, err
+    experiment_id = json.loads(out)["experiment_id"]
+    pid = _server_pid(err)
+    assert "is stopped when the detached run ends" in err
+
+    async def run_over() -> bool:
+        return not pid_file(out_root, experiment_id).exists()
+
+    await _until(run_over, "the detached run to end")
+    assert not (await detect()).running  # the detached run stopped the launcher's server
+    log = (out_root / "experiments" / "logs" / f"experiment_{experiment_id}.log").read_text()
+    assert f"stopping the Ollama server started for this run (pid {pid})" in log
+    assert find_experiment_dir(out_root, experiment_id) is not None
+
+
+async def test_keep_ollama_leaves_the_server_running_after_the_run_and_says_how_to_stop_it(
+        bin_dir: Path, tmp_path: Path):
+    import os
+    import signal
+
+    from tests.providers.test_commands import cli
+
+    install_fake_ollama(bin_dir)
+    host = os.environ["OLLAMA_HOST"]
+    code, _out, err = await cli(
+        "run", "-a", "ollama:llama3.2", "-b", "local:instant", "-t", "1", "--yes", "--json",
+        "--keep-ollama", "--no-post-process", "--output", str(tmp_path / "out"),
+        PATH=f"{bin_dir}{os.pathsep}/usr/bin:/bin", OLLAMA_HOST=host)
+    pid = _server_pid(err)
+    try:
+        assert code == 0, err
+        assert "kept running after the run ends" in err  # the consent question said so
+        assert f"stop it with `kill {pid}`" in err and "stopping the Ollama" not in err
+        assert (await detect()).running
+    finally:
+        os.kill(pid, signal.SIGTERM)
+
+    async def stopped() -> bool:
+        return not (await detect()).running
+
+    await _until(stopped, "the kept server to stop")
+
+
+def test_a_handed_over_pid_that_is_not_an_ollama_server_is_left_alone():
+    import os
+
+    from pidgin_tui.providers.ollama_setup import stop_handed_over
+
+    lines: list[str] = []
+    stop_handed_over([os.getpid()], lines.append)  # this pytest process: not `ollama serve`
+    assert lines == []

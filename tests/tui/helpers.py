@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual.pilot import Pilot
 from textual.widgets import Static
+
+T = TypeVar("T")
 
 WAIT_LIMIT_S = 20.0
 """Upper bound for anything a test waits for; reaching it fails the test with a message."""
@@ -19,6 +22,25 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str,
         if waited > WAIT_LIMIT_S:
             raise AssertionError(f"gave up waiting for {what}")
         await pilot.pause(step)
+        waited += step
+
+
+async def wait_until_steady(pilot: Pilot, read: Callable[[], T], what: str,
+                            step: float = 0.05) -> T:
+    """Let the app run until `read()` gives the same non-empty answer twice in a row, with
+    scheduled animations done and a refresh between the two reads (mounts, focus moves and
+    recomposes have settled); returns that answer."""
+    last: T | None = None
+    waited = 0.0
+    while True:
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(step)
+        now = read()
+        if now and now == last:
+            return now
+        if waited > WAIT_LIMIT_S:
+            raise AssertionError(f"gave up waiting for {what} to settle (last: {now!r})")
+        last = now
         waited += step
 
 

@@ -27,6 +27,15 @@ async def launch(pilot, turns: int = 2, repetitions: int = 1) -> None:
     await wait_until(pilot, lambda: any(
         c.turns for e in app.store.experiments.values() for c in e.conversations.values()),
         "the first streamed words")
+    await wait_until(pilot, lambda: shows_a_run(app), "the live screen to show the run")
+
+
+def shows_a_run(app) -> bool:  # type: ignore[no-untyped-def]
+    """The live screen shows a conversation of a run of this app: its keys (space, s, i, S)
+    act on that conversation from now on."""
+    screen = app.screen
+    return isinstance(screen, LiveScreen) and screen.conversation_id is not None and \
+        screen.experiment_id in app.runs
 
 
 def only_experiment(app):

@@ -13,8 +13,9 @@ from .scripted import Script
 
 
 def bodies(app) -> dict[tuple[int, str], str]:
+    """The message texts of the conversation on screen (kept, hidden ones are left out)."""
     return {(v.turn, v.agent_id): v.query_one(".body", Markdown).source
-            for v in app.screen.query(MessageView)}
+            for v in app.screen.view.current.query(MessageView)}
 
 
 async def test_a_retry_replaces_the_failed_attempts_text(make_app) -> None:
@@ -73,6 +74,66 @@ async def test_n_and_p_move_between_conversations(make_app) -> None:
         await pilot.pause(0.1)
         assert "Conversation 1 of 2" in static_text(pilot, "#conversation-line")
         assert len(bodies(app)) == 2
+
+
+async def test_switching_back_reuses_the_view_and_shows_what_arrived_meanwhile(make_app) -> None:
+    """n/p keep the conversation they leave mounted: coming back shows the same message
+    widgets (nothing rebuilt), caught up with the text, turns and end that arrived while
+    another conversation was on screen (the screen gets no streamed text for hidden ones)."""
+    from pidgin_tui.core.events import ConversationEndEvent
+
+    from .scripted import REPLIES, words
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, max_turns=2, conversations=2)
+        await script.start()
+        await script.turn(1, partial_b=3)
+        await pilot.pause(0.1)
+        kept = {(v.turn, v.agent_id): v for v in app.screen.view.current.query(MessageView)}
+        assert set(kept) == {(1, "agent_a"), (1, "agent_b")}
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert bodies(app) == {}
+        pieces = words(REPLIES[(1, "agent_b")])
+        for index, piece in enumerate(pieces[3:], start=3):
+            await script.bus.publish(MessageChunkEvent(
+                **script.ids, agent_id="agent_b", turn_number=1, chunk=piece,
+                chunk_index=index))
+        await script.bus.publish(MessageCompleteEvent(
+            **script.ids, agent_id="agent_b", turn_number=1, content=REPLIES[(1, "agent_b")]))
+        await script.turn(2)
+        await script.bus.publish(ConversationEndEvent(**script.ids, reason="max_turns",
+                                                      total_turns=2, status="completed"))
+        await pilot.pause(0.1)
+        await pilot.press("p")
+        await pilot.pause(0.1)
+        assert "Conversation 1 of 2" in static_text(pilot, "#conversation-line")
+        shown = {(v.turn, v.agent_id): v for v in app.screen.view.current.query(MessageView)}
+        assert all(shown[key] is view for key, view in kept.items())
+        assert bodies(app) == {key: text for key, text in REPLIES.items() if key[0] <= 2}
+        assert all(view.complete for view in shown.values())
+        end = app.screen.view.current.query_one("#end-note")
+        assert "completed" in str(end.render())
+
+
+async def test_the_live_screen_keeps_only_a_few_conversations_mounted(make_app) -> None:
+    from pidgin_tui.tui.widgets.conversation_deck import KEPT_VIEWS
+    from pidgin_tui.tui.widgets.conversation_view import ConversationView
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, conversations=KEPT_VIEWS + 2)
+        await script.start()
+        for _ in range(KEPT_VIEWS + 2):
+            await pilot.press("n")
+        await pilot.pause(0.1)
+        views = list(app.screen.query(ConversationView))
+        assert len(views) == KEPT_VIEWS
+        assert [view for view in views if view.display] == [app.screen.view.current]
+        assert "Conversation 1 of" in static_text(pilot, "#conversation-line")
 
 
 async def test_high_convergence_pauses_and_says_so(make_app) -> None:
@@ -159,7 +220,7 @@ async def test_the_convergence_panel_says_no_data_yet_instead_of_a_full_bar(make
 
 
 async def test_following_resumes_at_the_bottom(make_app) -> None:
-    from pidgin_tui.tui.widgets.conversation_view import ConversationView
+    from pidgin_tui.tui.widgets.conversation_deck import ConversationDeck
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -179,7 +240,7 @@ async def test_following_resumes_at_the_bottom(make_app) -> None:
             await pilot.pause(0.2)
 
         await stream(60)
-        view = app.screen.query_one(ConversationView)
+        view = app.screen.query_one(ConversationDeck)
         assert view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y
         view.scroll_home(animate=False)  # the user scrolls up: following stops
         await pilot.pause(0.1)
@@ -198,6 +259,7 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
     from textual.widgets import Input
 
     from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
+    from pidgin_tui.tui.screens.live import LiveScreen
 
     from .helpers import press_now, wait_until
 
@@ -211,15 +273,17 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
         app.screen.query_one("#end_state_action", Input).value = "continue, loop=pause"
         await pilot.pause()
         await press_now(pilot, "ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
         await wait_until(pilot, lambda: "loop since turn" in static_text(
             pilot, "#conversation-line"), "the loop badge on the live screen")
+        await wait_until(pilot, lambda: any(n.title.startswith("End state")
+                                            for n in app._notifications), "the end-state toast")
         conversation = next(iter(app.store.experiments["exp00001"].conversations.values()))
         name, onset = conversation.end_states[0]
         assert name == "loop" and fmt_end_state_badge(name, onset) in static_text(
             pilot, "#conversation-line")
         await wait_until(pilot, lambda: "paused" in static_text(pilot, "#conversation-line"),
                          "the conversation to pause on the loop")
-        assert "End state" in [n.title for n in app._notifications]
         await app.stop_all_and_wait()
 
 

@@ -21,7 +21,7 @@ from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
 from pidgin_tui.tui.widgets.row_table import RowTable
 
 from .conftest import SIZE
-from .helpers import wait_until
+from .helpers import wait_until, wait_until_steady
 from .host import HostApp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,6 +69,14 @@ async def test_a_cell_that_grows_widens_its_column() -> None:
         assert "turn 12 / 30" in table.render_line(1).text
 
 
+def footer_layout(app: App[object]) -> tuple[tuple[str, object], ...]:
+    """Each footer key's description and place; empty until every key has been laid out."""
+    keys = list(app.screen.query_one(Footer).query("FooterKey"))
+    if not keys or any(k.region.width == 0 for k in keys):
+        return ()
+    return tuple((str(k.description), k.region) for k in keys)  # type: ignore[attr-defined]
+
+
 async def test_footers_fit_at_120_columns(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -76,7 +84,7 @@ async def test_footers_fit_at_120_columns(make_app) -> None:
             await pilot.press(key)
             await wait_until(pilot, lambda: len(app.screen.query_one(Footer).query(
                 "FooterKey")) > 2, "the footer")
-            await pilot.pause(0.2)
+            await wait_until_steady(pilot, lambda: footer_layout(app), f"the footer after {key}")
             footer = app.screen.query_one(Footer)
             keys = list(footer.query("FooterKey"))
             palette = [k for k in keys if k.action == "app.command_palette"]

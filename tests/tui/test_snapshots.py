@@ -116,18 +116,30 @@ def test_unread_badge_on_setup(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
+def palette_listed(pilot: Pilot) -> bool:
+    """The command palette is open and has listed its commands: no search still gathering
+    them, no busy indicator."""
+    from textual.command import CommandList, CommandPalette
+
+    palette = pilot.app.screen
+    if not isinstance(palette, CommandPalette):
+        return False
+    gathering = any(worker.group == CommandPalette._GATHER_COMMANDS_GROUP and
+                    not worker.is_finished for worker in pilot.app.workers)
+    return not gathering and not palette._show_busy and \
+        palette.query_one(CommandList).option_count > 0
+
+
 def test_palette_open(snap_compare, make_app) -> None:
     """You should see the command palette over the setup screen, listing the setup commands
     (Load spec, Save spec, New form) and the app's (Help, Setup, Live, …, Launch)."""
 
     async def run_before(pilot: Pilot) -> None:
-        from textual.command import CommandPalette
-
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette),
-                         "the command palette")
+        await wait_until(pilot, lambda: palette_listed(pilot), "the command palette's list")
         no_blink(pilot)  # the palette's own search field must not blink either
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

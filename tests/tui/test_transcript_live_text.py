@@ -1,4 +1,5 @@
-"""Following a detached run's transcript shows the message in progress as it grows."""
+"""Following a detached run's transcript shows the message in progress, and the thinking before
+it, as they grow."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 from textual.widgets import Static
 
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import MessageChunkEvent, MessageCompleteEvent
+from pidgin_tui.core.events import MessageChunkEvent, MessageCompleteEvent, ThinkingChunkEvent
 from pidgin_tui.experiments.synthetic import conversation_events, write_jsonl
 from pidgin_tui.record.layout import conversation_jsonl_name, experiments_dir
 from pidgin_tui.record.live_text import LiveTextWriter
+from pidgin_tui.record.lock import ExperimentLock
 from pidgin_tui.tui.screens.transcript import TranscriptScreen
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
 
@@ -40,11 +42,24 @@ async def test_follow_mode_shows_the_partial_message_until_the_jsonl_holds_it(
     writer.attach(bus)
     screen = TranscriptScreen(jsonl, follow=True)
     app = HostApp(tmp_path, lambda: screen)
+    with ExperimentLock.acquire(experiment):  # the run writing the experiment holds its lock
+        await _follow(app, bus, jsonl, screen)
+
+
+async def _follow(app: HostApp, bus: EventBus, jsonl: Path, screen: TranscriptScreen) -> None:
     async with app.run_test(size=SIZE) as pilot:
+        await bus.publish(ThinkingChunkEvent(
+            experiment_id="live01", conversation_id="live01_0001", agent_id="agent_a",
+            turn_number=3, chunk="Should I [i]agree[/]?"))
+        await wait_until(pilot, lambda: "Should I [i]agree[/]?" in static_text(pilot, "#tx-live"),
+                         "the thinking on screen, as plain text")
+        assert "Ada · turn 3 / 4 · thinking…" in static_text(pilot, "#tx-live")
+        assert "(thinking) Should I" in static_text(pilot, "#tx-live")
         await bus.publish(_chunk("The first words "))
         await wait_until(pilot, lambda: "The first words" in static_text(pilot, "#tx-live"),
                          "the first chunk on screen")
         assert "Ada · turn 3 / 4 · writing…" in static_text(pilot, "#tx-live")
+        assert "(thinking) Should I" in static_text(pilot, "#tx-live"), "still labelled"
         await bus.publish(_chunk("[bold]then more[/]"))
         await wait_until(pilot, lambda: "[bold]then more[/]" in static_text(pilot, "#tx-live"),
                          "the next chunk, shown as plain text")

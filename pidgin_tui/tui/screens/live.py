@@ -26,7 +26,7 @@ from pidgin_tui.tui.messages import (
 from pidgin_tui.tui.state import ConversationState, ExperimentState
 from pidgin_tui.tui.widgets.agent_panel import AgentPanel
 from pidgin_tui.tui.widgets.convergence_panel import ConvergencePanel
-from pidgin_tui.tui.widgets.conversation_view import ConversationView
+from pidgin_tui.tui.widgets.conversation_deck import ConversationDeck
 from pidgin_tui.tui.widgets.experiment_header import ExperimentHeader
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
@@ -71,20 +71,22 @@ class LiveScreen(Screen[None]):
         """True once the user chose a conversation with n/p; new ones then don't steal focus."""
         self._thinking_open = False
         self._drawn: tuple[int, int] = (-1, -1)
+        self._panels = (AgentPanel("agent_a"), AgentPanel("agent_b"))
+        self._convergence = ConvergencePanel()
+        """Kept rather than queried: a query walks every kept conversation view first."""
 
     pidgin = getters.app(PidginApp)
-    view = getters.query_one(ConversationView)
+    view = getters.query_one(ConversationDeck)
 
     def compose(self) -> ComposeResult:
         yield TopBar("Live · conversation")
         yield ExperimentHeader()
         yield Static("", id="conversation-line")
         with Horizontal(id="live-main"):
-            yield ConversationView(id="conversation")
+            yield ConversationDeck(id="conversation")
             with Vertical(id="live-side"):
-                yield AgentPanel("agent_a")
-                yield AgentPanel("agent_b")
-                yield ConvergencePanel()
+                yield from self._panels
+                yield self._convergence
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -119,9 +121,10 @@ class LiveScreen(Screen[None]):
     async def show_conversation(self, conversation: ConversationState) -> None:
         self.experiment_id = conversation.experiment_id
         self.conversation_id = conversation.conversation_id
-        await self.view.show(conversation)
-        self._drawn = (-1, -1)
-        self.refresh_figures()
+        with self.app.batch_update():  # one layout for the new messages and figures, not one each
+            await self.view.show(conversation)
+            self._drawn = (-1, -1)
+            self.refresh_figures()
 
     def refresh_figures(self) -> None:
         """Redraw header, conversation line and panels if the store changed since last time."""
@@ -135,10 +138,10 @@ class LiveScreen(Screen[None]):
         self.query_one(ExperimentHeader).show_experiment(experiment, self.pidgin.clock())
         self.query_one("#conversation-line", Static).update(self._conversation_line(
             experiment, conversation))
-        for panel in self.query(AgentPanel):
+        for panel in self._panels:
             panel.show_stats(None if conversation is None
                              else conversation.agents[panel.agent_id])
-        self.query_one(ConvergencePanel).show_conversation(conversation)
+        self._convergence.show_conversation(conversation)
 
     def _conversation_line(self, experiment: ExperimentState | None,
                            conversation: ConversationState | None) -> str:

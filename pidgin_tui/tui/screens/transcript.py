@@ -3,7 +3,8 @@
 The JSONL is parsed in a thread worker; the screen shows it through `TranscriptView`, which never
 mounts a widget per message. With `follow`, the file is re-read from its last offset twice a
 second, so a run in another process appears message by message; a detached run also keeps the
-message it is writing on disk (`record.live_text`), shown below the view as it grows.
+message it is writing, and the thinking before it, on disk (`record.live_text`), shown below the
+view as it grows.
 """
 
 from __future__ import annotations
@@ -191,10 +192,19 @@ class TranscriptScreen(Screen[None]):
                 for m in log.messages[-4:]):
             widget.display = False
             return
-        tail = "\n".join(live.text.splitlines()[-LIVE_TEXT_LINES:])
+        width = max(self.size.width, 40)
+
+        def tail(text: str, lines: int) -> str:
+            return "\n".join(text.splitlines()[-lines:])[-lines * width:]
+
         turn = turn_label(live.turn_number, log.max_turns)
-        widget.update(f"{log.name_of(live.agent_id)} · {turn} · writing…\n"
-                      f"{tail[-LIVE_TEXT_LINES * max(self.size.width, 40):]}")
+        parts = [f"{log.name_of(live.agent_id)} · {turn} · "
+                 f"{'writing' if live.text else 'thinking'}…"]
+        if live.thinking:  # labelled, and shorter once the reply itself streams
+            parts.append(f"(thinking) {tail(live.thinking, 3 if live.text else LIVE_TEXT_LINES)}")
+        if live.text:
+            parts.append(tail(live.text, LIVE_TEXT_LINES))
+        widget.update("\n".join(parts))
         widget.display = True
 
     # --- actions ---------------------------------------------------------------------------------

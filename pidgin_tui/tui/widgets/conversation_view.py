@@ -1,13 +1,11 @@
-"""The scrolling conversation: the last few turns mounted, older ones collapsed into one line.
-
-The container is anchored: it follows new text at the bottom, stops following when the user
-scrolls up, and follows again once they scroll back to the bottom.
+"""One conversation on the live screen: the last few turns mounted, older ones collapsed into
+one line. `ConversationDeck` scrolls it and keeps it mounted while other conversations are shown.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from pidgin_tui.tui.state import ConversationState
@@ -19,11 +17,11 @@ EMPTY_TEXT = ("No conversation yet.\n\nPress [b]F2[/b] to design an experiment, 
               "[b]ctrl+r[/b] to launch the setup form as it is (local:test × local:test).")
 
 
-class ConversationView(VerticalScroll):
+class ConversationView(Vertical):
     """Messages of one conversation, kept in step with the `RunStore`."""
 
     DEFAULT_CSS = """
-    ConversationView { padding: 0 1; }
+    ConversationView { height: auto; }
     ConversationView > #collapsed-note { color: $text-muted; text-style: italic; display: none; }
     ConversationView > #collapsed-note.-visible { display: block; }
     ConversationView > #prompt-note { color: $text-muted; padding: 0 1; margin-bottom: 1;
@@ -31,20 +29,17 @@ class ConversationView(VerticalScroll):
     ConversationView > #end-note { color: $text-warning; text-style: bold; padding: 0 1; }
     """
 
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, thinking_open: bool = False) -> None:
+        super().__init__()
         self.conversation_id: str | None = None
         self._views: dict[tuple[int, str], MessageView] = {}
-        self.thinking_open = False
+        self.thinking_open = thinking_open
         """Thinking of every message, shown and yet to come, is unfolded."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="collapsed-note")
         yield Static(EMPTY_TEXT, id="prompt-note")
         yield Static("", id="end-note")
-
-    def on_mount(self) -> None:
-        self.anchor()
 
     async def show(self, conversation: ConversationState | None) -> None:
         """Replace what is shown by `conversation` (None shows how to start one)."""
@@ -61,7 +56,26 @@ class ConversationView(VerticalScroll):
             return
         prompt.update(f"[b]Opening prompt[/b]\n{_escape(conversation.prompt) or '(none)'}")
         await self.sync(conversation)
-        self.follow()
+
+    async def catch_up(self, conversation: ConversationState) -> None:
+        """Show what arrived while this view was hidden: only the conversation on screen gets
+        streamed text, so a message that streamed meanwhile is rewritten from the store."""
+        for (turn, agent_id), view in list(self._views.items()):
+            message = conversation.turns.get(turn, {}).get(agent_id)
+            if message is None or view.complete or view.ended_by is not None:
+                continue
+            await view.restart()
+            await view.add_chunks(0, list(message.thinking_chunks), True)
+            await view.add_chunks(0, list(message.chunks), False)
+            if message.complete:
+                await view.finish(message)
+        await self.sync(conversation)
+
+    async def close(self) -> None:
+        """Stop the message streams and remove this view (it left the deck)."""
+        for view in list(self._views.values()):
+            await view.stop_streams()
+        await self.remove()
 
     async def sync(self, conversation: ConversationState) -> None:
         """Mount views for new messages, drop views of turns that scrolled out of the window."""
@@ -134,23 +148,6 @@ class ConversationView(VerticalScroll):
         self.thinking_open = not collapsed
         for view in self._views.values():
             view.fold_thinking(collapsed)
-
-    def follow(self) -> None:
-        """Scroll to the bottom and keep following new text.
-
-        Textual's `anchor()` alone keeps a released anchor released (it only scrolls), so the
-        release flag is cleared here as well.
-        """
-        self._anchor_released = False
-        self.anchor()
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Follow new text again once the user scrolls back to the bottom. Text streaming in
-        moves the bottom while a scroll is on its way, so the last line counts as the bottom."""
-        super().watch_scroll_y(old_value, new_value)
-        if self._anchor_released and new_value > old_value and \
-                new_value >= self.max_scroll_y - 1:
-            self.follow()
 
 
 def _escape(text: str) -> str:

@@ -1,0 +1,111 @@
+"""The live screen's scrolling conversation area: one `ConversationView` per recently shown
+conversation stays mounted, and only the one on screen is displayed.
+
+Switching back to a kept conversation (`n`/`p`) flips which view is displayed and catches it up
+with the store instead of mounting its messages again, which is most of a switch's cost.
+
+The container is anchored: it follows new text at the bottom, stops following when the user
+scrolls up, and follows again once they scroll back to the bottom.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from textual.containers import VerticalScroll
+
+from pidgin_tui.tui.state import ConversationState
+from pidgin_tui.tui.widgets.conversation_view import ConversationView
+
+KEPT_VIEWS = 6
+"""Conversations kept mounted (the one shown and the most recently shown others); each holds at
+most `MOUNTED_TURNS` turns, so the deck stays as light as a few screens."""
+
+
+class ConversationDeck(VerticalScroll):
+    """Shows one conversation at a time; keeps the views of recently shown ones."""
+
+    DEFAULT_CSS = """
+    ConversationDeck { padding: 0 1; }
+    """
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._views: OrderedDict[str | None, ConversationView] = OrderedDict()
+        """Kept views by conversation id (None: the "nothing yet" view), least recent first."""
+        self.current: ConversationView | None = None
+        self.thinking_open = False
+        """Thinking of every message, shown and yet to come, is unfolded."""
+
+    @property
+    def conversation_id(self) -> str | None:
+        return None if self.current is None else self.current.conversation_id
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def show(self, conversation: ConversationState | None) -> None:
+        """Display `conversation` (None shows how to start one), reusing its view if kept."""
+        key = None if conversation is None else conversation.conversation_id
+        view = self._views.pop(key, None)
+        if view is None:
+            view = ConversationView(thinking_open=self.thinking_open)
+            view.display = False  # filled out of sight, then shown in one step
+            await self.mount(view)
+            await view.show(conversation)
+        elif conversation is not None:
+            await view.catch_up(conversation)
+        self._views[key] = view
+        with self.app.batch_update():
+            for kept in self._views.values():
+                kept.display = kept is view
+        self.current = view
+        while len(self._views) > KEPT_VIEWS:
+            _, oldest = self._views.popitem(last=False)
+            await oldest.close()
+        self.follow()
+
+    async def sync(self, conversation: ConversationState) -> None:
+        if self.current is not None:
+            await self.current.sync(conversation)
+
+    def show_end(self, conversation: ConversationState) -> None:
+        if self.current is not None:
+            self.current.show_end(conversation)
+
+    async def add_chunks(self, conversation: ConversationState, agent_id: str, turn: int,
+                         chunk_index: int, texts: list[str], thinking: bool) -> None:
+        if self.current is not None:
+            await self.current.add_chunks(conversation, agent_id, turn, chunk_index, texts,
+                                          thinking)
+
+    async def finish_message(self, conversation: ConversationState, agent_id: str,
+                             turn: int) -> None:
+        if self.current is not None:
+            await self.current.finish_message(conversation, agent_id, turn)
+
+    async def restart_message(self, agent_id: str, turn: int) -> None:
+        if self.current is not None:
+            await self.current.restart_message(agent_id, turn)
+
+    def fold_thinking(self, collapsed: bool) -> None:
+        self.thinking_open = not collapsed
+        for view in self._views.values():
+            view.fold_thinking(collapsed)
+
+    def follow(self) -> None:
+        """Scroll to the bottom and keep following new text.
+
+        Textual's `anchor()` alone keeps a released anchor released (it only scrolls), so the
+        release flag is cleared here as well.
+        """
+        self._anchor_released = False
+        self.anchor()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Follow new text again once the user scrolls back to the bottom. Text streaming in
+        moves the bottom while a scroll is on its way, so the last line counts as the bottom."""
+        super().watch_scroll_y(old_value, new_value)
+        if self._anchor_released and new_value > old_value and \
+                new_value >= self.max_scroll_y - 1:
+            self.follow()
