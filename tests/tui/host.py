@@ -29,16 +29,6 @@ class HostApp(App[None]):
         super().__init__()
         self.output_root = root
         self._make_screen = make_screen
-        self.stopped: list[str] = []
-        self.opened_live: list[tuple[str, str]] = []
 
     def on_mount(self) -> None:
         self.push_screen(self._make_screen())
-
-    def stop_experiment(self, experiment_id: str) -> bool:
-        self.stopped.append(experiment_id)
-        return True
-
-    def open_live(self, experiment_id: str, conversation_id: str) -> bool:
-        self.opened_live.append((experiment_id, conversation_id))
-        return True

@@ -73,8 +73,9 @@ async def test_s_stops_the_conversation_on_screen(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await launch(pilot, turns=5)
         await press_now(pilot, "s")
-        await wait_until(pilot, lambda: "interrupted" in static_text(pilot, "#conversation-line"),
-                         "the conversation to end")
+        # The figures line can say so before the end note is drawn: wait for the note.
+        await wait_until(pilot, lambda: "interrupted" in static_text(pilot, "#end-note"),
+                         "the conversation's end note")
         line = static_text(pilot, "#conversation-line")
         end_note = static_text(pilot, "#end-note")
         experiment_dir = Path(only_experiment(app).output_dir)

@@ -101,21 +101,6 @@ async def test_stale_pid_is_shown_as_interrupted_process_gone(tmp_path: Path) ->
         assert [c.status for c in screen.rows[0].conversations] == ["completed", "interrupted"]
 
 
-async def test_runs_of_this_app_are_stopped_and_opened_through_the_app(tmp_path: Path) -> None:
-    write_experiment(tmp_path, "mine01", "in-app", conversations=1, running=1, pid=os.getpid())
-    app = _monitor(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = _screen(pilot)
-        await wait_until(pilot, lambda: bool(screen.rows), "the experiment to be listed")
-        assert screen.rows[0].in_this_process
-        await pilot.press("s")
-        await pilot.press("y")
-        await wait_until(pilot, lambda: app.stopped == ["mine01"], "the app to be asked")
-        await pilot.press("enter")  # into the conversations table
-        await pilot.press("down", "enter")
-        assert app.opened_live == [("mine01", "mine01_0002")]
-
-
 async def test_conversations_filter_and_sort(tmp_path: Path) -> None:
     write_experiment(tmp_path, "mix01", "mixed", conversations=2, running=2, pid=os.getpid())
     app = HostApp(tmp_path, lambda: MonitorScreen(tmp_path, clock=frozen_clock, refresh_s=60))

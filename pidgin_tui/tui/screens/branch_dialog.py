@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from pidgin_tui.experiments.branching import BranchSource
 from pidgin_tui.experiments.spec import ExperimentSpec
+from pidgin_tui.tui.app import pidgin_app
 
 SPEAKERS = (("narrator", "narrator"), ("agent A", "agent_a"), ("agent B", "agent_b"))
 RECIPIENTS = (("both agents", "both"), ("agent A", "agent_a"), ("agent B", "agent_b"))
@@ -120,10 +121,10 @@ class BranchDialog(ModalScreen[BranchChoice | None]):
             ("agent_a", "agent_b") if to == "both" else (to,))
         source = plan_branch(self.experiment_dir, self.conversation_id, turn, overrides,
                              repetitions=count, inject=inject)
-        registry = getattr(self.app, "registry", None)
-        if registry is not None:  # an unknown model is named here, not after the launch
+        app = pidgin_app(self)
+        if app is not None:  # an unknown model is named here, not after the launch
             for model in (source.spec.agent_a, source.spec.agent_b):
-                registry.resolve(model)
+                app.registry.resolve(model)
         return BranchChoice(source, self.query_one("#branch-into-parent", Checkbox).value)
 
     def action_branch(self) -> None:

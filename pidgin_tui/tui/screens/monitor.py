@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from pidgin_tui.experiments.monitor_rows import ExperimentRow
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.record.layout import conversation_jsonl_name
+from pidgin_tui.tui.app import pidgin_app
 from pidgin_tui.tui.output_root import app_output_root
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
@@ -226,25 +227,25 @@ class MonitorScreen(Screen[None]):
 
     def action_resume(self) -> None:
         row = self.row(self.selected_id)
-        resume = getattr(self.app, "resume_experiment", None)
-        if row is None or not callable(resume):
+        app = pidgin_app(self)
+        if row is None or app is None:
             return
         if row.is_live:
             self.notify(f"{row.experiment_id} is still running ({row.status_label}).")
             return
-        self.notify(resume(row.path), title="Resume")
+        self.notify(app.resume_experiment(row.path), title="Resume")
         self._request_refresh()
 
     def action_post_process(self) -> None:
         row = self.row(self.selected_id)
-        post_process = getattr(self.app, "post_process_experiment", None)
-        if row is None or not callable(post_process):
+        app = pidgin_app(self)
+        if row is None or app is None:
             return
         if row.is_live:
             self.notify(f"{row.experiment_id} is still running: it is post-processed when it "
                         "ends.")
             return
-        post_process(row.experiment_id, row.path)
+        app.post_process_experiment(row.experiment_id, row.path)
         self.notify(f"Post-processing {row.experiment_id}…", title="Post-process")
 
     def action_transcript(self) -> None:
@@ -260,9 +261,9 @@ class MonitorScreen(Screen[None]):
         if row is None or conv is None:
             self.notify("Highlight a conversation first.", severity="warning")
             return
-        open_live = getattr(self.app, "open_live", None)
-        if live and row.in_this_process and callable(open_live) and \
-                open_live(row.experiment_id, conv.conversation_id):
+        app = pidgin_app(self)
+        if live and row.in_this_process and app is not None and \
+                app.open_live(row.experiment_id, conv.conversation_id):
             return
         from pidgin_tui.tui.screens.transcript import TranscriptScreen
 
@@ -287,8 +288,8 @@ class MonitorScreen(Screen[None]):
 
     def stop_experiment(self, row: ExperimentRow) -> None:
         if row.in_this_process:
-            stop = getattr(self.app, "stop_experiment", None)
-            if callable(stop) and stop(row.experiment_id):
+            app = pidgin_app(self)
+            if app is not None and app.stop_experiment(row.experiment_id):
                 self.notify(f"Stopping {row.experiment_id}…")
             else:
                 self.notify(f"{row.experiment_id} runs in this app but the app cannot stop it "

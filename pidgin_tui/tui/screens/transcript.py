@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from pidgin_tui.core.events import Event
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord, turn_label
 from pidgin_tui.record.live_text import LiveText
+from pidgin_tui.tui.app import pidgin_app
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
@@ -294,7 +295,7 @@ class TranscriptScreen(Screen[None]):
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
             self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
-            registry=getattr(self.app, "registry", None)))
+            registry=app.registry if (app := pidgin_app(self)) else None))
 
     def action_branch(self) -> None:
         from pidgin_tui.experiments.spec import SpecError, parse_spec
@@ -317,11 +318,11 @@ class TranscriptScreen(Screen[None]):
         def launch(choice: BranchChoice | None) -> None:
             if choice is None:
                 return
-            launch_branch = getattr(self.app, "launch_branch", None)
-            if launch_branch is None:
+            app = pidgin_app(self)
+            if app is None:
                 return
             try:
-                run = launch_branch(choice.source, into_parent=choice.into_parent)
+                run = app.launch_branch(choice.source, into_parent=choice.into_parent)
             except Exception as exc:  # e.g. the parent experiment is running elsewhere
                 self.notify(f"{type(exc).__name__}: {exc}", title="Cannot branch",
                             severity="error", markup=False)
