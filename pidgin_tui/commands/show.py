@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import msgspec
-
 from pidgin_tui.commands.output import say, say_json
 from pidgin_tui.core.safe_text import terminal_safe
 from pidgin_tui.views.format import format_cost, format_tokens
@@ -33,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     m = info.manifest
     if args.json:
+        import msgspec  # not at import: `--help` loads no decoder
+
         say_json({**msgspec.to_builtins(m), "status": info.status_label}, indent=1)
         return 0
     cost = format_cost(m.total_cost_usd, bool(m.unpriced_requests))
