@@ -17,10 +17,11 @@ from typing import Any
 
 from pidgin_tui.core.processes import process_alive as process_alive  # re-exported
 from pidgin_tui.core.processes import process_start_time as process_start_time
+from pidgin_tui.core.types import Status
 from pidgin_tui.record.layout import experiment_dirs, experiment_id_of_dir, pid_file
 from pidgin_tui.record.manifest_types import Manifest
 
-LIVE_STATUSES = frozenset({"created", "running"})
+LIVE_STATUSES = frozenset({Status.CREATED, Status.RUNNING})
 """Manifest statuses that claim a process is still working on the experiment."""
 START_TIME_SLACK_S = 2.0
 """How much later than the manifest's last write a process may appear to have started (clock

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pidgin_tui.core.types import FINAL_STATUSES, Status
 from pidgin_tui.record.conversation import shown_turn, turn_label
 from pidgin_tui.record.layout import experiment_id_of_dir
 from pidgin_tui.record.manifest_types import ConversationEntry, Manifest
@@ -22,7 +23,6 @@ from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 if TYPE_CHECKING:
     from pidgin_tui.record.conversation import ConversationRecord
 
-FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
 
 
 @dataclass(slots=True)
@@ -94,7 +94,7 @@ class ExperimentRow:
 
     @property
     def is_live(self) -> bool:
-        return self.status in ("created", "running")
+        return self.status in (Status.CREATED, Status.RUNNING)
 
     @property
     def done(self) -> int:
@@ -163,22 +163,22 @@ def build_row(path: Path, manifest: Manifest, tails: Mapping[str, ConversationRe
     max_turns = _int(config.get("max_turns")) or max((c.max_turns for c in conversations),
                                                       default=0)
     counts = {s: manifest.count(s)
-              for s in ("completed", "failed", "interrupted", "running")}
+              for s in (Status.COMPLETED, Status.FAILED, Status.INTERRUPTED, Status.RUNNING)}
     by_status = {s: sum(c.status == s for c in conversations) for s in counts}
-    for status in counts:  # tails can be ahead of the throttled manifest
-        counts[status] = max(counts[status], by_status[status]) if status != "running" \
-            else by_status[status] if conversations else counts[status]
+    for key in counts:  # tails can be ahead of the throttled manifest
+        counts[key] = max(counts[key], by_status[key]) if key != Status.RUNNING \
+            else by_status[key] if conversations else counts[key]
     total = manifest.total_conversations or len(conversations)
     turns = max(manifest.total_turns, sum(c.turns for c in conversations))
     tokens = max(manifest.total_tokens, sum(c.tokens for c in conversations))
     priced = manifest.priced_cost_usd if manifest.total_cost_usd is None \
         else manifest.total_cost_usd
     cost = max(priced, sum(c.cost_usd for c in conversations))
-    done = counts["completed"] + counts["failed"] + counts["interrupted"]
+    done = sum(counts[s] for s in FINAL_STATUSES)
     partial = sum(c.turns / c.max_turns for c in conversations
-                  if c.status == "running" and c.max_turns)
+                  if c.status == Status.RUNNING and c.max_turns)
     progress = min(1.0, (done + partial) / total) if total else 0.0
-    status = "interrupted" if gone else raw_status
+    status = Status.INTERRUPTED if gone else raw_status
     started = parse_time(manifest.started_at) or parse_time(manifest.created_at)
     ended = parse_time(manifest.completed_at)
     if ended is None and gone:
@@ -188,15 +188,15 @@ def build_row(path: Path, manifest: Manifest, tails: Mapping[str, ConversationRe
     else:
         elapsed = max(0.0, (ended if ended is not None else now) - started)
     eta = None
-    if status in ("created", "running") and elapsed is not None and progress > 0:
+    if status in (Status.CREATED, Status.RUNNING) and elapsed is not None and progress > 0:
         eta = elapsed * (1 - progress) / progress
     return ExperimentRow(
         experiment_id=manifest.experiment_id, name=manifest.name,
         path=path, status=status,
         status_label="interrupted (process gone)" if gone else raw_status,
         pid=pid, in_this_process=pid == os.getpid() and not gone, total=total,
-        completed=counts["completed"], failed=counts["failed"],
-        interrupted=counts["interrupted"], running=counts["running"], turns=turns,
+        completed=counts[Status.COMPLETED], failed=counts[Status.FAILED],
+        interrupted=counts[Status.INTERRUPTED], running=counts[Status.RUNNING], turns=turns,
         max_turns=max_turns, tokens=tokens, cost_usd=cost,
         unpriced=manifest.unpriced_requests,
         errors=manifest.error_count, created_at=manifest.created_at or "",

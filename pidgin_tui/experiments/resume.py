@@ -27,7 +27,8 @@ from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import torn_path
 from pidgin_tui.record.manifest_types import Manifest
 
-RESUMABLE_END_REASONS = frozenset({"paused", "interrupted", "storage_error"})
+RESUMABLE_END_REASONS = frozenset({EndReason.PAUSED, EndReason.INTERRUPTED,
+                                   EndReason.STORAGE_ERROR})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""
 
 

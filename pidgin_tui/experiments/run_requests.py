@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.discovery import (
     LIVE_STATUSES,
     last_written,
@@ -60,4 +61,4 @@ def paused_while_running(root: Path, experiment_dir: Path) -> bool:
     if listening_pid(root, experiment_dir) is None:
         return False
     record = ExperimentRecord.load(experiment_dir, detail=False)
-    return any(c.status == "paused" for c in record.conversations.values())
+    return any(c.status == Status.PAUSED for c in record.conversations.values())

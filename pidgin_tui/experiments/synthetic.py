@@ -30,6 +30,7 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
     encode_event,
 )
+from pidgin_tui.core.types import AgentId, Status
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     MANIFEST_NAME,
@@ -84,7 +85,7 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
         yield TurnStartEvent(**ids(), turn_number=turn)
         for agent in ("agent_a", "agent_b"):
             text = message_text(rng, words)
-            if phrases and turn in phrases and agent == "agent_b":
+            if phrases and turn in phrases and agent == AgentId.B:
                 text = f"{text} {phrases[turn]}"
             yield MessageCompleteEvent(**ids(), agent_id=agent, turn_number=turn, content=text,
                                        model=model, tokens_used=words + 5,
@@ -154,7 +155,7 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
             manifest.completed_conversations += 1
         else:
             manifest.running_conversations += 1
-    if manifest.status != "running":
+    if manifest.status != Status.RUNNING:
         end = start + timedelta(seconds=30 * total)
         manifest.completed_at = end.isoformat()
         write_jsonl(path / EXPERIMENT_EVENTS_NAME, [ExperimentCompleteEvent(

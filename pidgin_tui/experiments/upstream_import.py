@@ -29,6 +29,7 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
 )
 from pidgin_tui.core.plan import AFTER_RUN_ACTION
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import conversation_id_for, new_experiment_id
 from pidgin_tui.record.layout import new_experiment_dir
 from pidgin_tui.record.manifest import new_manifest
@@ -131,8 +132,9 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             statuses.append(status)
             turns += done
             problems += conv.problems
-        final = "completed" if statuses and all(s == "completed" for s in statuses) else (
-            "failed" if any(s == "failed" for s in statuses) else "interrupted")
+        final = Status.COMPLETED if statuses and all(s == Status.COMPLETED
+                                                     for s in statuses) else (
+            Status.FAILED if Status.FAILED in statuses else Status.INTERRUPTED)
         await bus.publish(ExperimentCompleteEvent(
             experiment_id=exp_id, status=final,
             completed_conversations=statuses.count("completed"),

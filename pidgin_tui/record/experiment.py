@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.events import Event
+from pidgin_tui.core.types import Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import ReadResult, read_all_events
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, conversation_id_of
@@ -81,7 +82,7 @@ class ExperimentRecord:
     @property
     def live(self) -> bool:
         """Whether the manifest says the run is still going (its conversations may yet end)."""
-        return self.status == "running"
+        return self.status == Status.RUNNING
 
     def status_of(self, conversation: ConversationRecord) -> str:
         return conversation.settled_status(self.live)

@@ -20,6 +20,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.core.outcome import USAGE_BUCKETS
+from pidgin_tui.core.types import FINAL_STATUSES, Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
@@ -45,13 +46,13 @@ def add_usage(summary: Manifest, event: TokenUsageEvent) -> None:
         summary.total_cost_usd += event.cost_usd
 
 
-COUNTED = frozenset({"running", "completed", "failed", "interrupted"})
+COUNTED = frozenset({Status.RUNNING, *FINAL_STATUSES})
 """The statuses the summary counts conversations under (`<status>_conversations`)."""
 
 
 def counted_as(status: str) -> str | None:
     """The summary count a conversation status falls in (paused ones still run)."""
-    status = "running" if status == "paused" else status
+    status = Status.RUNNING if status == Status.PAUSED else status
     return status if status in COUNTED else None
 
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from pidgin_tui.core.events import InterjectionEvent
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
@@ -90,7 +91,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
         while interjections and interjections[0].seq < message.seq:
             lines += interjection_lines(conv, interjections.pop(0))
         who = inline(conv.name_of(message.agent_id))
-        letter = "A" if message.agent_id == "agent_a" else "B"
+        letter = "A" if message.agent_id == AgentId.A else "B"
         for injection in conv.injections:
             if (injection.turn_number, injection.agent_id) == (message.turn_number,
                                                                message.agent_id):

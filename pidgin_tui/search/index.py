@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.core.types import FINAL_STATUSES
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.layout import (
     MANIFEST_NAME,
@@ -31,7 +32,6 @@ from pidgin_tui.record.layout import (
 from pidgin_tui.record.manifest import Manifest, read_manifest
 
 SCHEMA_VERSION = "1"
-FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
 """Manifest statuses after which nothing more is written, unless the experiment is resumed (which
 rewrites the manifest, so the experiment is looked at again)."""
 BUSY_TIMEOUT_MS = 10_000

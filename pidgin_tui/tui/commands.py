@@ -15,6 +15,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from pidgin_tui.core.types import Status
+
 SKIPPED_ACTIONS = frozenset({"command_palette"})
 """Actions that make no sense as commands (the palette itself)."""
 
@@ -56,10 +58,11 @@ def experiment_commands(app: Any) -> Iterator[SystemCommand]:
 
     running = {run.runner.experiment_id for run in app.running_runs}
     for info in recent_experiments(app.output_root, PALETTE_EXPERIMENTS):
-        if info.experiment_id in running or info.damage or info.status in ("created", "running"):
+        if info.experiment_id in running or info.damage or \
+                info.status in (Status.CREATED, Status.RUNNING):
             continue
         label = f"{escape(info.name)} · {info.experiment_id}"
-        if info.status == "interrupted":
+        if info.status == Status.INTERRUPTED:
             yield SystemCommand(f"Resume {label}", "Continue its paused or interrupted "
                                 "conversations in this app", partial(_resume, app, info.path))
         yield SystemCommand(f"Post-process {label}", "Import, write transcripts, README, "

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
 
 GUTTER = 6
@@ -132,7 +133,7 @@ def build_layout(log: ConversationRecord, width: int, show_thinking: bool,
             out.turn_lines[turn] = len(lines)
             lines.append(Line("turn", turn, f"Turn {turn}"))
         name = log.name_of(message.agent_id)
-        tag = "A" if message.agent_id == "agent_a" else "B"
+        tag = "A" if message.agent_id == AgentId.A else "B"
         detail = f" · {message.tokens_used} tok" if message.tokens_used else ""
         if message.finish_reason not in ("stop", ""):
             detail += f" · {message.finish_reason}"
