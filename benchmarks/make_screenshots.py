@@ -69,7 +69,7 @@ async def main() -> None:
             await press(pilot, "ctrl+r")
             await wait_until(pilot, lambda: app.current_mode == "live")
             await wait_until(pilot, lambda: any(
-                c.current_turn is not None and c.current_turn >= 2
+                c.shown_turn >= 2
                 for e in app.store.experiments.values() for c in e.conversations.values()))
             await pilot.pause(2.0)
             shoot(app, "live")

@@ -11,6 +11,19 @@ prints:
 - the machine's load average before and after (the machine is shared).
 
     PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
+
+Figures on the shared 2-core machine (load average in brackets; CPU per conversation counts
+every thread of the process, so it is noisy when the machine is loaded):
+
+- before (import in one transaction): peak RSS ~919 MB.
+- import committed per batch, 256 MB DuckDB limit [load 5.0]: run 154.2 s + post 30.5 s =
+  184.7 s; CPU per conversation 8.42 -> 8.99 ms (+6.7 %); peak RSS 601 MB.
+- limit 192 MB, scaled with the largest batch [load 6.4]: run 131.3 s + post 41.5 s = 172.9 s;
+  CPU per conversation 7.69 -> 11.01 ms (+43 %); peak RSS 548 MB.
+
+The run itself ends at ~137 MB; the rest of the peak is post-processing, where the import
+(~230 MB of DuckDB memory) runs alongside the transcripts, which hold every conversation's
+summary (~90 MB for 10,000).
 """
 
 from __future__ import annotations

@@ -397,8 +397,12 @@ METRIC_DIGITS = 6
 """Significant digits a recorded metric keeps (the values in memory keep all of theirs)."""
 
 
-def _metric_text(value: float) -> str:
-    return format(value, f".{METRIC_DIGITS}g") if math.isfinite(value) else "null"
+_METRIC_FORMAT = f".{METRIC_DIGITS}g"
+
+
+def _metric_text(value: float | None) -> str:
+    return "null" if value is None or not math.isfinite(value) else format(value,
+                                                                           _METRIC_FORMAT)
 
 
 def _packed_metrics(metrics: dict[str, float], version: int) -> msgspec.Raw | None:
@@ -407,10 +411,14 @@ def _packed_metrics(metrics: dict[str, float], version: int) -> msgspec.Raw | No
     layout = METRIC_LAYOUTS.get(version)
     if layout is None or not metrics.keys() <= _LAYOUT_SETS[version]:
         return None
-    get = metrics.get
-    return msgspec.Raw(("[" + ",".join(
-        "null" if (value := get(name)) is None else _metric_text(value) for name in layout)
-        + "]").encode())
+    values = list(map(metrics.get, layout))
+    # Formatting every value first and checking the text once is ~4x faster than a check per
+    # value; `inf` and `nan` (not JSON) are the only texts with those letters.
+    text = ",".join(["null" if value is None else format(value, _METRIC_FORMAT)
+                     for value in values])
+    if "inf" in text or "nan" in text:
+        text = ",".join(map(_metric_text, values))
+    return msgspec.Raw(f"[{text}]".encode())
 
 
 _LAYOUT_SETS = {version: frozenset(layout) for version, layout in METRIC_LAYOUTS.items()}

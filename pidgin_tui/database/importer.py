@@ -168,6 +168,20 @@ def _batches(files: list[Path]) -> list[list[Path]]:
     return batches
 
 
+IMPORT_MEMORY_FLOOR = 192 * 1024 * 1024
+BATCH_MEMORY_FACTOR = 6
+"""DuckDB's memory during an import: the floor, or this many times the largest batch (a single
+conversation file larger than a batch is a batch of its own). Past it DuckDB evicts cached
+blocks and spills to disk instead of keeping every block it has touched. Measured on 10,000
+conversations (204 MB of JSONL): 510 MB peak RSS without a limit, 361 MB at 256 MB, 303 MB at
+192 MB (for ~25 % more CPU); at 128 MB with 8 MB batches a batch ran out of memory."""
+
+
+def _memory_limit(batches: list[list[Path]]) -> int:
+    largest = max(sum(path.stat().st_size for path in batch) for batch in batches)
+    return max(IMPORT_MEMORY_FLOOR, BATCH_MEMORY_FACTOR * largest)
+
+
 def _experiment_times(con: duckdb.DuckDBPyConnection) -> tuple[object, object]:
     row = con.execute(
         "SELECT min(timestamp) FILTER (WHERE event_type = 'ExperimentStartEvent'), "
@@ -224,6 +238,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
         raise DatabaseError(f"{experiment_dir}: no event files (*.jsonl) to import")
     manifest = _read_manifest(experiment_dir)
     batches = _batches(files)  # the experiment-level file, if any, is in the first
+    con.execute(f"SET memory_limit = '{_memory_limit(batches) // 1024}KiB'")
     _stage(con, batches[0])
     try:
         exp = _experiment_id(con, manifest, experiment_dir)
@@ -276,6 +291,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
             raise
     finally:
         con.execute("DROP TABLE IF EXISTS _stage")
+        con.execute("RESET memory_limit")
     report.duration_s = time.perf_counter() - started
     return report
 

@@ -1,11 +1,11 @@
 """Post-processing after an experiment ends (completed, failed or interrupted).
 
 Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`, `index` (the
-full-text search index). The import runs alongside the other steps, which run in order and
-read the JSONL (once, one conversation at a time: see `_Context`), not the database: a locked
-database costs only the import. Each step is logged to
-`post_processing.log` in the experiment directory, and a failing step is recorded without
-stopping the others. PostProcessingStart/Complete events are appended to
+full-text search index). The record steps (transcripts, README, notebook) run first and read
+the JSONL (once, one conversation at a time: see `_Context`), not the database; then the import
+runs alongside the index (see `RECORD_STEPS`), so a locked database costs only the import.
+Each step is logged to `post_processing.log` in the experiment directory, and a failing step is
+recorded without stopping the others. PostProcessingStart/Complete events are appended to
 `experiment_events.jsonl` and, when a bus is given, published on it.
 
 `run_post_processing` is a coroutine: blocking steps run in worker threads, so it can be
@@ -94,6 +94,11 @@ class _Context:
             self.metric_rows = table.rows()
         return self._experiment
 
+    def release(self) -> None:
+        """Let go of the record once the steps that read it are done."""
+        self._experiment = None
+        self.metric_rows = []
+
     def _write_transcript(self, experiment: Any, conv: Any) -> None:
         from pidgin_tui.reports.transcript import write_transcript
 
@@ -149,6 +154,11 @@ STEP_FUNCTIONS: dict[str, Callable[[_Context], str]] = {
 }
 DATABASE_STEPS = frozenset({"import"})
 """Steps that only touch the database; they run alongside the file-writing steps."""
+RECORD_STEPS = frozenset({"transcripts", "readme", "notebook"})
+"""Steps that read the experiment's record (once, see `_Context`). They run first, on their
+own, and the record is let go before the others start, so its memory (~90 MB for 10,000
+conversations) and the import's do not add up; the import then runs alongside the index,
+which takes about as long as the record steps did."""
 
 
 def _log(experiment_dir: Path, message: str) -> None:
@@ -220,8 +230,11 @@ async def run_post_processing(experiment_dir: Path, database: Path | None = None
         for step in chain:
             await _run_step(step, ctx, result)
 
+    await run_chain([s for s in steps if s in RECORD_STEPS])
+    ctx.release()
     await asyncio.gather(run_chain([s for s in steps if s in DATABASE_STEPS]),
-                         run_chain([s for s in steps if s not in DATABASE_STEPS]))
+                         run_chain([s for s in steps
+                                    if s not in DATABASE_STEPS and s not in RECORD_STEPS]))
     result.succeeded.sort(key=list(steps).index)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     _log(experiment_dir, f"post-processing finished in {result.duration_ms} ms: "

@@ -111,7 +111,8 @@ class SearchResults:
             else f"{self.total}"
         order = "best first" if self.ranked else \
             "not ranked, too many: latest indexed first; add words to narrow"
-        return f"{shown} messages match {text!r} ({order})"
+        matches = "message matches" if self.total == 1 else "messages match"
+        return f"{shown} {matches} {text!r} ({order})"
 
 
 def search(root: Path, text: str, *, experiment_dir: Path | None = None,

@@ -1,5 +1,5 @@
 """Command palette entries: every key binding of the app and of the current screen, and resume/
-post-process commands for recent experiments.
+post-process/README commands for recent experiments.
 
 Built from the bindings themselves, so a new binding is a new command without extra code.
 """
@@ -46,22 +46,28 @@ def app_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
 
 
 PALETTE_EXPERIMENTS = 20
-"""How many of the most recently written experiments get resume/post-process commands."""
+"""How many of the most recently written experiments get resume/post-process/README commands."""
 
 
 def experiment_commands(app: Any) -> Iterator[SystemCommand]:
-    """`Resume …` for each recent interrupted (or paused) experiment and `Post-process …` for
-    each recent ended one, except those running in this app."""
+    """`Resume …` for each recent interrupted (or paused) experiment, `Post-process …` for
+    each recent ended one, except those running in this app, and `README …` for each one
+    post-processing has written a README for."""
     from textual.markup import escape
 
     from pidgin_tui.experiments.discovery import recent_experiments
+    from pidgin_tui.record.layout import README_NAME
+    from pidgin_tui.tui.screens.readme import open_readme
 
     running = {run.runner.experiment_id for run in app.running_runs}
     for info in recent_experiments(app.output_root, PALETTE_EXPERIMENTS):
+        label = f"{escape(info.name)} · {info.experiment_id}"
+        if (info.path / README_NAME).is_file():
+            yield SystemCommand(f"README {label}", "Read the README post-processing wrote",
+                                partial(open_readme, app, info.path))
         if info.experiment_id in running or info.damage or \
                 info.status in (Status.CREATED, Status.RUNNING):
             continue
-        label = f"{escape(info.name)} · {info.experiment_id}"
         if info.status == Status.INTERRUPTED:
             yield SystemCommand(f"Resume {label}", "Continue its paused or interrupted "
                                 "conversations in this app", partial(_resume, app, info.path))

@@ -79,3 +79,16 @@ def test_pending_rows_of_a_killed_import_are_dropped_by_the_next(
     monkeypatch.setattr(importer, "BATCH_BYTES", 1)
     store.import_experiment(experiment)
     assert _counts(store) == before
+
+
+def test_the_memory_limit_grows_with_the_largest_batch(tmp_path: Path) -> None:
+    """A conversation file larger than a batch is a batch of its own: DuckDB gets room for it
+    (a fixed limit would fail its import with `Out of Memory`)."""
+    small, large = tmp_path / "conv_a_events.jsonl", tmp_path / "conv_b_events.jsonl"
+    small.write_bytes(b"{}\n")
+    with open(large, "wb") as handle:  # sparse: no disk used
+        handle.truncate(100 * 1024 * 1024)
+    assert importer._memory_limit([[small]]) == importer.IMPORT_MEMORY_FLOOR
+    batches = importer._batches([small, large])
+    assert batches == [[small], [large]]
+    assert importer._memory_limit(batches) == importer.BATCH_MEMORY_FACTOR * 100 * 1024 * 1024

@@ -1,10 +1,15 @@
-"""Files written by an earlier release read and import the same as the compact format of today.
+"""Files written by every released format read and import the same as the format of today.
 
-`tests/data/record_release1/` is an experiment written by the release before compact JSONL (every
-line spells out its ids and an event id, metrics as a name-to-value object). It is read as is,
-then every event is written again by today's writer (ids left to the file's place, metrics
-positional); both must give the same conversation records and the same database rows, except
-that a recorded metric keeps `METRIC_DIGITS` significant digits.
+- `tests/data/record_release1/`: written by the release before compact JSONL (schema version 1:
+  turns and repetitions from 0, every line spells out its ids and an event id, metrics as a
+  name-to-value object).
+- `tests/data/record_release2/`: compact JSONL (schema version 2: 1-based, ids left to the
+  file's name, metrics as a positional array), written by a real `local:instant` run of
+  2 conversations × 3 turns.
+
+Each is read as is, then every event is written again by today's writer; both must give the
+same conversation records and the same database rows, except that a recorded metric keeps
+`METRIC_DIGITS` significant digits. A new format adds its own fixture here before it ships.
 """
 
 from __future__ import annotations
@@ -21,17 +26,29 @@ from pidgin_tui.core.events import METRIC_DIGITS, TurnCompleteEvent
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
-from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files
+from pidgin_tui.record.layout import (
+    EXPERIMENT_EVENTS_NAME,
+    conversation_files,
+    conversation_id_of,
+)
 
-RELEASE1 = Path(__file__).resolve().parents[1] / "data" / "record_release1"
-EXPERIMENT = next(RELEASE1.iterdir())
+DATA = Path(__file__).resolve().parents[1] / "data"
+RELEASES = {release: next((DATA / f"record_release{release}").iterdir()) for release in (1, 2)}
+"""Each released format's experiment directory, by release."""
+SCHEMA_VERSIONS = {1: 1, 2: 2}
+"""The schema version each release's lines carry."""
 TOLERANCE = 10.0 ** -(METRIC_DIGITS - 1)
 
 
-def _rewritten(tmp_path: Path) -> Path:
-    """The release-1 experiment, every JSONL written again by today's writer."""
-    target = tmp_path / "now" / EXPERIMENT.name
-    shutil.copytree(EXPERIMENT, target)
+@pytest.fixture(params=sorted(RELEASES), ids=lambda release: f"release{release}")
+def release(request: pytest.FixtureRequest) -> int:
+    return int(request.param)
+
+
+def _rewritten(tmp_path: Path, experiment: Path) -> Path:
+    """A released experiment, every JSONL written again by today's writer."""
+    target = tmp_path / "now" / experiment.name
+    shutil.copytree(experiment, target)
     for path in [target / EXPERIMENT_EVENTS_NAME, *conversation_files(target)]:
         events = read_all_events(path).events
         path.unlink()
@@ -48,28 +65,37 @@ def _close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=1e-12)
 
 
-def test_release1_lines_read_with_every_field() -> None:
-    record = ExperimentRecord.load(EXPERIMENT)
+def test_release_lines_read_with_every_field(release: int) -> None:
+    experiment = RELEASES[release]
+    record = ExperimentRecord.load(experiment)
     assert not record.problems
     assert len(record.conversations) == 2
-    for path in conversation_files(EXPERIMENT):
+    exp_id = experiment.name.split("_")[1]
+    for path in conversation_files(experiment):
         lines = [json.loads(line) for line in path.read_text().splitlines()]
-        conv = record.conversations[lines[0]["conversation_id"]]
+        assert {line.get("schema_version", 1) for line in lines} == {SCHEMA_VERSIONS[release]}
+        conv = record.conversations[str(conversation_id_of(path))]
         assert conv.status == "completed" and conv.turns_completed == 3
         assert conv.total_tokens == sum(line["input_tokens"] + line["output_tokens"]
                                         for line in lines
                                         if line["event_type"] == "TokenUsageEvent") > 0
-    events = read_all_events(conversation_files(EXPERIMENT)[0]).events
-    assert all(e.experiment_id == "20400339" and e.event_id for e in events)
+    events = read_all_events(conversation_files(experiment)[0]).events
+    assert all(e.experiment_id == exp_id for e in events)
+    assert all(bool(e.event_id) == (release == 1) for e in events)
     turns = [e for e in events if isinstance(e, TurnCompleteEvent)]
-    assert len(turns) == 3 and all(len(t.metrics) > 150 for t in turns)
+    assert [t.turn_number for t in turns] == [1, 2, 3]  # one numbering, whatever wrote them
+    assert all(len(t.metrics) > 150 for t in turns)
 
 
-def test_today_writes_under_half_the_bytes_and_reads_the_same(tmp_path: Path) -> None:
-    now = _rewritten(tmp_path)
-    for old_path, new_path in zip(conversation_files(EXPERIMENT), conversation_files(now),
+def test_today_writes_no_more_bytes_and_reads_the_same(tmp_path: Path, release: int) -> None:
+    experiment = RELEASES[release]
+    now = _rewritten(tmp_path, experiment)
+    for old_path, new_path in zip(conversation_files(experiment), conversation_files(now),
                                   strict=True):
-        assert new_path.stat().st_size < old_path.stat().st_size / 2
+        if release == 1:  # the release before compact JSONL
+            assert new_path.stat().st_size < old_path.stat().st_size / 2
+        else:
+            assert new_path.stat().st_size <= old_path.stat().st_size
         old, new = read_all_events(old_path), read_all_events(new_path)
         assert not new.errors and len(old.events) == len(new.events)
         for a, b in zip(old.events, new.events, strict=True):
@@ -84,7 +110,7 @@ def test_today_writes_under_half_the_bytes_and_reads_the_same(tmp_path: Path) ->
                 assert a.__struct_fields__ == b.__struct_fields__
                 assert [getattr(a, f) for f in a.__struct_fields__ if f != "event_id"] == \
                     [getattr(b, f) for f in b.__struct_fields__ if f != "event_id"]
-    old_record, new_record = ExperimentRecord.load(EXPERIMENT), ExperimentRecord.load(now)
+    old_record, new_record = ExperimentRecord.load(experiment), ExperimentRecord.load(now)
     for conv_id, old_conv in old_record.conversations.items():
         new_conv = new_record.conversations[conv_id]
         assert (old_conv.status, old_conv.turns_completed, old_conv.total_tokens,
@@ -103,10 +129,11 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
     ("turn_metrics_wide", "conversation_id, turn_number"),
     ("events", "conversation_id NULLS FIRST, seq"),
 ])
-def test_both_formats_import_to_the_same_rows(tmp_path: Path, table: str, order: str) -> None:
-    now = _rewritten(tmp_path)
+def test_both_formats_import_to_the_same_rows(tmp_path: Path, table: str, order: str,
+                                              release: int) -> None:
+    now = _rewritten(tmp_path, RELEASES[release])
     old_db, new_db = tmp_path / "old.duckdb", tmp_path / "new.duckdb"
-    old_report = EventStore(old_db).import_experiment(EXPERIMENT)
+    old_report = EventStore(old_db).import_experiment(RELEASES[release])
     new_report = EventStore(new_db).import_experiment(now)
     assert (old_report.events, old_report.messages, old_report.metric_rows) == \
         (new_report.events, new_report.messages, new_report.metric_rows)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     PostProcessingCompleteEvent,
@@ -63,3 +65,22 @@ def test_default_database_is_the_output_roots(experiment: Path, tmp_path: Path) 
     result = run_post_processing_sync(exp, steps=("import",))
     assert result.ok
     assert (tmp_path / "experiments" / "experiments.duckdb").is_file()
+
+
+def test_the_import_starts_once_the_record_is_let_go(experiment: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record steps hold every conversation's summary: the import (DuckDB's memory) starts
+    only after they are done and it is released, so the two peaks do not add up."""
+    from pidgin_tui.experiments import post_processor
+
+    exp = copy_experiment(experiment, tmp_path)
+    seen: list[tuple[bool, bool]] = []
+    real_import = post_processor.STEP_FUNCTIONS["import"]
+
+    def watched_import(ctx: post_processor._Context) -> str:
+        seen.append((ctx._experiment is None, (exp / "README.md").is_file()))
+        return real_import(ctx)
+
+    monkeypatch.setitem(post_processor.STEP_FUNCTIONS, "import", watched_import)
+    result = run_post_processing_sync(exp, tmp_path / "db.duckdb")
+    assert result.ok and seen == [(True, True)]

@@ -80,6 +80,32 @@ def test_a_query_matching_too_many_messages_says_it_is_not_ranked(
         "add words to narrow)")
 
 
+def with_thinking(root: Path, exp_id: str, turn: int, thinking: str) -> Path:
+    """An experiment of one conversation whose agent_a thinks `thinking` at `turn` (from 1)."""
+    import msgspec
+
+    from pidgin_tui.core.events import MessageCompleteEvent
+
+    path = write_experiment(root, exp_id, "thoughtful", conversations=0)
+    conv = f"{exp_id}_0001"
+    write_jsonl(path / conversation_jsonl_name(conv), [
+        msgspec.structs.replace(event, thinking=thinking)
+        if isinstance(event, MessageCompleteEvent) and event.turn_number == turn
+        and event.agent_id == "agent_a" else event
+        for event in conversation_events(exp_id, conv, 3, thinking=True)])
+    return path
+
+
+def test_thinking_is_searched_only_when_asked(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    with_thinking(root, "eee555", 2, "perhaps the pangolin matters here")
+    refresh(root)
+    assert search(root, "pangolin").hits == []
+    hits = search(root, "pangolin", thinking=True).hits
+    assert [(h.turn, h.agent_id) for h in hits] == [(2, "agent_a")]
+    assert f"{MATCH_START}pangolin" in hits[0].snippet
+
+
 def test_punctuation_is_literal_and_an_empty_query_is_refused() -> None:
     assert to_fts_query('don\'t (panic) OR "a b" sea*') == '"don\'t" "(panic)" OR "a b" "sea"*'
     with pytest.raises(QueryError):

@@ -136,6 +136,31 @@ async def test_the_live_screen_keeps_only_a_few_conversations_mounted(make_app) 
         assert "Conversation 1 of" in static_text(pilot, "#conversation-line")
 
 
+async def test_while_nothing_changes_only_the_clock_is_redrawn(make_app) -> None:
+    """A running experiment redraws its figures on every tick; with nothing new in the store
+    the agent panels are left alone (a redraw lays the whole screen out again), while the
+    header's clock keeps moving."""
+    from pidgin_tui.tui.widgets.agent_panel import AgentPanel
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app)
+        await script.start()
+        await script.turn(1)
+        await pilot.pause(0.3)
+        redrawn: list[str] = []
+        for panel in app.screen.query(AgentPanel):
+            panel.update = lambda *args, _id=panel.agent_id, **kwargs: redrawn.append(_id)
+        app.clock.now += 65
+        await pilot.pause(0.5)  # a few refresh ticks
+        assert "00:01:05" in static_text(pilot, "#experiment-stats")
+        assert redrawn == []
+        await script.turn(2)
+        await pilot.pause(0.3)
+        assert sorted(set(redrawn)) == ["agent_a", "agent_b"]
+
+
 async def test_high_convergence_pauses_and_says_so(make_app) -> None:
     from textual.widgets import Input
 

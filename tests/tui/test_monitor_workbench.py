@@ -77,22 +77,40 @@ def footer_layout(app: App[object]) -> tuple[tuple[str, object], ...]:
     return tuple((str(k.description), k.region) for k in keys)  # type: ignore[attr-defined]
 
 
-async def test_footers_fit_at_120_columns(make_app) -> None:
+async def assert_footer_fits(pilot, what: str, keys: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Every key of the footer ends before the palette key (none hidden under it or cut), once
+    it shows at least `keys` keys and has settled."""
+    app = pilot.app
+    await wait_until(pilot, lambda: len(app.screen.query_one(Footer).query(
+        "FooterKey")) >= keys, "the footer")
+    await wait_until_steady(pilot, lambda: footer_layout(app), f"the footer of {what}")
+    footer = app.screen.query_one(Footer)
+    found = list(footer.query("FooterKey"))
+    palette = [k for k in found if k.action == "app.command_palette"]
+    others = [k for k in found if k not in palette]
+    assert others, what
+    limit = palette[0].region.x if palette else footer.region.right
+    assert max(k.region.right for k in others) <= limit, (
+        what, [(str(k.description), k.region) for k in others])
+
+
+async def test_every_screens_footer_fits_at_120_columns(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        for key in ("f2", "f4", "f6", "f7"):
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
             await pilot.press(key)
-            await wait_until(pilot, lambda: len(app.screen.query_one(Footer).query(
-                "FooterKey")) > 2, "the footer")
-            await wait_until_steady(pilot, lambda: footer_layout(app), f"the footer after {key}")
-            footer = app.screen.query_one(Footer)
-            keys = list(footer.query("FooterKey"))
-            palette = [k for k in keys if k.action == "app.command_palette"]
-            others = [k for k in keys if k not in palette]
-            assert others, key
-            limit = palette[0].region.x if palette else footer.region.right
-            assert max(k.region.right for k in others) <= limit, (
-                key, [(str(k.description), k.region) for k in others])
+            await assert_footer_fits(pilot, key)
+
+
+async def test_the_transcripts_footer_fits_at_120_columns(make_app, output_root: Path) -> None:
+    from pidgin_tui.tui.screens.transcript import TranscriptScreen
+
+    path = write_experiment(output_root, "tx01", "footer", conversations=1, turns=3)
+    [jsonl] = path.glob("conv_*_events.jsonl")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(TranscriptScreen(jsonl))
+        await assert_footer_fits(pilot, "transcript", keys=10)
 
 
 async def test_post_process_and_readme_from_the_monitor(make_app, output_root: Path) -> None:

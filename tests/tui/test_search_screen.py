@@ -78,6 +78,24 @@ async def test_a_query_with_only_operators_says_so(tmp_path: Path) -> None:
         assert static_text(pilot, "#search-status") == "the query has no words to search for"
 
 
+async def test_ticking_thinking_searches_what_the_agents_thought(tmp_path: Path) -> None:
+    from textual.widgets import Checkbox
+
+    from tests.search.test_search import with_thinking
+
+    with_thinking(tmp_path, "cc03", 3, "a pangolin would know")
+    app = HostApp(tmp_path, lambda: SearchScreen(tmp_path, "pangolin"))
+    async with app.run_test(size=SIZE) as pilot:
+        search = pilot.app.screen
+        assert isinstance(search, SearchScreen)
+        await wait_until(pilot, lambda: search.searched == "pangolin", "the first answer")
+        assert search.results is not None and search.results.hits == []
+        search.query_one("#search-thinking", Checkbox).value = True
+        await wait_until(pilot, lambda: search.searched_thinking, "the search with thinking")
+        assert [(h.conversation_id, h.turn) for h in search.results.hits] == [("cc03_0001", 3)]
+        assert "1 message matches 'pangolin' (best first)" in static_text(pilot, "#search-status")
+
+
 def test_search_results_snapshot(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
     """The search screen for "consciousness" over two experiments both called "long-run": the
     query box on top; three rows, best first, aa01_0001 turn 31 at the top, each with the agent

@@ -118,7 +118,7 @@ async def _palette_run(pilot, query: str) -> None:  # type: ignore[no-untyped-de
     await pilot.press("enter")
 
 
-async def test_resume_and_post_process_from_the_command_palette(make_app,
+async def test_resume_post_process_and_readme_from_the_command_palette(make_app,
                                                                 output_root: Path) -> None:
     cut = write_experiment(output_root, "cut001", "cut", conversations=1, turns=2, running=1,
                            pid=2**22 + 13)
@@ -128,6 +128,10 @@ async def test_resume_and_post_process_from_the_command_palette(make_app,
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _palette_run(pilot, "Post-process done")
         await wait_until(pilot, lambda: (done / "README.md").is_file(), "the README")
+        await _palette_run(pilot, "README done")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ReadmeScreen",
+                         "the README on screen")
+        await pilot.press("escape")
         await _palette_run(pilot, "Resume cut")
         await wait_until(pilot, lambda: "cut001" in app.runs and not app.running_runs,
                          "the resumed run to end")

@@ -127,17 +127,26 @@ class LiveScreen(Screen[None]):
             self.refresh_figures()
 
     def refresh_figures(self) -> None:
-        """Redraw header, conversation line and panels if the store changed since last time."""
+        """Redraw header, conversation line and panels if the store changed since last time.
+
+        While a run goes on, the header's clock and the line's rate-limit countdown move without
+        the store changing: those two are redrawn on every tick, and only when their text
+        changed; the panels only when the store did (a redraw lays the screen out again)."""
         experiment, conversation = self._experiment(), self._conversation()
         versions = (experiment.version if experiment else -1,
                     conversation.version if conversation else -1)
         running = experiment is not None and experiment.running
-        if versions == self._drawn and not running:
+        changed = versions != self._drawn
+        if not changed and not running:
             return
         self._drawn = versions
         self.query_one(ExperimentHeader).show_experiment(experiment, self.pidgin.clock())
-        self.query_one("#conversation-line", Static).update(self._conversation_line(
-            experiment, conversation))
+        line = self.query_one("#conversation-line", Static)
+        text = self._conversation_line(experiment, conversation)
+        if text != line.content:
+            line.update(text, layout=False)  # one line high whatever it says
+        if not changed:
+            return
         for panel in self._panels:
             panel.show_stats(None if conversation is None
                              else conversation.agents[panel.agent_id])

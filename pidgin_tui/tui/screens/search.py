@@ -1,8 +1,8 @@
 """SearchScreen: one search over every message of every experiment (the full-text index).
 
 Typing searches after a short pause; the index is brought up to date first (in the worker), so
-messages of live runs are found once complete. Enter opens the transcript at the hit's turn with
-the matched words highlighted.
+messages of live runs are found once complete. A checkbox beside the query searches the agents'
+thinking too. Enter opens the transcript at the hit's turn with the matched words highlighted.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Checkbox, DataTable, Footer, Input, Static
 
 from pidgin_tui.core.safe_text import terminal_safe
 from pidgin_tui.search.query import SearchHit, SearchResults
@@ -56,6 +57,7 @@ class SearchScreen(Screen[None]):
         query: str
         results: SearchResults | None
         problem: str | None = None
+        thinking: bool = False
 
     def __init__(self, root: Path | None = None, query: str = "") -> None:
         super().__init__()
@@ -64,12 +66,16 @@ class SearchScreen(Screen[None]):
         self.results: SearchResults | None = None
         self.searched = ""
         """The query the shown results are for."""
+        self.searched_thinking = False
+        """The shown results searched thinking as well as replies."""
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield TopBar("Search · every message of every experiment")
-        yield Input(self._initial, placeholder='words, "a phrase", prefix*  (OR, NOT between '
-                    "terms)", id="search-query")
+        with Horizontal(id="search-bar"):
+            yield Input(self._initial, placeholder='words, "a phrase", prefix*  (OR, NOT '
+                        "between terms)", id="search-query")
+            yield Checkbox("thinking too", id="search-thinking")
         yield RowTable(COLUMNS, id="search-results")
         yield Static("Type to search.", id="search-status", markup=False)
         yield Footer(compact=True)
@@ -93,32 +99,48 @@ class SearchScreen(Screen[None]):
             self._timer.stop()
         self._timer = self.set_timer(TYPING_PAUSE_S, lambda: self.run_search(event.value))
 
+    @on(Checkbox.Changed, "#search-thinking")
+    def _thinking_toggled(self) -> None:
+        self.run_search(self.query_one("#search-query", Input).value)
+
+    @property
+    def thinking(self) -> bool:
+        """Search the agents' thinking as well as their replies."""
+        return self.query_one("#search-thinking", Checkbox).value
+
     @on(Input.Submitted, "#search-query")
     def _submitted(self, event: Input.Submitted) -> None:
         if self._timer is not None:
             self._timer.stop()
-        if event.value != self.searched or self.results is None:
+        if event.value != self.searched or self.thinking != self.searched_thinking \
+                or self.results is None:
             self.run_search(event.value)
         self.query_one("#search-results", RowTable).focus()
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
+        self._search(query, self.thinking)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, query: str, thinking: bool) -> None:
         from pidgin_tui.search.index import refresh
         from pidgin_tui.search.query import QueryError, search
 
         if not query.strip():
-            self.post_message(self.Found(query, None))
+            self.post_message(self.Found(query, None, thinking=thinking))
             return
         try:
             refresh(self.root)
-            self.post_message(self.Found(query, search(self.root, query)))
+            self.post_message(self.Found(query, search(self.root, query, thinking=thinking),
+                                         thinking=thinking))
         except QueryError as exc:
-            self.post_message(self.Found(query, None, str(exc)))
+            self.post_message(self.Found(query, None, str(exc), thinking=thinking))
 
     def on_search_screen_found(self, message: Found) -> None:
-        if message.query != self.query_one("#search-query", Input).value:
-            return  # the user typed on: a newer search is on its way
+        if message.query != self.query_one("#search-query", Input).value \
+                or message.thinking != self.thinking:
+            return  # the user typed on or ticked the box: a newer search is on its way
         self.searched, self.results = message.query, message.results
+        self.searched_thinking = message.thinking
         table = self.query_one("#search-results", RowTable)
         hits = message.results.hits if message.results else []
         table.set_rows([(str(number), [

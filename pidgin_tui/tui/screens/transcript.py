@@ -40,22 +40,25 @@ class TranscriptScreen(Screen[None]):
 
     CSS_PATH = "transcript.tcss"
     BINDING_GROUP_TITLE = "Transcript"
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [  # hidden ones are in F1 and the palette: the
+        # footer fits 120 columns
         Binding("slash", "search", "Search", tooltip="Search the transcript", id="tx.search"),
         Binding("n", "next_hit(1)", "Next", tooltip="Next search hit", id="tx.next"),
-        Binding("N", "next_hit(-1)", "Previous", tooltip="Previous search hit", id="tx.prev"),
+        Binding("N", "next_hit(-1)", "Previous", tooltip="Previous search hit", show=False,
+                id="tx.prev"),
         Binding("g", "goto", "Go to turn", tooltip="Jump to a turn number", id="tx.goto"),
         Binding("t", "toggle_thinking", "Thinking", tooltip="Fold or unfold thinking",
                 id="tx.thinking"),
-        Binding("f", "toggle_follow", "Follow", tooltip="Follow new messages", id="tx.follow"),
+        Binding("f", "toggle_follow", "Follow", tooltip="Follow new messages", show=False,
+                id="tx.follow"),
         Binding("e", "export", "Export .md", tooltip="Export the transcript to Markdown",
-                id="tx.export"),
+                show=False, id="tx.export"),
         Binding("m", "metrics", "Metrics", tooltip="Plot this conversation's metrics",
                 id="tx.metrics"),
         Binding("w", "payload", "Payload", tooltip="What this message's agent was sent (the "
-                "message at the top, or the current search hit)", id="tx.payload"),
+                "message at the top, or the current search hit)", show=False, id="tx.payload"),
         Binding("R", "readme", "README", tooltip="Open the experiment's generated README",
-                id="tx.readme"),
+                show=False, id="tx.readme"),
         Binding("b", "branch", "Branch", tooltip="Branch the conversation after the message at "
                 "the top: same turns up to it, then other settings", id="tx.branch"),
         Binding("T", "tree", "Family tree", tooltip="This conversation's parent, siblings and "

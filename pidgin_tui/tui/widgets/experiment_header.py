@@ -37,9 +37,13 @@ class ExperimentHeader(Horizontal):
             stats.update("")
             bar.update(total=1, progress=0)
             return
-        name.update(f"{escape(experiment.name)} [dim]{experiment.experiment_id}[/dim]")
+        title = f"{escape(experiment.name)} [dim]{experiment.experiment_id}[/dim]"
+        if title != name.content:
+            name.update(title)
         bar.update(total=max(1, experiment.total), progress=experiment.done)
         cost = format_cost(experiment.cost_usd, experiment.unpriced)
-        stats.update(f"{experiment.done}/{experiment.total} conversations · "
-                     f"{format_tokens(experiment.tokens)} tokens · {cost} · "
-                     f"{format_clock(experiment.elapsed_s(now))} · {experiment.status}")
+        text = (f"{experiment.done}/{experiment.total} conversations · "
+                f"{format_tokens(experiment.tokens)} tokens · {cost} · "
+                f"{format_clock(experiment.elapsed_s(now))} · {experiment.status}")
+        if text != stats.content:
+            stats.update(text, layout=False)  # the rest of the line, whatever it says
