@@ -40,13 +40,13 @@ def shell_script(shell: str) -> str:
 def experiment_names(root: Path, prefix: str = "") -> list[str]:
     """Ids and names of the experiments under the output root that start with `prefix`."""
     from pidgin_tui.record.layout import experiment_dirs
-    from pidgin_tui.record.manifest import read_manifest
+    from pidgin_tui.record.manifest import Manifest, read_manifest
 
     found: list[str] = []
     for path in experiment_dirs(root):
-        manifest = read_manifest(path) or {}
-        for value in (manifest.get("experiment_id"), manifest.get("name")):
-            if isinstance(value, str) and value.startswith(prefix) and value not in found:
+        manifest = read_manifest(path) or Manifest()
+        for value in (manifest.experiment_id, manifest.name):
+            if value and value.startswith(prefix) and value not in found:
                 found.append(value)
     return found
 

@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
             print(path)
         return 0
     store = EventStore(database_path(root))
-    experiment_id = str((read_manifest(exp_dir) or {}).get("experiment_id") or "")
+    manifest = read_manifest(exp_dir, conversations=False)
+    experiment_id = manifest.experiment_id if manifest is not None else ""
     target = Path(args.target) if args.target else exp_dir / "export" / args.fmt
     try:
         if not experiment_id or not store.has_experiment(experiment_id):

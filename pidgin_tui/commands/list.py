@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
             "experiment_id": i.experiment_id, "name": i.name, "status": i.status_label,
             "conversations_done": i.conversations_done,
             "total_conversations": i.total_conversations,
-            "total_turns": i.manifest.get("total_turns", 0), "path": str(i.path),
+            "total_turns": i.manifest.total_turns, "path": str(i.path),
         } for i in infos], "hint": hint or None})
         return 0
     if not infos:
@@ -46,5 +46,5 @@ def run(args: argparse.Namespace) -> int:
         progress = f"{info.conversations_done}/{info.total_conversations}"
         name = terminal_safe(info.name, single_line=True)  # a line per experiment
         say(f"{info.experiment_id:<10} {info.status_label:<27} {progress:>9} "
-            f"{info.manifest.get('total_turns', 0):>7}  {name}")
+            f"{info.manifest.total_turns:>7}  {name}")
     return 0

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pidgin_tui.commands.requests import waiting_line
 from pidgin_tui.core.events import ConversationPausedEvent
+from pidgin_tui.core.types import FINAL_STATUSES, Status
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -146,8 +147,7 @@ _STATUS_STYLE = {"running": "cyan", "completed": "green", "failed": "red",
 
 def shown_conversations(conversations: list[ConversationRow]) -> list[ConversationRow]:
     """Running conversations first, then the ones that ended most recently, then the rest."""
-    running = [c for c in conversations if c.status == "running"]
-    ended = [c for c in conversations if c.status in ("completed", "failed", "interrupted",
-                                                      "paused")]
+    running = [c for c in conversations if c.status == Status.RUNNING]
+    ended = [c for c in conversations if c.status in (*FINAL_STATUSES, Status.PAUSED)]
     waiting = [c for c in conversations if c not in running and c not in ended]
     return (running + ended[::-1] + waiting)[:MAX_CONVERSATION_ROWS]

@@ -26,26 +26,28 @@ def run(args: argparse.Namespace) -> int:
     if path is None:
         return EXIT_USAGE
     info = describe(path, root)
-    if info.damage and not info.manifest:
+    if info.damage and not info.manifest_read:
         error(f"{path.name} is damaged: {info.damage} (see: pidgin-tui doctor {path.name})")
         return 1
     m = info.manifest
     if args.json:
-        say_json({**m, "status": info.status_label}, indent=1)
+        import msgspec  # not at import: `--help` loads no decoder
+
+        say_json({**msgspec.to_builtins(m), "status": info.status_label}, indent=1)
         return 0
-    cost = format_cost(m.get("total_cost_usd", 0), m.get("unpriced_requests", 0))
+    cost = format_cost(m.total_cost_usd, bool(m.unpriced_requests))
     say(f"{terminal_safe(info.name, single_line=True)}  ({info.experiment_id})\n{path}\n"
         f"status {info.status_label} · {info.conversations_done}/{info.total_conversations} "
-        f"conversations · {m.get('total_turns', 0)} turns · "
-        f"{format_tokens(m.get('total_tokens', 0))} tokens "
-        f"· {cost} · {m.get('error_count', 0)} errors")
-    for conv_id, conv in m.get("conversations", {}).items():
-        conv_cost = format_cost(conv.get("cost_usd", 0), conv.get("unpriced", False))
-        convergence = conv.get("convergence")
+        f"conversations · {m.total_turns} turns · "
+        f"{format_tokens(m.total_tokens)} tokens "
+        f"· {cost} · {m.error_count} errors")
+    for conv_id, conv in m.conversations.items():
+        conv_cost = format_cost(conv.cost_usd, conv.unpriced)
+        convergence = conv.convergence
         conv_text = "-" if convergence is None else f"{convergence:.2f}"
-        say(f"  {conv_id}  {conv.get('status', '?'):<11} turn {conv.get('turns_completed', 0)}"
-            f"/{conv.get('max_turns', 0):<5} conv {conv_text:<5} {conv_cost:<10} "
-            f"{conv.get('end_reason') or ''}"
-            + (f"  error: {terminal_safe(str(conv['last_error']), single_line=True)}"
-               if conv.get("last_error") else ""))
+        say(f"  {conv_id}  {conv.status:<11} turn {conv.turns_completed}"
+            f"/{conv.max_turns:<5} conv {conv_text:<5} {conv_cost:<10} "
+            f"{conv.end_reason or ''}"
+            + (f"  error: {terminal_safe(conv.last_error, single_line=True)}"
+               if conv.last_error else ""))
     return 0

@@ -59,10 +59,16 @@ class Status(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    PAUSED = "paused"
+    """A conversation held for a human in its process (it goes on after `resume`)."""
 
     @property
     def is_final(self) -> bool:
-        return self in (Status.COMPLETED, Status.FAILED, Status.INTERRUPTED)
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset({Status.COMPLETED, Status.FAILED, Status.INTERRUPTED})
+"""The states an experiment or a conversation ends in."""
 
 
 def status_for_end_reason(reason: EndReason) -> Status:

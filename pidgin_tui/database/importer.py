@@ -89,7 +89,8 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def _read_manifest(experiment_dir: Path) -> dict[str, object]:
-    return read_manifest(experiment_dir) or {}
+    manifest = read_manifest(experiment_dir, conversations=False)
+    return manifest.summary() if manifest is not None else {}
 
 
 def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: dict[str, object],

@@ -102,7 +102,7 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
     if not 0 <= turn <= done:
         raise BranchError(f"--turn must be between 0 and {done} (the turns {conversation_id} "
                           f"completed), got {turn}")
-    parent_spec = parse_spec(manifest.get("config") or {})
+    parent_spec = parse_spec(manifest.config)
     data = {**parent_spec.to_dict(), **overrides, "repetitions": repetitions}
     data["name"] = overrides.get("name") or f"{parent_spec.name or 'experiment'}-branch-t{turn}"
     spec = parse_spec(data)
@@ -118,5 +118,5 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
     inherited: list[Event] = [
         e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= turn
         and not (isinstance(e, MessageCompleteEvent) and e.finish_reason == "interrupted")]
-    return BranchSource(parent_dir, str(manifest.get("experiment_id", start.experiment_id)),
+    return BranchSource(parent_dir, manifest.experiment_id or start.experiment_id,
                         conversation_id, turn, spec, changes, seed, inherited, inject)

@@ -39,7 +39,7 @@ from pidgin_tui.record.layout import (
     pid_file,
 )
 from pidgin_tui.record.lookup import resolve_experiment
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.spec import ExperimentSpec
@@ -174,13 +174,13 @@ def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
     from pidgin_tui.record import control_channel
 
     path = Path(reference) if isinstance(reference, Path) else resolve_experiment(root, reference)
-    manifest = read_manifest(path) or {}
-    exp_id = str(manifest.get("experiment_id", path.name))
-    status = str(manifest.get("status", "unknown"))
+    manifest = read_manifest(path) or Manifest()
+    exp_id = manifest.experiment_id or path.name
+    status = manifest.status
     if status not in LIVE_STATUSES:
         return StopResult(exp_id, path, "not running", status)
     pid = run_pid(manifest, root)
-    if not run_process_alive(pid, last_written(manifest)):
+    if pid is None or not run_process_alive(pid, last_written(manifest)):
         return StopResult(exp_id, path, "process gone", "interrupted")
     listening = control_channel.listener(path)
     deadline = time.monotonic() + wait_s
@@ -198,9 +198,10 @@ def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
             return StopResult(exp_id, path, "process gone", "interrupted")
         result = StopResult(exp_id, path, "signalled", status)
     while time.monotonic() < deadline:
-        current = (read_manifest(path, conversations=False) or {}).get("status")
-        if current not in LIVE_STATUSES:
-            result.outcome, result.status = "stopped", str(current)
+        current = read_manifest(path, conversations=False)
+        if current is None or current.status not in LIVE_STATUSES:
+            result.outcome = "stopped"
+            result.status = current.status if current is not None else "unknown"
             break
         time.sleep(0.1)
     return result
@@ -210,8 +211,8 @@ def live_experiments(root: Path) -> list[Path]:
     """Experiment directories whose manifest claims a live run with a matching process."""
     found = []
     for path in experiment_dirs(root):
-        manifest = read_manifest(path) or {}
-        if manifest.get("status") in LIVE_STATUSES and run_process_alive(
+        manifest = read_manifest(path, conversations=False)
+        if manifest is not None and manifest.status in LIVE_STATUSES and run_process_alive(
                 run_pid(manifest, root), last_written(manifest)):
             found.append(path)
     return found

@@ -17,9 +17,11 @@ from typing import Any
 
 from pidgin_tui.core.processes import process_alive as process_alive  # re-exported
 from pidgin_tui.core.processes import process_start_time as process_start_time
+from pidgin_tui.core.types import Status
 from pidgin_tui.record.layout import experiment_dirs, experiment_id_of_dir, pid_file
+from pidgin_tui.record.manifest_types import Manifest
 
-LIVE_STATUSES = frozenset({"created", "running"})
+LIVE_STATUSES = frozenset({Status.CREATED, Status.RUNNING})
 """Manifest statuses that claim a process is still working on the experiment."""
 START_TIME_SLACK_S = 2.0
 """How much later than the manifest's last write a process may appear to have started (clock
@@ -48,25 +50,25 @@ def run_process_alive(pid: Any, written_at: Any = None) -> bool:
     return started <= written + START_TIME_SLACK_S
 
 
-def last_written(manifest: dict[str, Any]) -> Any:
+def last_written(manifest: Manifest) -> str | None:
     """When the manifest's writer last wrote it (`updated_at`, else `created_at`)."""
-    return manifest.get("updated_at") or manifest.get("created_at")
+    return manifest.updated_at or manifest.created_at
 
 
-def run_pid(manifest: dict[str, Any], root: Path | None) -> Any:
+def run_pid(manifest: Manifest, root: Path | None) -> int | None:
     """The pid that runs an experiment: its pid file (detached runs), else the manifest's pid."""
-    pid = manifest.get("pid")
-    if root is not None and manifest.get("experiment_id"):
+    pid = manifest.pid
+    if root is not None and manifest.experiment_id:
         try:
-            pid = int(pid_file(root, str(manifest["experiment_id"])).read_text().strip())
+            pid = int(pid_file(root, manifest.experiment_id).read_text().strip())
         except (OSError, ValueError):
             pass
     return pid
 
 
-def process_gone(manifest: dict[str, Any], root: Path | None) -> bool:
+def process_gone(manifest: Manifest, root: Path | None) -> bool:
     """The manifest claims a live run, but no matching process is running it."""
-    if manifest.get("status") not in LIVE_STATUSES:
+    if manifest.status not in LIVE_STATUSES:
         return False
     return not run_process_alive(run_pid(manifest, root), last_written(manifest))
 
@@ -74,25 +76,27 @@ def process_gone(manifest: dict[str, Any], root: Path | None) -> bool:
 @dataclass(slots=True)
 class ExperimentInfo:
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     process_gone: bool = False
     """The manifest says running, but the process that runs it has died without cleaning up."""
+    manifest_read: bool = True
+    """False when the manifest itself is damaged (`manifest` is then empty)."""
     damage: str | None = None
     """Why the experiment is damaged (its manifest, or a missing or empty file), in one line."""
 
     @property
     def experiment_id(self) -> str:
-        return str(self.manifest.get("experiment_id") or experiment_id_of_dir(self.path))
+        return self.manifest.experiment_id or experiment_id_of_dir(self.path)
 
     @property
     def name(self) -> str:
-        return str(self.manifest.get("name", ""))
+        return self.manifest.name
 
     @property
     def status(self) -> str:
         if self.damage:
             return "damaged"
-        status = str(self.manifest.get("status", "unknown"))
+        status = self.manifest.status
         return "interrupted" if self.process_gone else status
 
     @property
@@ -103,13 +107,11 @@ class ExperimentInfo:
 
     @property
     def conversations_done(self) -> int:
-        m = self.manifest
-        return int(m.get("completed_conversations", 0)) + int(m.get("failed_conversations", 0)) \
-            + int(m.get("interrupted_conversations", 0))
+        return self.manifest.conversations_done
 
     @property
     def total_conversations(self) -> int:
-        return int(self.manifest.get("total_conversations", 0))
+        return self.manifest.total_conversations
 
 
 def describe(path: Path, root: Path | None = None) -> ExperimentInfo:
@@ -118,7 +120,7 @@ def describe(path: Path, root: Path | None = None) -> ExperimentInfo:
 
     manifest, problem = load_manifest(path)
     if manifest is None:
-        return ExperimentInfo(path, {}, damage=problem)
+        return ExperimentInfo(path, Manifest(), manifest_read=False, damage=problem)
     return ExperimentInfo(path, manifest, process_gone(manifest, root),
                           damage=quick_damage(path, manifest))
 

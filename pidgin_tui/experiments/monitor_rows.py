@@ -14,14 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pidgin_tui.core.types import FINAL_STATUSES, Status
 from pidgin_tui.record.conversation import shown_turn, turn_label
 from pidgin_tui.record.layout import experiment_id_of_dir
+from pidgin_tui.record.manifest_types import ConversationEntry, Manifest
 from pidgin_tui.views.format import format_cost, format_duration, format_tokens
 
 if TYPE_CHECKING:
     from pidgin_tui.record.conversation import ConversationRecord
 
-FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
 
 
 @dataclass(slots=True)
@@ -93,7 +94,7 @@ class ExperimentRow:
 
     @property
     def is_live(self) -> bool:
-        return self.status in ("created", "running")
+        return self.status in (Status.CREATED, Status.RUNNING)
 
     @property
     def done(self) -> int:
@@ -113,16 +114,16 @@ def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
-def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: ConversationRecord | None,
+def build_conversation(conv_id: str, conv: ConversationEntry, tail: ConversationRecord | None,
                        now: float) -> ConversationRow:
     row = ConversationRow(
-        conversation_id=conv_id, status=str(conv.get("status", "created")),
-        turns=_int(conv.get("turns_completed")), max_turns=_int(conv.get("max_turns")),
-        model_a=str(conv.get("agent_a_model", "")), model_b=str(conv.get("agent_b_model", "")),
-        tokens=_int(conv.get("tokens")), cost_usd=float(conv.get("cost_usd") or 0.0),
-        unpriced=bool(conv.get("unpriced")), convergence=conv.get("convergence"),
-        end_reason=conv.get("end_reason"), last_error=conv.get("last_error"),
-        end_states=[(str(name), _int(onset)) for name, onset in conv.get("end_states") or []],
+        conversation_id=conv_id, status=conv.status,
+        turns=conv.turns_completed, max_turns=conv.max_turns,
+        model_a=conv.agent_a_model, model_b=conv.agent_b_model, tokens=conv.tokens,
+        cost_usd=conv.priced_cost_usd if conv.cost_usd is None else conv.cost_usd,
+        unpriced=conv.unpriced, convergence=conv.convergence,
+        end_reason=conv.end_reason, last_error=conv.last_error,
+        end_states=list(conv.end_states),
     )
     if tail is not None:
         row.jsonl, row.events_seen = tail.path, tail.events_seen
@@ -139,77 +140,79 @@ def build_conversation(conv_id: str, conv: Mapping[str, Any], tail: Conversation
         row.unpriced = row.unpriced or bool(tail.unpriced_requests)
         if tail.ended and row.status not in FINAL_STATUSES:
             row.status, row.end_reason = str(tail.status), tail.end_reason
-    if conv.get("duration_ms") is not None and row.status in FINAL_STATUSES:
-        row.duration_s = _int(conv.get("duration_ms")) / 1000
+    if conv.duration_ms is not None and row.status in FINAL_STATUSES:
+        row.duration_s = conv.duration_ms / 1000
     else:
-        started = parse_time(conv.get("started_at"))
+        started = parse_time(conv.started_at)
         row.duration_s = None if started is None else max(0.0, now - started)
     return row
 
 
-def build_row(path: Path, manifest: Mapping[str, Any], tails: Mapping[str, ConversationRecord],
+def build_row(path: Path, manifest: Manifest, tails: Mapping[str, ConversationRecord],
               *, gone: bool, now: float, post_processing: str | None = None) -> ExperimentRow:
     """Merge a manifest with the conversation tails read so far into one display row."""
     conversations = [build_conversation(cid, conv, tails.get(cid), now)
-                     for cid, conv in manifest.get("conversations", {}).items()]
+                     for cid, conv in manifest.conversations.items()]
     if gone:  # nobody will finish these: show them as what they became
         for conv in conversations:
             if conv.status not in FINAL_STATUSES:
                 conv.status, conv.end_reason, conv.duration_s = "interrupted", "process gone", None
-    raw_status = str(manifest.get("status", "unknown"))
-    pid = manifest.get("pid") if isinstance(manifest.get("pid"), int) else None
-    config = manifest.get("config") or {}
+    raw_status = manifest.status
+    pid = manifest.pid
+    config = manifest.config
     max_turns = _int(config.get("max_turns")) or max((c.max_turns for c in conversations),
                                                       default=0)
-    counts = {s: _int(manifest.get(f"{s}_conversations"))
-              for s in ("completed", "failed", "interrupted", "running")}
+    counts = {s: manifest.count(s)
+              for s in (Status.COMPLETED, Status.FAILED, Status.INTERRUPTED, Status.RUNNING)}
     by_status = {s: sum(c.status == s for c in conversations) for s in counts}
-    for status in counts:  # tails can be ahead of the throttled manifest
-        counts[status] = max(counts[status], by_status[status]) if status != "running" \
-            else by_status[status] if conversations else counts[status]
-    total = _int(manifest.get("total_conversations")) or len(conversations)
-    turns = max(_int(manifest.get("total_turns")), sum(c.turns for c in conversations))
-    tokens = max(_int(manifest.get("total_tokens")), sum(c.tokens for c in conversations))
-    cost = max(float(manifest.get("total_cost_usd") or 0.0), sum(c.cost_usd for c in conversations))
-    done = counts["completed"] + counts["failed"] + counts["interrupted"]
+    for key in counts:  # tails can be ahead of the throttled manifest
+        counts[key] = max(counts[key], by_status[key]) if key != Status.RUNNING \
+            else by_status[key] if conversations else counts[key]
+    total = manifest.total_conversations or len(conversations)
+    turns = max(manifest.total_turns, sum(c.turns for c in conversations))
+    tokens = max(manifest.total_tokens, sum(c.tokens for c in conversations))
+    priced = manifest.priced_cost_usd if manifest.total_cost_usd is None \
+        else manifest.total_cost_usd
+    cost = max(priced, sum(c.cost_usd for c in conversations))
+    done = sum(counts[s] for s in FINAL_STATUSES)
     partial = sum(c.turns / c.max_turns for c in conversations
-                  if c.status == "running" and c.max_turns)
+                  if c.status == Status.RUNNING and c.max_turns)
     progress = min(1.0, (done + partial) / total) if total else 0.0
-    status = "interrupted" if gone else raw_status
-    started = parse_time(manifest.get("started_at")) or parse_time(manifest.get("created_at"))
-    ended = parse_time(manifest.get("completed_at"))
+    status = Status.INTERRUPTED if gone else raw_status
+    started = parse_time(manifest.started_at) or parse_time(manifest.created_at)
+    ended = parse_time(manifest.completed_at)
     if ended is None and gone:
-        ended = parse_time(manifest.get("updated_at"))
+        ended = parse_time(manifest.updated_at)
     if started is None:
         elapsed = None
     else:
         elapsed = max(0.0, (ended if ended is not None else now) - started)
     eta = None
-    if status in ("created", "running") and elapsed is not None and progress > 0:
+    if status in (Status.CREATED, Status.RUNNING) and elapsed is not None and progress > 0:
         eta = elapsed * (1 - progress) / progress
     return ExperimentRow(
-        experiment_id=str(manifest.get("experiment_id", "")), name=str(manifest.get("name", "")),
+        experiment_id=manifest.experiment_id, name=manifest.name,
         path=path, status=status,
         status_label="interrupted (process gone)" if gone else raw_status,
         pid=pid, in_this_process=pid == os.getpid() and not gone, total=total,
-        completed=counts["completed"], failed=counts["failed"],
-        interrupted=counts["interrupted"], running=counts["running"], turns=turns,
+        completed=counts[Status.COMPLETED], failed=counts[Status.FAILED],
+        interrupted=counts[Status.INTERRUPTED], running=counts[Status.RUNNING], turns=turns,
         max_turns=max_turns, tokens=tokens, cost_usd=cost,
-        unpriced=_int(manifest.get("unpriced_requests")),
-        errors=_int(manifest.get("error_count")), created_at=str(manifest.get("created_at", "")),
+        unpriced=manifest.unpriced_requests,
+        errors=manifest.error_count, created_at=manifest.created_at or "",
         elapsed_s=elapsed, eta_s=eta, progress=progress, post_processing=post_processing,
-        conversations=conversations, created_ts=parse_time(manifest.get("created_at")) or 0.0,
+        conversations=conversations, created_ts=parse_time(manifest.created_at) or 0.0,
         prompt=str(config.get("prompt") or ""),
     )
 
 
-def damaged_row(path: Path, reason: str, manifest: Mapping[str, Any] | None = None
+def damaged_row(path: Path, reason: str, manifest: Manifest | None = None
                 ) -> ExperimentRow:
     """A row for an experiment that cannot be read as usual: the reason, and nothing guessed."""
-    manifest = manifest or {}
+    manifest = manifest or Manifest()
     return ExperimentRow(
-        experiment_id=str(manifest.get("experiment_id") or experiment_id_of_dir(path)),
-        name=str(manifest.get("name") or path.name), path=path, status="damaged",
+        experiment_id=manifest.experiment_id or experiment_id_of_dir(path),
+        name=manifest.name or path.name, path=path, status="damaged",
         status_label=f"damaged: {reason}", pid=None, in_this_process=False,
         total=0, completed=0, failed=0, interrupted=0, running=0, turns=0, max_turns=0,
         tokens=0, cost_usd=0.0, unpriced=0, errors=0, created_at="", elapsed_s=None, eta_s=None,

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pidgin_tui.core.events import (
     PostProcessingCompleteEvent,
@@ -41,6 +40,7 @@ from pidgin_tui.record.layout import (
     conversation_jsonl_name,
     experiments_dir,
 )
+from pidgin_tui.record.manifest_types import Manifest
 
 __all__ = ["ConversationRow", "ExperimentRow", "MonitorState"]
 
@@ -59,7 +59,7 @@ class _Tracked:
 
     path: Path
     stamp: tuple[int, int] = (-1, -1)
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest | None = None
     tails: dict[str, ConversationRecord] = field(default_factory=dict)
     events_offset: int = 0
     post_processing: str | None = None
@@ -168,7 +168,7 @@ class MonitorState:
         manifest = tracked.manifest
         if manifest is None:
             return tracked.row
-        live = manifest.get("status") in LIVE_STATUSES
+        live = manifest.status in LIVE_STATUSES
         gone = live and process_gone(manifest, self.root)
         if live and not gone and self.tail_jsonl:
             self._tail_conversations(tracked, manifest)
@@ -183,11 +183,11 @@ class MonitorState:
                                 post_processing=tracked.post_processing)
         return tracked.row
 
-    def _tail_conversations(self, tracked: _Tracked, manifest: dict[str, Any]) -> None:
-        for conv_id, conv in manifest.get("conversations", {}).items():
+    def _tail_conversations(self, tracked: _Tracked, manifest: Manifest) -> None:
+        for conv_id, conv in manifest.conversations.items():
             tail = tracked.tails.get(conv_id)
             if tail is None:
-                jsonl = conv.get("jsonl") or conversation_jsonl_name(conv_id)
+                jsonl = conv.jsonl or conversation_jsonl_name(conv_id)
                 tail = tracked.tails[conv_id] = ConversationRecord(
                     conversation_id=conv_id, detail=False, path=tracked.path / Path(jsonl).name)
             # A conversation that ended interrupted or paused may be resumed while the
@@ -211,9 +211,9 @@ def _pp_pending(tracked: _Tracked) -> bool:
     return tracked.post_processing == "running"
 
 
-def _recently_finished(manifest: dict[str, Any], now: float) -> bool:
+def _recently_finished(manifest: Manifest, now: float) -> bool:
     """Finished within POST_PROCESSING_WATCH_S: its post-processor may still start or report."""
-    finished = parse_time(manifest.get("completed_at"))
+    finished = parse_time(manifest.completed_at)
     return finished is not None and now - finished < POST_PROCESSING_WATCH_S
 
 

@@ -54,8 +54,8 @@ class PostProcessingResult:
 def _experiment_id(experiment_dir: Path) -> str:
     from pidgin_tui.record.manifest import read_manifest
 
-    manifest = read_manifest(experiment_dir) or {}
-    return str(manifest.get("experiment_id") or "")
+    manifest = read_manifest(experiment_dir, conversations=False)
+    return manifest.experiment_id if manifest is not None else ""
 
 
 class _Context:

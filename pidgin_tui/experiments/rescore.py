@@ -154,8 +154,7 @@ def rescore_experiment(experiment_dir: Path, profile: str | None = None) -> Resc
             raise RescoreError(f"{experiment_dir.name}: no conversations to rescore")
         out = rescore_dir(experiment_dir, METRICS_VERSION)
         out.mkdir(parents=True, exist_ok=True)
-        config = record.manifest.get("config")
-        recorded = config.get("convergence_profile") if isinstance(config, dict) else None
+        recorded = record.manifest.config.get("convergence_profile")
         default = recorded if isinstance(recorded, str) and recorded in PROFILES \
             else DEFAULT_PROFILE
         report = RescoreReport(experiment_dir, METRICS_VERSION,

@@ -17,14 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from pidgin_tui.core.history import item_turn, recorded_items
 from pidgin_tui.core.resume_point import ResumePoint
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.types import AgentId, EndReason, Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import torn_path
+from pidgin_tui.record.manifest_types import Manifest
 
-RESUMABLE_END_REASONS = frozenset({"paused", "interrupted", "storage_error"})
+RESUMABLE_END_REASONS = frozenset({EndReason.PAUSED, EndReason.INTERRUPTED,
+                                   EndReason.STORAGE_ERROR})
 """Conversations that ended for these reasons can be continued; others ended on purpose."""
 
 
@@ -119,27 +123,27 @@ def move_torn_tail(jsonl: Path) -> int:
     return len(tail)
 
 
-def manifest_for_resume(manifest: dict[str, Any],
-                        saved: dict[str, SavedConversation]) -> dict[str, Any]:
+def manifest_for_resume(manifest: Manifest, saved: dict[str, SavedConversation]) -> Manifest:
     """The manifest a resume starts from: crashed conversations marked interrupted, counts redone.
 
     A process killed mid-run leaves its conversations `running` and its counts as of its last
     manifest write; both are rebuilt here from what the JSONL files hold.
     """
-    data = {**manifest, "status": "running", "completed_at": None, "pid": os.getpid()}
-    conversations = {cid: dict(conv) for cid, conv in (manifest.get("conversations") or {}).items()
-                     if isinstance(conv, dict)}
+    conversations = dict(manifest.conversations)
     for cid, conversation in saved.items():
+        entry = conversations.get(cid)
         if conversation.point is None:
             conversations.pop(cid, None)  # nothing on disk: it starts afresh
-        elif cid in conversations:
-            conversations[cid]["turns_completed"] = conversation.point.turns_completed
+        elif entry is not None:
+            changes: dict[str, Any] = {"turns_completed": conversation.point.turns_completed}
             if not conversation.ended:
-                conversations[cid].update(status="interrupted", end_reason="interrupted")
-    counts = Counter(str(conv.get("status")) for conv in conversations.values())
-    data.update(conversations=conversations, running_conversations=0,
-                completed_conversations=counts["completed"], failed_conversations=counts["failed"],
-                interrupted_conversations=counts["interrupted"],
-                total_turns=sum(s.point.turns_completed for s in saved.values()
-                                if s.point is not None))
-    return data
+                changes.update(status=Status.INTERRUPTED, end_reason=EndReason.INTERRUPTED)
+            conversations[cid] = msgspec.structs.replace(entry, **changes)
+    counts = Counter(conv.status for conv in conversations.values())
+    return msgspec.structs.replace(
+        manifest, status=Status.RUNNING, completed_at=None, pid=os.getpid(),
+        conversations=conversations, running_conversations=0,
+        completed_conversations=counts[Status.COMPLETED],
+        failed_conversations=counts[Status.FAILED],
+        interrupted_conversations=counts[Status.INTERRUPTED],
+        total_turns=sum(s.point.turns_completed for s in saved.values() if s.point is not None))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.discovery import (
     LIVE_STATUSES,
     last_written,
@@ -30,8 +31,8 @@ class NotListening(LookupError):
 
 def listening_pid(root: Path, experiment_dir: Path) -> int | None:
     """The pid of the live process that answers `experiment_dir`'s requests, or None."""
-    manifest = read_manifest(experiment_dir, conversations=False) or {}
-    if manifest.get("status") not in LIVE_STATUSES:
+    manifest = read_manifest(experiment_dir, conversations=False)
+    if manifest is None or manifest.status not in LIVE_STATUSES:
         return None
     pid = run_pid(manifest, root)
     listening = control_channel.listener(experiment_dir)
@@ -60,4 +61,4 @@ def paused_while_running(root: Path, experiment_dir: Path) -> bool:
     if listening_pid(root, experiment_dir) is None:
         return False
     record = ExperimentRecord.load(experiment_dir, detail=False)
-    return any(c.status == "paused" for c in record.conversations.values())
+    return any(c.status == Status.PAUSED for c in record.conversations.values())

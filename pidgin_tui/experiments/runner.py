@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import msgspec
 
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.budget import Budget
@@ -38,7 +40,7 @@ from pidgin_tui.providers.params import describe_parameters
 from pidgin_tui.providers.registry import Registry, default_registry
 from pidgin_tui.providers.tokens import estimator_for
 from pidgin_tui.record.layout import conversation_jsonl_name, new_experiment_dir
-from pidgin_tui.record.manifest import new_manifest, read_manifest
+from pidgin_tui.record.manifest import Manifest, new_manifest, read_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
 
 if TYPE_CHECKING:
@@ -160,7 +162,7 @@ class ExperimentRunner:
         self.experiment_dir: Path | None = None
         self.tracking: TrackingSubscriber | None = None
         self._tasks: list[asyncio.Task[ConversationOutcome]] = []
-        self._existing_manifest: dict[str, Any] | None = None
+        self._existing_manifest: Manifest | None = None
         self._lock: ExperimentLock | None = None
         self.storage_error: str | None = None
         """Set when the record could not be written; the run then stops at once."""
@@ -184,8 +186,8 @@ class ExperimentRunner:
         manifest = read_manifest(experiment_dir)
         if manifest is None:
             raise ValueError(f"{experiment_dir}: manifest.json is missing or unreadable")
-        spec = parse_spec(manifest.get("config") or {})
-        runner = cls(spec, output_root, experiment_id=str(manifest["experiment_id"]),
+        spec = parse_spec(manifest.config)
+        runner = cls(spec, output_root, experiment_id=manifest.experiment_id,
                      **kwargs)  # type: ignore[arg-type]
         runner.experiment_dir = experiment_dir
         runner._existing_manifest = manifest
@@ -202,7 +204,7 @@ class ExperimentRunner:
         runner = cls(source.spec, output_root, experiment_id=source.parent_experiment_id,
                      branch=source, **kwargs)  # type: ignore[arg-type]
         runner.experiment_dir = source.parent_dir
-        runner._existing_manifest = read_manifest(source.parent_dir) or {}
+        runner._existing_manifest = read_manifest(source.parent_dir) or Manifest()
         runner.first_repetition = 1 + max(
             (int(suffix) for cid in conversation_ids(source.parent_dir)
              if (suffix := cid.rpartition("_")[2]).isdigit()), default=0)
@@ -230,20 +232,20 @@ class ExperimentRunner:
                                     self.spec.total_conversations, utc_now(),
                                     providers=(m.provider for m in self.models.values()),
                                     spec_of=self.registry.spec_of)
-            manifest["experiment_dir"] = str(self.experiment_dir)
+            manifest.experiment_dir = str(self.experiment_dir)
             self.claim()
             self.tracking = self._track(manifest)
         elif self.into_existing and self.tracking is None:
             assert self._existing_manifest is not None
             self.claim()
             existing = self._existing_manifest
-            self.tracking = self._track({
-                **existing, "status": "running", "completed_at": None, "pid": os.getpid(),
-                "total_conversations": int(existing.get("total_conversations") or 0)
-                + self.spec.total_conversations})
+            self.tracking = self._track(msgspec.structs.replace(
+                existing, status="running", completed_at=None, pid=os.getpid(),
+                total_conversations=existing.total_conversations
+                + self.spec.total_conversations))
         return self.experiment_dir
 
-    def _track(self, manifest: dict[str, Any]) -> TrackingSubscriber:
+    def _track(self, manifest: Manifest) -> TrackingSubscriber:
         tracking = TrackingSubscriber(self.experiment_dir or Path(), manifest,
                                       on_storage_error=self._storage_failed)
         return tracking.attach(self.bus)
@@ -329,13 +331,13 @@ class ExperimentRunner:
             return
         lock = ExperimentLock.acquire(self.experiment_dir)
         manifest = self._existing_manifest
-        pid = manifest.get("pid") if manifest else None
         # (a detached resume's pid file names this process: the manifest's writer is gone)
-        if manifest and pid != os.getpid() and manifest.get("status") in LIVE_STATUSES and \
+        if manifest is not None and manifest.pid != os.getpid() and \
+                manifest.status in LIVE_STATUSES and \
                 run_pid(manifest, self.output_root) != os.getpid() and \
                 not process_gone(manifest, self.output_root):
             lock.release()  # a run that predates the lock, still alive
-            raise ExperimentLocked(self.experiment_dir, pid if isinstance(pid, int) else None)
+            raise ExperimentLocked(self.experiment_dir, manifest.pid)
         self._lock = lock
 
     def release(self) -> None:
@@ -408,11 +410,11 @@ class ExperimentRunner:
         """From the whole experiment's counts (a resumed run covers only some conversations)."""
         assert self.tracking is not None
         counts = self.tracking.manifest.data
-        if self.control.end_requested is not None or counts["interrupted_conversations"] or \
+        if self.control.end_requested is not None or counts.interrupted_conversations or \
                 self.storage_error is not None:
             return Status.INTERRUPTED
-        total = counts["completed_conversations"] + counts["failed_conversations"]
-        if total and counts["failed_conversations"] == total:
+        total = counts.completed_conversations + counts.failed_conversations
+        if total and counts.failed_conversations == total:
             return Status.FAILED
         return Status.COMPLETED
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pidgin_tui.core.awareness import PRESET_NAMES
 from pidgin_tui.core.plan import DEFAULT_EMPTY_PLACEHOLDER, DEFAULT_OPENER, EMPTY_REPLY_ACTIONS
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.metrics.endstates import END_STATE_NAMES
 
 DEFAULT_MODEL = "local:test"
@@ -85,15 +86,15 @@ class ExperimentSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def resolved_temperature(self, agent: str) -> float | None:
-        own = self.temperature_a if agent == "agent_a" else self.temperature_b
+        own = self.temperature_a if agent == AgentId.A else self.temperature_b
         return self.temperature if own is None else own
 
     def resolved_awareness(self, agent: str) -> str:
-        own = self.awareness_a if agent == "agent_a" else self.awareness_b
+        own = self.awareness_a if agent == AgentId.A else self.awareness_b
         return own or self.awareness
 
     def resolved_think(self, agent: str) -> bool:
-        own = self.think_a if agent == "agent_a" else self.think_b
+        own = self.think_a if agent == AgentId.A else self.think_b
         return self.think if own is None else own
 
     @property

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from pidgin_tui.core.events import (
     FIRST_REPETITION,
     FIRST_TURN,
@@ -28,13 +30,15 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
     encode_event,
 )
+from pidgin_tui.core.types import AgentId, Status
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     MANIFEST_NAME,
     conversation_jsonl_name,
     experiments_dir,
 )
-from pidgin_tui.record.manifest import new_manifest
+from pidgin_tui.record.manifest import new_manifest, write_manifest
+from pidgin_tui.record.manifest_types import ConversationEntry
 
 EPOCH = datetime(2026, 1, 15, 9, 0, 0, tzinfo=UTC)
 """The default start time of synthetic experiments (a fixed clock for snapshots)."""
@@ -81,7 +85,7 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
         yield TurnStartEvent(**ids(), turn_number=turn)
         for agent in ("agent_a", "agent_b"):
             text = message_text(rng, words)
-            if phrases and turn in phrases and agent == "agent_b":
+            if phrases and turn in phrases and agent == AgentId.B:
                 text = f"{text} {phrases[turn]}"
             yield MessageCompleteEvent(**ids(), agent_id=agent, turn_number=turn, content=text,
                                        model=model, tokens_used=words + 5,
@@ -117,9 +121,10 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
                                                   "agent_b": model, "max_turns": turns,
                                                   "repetitions": total, "prompt": prompt},
                             total, start.isoformat(), providers=(model.split(":")[0],))
-    manifest.update(pid=pid, started_at=start.isoformat(), experiment_dir=str(path),
-                    status=status or ("running" if running or pending else "completed"),
-                    error_count=errors, updated_at=start.isoformat())
+    manifest = msgspec.structs.replace(
+        manifest, pid=pid, started_at=start.isoformat(), experiment_dir=str(path),
+        status=status or ("running" if running or pending else "completed"),
+        error_count=errors, updated_at=start.isoformat())
     write_jsonl(path / EXPERIMENT_EVENTS_NAME, [ExperimentStartEvent(
         experiment_id=experiment_id, name=name, total_conversations=total,
         timestamp=start.isoformat(), event_id=f"{experiment_id}-start")])
@@ -134,26 +139,29 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
         tokens = sum(e.input_tokens + e.output_tokens for e in events
                      if isinstance(e, TokenUsageEvent))
         last_turn = [e for e in events if isinstance(e, TurnCompleteEvent)][-1]
-        manifest["conversations"][conv_id] = {
-            "status": "completed" if done else "running",
-            "jsonl": conversation_jsonl_name(conv_id), "turns_completed": conv_turns,
-            "max_turns": turns, "tokens": tokens, "cost_usd": 0.0,
-            "convergence": last_turn.convergence_score,
-            "end_reason": "max_turns" if done else None, "last_error": None,
-            "agent_a_model": model, "agent_b_model": model, "started_at": events[0].timestamp,
-            "repetition": index + FIRST_REPETITION, **({"ended_at": events[-1].timestamp,
-                                     "duration_ms": conv_turns * 1000} if done else {}),
-        }
-        manifest["total_turns"] += conv_turns
-        manifest["total_tokens"] += tokens
-        manifest["completed_conversations" if done else "running_conversations"] += 1
-    if manifest["status"] != "running":
+        manifest.conversations[conv_id] = ConversationEntry(
+            status="completed" if done else "running",
+            jsonl=conversation_jsonl_name(conv_id), turns_completed=conv_turns,
+            max_turns=turns, tokens=tokens, cost_usd=0.0,
+            convergence=last_turn.convergence_score,
+            end_reason="max_turns" if done else None,
+            agent_a_model=model, agent_b_model=model, started_at=events[0].timestamp,
+            repetition=index + FIRST_REPETITION,
+            ended_at=events[-1].timestamp if done else None,
+            duration_ms=conv_turns * 1000 if done else None)
+        manifest.total_turns += conv_turns
+        manifest.total_tokens += tokens
+        if done:
+            manifest.completed_conversations += 1
+        else:
+            manifest.running_conversations += 1
+    if manifest.status != Status.RUNNING:
         end = start + timedelta(seconds=30 * total)
-        manifest["completed_at"] = end.isoformat()
+        manifest.completed_at = end.isoformat()
         write_jsonl(path / EXPERIMENT_EVENTS_NAME, [ExperimentCompleteEvent(
-            experiment_id=experiment_id, status=manifest["status"], timestamp=end.isoformat(),
+            experiment_id=experiment_id, status=manifest.status, timestamp=end.isoformat(),
             event_id=f"{experiment_id}-end", completed_conversations=conversations)])
-    (path / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    write_manifest(path / MANIFEST_NAME, manifest)
     return path
 
 

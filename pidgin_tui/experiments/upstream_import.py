@@ -29,6 +29,7 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
 )
 from pidgin_tui.core.plan import AFTER_RUN_ACTION
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.runner import conversation_id_for, new_experiment_id
 from pidgin_tui.record.layout import new_experiment_dir
 from pidgin_tui.record.manifest import new_manifest
@@ -107,18 +108,18 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
     missing = missing_fields(upstream)
     manifest = new_manifest(exp_id, upstream.name, _spec_config(upstream),
                             len(upstream.conversations), upstream.created_at or "")
-    manifest["experiment_dir"] = str(directory)
-    manifest["pid"] = None
-    manifest["lineage"] = {"imported_from": "pidgin 1.x", "source_path": str(upstream.path),
-                           "source_experiment_id": upstream.experiment_id,
-                           "source_status": upstream.status, "missing": missing}
+    manifest.experiment_dir = str(directory)
+    manifest.pid = None
+    manifest.lineage = {"imported_from": "pidgin 1.x", "source_path": str(upstream.path),
+                        "source_experiment_id": upstream.experiment_id,
+                        "source_status": upstream.status, "missing": missing}
     bus = EventBus()
     tracking = TrackingSubscriber(directory, manifest).attach(bus)
     problems = list(upstream.problems)
     turns = 0
     try:
         await bus.publish(ExperimentStartEvent(
-            experiment_id=exp_id, name=upstream.name, config=manifest["config"],
+            experiment_id=exp_id, name=upstream.name, config=manifest.config,
             total_conversations=len(upstream.conversations),
             timestamp=upstream.created_at or _first_stamp(upstream)))
         statuses: list[str] = []
@@ -131,15 +132,16 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             statuses.append(status)
             turns += done
             problems += conv.problems
-        final = "completed" if statuses and all(s == "completed" for s in statuses) else (
-            "failed" if any(s == "failed" for s in statuses) else "interrupted")
+        final = Status.COMPLETED if statuses and all(s == Status.COMPLETED
+                                                     for s in statuses) else (
+            Status.FAILED if Status.FAILED in statuses else Status.INTERRUPTED)
         await bus.publish(ExperimentCompleteEvent(
             experiment_id=exp_id, status=final,
             completed_conversations=statuses.count("completed"),
             failed_conversations=statuses.count("failed"),
             interrupted_conversations=statuses.count("interrupted"), total_turns=turns,
-            total_tokens=int(tracking.manifest.data.get("total_tokens", 0)),
-            total_cost_usd=tracking.manifest.data.get("total_cost_usd"),
+            total_tokens=tracking.manifest.data.total_tokens,
+            total_cost_usd=tracking.manifest.data.total_cost_usd,
             timestamp=_last_stamp(upstream) or upstream.created_at))
     finally:
         tracking.close()

@@ -48,6 +48,7 @@ from pidgin_tui.core.events import (
     after_reply,
     rate_limited_text,
 )
+from pidgin_tui.core.types import Status
 from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.record.jsonl import read_all_events, read_events
 from pidgin_tui.record.layout import rescored_file
@@ -57,7 +58,7 @@ DEFAULT_NAMES = {"agent_a": "Agent A", "agent_b": "Agent B"}
 PREVIEW_CHARS = 160
 """How much of the latest message a record without full detail keeps (the monitor's preview)."""
 NO_END_REASON = "no end recorded (interrupted or still running)"
-LIVE_STATUSES = frozenset({"running", "paused"})
+LIVE_STATUSES = frozenset({Status.RUNNING, Status.PAUSED})
 """Statuses of a conversation that may still go on (its turn under way is shown)."""
 
 
@@ -394,7 +395,7 @@ class ConversationRecord:
 
     def settled_status(self, live: bool) -> str:
         """The status, with a conversation that never ended and is not live called interrupted."""
-        if self.ended or live or self.status == "created":
+        if self.ended or live or self.status == Status.CREATED:
             return self.status
         return "interrupted"
 

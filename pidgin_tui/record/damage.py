@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+import msgspec
 
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
-from pidgin_tui.record.manifest import with_conversations
+from pidgin_tui.record.manifest import decode_manifest, with_conversations
+from pidgin_tui.record.manifest_types import Manifest, validation_line
 
 _EXPECTED: dict[str, tuple[type, ...]] = {
     "experiment_id": (str,), "name": (str,), "status": (str,), "config": (dict,),
@@ -25,7 +27,8 @@ _EXPECTED: dict[str, tuple[type, ...]] = {
     "failed_conversations": (int,), "interrupted_conversations": (int,),
     "total_turns": (int,), "conversations": (dict,),
 }
-"""Manifest fields every reader relies on, with the JSON types they must have."""
+"""Manifest fields every reader relies on, with the JSON types they must have (every other
+field is checked against its type in `Manifest`, and may be absent)."""
 _JSON_TYPE = {dict: "an object", list: "an array", str: "a string", int: "an integer",
               float: "a number", bool: "true/false", type(None): "null"}
 
@@ -47,7 +50,7 @@ def manifest_problem(data: object) -> str | None:
     return None
 
 
-def load_manifest(experiment_dir: Path) -> tuple[dict[str, Any] | None, str | None]:
+def load_manifest(experiment_dir: Path) -> tuple[Manifest | None, str | None]:
     """(manifest, None) when usable, else (None, the reason in one line)."""
     path = experiment_dir / MANIFEST_NAME
     try:
@@ -65,7 +68,12 @@ def load_manifest(experiment_dir: Path) -> tuple[dict[str, Any] | None, str | No
     if isinstance(data, dict):
         data = with_conversations(data, experiment_dir)
     problem = manifest_problem(data)
-    return (None, problem) if problem else (data, None)
+    if problem:
+        return None, problem
+    try:
+        return decode_manifest(data), None
+    except msgspec.ValidationError as exc:
+        return None, f"{MANIFEST_NAME}: {validation_line(exc)}"
 
 
 def file_problem(path: Path) -> str | None:
@@ -79,12 +87,12 @@ def file_problem(path: Path) -> str | None:
     return f"{path.name}: empty file" if size == 0 else None
 
 
-def quick_damage(experiment_dir: Path, manifest: dict[str, Any] | None,
+def quick_damage(experiment_dir: Path, manifest: Manifest | None,
                  problem: str | None = None) -> str | None:
     """The first reason the experiment is damaged, from the manifest and file sizes only."""
     if manifest is None:
         return problem or load_manifest(experiment_dir)[1]
-    for conversation_id in manifest["conversations"]:
+    for conversation_id in manifest.conversations:
         found = file_problem(experiment_dir / conversation_jsonl_name(str(conversation_id)))
         if found:
             return found
@@ -107,7 +115,7 @@ class FileReport:
 @dataclass(slots=True)
 class Diagnosis:
     experiment_dir: Path
-    manifest: dict[str, Any] | None
+    manifest: Manifest | None
     manifest_problem: str | None = None
     files: list[FileReport] = field(default_factory=list)
 
@@ -134,7 +142,7 @@ def diagnose(experiment_dir: Path, conversation_ids: list[str] | None = None) ->
     """
     manifest, problem = load_manifest(experiment_dir)
     diagnosis = Diagnosis(experiment_dir, manifest, problem)
-    started = set(manifest["conversations"]) if manifest else set()
+    started = set(manifest.conversations) if manifest else set()
     names = {conversation_jsonl_name(cid) for cid in (conversation_ids or [])} | \
         {conversation_jsonl_name(str(cid)) for cid in started} | \
         {p.name for p in experiment_dir.glob(conversation_jsonl_name("*"))}

@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pidgin_tui.core.events import Event
+from pidgin_tui.core.types import Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import ReadResult, read_all_events
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, conversation_id_of
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 
 @dataclass(slots=True)
 class ExperimentRecord:
     directory: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     conversations: dict[str, ConversationRecord] = field(default_factory=dict)
     experiment_events: list[Event] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -38,7 +38,7 @@ class ExperimentRecord:
         kept without it (`ConversationRecord.drop_detail`): memory stays that of one
         conversation's messages and metrics, however many conversations there are.
         """
-        record = cls(directory, read_manifest(directory) or {})
+        record = cls(directory, read_manifest(directory) or Manifest())
         exp_file = directory / EXPERIMENT_EVENTS_NAME
         if exp_file.exists():
             result = read_all_events(exp_file)
@@ -69,20 +69,20 @@ class ExperimentRecord:
 
     @property
     def experiment_id(self) -> str:
-        return str(self.manifest.get("experiment_id") or self.directory.name)
+        return self.manifest.experiment_id or self.directory.name
 
     @property
     def name(self) -> str:
-        return str(self.manifest.get("name") or self.directory.name)
+        return self.manifest.name or self.directory.name
 
     @property
     def status(self) -> str:
-        return str(self.manifest.get("status") or "unknown")
+        return self.manifest.status or "unknown"
 
     @property
     def live(self) -> bool:
         """Whether the manifest says the run is still going (its conversations may yet end)."""
-        return self.status == "running"
+        return self.status == Status.RUNNING
 
     def status_of(self, conversation: ConversationRecord) -> str:
         return conversation.settled_status(self.live)

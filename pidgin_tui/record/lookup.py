@@ -12,7 +12,7 @@ from pidgin_tui.record.layout import (
     experiment_id_of_dir,
     experiments_dir,
 )
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 
 def resolve_experiment(root: Path, reference: str) -> Path:
@@ -28,9 +28,9 @@ def resolve_experiment(root: Path, reference: str) -> Path:
     matches: list[Path] = []
     prefix_matches: list[Path] = []
     for path in experiment_dirs(root):
-        manifest = read_manifest(path, conversations=False) or {}  # damaged: found by its dir
-        exp_id = str(manifest.get("experiment_id") or experiment_id_of_dir(path))
-        if reference in (exp_id, manifest.get("name"), path.name):
+        manifest = read_manifest(path, conversations=False) or Manifest()  # damaged: by its dir
+        exp_id = manifest.experiment_id or experiment_id_of_dir(path)
+        if reference in (exp_id, manifest.name, path.name):
             matches.append(path)
         elif exp_id.startswith(reference) or path.name.startswith(reference):
             prefix_matches.append(path)

@@ -17,12 +17,17 @@ import msgspec
 from pidgin_tui.core.files import write_atomic
 from pidgin_tui.record import jsonl
 from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
+from pidgin_tui.record.manifest_types import (
+    MANIFEST_SCHEMA_VERSION,
+    ConversationEntry,
+    Manifest,
+    migrate,
+    to_manifest,
+)
 
 if TYPE_CHECKING:
     from pidgin_tui.providers.versions import SpecOf
 
-MANIFEST_SCHEMA_VERSION = 2
-"""2: per-conversation states live in the state log, not in manifest.json."""
 COMPACT_FACTOR, COMPACT_SLACK = 4, 1_000
 """The state log is rewritten with one line per conversation once it holds more lines than
 this many per conversation (plus the slack): it stays O(conversations) on disk."""
@@ -47,13 +52,25 @@ def replace_atomic(path: Path, encoded: bytes) -> None:
     write_atomic(path, encoded)
 
 
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """`data` as indented JSON, replaced atomically."""
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    """Write a whole manifest as it is (the state log with every conversation, then the
+    summary), outside a run: tests, fixtures and tools that lay an experiment out."""
+    replace_atomic(path.with_name(STATE_LOG_NAME), b"".join(
+        _state_line(cid, entry) for cid, entry in manifest.conversations.items()))
+    write_json_atomic(path, manifest)
+
+
+def write_json_atomic(path: Path, data: dict[str, Any] | Manifest) -> None:
+    """`data` as indented JSON, replaced atomically (a manifest without its conversations,
+    which live in the state log)."""
+    if isinstance(data, Manifest):
+        data = {**data.summary(), "state_log": STATE_LOG_NAME}
     replace_atomic(path, msgspec.json.format(msgspec.json.encode(data), indent=1))
 
 
-def read_manifest(path: Path, *, conversations: bool = True) -> dict[str, Any] | None:
-    """The manifest at `path` (a file or an experiment directory), or None if absent/unreadable.
+def read_manifest(path: Path, *, conversations: bool = True) -> Manifest | None:
+    """The manifest at `path` (a file or an experiment directory), or None if absent,
+    unreadable or damaged (`record.damage.load_manifest` says why).
 
     The per-conversation states are folded back in from the state log, unless `conversations`
     is false (the summary alone costs the same however many conversations there are).
@@ -66,7 +83,22 @@ def read_manifest(path: Path, *, conversations: bool = True) -> dict[str, Any] |
         return None
     if not isinstance(data, dict):
         return None
-    return with_conversations(data, path.parent) if conversations else data
+    if conversations:
+        data = with_conversations(data, path.parent)
+    try:
+        return decode_manifest(data)
+    except msgspec.ValidationError:
+        return None
+
+
+def decode_manifest(data: dict[str, Any]) -> Manifest:
+    """The typed manifest of a decoded manifest.json, its conversations included when `data`
+    has them (migrated to the one numbering); raises `msgspec.ValidationError` naming a field
+    of the wrong type."""
+    listed = data.get("conversations")
+    if isinstance(listed, dict):
+        migrate(data, listed)
+    return to_manifest(data)
 
 
 def with_conversations(data: dict[str, Any], experiment_dir: Path) -> dict[str, Any]:
@@ -75,7 +107,7 @@ def with_conversations(data: dict[str, Any], experiment_dir: Path) -> dict[str, 
     A manifest that holds its conversations itself (schema 1) is returned as it is; an
     unreadable or torn log line is skipped (the conversation's JSONL still has its events).
     """
-    if "conversations" in data:
+    if "conversations" in data and not data.get("state_log"):
         return data
     conversations: dict[str, Any] = {}
     try:
@@ -122,13 +154,12 @@ class ManifestWriter:
     calling thread. A write error from the background is passed to `on_error` on the loop.
     """
 
-    def __init__(self, path: Path, data: dict[str, Any],
+    def __init__(self, path: Path, data: Manifest,
                  interval_s: float = WRITE_INTERVAL_S,
                  on_error: Callable[[OSError], None] | None = None) -> None:
         self.path = path
         self.log_path = path.with_name(STATE_LOG_NAME)
         self.data = data
-        data.setdefault("conversations", {})
         self.interval_s = interval_s
         self.on_error = on_error
         self._last_write = 0.0
@@ -180,15 +211,15 @@ class ManifestWriter:
         data = self.data
         if self.before_write is not None:
             self.before_write(self._changed)
-        data["updated_at"] = _now_iso()
-        summary = {k: v for k, v in data.items() if k != "conversations"}
+        data.updated_at = _now_iso()
+        summary = data.summary()
         summary["state_log"] = STATE_LOG_NAME
-        conversations = data["conversations"]
+        conversations = data.conversations
         if self._log_lines > COMPACT_FACTOR * len(conversations) + COMPACT_SLACK:
             self._fresh_log = True  # rewritten whole now and then: O(1) per line, amortized
         ids = conversations if self._fresh_log else self._changed
         self._log_lines = (0 if self._fresh_log else self._log_lines) + len(ids)
-        lines = b"".join(_encode({"conversation_id": cid, **conversations[cid]}) + b"\n"
+        lines = b"".join(_state_line(cid, conversations[cid])
                          for cid in ids if cid in conversations)
         fresh, self._fresh_log = self._fresh_log, False
         self._changed = set()
@@ -264,6 +295,11 @@ class ManifestWriter:
 _encode = msgspec.json.Encoder().encode
 
 
+def _state_line(conversation_id: str, entry: ConversationEntry) -> bytes:
+    """One state-log line: the entry's fields after its conversation id."""
+    return b'{"conversation_id":' + _encode(conversation_id) + b"," + _encode(entry)[1:] + b"\n"
+
+
 def _now_iso() -> str:
     from pidgin_tui.core.events import utc_now
 
@@ -273,40 +309,15 @@ def _now_iso() -> str:
 def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
                  total_conversations: int, created_at: str,
                  providers: Iterable[str] = (),
-                 spec_of: SpecOf | None = None) -> dict[str, Any]:
+                 spec_of: SpecOf | None = None) -> Manifest:
     """A new experiment's manifest; `providers` are those its models use, whose SDK versions
     are recorded with the pidgin-tui and Python versions and the price table's date (`spec_of`:
     the table row a provider runs through, `Registry.spec_of`, which knows named endpoints)."""
     from pidgin_tui.providers.versions import recorded_versions
 
-    return {
-        "schema_version": MANIFEST_SCHEMA_VERSION,
-        "experiment_id": experiment_id,
-        "name": name,
-        "status": "created",
-        "created_at": created_at,
-        "started_at": None,
-        "completed_at": None,
-        "updated_at": created_at,
-        "pid": os.getpid(),
-        "config": config,
-        "versions": (recorded_versions(providers, spec_of) if spec_of
-                     else recorded_versions(providers)),
-        "total_conversations": total_conversations,
-        "completed_conversations": 0,
-        "failed_conversations": 0,
-        "interrupted_conversations": 0,
-        "running_conversations": 0,
-        "total_turns": 0,
-        "total_tokens": 0,
-        "input_tokens": 0,
-        "cache_read_tokens": 0,
-        "cache_write_tokens": 0,
-        "output_tokens": 0,
-        "reasoning_tokens": 0,
-        "total_cost_usd": 0.0,
-        "priced_cost_usd": 0.0,
-        "unpriced_requests": 0,
-        "error_count": 0,
-        "conversations": {},
-    }
+    return Manifest(
+        schema_version=MANIFEST_SCHEMA_VERSION, experiment_id=experiment_id, name=name,
+        status="created", created_at=created_at, updated_at=created_at, pid=os.getpid(),
+        config=config, total_conversations=total_conversations, state_log=STATE_LOG_NAME,
+        versions=(recorded_versions(providers, spec_of) if spec_of
+                  else recorded_versions(providers)))

@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 from pidgin_tui.core.bus import EventBus, Subscription
 from pidgin_tui.core.events import (
@@ -21,59 +20,63 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.core.outcome import USAGE_BUCKETS
+from pidgin_tui.core.types import FINAL_STATUSES, Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import JsonlWriter, wait_for_background_syncs
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import ManifestWriter, Urgency
+from pidgin_tui.record.manifest_types import ConversationEntry, Manifest
 
 
-def add_usage(summary: dict[str, Any], event: TokenUsageEvent) -> None:
+def add_usage(summary: Manifest, event: TokenUsageEvent) -> None:
     """Add one response's usage and cost to the experiment's totals.
 
     The cost becomes None (unpriced) at the first unpriced response and stays so: a partial sum
     would read as a total. `priced_cost_usd` keeps the sum of what is priced.
     """
     for bucket in USAGE_BUCKETS:
-        summary[bucket] = int(summary.get(bucket) or 0) + getattr(event, bucket)
-    summary["total_tokens"] += event.input_tokens + event.output_tokens
+        setattr(summary, bucket, getattr(summary, bucket) + getattr(event, bucket))
+    summary.total_tokens += event.input_tokens + event.output_tokens
     if event.cost_usd is None:
-        summary["total_cost_usd"] = None
-        summary["unpriced_requests"] += 1
+        summary.total_cost_usd = None
+        summary.unpriced_requests += 1
         return
-    summary["priced_cost_usd"] = float(summary.get("priced_cost_usd") or 0.0) + event.cost_usd
-    if summary.get("total_cost_usd") is not None:
-        summary["total_cost_usd"] = float(summary["total_cost_usd"]) + event.cost_usd
+    summary.priced_cost_usd += event.cost_usd
+    if summary.total_cost_usd is not None:
+        summary.total_cost_usd += event.cost_usd
 
 
-COUNTED_AS = {"running": "running_conversations", "paused": "running_conversations",
-              "completed": "completed_conversations", "failed": "failed_conversations",
-              "interrupted": "interrupted_conversations"}
-"""The summary count each conversation status is counted in (`created` is in none)."""
+COUNTED = frozenset({Status.RUNNING, *FINAL_STATUSES})
+"""The statuses the summary counts conversations under (`<status>_conversations`)."""
 
 
-def manifest_entry(record: ConversationRecord) -> dict[str, Any]:
+def counted_as(status: str) -> str | None:
+    """The summary count a conversation status falls in (paused ones still run)."""
+    status = Status.RUNNING if status == Status.PAUSED else status
+    return status if status in COUNTED else None
+
+
+def manifest_entry(record: ConversationRecord) -> ConversationEntry:
     """A conversation's state in the manifest, as its record has it."""
     start = record.start
-    entry: dict[str, Any] = {
-        "status": record.status, "jsonl": conversation_jsonl_name(record.conversation_id),
-        "turns_completed": record.turns_completed, "max_turns": record.max_turns,
-        "tokens": record.total_tokens, "cost_usd": record.cost_usd,
-        "priced_cost_usd": record.priced_cost_usd, "unpriced": record.unpriced_requests > 0,
-        "convergence": record.convergence, "end_reason": record.end_reason,
-        "last_error": record.last_error,
-        "agent_a_model": record.models.get("agent_a", ""),
-        "agent_b_model": record.models.get("agent_b", ""),
-        "repetition": record.repetition, "started_at": record.started_at,
-        "resumed_at": record.resumed_at, "last_message_at": record.last_message_at,
-        "ended_at": record.ended_at,
-        "duration_ms": record.end.duration_ms if record.end is not None else None,
-        "end_states": [[e.end_state, e.onset_turn] for e in record.end_states],
-        "effective_a": start.effective_a if start is not None else {},
-        "effective_b": start.effective_b if start is not None else {},
-    }
-    for bucket in USAGE_BUCKETS:
-        entry[bucket] = getattr(record, bucket)
-    return entry
+    return ConversationEntry(
+        status=record.status, jsonl=conversation_jsonl_name(record.conversation_id),
+        turns_completed=record.turns_completed, max_turns=record.max_turns,
+        tokens=record.total_tokens, input_tokens=record.input_tokens,
+        cache_read_tokens=record.cache_read_tokens, cache_write_tokens=record.cache_write_tokens,
+        output_tokens=record.output_tokens, reasoning_tokens=record.reasoning_tokens,
+        cost_usd=record.cost_usd, priced_cost_usd=record.priced_cost_usd,
+        unpriced=record.unpriced_requests > 0, convergence=record.convergence,
+        end_reason=record.end_reason, last_error=record.last_error,
+        agent_a_model=record.models.get("agent_a", ""),
+        agent_b_model=record.models.get("agent_b", ""),
+        repetition=record.repetition, started_at=record.started_at,
+        resumed_at=record.resumed_at, last_message_at=record.last_message_at,
+        ended_at=record.ended_at,
+        duration_ms=record.end.duration_ms if record.end is not None else None,
+        end_states=[(e.end_state, e.onset_turn) for e in record.end_states],
+        effective_a=start.effective_a if start is not None else {},
+        effective_b=start.effective_b if start is not None else {})
 
 
 class TrackingSubscriber:
@@ -84,7 +87,7 @@ class TrackingSubscriber:
     changes.
     """
 
-    def __init__(self, experiment_dir: Path, manifest: dict[str, Any],
+    def __init__(self, experiment_dir: Path, manifest: Manifest,
                  on_storage_error: Callable[[str], None] | None = None) -> None:
         self.experiment_dir = experiment_dir
         self.on_storage_error = on_storage_error
@@ -171,9 +174,9 @@ class TrackingSubscriber:
             writer = self._writers[conversation_id] = JsonlWriter(path)
         return writer
 
-    def conversation_entry(self, conversation_id: str) -> dict[str, Any]:
+    def conversation_entry(self, conversation_id: str) -> ConversationEntry:
         """The manifest's state of a conversation as of now (rendered from its record)."""
-        conversations = self.manifest.data["conversations"]
+        conversations = self.manifest.data.conversations
         record = self._records.get(conversation_id)
         if record is not None:
             conversations[conversation_id] = manifest_entry(record)
@@ -193,7 +196,7 @@ class TrackingSubscriber:
         if record is None:
             path = self.experiment_dir / conversation_jsonl_name(conversation_id)
             record = ConversationRecord(conversation_id=conversation_id, detail=False, path=path)
-            if conversation_id in self.manifest.data["conversations"]:
+            if conversation_id in self.manifest.data.conversations:
                 record.read_more()
             self._records[conversation_id] = record
         return record
@@ -204,38 +207,38 @@ class TrackingSubscriber:
         self.manifest.mark_dirty(event.conversation_id)
         match event:
             case ExperimentStartEvent():
-                data["status"] = "running"
-                data["started_at"] = event.timestamp
+                data.status = "running"
+                data.started_at = event.timestamp
                 return Urgency.NOW
             case ExperimentCompleteEvent():
-                data["status"] = event.status
-                data["completed_at"] = event.timestamp
-                data["duration_ms"] = event.duration_ms
+                data.status = event.status
+                data.completed_at = event.timestamp
+                data.duration_ms = event.duration_ms
                 return Urgency.NOW
         if event.conversation_id is None:
             if isinstance(event, APIErrorEvent | ErrorEvent):
-                data["error_count"] += 1
+                data.error_count += 1
             return Urgency.PROGRESS
         record = self._record(event.conversation_id)
         turns = record.turns_completed
         record.apply(event)
-        data["total_turns"] += record.turns_completed - turns
+        data.total_turns += record.turns_completed - turns
         match event:
             case TokenUsageEvent():
                 add_usage(data, event)
             case APIErrorEvent() | ErrorEvent():
-                data["error_count"] += 1
+                data.error_count += 1
         counted = self._counted.get(event.conversation_id)
         if counted is None:
-            entry = data["conversations"].get(event.conversation_id)
-            counted = str(entry.get("status")) if isinstance(entry, dict) else "created"
+            entry = data.conversations.get(event.conversation_id)
+            counted = entry.status if entry is not None else "created"
         if record.status == counted:
             return Urgency.PROGRESS
         self._counted[event.conversation_id] = record.status
         for status, change in ((counted, -1), (record.status, 1)):
-            key = COUNTED_AS.get(status)
+            key = counted_as(status)
             if key is not None:
-                data[key] = max(0, data[key] + change)
+                setattr(data, f"{key}_conversations", max(0, data.count(key) + change))
         return Urgency.LIFECYCLE
 
     def close(self) -> None:

@@ -102,17 +102,17 @@ def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None
     """The README; `metrics` is the key-metric table when the conversations were read
     without detail (see `MetricTable`)."""
     m = experiment.manifest
-    config = m.get("config") or {}
+    config = m.config
     exp_id = experiment.experiment_id
     lines = [f"# {experiment.name}", "",
              f"Experiment `{exp_id}` · status **{experiment.status}** · created "
-             f"{m.get('created_at', '?')} · finished {m.get('completed_at') or '-'}", "",
+             f"{m.created_at or '?'} · finished {m.completed_at or '-'}", "",
              "## What was run", "", "| setting | value |", "|---|---|"]
     lines += [f"| {key} | {_fmt(config[key])} |" for key in _SETTINGS
               if config.get(key) not in (None, "")]
-    lines += _lineage(m.get("lineage"))
-    if isinstance(m.get("versions"), dict):
-        lines += ["", f"Recorded with {versions_line(m['versions'])}."]
+    lines += _lineage(m.lineage)
+    if m.versions:
+        lines += ["", f"Recorded with {versions_line(m.versions)}."]
     outcomes = Counter((experiment.status_of(c), c.end_reason or NO_END_REASON)
                        for c in experiment.conversations.values())
     turns = sum(c.turns_completed for c in experiment.conversations.values())
@@ -120,7 +120,7 @@ def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None
     costs = [c.cost_usd for c in experiment.conversations.values()]
     cost = format_cost(sum(c for c in costs if c is not None), any(c is None for c in costs))
     lines += ["", "## Outcomes", "",
-              f"{len(experiment.conversations)} of {m.get('total_conversations', '?')} "
+              f"{len(experiment.conversations)} of {m.total_conversations or '?'} "
               f"conversations recorded · {turns} turns · {format_tokens(tokens)} tokens · "
               f"{cost}", "",
               "| status | end reason | conversations |", "|---|---|---|"]

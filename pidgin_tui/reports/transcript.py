@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import SUMMARY_NAME, transcript_path, transcripts_dir
@@ -98,7 +99,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
 
 def _message_lines(conv: ConversationRecord, message: MessageCompleteEvent) -> list[str]:
     who = inline(conv.name_of(message.agent_id))
-    letter = "A" if message.agent_id == "agent_a" else "B"
+    letter = "A" if message.agent_id == AgentId.A else "B"
     note = "" if message.finish_reason == "stop" else f" — *{message.finish_reason}*"
     lines = ["", f"### {who} (agent {letter}, {inline(message.model)}){note}", ""]
     if message.thinking:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.core.types import FINAL_STATUSES
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.layout import (
     MANIFEST_NAME,
@@ -28,10 +29,9 @@ from pidgin_tui.record.layout import (
     experiment_dirs,
     search_index_path,
 )
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 SCHEMA_VERSION = "1"
-FINAL_STATUSES = frozenset({"completed", "failed", "interrupted"})
 """Manifest statuses after which nothing more is written, unless the experiment is resumed (which
 rewrites the manifest, so the experiment is looked at again)."""
 BUSY_TIMEOUT_MS = 10_000
@@ -140,7 +140,7 @@ def refresh(root: Path, experiments: Iterable[Path] | None = None) -> IndexRepor
 def _index_experiment(db: sqlite3.Connection, experiment_dir: Path, manifest_mtime: int,
                       report: IndexReport) -> None:
     """Index an experiment's new lines in one transaction; remember it when it has ended."""
-    manifest = read_manifest(experiment_dir) or {}
+    manifest = read_manifest(experiment_dir, conversations=False) or Manifest()
     known = {row[0]: row for row in db.execute(
         "SELECT path, size, mtime_ns, byte_offset, names, models, experiment_id, "
         "experiment_name, conversation_id FROM sources WHERE experiment_dir = ?",
@@ -160,7 +160,7 @@ def _index_experiment(db: sqlite3.Connection, experiment_dir: Path, manifest_mti
         for gone in set(known) - {str(path) for path in files}:
             report.files_removed += _drop(db, "path", gone, transaction=False)
         db.execute("DELETE FROM done WHERE dir = ?", (str(experiment_dir),))
-        if manifest.get("status") in FINAL_STATUSES:
+        if manifest.status in FINAL_STATUSES:
             db.execute("INSERT INTO done VALUES (?, ?)", (str(experiment_dir), manifest_mtime))
         db.execute("COMMIT")
     except BaseException:
@@ -190,7 +190,7 @@ def _drop(db: sqlite3.Connection, column: str, value: str, *, transaction: bool 
     return len(paths)
 
 
-def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str, object],
+def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: Manifest,
                 path: Path, row: tuple[object, ...] | None, size: int, mtime_ns: int,
                 report: IndexReport) -> None:
     """Fold the lines after the stored offset into the index (from 0 when the file shrank)."""
@@ -212,9 +212,9 @@ def _index_file(db: sqlite3.Connection, experiment_dir: Path, manifest: dict[str
     db.execute(
         "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (str(path), str(experiment_dir),
-         log.experiment_id or str(manifest.get("experiment_id", "")),
-         str(manifest.get("name") or experiment_dir.name), log.conversation_id or path.name,
+         log.experiment_id or manifest.experiment_id,
+         manifest.name or experiment_dir.name, log.conversation_id or path.name,
          size, mtime_ns, log.offset, json.dumps(log.names), json.dumps(log.models),
-         str(manifest.get("created_at") or "")))
+         manifest.created_at or ""))
     report.files_read += 1
     report.messages_added += len(new_messages)

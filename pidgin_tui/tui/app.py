@@ -23,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.experiments.session import STOP_GRACE_S
 from pidgin_tui.tui.bridge import Hub
@@ -305,7 +306,7 @@ class PidginApp(ToastApp):
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
-        severity: SeverityLevel = "information" if message.status == "completed" else "warning"
+        severity: SeverityLevel = "information" if message.status == Status.COMPLETED else "warning"
         self.notify(f"{message.status}: {message.output_dir}", title="Experiment finished",
                     severity=severity, markup=False)
 

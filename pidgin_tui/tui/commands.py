@@ -15,6 +15,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from pidgin_tui.core.types import Status
+
 SKIPPED_ACTIONS = frozenset({"command_palette"})
 """Actions that make no sense as commands (the palette itself)."""
 
@@ -63,9 +65,10 @@ def experiment_commands(app: Any) -> Iterator[SystemCommand]:
         if (info.path / README_NAME).is_file():
             yield SystemCommand(f"README {label}", "Read the README post-processing wrote",
                                 partial(open_readme, app, info.path))
-        if info.experiment_id in running or info.damage or info.status in ("created", "running"):
+        if info.experiment_id in running or info.damage or \
+                info.status in (Status.CREATED, Status.RUNNING):
             continue
-        if info.status == "interrupted":
+        if info.status == Status.INTERRUPTED:
             yield SystemCommand(f"Resume {label}", "Continue its paused or interrupted "
                                 "conversations in this app", partial(_resume, app, info.path))
         yield SystemCommand(f"Post-process {label}", "Import, write transcripts, README, "

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pidgin_tui.record.jsonl import read_events
 from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, experiment_dirs
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 from pidgin_tui.tui.error_entries import ERROR_EVENTS, ErrorEntry, error_entries
 
 
@@ -39,10 +39,9 @@ class DiskErrors:
         for directory in experiment_dirs(self.root):
             group = self._groups.get(directory)
             if group is None:
-                manifest = read_manifest(directory) or {}
+                manifest = read_manifest(directory, conversations=False) or Manifest()
                 group = self._groups[directory] = ExperimentErrors(
-                    str(manifest.get("experiment_id") or directory.name),
-                    str(manifest.get("name") or directory.name))
+                    manifest.experiment_id or directory.name, manifest.name or directory.name)
             for path in (directory / EXPERIMENT_EVENTS_NAME, *conversation_files(directory)):
                 group.entries.extend(self._read(path))
         return [group for group in self._groups.values() if group.entries]

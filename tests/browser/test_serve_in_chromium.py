@@ -7,7 +7,6 @@ monitor) and checks the run still completes. Leaves screenshots in screenshots/.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 
 from pidgin_tui.core.events import MessageCompleteEvent, decode_event
 from pidgin_tui.record.layout import experiment_dirs
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 from tests.browser.cdp import Page, chromium, find_chromium
 from tests.conftest import REPO_ROOT, cli_command, cli_env
 
@@ -122,8 +121,7 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
         _wait_for("the monitor with the run",
                   lambda: _shows(page, mark, "every experiment", "browser-run ["))
         page.screenshot(SCREENSHOTS / "browser-monitor.png")
-        manifest = read_manifest(experiment) or {}
-        assert manifest.get("status") == "running"
+        assert (read_manifest(experiment) or Manifest()).status == "running"
 
         mark = page.terminal_length()
         page.press("Enter")  # the experiment's conversations
@@ -141,19 +139,19 @@ def test_a_run_launched_in_the_browser_streams_shows_in_the_monitor_and_outlives
         _wait_for("a message in progress on the page", lambda: _shows(page, mark, "· writing…"))
         page.screenshot(SCREENSHOTS / "browser-following-run.png")
 
-        assert (read_manifest(experiment) or {}).get("status") == "running"
+        assert (read_manifest(experiment) or Manifest()).status == "running"
         page.close()  # closing the tab ends that app process, not the run
 
         reopened = browser.new_page()
         reopened.navigate(url)
         _wait_for("the reopened page on the monitor",
                   lambda: _shows(reopened, 0, "every experiment", "browser-run ["))
-        assert (read_manifest(experiment) or {}).get("status") == "running"
+        assert (read_manifest(experiment) or Manifest()).status == "running"
         reopened.screenshot(SCREENSHOTS / "browser-reopened.png")
         reopened.close()
 
         final = _wait_for("the run to complete after the tab closed",
-                          lambda: (m := read_manifest(experiment) or {}).get("status")
-                          not in ("running", "created", None) and m, timeout=300)
-    assert final["status"] == "completed", json.dumps(final)[:500]
+                          lambda: (m := read_manifest(experiment) or Manifest()).status
+                          not in ("running", "created", "unknown") and m, timeout=300)
+    assert final.status == "completed", final.summary()
     assert len(_messages(experiment)) == 48

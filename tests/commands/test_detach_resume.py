@@ -27,7 +27,7 @@ def test_the_detached_resume_command_is_a_list_ending_with_the_experiment(tmp_pa
 
 def _conversations(exp_dir: Path) -> list[str]:
     manifest = read_manifest(exp_dir)
-    return list(manifest["conversations"]) if manifest else []
+    return list(manifest.conversations) if manifest else []
 
 
 def _live(exp_dir: Path) -> LiveText | None:

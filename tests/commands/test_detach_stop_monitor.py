@@ -93,10 +93,10 @@ def test_detached_run_is_monitored_and_stopped_as_interrupted(tmp_path: Path) ->
     assert stopped.returncode == 0, stopped.stderr
     assert "stopped (interrupted)" in stopped.stdout
     manifest = read_manifest(exp_dir)
-    assert manifest is not None and manifest["status"] == "interrupted"
-    assert all(c["status"] == "interrupted" for c in manifest["conversations"].values())
+    assert manifest is not None and manifest.status == "interrupted"
+    assert all(c.status == "interrupted" for c in manifest.conversations.values())
     # the stop came through the experiment's control folder, not a signal to the process
-    assert all(c["end_reason"] == "stopped" for c in manifest["conversations"].values())
+    assert all(c.end_reason == "stopped" for c in manifest.conversations.values())
     _wait_for(lambda: not pid_file(tmp_path, info["experiment_id"]).exists(), timeout=30)
     assert state.refresh()[0].status == "interrupted"
     assert (exp_dir / "README.md").is_file()  # post-processing still ran after the stop
@@ -143,7 +143,7 @@ def test_stop_of_a_foreground_run_ends_it_through_its_control_folder(tmp_path: P
         process.wait()
     manifest = read_manifest(row.path)
     assert manifest is not None
-    assert [c["end_reason"] for c in manifest["conversations"].values()] == ["stopped"]
+    assert [c.end_reason for c in manifest.conversations.values()] == ["stopped"]
 
 
 def test_stop_signals_a_run_that_does_not_listen_for_requests(tmp_path: Path) -> None:

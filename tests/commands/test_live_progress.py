@@ -10,25 +10,27 @@ import subprocess
 import threading
 from pathlib import Path
 
+import msgspec
 from rich.console import Console
 
 from pidgin_tui.commands.live_progress import render_row, shown_conversations, wants_live_display
 from pidgin_tui.experiments.monitor_rows import build_row
-from pidgin_tui.record.manifest import new_manifest
+from pidgin_tui.record.manifest import ConversationEntry, Manifest, new_manifest
 from tests.conftest import cli_command, cli_env
 
 
-def _manifest() -> dict[str, object]:
-    manifest = new_manifest("abcd1234", "demo", {"max_turns": 4}, 3, "2026-01-01T00:00:00+00:00")
-    manifest.update(status="running", started_at="2026-01-01T00:00:00+00:00", total_turns=5,
-                    total_tokens=2400, total_cost_usd=0.0123, error_count=1,
-                    completed_conversations=1)
-    manifest["conversations"] = {
-        "abcd1234_0001": {"status": "completed", "turns_completed": 4, "max_turns": 4,
-                          "tokens": 1600, "cost_usd": 0.008, "end_reason": "max_turns"},
-        "abcd1234_0002": {"status": "running", "turns_completed": 1, "max_turns": 4,
-                          "tokens": 800, "cost_usd": 0.0043, "convergence": 0.42,
-                          "last_error": "rate limited\x1b[2J, retry in 3s"},
+def _manifest() -> Manifest:
+    manifest = msgspec.structs.replace(
+        new_manifest("abcd1234", "demo", {"max_turns": 4}, 3, "2026-01-01T00:00:00+00:00"),
+        status="running", started_at="2026-01-01T00:00:00+00:00", total_turns=5,
+        total_tokens=2400, total_cost_usd=0.0123, error_count=1, completed_conversations=1)
+    manifest.conversations = {
+        "abcd1234_0001": ConversationEntry(status="completed", turns_completed=4, max_turns=4,
+                                           tokens=1600, cost_usd=0.008,
+                                           end_reason="max_turns"),
+        "abcd1234_0002": ConversationEntry(status="running", turns_completed=1, max_turns=4,
+                                           tokens=800, cost_usd=0.0043, convergence=0.42,
+                                           last_error="rate limited\x1b[2J, retry in 3s"),
     }
     return manifest
 
@@ -55,10 +57,9 @@ def test_the_display_shows_progress_turn_bars_tokens_cost_errors_and_eta() -> No
 
 def test_running_conversations_come_first_and_the_list_is_capped() -> None:
     manifest = _manifest()
-    conversations = manifest["conversations"]
-    assert isinstance(conversations, dict)
     for n in range(3, 30):
-        conversations[f"abcd1234_{n:04d}"] = {"status": "completed", "max_turns": 4}
+        manifest.conversations[f"abcd1234_{n:04d}"] = ConversationEntry(status="completed",
+                                                                        max_turns=4)
     row = build_row(Path("/x"), manifest, {}, gone=False, now=1767225600.0)
     shown = shown_conversations(row.conversations)
     assert shown[0].status == "running" and len(shown) == 12

@@ -148,8 +148,8 @@ def test_branches_into_the_parent_experiment(tmp_path: Path,
         assert rebuild_payload(parent.experiment_dir, cid, 3, AgentId.B).verdict == "verified"
     manifest = read_manifest(parent.experiment_dir)
     assert manifest is not None
-    assert manifest["status"] == "completed" and manifest["total_conversations"] == 4
-    assert all(manifest["conversations"][cid]["status"] == "completed" for cid in ids)
+    assert manifest.status == "completed" and manifest.total_conversations == 4
+    assert all(manifest.conversations[cid].status == "completed" for cid in ids)
     assert main([*root, "tree", parent.experiment_id]) == 0
     tree = capsys.readouterr().out.splitlines()
     assert tree[0].startswith(first) and tree[1].startswith(f"├── {ids[0]} · local:test × "

@@ -56,7 +56,7 @@ def test_awkward_experiment_names_stay_inside_experiments(tmp_path: Path, name: 
     exp_dir = Path(summary["experiment_dir"])
     assert exp_dir.parent == (out / "experiments").resolve()
     manifest = read_manifest(exp_dir)
-    assert manifest is not None and manifest["name"] == name  # kept verbatim in the data
+    assert manifest is not None and manifest.name == name  # kept verbatim in the data
     shown = run_cli("show", summary["experiment_id"], "--output", str(out))
     assert shown.returncode == 0 and name in shown.stdout
 
@@ -101,17 +101,17 @@ def test_a_signal_interrupts_cleanly_and_loses_nothing(tmp_path: Path, signum: i
     while time.monotonic() < deadline:
         dirs = list((tmp_path / "experiments").glob("experiment_*"))
         manifest = read_manifest(dirs[0]) if dirs else None
-        if manifest and manifest["status"] == "running" and manifest["total_turns"] >= 1:
+        if manifest and manifest.status == "running" and manifest.total_turns >= 1:
             break
         time.sleep(0.1)
-    assert manifest and manifest["status"] == "running"
+    assert manifest and manifest.status == "running"
     process.send_signal(signum)
     stdout, _ = process.communicate(timeout=30)
     assert process.returncode == code
     exp_dir = next((tmp_path / "experiments").glob("experiment_*"))
     manifest = read_manifest(exp_dir)
-    assert manifest is not None and manifest["status"] == "interrupted"
-    assert [c["status"] for c in manifest["conversations"].values()] == ["interrupted"] * 3
+    assert manifest is not None and manifest.status == "interrupted"
+    assert [c.status for c in manifest.conversations.values()] == ["interrupted"] * 3
     assert json.loads(stdout)["interrupted"] == 3
     for path in exp_dir.glob("*.jsonl"):
         raw = path.read_bytes()

@@ -39,11 +39,11 @@ async def test_a_paused_conversation_resumes_and_completes(tmp_path: Path) -> No
     resumed = [e for e in events if e.event_type == "ConversationResumedEvent"]
     assert len(resumed) == 1 and resumed[0].restarted and resumed[0].turn_number == 2
     manifest = read_manifest(first.experiment_dir)
-    assert manifest is not None and manifest["status"] == "completed"
-    assert manifest["completed_conversations"] == 1
-    assert manifest["interrupted_conversations"] == 0
-    conv = next(iter(manifest["conversations"].values()))
-    assert (conv["status"], conv["turns_completed"], conv["end_reason"]) == \
+    assert manifest is not None and manifest.status == "completed"
+    assert manifest.completed_conversations == 1
+    assert manifest.interrupted_conversations == 0
+    conv = next(iter(manifest.conversations.values()))
+    assert (conv.status, conv.turns_completed, conv.end_reason) == \
         ("completed", 5, "max_turns")
 
 

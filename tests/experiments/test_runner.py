@@ -14,7 +14,7 @@ from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, default_registry
 from pidgin_tui.record.jsonl import read_all_events
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 
 async def test_manifest_goes_created_running_completed(tmp_path: Path) -> None:
@@ -23,20 +23,20 @@ async def test_manifest_goes_created_running_completed(tmp_path: Path) -> None:
     runner = ExperimentRunner(spec, tmp_path)
     seen: list[str] = []
     exp_dir = runner.prepare()
-    seen.append(read_manifest(exp_dir)["status"])  # type: ignore[index]
+    seen.append((read_manifest(exp_dir) or Manifest()).status)
     runner.bus.subscribe(ExperimentStartEvent,
-                         lambda e: seen.append(read_manifest(exp_dir)["status"]))  # type: ignore[index]
+                         lambda e: seen.append((read_manifest(exp_dir) or Manifest()).status))
     result = await runner.run()
     manifest = read_manifest(exp_dir)
     assert manifest is not None
-    seen.append(manifest["status"])
+    seen.append(manifest.status)
     assert seen == ["created", "running", "completed"]
     assert result.summary()["completed"] == 2
-    assert manifest["completed_conversations"] == 2 and manifest["total_turns"] == 6
-    for conv in manifest["conversations"].values():
-        assert (conv["status"], conv["turns_completed"], conv["end_reason"]) == \
+    assert manifest.completed_conversations == 2 and manifest.total_turns == 6
+    for conv in manifest.conversations.values():
+        assert (conv.status, conv.turns_completed, conv.end_reason) == \
             ("completed", 3, "max_turns")
-        assert conv["tokens"] > 0
+        assert conv.tokens > 0
 
 
 async def test_every_jsonl_line_parses_and_carries_the_experiment_id(tmp_path: Path) -> None:
@@ -93,9 +93,9 @@ async def test_a_failing_conversation_does_not_stop_the_others(tmp_path: Path) -
     summary = result.summary()
     assert (summary["completed"], summary["failed"], summary["status"]) == (2, 2, "completed")
     manifest = read_manifest(result.experiment_dir)
-    assert manifest is not None and manifest["failed_conversations"] == 2
-    failed = [c for c in manifest["conversations"].values() if c["status"] == "failed"]
-    assert all("failed on purpose" in c["last_error"] for c in failed)
+    assert manifest is not None and manifest.failed_conversations == 2
+    failed = [c for c in manifest.conversations.values() if c.status == "failed"]
+    assert all("failed on purpose" in c.last_error for c in failed)
 
 
 async def test_every_conversation_failing_fails_the_experiment(tmp_path: Path) -> None:

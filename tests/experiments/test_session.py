@@ -19,7 +19,7 @@ from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, add_provider
 from pidgin_tui.record import control_channel
 from pidgin_tui.record.layout import control_dir, control_requests_dir, unprocessed_marker
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 
 def paced_registry(tokens_per_second: float) -> Registry:
@@ -91,15 +91,17 @@ async def test_stop_one_experiment_of_a_session_the_other_goes_on(tmp_path: Path
     assert a.experiment_dir is not None and b.experiment_dir is not None
     listening = control_channel.listener(a.experiment_dir)
     assert listening is not None and (listening.pid, listening.host) == (os.getpid(), "app")
-    await until(lambda: (read_manifest(a.experiment_dir) or {}).get("total_turns", 0) >= 1,
+    await until(lambda: (read_manifest(a.experiment_dir) or Manifest()).total_turns >= 1,
                 "a's first turn")
     result = await asyncio.to_thread(stop_experiment, tmp_path, "aaaa0001", wait_s=20)
     assert result.outcome == "stopped" and result.status == "interrupted"
     assert result.reply == "stopping aaaa0001"
     await session.wait(a)
     await session.wait(b)
-    conversation = read_manifest(a.experiment_dir)["conversations"]["aaaa0001_0001"]  # type: ignore[index]
-    assert (conversation["status"], conversation["end_reason"]) == ("interrupted", "stopped")
+    manifest = read_manifest(a.experiment_dir)
+    assert manifest is not None
+    conversation = manifest.conversations["aaaa0001_0001"]
+    assert (conversation.status, conversation.end_reason) == ("interrupted", "stopped")
     assert b.status == "completed", "the other experiment was not touched"
     assert [r.outcome for r in replies] == ["stopping aaaa0001"]
     assert not control_dir(a.experiment_dir).exists(), "the control folder is tidied at the end"

@@ -94,10 +94,11 @@ def test_import_pidgin_converts_without_touching_the_source(tmp_path: Path) -> N
 
     basic = next(Path(i["experiment_dir"]) for i in summary["imported"]
                  if i["name"] == "upstream-basic")
-    manifest = read_manifest(basic) or {}
-    assert manifest["status"] == "completed" and manifest["total_conversations"] == 2
-    assert manifest["lineage"]["source_path"] == str(source / "upstream-basic_dedd47c1")
-    assert manifest["lineage"]["source_experiment_id"] == "experiment_dedd47c1"
+    manifest = read_manifest(basic)
+    assert manifest is not None and manifest.lineage is not None
+    assert manifest.status == "completed" and manifest.total_conversations == 2
+    assert manifest.lineage["source_path"] == str(source / "upstream-basic_dedd47c1")
+    assert manifest.lineage["source_experiment_id"] == "experiment_dedd47c1"
 
     converted = events(basic)
     messages = [e for e in converted if isinstance(e, MessageCompleteEvent)]
@@ -178,9 +179,10 @@ def test_a_damaged_upstream_folder_converts_what_is_there_and_reports_the_rest(
     (entry,) = json.loads(result.stdout)["imported"]
     assert "the end of some conversations (recorded here as interrupted)" in entry["missing"]
     assert any("truncated (last line)" in problem for problem in entry["problems"])
-    manifest = read_manifest(Path(entry["experiment_dir"])) or {}
-    assert manifest["status"] == "interrupted"
-    statuses = sorted(c["status"] for c in manifest["conversations"].values())
+    manifest = read_manifest(Path(entry["experiment_dir"]))
+    assert manifest is not None
+    assert manifest.status == "interrupted"
+    statuses = sorted(c.status for c in manifest.conversations.values())
     assert statuses == ["interrupted", "interrupted"]
 
 

@@ -99,10 +99,10 @@ async def test_an_experiment_runs_through_it_and_records_it(
     assert result.summary()["completed"] == 1
     manifest = read_manifest(result.experiment_dir)
     assert manifest is not None
-    (conversation,) = manifest["conversations"].values()
-    assert (conversation["status"], conversation["turns_completed"]) == ("completed", 2)
-    assert manifest["versions"]["sdks"]["echo"] == recorded_versions(["echo"])["sdks"]["echo"]
-    assert set(manifest["versions"]["sdks"]["echo"]) == {"pytest"}
+    (conversation,) = manifest.conversations.values()
+    assert (conversation.status, conversation.turns_completed) == ("completed", 2)
+    assert manifest.versions["sdks"]["echo"] == recorded_versions(["echo"])["sdks"]["echo"]
+    assert set(manifest.versions["sdks"]["echo"]) == {"pytest"}
     events = "".join(p.read_text() for p in result.experiment_dir.glob("conv_*_events.jsonl"))
     assert "echo-1 heard:" in events
 

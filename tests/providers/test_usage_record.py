@@ -52,11 +52,11 @@ async def test_cache_and_reasoning_buckets_reach_manifest_summary_and_duckdb(
     assert {k: summary[k] for k in expected} == expected
     manifest = read_manifest(result.experiment_dir)
     assert manifest is not None
-    assert {k: manifest[k] for k in expected} == expected
-    (conv,) = manifest["conversations"].values()
-    assert {k: conv[k] for k in expected} == expected
-    assert conv["effective_a"]["thinking"] == "off"
-    assert conv["effective_b"]["sent"] == {"reasoning_effort": "none"}
+    assert {k: getattr(manifest, k) for k in expected} == expected
+    (conv,) = manifest.conversations.values()
+    assert {k: getattr(conv, k) for k in expected} == expected
+    assert conv.effective_a["thinking"] == "off"
+    assert conv.effective_b["sent"] == {"reasoning_effort": "none"}
 
     store = EventStore(tmp_path / "db.duckdb")
     store.import_experiment(result.experiment_dir)
@@ -88,6 +88,6 @@ async def test_manifest_cost_is_null_once_a_response_is_unpriced(
     manifest = read_manifest(result.experiment_dir)
     assert manifest is not None
     assert result.summary()["total_cost_usd"] is None
-    assert manifest["total_cost_usd"] is None and manifest["priced_cost_usd"] > 0
-    (conv,) = manifest["conversations"].values()
-    assert conv["cost_usd"] is None
+    assert manifest.total_cost_usd is None and manifest.priced_cost_usd > 0
+    (conv,) = manifest.conversations.values()
+    assert conv.cost_usd is None

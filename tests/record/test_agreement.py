@@ -179,16 +179,15 @@ def live_readers_facts(root: Path, events: list[ev.Event]) -> tuple[tuple[object
                          sum(a.output_tokens for a in agents)), cost, live.end_reason)
     manifest = read_manifest(tracked)
     assert manifest is not None
-    entry = manifest["conversations"][CONV]
-    manifest_facts = facts(entry["turns_completed"], entry["status"],
-                           (entry["input_tokens"], entry["output_tokens"],
-                            entry["cache_read_tokens"], entry["reasoning_tokens"]),
-                           entry["cost_usd"], entry["end_reason"])
-    summary = facts(manifest["total_turns"], next(
-        (s for s in ("running", "completed", "failed", "interrupted")
-         if manifest[f"{s}_conversations"]), "created"),
-        (manifest["input_tokens"], manifest["output_tokens"], manifest["cache_read_tokens"],
-         manifest["reasoning_tokens"]), manifest["total_cost_usd"], entry["end_reason"])
+    entry = manifest.conversations[CONV]
+    manifest_facts = facts(entry.turns_completed, entry.status,
+                           (entry.input_tokens, entry.output_tokens, entry.cache_read_tokens,
+                            entry.reasoning_tokens), entry.cost_usd, entry.end_reason)
+    summary = facts(manifest.total_turns, next(
+        (s for s in ("running", "completed", "failed", "interrupted") if manifest.count(s)),
+        "created"),
+        (manifest.input_tokens, manifest.output_tokens, manifest.cache_read_tokens,
+         manifest.reasoning_tokens), manifest.total_cost_usd, entry.end_reason)
     return store_facts, manifest_facts, summary, manifest
 
 
@@ -244,16 +243,16 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
     store_facts, manifest_facts, summary, manifest = live_readers_facts(root, events)
     assert store_facts == running[:2] + (running[2][:2],) + running[3:]
     assert manifest_facts == running and summary == running
-    assert manifest["total_tokens"] == expected.total_tokens
+    assert manifest.total_tokens == expected.total_tokens
 
     # Resume and the manifest it starts from.
     saved = load_saved_conversation(path)
     assert (saved.point.turns_completed, saved.end_reason) == (truth[0], truth[4])
     assert saved.crashed == (ending == "crashed")
     resumed = manifest_for_resume(manifest, {CONV: saved})
-    assert resumed["conversations"][CONV]["status"] == truth[1]
-    assert resumed["total_turns"] == truth[0]
-    assert resumed[f"{truth[1]}_conversations"] == 1
+    assert resumed.conversations[CONV].status == truth[1]
+    assert resumed.total_turns == truth[0]
+    assert resumed.count(str(truth[1])) == 1
     assert [(t, a.value) for t, a, _text in saved.point.messages] == [
         (m.turn_number, m.agent_id) for m in events
         if isinstance(m, ev.MessageCompleteEvent) and m.finish_reason != "interrupted"]

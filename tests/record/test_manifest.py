@@ -5,47 +5,53 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from pidgin_tui.record.manifest import ManifestWriter, Urgency, read_manifest
+from pidgin_tui.record.manifest import Manifest, ManifestWriter, Urgency, read_manifest
+
+
+def read(path: Path) -> Manifest:
+    manifest = read_manifest(path)
+    assert manifest is not None
+    return manifest
 
 
 async def test_a_burst_of_lifecycle_changes_is_coalesced_but_fully_written(
         tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
-    writer = ManifestWriter(path, {"started": 0})
+    writer = ManifestWriter(path, Manifest())
     for count in range(1, 201):  # 200 conversations starting at once
-        writer.data["started"] = count
+        writer.data.running_conversations = count
         writer.mark_dirty()
         writer.maybe_write(Urgency.LIFECYCLE)
     assert writer.writes <= 2
     await asyncio.sleep(0.25)
-    assert read_manifest(path)["started"] == 200  # type: ignore[index]
+    assert read(path).running_conversations == 200
 
 
 async def test_progress_is_written_even_when_no_further_event_comes(tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
-    writer = ManifestWriter(path, {"turns": 0}, interval_s=0.2)
+    writer = ManifestWriter(path, Manifest(), interval_s=0.2)
     writer.write()
-    writer.data["turns"] = 7
+    writer.data.total_turns = 7
     writer.mark_dirty()
     assert writer.maybe_write(Urgency.PROGRESS) is False
-    assert read_manifest(path)["turns"] == 0  # type: ignore[index]
+    assert read(path).total_turns == 0
     await asyncio.sleep(0.35)
-    assert read_manifest(path)["turns"] == 7  # type: ignore[index]
+    assert read(path).total_turns == 7
 
 
 async def test_experiment_lifecycle_is_written_before_the_publisher_goes_on(
         tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
-    writer = ManifestWriter(path, {"status": "created"})
+    writer = ManifestWriter(path, Manifest(status="created"))
     writer.write()
-    writer.data["status"] = "running"
+    writer.data.status = "running"
     writer.mark_dirty()
     assert writer.maybe_write(Urgency.NOW) is True
-    assert read_manifest(path)["status"] == "running"  # type: ignore[index]
+    assert read(path).status == "running"
     assert not list(tmp_path.glob(".manifest.json.*"))  # no temp file left behind
 
 
 def test_unicode_and_quotes_survive(tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
-    ManifestWriter(path, {"name": "it's \"🦜\""}).write()
-    assert read_manifest(path)["name"] == "it's \"🦜\""  # type: ignore[index]
+    ManifestWriter(path, Manifest(name="it's \"🦜\"")).write()
+    assert read(path).name == "it's \"🦜\""

@@ -11,6 +11,7 @@ from pidgin_tui.record import manifest as manifest_module
 from pidgin_tui.record.layout import STATE_LOG_NAME
 from pidgin_tui.record.manifest import (
     COMPACT_FACTOR,
+    ConversationEntry,
     ManifestWriter,
     new_manifest,
     read_manifest,
@@ -21,8 +22,8 @@ CONVERSATIONS = 2_000
 
 def _writer(tmp_path: Path, conversations: int = CONVERSATIONS) -> ManifestWriter:
     data = new_manifest("e1", "cost", {}, conversations, "2026-12-01T00:00:00.000Z")
-    data["conversations"] = {f"e1_{i:04d}": {"status": "running", "turns_completed": 0}
-                             for i in range(conversations)}
+    data.conversations = {f"e1_{i:04d}": ConversationEntry(status="running")
+                          for i in range(conversations)}
     writer = ManifestWriter(tmp_path / "manifest.json", data)
     writer.write()
     return writer
@@ -36,8 +37,9 @@ def test_one_conversation_changing_appends_one_line_and_keeps_the_summary_small(
     summary_size = summary.stat().st_size
     assert summary_size < 2_000 and "conversations" not in json.loads(summary.read_text())
 
-    writer.data["conversations"]["e1_0007"].update(status="completed", turns_completed=5)
-    writer.data["completed_conversations"] = 1
+    entry = writer.data.conversations["e1_0007"]
+    entry.status, entry.turns_completed = "completed", 5
+    writer.data.completed_conversations = 1
     writer.mark_dirty("e1_0007")
     writer.write()
     lines = log.read_bytes().splitlines()
@@ -46,9 +48,10 @@ def test_one_conversation_changing_appends_one_line_and_keeps_the_summary_small(
     assert abs(summary.stat().st_size - summary_size) < 50
 
     read = read_manifest(tmp_path)
-    assert read is not None and len(read["conversations"]) == CONVERSATIONS
-    assert read["conversations"]["e1_0007"] == {"status": "completed", "turns_completed": 5}
-    assert read["completed_conversations"] == 1
+    assert read is not None and len(read.conversations) == CONVERSATIONS
+    assert read.conversations["e1_0007"] == ConversationEntry(status="completed",
+                                                              turns_completed=5)
+    assert read.completed_conversations == 1
 
 
 def test_a_torn_log_line_is_skipped_and_a_new_writer_compacts_the_log(tmp_path: Path) -> None:
@@ -57,7 +60,7 @@ def test_a_torn_log_line_is_skipped_and_a_new_writer_compacts_the_log(tmp_path: 
     with log.open("ab") as handle:
         handle.write(b'{"conversation_id":"e1_0001","status":"comp')  # cut by a crash
     read = read_manifest(tmp_path)
-    assert read is not None and read["conversations"]["e1_0001"]["status"] == "running"
+    assert read is not None and read.conversations["e1_0001"].status == "running"
     again = ManifestWriter(tmp_path / "manifest.json", read)  # as resume does
     again.write()
     assert len(log.read_bytes().splitlines()) == CONVERSATIONS  # one line each again
@@ -68,7 +71,8 @@ def test_a_schema_1_manifest_with_its_conversations_inline_still_reads(tmp_path:
     (tmp_path / "manifest.json").write_text(json.dumps(
         {"experiment_id": "old", "conversations": {"old_0001": {"status": "completed"}}}))
     read = read_manifest(tmp_path)
-    assert read is not None and read["conversations"] == {"old_0001": {"status": "completed"}}
+    assert read is not None and read.conversations == {
+        "old_0001": ConversationEntry(status="completed")}
 
 
 def test_the_log_is_compacted_once_it_grows_past_a_few_lines_per_conversation(
@@ -80,10 +84,10 @@ def test_the_log_is_compacted_once_it_grows_past_a_few_lines_per_conversation(
     limit = COMPACT_FACTOR * 50 + 20 + 1
     sizes = []
     for step in range(3 * limit):  # one conversation changing many times
-        writer.data["conversations"]["e1_0003"]["turns_completed"] = step
+        writer.data.conversations["e1_0003"].turns_completed = step
         writer.mark_dirty("e1_0003")
         writer.write()
         sizes.append(len(log.read_bytes().splitlines()))
     assert max(sizes) <= limit and min(sizes[limit:]) < limit // 2  # compacted, twice
     read = read_manifest(tmp_path)
-    assert read is not None and read["conversations"]["e1_0003"]["turns_completed"] == step
+    assert read is not None and read.conversations["e1_0003"].turns_completed == step

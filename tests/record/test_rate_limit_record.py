@@ -40,8 +40,8 @@ def test_the_manifest_counts_each_failure_once(tmp_path):
     for event in storm(5):
         tracking.handle(event)
     data = tracking.manifest.data
-    assert data["error_count"] == 5
-    assert tracking.conversation_entry("e1_0001")["last_error"] == "rate limited · retry in 8 s"
+    assert data.error_count == 5
+    assert tracking.conversation_entry("e1_0001").last_error == "rate limited · retry in 8 s"
     tracking.close()
 
 
@@ -63,7 +63,7 @@ def test_a_reply_after_the_wait_clears_the_notice_but_keeps_the_count(tmp_path):
         tracking.handle(event)
     conv = tracking.conversation_entry("e1_0001")
     assert (record.errors, record.last_error) == (3, None)
-    assert (tracking.manifest.data["error_count"], conv["last_error"]) == (3, None)
+    assert (tracking.manifest.data.error_count, conv.last_error) == (3, None)
     tracking.close()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent, decode_event
@@ -10,7 +9,7 @@ from pidgin_tui.experiments.resume import load_saved_conversation
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.record.layout import conversation_jsonl_name, torn_path
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import read_manifest, write_manifest
 
 SPEC = {"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 4,
         "repetitions": 4, "seed": 5, "name": "cut"}
@@ -48,11 +47,12 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
     manifest_path = directory / "manifest.json"
     manifest = read_manifest(directory)
     assert manifest is not None
-    manifest.update(status="running", pid=2**22 + 7)  # a pid no process has
-    manifest["conversations"].pop(ids[2])
+    manifest.status, manifest.pid = "running", 2**22 + 7  # a pid no process has
+    manifest.conversations.pop(ids[2])
     for cid in ids[:2]:
-        manifest["conversations"][cid].update(status="running", end_reason=None)
-    manifest_path.write_text(json.dumps(manifest))  # with its conversations, as schema 1 did
+        manifest.conversations[cid].status = "running"
+        manifest.conversations[cid].end_reason = None
+    write_manifest(manifest_path, manifest)
 
     assert load_saved_conversation(files[0]).describe() == "continue at turn 3 (process gone)"
     assert load_saved_conversation(files[2]).describe() == "start from turn 1 (never began)"
@@ -73,6 +73,5 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
         assert [(e.reason, e.total_turns) for e in ends] == [("max_turns", 4)]
     final = read_manifest(directory)
     assert final is not None
-    assert (final["status"], final["completed_conversations"],
-            final["interrupted_conversations"], final["running_conversations"],
-            final["total_turns"]) == ("completed", 4, 0, 0, 16)
+    assert (final.status, final.completed_conversations, final.interrupted_conversations,
+            final.running_conversations, final.total_turns) == ("completed", 4, 0, 0, 16)

@@ -12,6 +12,7 @@ import pytest
 from pidgin_tui.core.provider_table import ProviderSpec, provider_spec
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, add_provider
+from pidgin_tui.record.manifest_types import Manifest
 from pidgin_tui.tui.app import PidginApp
 
 SIZE = (120, 40)
@@ -80,7 +81,7 @@ def make_app(output_root: Path) -> Callable[..., PidginApp]:
     return make
 
 
-def read_manifest(experiment_dir: Path) -> dict[str, Any]:
+def read_manifest(experiment_dir: Path) -> Manifest:
     from pidgin_tui.record.manifest import read_manifest as read
 
     manifest = read(experiment_dir)

@@ -64,7 +64,7 @@ async def test_space_pauses_and_resumes_the_conversation(make_app) -> None:
     kinds = [e["event_type"] for e in read_events(
         experiment_dir / "conv_exp00001_0001_events.jsonl")]
     assert "ConversationPausedEvent" in kinds and "ConversationResumedEvent" in kinds
-    assert read_manifest(experiment_dir)["conversations"]["exp00001_0001"]["status"] == \
+    assert read_manifest(experiment_dir).conversations["exp00001_0001"].status == \
         "completed"
 
 
@@ -83,9 +83,9 @@ async def test_s_stops_the_conversation_on_screen(make_app) -> None:
     assert "interrupted (stopped)" in line
     assert "Conversation interrupted: stopped" in end_note
     manifest = read_manifest(experiment_dir)
-    conversation = manifest["conversations"]["exp00001_0001"]
-    assert (conversation["status"], conversation["end_reason"]) == ("interrupted", "stopped")
-    assert conversation["turns_completed"] < 5
+    conversation = manifest.conversations["exp00001_0001"]
+    assert (conversation.status, conversation.end_reason) == ("interrupted", "stopped")
+    assert conversation.turns_completed < 5
 
 
 async def test_shift_s_asks_then_stops_every_conversation(make_app) -> None:
@@ -98,8 +98,8 @@ async def test_shift_s_asks_then_stops_every_conversation(make_app) -> None:
         await wait_until(pilot, lambda: not app.running_runs, "the experiment to stop")
         experiment_dir = Path(only_experiment(app).output_dir)
     manifest = read_manifest(experiment_dir)
-    assert manifest["status"] == "interrupted"
-    assert [c["status"] for c in manifest["conversations"].values()] == ["interrupted"] * 3
+    assert manifest.status == "interrupted"
+    assert [c.status for c in manifest.conversations.values()] == ["interrupted"] * 3
 
 
 async def test_quit_while_running_can_be_cancelled(make_app) -> None:
@@ -131,9 +131,9 @@ async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app
     assert app.return_code == 0
     assert (experiment_dir / "post_processing.pending").exists()
     manifest = read_manifest(experiment_dir)
-    assert manifest["status"] == "interrupted"
-    statuses = {cid: (c["status"], c["end_reason"]) for cid, c in
-                manifest["conversations"].items()}
+    assert manifest.status == "interrupted"
+    statuses = {cid: (c.status, c.end_reason) for cid, c in
+                manifest.conversations.items()}
     assert statuses == {"exp00001_0001": ("interrupted", "interrupted"),
                         "exp00001_0002": ("interrupted", "interrupted")}
     events = read_events(experiment_dir / "conv_exp00001_0001_events.jsonl")
@@ -158,5 +158,5 @@ async def test_sigterm_from_another_process_stops_runs_cleanly(make_app) -> None
         await wait_until(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 143
     manifest = read_manifest(experiment_dir)
-    assert manifest["status"] == "interrupted"
-    assert [c["end_reason"] for c in manifest["conversations"].values()] == ["interrupted"]
+    assert manifest.status == "interrupted"
+    assert [c.end_reason for c in manifest.conversations.values()] == ["interrupted"]

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from pidgin_tui.record.layout import pid_file
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 
 from .conftest import SIZE
 from .helpers import wait_until
@@ -28,8 +28,8 @@ async def _interrupted_run(output_root: Path) -> Path:
     try:
         for _ in range(1200):  # a guard against a hang, not a measurement
             manifests = list(output_root.glob("experiments/*/manifest.json"))
-            if manifests and (read_manifest(manifests[0].parent) or {}).get(
-                    "total_turns", 0) >= 1:
+            if manifests and (read_manifest(manifests[0].parent) or Manifest()
+                                ).total_turns >= 1:
                 break
             await asyncio.sleep(0.05)
         process.send_signal(signal.SIGTERM)
@@ -42,9 +42,9 @@ async def _interrupted_run(output_root: Path) -> Path:
 async def test_a_resume_in_a_browser_session_runs_detached_to_the_end(
         make_app, output_root: Path) -> None:  # type: ignore[no-untyped-def]
     path = await _interrupted_run(output_root)
-    manifest = read_manifest(path) or {}
-    assert manifest.get("status") == "interrupted"
-    experiment_id = str(manifest["experiment_id"])
+    manifest = read_manifest(path) or Manifest()
+    assert manifest.status == "interrupted"
+    experiment_id = manifest.experiment_id
     app = make_app(detach_runs=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
@@ -58,9 +58,9 @@ async def test_a_resume_in_a_browser_session_runs_detached_to_the_end(
                                 "background") for m in notes), notes
         assert not app.runs, "nothing runs inside the page's process"
     for _ in range(2400):  # the page is closed: the resumed run goes on to its end
-        if (read_manifest(path) or {}).get("status") == "completed" and \
+        if (read_manifest(path) or Manifest()).status == "completed" and \
                 not pid_file(output_root, experiment_id).exists():
             break
         await asyncio.sleep(0.05)
-    assert (read_manifest(path) or {}).get("status") == "completed"
+    assert (read_manifest(path) or Manifest()).status == "completed"
     assert not pid_file(output_root, experiment_id).exists()

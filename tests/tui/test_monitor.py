@@ -82,7 +82,7 @@ async def test_stopping_a_headless_run_from_the_monitor_interrupts_it(tmp_path: 
             await wait_until(pilot, lambda: screen.rows[0].status == "interrupted",
                              "the monitor to show it interrupted")
         manifest = read_manifest(screen.rows[0].path)
-        assert manifest is not None and manifest["status"] == "interrupted"
+        assert manifest is not None and manifest.status == "interrupted"
         assert process.returncode == 143
     finally:
         process.kill()

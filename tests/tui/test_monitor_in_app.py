@@ -44,4 +44,4 @@ async def test_monitor_opens_and_stops_a_run_of_this_app(make_app) -> None:
         await wait_until(pilot, lambda: run.finished,
                          "the run to stop")
     manifest = read_manifest(Path(str(run.runner.experiment_dir)))
-    assert manifest is not None and manifest["status"] == "interrupted"
+    assert manifest is not None and manifest.status == "interrupted"

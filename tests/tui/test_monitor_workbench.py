@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
 from pidgin_tui.experiments.synthetic import write_experiment
-from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest import Manifest, read_manifest
 from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
 from pidgin_tui.tui.widgets.row_table import RowTable
@@ -141,8 +141,8 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
     try:
         for _ in range(600):
             manifests = list(output_root.glob("experiments/*/manifest.json"))
-            if manifests and (read_manifest(manifests[0].parent) or {}).get(
-                    "total_turns", 0) >= 1:
+            if manifests and (read_manifest(manifests[0].parent) or Manifest()
+                                ).total_turns >= 1:
                 break
             await asyncio.sleep(0.05)
         process.send_signal(signal.SIGTERM)
@@ -150,7 +150,7 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
     finally:
         process.kill()
     manifest_path = manifests[0]
-    assert (read_manifest(manifest_path.parent) or {}).get("status") == "interrupted"
+    assert (read_manifest(manifest_path.parent) or Manifest()).status == "interrupted"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
@@ -161,7 +161,7 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
                          "the resumed run to end")
         notes = [n.message for n in app._notifications]
         assert any(m.startswith("resuming 1 conversation(s) of ") for m in notes), notes
-    assert (read_manifest(manifest_path.parent) or {}).get("status") == "completed"
+    assert (read_manifest(manifest_path.parent) or Manifest()).status == "completed"
     [jsonl] = manifest_path.parent.glob("conv_*_events.jsonl")
     [end] = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()
              if line.startswith('{"event_type":"ConversationEndEvent"')][-1:]

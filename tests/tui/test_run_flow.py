@@ -57,10 +57,10 @@ async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) ->
 
     experiment_dir = Path(experiment.output_dir)
     manifest = read_manifest(experiment_dir)
-    assert manifest["status"] == "completed"
-    conversation = manifest["conversations"]["exp00001_0001"]
-    assert conversation["status"] == "completed"
-    assert conversation["turns_completed"] == 3
+    assert manifest.status == "completed"
+    conversation = manifest.conversations["exp00001_0001"]
+    assert conversation.status == "completed"
+    assert conversation.turns_completed == 3
     events = read_events(experiment_dir / "conv_exp00001_0001_events.jsonl")
     on_disk = {(e["turn_number"], e["agent_id"]): e["content"]
                for e in events if e["event_type"] == "MessageCompleteEvent"}
@@ -69,7 +69,7 @@ async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) ->
     assert not any(e["event_type"] == "MessageChunkEvent" for e in events)
     tokens = sum(e["input_tokens"] + e["output_tokens"] for e in events
                  if e["event_type"] == "TokenUsageEvent")
-    assert experiment.tokens == tokens == manifest["total_tokens"]
+    assert experiment.tokens == tokens == manifest.total_tokens
 
 
 async def test_a_long_conversation_keeps_only_the_last_turns_mounted(make_app) -> None:

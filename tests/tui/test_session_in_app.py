@@ -51,7 +51,7 @@ async def test_stop_from_the_command_line_ends_one_run_and_the_app_goes_on(
         target = app.launch(spec("target", 40))  # type: ignore[arg-type]
         other = app.launch(spec("other", 40))  # type: ignore[arg-type]
         await wait_until(pilot, lambda: (read_manifest(Path(str(target.runner.experiment_dir)))
-                                         .get("total_turns", 0)) >= 1, "the target's first turn")
+                                         .total_turns) >= 1, "the target's first turn")
         args = argparse.Namespace(experiment=target.runner.experiment_id, all=False, wait=20.0,
                                   output=str(output_root))
         # as from another terminal: the command blocks while the app's loop goes on
@@ -65,9 +65,9 @@ async def test_stop_from_the_command_line_ends_one_run_and_the_app_goes_on(
         assert control_dir(other_dir).is_dir(), "the other run still listens for requests"
         await app.stop_all_and_wait()
     target_manifest = read_manifest(Path(str(target.runner.experiment_dir)))
-    assert target_manifest["status"] == "interrupted"
-    assert [c["end_reason"] for c in target_manifest["conversations"].values()] == ["stopped"]
-    assert [c["end_reason"] for c in read_manifest(other_dir)["conversations"].values()] == \
+    assert target_manifest.status == "interrupted"
+    assert [c.end_reason for c in target_manifest.conversations.values()] == ["stopped"]
+    assert [c.end_reason for c in read_manifest(other_dir).conversations.values()] == \
         ["interrupted"], "the other one ran until the test ended it"
 
 
@@ -76,7 +76,7 @@ async def test_quitting_can_finish_the_post_processing_first(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         run = app.launch(spec("quit", 5))  # type: ignore[arg-type]
         experiment_dir = Path(str(run.runner.experiment_dir))
-        await wait_until(pilot, lambda: read_manifest(experiment_dir).get("status") == "running",
+        await wait_until(pilot, lambda: read_manifest(experiment_dir).status == "running",
                          "the run to start")
         await press_now(pilot, "ctrl+q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit question")
@@ -136,4 +136,4 @@ async def test_resume_post_process_and_readme_from_the_command_palette(make_app,
         await wait_until(pilot, lambda: "cut001" in app.runs and not app.running_runs,
                          "the resumed run to end")
         assert any(t.startswith("resuming 1 conversation(s) of cut001") for t in toasts)
-    assert read_manifest(cut)["status"] == "completed"
+    assert read_manifest(cut).status == "completed"

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
-from pidgin_tui.record.conversation import turn_label
+from pidgin_tui.record.conversation import LIVE_STATUSES, turn_label
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
     ConversationEnded,
@@ -114,7 +114,7 @@ class LiveScreen(Screen[None]):
         if not experiments:
             return None
         conversations = list(experiments[-1].conversations.values())
-        running = [c for c in conversations if c.status in ("running", "paused")]
+        running = [c for c in conversations if c.status in LIVE_STATUSES]
         candidates = running or conversations
         return candidates[0] if candidates else None
 

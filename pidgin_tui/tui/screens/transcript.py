@@ -368,7 +368,8 @@ class TranscriptScreen(Screen[None]):
             self.notify("No turn to branch from yet.", severity="warning")
             return
         try:
-            spec = parse_spec((read_manifest(self.path.parent) or {}).get("config") or {})
+            manifest = read_manifest(self.path.parent, conversations=False)
+            spec = parse_spec(manifest.config if manifest is not None else {})
         except SpecError as exc:
             self.notify(f"Cannot read the experiment's spec: {exc}", severity="error",
                         markup=False)

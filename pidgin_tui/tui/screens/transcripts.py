@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.browse_columns import (
     CONVERSATION_COLUMNS,
     EXPERIMENT_COLUMNS,
@@ -221,7 +222,7 @@ class TranscriptsScreen(Screen[None]):
             return
         row, conv = found
         path = conv.jsonl or row.path / conversation_jsonl_name(conv.conversation_id)
-        self.app.push_screen(TranscriptScreen(path, follow=conv.status == "running"))
+        self.app.push_screen(TranscriptScreen(path, follow=conv.status == Status.RUNNING))
 
     def action_open(self) -> None:
         if self.query_one("#browse-conversations", RowTable).has_focus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.markup import escape
 from textual.widgets import Static
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.tui.state import AgentStats
 from pidgin_tui.views.format import format_cost, format_tokens
 
@@ -29,7 +30,7 @@ class AgentPanel(Static):
 
     def show_stats(self, stats: AgentStats | None) -> None:
         if stats is None:
-            self.border_title = "Agent A" if self.agent_id == "agent_a" else "Agent B"
+            self.border_title = "Agent A" if self.agent_id == AgentId.A else "Agent B"
             self.update("[dim]no conversation[/dim]")
             return
         self.border_title = escape(stats.name)

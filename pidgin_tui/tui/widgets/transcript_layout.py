@@ -14,6 +14,7 @@ from functools import lru_cache
 from rich.cells import cell_len
 
 from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.reports.transcript_entries import Entry, note_label, note_text, transcript_entries
 
@@ -173,7 +174,7 @@ def _lay_out_message(log: ConversationRecord, out: TranscriptLayout,
     lines, index, turn = out.lines, out.messages_laid_out, message.turn_number
     out.messages_laid_out += 1
     name = log.name_of(message.agent_id)
-    tag = "A" if message.agent_id == "agent_a" else "B"
+    tag = "A" if message.agent_id == AgentId.A else "B"
     detail = f" · {message.tokens_used} tok" if message.tokens_used else ""
     if message.finish_reason not in ("stop", ""):
         detail += f" · {message.finish_reason}"

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.tui.widgets.transcript_layout import (
     GUTTER,
@@ -250,7 +251,7 @@ class TranscriptView(ScrollView, can_focus=True):
                           Segment(label + rule, styles["turn"])])
         segments = [self._gutter(line.turn, score, styles)]
         if line.kind == "speaker":
-            agent = "agent-a" if line.agent_id == "agent_a" else "agent-b"
+            agent = "agent-a" if line.agent_id == AgentId.A else "agent-b"
             segments.append(Segment(line.text, styles[agent]))
         elif line.kind in ("prompt", "end", "note"):
             segments.append(Segment(line.text, styles[line.kind]))
