@@ -13,7 +13,6 @@ from typing import Any
 
 from pidgin_tui.core.branch import INHERITED_TYPES, BranchStart
 from pidgin_tui.core.events import (
-    ConversationBranchedEvent,
     ConversationStartEvent,
     Event,
     InterjectionEvent,
@@ -30,22 +29,6 @@ SPEAKERS = ("narrator", "agent_a", "agent_b")
 """Who an injected or interjected text speaks as."""
 _NOT_CHANGES = frozenset({"name", "repetitions", "max_parallel"})
 """Spec keys that describe the run, not the conversation: never reported as changes."""
-
-
-def spec_with_changes(spec: ExperimentSpec, changes: dict[str, Any]) -> ExperimentSpec:
-    """`spec` with a branch's recorded changes applied (the spec its conversation ran with)."""
-    return parse_spec({**spec.to_dict(),
-                       **{k: v for k, v in changes.items() if k != "inject"}})
-
-
-def recorded_spec(spec: ExperimentSpec,
-                  branched: ConversationBranchedEvent | None) -> ExperimentSpec:
-    """The spec a recorded conversation ran with, from its experiment's `spec`: a branch's
-    changes applied (a branch written into its parent's experiment has the parent's spec
-    there; applying them to a branch experiment's own spec changes nothing)."""
-    if branched is None or not branched.changes:
-        return spec
-    return spec_with_changes(spec, branched.changes)
 
 
 class BranchError(ValueError):

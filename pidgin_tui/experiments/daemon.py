@@ -100,7 +100,7 @@ def start_detached(arguments: list[str], experiment_id: str, root: Path,
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         found = find_experiment_dir(root, experiment_id) if into is None else \
-            into if (read_manifest(into) or {}).get("pid") == child.pid else None
+            into if _listens(into, child.pid) else None
         if found is not None or child.poll() is not None:
             break
         time.sleep(0.05)
@@ -133,6 +133,15 @@ def start_detached_resume(experiment_dir: Path, experiment_id: str, root: Path,
                              command=resume_command(root, experiment_dir, arguments or []))
     started.experiment_dir = experiment_dir
     return started
+
+
+def _listens(experiment_dir: Path, pid: int) -> bool:
+    """Whether process `pid` took over `experiment_dir`: it holds the experiment's lock and
+    answers its control channel (a run session listens only after claiming the lock)."""
+    from pidgin_tui.record import control_channel
+
+    listening = control_channel.listener(experiment_dir)
+    return listening is not None and listening.pid == pid
 
 
 def find_experiment_dir(root: Path, experiment_id: str) -> Path | None:

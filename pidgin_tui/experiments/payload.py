@@ -185,7 +185,7 @@ def rebuild_payload(experiment_dir: Path, conversation_id: str, turn: int, agent
     runner = ExperimentRunner.for_existing(experiment_dir, experiment_dir.parent,
                                            registry=registry)
     if branched is not None and branched.changes:  # a branch written into its parent's
-        from pidgin_tui.experiments.branching import recorded_spec  # experiment
+        from pidgin_tui.experiments.spec import recorded_spec  # experiment
 
         runner = ExperimentRunner(recorded_spec(runner.spec, branched),
                                   experiment_dir.parent, registry=registry,

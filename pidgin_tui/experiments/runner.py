@@ -374,7 +374,7 @@ class ExperimentRunner:
     def _recorded_settings(self, conversation_id: str) -> tuple[ExperimentRunner, int | None]:
         """What a recorded conversation continues with: a branch's own spec (its recorded
         changes) and seed; anything else the experiment's."""
-        from pidgin_tui.experiments.branching import recorded_spec
+        from pidgin_tui.experiments.spec import recorded_spec
         from pidgin_tui.record.lineage import branched_event
 
         assert self.experiment_dir is not None

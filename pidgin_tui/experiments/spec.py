@@ -10,12 +10,15 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pidgin_tui.core.awareness import PRESET_NAMES
 from pidgin_tui.core.plan import DEFAULT_EMPTY_PLACEHOLDER, DEFAULT_OPENER, EMPTY_REPLY_ACTIONS
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.metrics.endstates import END_STATE_NAMES
+
+if TYPE_CHECKING:
+    from pidgin_tui.core.events import ConversationBranchedEvent
 
 DEFAULT_MODEL = "local:test"
 DEFAULT_PROMPT = "Hello! What would you like to explore together today?"
@@ -336,3 +339,19 @@ def dump_spec_yaml(spec: ExperimentSpec) -> str:
     data = {k: v for k, v in spec.to_dict().items() if v != defaults.get(k) or k in
             ("name", "agent_a", "agent_b", "max_turns", "prompt")}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def spec_with_changes(spec: ExperimentSpec, changes: dict[str, Any]) -> ExperimentSpec:
+    """`spec` with a branch's recorded changes applied (the spec its conversation ran with)."""
+    return parse_spec({**spec.to_dict(),
+                       **{k: v for k, v in changes.items() if k != "inject"}})
+
+
+def recorded_spec(spec: ExperimentSpec,
+                  branched: ConversationBranchedEvent | None) -> ExperimentSpec:
+    """The spec a recorded conversation ran with, from its experiment's `spec`: a branch's
+    changes applied (a branch written into its parent's experiment has the parent's spec
+    there; applying them to a branch experiment's own spec changes nothing)."""
+    if branched is None or not branched.changes:
+        return spec
+    return spec_with_changes(spec, branched.changes)

@@ -231,10 +231,12 @@ def test_detached_branches_into_a_new_experiment_and_into_the_parent(tmp_path: P
     info = json.loads(into.stdout)
     assert info["experiment_dir"] == str(parent_dir)
     assert info["conversations"] == ["prnt0001_0002", "prnt0001_0003"]
-    _wait_for(lambda: (read_manifest(parent_dir) or {}).get("status") == "completed"
-              and not pid_file(tmp_path, "prnt0001").exists())
-    manifest = read_manifest(parent_dir)
-    assert manifest is not None and manifest["total_conversations"] == 3
+    from pidgin_tui.record.experiment import ExperimentRecord
+
+    _wait_for(lambda: not pid_file(tmp_path, "prnt0001").exists())
+    record = ExperimentRecord.load(parent_dir, detail=False)
+    assert record.status == "completed" and len(record.conversations) == 3
     for cid in info["conversations"]:
-        assert manifest["conversations"][cid]["status"] == "completed"
-        assert manifest["conversations"][cid]["turns_completed"] == 5
+        conversation = record.conversations[cid]
+        assert record.status_of(conversation) == "completed"
+        assert conversation.turns_completed == 5

@@ -15,6 +15,7 @@ from pidgin_tui.experiments.branching import BranchError, plan_branch
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import conversation_id_of, transcript_path
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.reports.transcript import write_transcripts
@@ -186,6 +187,6 @@ def test_resume_of_the_parent_continues_its_interrupted_branches(
                 and e["agent_id"] == "agent_b" and e["turn_number"] > 3} == {"local:instant"}
         end = [e for e in lines if e["event_type"] == "ConversationEndEvent"]
         assert [(e["reason"], e["total_turns"]) for e in end] == [("max_turns", 5)]
-    manifest = read_manifest(parent.experiment_dir)
-    assert manifest is not None and manifest["status"] == "completed"
-    assert all(manifest["conversations"][cid]["status"] == "completed" for cid in ids)
+    record = ExperimentRecord.load(parent.experiment_dir, detail=False)
+    assert record.status == "completed"
+    assert all(record.status_of(record.conversations[cid]) == "completed" for cid in ids)

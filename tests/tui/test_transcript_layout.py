@@ -106,7 +106,7 @@ def test_injections_and_interjections_show_where_the_markdown_has_them(tmp_path)
                      "Disagree now.", "agent_b says something at turn 1",
                      "agent_a says something at turn 2", "It is A speaking.",
                      "agent_b says something at turn 2", "And one more thing."]
-    markdown = render_transcript(log, ExperimentRecord(tmp_path, {}))
+    markdown = render_transcript(log, ExperimentRecord.load(tmp_path))
     positions = [markdown.index(text) for text in shown]
     assert positions == sorted(positions)
     for _turn, label in notes:
