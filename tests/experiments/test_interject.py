@@ -15,6 +15,7 @@ from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.session import RunSession
 from pidgin_tui.record.layout import conversation_jsonl_name, transcript_path
+from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.reports.transcript import write_transcripts
 from tests.experiments.test_session import runner, until
 
@@ -106,6 +107,14 @@ async def test_a_headless_policy_pause_waits_for_a_human_then_carries_on(
     assert "plcy0001_0001 paused before turn 2, waiting for you" in printed.getvalue()
     assert "pidgin-tui interject plcy0001 plcy0001_0001 TEXT" in printed.getvalue()
     assert not run.finished, "the conversation waits instead of ending as paused"
+    manifest_path = run.experiment_dir / "manifest.json"
+
+    def shown_paused() -> bool:  # what `list`, `show` and `monitor` read
+        manifest = read_manifest(manifest_path)
+        entry = manifest.conversations.get("plcy0001_0001") if manifest else None
+        return entry is not None and entry.status == "paused"
+
+    await until(shown_paused, "the manifest saying paused")
     code = await asyncio.to_thread(main, ["--output", str(tmp_path), "interject", "plcy0001",
                                           "1", "Carry on, please."])
     assert code == 0, capsys.readouterr().err
