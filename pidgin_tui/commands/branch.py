@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pidgin_tui.commands.experiment_arg import add_conversation_argument, add_experiment_argument
+
 NAME = "branch"
 HELP = ("branch a conversation after turn N into a new experiment (or into its own with "
         "--into-parent): same first N turns, then any spec option changed (options not given "
@@ -21,10 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from pidgin_tui.commands.run import add_spec_flags
     from pidgin_tui.commands.run_flags import add_launch_flags
 
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="id, unique id prefix, name or directory")
-    parser.add_argument("conversation", metavar="CONVERSATION",
-                        help="conversation id, unique part of it, or repetition number (1-based)")
+    add_experiment_argument(parser)
+    add_conversation_argument(parser)
     parser.add_argument("--turn", type=int, required=True, metavar="N",
                         help="the last turn the branch shares with the parent (1-based)")
     parser.add_argument("--inject", metavar="TEXT",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
+
 NAME = "doctor"
 HELP = "check experiments for damage and say what resume and import would do (reads only)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", nargs="?", metavar="EXPERIMENT",
-                        help="name, id, unique id prefix or directory (default: every one)")
+    add_experiment_argument(parser, optional=True, when_omitted="default: every one")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object: output_root, experiments")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
 from pidgin_tui.commands.output import say
 
 NAME = "export"
@@ -14,7 +15,7 @@ HELP = "export an experiment's tables (parquet, csv, jsonl) or its Markdown tran
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT")
+    add_experiment_argument(parser)
     parser.add_argument("--format", dest="fmt", required=True,
                         choices=("parquet", "csv", "jsonl", "md"))
     parser.add_argument("--to", dest="target", metavar="DIR",

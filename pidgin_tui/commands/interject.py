@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_conversation_argument, add_experiment_argument
+
 NAME = "interject"
 HELP = ("put text into a running conversation at its next safe point, as the narrator or an "
         "agent, to one agent or both (recorded as an InterjectionEvent)")
@@ -18,10 +20,8 @@ SPEAKERS = {"narrator": "narrator", "a": "agent_a", "b": "agent_b"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="id, unique id prefix, name or directory")
-    parser.add_argument("conversation", metavar="CONVERSATION",
-                        help="conversation id, unique part of it, or repetition number (1-based)")
+    add_experiment_argument(parser)
+    add_conversation_argument(parser)
     parser.add_argument("text", metavar="TEXT", help="what to say")
     parser.add_argument("--to", choices=tuple(AGENTS), default="both",
                         help="who is sent the text")

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
+
 NAME = "pause"
 HELP = ("pause a running conversation (or every one) now, or for a human before turn N: it "
         "waits for an interjection or a resume")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="id, unique id prefix, name or directory")
+    add_experiment_argument(parser)
     parser.add_argument("conversation", metavar="CONVERSATION", nargs="?",
                         help="conversation id, unique part of it, or repetition number "
                              "(1-based); every conversation when left out")

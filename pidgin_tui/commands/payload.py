@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_conversation_argument, add_experiment_argument
+
 NAME = "payload"
 HELP = ("show exactly what one agent was sent at one turn (system prompt, messages, parameters, "
         "truncation), rebuilt from the record and checked against its hash")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="id, unique id prefix, name or directory")
-    parser.add_argument("conversation", metavar="CONVERSATION",
-                        help="conversation id, unique part of it, or repetition number (1-based)")
+    add_experiment_argument(parser)
+    add_conversation_argument(parser)
     parser.add_argument("--turn", type=int, required=True, metavar="N", help="turn (1-based)")
     parser.add_argument("--agent", choices=("a", "b"), required=True,
                         help="the agent whose request to show")

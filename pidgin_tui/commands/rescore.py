@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
 from pidgin_tui.commands.output import say
 
 NAME = "rescore"
@@ -18,8 +19,7 @@ REFRESHED_STEPS = ("import", "transcripts", "readme", "notebook")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from pidgin_tui.metrics.convergence import PROFILES
 
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="name, id, unique prefix or directory")
+    add_experiment_argument(parser)
     parser.add_argument("--profile", choices=list(PROFILES),
                         help="convergence profile (default: the one each conversation ran with)")
     parser.add_argument("--no-post-process", action="store_true",

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
 from pidgin_tui.commands.output import say, say_json
 
 NAME = "resume"
@@ -19,8 +20,7 @@ HELP = ("continue an experiment's paused, interrupted or crashed conversations w
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="name, id, unique id prefix or directory")
+    add_experiment_argument(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON summary on stdout; human output goes to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
 from pidgin_tui.commands.output import say, say_json
 from pidgin_tui.core.safe_text import terminal_safe
 from pidgin_tui.views.format import format_cost, format_tokens
@@ -13,7 +14,7 @@ HELP = "show one experiment (by name, id, unique prefix or directory)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT")
+    add_experiment_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
 from pidgin_tui.commands.output import say, say_json
 
 NAME = "stop"
@@ -16,8 +17,7 @@ HELP = ("stop a running experiment (or --all) wherever it runs, the app included
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", nargs="?", metavar="EXPERIMENT",
-                        help="id, unique id prefix, name or directory")
+    add_experiment_argument(parser, optional=True)
     parser.add_argument("--all", action="store_true", help="stop every running experiment")
     parser.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                         help="wait this long for each run to record that it stopped (default 30)")

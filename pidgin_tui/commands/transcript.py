@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_conversation_argument, add_experiment_argument
 from pidgin_tui.commands.output import say
 
 NAME = "transcript"
@@ -11,9 +12,8 @@ HELP = "write an experiment's Markdown transcripts, or print one conversation's"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT")
-    parser.add_argument("conversation", metavar="CONVERSATION", nargs="?",
-                        help="conversation id, unique part of it, or repetition number (1-based)")
+    add_experiment_argument(parser)
+    add_conversation_argument(parser, optional=True)
 
 
 def run(args: argparse.Namespace) -> int:

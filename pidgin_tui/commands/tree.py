@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from pidgin_tui.commands.experiment_arg import add_experiment_argument
+
 NAME = "tree"
 HELP = ("print the family tree of an experiment's conversations: parents, siblings and branches "
         "(from any experiment) with their branch turns, end reasons and final convergence")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT",
-                        help="id, unique id prefix, name or directory")
+    add_experiment_argument(parser)
     parser.add_argument("conversation", metavar="CONVERSATION", nargs="?",
                         help="only this conversation's family (id, unique part of it, or "
                              "repetition number); marked with *")
