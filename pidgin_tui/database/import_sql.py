@@ -87,20 +87,19 @@ _AGENT_MODEL = ", ".join(f"'{cls.__name__}'" for cls in AGENT_MODEL_EVENTS)
 _HASH_KEY = '\'"payload_sha256":"\''
 
 # A compact line (`record.compact`) gets back, as text, what it left to its file's first line:
-# its `timestamp` and `schema_version` in place of `"t":<ms>` (right after the tag), the
-# agent's model and effective settings and the provider its model names (appended: they are
-# absent), and its payload hash in hex. The text then reads as the full line would.
+# its `timestamp` and `schema_version` in place of `"t":<ms>`, the agent's model and effective
+# settings and the provider its model names (put right after them: they are absent from the
+# line), and its payload hash in hex. The text then reads as the full line would, but for a
+# turn's positional metrics, which the events table leaves out anyway (no second parse of them).
 _RESTORED = """concat(
-    left(line, 16 + length(event_type)), ',"timestamp":"',
-    strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ'), '","schema_version":', version,
-    substr(line, 22 + length(event_type) + length(t), length(line) - 22 - length(event_type)
-           - length(t)),
+    '{"event_type":"', event_type, '","timestamp":"', strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ'),
+    '","schema_version":', version,
     CASE WHEN start_model IS NOT NULL THEN ',"model":' || to_json(start_model) END,
     CASE WHEN start_effective IS NOT NULL THEN ',"effective":' || start_effective END,
     CASE WHEN event_type = 'TokenUsageEvent' AND provider IS NULL
          THEN ',"provider":' || to_json(CASE WHEN contains(COALESCE(model, start_model), ':')
               THEN split_part(COALESCE(model, start_model), ':', 1) ELSE '' END) END,
-    '}')"""
+    substr(line, 22 + length(event_type) + length(t)))"""
 
 STAGE_COLUMNS = f"""
 SELECT filename, event_type, conversation_id, seq, timestamp, event_id, experiment_id,
@@ -118,6 +117,8 @@ SELECT *, CASE WHEN t IS NULL OR event_type IS NULL THEN NULL
                     AND regexp_full_match(sha, '[A-Za-z0-9+/]{{43}}')
                THEN replace(data::VARCHAR, {_HASH_KEY} || sha || '"',
                             {_HASH_KEY} || lower(hex(from_base64(sha || '='))) || '"')
+               WHEN event_type = 'TurnCompleteEvent' AND metric_values IS NOT NULL
+               THEN regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '')
                ELSE data::VARCHAR END AS line
 FROM (
 SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) THEN filename
