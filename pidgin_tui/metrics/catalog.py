@@ -169,6 +169,19 @@ END_STATE_SCORES: dict[str, tuple[str, str]] = {
 """Per-turn end-state detector scores (see `pidgin_tui.metrics.endstates`)."""
 
 
+VERSION_CHANGES: dict[int, str] = {
+    1: "the per-agent and cross-agent metrics and the convergence profiles",
+    2: "adds the seven end-state scores (`endstate_<name>`)",
+    3: "the convergence score led by shared content (structure minor and add-one smoothed); "
+       "sentiment negation scoped to its clause; the `<`, `>`, `=` of ASCII arrows no longer "
+       "count in `symbol_density`",
+    4: "lexicon entries of four words match (\"talk to you soon\", \"have a great day\", "
+       "\"if you don't mind\"): version 3 never matched them, so `farewell_rate`, "
+       "`politeness_rate`, `lexicon_cosine` and `endstate_goodbye_loop` could be lower",
+}
+"""What each `metrics_version` changed; the newest key is the current version (tested)."""
+
+
 def metric_names() -> list[str]:
     """Every metric key a turn produces, in storage order."""
     return ([f"a_{n}" for n in PER_AGENT] + [f"b_{n}" for n in PER_AGENT] + list(CROSS)
@@ -215,6 +228,7 @@ def render_markdown() -> str:
     lines += [f"| `{n}` | {d} | {r} |" for n, (d, r) in CROSS.items()]
     lines += _end_state_section()
     lines += _validation_section()
+    lines += _version_section()
     return "\n".join(lines) + "\n"
 
 
@@ -233,6 +247,16 @@ def _end_state_section() -> list[str]:
     lines += [f"| `{name}` (`{SCORE_KEYS[name]}`) | {spec.formula} | {spec.threshold:g} | "
               f"{spec.persistence} |" for name, spec in END_STATES.items()]
     return lines
+
+
+def _version_section() -> list[str]:
+    lines = ["", "## Versions", "",
+             "Each turn records the `metrics_version` that computed it. When a definition "
+             "changes the version is bumped: experiments recorded earlier keep their values, "
+             "and `pidgin-tui rescore EXPERIMENT` recomputes them with the current version "
+             "(into `rescored/v<version>/`, beside the untouched record).", "",
+             "| version | change |", "|---|---|"]
+    return lines + [f"| {v} | {change} |" for v, change in VERSION_CHANGES.items()]
 
 
 def _validation_section() -> list[str]:

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["METRICS_VERSION", "PROFILES", "ConversationMetrics", "make_turn_scorer"]
 
-METRICS_VERSION = 3
+METRICS_VERSION = 4
 """Bumped whenever a metric is added, removed or changes definition."""
 
 
