@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.events import Event
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import ExperimentStatus, RecordState, Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import ReadResult, read_all_events
 from pidgin_tui.record.layout import (
@@ -84,13 +84,13 @@ class ExperimentRecord:
         return self.manifest.name or self.directory.name
 
     @property
-    def status(self) -> str:
-        return self.manifest.status or "unknown"
+    def status(self) -> ExperimentStatus:
+        return self.manifest.status or RecordState.UNKNOWN
 
     @property
     def live(self) -> bool:
         """Whether the manifest says the run is still going (its conversations may yet end)."""
         return self.status == Status.RUNNING
 
-    def status_of(self, conversation: ConversationRecord) -> str:
+    def status_of(self, conversation: ConversationRecord) -> Status:
         return conversation.settled_status(self.live)
