@@ -21,7 +21,7 @@ with metrics_version 4 and the same values as before: synthetic 0.85–0.94 ms/t
 0.35–0.50, tiny-model 0.22–0.28; the goal is met for short messages, not for ~150-word ones.
 Under such load the timings move by ±10% between runs; instructions per turn counted with
 `valgrind --tool=callgrind` (the difference between scoring a conversation twice and once) do
-not: synthetic 7.07 M (7.19 M before), local:instant 2.62 M (2.68 M), tiny-model 1.98 M
+not: synthetic 7.00 M (7.19 M before), local:instant 2.61 M (2.68 M), tiny-model 1.97 M
 (2.01 M). docs/metrics.md ("Cost per turn") says where the time goes.
 """
 

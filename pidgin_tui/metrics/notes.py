@@ -67,14 +67,14 @@ def cost_section() -> list[str]:
         "several runs on the 2-core development machine at load average 6–7) and as "
         "instructions per turn counted by callgrind (stable under load):", "",
         "| conversation | ms per turn | instructions per turn |", "|---|---|---|",
-        "| synthetic, two ~150-word messages per turn | 0.85–0.94 | 7.07 M |",
-        "| 200-turn `local:instant` (~30 words) | 0.35–0.50 | 2.62 M |",
-        "| real SmolLM2-135M conversations (~50 words) | 0.22–0.28 | 1.98 M |", "",
+        "| synthetic, two ~150-word messages per turn | 0.85–0.94 | 7.00 M |",
+        "| 200-turn `local:instant` (~30 words) | 0.35–0.50 | 2.61 M |",
+        "| real SmolLM2-135M conversations (~50 words) | 0.22–0.28 | 1.97 M |", "",
         "The goal of 0.6 ms per turn holds for short messages but not for two ~150-word "
         "messages. There, analysing the two messages takes about two thirds of the "
         "instructions (character, word and n-gram counts, deflate for `compression_ratio` "
         "and `ncd_similarity`, lexicons, MTLD, the sentence and structure patterns) and the "
-        "turn's cross-agent and cumulative metrics one third (TF-IDF about a tenth of the "
+        "turn's cross-agent and cumulative metrics one third (TF-IDF 8% of the "
         "whole). The profile is flat: the time is spread over C primitives (counting, set "
         "and dict operations, zlib, regular expressions) that the code already calls at C "
         "speed. Compiling the metrics modules with mypyc removed only 8% (150 words) to 12% "

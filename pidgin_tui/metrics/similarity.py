@@ -127,6 +127,31 @@ def ncd_similarity(a: bytes, b: bytes, size_a: int, size_b: int,
     return max(0.0, min(1.0, 1.0 - distance))
 
 
+_LOG1P: list[float] = [math.log1p(n) for n in range(1024)]
+"""log1p(n) by integer n: the TF-IDF norm sums need it of every term's document frequency."""
+
+
+def _log1p_table(up_to: int) -> list[float]:
+    """`_LOG1P`, extended to hold log1p(up_to)."""
+    if up_to >= len(_LOG1P):
+        _LOG1P.extend(map(math.log1p, range(len(_LOG1P), up_to + 1)))
+    return _LOG1P
+
+
+class _IdfByDf(dict[int, float]):
+    """Smoothed IDF by document frequency for `n_1` = 1 + N documents, computed on first use."""
+
+    __slots__ = ("n_1",)
+
+    def __init__(self, n_1: int) -> None:
+        super().__init__()
+        self.n_1 = n_1
+
+    def __missing__(self, term_df: int) -> float:
+        value = self[term_df] = math.log(self.n_1 / (1 + term_df)) + 1.0
+        return value
+
+
 class TfIdfHistory:
     """Document frequencies over a conversation's messages plus a running "so far" vector.
 
@@ -138,33 +163,34 @@ class TfIdfHistory:
 
     def __init__(self) -> None:
         self.df: dict[str, int] = {}
-        self._ln_df: dict[str, float] = {}
-        """log1p(df[term]), updated with `df`: the norm sums below use it for every term."""
         self.n_docs = 0
         self.history: dict[str, int] = {}
         self._s0 = self._s1 = self._s2 = 0.0
         self._idf: dict[str, float] = {}
+        self._idf_by_df = _IdfByDf(1)
 
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
-        df, ln_df, history, log1p = self.df, self._ln_df, self.history, math.log1p
+        df, history = self.df, self.history
         # A mapping's or a set's items are distinct already; anything else is made a set.
         docs = [doc if isinstance(doc, dict | set | frozenset) else set(doc)
                 for doc in documents]
         n_new = len(docs)
         added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
         # Every IDF changes with N; those of the new messages' terms are computed here, where
-        # their df is at hand, for `weigh` (the others on demand).
-        idf, log, n_1 = self._idf, math.log, 1 + self.n_docs + n_new
+        # their df is at hand, for `weigh` (the others on demand); many terms share a df.
+        idf, n_1 = self._idf, 1 + self.n_docs + n_new
         idf.clear()
+        by_df = self._idf_by_df = _IdfByDf(n_1)
+        ln_df = _log1p_table(n_1)
         s1 = s2 = 0.0
         for term, extra in added.items():
-            term_df = df[term] = df.get(term, 0) + extra
-            idf[term] = log(n_1 / (1 + term_df)) + 1.0  # as in `idf`
-            l_old = ln_df.get(term, 0.0)  # log1p(0) for a new term
-            l_new = ln_df[term] = log1p(term_df)
+            old_df = df.get(term, 0)
+            term_df = df[term] = old_df + extra
+            idf[term] = by_df[term_df]
             h = history.get(term)
             if h:  # the term's IDF changed: move its share of the history norm
+                l_old, l_new = ln_df[old_df], ln_df[term_df]
                 h2 = float(h * h)
                 s1 += h2 * (l_new - l_old)
                 s2 += h2 * (l_new * l_new - l_old * l_old)
@@ -175,8 +201,7 @@ class TfIdfHistory:
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
         if value is None:
-            value = math.log((1 + self.n_docs) / (1 + self.df.get(term, 0))) + 1.0
-            self._idf[term] = value
+            value = self._idf[term] = self._idf_by_df[self.df.get(term, 0)]
         return value
 
     def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
@@ -212,16 +237,17 @@ class TfIdfHistory:
 
     def add_history(self, counts: Mapping[str, int]) -> None:
         """Fold a message into the "conversation so far" vector."""
-        history, ln_dfs = self.history, self._ln_df
+        history, df, ln_dfs = self.history, self.df, _log1p_table(self.n_docs)
         s0 = s1 = s2 = 0.0
         for term, n in counts.items():
             old = history.get(term, 0)
-            new = old + n
-            history[term] = new
-            d2, ln_df = float(new * new - old * old), ln_dfs.get(term, 0.0)
+            new = history[term] = old + n
+            d2 = float(new * new - old * old)
+            ln_df = ln_dfs[df.get(term, 0)]
+            d2_ln = d2 * ln_df
             s0 += d2
-            s1 += d2 * ln_df
-            s2 += d2 * ln_df * ln_df
+            s1 += d2_ln
+            s2 += d2_ln * ln_df
         self._s0 += s0
         self._s1 += s1
         self._s2 += s2
