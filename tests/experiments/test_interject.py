@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.cli import main
+from pidgin_tui.core.control import Interjection
+from pidgin_tui.core.events import TurnCompleteEvent
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.session import RunSession
@@ -207,7 +209,6 @@ async def test_interject_with_wait_zero_returns_once_queued(
 
 
 async def test_interjecting_into_a_conversation_that_ended_is_refused(tmp_path: Path) -> None:
-    from pidgin_tui.core.control import Interjection
     from pidgin_tui.experiments.control_handlers import RequestRefused, handle_interject
     from pidgin_tui.record.control_channel import ControlRequest
 
@@ -227,3 +228,25 @@ async def test_interjecting_into_a_conversation_that_ended_is_refused(tmp_path: 
     control = done.control.for_conversation("done0001_0001")
     assert control.interject(Interjection("Hello?")) is False
     assert told == [("done0001_0001", "Hello?", "max_turns")] and control.pending == []
+
+
+async def test_an_interjection_spoken_as_an_agent_is_routed_as_that_agents_words(
+        tmp_path: Path) -> None:
+    """Speaking as A (the researcher chose to): A is sent the text as its own earlier words
+    (`assistant`), B as A's (`user`); unmarked, unlike the narrator's; the payloads verify."""
+    talk = runner(tmp_path, "asa", turns=3, pace=0, experiment_id="asa00001")
+
+    def interject(event: TurnCompleteEvent) -> None:
+        if event.turn_number == 1:
+            talk.control.for_conversation(event.conversation_id or "").interject(
+                Interjection("I, A, would rather talk about rivers.", "agent_a",
+                             ("agent_a", "agent_b")))
+
+    talk.bus.subscribe(TurnCompleteEvent, interject)
+    result = await talk.run()
+    for agent, role in ((AgentId.A, "assistant"), (AgentId.B, "user")):
+        payload = rebuild_payload(result.experiment_dir, "asa00001_0001", 2, agent)
+        assert payload.verified, (agent, payload.notes)
+        said = [m for m in payload.messages if "would rather talk about rivers" in m.content]
+        assert [m.role for m in said] == [role], agent
+        assert "[Narrator]" not in said[0].content
