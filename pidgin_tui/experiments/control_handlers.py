@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pidgin_tui.core.control import ConversationControl, Interjection
+from pidgin_tui.core.types import EndReason
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
@@ -105,7 +106,7 @@ def handle_interject(runner: ExperimentRunner, request: ControlRequest) -> str:
     if payload.get("conversation_id") is not None:  # one conversation: the sender hears back
         if not controls[0].interject(Interjection(text, speaker, tuple(to), request.request_id)):
             raise RequestRefused(undelivered_line(str(payload["conversation_id"]),
-                                                  controls[0].ended or "ended"))
+                                                  controls[0].ended or EndReason.ERROR))
         return Accepted(f"interjection queued for {payload['conversation_id']}: it is "
                         "delivered at the conversation's next safe point")
     for control in controls:
@@ -118,7 +119,7 @@ def delivered_line(conversation_id: str, turn: int) -> str:
     return f"interjection delivered to {conversation_id} at turn {turn}"
 
 
-def undelivered_line(conversation_id: str, end_reason: str) -> str:
+def undelivered_line(conversation_id: str, end_reason: EndReason) -> str:
     """How an interjection that never reached its conversation is reported (its late reply on
     the control channel, the headless run's output, the app's notice)."""
     return (f"interjection not delivered to {conversation_id}: the conversation ended "

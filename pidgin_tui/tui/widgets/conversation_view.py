@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.tui.state import ConversationState
 from pidgin_tui.tui.widgets.message_view import MessageView
 
@@ -118,7 +119,7 @@ class ConversationView(Vertical):
                                     exit_on_error=False)
         self.query_one("#end-note", Static).update(text)
 
-    async def add_chunks(self, conversation: ConversationState, agent_id: str, turn: int,
+    async def add_chunks(self, conversation: ConversationState, agent_id: AgentId, turn: int,
                          chunk_index: int, texts: list[str], thinking: bool) -> None:
         view = self._views.get((turn, agent_id))
         if view is None:
@@ -128,7 +129,7 @@ class ConversationView(Vertical):
                 return  # a turn already outside the window
         await view.add_chunks(chunk_index, texts, thinking)
 
-    async def finish_message(self, conversation: ConversationState, agent_id: str,
+    async def finish_message(self, conversation: ConversationState, agent_id: AgentId,
                              turn: int) -> None:
         view = self._views.get((turn, agent_id))
         if view is None:
@@ -138,7 +139,7 @@ class ConversationView(Vertical):
         if view is not None and message is not None:
             await view.finish(message)
 
-    async def restart_message(self, agent_id: str, turn: int) -> None:
+    async def restart_message(self, agent_id: AgentId, turn: int) -> None:
         """A retry: clear what the failed attempt streamed."""
         view = self._views.get((turn, agent_id))
         if view is not None:
