@@ -5,7 +5,9 @@ Switching back to a kept conversation (`n`/`p`) flips which view is displayed an
 with the store instead of mounting its messages again, which is most of a switch's cost.
 
 The container is anchored: it follows new text at the bottom, stops following when the user
-scrolls up, and follows again once they scroll back to the bottom.
+scrolls up, and follows again once they scroll back to the bottom. A view mounts only its last
+screenful of turns; scrolling up to the top mounts the turns before them, keeping the text under
+the user's eyes where it was.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pidgin_tui.tui.state import ConversationState
 from pidgin_tui.tui.widgets.conversation_view import ConversationView
 
 KEPT_VIEWS = 6
-"""Conversations kept mounted (the one shown and the most recently shown others); each holds at
-most `MOUNTED_TURNS` turns, so the deck stays as light as a few screens."""
+"""Conversations kept mounted (the one shown and the most recently shown others); each holds
+about a screenful of turns, so the deck stays as light as a few screens."""
+REVEAL_AT = 1
+"""Scrolled this close to the top, the view mounts the turns above."""
 
 
 class ConversationDeck(VerticalScroll):
@@ -36,10 +40,17 @@ class ConversationDeck(VerticalScroll):
         self.current: ConversationView | None = None
         self.thinking_open = False
         """Thinking of every message, shown and yet to come, is unfolded."""
+        self._revealing = False
+        """Earlier turns are being mounted (and the scroll position kept)."""
 
     @property
     def conversation_id(self) -> str | None:
         return None if self.current is None else self.current.conversation_id
+
+    @property
+    def revealing(self) -> bool:
+        """Earlier turns are being mounted above the top (the scroll position follows)."""
+        return self._revealing
 
     def on_mount(self) -> None:
         self.anchor()
@@ -49,7 +60,8 @@ class ConversationDeck(VerticalScroll):
         key = None if conversation is None else conversation.conversation_id
         view = self._views.pop(key, None)
         if view is None:
-            view = ConversationView(thinking_open=self.thinking_open)
+            view = ConversationView(thinking_open=self.thinking_open,
+                                    following=lambda: not self._anchor_released)
             view.display = False  # filled out of sight, then shown in one step
             await self.mount(view)
             await view.show(conversation)
@@ -109,3 +121,21 @@ class ConversationDeck(VerticalScroll):
         if self._anchor_released and new_value > old_value and \
                 new_value >= self.max_scroll_y - 1:
             self.follow()
+        elif new_value < old_value and new_value <= REVEAL_AT and not self._revealing and \
+                self.current is not None and self.current.can_reveal:
+            self._revealing = True
+            self.call_later(self._reveal, self.current)
+
+    async def _reveal(self, view: ConversationView) -> None:
+        """Mount the turns above the top of `view`, then scroll by their height so the text
+        the user was reading stays where it was."""
+        height = self.virtual_size.height
+        if view is self.current and await view.reveal_earlier():
+            self.call_after_refresh(self._keep_position, height)
+        else:
+            self._revealing = False
+
+    def _keep_position(self, height: int) -> None:
+        self.scroll_to(y=self.scroll_y + self.virtual_size.height - height, animate=False,
+                       immediate=True, force=True)
+        self._revealing = False
