@@ -132,3 +132,31 @@ async def test_coming_back_to_a_conversation_shows_its_last_screenful_again(make
         await pilot.pause(0.1)
         assert mounted(app) == first
         assert deck.scroll_y == deck.max_scroll_y
+
+
+async def test_the_next_conversation_is_built_while_the_user_reads(make_app) -> None:
+    """Left on a conversation for a moment, the screen builds the views `n` and `p` show, out
+    of sight: the switch then flips to a ready view instead of building one."""
+    from pidgin_tui.tui.widgets.conversation_view import ConversationView
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        ids = await fill(app, conversations=4)
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+
+        def kept() -> dict[str | None, ConversationView]:
+            return {view.conversation_id: view for view in deck.query(ConversationView)}
+
+        await wait_until(pilot, lambda: {ids[1], ids[3]} <= set(kept()),
+                         "the neighbours' views to be built")
+        prepared = kept()[ids[1]]
+        assert not prepared.display
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert deck.current is prepared and prepared.display
+        # Built when it was shorter or not: it is caught up with the store, a screenful.
+        assert mounted(app)[-1] == (TURNS, "agent_b") and len(mounted(app)) <= 8
+        assert "Conversation 2 of 4" in static_text(pilot, "#conversation-line")
+        await wait_until(pilot, lambda: ids[2] in kept(), "the next neighbour's view")

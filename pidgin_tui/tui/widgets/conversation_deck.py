@@ -12,6 +12,7 @@ the user's eyes where it was.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 
 from textual.containers import VerticalScroll
@@ -42,6 +43,8 @@ class ConversationDeck(VerticalScroll):
         """Thinking of every message, shown and yet to come, is unfolded."""
         self._revealing = False
         """Earlier turns are being mounted (and the scroll position kept)."""
+        self._building = asyncio.Lock()
+        """Held while a view is built or shown: a switch waits for a view being prepared."""
 
     @property
     def conversation_id(self) -> str | None:
@@ -57,25 +60,45 @@ class ConversationDeck(VerticalScroll):
 
     async def show(self, conversation: ConversationState | None) -> None:
         """Display `conversation` (None shows how to start one), reusing its view if kept."""
-        key = None if conversation is None else conversation.conversation_id
-        view = self._views.pop(key, None)
-        if view is None:
-            view = ConversationView(thinking_open=self.thinking_open,
-                                    following=lambda: not self._anchor_released)
-            view.display = False  # filled out of sight, then shown in one step
-            await self.mount(view)
+        async with self._building:
+            key = None if conversation is None else conversation.conversation_id
+            view = self._views.pop(key, None)
+            if view is None:
+                view = await self._build(conversation)
+            elif conversation is not None:
+                await view.catch_up(conversation)
+            self._views[key] = view
+            with self.app.batch_update():
+                for kept in self._views.values():
+                    kept.display = kept is view
+            self.current = view
+            await self._evict()
+            self.follow()
+
+    async def prepare(self, conversation: ConversationState) -> None:
+        """Build the view of `conversation` out of sight, so a switch to it (`n`/`p`) finds it
+        ready; it counts as shown just before the one on screen."""
+        async with self._building:
+            key = conversation.conversation_id
+            if key in self._views or self.current is None:
+                return
+            self._views[key] = await self._build(conversation)
+            self._views.move_to_end(self.current.conversation_id)
+            await self._evict()
+
+    async def _build(self, conversation: ConversationState | None) -> ConversationView:
+        view = ConversationView(thinking_open=self.thinking_open,
+                                following=lambda: not self._anchor_released)
+        view.display = False  # filled out of sight, then shown in one step
+        await self.mount(view)
+        if view.is_mounted:  # not when the deck is being removed (the app is closing)
             await view.show(conversation)
-        elif conversation is not None:
-            await view.catch_up(conversation)
-        self._views[key] = view
-        with self.app.batch_update():
-            for kept in self._views.values():
-                kept.display = kept is view
-        self.current = view
+        return view
+
+    async def _evict(self) -> None:
         while len(self._views) > KEPT_VIEWS:
             _, oldest = self._views.popitem(last=False)
             await oldest.close()
-        self.follow()
 
     async def sync(self, conversation: ConversationState) -> None:
         if self.current is not None:
