@@ -25,7 +25,7 @@ WORDS = 60
 SHOWN = (ConversationStartEvent, TurnStartEvent, MessageCompleteEvent, TurnCompleteEvent)
 
 
-async def fill(app, conversations: int = 2) -> list[str]:
+async def fill(app, conversations: int = 2, *, thinking: bool = False) -> list[str]:
     """Conversations of TURNS turns in the store, published through a real Bridge."""
     ids = [f"long_{number:04d}" for number in range(1, conversations + 1)]
     app.store.add_experiment("long", "long", ids, {
@@ -34,7 +34,7 @@ async def fill(app, conversations: int = 2) -> list[str]:
     Bridge(bus, app.store, app.hub)
     for conversation_id in ids:
         for event in conversation_events("long", conversation_id, TURNS, words=WORDS,
-                                         ended=False):
+                                         ended=False, thinking=thinking):
             if isinstance(event, SHOWN):
                 await bus.publish(event)
     return ids
@@ -160,3 +160,22 @@ async def test_the_next_conversation_is_built_while_the_user_reads(make_app) -> 
         assert mounted(app)[-1] == (TURNS, "agent_b") and len(mounted(app)) <= 8
         assert "Conversation 2 of 4" in static_text(pilot, "#conversation-line")
         await wait_until(pilot, lambda: ids[2] in kept(), "the next neighbour's view")
+
+
+async def test_turns_revealed_after_t_show_their_thinking_unfolded(make_app) -> None:
+    from textual.widgets import Collapsible
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await fill(app, thinking=True)
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+        await pilot.press("t")
+        folds = len(app.screen.view.current.query(Collapsible))
+        top = mounted(app)[0]
+        deck.scroll_home(animate=False)
+        await wait_until(pilot, lambda: mounted(app)[0] != top and not deck.revealing,
+                         "earlier turns to be mounted")
+        revealed = list(app.screen.view.current.query(Collapsible))
+        assert len(revealed) > folds and not any(fold.collapsed for fold in revealed)
