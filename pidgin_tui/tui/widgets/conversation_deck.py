@@ -138,14 +138,16 @@ class ConversationDeck(VerticalScroll):
         self.anchor()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Follow new text again once the user scrolls back to the bottom. Text streaming in
-        moves the bottom while a scroll is on its way, so the last line counts as the bottom."""
+        """Follow new text again once the user scrolls back to the bottom (text streaming in
+        moves the bottom while a scroll is on its way, so the last line counts as the bottom);
+        mount the turns above once they scroll up to the top."""
         super().watch_scroll_y(old_value, new_value)
         if self._anchor_released and new_value > old_value and \
                 new_value >= self.max_scroll_y - 1:
             self.follow()
-        elif new_value < old_value and new_value <= REVEAL_AT and not self._revealing and \
-                self.current is not None and self.current.can_reveal:
+        elif self._anchor_released and new_value < old_value and new_value <= REVEAL_AT and \
+                not self._revealing and self.current is not None and self.current.can_reveal:
+            # Only the user's own scroll: a trim while following moves the top as well.
             self._revealing = True
             self.call_later(self._reveal, self.current)
 
