@@ -14,6 +14,7 @@ from pidgin_tui.experiments.synthetic import conversation_events
 from pidgin_tui.tui.bridge import Bridge
 from pidgin_tui.tui.state import RESIDENT_TURNS
 from pidgin_tui.tui.widgets.conversation_deck import ConversationDeck
+from pidgin_tui.tui.widgets.conversation_view import ConversationView
 from pidgin_tui.tui.widgets.message_view import MessageView
 
 from .conftest import SIZE
@@ -137,7 +138,6 @@ async def test_coming_back_to_a_conversation_shows_its_last_screenful_again(make
 async def test_the_next_conversation_is_built_while_the_user_reads(make_app) -> None:
     """Left on a conversation for a moment, the screen builds the views `n` and `p` show, out
     of sight: the switch then flips to a ready view instead of building one."""
-    from pidgin_tui.tui.widgets.conversation_view import ConversationView
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -179,3 +179,26 @@ async def test_turns_revealed_after_t_show_their_thinking_unfolded(make_app) -> 
                          "earlier turns to be mounted")
         revealed = list(app.screen.view.current.query(Collapsible))
         assert len(revealed) > folds and not any(fold.collapsed for fold in revealed)
+
+
+async def test_a_view_built_before_its_conversation_started_shows_its_prompt(make_app) -> None:
+    from .scripted import EXPERIMENT_ID, STAMP, Script
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, conversations=2)
+        await script.start()
+        second = f"{EXPERIMENT_ID}_0002"
+        deck = app.screen.query_one(ConversationDeck)
+        await wait_until(pilot, lambda: any(view.conversation_id == second
+                                            for view in deck.query(ConversationView)),
+                         "the next conversation's view to be built")
+        await script.bus.publish(ConversationStartEvent(
+            experiment_id=EXPERIMENT_ID, conversation_id=second, timestamp=STAMP,
+            agent_a_model="local:test", agent_b_model="local:test",
+            initial_prompt="A second opening, about tides.", max_turns=3))
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert deck.current is not None and deck.current.conversation_id == second
+        assert "about tides" in str(deck.current.query_one("#prompt-note").render())

@@ -49,6 +49,7 @@ class ConversationView(Vertical):
         self._first_turn = 0
         """The earliest mounted turn (0 before any)."""
         self._conversation: ConversationState | None = None
+        self._prompt_text = ""
         self.thinking_open = thinking_open
         """Thinking of every message, shown and yet to come, is unfolded."""
 
@@ -64,16 +65,23 @@ class ConversationView(Vertical):
         await self.remove_children(MessageView)
         self._views.clear()
         self._first_turn = 0
+        self._prompt_text = ""
         self._conversation = conversation
         self.conversation_id = None if conversation is None else conversation.conversation_id
-        prompt = self.query_one("#prompt-note", Static)
         if conversation is None:
-            prompt.update(EMPTY_TEXT)
+            self.query_one("#prompt-note", Static).update(EMPTY_TEXT)
             self.query_one("#end-note", Static).update("")
             self.query_one("#collapsed-note", Static).remove_class("-visible")
             return
-        prompt.update(f"[b]Opening prompt[/b]\n{_escape(conversation.prompt) or '(none)'}")
         await self.sync(conversation, trim=True)
+
+    def _show_prompt(self, conversation: ConversationState) -> None:
+        """The opening prompt (a view built before its conversation started has none yet)."""
+        prompt = self.query_one("#prompt-note", Static)
+        text = f"[b]Opening prompt[/b]\n{_escape(conversation.prompt) or '(none)'}"
+        if text != self._prompt_text:
+            self._prompt_text = text
+            prompt.update(text)
 
     async def catch_up(self, conversation: ConversationState) -> None:
         """Show what arrived while this view was hidden: only the conversation on screen gets
@@ -145,6 +153,7 @@ class ConversationView(Vertical):
         new_views = self._new_views(conversation, window)
         if new_views:
             await self.mount_all(new_views, before=self.query_one("#end-note", Static))
+        self._show_prompt(conversation)
         self._update_note(conversation)
         self.show_end(conversation)
 
