@@ -123,7 +123,7 @@ def render_row(row: ExperimentRow) -> RenderableType:
     table = Table.grid(padding=(0, 1))
     for conv in shown_conversations(row.conversations):
         convergence = "-" if conv.convergence is None else f"{conv.convergence:.2f}"
-        detail = conv.end_reason or ""
+        detail: str = conv.end_reason or ""
         if conv.last_error:
             detail = f"{detail} {conv.last_error}".strip()
         table.add_row(

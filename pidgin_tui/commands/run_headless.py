@@ -12,6 +12,7 @@ from pidgin_tui.commands.execution import execute, progress_display, report
 from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, say_json
 from pidgin_tui.commands.run_flags import child_arguments, spec_overrides
 from pidgin_tui.core.awareness import AwarenessError
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec, SpecError, load_spec_file, parse_spec
 from pidgin_tui.paths import output_root
@@ -44,10 +45,10 @@ def describe_plan(spec: ExperimentSpec, runner: ExperimentRunner) -> dict[str, A
         "conversations": spec.repetitions, "max_turns": spec.max_turns,
         "requests": spec.repetitions * spec.max_turns * 2,
         "max_parallel": spec.max_parallel, "first_speaker": spec.first_speaker,
-        "awareness_a": spec.resolved_awareness("agent_a"),
-        "awareness_b": spec.resolved_awareness("agent_b"),
-        "temperature_a": spec.resolved_temperature("agent_a"),
-        "temperature_b": spec.resolved_temperature("agent_b"),
+        "awareness_a": spec.resolved_awareness(AgentId.A),
+        "awareness_b": spec.resolved_awareness(AgentId.B),
+        "temperature_a": spec.resolved_temperature(AgentId.A),
+        "temperature_b": spec.resolved_temperature(AgentId.B),
         "convergence": f"{spec.convergence_action} at {spec.convergence_threshold} "
                        f"({spec.convergence_profile})" if spec.convergence_threshold is not None
                        else "off",
@@ -86,11 +87,10 @@ def run_from_args(args: argparse.Namespace, human: TextIO) -> int:
         spec = resolve_spec(args)
         runner = ExperimentRunner(spec, output_root(getattr(args, "output", None)),
                                   experiment_id=getattr(args, "experiment_id", None))
-        for agent in ("agent_a", "agent_b"):
+        for agent in AgentId:
             from pidgin_tui.core.awareness import load_awareness
-            from pidgin_tui.core.types import AgentId
 
-            load_awareness(spec.resolved_awareness(agent), AgentId(agent))
+            load_awareness(spec.resolved_awareness(agent), agent)
     except (SpecError, UnknownModelError, AwarenessError) as exc:
         error(str(exc))
         return EXIT_USAGE

@@ -19,7 +19,7 @@ def agent_request(plan: ConversationPlan, agent_id: AgentId, info: ModelInfo, sy
         model=info.model_id, system=system, messages=messages,
         temperature=agent.temperature, max_output_tokens=agent.max_output_tokens,
         think=agent.think, think_budget=agent.think_budget,
-        model_thinks=info.supports_thinking, turn_number=turn, agent_id=agent_id.value,
+        model_thinks=info.supports_thinking, turn_number=turn, agent_id=agent_id,
         seed=plan.seed,
     )
 

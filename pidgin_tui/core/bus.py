@@ -78,7 +78,7 @@ class EventBus:
                 continue
             try:
                 result = handler(event)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):  # most handlers: None
                     await result
             except Exception as exc:  # a subscriber's bug must not stop a conversation
                 await self._report_handler_failure(event, handler, exc)

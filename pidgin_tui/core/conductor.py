@@ -157,8 +157,8 @@ class Conductor:
                       started: float) -> ConversationOutcome:
         cost = None if self._budget.unpriced_requests else self._budget.spent_usd
         await self.bus.publish(ConversationEndEvent(
-            **self._ids, reason=reason.value, total_turns=self.turns_completed,
-            status=status_for_end_reason(reason).value,
+            **self._ids, reason=reason, total_turns=self.turns_completed,
+            status=status_for_end_reason(reason),
             duration_ms=int((time.perf_counter() - started) * 1000), error=error,
         ))
         return ConversationOutcome(
@@ -184,7 +184,7 @@ class Conductor:
             initial_prompt=plan.prompt, max_turns=plan.max_turns,
             temperature_a=plan.agent_a.temperature, temperature_b=plan.agent_b.temperature,
             awareness_a=plan.awareness_a.label, awareness_b=plan.awareness_b.label,
-            first_speaker=plan.first_speaker.value, repetition=plan.repetition,
+            first_speaker=plan.first_speaker, repetition=plan.repetition,
             config=plan.config, effective_a=await self._effective(AgentId.A),
             effective_b=await self._effective(AgentId.B),
         ))
@@ -209,7 +209,7 @@ class Conductor:
         )
         self._system_prompts[agent_id] = prompt
         await self.bus.publish(SystemPromptEvent(
-            **self._ids, agent_id=agent_id.value, prompt=prompt,
+            **self._ids, agent_id=agent_id, prompt=prompt,
             agent_display_name=self.names[agent_id]))
 
     async def _restore(self, resume: ResumePoint) -> dict[AgentId, str]:
@@ -262,7 +262,7 @@ class Conductor:
             if injection is not None:
                 self._remember(injection)
                 await self.bus.publish(InjectionEvent(
-                    **self._ids, agent_id=agent_id.value, turn_number=turn,
+                    **self._ids, agent_id=agent_id, turn_number=turn,
                     content=injection.content))
             texts[agent_id] = await self._speak(agent_id, turn)
         metrics, score = ({}, None) if self.scorer is None \
@@ -280,14 +280,14 @@ class Conductor:
                                         self._system_prompts[agent_id], turn)
         if routed.dropped_messages or routed.over_limit:
             await self.bus.publish(ContextLimitEvent(
-                **self._ids, agent_id=agent_id.value, turn_number=turn, model=info.ref,
+                **self._ids, agent_id=agent_id, turn_number=turn, model=info.ref,
                 context_window=info.context_window, estimated_tokens=routed.estimated_tokens,
                 dropped_messages=routed.dropped_messages, truncated=not routed.over_limit))
         if routed.over_limit:
             raise EndConversation(EndReason.CONTEXT_LIMIT,
                        f"{info.ref}: ~{routed.estimated_tokens} tokens exceed the "
                        f"{info.context_window}-token context window")
-        ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id.value, turn, info,
+        ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id, turn, info,
                              estimated_input_tokens=routed.estimated_tokens,
                              truncated_messages=routed.dropped_messages)
         try:
@@ -326,4 +326,4 @@ class Conductor:
             return
         self.names[agent_id] = name
         await self.bus.publish(AgentNameChosenEvent(
-            **self._ids, agent_id=agent_id.value, chosen_name=name, turn_number=turn))
+            **self._ids, agent_id=agent_id, chosen_name=name, turn_number=turn))

@@ -26,7 +26,7 @@ class Interjection:
     """The control request it came in (`pidgin-tui interject`); empty from the app's input."""
 
 
-Undelivered = Callable[[list[Interjection], str], None]
+Undelivered = Callable[[list[Interjection], EndReason], None]
 """Told about interjections that never reached their conversation, with its end reason."""
 
 
@@ -47,7 +47,7 @@ class ConversationControl:
         """Pause-for-human: pause when this turn (as in events) is about to start."""
         self.waiting_for_human = False
         """Paused for a human (`pause_before_turn`): an interjection lets it carry on."""
-        self.ended: str | None = None
+        self.ended: EndReason | None = None
         """The conversation's end reason once it ended: nothing more can be delivered."""
         self.on_undelivered: Undelivered | None = None
 
@@ -95,7 +95,7 @@ class ConversationControl:
         taken, self.pending = self.pending, []
         return taken
 
-    def close(self, end_reason: str) -> None:
+    def close(self, end_reason: EndReason) -> None:
         """The conversation ended: interjections still waiting are reported undelivered."""
         self.ended = end_reason
         dropped, self.pending = self.pending, []
@@ -133,7 +133,7 @@ class ExperimentControl:
     def __init__(self) -> None:
         self.conversations: dict[str, ConversationControl] = {}
         self.end_requested: EndReason | None = None
-        self.on_undelivered: Callable[[str, list[Interjection], str], None] | None = None
+        self.on_undelivered: Callable[[str, list[Interjection], EndReason], None] | None = None
         """Told (conversation id, interjections, end reason) when interjections never reached
         a conversation because it had ended (the run session replies and tells its host)."""
 
@@ -152,7 +152,7 @@ class ExperimentControl:
         return control
 
     def _undelivered(self, conversation_id: str, interjections: list[Interjection],
-                     reason: str) -> None:
+                     reason: EndReason) -> None:
         if self.on_undelivered is not None:
             self.on_undelivered(conversation_id, interjections, reason)
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Union
 import msgspec
 
 from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
+from pidgin_tui.core.types import AgentId, EndReason, Status
 
 SCHEMA_VERSION = 2
 """Bumped whenever a field changes meaning; readers keep accepting older versions.
@@ -77,7 +78,7 @@ class ExperimentStartEvent(Event, kw_only=True):
 
 
 class ExperimentCompleteEvent(Event, kw_only=True):
-    status: str
+    status: Status
     completed_conversations: int = 0
     failed_conversations: int = 0
     interrupted_conversations: int = 0
@@ -111,7 +112,7 @@ class ConversationStartEvent(Event, kw_only=True):
     temperature_b: float | None = None
     awareness_a: str = "basic"
     awareness_b: str = "basic"
-    first_speaker: str = "agent_a"
+    first_speaker: AgentId = AgentId.A
     repetition: int = 0
     config: dict[str, Any] = {}
     effective_a: dict[str, Any] = {}
@@ -120,7 +121,7 @@ class ConversationStartEvent(Event, kw_only=True):
 
 
 class SystemPromptEvent(Event, kw_only=True):
-    agent_id: str
+    agent_id: AgentId
     prompt: str
     agent_display_name: str = ""
 
@@ -128,13 +129,13 @@ class SystemPromptEvent(Event, kw_only=True):
 class InjectionEvent(Event, kw_only=True):
     """An awareness turn prompt sent to one agent before its message of `turn_number`."""
 
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     content: str
 
 
 class AgentNameChosenEvent(Event, kw_only=True):
-    agent_id: str
+    agent_id: AgentId
     chosen_name: str
     turn_number: int = 0
 
@@ -146,7 +147,7 @@ class TurnStartEvent(Event, kw_only=True):
 class MessageRequestEvent(Event, kw_only=True):
     """What identifies a request without repeating the history (the Router can rebuild it)."""
 
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     model: str
     message_count: int
@@ -166,7 +167,7 @@ class MessageRequestEvent(Event, kw_only=True):
 
 class MessageChunkEvent(Event, kw_only=True):
     persist: ClassVar[bool] = False
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     chunk: str
     chunk_index: int = 0
@@ -174,14 +175,14 @@ class MessageChunkEvent(Event, kw_only=True):
 
 class ThinkingChunkEvent(Event, kw_only=True):
     persist: ClassVar[bool] = False
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     chunk: str
     chunk_index: int = 0
 
 
 class MessageCompleteEvent(Event, kw_only=True):
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     content: str
     model: str = ""
@@ -200,7 +201,7 @@ class MessageCompleteEvent(Event, kw_only=True):
 
 
 class TokenUsageEvent(Event, kw_only=True):
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     model: str
     provider: str
@@ -245,7 +246,7 @@ class EndStateDetectedEvent(Event, kw_only=True):
 
 
 class ContextLimitEvent(Event, kw_only=True):
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     model: str
     context_window: int
@@ -303,9 +304,9 @@ class InterjectionEvent(Event, kw_only=True):
 
 
 class ConversationEndEvent(Event, kw_only=True):
-    reason: str
+    reason: EndReason
     total_turns: int
-    status: str = "completed"
+    status: Status = Status.COMPLETED
     duration_ms: int = 0
     error: str | None = None
 
@@ -314,7 +315,7 @@ class ConversationEndEvent(Event, kw_only=True):
 
 
 class APIErrorEvent(Event, kw_only=True):
-    agent_id: str = ""
+    agent_id: AgentId | None = None
     provider: str = ""
     model: str = ""
     error_type: str = "api_error"
@@ -330,7 +331,7 @@ class RateLimitEvent(Event, kw_only=True):
     """A rate limit or overload is being waited out. The failure itself is the APIErrorEvent
     published just before; readers count that one, so each failure counts once."""
 
-    agent_id: str = ""
+    agent_id: AgentId | None = None
     provider: str = ""
     model: str = ""
     wait_s: float = 0.0

@@ -55,3 +55,5 @@ METRIC_LAYOUTS: dict[int, tuple[str, ...]] = {
         "endstate_silence", "endstate_topic_drift",
     ),
 }
+METRIC_LAYOUTS[4] = METRIC_LAYOUTS[3]
+"""Version 4 changed a definition (lexicon phrases of four words match), not the names."""

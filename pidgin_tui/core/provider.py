@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from pidgin_tui.core.types import ChatMessage
+from pidgin_tui.core.types import AgentId, ChatMessage
 
 __all__ = ["ChatMessage"]  # re-exported: adapters take routed messages from here too
 
@@ -33,7 +33,7 @@ class ProviderRequest:
     """The model takes a thinking setting (catalog or a config override); None: unknown, the
     adapter decides from the model id."""
     turn_number: int = 0
-    agent_id: str = ""
+    agent_id: AgentId | None = None
     seed: int = 0
     """Only the local models use it; real providers ignore it."""
 
@@ -162,7 +162,7 @@ class RequestContext:
 
     experiment_id: str
     conversation_id: str
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     info: ModelInfo
     estimated_input_tokens: int = 0

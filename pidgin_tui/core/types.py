@@ -67,6 +67,19 @@ class Status(StrEnum):
         return self in FINAL_STATUSES
 
 
+class RecordState(StrEnum):
+    """What an experiment shows where its record gives no lifecycle `Status`."""
+
+    DAMAGED = "damaged"
+    """Its manifest, or a file it needs, cannot be read (the listing says why)."""
+    UNKNOWN = "unknown"
+    """Its manifest names no status."""
+
+
+ExperimentStatus = Status | RecordState
+"""An experiment as a listing shows it: its lifecycle status, or why there is none."""
+
+
 FINAL_STATUSES = frozenset({Status.COMPLETED, Status.FAILED, Status.INTERRUPTED})
 """The states an experiment or a conversation ends in."""
 

@@ -40,6 +40,7 @@ from pidgin_tui.record.layout import (
     rescored_file,
 )
 from pidgin_tui.record.manifest import read_manifest
+from pidgin_tui.record.manifest_types import Manifest
 
 TABLES = ("events", "messages", WIDE_TABLE, EXTRA_TABLE, "conversations", "experiments")
 
@@ -88,15 +89,10 @@ def _ends_with_newline(path: Path) -> bool:
         return handle.read(1) == b"\n"
 
 
-def _read_manifest(experiment_dir: Path) -> dict[str, object]:
-    manifest = read_manifest(experiment_dir, conversations=False)
-    return manifest.summary() if manifest is not None else {}
-
-
-def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: dict[str, object],
+def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: Manifest | None,
                    experiment_dir: Path) -> str:
-    if manifest.get("experiment_id"):
-        return str(manifest["experiment_id"])
+    if manifest is not None and manifest.experiment_id:
+        return manifest.experiment_id
     ids = [r[0] for r in con.execute(
         "SELECT DISTINCT experiment_id FROM _stage WHERE event_type IS NOT NULL "
         "AND experiment_id IS NOT NULL AND experiment_id <> ''").fetchall()]
@@ -236,14 +232,15 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
     files = event_files(experiment_dir)
     if not files:
         raise DatabaseError(f"{experiment_dir}: no event files (*.jsonl) to import")
-    manifest = _read_manifest(experiment_dir)
+    manifest = read_manifest(experiment_dir, conversations=False)
     batches = _batches(files)  # the experiment-level file, if any, is in the first
     con.execute(f"SET memory_limit = '{_memory_limit(batches) // 1024}KiB'")
     _stage(con, batches[0])
     try:
         exp = _experiment_id(con, manifest, experiment_dir)
         report = ImportReport(exp, experiment_dir, files=len(files))
-        status = str(manifest.get("status") or "")
+        known = manifest if manifest is not None else Manifest()
+        status = manifest.status if manifest is not None else ""  # else the events say
         if not status:
             ended = con.execute("SELECT data->>'status' FROM _stage WHERE event_type = "
                                 "'ExperimentCompleteEvent' ORDER BY seq DESC LIMIT 1").fetchone()
@@ -268,13 +265,12 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 _insert_batch(con, report, target, running=status == "running")
             report.metric_rows += _wide_values(con, target)
             con.execute(EXPERIMENT_SQL, {
-                "exp": target, "name": manifest.get("name") or experiment_dir.name,
+                "exp": target, "name": known.name or experiment_dir.name,
                 "status": status, "directory": str(experiment_dir),
-                "created_at": manifest.get("created_at"),
-                "started_at": manifest.get("started_at") or exp_started,
-                "completed_at": manifest.get("completed_at") or exp_completed,
-                "total": int(str(manifest.get("total_conversations") or 0)),
-                "config": json.dumps(manifest.get("config") or {}),
+                "created_at": known.created_at,
+                "started_at": known.started_at or exp_started,
+                "completed_at": known.completed_at or exp_completed,
+                "total": known.total_conversations, "config": json.dumps(known.config),
                 "events": report.events, "skipped": report.skipped_lines,
             })
             if target != exp:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pidgin_tui.core.control import ConversationControl, Interjection
+from pidgin_tui.core.types import EndReason
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
@@ -102,7 +103,7 @@ def handle_interject(runner: ExperimentRunner, request: ControlRequest) -> str:
     return f"interjecting in {len(controls)} conversation(s) of {runner.experiment_id}"
 
 
-def undelivered_line(conversation_id: str, end_reason: str) -> str:
+def undelivered_line(conversation_id: str, end_reason: EndReason) -> str:
     """How an interjection that never reached its conversation is reported (its late reply on
     the control channel, the headless run's output, the app's notice)."""
     return (f"interjection not delivered to {conversation_id}: the conversation ended "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pidgin_tui.core.types import ExperimentStatus, RecordState, Status
 from pidgin_tui.experiments.discovery import (
     LIVE_STATUSES,
     last_written,
@@ -168,7 +169,7 @@ class StopResult:
     outcome: str
     """`requested` (a stop request was sent), `signalled` (SIGTERM sent), `stopped` (final
     status seen), `not running`, `process gone`, `this process`."""
-    status: str = ""
+    status: ExperimentStatus = RecordState.UNKNOWN
     reply: str = ""
     """What the run's process answered to the stop request, if it answered in time."""
 
@@ -185,12 +186,12 @@ def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
     path = Path(reference) if isinstance(reference, Path) else resolve_experiment(root, reference)
     manifest = read_manifest(path) or Manifest()
     exp_id = manifest.experiment_id or path.name
-    status = manifest.status
+    status = manifest.status or RecordState.UNKNOWN
     if status not in LIVE_STATUSES:
         return StopResult(exp_id, path, "not running", status)
     pid = run_pid(manifest, root)
     if pid is None or not run_process_alive(pid, last_written(manifest)):
-        return StopResult(exp_id, path, "process gone", "interrupted")
+        return StopResult(exp_id, path, "process gone", Status.INTERRUPTED)
     listening = control_channel.listener(path)
     deadline = time.monotonic() + wait_s
     if listening is not None and listening.pid == pid:
@@ -204,13 +205,13 @@ def stop_experiment(root: Path, reference: str | Path, *, wait_s: float = 0.0,
         try:
             os.kill(pid, sig)
         except ProcessLookupError:
-            return StopResult(exp_id, path, "process gone", "interrupted")
+            return StopResult(exp_id, path, "process gone", Status.INTERRUPTED)
         result = StopResult(exp_id, path, "signalled", status)
     while time.monotonic() < deadline:
         current = read_manifest(path, conversations=False)
         if current is None or current.status not in LIVE_STATUSES:
             result.outcome = "stopped"
-            result.status = current.status if current is not None else "unknown"
+            result.status = (current.status if current is not None else None) or RecordState.UNKNOWN
             break
         time.sleep(0.1)
     return result

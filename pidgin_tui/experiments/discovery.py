@@ -17,7 +17,7 @@ from typing import Any
 
 from pidgin_tui.core.processes import process_alive as process_alive  # re-exported
 from pidgin_tui.core.processes import process_start_time as process_start_time
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import ExperimentStatus, RecordState, Status
 from pidgin_tui.record.layout import experiment_dirs, experiment_id_of_dir, pid_file
 from pidgin_tui.record.manifest_types import Manifest
 
@@ -93,11 +93,11 @@ class ExperimentInfo:
         return self.manifest.name
 
     @property
-    def status(self) -> str:
+    def status(self) -> ExperimentStatus:
         if self.damage:
-            return "damaged"
-        status = self.manifest.status
-        return "interrupted" if self.process_gone else status
+            return RecordState.DAMAGED
+        status = self.manifest.status or RecordState.UNKNOWN
+        return Status.INTERRUPTED if self.process_gone else status
 
     @property
     def status_label(self) -> str:

@@ -11,10 +11,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pidgin_tui.core.types import FINAL_STATUSES, Status
+from pidgin_tui.core.types import FINAL_STATUSES, EndReason, ExperimentStatus, RecordState, Status
 from pidgin_tui.record.conversation import shown_turn, turn_label
 from pidgin_tui.record.layout import experiment_id_of_dir
 from pidgin_tui.record.manifest_types import ConversationEntry, Manifest
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class ConversationRow:
     conversation_id: str
-    status: str
+    status: Status
     turns: int
     max_turns: int
     model_a: str = ""
@@ -37,7 +38,8 @@ class ConversationRow:
     cost_usd: float = 0.0
     unpriced: bool = False
     convergence: float | None = None
-    end_reason: str | None = None
+    end_reason: EndReason | Literal["process gone"] | None = None
+    """`process gone`: its process died before the conversation recorded an end."""
     duration_s: float | None = None
     last_error: str | None = None
     jsonl: Path | None = None
@@ -62,7 +64,7 @@ class ExperimentRow:
     experiment_id: str
     name: str
     path: Path
-    status: str
+    status: ExperimentStatus
     """`created`, `running`, `completed`, `failed`, `interrupted` (a dead process included) or
     `damaged` (`status_label` says why)."""
     status_label: str
@@ -110,6 +112,17 @@ def parse_time(value: Any) -> float | None:
         return None
 
 
+_Word = TypeVar("_Word", bound=StrEnum)
+
+
+def _member(kind: type[_Word], value: Any) -> _Word | None:
+    """The member of `kind` a database value names; None for a value it has no member for."""
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
@@ -139,7 +152,7 @@ def build_conversation(conv_id: str, conv: ConversationEntry, tail: Conversation
         row.cost_usd = max(row.cost_usd, tail.priced_cost_usd)
         row.unpriced = row.unpriced or bool(tail.unpriced_requests)
         if tail.ended and row.status not in FINAL_STATUSES:
-            row.status, row.end_reason = str(tail.status), tail.end_reason
+            row.status, row.end_reason = tail.status, tail.end_reason
     if conv.duration_ms is not None and row.status in FINAL_STATUSES:
         row.duration_s = conv.duration_ms / 1000
     else:
@@ -156,8 +169,9 @@ def build_row(path: Path, manifest: Manifest, tails: Mapping[str, ConversationRe
     if gone:  # nobody will finish these: show them as what they became
         for conv in conversations:
             if conv.status not in FINAL_STATUSES:
-                conv.status, conv.end_reason, conv.duration_s = "interrupted", "process gone", None
-    raw_status = manifest.status
+                conv.status, conv.end_reason, conv.duration_s = (
+                    Status.INTERRUPTED, "process gone", None)
+    raw_status = manifest.status or RecordState.UNKNOWN
     pid = manifest.pid
     config = manifest.config
     max_turns = _int(config.get("max_turns")) or max((c.max_turns for c in conversations),
@@ -212,7 +226,7 @@ def damaged_row(path: Path, reason: str, manifest: Manifest | None = None
     manifest = manifest or Manifest()
     return ExperimentRow(
         experiment_id=manifest.experiment_id or experiment_id_of_dir(path),
-        name=manifest.name or path.name, path=path, status="damaged",
+        name=manifest.name or path.name, path=path, status=RecordState.DAMAGED,
         status_label=f"damaged: {reason}", pid=None, in_this_process=False,
         total=0, completed=0, failed=0, interrupted=0, running=0, turns=0, max_turns=0,
         tokens=0, cost_usd=0.0, unpriced=0, errors=0, created_at="", elapsed_s=None, eta_s=None,
@@ -241,10 +255,10 @@ def apply_imported(rows: list[ExperimentRow], experiments: Mapping[str, Any],
         for conv_id, db in imported.items():
             conv = by_id.get(conv_id)
             if conv is None:
-                conv = by_id[conv_id] = ConversationRow(conv_id, "created", 0, 0)
+                conv = by_id[conv_id] = ConversationRow(conv_id, Status.CREATED, 0, 0)
                 row.conversations.append(conv)
-            conv.status = str(db.get("status") or conv.status)
-            conv.end_reason = db.get("end_reason") or conv.end_reason
+            conv.status = _member(Status, db.get("status")) or conv.status
+            conv.end_reason = _member(EndReason, db.get("end_reason")) or conv.end_reason
             conv.turns = _int(db.get("total_turns")) or conv.turns
             conv.max_turns = _int(db.get("max_turns")) or conv.max_turns
             conv.model_a = str(db.get("agent_a_model") or conv.model_a)

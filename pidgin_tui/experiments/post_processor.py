@@ -1,9 +1,9 @@
 """Post-processing after an experiment ends (completed, failed or interrupted).
 
 Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`, `index` (the
-full-text search index). The record steps (transcripts, README, notebook) run first and read
-the JSONL (once, one conversation at a time: see `_Context`), not the database; then the import
-runs alongside the index (see `RECORD_STEPS`), so a locked database costs only the import.
+full-text search index). Three chains run side by side (see `CHAINS`): the import; the record
+steps (transcripts, README, notebook), which read the JSONL once, one conversation at a time
+(see `_Context`), not the database, so a locked database costs only the import; and the index.
 Each step is logged to `post_processing.log` in the experiment directory, and a failing step is
 recorded without stopping the others. PostProcessingStart/Complete events are appended to
 `experiment_events.jsonl` and, when a bus is given, published on it.
@@ -62,8 +62,8 @@ class _Context:
     """What the steps share: the paths, and the experiment's JSONL read at most once.
 
     The read is streamed: each conversation is read with its messages and metrics, its
-    transcript written and its key metrics taken for the README, and then only its summary
-    is kept, so memory does not grow with the number of conversations' turns.
+    transcript written, its row of summary.md rendered and its figures taken for the README
+    (`ReadmeTally`), and then it is let go, so memory does not grow with the experiment.
     """
 
     def __init__(self, experiment_dir: Path, database: Path,
@@ -73,31 +73,30 @@ class _Context:
         self.write_transcripts = "transcripts" in steps
         self.transcripts_written = 0
         self.transcript_error: str | None = None
-        self.metric_rows: list[str] = []
+        self.summary_rows: list[str] = []
+        self.tally: Any = None
         self._experiment: Any = None
 
     @property
     def experiment(self) -> Any:
+        """The experiment's record, without its conversations (read once, on first use)."""
         if self._experiment is None:
             from pidgin_tui.record.experiment import ExperimentRecord
-            from pidgin_tui.reports.readme import MetricTable
+            from pidgin_tui.reports.readme import ReadmeTally
+            from pidgin_tui.reports.transcript import summary_row
 
-            table = MetricTable()
+            tally, rows = ReadmeTally(), []
 
             def visit(experiment: Any, conv: Any) -> None:
-                table.add(conv)
+                tally.add(conv, experiment.status_of(conv))
+                rows.append(summary_row(conv, experiment))
                 if self.write_transcripts and self.transcript_error is None:
                     self._write_transcript(experiment, conv)
 
             self._experiment = ExperimentRecord.load(self.experiment_dir, detail=False,
-                                                     visit=visit)
-            self.metric_rows = table.rows()
+                                                     visit=visit, keep=False)
+            self.tally, self.summary_rows = tally, rows
         return self._experiment
-
-    def release(self) -> None:
-        """Let go of the record once the steps that read it are done."""
-        self._experiment = None
-        self.metric_rows = []
 
     def _write_transcript(self, experiment: Any, conv: Any) -> None:
         from pidgin_tui.reports.transcript import write_transcript
@@ -123,7 +122,7 @@ def _step_transcripts(ctx: _Context) -> str:
     experiment = ctx.experiment  # writes each transcript as it reads its conversation
     if ctx.transcript_error is not None:
         raise RuntimeError(ctx.transcript_error)
-    write_summary(ctx.experiment_dir, experiment)
+    write_summary(ctx.experiment_dir, experiment, ctx.summary_rows)
     return f"{ctx.transcripts_written} transcripts and summary.md written"
 
 
@@ -131,7 +130,7 @@ def _step_readme(ctx: _Context) -> str:
     from pidgin_tui.reports.readme import write_readme
 
     experiment = ctx.experiment
-    return f"{write_readme(ctx.experiment_dir, experiment, ctx.metric_rows).name} written"
+    return f"{write_readme(ctx.experiment_dir, experiment, ctx.tally).name} written"
 
 
 def _step_notebook(ctx: _Context) -> str:
@@ -152,13 +151,12 @@ STEP_FUNCTIONS: dict[str, Callable[[_Context], str]] = {
     "import": _step_import, "transcripts": _step_transcripts, "readme": _step_readme,
     "notebook": _step_notebook, "index": _step_index,
 }
-DATABASE_STEPS = frozenset({"import"})
-"""Steps that only touch the database; they run alongside the file-writing steps."""
-RECORD_STEPS = frozenset({"transcripts", "readme", "notebook"})
-"""Steps that read the experiment's record (once, see `_Context`). They run first, on their
-own, and the record is let go before the others start, so its memory (~90 MB for 10,000
-conversations) and the import's do not add up; the import then runs alongside the index,
-which takes about as long as the record steps did."""
+CHAINS: tuple[frozenset[str], ...] = (
+    frozenset({"import"}), frozenset({"transcripts", "readme", "notebook"}),
+    frozenset({"index"}))
+"""Steps run one after another within a chain, the chains side by side: the import (mostly
+DuckDB's own threads), the steps that read the record (once, see `_Context`; their memory is
+one conversation's, so it does not add to the import's), and the index (mostly SQLite's)."""
 
 
 def _log(experiment_dir: Path, message: str) -> None:
@@ -230,11 +228,7 @@ async def run_post_processing(experiment_dir: Path, database: Path | None = None
         for step in chain:
             await _run_step(step, ctx, result)
 
-    await run_chain([s for s in steps if s in RECORD_STEPS])
-    ctx.release()
-    await asyncio.gather(run_chain([s for s in steps if s in DATABASE_STEPS]),
-                         run_chain([s for s in steps
-                                    if s not in DATABASE_STEPS and s not in RECORD_STEPS]))
+    await asyncio.gather(*(run_chain([s for s in steps if s in chain]) for chain in CHAINS))
     result.succeeded.sort(key=list(steps).index)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     _log(experiment_dir, f"post-processing finished in {result.duration_ms} ms: "

@@ -43,7 +43,7 @@ class SavedConversation:
     point: ResumePoint | None
     """Where to continue; None when it never began (start it from its first turn)."""
     last_seq: int = 0
-    end_reason: str | None = None
+    end_reason: EndReason | None = None
     """The reason of the last end event, None when the last segment has no end event."""
     ended: bool = False
     torn_bytes: int = 0

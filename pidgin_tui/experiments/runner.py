@@ -262,9 +262,9 @@ class ExperimentRunner:
         for agent_id, model, name in ((AgentId.A, self.models[AgentId.A], name_a),
                                       (AgentId.B, self.models[AgentId.B], name_b)):
             agents[agent_id] = AgentConfig(
-                agent_id, model.ref, name, temperature=spec.resolved_temperature(agent_id.value),
-                awareness=spec.resolved_awareness(agent_id.value),
-                think=spec.resolved_think(agent_id.value),
+                agent_id, model.ref, name, temperature=spec.resolved_temperature(agent_id),
+                awareness=spec.resolved_awareness(agent_id),
+                think=spec.resolved_think(agent_id),
                 think_budget=spec.think_budget, max_output_tokens=spec.max_output_tokens,
             )
         return ConversationPlan(
@@ -394,7 +394,7 @@ class ExperimentRunner:
                                   time.perf_counter() - started)
         result.status = self._final_status(result)
         await self.bus.publish(ExperimentCompleteEvent(
-            experiment_id=self.experiment_id, status=result.status.value,
+            experiment_id=self.experiment_id, status=result.status,
             completed_conversations=result.count(Status.COMPLETED),
             failed_conversations=result.count(Status.FAILED),
             interrupted_conversations=result.count(Status.INTERRUPTED),
@@ -461,7 +461,7 @@ class ExperimentRunner:
                         resume, branch=None if self.branch is None else self.branch.start())
                 return outcome
             finally:  # what is still queued for it is reported, never dropped silently
-                control.close(outcome.end_reason.value if outcome else EndReason.ERROR.value)
+                control.close(outcome.end_reason if outcome else EndReason.ERROR)
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""

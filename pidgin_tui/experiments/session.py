@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import EndReason, Status
 from pidgin_tui.experiments.control_handlers import (
     DEFAULT_HANDLERS,
     Handler,
@@ -76,11 +76,11 @@ class SessionRun:
         return self.task is not None and self.task.done()
 
     @property
-    def status(self) -> str:
-        """The final status (`failed` for a crash); empty while running."""
+    def status(self) -> Status | None:
+        """The final status (`failed` for a crash); None while running."""
         if self.result is not None:
-            return self.result.status.value
-        return Status.FAILED.value if self.crash is not None else ""
+            return self.result.status
+        return Status.FAILED if self.crash is not None else None
 
 
 class RunSession:
@@ -253,7 +253,7 @@ class RunSession:
         return replies
 
     def _undelivered(self, run: SessionRun, conversation_id: str,
-                     interjections: list[Interjection], end_reason: str) -> None:
+                     interjections: list[Interjection], end_reason: EndReason) -> None:
         """Interjections that never reached their conversation: a late reply to each request
         they came in (it replaces the reply that queued them), and the host is told."""
         line = undelivered_line(conversation_id, end_reason)

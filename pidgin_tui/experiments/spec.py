@@ -88,15 +88,15 @@ class ExperimentSpec:
     """Run even when a model cannot take a requested setting; the record says `ignored`."""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def resolved_temperature(self, agent: str) -> float | None:
+    def resolved_temperature(self, agent: AgentId) -> float | None:
         own = self.temperature_a if agent == AgentId.A else self.temperature_b
         return self.temperature if own is None else own
 
-    def resolved_awareness(self, agent: str) -> str:
+    def resolved_awareness(self, agent: AgentId) -> str:
         own = self.awareness_a if agent == AgentId.A else self.awareness_b
         return own or self.awareness
 
-    def resolved_think(self, agent: str) -> bool:
+    def resolved_think(self, agent: AgentId) -> bool:
         own = self.think_a if agent == AgentId.A else self.think_b
         return self.think if own is None else own
 

@@ -30,7 +30,7 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
     encode_event,
 )
-from pidgin_tui.core.types import AgentId, Status
+from pidgin_tui.core.types import AgentId, EndReason, Status
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     MANIFEST_NAME,
@@ -83,7 +83,7 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
     for index in range(turns):
         turn = index + FIRST_TURN
         yield TurnStartEvent(**ids(), turn_number=turn)
-        for agent in ("agent_a", "agent_b"):
+        for agent in AgentId:
             text = message_text(rng, words)
             if phrases and turn in phrases and agent == AgentId.B:
                 text = f"{text} {phrases[turn]}"
@@ -99,8 +99,8 @@ def conversation_events(experiment_id: str, conversation_id: str, turns: int, *,
                                          "word_count_a": float(words),
                                          "vocabulary_overlap": round(rng.random(), 3)})
     if ended:
-        yield ConversationEndEvent(**ids(), reason="max_turns", total_turns=turns,
-                                   status="completed", duration_ms=turns * 1000)
+        yield ConversationEndEvent(**ids(), reason=EndReason.MAX_TURNS, total_turns=turns,
+                                   status=Status.COMPLETED, duration_ms=turns * 1000)
 
 
 def write_jsonl(path: Path, events: Iterator[Event] | list[Event]) -> None:
@@ -110,20 +110,22 @@ def write_jsonl(path: Path, events: Iterator[Event] | list[Event]) -> None:
 
 
 def write_experiment(root: Path, experiment_id: str, name: str, *, conversations: int = 3,
-                     turns: int = 5, running: int = 0, pending: int = 0, status: str | None = None,
-                     pid: int | None = None, start: datetime = EPOCH, words: int = 40,
+                     turns: int = 5, running: int = 0, pending: int = 0,
+                     status: Status | None = None, pid: int | None = None,
+                     start: datetime = EPOCH, words: int = 40,
                      model: str = "local:test", errors: int = 0, prompt: str = OPENING) -> Path:
     """Lay out one experiment: `running` conversations half done, `pending` not yet started."""
     path = experiments_dir(root) / f"experiment_{experiment_id}_{name}_{start:%Y%m%d}"
     path.mkdir(parents=True, exist_ok=True)
     total = conversations + running + pending
+    status = status or (Status.RUNNING if running or pending else Status.COMPLETED)
     manifest = new_manifest(experiment_id, name, {"name": name, "agent_a": model,
                                                   "agent_b": model, "max_turns": turns,
                                                   "repetitions": total, "prompt": prompt},
                             total, start.isoformat(), providers=(model.split(":")[0],))
     manifest = msgspec.structs.replace(
         manifest, pid=pid, started_at=start.isoformat(), experiment_dir=str(path),
-        status=status or ("running" if running or pending else "completed"),
+        status=status,
         error_count=errors, updated_at=start.isoformat())
     write_jsonl(path / EXPERIMENT_EVENTS_NAME, [ExperimentStartEvent(
         experiment_id=experiment_id, name=name, total_conversations=total,
@@ -140,11 +142,11 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
                      if isinstance(e, TokenUsageEvent))
         last_turn = [e for e in events if isinstance(e, TurnCompleteEvent)][-1]
         manifest.conversations[conv_id] = ConversationEntry(
-            status="completed" if done else "running",
+            status=Status.COMPLETED if done else Status.RUNNING,
             jsonl=conversation_jsonl_name(conv_id), turns_completed=conv_turns,
             max_turns=turns, tokens=tokens, cost_usd=0.0,
             convergence=last_turn.convergence_score,
-            end_reason="max_turns" if done else None,
+            end_reason=EndReason.MAX_TURNS if done else None,
             agent_a_model=model, agent_b_model=model, started_at=events[0].timestamp,
             repetition=index + FIRST_REPETITION,
             ended_at=events[-1].timestamp if done else None,
@@ -155,11 +157,11 @@ def write_experiment(root: Path, experiment_id: str, name: str, *, conversations
             manifest.completed_conversations += 1
         else:
             manifest.running_conversations += 1
-    if manifest.status != Status.RUNNING:
+    if status != Status.RUNNING:
         end = start + timedelta(seconds=30 * total)
         manifest.completed_at = end.isoformat()
         write_jsonl(path / EXPERIMENT_EVENTS_NAME, [ExperimentCompleteEvent(
-            experiment_id=experiment_id, status=manifest.status, timestamp=end.isoformat(),
+            experiment_id=experiment_id, status=status, timestamp=end.isoformat(),
             event_id=f"{experiment_id}-end", completed_conversations=conversations)])
     write_manifest(path / MANIFEST_NAME, manifest)
     return path

@@ -29,13 +29,14 @@ from pidgin_tui.core.events import (
     TurnStartEvent,
 )
 from pidgin_tui.core.plan import AFTER_RUN_ACTION
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import FINAL_STATUSES, AgentId, EndReason, Status
 from pidgin_tui.experiments.runner import conversation_id_for, new_experiment_id
 from pidgin_tui.record.layout import new_experiment_dir
 from pidgin_tui.record.manifest import new_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
 from pidgin_tui.record.upstream import (
     UpstreamConversation,
+    UpstreamEnd,
     UpstreamExperiment,
     UpstreamMessage,
 )
@@ -122,7 +123,7 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             experiment_id=exp_id, name=upstream.name, config=manifest.config,
             total_conversations=len(upstream.conversations),
             timestamp=upstream.created_at or _first_stamp(upstream)))
-        statuses: list[str] = []
+        statuses: list[Status] = []
         for repetition, conv in enumerate(upstream.conversations, start=FIRST_REPETITION):
             conv_id = conversation_id_for(exp_id, repetition)
             # Upstream's first speaker is always agent A; its opening prompt anchors the
@@ -137,9 +138,9 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             Status.FAILED if Status.FAILED in statuses else Status.INTERRUPTED)
         await bus.publish(ExperimentCompleteEvent(
             experiment_id=exp_id, status=final,
-            completed_conversations=statuses.count("completed"),
-            failed_conversations=statuses.count("failed"),
-            interrupted_conversations=statuses.count("interrupted"), total_turns=turns,
+            completed_conversations=statuses.count(Status.COMPLETED),
+            failed_conversations=statuses.count(Status.FAILED),
+            interrupted_conversations=statuses.count(Status.INTERRUPTED), total_turns=turns,
             total_tokens=tracking.manifest.data.total_tokens,
             total_cost_usd=tracking.manifest.data.total_cost_usd,
             timestamp=_last_stamp(upstream) or upstream.created_at))
@@ -159,7 +160,7 @@ def _last_stamp(upstream: UpstreamExperiment) -> str:
 
 
 async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
-                  conv: UpstreamConversation, scorer: Any) -> tuple[str, int]:
+                  conv: UpstreamConversation, scorer: Any) -> tuple[Status, int]:
     """Publish one conversation's events; returns (final status, turns completed)."""
     ids: dict[str, Any] = {"experiment_id": exp_id, "conversation_id": conv_id}
     await bus.publish(ConversationStartEvent(
@@ -174,9 +175,11 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
         awareness_b=conv.awareness.get("agent_b") or "basic", repetition=repetition,
         config={"source_conversation_id": conv.conversation_id},
         timestamp=conv.started_at or _stamp_of(conv)))
-    for agent, prompt in conv.system_prompts.items():
-        await bus.publish(SystemPromptEvent(**ids, agent_id=agent, prompt=prompt,
-                                            timestamp=conv.started_at))
+    for agent in AgentId:
+        prompt = conv.system_prompts.get(agent)
+        if prompt is not None:
+            await bus.publish(SystemPromptEvent(**ids, agent_id=agent, prompt=prompt,
+                                                timestamp=conv.started_at))
     complete = {turn for turn, _a, _b in conv.turn_texts()}
     by_turn: dict[int, list[UpstreamMessage]] = {}
     for message in conv.messages:
@@ -194,7 +197,7 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
             await _publish_message(bus, ids, conv, message)
         if turn in complete:
             texts = {m.agent_id: m.content for m in messages}
-            metrics, score = scorer(turn, texts["agent_a"], texts["agent_b"])
+            metrics, score = scorer(turn, texts[AgentId.A], texts[AgentId.B])
             await bus.publish(TurnCompleteEvent(
                 **ids, turn_number=turn, convergence_score=score, metrics=metrics,
                 metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
@@ -203,16 +206,29 @@ async def _replay(bus: EventBus, exp_id: str, conv_id: str, repetition: int,
                 await bus.publish(onset.event(exp_id, conv_id, turn, AFTER_RUN_ACTION,
                                               timestamp=messages[-1].timestamp))
             done = turn
+    status, reason, end_error = _ending(conv.end)
     end = conv.end
-    status = end.status if end is not None and end.status in (
-        "completed", "failed", "interrupted") else "interrupted"
     await bus.publish(ConversationEndEvent(
-        **ids, reason=end.reason if end is not None else "not recorded (upstream run ended "
-        "without an end event)", total_turns=done, status=status,
-        duration_ms=end.duration_ms if end is not None else 0,
-        error=end.error if end is not None else None,
+        **ids, reason=reason, total_turns=done, status=status,
+        duration_ms=end.duration_ms if end is not None else 0, error=end_error,
         timestamp=end.timestamp if end is not None else _stamp_of(conv)))
     return status, done
+
+
+def _ending(end: UpstreamEnd | None) -> tuple[Status, EndReason, str | None]:
+    """Status, end reason and error of an upstream end event in our words. Upstream's reasons
+    that are not ours become `interrupted` (`error` for a failed run), upstream's word kept in
+    the error text; a conversation without an end event was interrupted."""
+    if end is None:
+        return (Status.INTERRUPTED, EndReason.INTERRUPTED,
+                "not recorded (upstream run ended without an end event)")
+    status = next((s for s in FINAL_STATUSES if s == end.status), Status.INTERRUPTED)
+    reason = next((r for r in EndReason if r == end.reason), None)
+    if reason is not None:
+        return status, reason, end.error
+    reason = EndReason.ERROR if status is Status.FAILED else EndReason.INTERRUPTED
+    note = f"upstream end reason: {end.reason}"
+    return status, reason, f"{end.error} ({note})" if end.error else note
 
 
 def _stamp_of(conv: UpstreamConversation) -> str:

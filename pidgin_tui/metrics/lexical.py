@@ -5,6 +5,7 @@ Pure functions of their arguments; each returns 0.0 for empty input rather than 
 
 from __future__ import annotations
 
+import collections
 import math
 import re
 from collections import Counter
@@ -13,6 +14,18 @@ from itertools import compress, count
 from operator import mul
 
 from pidgin_tui.metrics.lexicons import LEXICONS
+
+_count_elements = collections._count_elements  # type: ignore[attr-defined]
+_new_counter = Counter.__new__
+
+
+def counted(items: Iterable[str]) -> Counter[str]:
+    """`Counter(items)` without Counter's Python-level argument handling, which costs more
+    than counting a short message: the C counting loop fills an empty Counter directly."""
+    counts: Counter[str] = _new_counter(Counter)
+    _count_elements(counts, items)
+    return counts
+
 
 MTLD_THRESHOLD = 0.72
 """The standard MTLD factor threshold (McCarthy & Jarvis, 2010)."""
@@ -125,6 +138,8 @@ def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, in
 _SINGLES, _PHRASES = _tables()
 _PHRASE_PREFIXES = frozenset(" ".join(p.split(" ")[:2]) for p in _PHRASES)
 """The first two words of every phrase: only where one occurs can a phrase match."""
+_PHRASE_LENGTHS = tuple(sorted({p.count(" ") + 1 for p in _PHRASES}, reverse=True))
+"""Words per phrase, longest first (the longest entry starting at a word wins)."""
 
 
 def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None,
@@ -133,12 +148,13 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
     """Occurrences per lexicon; the longest entry starting at a word wins, phrases count once.
 
     "sort of" counts one hedge, and the words inside a matched phrase are not counted again for
-    that lexicon. `word_counts` (the word frequencies) and `bigrams`/`trigrams` (the
-    space-joined n-grams in text order) may be passed when already known.
+    that lexicon. Phrases of any length match ("talk to you soon"). `word_counts` (the word
+    frequencies) and `bigrams`/`trigrams` (the space-joined n-grams in text order) may be
+    passed when already known.
     """
     counts = dict.fromkeys(LEXICONS, 0)
     if word_counts is None:
-        word_counts = Counter(words)
+        word_counts = counted(words)
     singles, phrases = _SINGLES, _PHRASES
     for word in word_counts.keys() & singles.keys():
         n = word_counts[word]
@@ -151,12 +167,15 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
     if trigrams is None:
         trigrams = list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
     covered = dict.fromkeys(LEXICONS, 0)
+    n_words = len(words)
     # Indexes of the bigrams that begin some phrase, found at C speed.
     for i in compress(count(), map(_PHRASE_PREFIXES.__contains__, bigrams)):
-        for length, grams in ((3, trigrams), (2, bigrams)):
-            if i >= len(grams):
+        for length in _PHRASE_LENGTHS:
+            if i + length > n_words:
                 continue
-            for name, counted_as_singles in phrases.get(grams[i], ()):
+            gram = bigrams[i] if length == 2 else trigrams[i] if length == 3 \
+                else " ".join(words[i:i + length])
+            for name, counted_as_singles in phrases.get(gram, ()):
                 if covered[name] > i:
                     continue
                 # Words inside the phrase were counted as singles above: take them back.

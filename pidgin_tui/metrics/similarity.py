@@ -7,12 +7,13 @@ input against a non-empty one shares nothing (0.0). All values lie in [0, 1].
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from itertools import chain, filterfalse
-from operator import mul
+from itertools import chain, filterfalse, repeat
+from operator import add, mul, sub
 from typing import TypeVar
+
+from pidgin_tui.metrics.lexical import counted
 
 T = TypeVar("T")
 
@@ -112,19 +113,30 @@ def profile_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 
 def ncd_similarity(a: bytes, b: bytes, size_a: int, size_b: int,
-                   compress: Callable[[bytes], int]) -> float:
+                   joined_size: Callable[[], int]) -> float:
     """1 - normalized compression distance, clamped to [0, 1].
 
     `size_a`/`size_b` are the compressed sizes of `a` and `b` (already known to the caller);
-    `compress` gives the compressed size of the concatenation.
+    `joined_size()` gives the compressed size of `a + b"\n" + b` (called only when needed).
     """
     if a == b:
         return 1.0
     if not size_a or not size_b:
         return 0.0
-    cab = compress(a + b"\n" + b)
+    cab = joined_size()
     distance = (cab - min(size_a, size_b)) / max(size_a, size_b)
     return max(0.0, min(1.0, 1.0 - distance))
+
+
+_LOG1P: list[float] = [math.log1p(n) for n in range(1024)]
+"""log1p(n) by integer n: the norm sums need it of every term's document frequency."""
+
+
+def _log1p_table(up_to: int) -> list[float]:
+    """`_LOG1P`, extended to hold log1p(up_to)."""
+    if up_to >= len(_LOG1P):
+        _LOG1P.extend(math.log1p(n) for n in range(len(_LOG1P), up_to + 1))
+    return _LOG1P
 
 
 class TfIdfHistory:
@@ -138,44 +150,52 @@ class TfIdfHistory:
 
     def __init__(self) -> None:
         self.df: dict[str, int] = {}
-        self._ln_df: dict[str, float] = {}
-        """log1p(df[term]), updated with `df`: the norm sums below use it for every term."""
         self.n_docs = 0
         self.history: dict[str, int] = {}
         self._s0 = self._s1 = self._s2 = 0.0
         self._idf: dict[str, float] = {}
+        """IDF of the terms of the documents added last (`weigh` needs them)."""
+        self._idf_by_df: dict[int, float] = {}
+        """IDF by document frequency at the current N: many terms share a df."""
 
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
-        df, ln_df, history, log1p = self.df, self._ln_df, self.history, math.log1p
+        df, history = self.df, self.history
         # A mapping's or a set's items are distinct already; anything else is made a set.
         docs = [doc if isinstance(doc, dict | set | frozenset) else set(doc)
                 for doc in documents]
         n_new = len(docs)
-        added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
+        added = counted(chain.from_iterable(docs))  # in how many new documents each term is
+        terms, extras = list(added), added.values()
+        old_dfs = list(map(df.get, terms, repeat(0)))
+        new_dfs = list(map(add, old_dfs, extras))
+        df.update(zip(terms, new_dfs, strict=True))
+        self.n_docs += n_new
         # Every IDF changes with N; those of the new messages' terms are computed here, where
-        # their df is at hand, for `weigh` (the others on demand).
-        idf, log, n_1 = self._idf, math.log, 1 + self.n_docs + n_new
-        idf.clear()
+        # their df is at hand, for `weigh` (the others on demand), once per distinct df.
+        log, n_1 = math.log, 1 + self.n_docs
+        by_df = self._idf_by_df = {d: log(n_1 / (1 + d)) + 1.0 for d in set(new_dfs)}
+        self._idf = dict(zip(terms, map(by_df.__getitem__, new_dfs), strict=True))
+        table = _log1p_table(self.n_docs)
         s1 = s2 = 0.0
-        for term, extra in added.items():
-            term_df = df[term] = df.get(term, 0) + extra
-            idf[term] = log(n_1 / (1 + term_df)) + 1.0  # as in `idf`
-            l_old = ln_df.get(term, 0.0)  # log1p(0) for a new term
-            l_new = ln_df[term] = log1p(term_df)
+        for term, old_df, new_df in zip(terms, old_dfs, new_dfs, strict=True):
             h = history.get(term)
             if h:  # the term's IDF changed: move its share of the history norm
+                l_old, l_new = table[old_df], table[new_df]
                 h2 = float(h * h)
                 s1 += h2 * (l_new - l_old)
                 s2 += h2 * (l_new * l_new - l_old * l_old)
         self._s1 += s1
         self._s2 += s2
-        self.n_docs += n_new
 
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
         if value is None:
-            value = math.log((1 + self.n_docs) / (1 + self.df.get(term, 0))) + 1.0
+            term_df = self.df.get(term, 0)
+            value = self._idf_by_df.get(term_df)
+            if value is None:
+                value = self._idf_by_df[term_df] = \
+                    math.log((1 + self.n_docs) / (1 + term_df)) + 1.0
             self._idf[term] = value
         return value
 
@@ -183,7 +203,8 @@ class TfIdfHistory:
         """The TF-IDF vector of a message's term counts."""
         idf = self._idf
         try:  # the terms of the documents just added have their IDF already
-            return {term: c * idf[term] for term, c in counts.items()}
+            return dict(zip(counts, map(mul, counts.values(), map(idf.__getitem__, counts)),
+                            strict=True))
         except KeyError:
             return {term: c * self.idf(term) for term, c in counts.items()}
 
@@ -212,16 +233,17 @@ class TfIdfHistory:
 
     def add_history(self, counts: Mapping[str, int]) -> None:
         """Fold a message into the "conversation so far" vector."""
-        history, ln_dfs = self.history, self._ln_df
-        s0 = s1 = s2 = 0.0
-        for term, n in counts.items():
-            old = history.get(term, 0)
-            new = old + n
-            history[term] = new
-            d2, ln_df = float(new * new - old * old), ln_dfs.get(term, 0.0)
-            s0 += d2
-            s1 += d2 * ln_df
-            s2 += d2 * ln_df * ln_df
-        self._s0 += s0
-        self._s1 += s1
-        self._s2 += s2
+        history = self.history
+        terms = list(counts)
+        olds = list(map(history.get, terms, repeat(0)))
+        news = list(map(add, olds, counts.values()))
+        history.update(zip(terms, news, strict=True))
+        # Per term: d2 = new² - old² and l = log1p(df); the sums run in term order, as a
+        # loop adding one term at a time would (sum adds floats left to right).
+        d2 = list(map(float, map(sub, map(mul, news, news), map(mul, olds, olds))))
+        ln_df = list(map(_log1p_table(self.n_docs).__getitem__,
+                         map(self.df.get, terms, repeat(0))))
+        d2_ln = list(map(mul, d2, ln_df))
+        self._s0 += sum(d2)
+        self._s1 += sum(d2_ln)
+        self._s2 += sum(map(mul, d2_ln, ln_df))

@@ -20,6 +20,7 @@ from itertools import compress, count, filterfalse
 from operator import countOf
 
 from pidgin_tui.metrics.lexical import (
+    counted,
     entropy,
     flesch_reading_ease,
     lexicon_counts,
@@ -112,8 +113,36 @@ def _structure(text: str, char_counts: Mapping[str, int]) -> dict[str, int]:
 
 def compressed_size(data: bytes) -> int:
     """Raw-deflate size of `data`; a small fixed window keeps the per-call setup cheap."""
+    return _deflate(data)[0]
+
+
+_CONTINUE_FROM = 1024
+"""Bytes from which a message's compressor is kept for `joined_compressed_size`: deflate
+holds back about 260 bytes until the final flush, so below a few hundred bytes continuing
+saves nothing and the copy costs more than compressing again."""
+
+
+def _deflate(data: bytes) -> tuple[int, int, zlib._Compress | None]:
+    """(`compressed_size(data)`, bytes deflate emitted before the final flush, a copy of the
+    compressor at that point when `data` is long): feeding that copy more input continues the
+    same stream."""
     compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
-    return len(compressor.compress(data)) + len(compressor.flush())
+    head = len(compressor.compress(data))
+    state = compressor.copy() if len(data) >= _CONTINUE_FROM else None
+    return head + len(compressor.flush()), head, state
+
+
+def joined_compressed_size(first: MessageAnalysis, second: MessageAnalysis) -> int:
+    """`compressed_size` of the two texts joined by a line break; a long first text's
+    compressor is continued rather than its text compressed again (deflate without flushes
+    emits the same bytes however its input is split)."""
+    joined = b"\n" + second.raw
+    if first.deflate is None:
+        return compressed_size(first.raw + joined)
+    compressor = first.deflate.copy()
+    tail = compressor.compress(joined)
+    return first.deflate_head + len(tail) + len(compressor.flush())
+
 
 _ASCII_ARROW = re.compile(r"<-+>|-+>|<-+|=+>|<=+(?!=)")
 _ARROW_RANGES = ((0x2190, 0x21FF), (0x27F0, 0x27FF), (0x2900, 0x297F), (0x2B00, 0x2B11))
@@ -194,6 +223,12 @@ class MessageAnalysis:
     polarity: float
     compressed: int
     """Deflate size of the UTF-8 text (see `compressed_size`)."""
+    raw: bytes
+    """The UTF-8 text."""
+    deflate_head: int
+    deflate: zlib._Compress | None
+    """The text's compressor before its final flush, and what it emitted until then (see
+    `joined_compressed_size`)."""
     metrics: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -281,12 +316,14 @@ def _clause_sentiment(words: list[str], negations: bool) -> tuple[int, int, int]
 def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
     """Syllables of all words, through a cache of each distinct word's count."""
     cache = _SYLLABLES
-    if not cache.keys() >= counts.keys():  # some words are new: add them
+    try:
+        return sum(map(cache.__getitem__, words))
+    except KeyError:  # some words are new: add them
         if len(cache) + len(counts) > 100_000:
             cache.clear()
         for word in counts.keys() - cache.keys():
             cache[word] = syllables(word)
-    return sum(map(cache.__getitem__, words))
+        return sum(map(cache.__getitem__, words))
 
 
 def _split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
@@ -303,17 +340,17 @@ def _split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[st
 
 def analyze(text: str) -> MessageAnalysis:
     """Every single-message metric of `text`, plus the structures cross metrics need."""
-    char_counts = Counter(text)
+    char_counts = counted(text)
     words = tokenize(text, char_counts)
     n_words = len(words)
-    counts = Counter(words)
+    counts = counted(words)
     content, function = _split_stopwords(counts)
     # n-grams as space-joined strings: string hashes are cached, tuple hashes are recomputed
     # on every set operation, and the cross metrics do many.
     join = " ".join
     bigram_list = list(map(join, zip(words, words[1:], strict=False)))
     trigram_list = list(map(join, zip(words, words[1:], words[2:], strict=False)))
-    bigrams, trigrams = Counter(bigram_list), Counter(trigram_list)
+    bigrams, trigrams = counted(bigram_list), counted(trigram_list)
     structure = _structure(text, char_counts)
     chars = _char_classes(char_counts)
     arrows, symbols = chars["arrow"], chars["symbol"]
@@ -338,7 +375,9 @@ def analyze(text: str) -> MessageAnalysis:
     hapax = countOf(counts.values(), 1)
     syllable_total = _syllable_total(words, counts)
     raw = text.encode("utf-8")
-    compressed = compressed_size(raw) if raw else 0
+    compressed, deflate_head, deflate = _deflate(raw)
+    if not raw:
+        compressed = 0
 
     def per_word(value: float) -> float:
         return value / n_words if n_words else 0.0
@@ -393,4 +432,5 @@ def analyze(text: str) -> MessageAnalysis:
         "sentiment": polarity,
     }
     return MessageAnalysis(text, words, counts, content, function, bigrams, trigrams, char_counts,
-                           lexicon, structure, polarity, compressed, metrics)
+                           lexicon, structure, polarity, compressed, raw, deflate_head, deflate,
+                           metrics)

@@ -45,14 +45,19 @@ from pidgin_tui.metrics.similarity import (
     reuse_and_add,
     reuse_of_sizes,
 )
-from pidgin_tui.metrics.text import MessageAnalysis, analyze, compressed_size, tokenize
+from pidgin_tui.metrics.text import (
+    MessageAnalysis,
+    analyze,
+    joined_compressed_size,
+    tokenize,
+)
 
 if TYPE_CHECKING:
     from pidgin_tui.core.plan import EndStateOnset
 
 __all__ = ["METRICS_VERSION", "PROFILES", "ConversationMetrics", "make_turn_scorer"]
 
-METRICS_VERSION = 3
+METRICS_VERSION = 4
 """Bumped whenever a metric is added, removed or changes definition."""
 
 
@@ -282,8 +287,8 @@ def _pair_metrics(a: MessageAnalysis, b: MessageAnalysis) -> tuple[_Shared, dict
         "structure_similarity": profile_similarity(a.structure, b.structure),
         "length_ratio": ratio_similarity(a.metrics["words"], b.metrics["words"]),
         "sentiment_similarity": 1.0 - abs(a.polarity - b.polarity) / 2.0,
-        "ncd_similarity": ncd_similarity(a.text.encode(), b.text.encode(), a.compressed,
-                                         b.compressed, compressed_size),
+        "ncd_similarity": ncd_similarity(a.raw, b.raw, a.compressed, b.compressed,
+                                         lambda: joined_compressed_size(a, b)),
         "identical": float(a.words == b.words and a.text.split() == b.text.split()),
     }
     return shared, out

@@ -122,7 +122,7 @@ class LocalProvider:
                                 f"{request.turn_number}", status_code=400, provider="local")
         delay = self._delay_for(request.model)
         rng = random.Random(zlib.crc32(
-            f"{request.seed}:{request.agent_id}:{_turns_before(request)}".encode()))
+            f"{request.seed}:{request.agent_id or ''}:{_turns_before(request)}".encode()))
         if request.model == "silent":
             thinking, reply = None, "…"
         else:

@@ -48,12 +48,12 @@ from pidgin_tui.core.events import (
     after_reply,
     rate_limited_text,
 )
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import AgentId, EndReason, Status
 from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.record.jsonl import read_all_events, read_events
 from pidgin_tui.record.layout import rescored_file
 
-AGENTS = ("agent_a", "agent_b")
+AGENTS = (AgentId.A, AgentId.B)
 DEFAULT_NAMES = {"agent_a": "Agent A", "agent_b": "Agent B"}
 PREVIEW_CHARS = 160
 """How much of the latest message a record without full detail keeps (the monitor's preview)."""
@@ -62,7 +62,7 @@ LIVE_STATUSES = frozenset({Status.RUNNING, Status.PAUSED})
 """Statuses of a conversation that may still go on (its turn under way is shown)."""
 
 
-def shown_turn(turns_completed: int, turn_started: int, status: str) -> int:
+def shown_turn(turns_completed: int, turn_started: int, status: Status) -> int:
     """The turn a screen names for a conversation: the turn under way (begun, not completed)
     while it runs or is paused, else the turns completed (an interrupted turn is not counted)."""
     return max(turns_completed, turn_started) if status in LIVE_STATUSES else turns_completed
@@ -111,7 +111,7 @@ class ConversationRecord:
     path: Path | None = None
     start: ConversationStartEvent | None = None
     end: ConversationEndEvent | None = None
-    status: str = "created"
+    status: Status = Status.CREATED
     max_turns: int = 0
     repetition: int = 0
     names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
@@ -124,7 +124,7 @@ class ConversationRecord:
     """The latest TurnCompleteEvent of each turn (detail only)."""
     message_count: int = 0
     last_message: str = ""
-    last_speaker: str = ""
+    last_speaker: AgentId | None = None
     last_message_at: str | None = None
     input_tokens: int = 0
     output_tokens: int = 0
@@ -138,7 +138,7 @@ class ConversationRecord:
     responses: int = 0
     errors: int = 0
     last_error: str | None = None
-    end_reason: str | None = None
+    end_reason: EndReason | None = None
     convergence: float | None = None
     """The score of the latest completed turn (None when it had none)."""
     max_convergence: float | None = None
@@ -244,7 +244,7 @@ class ConversationRecord:
                 self.experiment_id = event.experiment_id
                 self.conversation_id = event.conversation_id or self.conversation_id
                 self.max_turns = event.max_turns
-                self.status = "running"
+                self.status = Status.RUNNING
             case SystemPromptEvent():
                 if self.detail:
                     self.system_prompts[event.agent_id] = event.prompt
@@ -294,10 +294,10 @@ class ConversationRecord:
                 if self.detail:
                     self.convergence_warnings.append(event)
             case ConversationPausedEvent():
-                self.status = "paused"
+                self.status = Status.PAUSED
             case ConversationResumedEvent():
                 self.status, self.end_reason, self.end, self.ended_at = \
-                    "running", None, None, None
+                    Status.RUNNING, None, None, None
                 if event.restarted:
                     self.resumed_at = event.timestamp
             case ConversationBranchedEvent():
@@ -393,11 +393,11 @@ class ConversationRecord:
         """The turn a screen names (see `shown_turn`); `live` as in `settled_status`."""
         return shown_turn(self.turns_completed, self.turn_started, self.settled_status(live))
 
-    def settled_status(self, live: bool) -> str:
+    def settled_status(self, live: bool) -> Status:
         """The status, with a conversation that never ended and is not live called interrupted."""
         if self.ended or live or self.status == Status.CREATED:
             return self.status
-        return "interrupted"
+        return Status.INTERRUPTED
 
     def name_of(self, agent_id: str) -> str:
         return self.names.get(agent_id) or DEFAULT_NAMES.get(agent_id, agent_id)

@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pidgin_tui.core.events import Event
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import ExperimentStatus, RecordState, Status
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.jsonl import ReadResult, read_all_events
-from pidgin_tui.record.layout import EXPERIMENT_EVENTS_NAME, conversation_files, conversation_id_of
+from pidgin_tui.record.layout import (
+    EXPERIMENT_EVENTS_NAME,
+    conversation_files,
+    conversation_id_of,
+    rescore_versions,
+)
 from pidgin_tui.record.manifest import Manifest, read_manifest
 
 
@@ -29,16 +34,18 @@ class ExperimentRecord:
 
     @classmethod
     def load(cls, directory: Path, detail: bool = True, rescored: bool = True,
-             visit: Callable[[ExperimentRecord, ConversationRecord], None] | None = None
-             ) -> ExperimentRecord:
+             visit: Callable[[ExperimentRecord, ConversationRecord], None] | None = None,
+             keep: bool = True) -> ExperimentRecord:
         """Every conversation of an experiment directory, from its JSONL files; with
         `rescored`, each conversation's scores come from its newest rescore when it has one.
 
         With `visit`, each conversation is read with its detail, handed to `visit` and then
-        kept without it (`ConversationRecord.drop_detail`): memory stays that of one
-        conversation's messages and metrics, however many conversations there are.
+        kept without it (`ConversationRecord.drop_detail`), or not kept at all when `keep` is
+        false: memory stays that of one conversation's messages and metrics, however many
+        conversations there are.
         """
         record = cls(directory, read_manifest(directory) or Manifest())
+        rescored = rescored and bool(rescore_versions(directory))  # looked up once, not per file
         exp_file = directory / EXPERIMENT_EVENTS_NAME
         if exp_file.exists():
             result = read_all_events(exp_file)
@@ -53,7 +60,8 @@ class ExperimentRecord:
             result.events = []  # folded in: not kept twice
             if rescored:
                 conv.apply_rescore()
-            record.conversations[conv_id] = conv
+            if keep or visit is None:
+                record.conversations[conv_id] = conv
             record._note(path, result)
             if visit is not None:
                 visit(record, conv)
@@ -76,13 +84,13 @@ class ExperimentRecord:
         return self.manifest.name or self.directory.name
 
     @property
-    def status(self) -> str:
-        return self.manifest.status or "unknown"
+    def status(self) -> ExperimentStatus:
+        return self.manifest.status or RecordState.UNKNOWN
 
     @property
     def live(self) -> bool:
         """Whether the manifest says the run is still going (its conversations may yet end)."""
         return self.status == Status.RUNNING
 
-    def status_of(self, conversation: ConversationRecord) -> str:
+    def status_of(self, conversation: ConversationRecord) -> Status:
         return conversation.settled_status(self.live)

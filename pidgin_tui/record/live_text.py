@@ -32,6 +32,7 @@ from pidgin_tui.core.events import (
     MessageCompleteEvent,
     ThinkingChunkEvent,
 )
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.record.layout import control_live_text_file, control_live_text_files
 from pidgin_tui.record.lock import holder_pid
 
@@ -44,7 +45,7 @@ class LiveText:
     """The text so far of one agent's message in one turn (turn as events carry it), and the
     thinking streamed before or alongside it."""
 
-    agent_id: str
+    agent_id: AgentId
     turn_number: int
     text: str
     thinking: str = ""
@@ -153,7 +154,7 @@ def _writer_alive(experiment_dir: Path, pid: int) -> bool:
     return holder_pid(experiment_dir) == pid
 
 
-def _read(path: Path) -> tuple[tuple[str, int, int], str] | None:
+def _read(path: Path) -> tuple[tuple[AgentId, int, int], str] | None:
     """A live file's header (agent, turn, writer pid) and its text, or None (absent, caught
     mid-rewrite, or not one of ours)."""
     try:
@@ -164,10 +165,11 @@ def _read(path: Path) -> tuple[tuple[str, int, int], str] | None:
                 source.seek(size - MAX_LIVE_TEXT_BYTES)
             body = source.read(MAX_LIVE_TEXT_BYTES)
         fields = json.loads(first)
-        agent_id, turn_number, pid = fields["agent_id"], fields["turn_number"], fields["pid"]
+        agent_id, turn_number, pid = AgentId(fields["agent_id"]), fields["turn_number"], \
+            fields["pid"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(agent_id, str) or not all(
+    if not all(
             isinstance(n, int) and not isinstance(n, bool) for n in (turn_number, pid)):
         return None
     return (agent_id, turn_number, pid), body.decode("utf-8", errors="replace")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from pidgin_tui.core.files import write_atomic
+from pidgin_tui.core.types import Status
 from pidgin_tui.record import jsonl
 from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME
 from pidgin_tui.record.manifest_types import (
@@ -317,7 +318,7 @@ def new_manifest(experiment_id: str, name: str, config: dict[str, Any],
 
     return Manifest(
         schema_version=MANIFEST_SCHEMA_VERSION, experiment_id=experiment_id, name=name,
-        status="created", created_at=created_at, updated_at=created_at, pid=os.getpid(),
+        status=Status.CREATED, created_at=created_at, updated_at=created_at, pid=os.getpid(),
         config=config, total_conversations=total_conversations, state_log=STATE_LOG_NAME,
         versions=(recorded_versions(providers, spec_of) if spec_of
                   else recorded_versions(providers)))

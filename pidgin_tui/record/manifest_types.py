@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 
+from pidgin_tui.core.types import EndReason, Status
+
 MANIFEST_SCHEMA_VERSION = 3
 """2: per-conversation states live in the state log, not in manifest.json.
 3: repetitions and end-state onsets count from 1 (older ones may count from 0)."""
@@ -23,7 +25,7 @@ MANIFEST_SCHEMA_VERSION = 3
 class ConversationEntry(msgspec.Struct, kw_only=True):
     """One conversation's state as the manifest keeps it (rendered from its record)."""
 
-    status: str = "created"
+    status: Status = Status.CREATED
     jsonl: str | None = None
     turns_completed: int = 0
     max_turns: int = 0
@@ -38,7 +40,7 @@ class ConversationEntry(msgspec.Struct, kw_only=True):
     priced_cost_usd: float = 0.0
     unpriced: bool = False
     convergence: float | None = None
-    end_reason: str | None = None
+    end_reason: EndReason | None = None
     last_error: str | None = None
     agent_a_model: str = ""
     agent_b_model: str = ""
@@ -62,7 +64,8 @@ class Manifest(msgspec.Struct, kw_only=True):
     schema_version: int = MANIFEST_SCHEMA_VERSION
     experiment_id: str = ""
     name: str = ""
-    status: str = "unknown"
+    status: Status | None = None
+    """None when the manifest names no status (listings show `RecordState.UNKNOWN`)."""
     created_at: str | None = None
     started_at: str | None = None
     completed_at: str | None = None
@@ -99,7 +102,7 @@ class Manifest(msgspec.Struct, kw_only=True):
         return self.completed_conversations + self.failed_conversations + \
             self.interrupted_conversations
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         """The summary's count of conversations with `status` (0 for one it does not count)."""
         value = getattr(self, f"{status}_conversations", 0)
         return value if isinstance(value, int) else 0

@@ -50,7 +50,7 @@ COUNTED = frozenset({Status.RUNNING, *FINAL_STATUSES})
 """The statuses the summary counts conversations under (`<status>_conversations`)."""
 
 
-def counted_as(status: str) -> str | None:
+def counted_as(status: Status) -> Status | None:
     """The summary count a conversation status falls in (paused ones still run)."""
     status = Status.RUNNING if status == Status.PAUSED else status
     return status if status in COUNTED else None
@@ -101,7 +101,7 @@ class TrackingSubscriber:
         self._subscription: Subscription | None = None
         self._records: dict[str, ConversationRecord] = {}
         """Each conversation written by this process, folded as it goes."""
-        self._counted: dict[str, str] = {}
+        self._counted: dict[str, Status] = {}
         """The status each conversation is counted under in the manifest's summary."""
         self.manifest.before_write = self._render
         self.manifest.write()
@@ -207,7 +207,7 @@ class TrackingSubscriber:
         self.manifest.mark_dirty(event.conversation_id)
         match event:
             case ExperimentStartEvent():
-                data.status = "running"
+                data.status = Status.RUNNING
                 data.started_at = event.timestamp
                 return Urgency.NOW
             case ExperimentCompleteEvent():
@@ -231,7 +231,7 @@ class TrackingSubscriber:
         counted = self._counted.get(event.conversation_id)
         if counted is None:
             entry = data.conversations.get(event.conversation_id)
-            counted = entry.status if entry is not None else "created"
+            counted = entry.status if entry is not None else Status.CREATED
         if record.status == counted:
             return Urgency.PROGRESS
         self._counted[event.conversation_id] = record.status

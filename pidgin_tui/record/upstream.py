@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pidgin_tui.core.events import FIRST_TURN
+from pidgin_tui.core.types import AgentId
 
 UPSTREAM_EVENTS_GLOB = "events_conv_*.jsonl"
 UPSTREAM_MANIFEST = "manifest.json"
@@ -36,7 +37,7 @@ UPSTREAM_MANIFEST = "manifest.json"
 
 @dataclass(slots=True)
 class UpstreamMessage:
-    agent_id: str
+    agent_id: AgentId
     turn: int
     """1-based, as in our events."""
     content: str
@@ -51,7 +52,8 @@ class UpstreamMessage:
 
 @dataclass(slots=True)
 class UpstreamError:
-    agent_id: str
+    agent_id: AgentId | None
+    """None when upstream names no agent (or a word that is not one)."""
     provider: str
     error_type: str
     message: str
@@ -62,6 +64,8 @@ class UpstreamError:
 
 @dataclass(slots=True)
 class UpstreamEnd:
+    """Upstream's end event in upstream's own words (the importer maps them to ours)."""
+
     status: str
     reason: str
     error: str | None
@@ -208,6 +212,7 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
            thinking: dict[tuple[str, int], str]) -> None:
     kind, stamp = event.get("event_type"), str(event.get("timestamp") or "")
     agent = str(event.get("agent_id") or "")
+    seat = next((a for a in AgentId if a == agent), None)
     if kind == "ConversationStartEvent":
         conv.started_at = stamp
         config = _table(event.get("config"))
@@ -233,11 +238,12 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
     elif kind == "MessageCompleteEvent":
         message = _table(event.get("message"))
         turn = request_turn.get(agent)
-        if turn is None:
-            conv.problems.append(f"{conv.source_file}: a message of {agent} has no turn; skipped")
+        if turn is None or seat is None:
+            why = "has no turn" if seat is not None else "is not of agent_a or agent_b"
+            conv.problems.append(f"{conv.source_file}: a message of {agent} {why}; skipped")
             return
         conv.messages.append(UpstreamMessage(
-            agent_id=agent, turn=turn, content=str(message.get("content") or ""),
+            agent_id=seat, turn=turn, content=str(message.get("content") or ""),
             timestamp=stamp, input_tokens=_int(event.get("prompt_tokens")),
             output_tokens=_int(event.get("completion_tokens")),
             cache_read_tokens=_int(event.get("cache_read_tokens")),
@@ -253,7 +259,7 @@ def _apply(conv: UpstreamConversation, event: dict[str, Any], request_turn: dict
             conv.completed_turns.append(turn)
     elif kind in ("APIErrorEvent", "ErrorEvent", "ProviderTimeoutEvent"):
         conv.errors.append(UpstreamError(
-            agent_id=agent, provider=str(event.get("provider") or ""),
+            agent_id=seat, provider=str(event.get("provider") or ""),
             error_type=str(event.get("error_type") or kind), retryable=bool(
                 event.get("retryable")), message=str(event.get("error_message") or ""),
             timestamp=stamp, turn=request_turn.get(agent)))

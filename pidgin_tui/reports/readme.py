@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from pathlib import Path
 from statistics import fmean
@@ -10,7 +11,7 @@ from pidgin_tui.providers.versions import versions_line
 from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import METRICS_DOC_NAME, README_NAME
-from pidgin_tui.reports.summaries import convergence_lines, end_state_lines
+from pidgin_tui.reports.summaries import PairTally, convergence_lines, end_state_lines
 from pidgin_tui.views.format import format_cost, format_tokens
 
 KEY_METRICS: tuple[tuple[str, str], ...] = (
@@ -44,26 +45,29 @@ def _fmt(value: object) -> str:
 
 class MetricTable:
     """Mean of each key metric on the first turn, the last completed turn, and overall, fed
-    one conversation at a time (so the turns need not all be in memory at once)."""
+    one conversation at a time (so the turns need not all be in memory at once; the values
+    are kept as packed doubles, 8 bytes each)."""
 
     def __init__(self) -> None:
-        self.first: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
-        self.last: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
-        self.every: dict[str, list[float]] = {k: [] for k, _ in KEY_METRICS}
+        self.first: dict[str, array[float]] = {k: array("d") for k, _ in KEY_METRICS}
+        self.last: dict[str, array[float]] = {k: array("d") for k, _ in KEY_METRICS}
+        self.every: dict[str, array[float]] = {k: array("d") for k, _ in KEY_METRICS}
 
     def add(self, conv: ConversationRecord) -> None:
         """Take in one conversation's turns (it must have been read with detail)."""
         turns = conv.turns_in_order
+        last = len(turns) - 1
         for index, turn in enumerate(turns):
-            values = {**turn.metrics, "convergence_score": turn.convergence_score}
+            metrics = turn.metrics
             for key, _ in KEY_METRICS:
-                value = values.get(key)
+                value = turn.convergence_score if key == "convergence_score" else \
+                    metrics.get(key)
                 if value is None:
                     continue
                 self.every[key].append(value)
                 if index == 0:
                     self.first[key].append(value)
-                if index == len(turns) - 1:
+                if index == last:
                     self.last[key].append(value)
 
     def rows(self) -> list[str]:
@@ -75,12 +79,42 @@ class MetricTable:
         return rows if len(rows) > 2 else ["No turn completed, so there are no metrics yet."]
 
 
-def metric_table(experiment: ExperimentRecord) -> list[str]:
-    """The key-metric table of an experiment read with detail."""
-    table = MetricTable()
-    for conv in experiment.conversations.values():
-        table.add(conv)
-    return table.rows()
+class ReadmeTally:
+    """What the README says of an experiment's conversations, fed one conversation at a time
+    (read with detail, for the key metrics), so no conversation's record need be kept."""
+
+    def __init__(self) -> None:
+        self.conversations = 0
+        self.outcomes: Counter[tuple[str, str]] = Counter()
+        self.turns = 0
+        self.tokens = 0
+        self.costs: list[float] = []
+        """The priced conversations' costs, in order (summed once, as one sum)."""
+        self.unpriced = False
+        self.pairs = PairTally()
+        self.metrics = MetricTable()
+
+    @classmethod
+    def of(cls, experiment: ExperimentRecord) -> ReadmeTally:
+        """The tally of every conversation an experiment was loaded with."""
+        tally = cls()
+        for conv in experiment.conversations.values():
+            tally.add(conv, experiment.status_of(conv))
+        return tally
+
+    def add(self, conv: ConversationRecord, status: str) -> None:
+        """Take in one conversation; `status` is its settled status (`status_of`)."""
+        self.conversations += 1
+        self.outcomes[(status, conv.end_reason or NO_END_REASON)] += 1
+        self.turns += conv.turns_completed
+        self.tokens += conv.total_tokens
+        cost = conv.cost_usd
+        if cost is None:
+            self.unpriced = True
+        else:
+            self.costs.append(cost)
+        self.pairs.add(conv)
+        self.metrics.add(conv)
 
 
 def _lineage(lineage: object) -> list[str]:
@@ -98,9 +132,10 @@ def _lineage(lineage: object) -> list[str]:
     return lines
 
 
-def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None) -> str:
-    """The README; `metrics` is the key-metric table when the conversations were read
-    without detail (see `MetricTable`)."""
+def render_readme(experiment: ExperimentRecord, tally: ReadmeTally | None = None) -> str:
+    """The README; `tally` is of the conversations when they were not kept in `experiment`
+    (see `ReadmeTally`), else it is taken from them."""
+    tally = ReadmeTally.of(experiment) if tally is None else tally
     m = experiment.manifest
     config = m.config
     exp_id = experiment.experiment_id
@@ -113,29 +148,24 @@ def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None
     lines += _lineage(m.lineage)
     if m.versions:
         lines += ["", f"Recorded with {versions_line(m.versions)}."]
-    outcomes = Counter((experiment.status_of(c), c.end_reason or NO_END_REASON)
-                       for c in experiment.conversations.values())
-    turns = sum(c.turns_completed for c in experiment.conversations.values())
-    tokens = sum(c.total_tokens for c in experiment.conversations.values())
-    costs = [c.cost_usd for c in experiment.conversations.values()]
-    cost = format_cost(sum(c for c in costs if c is not None), any(c is None for c in costs))
+    cost = format_cost(sum(tally.costs), tally.unpriced)
     lines += ["", "## Outcomes", "",
-              f"{len(experiment.conversations)} of {m.total_conversations or '?'} "
-              f"conversations recorded · {turns} turns · {format_tokens(tokens)} tokens · "
-              f"{cost}", "",
+              f"{tally.conversations} of {m.total_conversations or '?'} "
+              f"conversations recorded · {tally.turns} turns · {format_tokens(tally.tokens)} "
+              f"tokens · {cost}", "",
               "| status | end reason | conversations |", "|---|---|---|"]
-    lines += [f"| {status} | {reason} | {n} |" for (status, reason), n in outcomes.most_common()]
-    conversations = list(experiment.conversations.values())
+    lines += [f"| {status} | {reason} | {n} |"
+              for (status, reason), n in tally.outcomes.most_common()]
     lines += ["", "## End states", "",
               f"Attractors detected live (definitions and thresholds in [{METRICS_DOC_NAME}]"
               f"({METRICS_DOC_NAME})); substantive turns are those before the first "
               "degradation.", "",
-              *end_state_lines(conversations),
-              "## Convergence by model pair", "", *convergence_lines(conversations)]
+              *end_state_lines(tally.pairs),
+              "## Convergence by model pair", "", *convergence_lines(tally.pairs)]
     lines += ["", "## Key metrics", "",
               f"Means over conversations; every metric is defined in [{METRICS_DOC_NAME}]"
               f"({METRICS_DOC_NAME}), next to this file.", "",
-              *(metric_table(experiment) if metrics is None else metrics)]
+              *tally.metrics.rows()]
     if experiment.problems:
         lines += ["", "## Skipped while reading", "", *[f"- {p}" for p in experiment.problems]]
     lines += [
@@ -168,13 +198,13 @@ def render_readme(experiment: ExperimentRecord, metrics: list[str] | None = None
 
 
 def write_readme(experiment_dir: Path, experiment: ExperimentRecord | None = None,
-                 metrics: list[str] | None = None) -> Path:
+                 tally: ReadmeTally | None = None) -> Path:
     """README.md and, beside it, the metric definitions it links to (readable offline);
-    `metrics` as in `render_readme`."""
+    `tally` as in `render_readme`."""
     from pidgin_tui.metrics.catalog import render_markdown
 
     experiment = experiment or ExperimentRecord.load(experiment_dir)
     path = experiment_dir / README_NAME
-    path.write_text(render_readme(experiment, metrics), encoding="utf-8")
+    path.write_text(render_readme(experiment, tally), encoding="utf-8")
     (experiment_dir / METRICS_DOC_NAME).write_text(render_markdown(), encoding="utf-8")
     return path

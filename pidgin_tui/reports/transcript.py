@@ -130,19 +130,25 @@ def _opt(value: float | None) -> str:
     return "default" if value is None else f"{value:g}"
 
 
-def render_summary(experiment: ExperimentRecord) -> str:
-    lines = [f"# Transcripts of {experiment.name}", "",
-             f"Experiment `{experiment.experiment_id}` · status {experiment.status} · "
-             f"{len(experiment.conversations)} conversations", "",
-             "| conversation | models | status | end reason | turns | tokens | cost "
-             "| final convergence |", "|---|---|---|---|---|---|---|---|"]
-    for conv in experiment.conversations.values():
-        models = f"{conv.start.agent_a_model} ↔ {conv.start.agent_b_model}" if conv.start else "?"
-        lines.append(
-            f"| [{conv.conversation_id}](conv_{conv.conversation_id}.md) | {models} | "
+def summary_row(conv: ConversationRecord, experiment: ExperimentRecord) -> str:
+    """A conversation's row of summary.md."""
+    models = f"{conv.start.agent_a_model} ↔ {conv.start.agent_b_model}" if conv.start else "?"
+    return (f"| [{conv.conversation_id}](conv_{conv.conversation_id}.md) | {models} | "
             f"{experiment.status_of(conv)} | {conv.end_reason or NO_END_REASON} | "
             f"{conv.turns_completed} | {conv.total_tokens} | {format_cost(conv.cost_usd)} | "
             f"{_score(conv.convergence)} |")
+
+
+def render_summary(experiment: ExperimentRecord, rows: list[str] | None = None) -> str:
+    """summary.md; `rows` are the conversations' `summary_row`s when they were not kept in
+    `experiment`."""
+    if rows is None:
+        rows = [summary_row(conv, experiment) for conv in experiment.conversations.values()]
+    lines = [f"# Transcripts of {experiment.name}", "",
+             f"Experiment `{experiment.experiment_id}` · status {experiment.status} · "
+             f"{len(rows)} conversations", "",
+             "| conversation | models | status | end reason | turns | tokens | cost "
+             "| final convergence |", "|---|---|---|---|---|---|---|---|", *rows]
     if experiment.problems:
         lines += ["", "## Skipped while reading", ""]
         lines += [f"- {p}" for p in experiment.problems]
@@ -158,12 +164,14 @@ def write_transcript(experiment_dir: Path, conv: ConversationRecord,
     return path
 
 
-def write_summary(experiment_dir: Path, experiment: ExperimentRecord) -> Path:
-    """transcripts/summary.md (the conversations may have been read without detail)."""
+def write_summary(experiment_dir: Path, experiment: ExperimentRecord,
+                  rows: list[str] | None = None) -> Path:
+    """transcripts/summary.md (the conversations may have been read without detail; `rows`
+    as in `render_summary`)."""
     out = transcripts_dir(experiment_dir)
     out.mkdir(exist_ok=True)
     summary = out / SUMMARY_NAME
-    summary.write_text(render_summary(experiment), encoding="utf-8")
+    summary.write_text(render_summary(experiment, rows), encoding="utf-8")
     return summary
 
 

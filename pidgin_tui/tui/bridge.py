@@ -25,6 +25,7 @@ from pidgin_tui.core.events import (
     MessageRequestEvent,
     ThinkingChunkEvent,
 )
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.tui.messages import (
     ConvergenceReached,
     ConversationEnded,
@@ -65,7 +66,7 @@ class Hub:
             self._listeners[message_type] = [e for e in entries if e[0] is not node]
         self._last_tokens.pop(id(node), None)
 
-    def post_tokens(self, conversation_id: str, agent_id: str, turn: int, chunk_index: int,
+    def post_tokens(self, conversation_id: str, agent_id: AgentId, turn: int, chunk_index: int,
                     text: str, thinking: bool) -> None:
         """Post a fragment, or append it to the same message's TokenStreamed still queued."""
         for node, focus in self._listeners.get(TokenStreamed, ()):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from pidgin_tui.core.types import AgentId, EndReason, Status
 from pidgin_tui.tui.error_entries import ErrorEntry
 
 
@@ -30,7 +31,7 @@ class MessageRequested(RunMessage):
     """An agent was asked for its message of a turn; a placeholder can appear."""
 
     conversation_id: str
-    agent_id: str
+    agent_id: AgentId
     turn: int
     attempt: int = 1
     """Above 1 for a retry: the failed attempt's partial text is to be replaced."""
@@ -46,7 +47,7 @@ class TokenStreamed(RunMessage):
     """
 
     conversation_id: str
-    agent_id: str
+    agent_id: AgentId
     turn: int
     chunk_index: int
     texts: list[str]
@@ -68,7 +69,7 @@ class MessageCompleted(RunMessage):
     """An agent's message of a turn is complete."""
 
     conversation_id: str
-    agent_id: str
+    agent_id: AgentId
     turn: int
 
 
@@ -77,8 +78,8 @@ class ConversationEnded(RunMessage):
     """A conversation reached a final state."""
 
     conversation_id: str
-    status: str
-    reason: str
+    status: Status
+    reason: EndReason
 
 
 @dataclass
@@ -114,5 +115,6 @@ class RunFinished(RunMessage):
     """An experiment launched from the app has finished (or its worker failed)."""
 
     experiment_id: str
-    status: str
+    status: Status | None
+    """None if the run ended without a result or a crash (it was cancelled)."""
     output_dir: str = ""

@@ -24,7 +24,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     rate_limited_text,
 )
-from pidgin_tui.core.types import Status
+from pidgin_tui.core.types import AgentId, Status
 from pidgin_tui.record.conversation import AGENTS, AgentUsage, ConversationRecord
 from pidgin_tui.tui.error_entries import ErrorEntry, error_entries
 
@@ -40,7 +40,7 @@ MAX_ERRORS = 1_000
 class MessageState:
     """One agent's message in one turn, streaming or complete."""
 
-    agent_id: str
+    agent_id: AgentId
     turn: int
     chunks: list[str] = field(default_factory=list)
     thinking_chunks: list[str] = field(default_factory=list)
@@ -67,7 +67,7 @@ class AgentStats:
     what only a live run measures (context window, time to first token, speed)."""
 
     record: ConversationRecord
-    agent_id: str
+    agent_id: AgentId
     context_window: int = 0
     ttft_ms: int | None = None
     tokens_per_s: float | None = None
@@ -144,7 +144,7 @@ class ConversationState:
             return None
         return rate_limited_text(self.retry_at - now)
 
-    def message(self, agent_id: str, turn: int) -> MessageState:
+    def message(self, agent_id: AgentId, turn: int) -> MessageState:
         """The message of `agent_id` in `turn`, created (and older turns collapsed) on demand."""
         messages = self.turns.get(turn)
         if messages is None:
@@ -158,7 +158,7 @@ class ConversationState:
         return state
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return self.record.status
 
     @property
@@ -211,7 +211,7 @@ class ExperimentState:
     experiment_id: str
     name: str
     conversations: dict[str, ConversationState] = field(default_factory=dict)
-    status: str = Status.CREATED
+    status: Status = Status.CREATED
     started_at: float | None = None
     ended_at: float | None = None
     output_dir: str = ""

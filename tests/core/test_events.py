@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import typing
 
@@ -21,6 +22,9 @@ def _sample(cls: type[ev.Event]) -> ev.Event:
     for field in msgspec.structs.fields(cls):
         if field.required:
             hint = hints[field.name]
+            if isinstance(hint, type) and issubclass(hint, enum.Enum):
+                values[field.name] = next(iter(hint))
+                continue
             values[field.name] = {int: 3, float: 0.5, str: f"{field.name}-value"}.get(hint, "x")
     return cls(experiment_id="exp1", conversation_id="conv1", **values)
 

@@ -34,6 +34,18 @@ def test_multi_word_phrases_match_once_and_hide_their_words() -> None:
     assert m["hedge_rate"] == pytest.approx(2 / 8)
 
 
+def test_phrases_of_four_words_match() -> None:
+    # metrics_version 4: entries of four words ("talk to you soon", "if you don't mind") matched
+    # nothing before, so farewell_rate and the goodbye loop undercounted.
+    words = tokenize("Talk to you soon, and have a great day! Until we meet again.")
+    counts = lexicon_counts(words)
+    assert counts["farewell"] == 3
+    assert counts["pronoun_you"] == 1  # another lexicon's word inside the phrase still counts
+    assert lexicon_counts(tokenize("If you don't mind, please wait."))["politeness"] == 2
+    m = analyze("Talk to you soon. Take care!").metrics
+    assert m["farewell_rate"] == pytest.approx(2 / 6)
+
+
 def test_sentiment_flips_negated_words() -> None:
     m = analyze("This is not good. It is great.").metrics
     assert (m["positive_rate"], m["negative_rate"]) == (pytest.approx(1 / 7),

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pidgin_tui.metrics.catalog import CROSS, PER_AGENT, metric_names, render_markdown
+from pidgin_tui.metrics.catalog import (
+    CROSS,
+    PER_AGENT,
+    VERSION_CHANGES,
+    metric_names,
+    render_markdown,
+)
 from pidgin_tui.metrics.convergence import PROFILES, UnknownProfileError
 from pidgin_tui.metrics.similarity import TfIdfHistory, cosine
 from pidgin_tui.metrics.turn import METRICS_VERSION, make_turn_scorer
@@ -29,6 +35,10 @@ def test_scorer_emits_exactly_the_documented_metrics() -> None:
 def test_docs_metrics_md_is_rendered_from_the_catalog() -> None:
     assert DOCS.read_text(encoding="utf-8") == render_markdown(), \
         "docs/metrics.md is stale: regenerate it from pidgin_tui.metrics.catalog.render_markdown"
+
+
+def test_the_documented_versions_end_at_the_current_one() -> None:
+    assert list(VERSION_CHANGES) == list(range(1, METRICS_VERSION + 1))
 
 
 def test_metrics_are_not_constant_across_different_conversations() -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     PostProcessingCompleteEvent,
@@ -67,20 +65,23 @@ def test_default_database_is_the_output_roots(experiment: Path, tmp_path: Path) 
     assert (tmp_path / "experiments" / "experiments.duckdb").is_file()
 
 
-def test_the_import_starts_once_the_record_is_let_go(experiment: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The record steps hold every conversation's summary: the import (DuckDB's memory) starts
-    only after they are done and it is released, so the two peaks do not add up."""
+def test_the_record_steps_keep_no_conversation(experiment: Path, tmp_path: Path) -> None:
+    """Transcripts, summary.md and the README are written from one conversation at a time:
+    the record the steps share keeps none, so its memory does not add to the import's (which
+    runs alongside), and what they write is what a fully loaded record renders."""
     from pidgin_tui.experiments import post_processor
+    from pidgin_tui.record.experiment import ExperimentRecord
+    from pidgin_tui.record.layout import conversation_files
+    from pidgin_tui.reports.readme import render_readme
+    from pidgin_tui.reports.transcript import render_summary
 
     exp = copy_experiment(experiment, tmp_path)
-    seen: list[tuple[bool, bool]] = []
-    real_import = post_processor.STEP_FUNCTIONS["import"]
-
-    def watched_import(ctx: post_processor._Context) -> str:
-        seen.append((ctx._experiment is None, (exp / "README.md").is_file()))
-        return real_import(ctx)
-
-    monkeypatch.setitem(post_processor.STEP_FUNCTIONS, "import", watched_import)
-    result = run_post_processing_sync(exp, tmp_path / "db.duckdb")
-    assert result.ok and seen == [(True, True)]
+    ctx = post_processor._Context(exp, tmp_path / "db.duckdb")
+    for step in ("transcripts", "readme"):
+        post_processor.STEP_FUNCTIONS[step](ctx)
+    count = len(conversation_files(exp))
+    assert count > 1 and ctx.experiment.conversations == {}
+    assert ctx.tally.conversations == count and len(ctx.summary_rows) == count
+    full = ExperimentRecord.load(exp)
+    assert (exp / "transcripts" / "summary.md").read_text() == render_summary(full)
+    assert (exp / "README.md").read_text() == render_readme(full)

@@ -130,6 +130,31 @@ def test_live_run_messages_are_searchable_once_complete(tmp_path: Path) -> None:
     assert search(root, "okapi").hits == []
 
 
+def test_a_rewritten_file_is_indexed_anew_in_small_batches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest file shrinks and is rewritten: its old messages (the highest ids) go, its new
+    ones are found, and batches of one message index the same as one batch."""
+    import pidgin_tui.search.index as index
+
+    monkeypatch.setattr(index, "BATCH_ROWS", 1)
+    root = tmp_path / "out"
+    path = write_experiment(root, "fff666", "rewritten", conversations=0, status="running")
+    write_jsonl(path / conversation_jsonl_name("fff666_0001"),
+                conversation_events("fff666", "fff666_0001", 6, phrases={2: "wombat"}))
+    jsonl = path / conversation_jsonl_name("fff666_0002")
+    write_jsonl(jsonl, conversation_events("fff666", "fff666_0002", 6,
+                                           phrases={5: "wombat numbat"}))
+    refresh(root)
+    assert sorted(h.turn for h in search(root, "wombat").hits) == [2, 5]
+    jsonl.unlink()
+    write_jsonl(jsonl, conversation_events("fff666", "fff666_0002", 2, phrases={1: "quokka"}))
+    refresh(root)
+    assert [h.turn for h in search(root, "wombat").hits] == [2]
+    assert search(root, "numbat").hits == []
+    assert [(h.conversation_id, h.turn) for h in search(root, "quokka").hits] == \
+        [("fff666_0002", 1)]
+
+
 def test_rebuild_drops_removed_experiments_and_survives_a_damaged_file(root: Path) -> None:
     refresh(root)
     import shutil

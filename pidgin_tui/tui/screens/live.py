@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.record.conversation import LIVE_STATUSES, turn_label
 from pidgin_tui.tui.app import PidginApp
@@ -75,7 +76,7 @@ class LiveScreen(Screen[None]):
         """True once the user chose a conversation with n/p; new ones then don't steal focus."""
         self._thinking_open = False
         self._drawn: tuple[int, int] = (-1, -1)
-        self._panels = (AgentPanel("agent_a"), AgentPanel("agent_b"))
+        self._panels = (AgentPanel(AgentId.A), AgentPanel(AgentId.B))
         self._convergence = ConvergencePanel()
         """Kept rather than queried: a query walks every kept conversation view first."""
         self._prepare_timer: Timer | None = None
@@ -181,7 +182,7 @@ class LiveScreen(Screen[None]):
             return "[dim]Nothing running. F2 to set up, ctrl+r to launch.[/dim]"
         names = " × ".join(escape(a.name) for a in conversation.agents.values())
         turn = turn_label(conversation.shown_turn, conversation.max_turns).capitalize()
-        status = conversation.status
+        status: str = conversation.status
         if conversation.finished:
             status = f"{status} ({conversation.end_reason})"
         waiting = conversation.rate_limit_note(self.pidgin.clock())
@@ -321,7 +322,6 @@ class LiveScreen(Screen[None]):
     def action_payload(self) -> None:
         from pathlib import Path
 
-        from pidgin_tui.core.types import AgentId
         from pidgin_tui.tui.screens.payload import PayloadScreen
 
         experiment, conversation = self._experiment(), self._conversation()

@@ -24,7 +24,7 @@ class AgentPanel(Static):
     AgentPanel.agent_b { border: round $secondary; border-title-color: $secondary; }
     """
 
-    def __init__(self, agent_id: str) -> None:
+    def __init__(self, agent_id: AgentId) -> None:
         super().__init__(classes=agent_id, id=f"panel-{agent_id}")
         self.agent_id = agent_id
 

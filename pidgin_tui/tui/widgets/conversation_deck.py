@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from textual.containers import VerticalScroll
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.tui.state import ConversationState
 from pidgin_tui.tui.widgets.conversation_view import ConversationView
 
@@ -108,18 +109,18 @@ class ConversationDeck(VerticalScroll):
         if self.current is not None:
             self.current.show_end(conversation)
 
-    async def add_chunks(self, conversation: ConversationState, agent_id: str, turn: int,
+    async def add_chunks(self, conversation: ConversationState, agent_id: AgentId, turn: int,
                          chunk_index: int, texts: list[str], thinking: bool) -> None:
         if self.current is not None:
             await self.current.add_chunks(conversation, agent_id, turn, chunk_index, texts,
                                           thinking)
 
-    async def finish_message(self, conversation: ConversationState, agent_id: str,
+    async def finish_message(self, conversation: ConversationState, agent_id: AgentId,
                              turn: int) -> None:
         if self.current is not None:
             await self.current.finish_message(conversation, agent_id, turn)
 
-    async def restart_message(self, agent_id: str, turn: int) -> None:
+    async def restart_message(self, agent_id: AgentId, turn: int) -> None:
         if self.current is not None:
             await self.current.restart_message(agent_id, turn)
 

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.tui.state import ConversationState, MessageState
 from pidgin_tui.tui.widgets.message_view import MessageView
 
@@ -219,7 +220,7 @@ class ConversationView(Vertical):
                                     exit_on_error=False)
         self.query_one("#end-note", Static).update(text)
 
-    async def add_chunks(self, conversation: ConversationState, agent_id: str, turn: int,
+    async def add_chunks(self, conversation: ConversationState, agent_id: AgentId, turn: int,
                          chunk_index: int, texts: list[str], thinking: bool) -> None:
         view = self._views.get((turn, agent_id))
         if view is None:
@@ -229,7 +230,7 @@ class ConversationView(Vertical):
                 return  # a turn already outside the window
         await view.add_chunks(chunk_index, texts, thinking)
 
-    async def finish_message(self, conversation: ConversationState, agent_id: str,
+    async def finish_message(self, conversation: ConversationState, agent_id: AgentId,
                              turn: int) -> None:
         view = self._views.get((turn, agent_id))
         if view is None:
@@ -239,7 +240,7 @@ class ConversationView(Vertical):
         if view is not None and message is not None:
             await view.finish(message)
 
-    async def restart_message(self, agent_id: str, turn: int) -> None:
+    async def restart_message(self, agent_id: AgentId, turn: int) -> None:
         """A retry: clear what the failed attempt streamed."""
         view = self._views.get((turn, agent_id))
         if view is not None:

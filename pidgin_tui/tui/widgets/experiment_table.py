@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.monitor_rows import (
     ExperimentRow,
     post_processing_label,
@@ -62,7 +63,7 @@ class ExperimentTable(RowTable):
         failed = Text(str(row.failed), style=self.theme_style("error") if row.failed else "")
         return (
             f"{row.name} [{row.experiment_id}]" if row.name else row.experiment_id,
-            self.status_text("failed" if row.post_processing == "failed" and not row.is_live
+            self.status_text(Status.FAILED if row.post_processing == "failed" and not row.is_live
                              else row.status, label),
             bar,
             f"{row.turns}" + (f"/{row.total * row.max_turns}" if row.max_turns else ""),

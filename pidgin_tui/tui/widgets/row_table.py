@@ -11,6 +11,8 @@ from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from pidgin_tui.core.types import ExperimentStatus
+
 Cell = str | Text
 
 @lru_cache(maxsize=64)
@@ -119,7 +121,7 @@ class RowTable(DataTable[Cell]):
         self._clear_caches()
         self.refresh()
 
-    def status_text(self, status: str, label: str | None = None) -> Text:
+    def status_text(self, status: ExperimentStatus, label: str | None = None) -> Text:
         return Text(label or status, style=self.theme_style(STATUS_COLOURS.get(status, "")))
 
     def theme_style(self, variable: str) -> Style:

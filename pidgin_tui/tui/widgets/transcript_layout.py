@@ -35,7 +35,7 @@ class Line:
     turn: int
     """The turn the line belongs to (as shown), or NO_TURN."""
     text: str
-    agent_id: str = ""
+    agent_id: AgentId | None = None
     message: int = -1
     """Index of the message in the log (text and thinking lines), else -1."""
     start: int = 0
