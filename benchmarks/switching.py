@@ -13,11 +13,12 @@ conversation is drawn:
 Wall time moves with the machine's load (2 cores shared with other work), so the app process's
 CPU time and the load average are printed too. Goal: ≤ 100 ms at turn 200.
 
-Measured 2026-12-02 at load average ~8 (CPU medians; walls are 2-3× that at this load):
-  before (every resident turn's last six mounted, nothing prepared): first visit 234 ms,
-  repeat 85 ms, next after reading 218 ms, 51 widgets for the conversation on screen;
-  after (a screenful mounted, neighbours prepared): first visit 151 ms, repeat 64 ms, next after
-  reading 113 ms, 27 widgets.
+Measured 2026-12-02, medians over the presses, wall / CPU:
+  load ~4, before (the last six turns mounted, nothing prepared, 51 widgets for the conversation
+  on screen): first visit 263 / 197 ms, repeat 87 / 70 ms, next after reading 293 / 225 ms;
+  load ~4, after (a screenful mounted, neighbours prepared, 27 widgets): first visit
+  132 / 88 ms, repeat 43 / 38 ms, next after reading 113 / 85 ms;
+  load ~8, after: first visit 444 / 151 ms, repeat 168 / 64 ms, next after reading 336 / 113 ms.
 
     python benchmarks/switching.py [--turns 200] [--rounds 2] [--read 1.0]
 """
