@@ -13,17 +13,28 @@ prints:
     PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
 
 Figures on the shared 2-core machine (load average in brackets; CPU per conversation counts
-every thread of the process, so it is noisy when the machine is loaded):
+every thread of the process, so it is noisy when the machine is loaded; "process CPU" is user +
+system time of the whole benchmark, from /usr/bin/time):
 
 - before (import in one transaction): peak RSS ~919 MB.
 - import committed per batch, 256 MB DuckDB limit [load 5.0]: run 154.2 s + post 30.5 s =
   184.7 s; CPU per conversation 8.42 -> 8.99 ms (+6.7 %); peak RSS 601 MB.
 - limit 192 MB, scaled with the largest batch [load 6.4]: run 131.3 s + post 41.5 s = 172.9 s;
   CPU per conversation 7.69 -> 11.01 ms (+43 %); peak RSS 548 MB.
+- same code, measured again [load 1.2 -> 5.1]: run 157.2 s + post 44.7 s = 202.0 s; CPU per
+  conversation 11.59 -> 10.29 ms (-11.2 %); peak RSS 463 MB; process CPU 147.4 s.
+- search index in batches (one FTS5 `INSERT ... SELECT` per batch instead of a trigger per
+  row), record steps streamed and run alongside the import and the index [load 6.7 -> 5.1]:
+  run 127.0 s + post 23.8 s = 150.7 s; CPU per conversation 9.68 -> 9.74 ms (+0.6 %); peak RSS
+  442 MB; process CPU 128.6 s.
+- post-processing alone of one 10,000-conversation experiment, before -> after, while a full
+  test suite ran [load ~8]: 390 s wall, 45.5 s CPU -> 82.8 s wall, 23.4 s CPU (the index step
+  241 s -> 59 s); the transcripts, summary.md and README are byte-identical.
 
-The run itself ends at ~137 MB; the rest of the peak is post-processing, where the import
-(~230 MB of DuckDB memory) runs alongside the transcripts, which hold every conversation's
-summary (~90 MB for 10,000).
+The run itself ends at ~147 MB; the rest of the peak is post-processing, where the import
+(~230 MB of DuckDB memory) runs alongside the record steps (which keep no conversation: each
+is read, written and summed, then let go) and the index. Most of the run's CPU is the per-turn
+metrics, the local model composing its replies, and encoding and writing each event.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ async def bench(path: Path, runs: int) -> None:
             await pilot.pause()  # the first frame with the transcript
             opens.append(time.perf_counter() - started)
             view = screen.query_one(TranscriptView)
-            lines, turns = len(view.layout_data.lines), view.transcript.turns
+            lines, turns = len(view.layout_data.lines), view.transcript.turns_completed
             if len(opens) == 1:
                 first_rss = rss_mib()
             if len(opens) < runs:

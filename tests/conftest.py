@@ -22,6 +22,14 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(key, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fsync only costs time in a test (milliseconds each on a busy disk, thousands per run):
+    what it guards against, a power cut, never happens in one, and a killed process loses
+    nothing the page cache holds. A test about fsync patches it again itself."""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+
+
 def cli_env(**extra: str) -> dict[str, str]:
     """Environment for running `python -m pidgin_tui` in a subprocess from this checkout."""
     env = dict(os.environ)

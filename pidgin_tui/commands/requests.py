@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pidgin_tui.core.events import ConversationPausedEvent
+    from pidgin_tui.record.control_channel import ControlReply
 
 
-def send(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
-         conversation: str | None = None) -> int:
-    """Resolve the experiment (and conversation), ask its live run, print the reply line."""
-    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say
+def request(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
+            conversation: str | None = None) -> tuple[Path, Path, ControlReply] | int:
+    """Resolve the experiment (and conversation) and ask its live run: (output root,
+    experiment directory, accepted reply), or the exit code after printing why not."""
+    from pidgin_tui.commands.output import EXIT_FAILED, EXIT_USAGE, error
     from pidgin_tui.experiments.lookup import ConversationNotFound, resolve_conversation
     from pidgin_tui.experiments.run_requests import NotListening, ask
     from pidgin_tui.paths import output_root
@@ -40,7 +43,18 @@ def send(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
     if not reply.ok:
         error(reply.outcome)
         return EXIT_FAILED
-    say(reply.outcome)
+    return root, experiment_dir, reply
+
+
+def send(args: argparse.Namespace, type_: str, payload: dict[str, Any], *,
+         conversation: str | None = None) -> int:
+    """Ask the live run (see `request`) and print its reply line."""
+    from pidgin_tui.commands.output import EXIT_OK, say
+
+    asked = request(args, type_, payload, conversation=conversation)
+    if isinstance(asked, int):
+        return asked
+    say(asked[2].outcome)
     return EXIT_OK
 
 

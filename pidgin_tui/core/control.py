@@ -28,6 +28,8 @@ class Interjection:
 
 Undelivered = Callable[[list[Interjection], EndReason], None]
 """Told about interjections that never reached their conversation, with its end reason."""
+Delivered = Callable[[Interjection, int], None]
+"""Told about an interjection once it is recorded in its conversation, with its turn."""
 
 
 class ConversationControl:
@@ -50,6 +52,7 @@ class ConversationControl:
         self.ended: EndReason | None = None
         """The conversation's end reason once it ended: nothing more can be delivered."""
         self.on_undelivered: Undelivered | None = None
+        self.on_delivered: Delivered | None = None
 
     @property
     def paused(self) -> bool:
@@ -91,9 +94,10 @@ class ConversationControl:
             self.resume()
         return True
 
-    def take_interjections(self) -> list[Interjection]:
-        taken, self.pending = self.pending, []
-        return taken
+    def delivered(self, interjection: Interjection, turn: int) -> None:
+        """The conductor recorded `interjection` at `turn` (1-based)."""
+        if self.on_delivered is not None:
+            self.on_delivered(interjection, turn)
 
     def close(self, end_reason: EndReason) -> None:
         """The conversation ended: interjections still waiting are reported undelivered."""
@@ -136,6 +140,8 @@ class ExperimentControl:
         self.on_undelivered: Callable[[str, list[Interjection], EndReason], None] | None = None
         """Told (conversation id, interjections, end reason) when interjections never reached
         a conversation because it had ended (the run session replies and tells its host)."""
+        self.on_delivered: Callable[[str, Interjection, int], None] | None = None
+        """Told (conversation id, interjection, turn) once an interjection is recorded."""
 
     def for_conversation(self, conversation_id: str) -> ConversationControl:
         control = self.conversations.get(conversation_id)
@@ -143,6 +149,8 @@ class ExperimentControl:
             control = self.conversations[conversation_id] = ConversationControl()
             control.on_undelivered = lambda items, reason: self._undelivered(
                 conversation_id, items, reason)
+            control.on_delivered = lambda item, turn: self._delivered(
+                conversation_id, item, turn)
         if self.end_requested is EndReason.STORAGE_ERROR:
             control.storage_failed()
         elif self.end_requested is EndReason.INTERRUPTED:
@@ -155,6 +163,10 @@ class ExperimentControl:
                      reason: EndReason) -> None:
         if self.on_undelivered is not None:
             self.on_undelivered(conversation_id, interjections, reason)
+
+    def _delivered(self, conversation_id: str, interjection: Interjection, turn: int) -> None:
+        if self.on_delivered is not None:
+            self.on_delivered(conversation_id, interjection, turn)
 
     def stop_all(self) -> None:
         self.end_requested = self.end_requested or EndReason.STOPPED

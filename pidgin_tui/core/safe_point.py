@@ -46,10 +46,14 @@ class SafePoint:
             if control.end_requested is None:
                 await self.bus.publish(ConversationResumedEvent(**self.ids, turn_number=turn))
         await self.end_if_requested(turn)
-        for pending in control.take_interjections():
+        while control.pending:  # each leaves the queue once recorded: if recording fails,
+            pending = control.pending[0]  # the end reports it undelivered
             await self.deliver(InterjectionEvent(
                 **self.ids, turn_number=turn, text=pending.text, speaker=pending.speaker,
                 to=list(pending.to)))
+            if control.pending and control.pending[0] is pending:
+                control.pending.pop(0)
+            control.delivered(pending, turn)
 
     async def end_if_requested(self, turn: int) -> None:
         reason = self.control.end_requested

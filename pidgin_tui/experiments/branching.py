@@ -13,6 +13,8 @@ from typing import Any
 
 from pidgin_tui.core.branch import INHERITED_TYPES, BranchStart
 from pidgin_tui.core.events import (
+    FIRST_REPETITION,
+    ConversationBranchedEvent,
     ConversationStartEvent,
     Event,
     InterjectionEvent,
@@ -21,8 +23,9 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.history import recorded_items, turn_texts
 from pidgin_tui.experiments.spec import ExperimentSpec, parse_spec
-from pidgin_tui.record.jsonl import read_all_events
-from pidgin_tui.record.layout import conversation_jsonl_name
+from pidgin_tui.record.jsonl import read_all_events, read_events
+from pidgin_tui.record.layout import conversation_files, conversation_jsonl_name
+from pidgin_tui.record.lineage import HEAD_BYTES
 from pidgin_tui.record.manifest import read_manifest
 
 SPEAKERS = ("narrator", "agent_a", "agent_b")
@@ -45,7 +48,8 @@ class BranchSource:
     spec: ExperimentSpec
     changes: dict[str, Any]
     seed: int
-    """The parent conversation's seed: the first branch keeps it, the next add 1, 2, …"""
+    """The parent conversation's seed (or the changed `seed`'s for its repetition): the first
+    branch keeps it, the next add 1, 2, …"""
     inherited: list[Event] = field(default_factory=list)
     inject: tuple[str, str, tuple[str, ...]] | None = None
     """(text, speaker, recipients) put in at the branch point."""
@@ -68,12 +72,92 @@ def _turn_of(event: Event) -> int:
     return getattr(event, "turn_number", 0)
 
 
+def _head(path: Path) -> tuple[ConversationStartEvent | None, ConversationBranchedEvent | None]:
+    """A conversation's start and branched events (both near the top of its file)."""
+    events = read_events(path, max_bytes=HEAD_BYTES,
+                         types=(ConversationStartEvent, ConversationBranchedEvent)).events
+    start = next((e for e in events if isinstance(e, ConversationStartEvent)), None)
+    return start, next((e for e in events if isinstance(e, ConversationBranchedEvent)), None)
+
+
+def conversation_seed(experiment_dir: Path, conversation_id: str) -> int:
+    """The seed the requests of a recorded conversation carry (a branch of it starts from it):
+    a branch's recorded seed; for a branch recorded without one, the seed it was started with
+    (`_unrecorded_branch_seed`); else its experiment's seed for its repetition."""
+    return _seed(experiment_dir, conversation_id, frozenset())
+
+
+def _seed(experiment_dir: Path, conversation_id: str, seen: frozenset[str]) -> int:
+    manifest = read_manifest(experiment_dir, conversations=False)
+    if manifest is None:
+        raise BranchError(f"{experiment_dir.name}: manifest.json is missing or unreadable")
+    spec = parse_spec(manifest.config)
+    start, branched = _head(experiment_dir / conversation_jsonl_name(conversation_id))
+    repetition = start.repetition if start is not None else _number_in(conversation_id)
+    if branched is None:
+        return spec.seed_for(repetition)
+    if branched.seed is not None:
+        return branched.seed
+    return _unrecorded_branch_seed(experiment_dir, spec, repetition, branched,
+                                   seen | {conversation_id})
+
+
+def _number_in(conversation_id: str) -> int:
+    """The repetition in a conversation id (`<experiment id>_0003` → 3; 1 if none)."""
+    suffix = conversation_id.rpartition("_")[2]
+    return int(suffix) if suffix.isdigit() else FIRST_REPETITION
+
+
+def _unrecorded_branch_seed(experiment_dir: Path, spec: ExperimentSpec, repetition: int,
+                            branched: ConversationBranchedEvent, seen: frozenset[str]) -> int:
+    """The seed of a branch whose record predates `ConversationBranchedEvent.seed`, by the
+    rule it was started with: its parent conversation's seed plus its place among the branches
+    of one `branch -r` (0 for the first). The place is its repetition minus 1 in a branch
+    experiment; in its parent's experiment (`--into-parent`), its place in the run of
+    consecutive conversations just before it branched from the same conversation at the same
+    turn with the same changes (two such commands one after the other read as one `-r`).
+    The parent's seed is read from the parent's record; when its experiment is not in this
+    output root, it is this experiment's seed for the parent's repetition."""
+    source = branched.source_conversation_id
+    own_dir = (experiment_dir / conversation_jsonl_name(source)).exists()
+    parent_dir = experiment_dir if own_dir else _parent_dir(experiment_dir, branched)
+    if parent_dir is not None and source not in seen and \
+            (parent_dir / conversation_jsonl_name(source)).exists():
+        parent_seed = _seed(parent_dir, source, seen)
+    else:
+        parent_seed = spec.seed_for(_number_in(source))
+    if not own_dir:
+        return parent_seed + repetition - FIRST_REPETITION
+    key = (source, branched.branch_turn, branched.changes)
+    same_run: dict[int, bool] = {}
+    for path in conversation_files(experiment_dir):
+        start, other = _head(path)
+        if start is not None and other is not None and other.seed is None:
+            same_run[start.repetition] = (other.source_conversation_id, other.branch_turn,
+                                          other.changes) == key
+    place = 0
+    while same_run.get(repetition - place - 1, False):
+        place += 1
+    return parent_seed + place
+
+
+def _parent_dir(experiment_dir: Path, branched: ConversationBranchedEvent) -> Path | None:
+    """The parent conversation's experiment directory, in the same output root, if there."""
+    from pidgin_tui.record.layout import ExperimentNotFound
+    from pidgin_tui.record.lookup import resolve_experiment
+
+    if not branched.parent_experiment_id:
+        return None
+    try:
+        return resolve_experiment(experiment_dir.parent.parent, branched.parent_experiment_id)
+    except ExperimentNotFound:
+        return None
+
+
 def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: dict[str, Any],
                 *, repetitions: int = 1,
                 inject: tuple[str, str, tuple[str, ...]] | None = None) -> BranchSource:
     """A branch of `conversation_id` after its turn `turn` (1-based; 0 inherits nothing)."""
-    from pidgin_tui.experiments.runner import ExperimentRunner
-
     manifest = read_manifest(parent_dir)
     if manifest is None:
         raise BranchError(f"{parent_dir.name}: manifest.json is missing or unreadable")
@@ -96,8 +180,9 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
     changes = {k: v for k, v in after.items() if k not in _NOT_CHANGES and before.get(k) != v}
     if inject is not None:
         changes["inject"] = {"text": inject[0], "as": inject[1], "to": list(inject[2])}
-    parent = ExperimentRunner.for_existing(parent_dir, parent_dir.parent)
-    seed = parent.plan_for(start.repetition, conversation_id).seed
+    # the parent's own seed (a branch's is its recorded one), or a changed --seed's
+    seed = spec.seed_for(start.repetition) if "seed" in changes \
+        else conversation_seed(parent_dir, conversation_id)
     inherited: list[Event] = [
         e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= turn
         and not (isinstance(e, MessageCompleteEvent) and e.finish_reason == "interrupted")]

@@ -27,6 +27,11 @@ class RequestRefused(ValueError):
     """The request cannot be carried out; the message says why in one line."""
 
 
+class Accepted(str):
+    """A handler's line for a request taken but not carried out yet: the reply says it is
+    pending, and a final reply (delivered, or not delivered and why) replaces it later."""
+
+
 Handler = Callable[["ExperimentRunner", "ControlRequest"], str]
 
 
@@ -98,9 +103,20 @@ def handle_interject(runner: ExperimentRunner, request: ControlRequest) -> str:
                                                   targets[0].ended))
         raise RequestRefused(f"no conversation of {runner.experiment_id} is running: the "
                              "interjection was not delivered")
+    if payload.get("conversation_id") is not None:  # one conversation: the sender hears back
+        if not controls[0].interject(Interjection(text, speaker, tuple(to), request.request_id)):
+            raise RequestRefused(undelivered_line(str(payload["conversation_id"]),
+                                                  controls[0].ended or EndReason.ERROR))
+        return Accepted(f"interjection queued for {payload['conversation_id']}: it is "
+                        "delivered at the conversation's next safe point")
     for control in controls:
-        control.interject(Interjection(text, speaker, tuple(to), request.request_id))
+        control.interject(Interjection(text, speaker, tuple(to)))
     return f"interjecting in {len(controls)} conversation(s) of {runner.experiment_id}"
+
+
+def delivered_line(conversation_id: str, turn: int) -> str:
+    """How a delivered interjection is reported to the request's sender (1-based turn)."""
+    return f"interjection delivered to {conversation_id} at turn {turn}"
 
 
 def undelivered_line(conversation_id: str, end_reason: EndReason) -> str:

@@ -8,6 +8,7 @@ live process listens on it, and waits a little for the reply. Used by `interject
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,25 @@ def paused_while_running(root: Path, experiment_dir: Path) -> bool:
         return False
     record = ExperimentRecord.load(experiment_dir, detail=False)
     return any(c.status == Status.PAUSED for c in record.conversations.values())
+
+
+def final_reply(root: Path, experiment_dir: Path, request_id: str, wait_s: float,
+                poll_s: float = 0.1) -> control_channel.ControlReply | None:
+    """The final reply to a request first answered as pending (an interjection waiting for its
+    safe point): it comes, or the run stops answering without one (a refusal saying so), or
+    None when `wait_s` passes first. Blocks, as `ask` does."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        reply = control_channel.read_reply(experiment_dir, request_id)
+        if reply is not None and not reply.pending:
+            return reply
+        if listening_pid(root, experiment_dir) is None:  # its last replies are written first
+            reply = control_channel.read_reply(experiment_dir, request_id)
+            if reply is not None and not reply.pending:
+                return reply
+            return control_channel.ControlReply(
+                request_id, "", False, f"{experiment_dir.name}: the run ended without "
+                "answering (its process stopped): see the record for what happened")
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(poll_s)

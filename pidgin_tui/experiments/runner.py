@@ -278,7 +278,7 @@ class ExperimentRunner:
             convergence_threshold=spec.convergence_threshold,
             convergence_action=spec.convergence_action,
             end_state_actions=dict(spec.end_state_action), choose_names=spec.choose_names,
-            seed=spec.seed * 1_000_003 + repetition - FIRST_REPETITION, repetition=repetition,
+            seed=spec.seed_for(repetition), repetition=repetition,
             budget_usd=spec.conversation_budget_usd, interactive=self.interactive,
             config={"convergence_profile": spec.convergence_profile}, opener=spec.opener,
             empty_reply=spec.empty_reply, empty_placeholder=spec.empty_placeholder,
@@ -373,7 +373,8 @@ class ExperimentRunner:
 
     def _recorded_settings(self, conversation_id: str) -> tuple[ExperimentRunner, int | None]:
         """What a recorded conversation continues with: a branch's own spec (its recorded
-        changes) and seed; anything else the experiment's."""
+        changes) and seed (`branching.conversation_seed`); anything else the experiment's."""
+        from pidgin_tui.experiments.branching import conversation_seed
         from pidgin_tui.experiments.spec import recorded_spec
         from pidgin_tui.record.lineage import branched_event
 
@@ -381,12 +382,13 @@ class ExperimentRunner:
         branched = branched_event(self.experiment_dir / conversation_jsonl_name(conversation_id))
         if branched is None:
             return self, None
+        seed = conversation_seed(self.experiment_dir, conversation_id)
         spec = recorded_spec(self.spec, branched)
         if spec == self.spec:
-            return self, branched.seed
+            return self, seed
         settings = ExperimentRunner(spec, self.output_root, registry=self.registry,
                                     experiment_id=self.experiment_id)
-        return settings, branched.seed
+        return settings, seed
 
     async def _complete(self, experiment_dir: Path, started: float) -> ExperimentResult:
         outcomes = list(await asyncio.gather(*self._tasks))

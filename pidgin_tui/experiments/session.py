@@ -27,8 +27,10 @@ from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.types import EndReason, Status
 from pidgin_tui.experiments.control_handlers import (
     DEFAULT_HANDLERS,
+    Accepted,
     Handler,
     RequestRefused,
+    delivered_line,
     undelivered_line,
 )
 from pidgin_tui.experiments.discovery import process_alive
@@ -139,6 +141,8 @@ class RunSession:
         run = SessionRun(runner, resume)
         runner.control.on_undelivered = lambda conversation_id, interjections, reason: \
             self._undelivered(run, conversation_id, interjections, reason)
+        runner.control.on_delivered = lambda conversation_id, interjection, turn: \
+            self._delivered(run, conversation_id, interjection, turn)
         self.runs[runner.experiment_id] = run
         run.task = asyncio.create_task(self._drive(run), name=f"run {runner.experiment_id}")
         if self._watcher is None or self._watcher.done():
@@ -242,8 +246,9 @@ class RunSession:
             try:
                 if handler is None:
                     raise RequestRefused(f"unknown request type {request.type!r}")
-                reply = control_channel.answer(experiment_dir, request, True,
-                                               handler(run.runner, request))
+                outcome = handler(run.runner, request)
+                reply = control_channel.answer(experiment_dir, request, True, outcome,
+                                               pending=isinstance(outcome, Accepted))
             except RequestRefused as exc:
                 reply = control_channel.answer(experiment_dir, request, False, f"refused: {exc}")
             replies.append(reply)
@@ -264,6 +269,15 @@ class RunSession:
                     interjection.request_id, "interject"), False, line)
         if self.on_undelivered is not None:
             self.on_undelivered(run, line)
+
+    def _delivered(self, run: SessionRun, conversation_id: str, interjection: Interjection,
+                   turn: int) -> None:
+        """An interjection reached its conversation: the final reply to the request it came
+        in (it replaces the pending one)."""
+        if interjection.request_id and run.experiment_dir is not None:
+            control_channel.answer(run.experiment_dir, control_channel.ControlRequest(
+                interjection.request_id, "interject"), True,
+                delivered_line(conversation_id, turn))
 
     async def _watch(self) -> None:
         while self.running:

@@ -100,6 +100,13 @@ class ExperimentSpec:
         own = self.think_a if agent == AgentId.A else self.think_b
         return self.think if own is None else own
 
+    def seed_for(self, repetition: int) -> int:
+        """The seed the requests of the conversation of `repetition` (1-based) carry: each
+        repetition its own, all from the spec's `seed`."""
+        from pidgin_tui.core.events import FIRST_REPETITION  # (events load msgspec: not at --help)
+
+        return self.seed * 1_000_003 + repetition - FIRST_REPETITION
+
     @property
     def total_conversations(self) -> int:
         return self.repetitions

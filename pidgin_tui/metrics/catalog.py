@@ -10,6 +10,7 @@ from __future__ import annotations
 from pidgin_tui.metrics.convergence import PROFILE_DESCRIPTIONS, PROFILES
 from pidgin_tui.metrics.endstates import DEGRADATIONS, END_STATES, SCORE_KEYS
 from pidgin_tui.metrics.lexicons import LEXICONS
+from pidgin_tui.metrics.notes import cost_section, sentiment_section, version_section
 from pidgin_tui.metrics.validation import (
     CONVERGENCE_AUC,
     CONVERGENCE_MEANS,
@@ -169,19 +170,6 @@ END_STATE_SCORES: dict[str, tuple[str, str]] = {
 """Per-turn end-state detector scores (see `pidgin_tui.metrics.endstates`)."""
 
 
-VERSION_CHANGES: dict[int, str] = {
-    1: "the per-agent and cross-agent metrics and the convergence profiles",
-    2: "adds the seven end-state scores (`endstate_<name>`)",
-    3: "the convergence score led by shared content (structure minor and add-one smoothed); "
-       "sentiment negation scoped to its clause; the `<`, `>`, `=` of ASCII arrows no longer "
-       "count in `symbol_density`",
-    4: "lexicon entries of four words match (\"talk to you soon\", \"have a great day\", "
-       "\"if you don't mind\"): version 3 never matched them, so `farewell_rate`, "
-       "`politeness_rate`, `lexicon_cosine` and `endstate_goodbye_loop` could be lower",
-}
-"""What each `metrics_version` changed; the newest key is the current version (tested)."""
-
-
 def metric_names() -> list[str]:
     """Every metric key a turn produces, in storage order."""
     return ([f"a_{n}" for n in PER_AGENT] + [f"b_{n}" for n in PER_AGENT] + list(CROSS)
@@ -228,8 +216,7 @@ def render_markdown() -> str:
     lines += [f"| `{n}` | {d} | {r} |" for n, (d, r) in CROSS.items()]
     lines += _end_state_section()
     lines += _validation_section()
-    lines += _sentiment_section()
-    lines += _version_section()
+    lines += sentiment_section() + cost_section() + version_section()
     return "\n".join(lines) + "\n"
 
 
@@ -248,45 +235,6 @@ def _end_state_section() -> list[str]:
     lines += [f"| `{name}` (`{SCORE_KEYS[name]}`) | {spec.formula} | {spec.threshold:g} | "
               f"{spec.persistence} |" for name, spec in END_STATES.items()]
     return lines
-
-
-def _sentiment_section() -> list[str]:
-    """Why the built-in lexicon is the only sentiment column (figures from
-    benchmarks/sentiment_choice.py)."""
-    return [
-        "", "## Sentiment: why the built-in lexicon, and no VADER column", "",
-        "`sentiment`, `positive_rate` and `negative_rate` come from a small offline lexicon "
-        "(`POSITIVE`/`NEGATIVE` in metrics/lexicons.py, about 90 words each) with "
-        "clause-scoped negation. VADER (vaderSentiment 3.3.2, about 7,500 rated entries with "
-        "boosters, contrastive `but` and capitals) was considered as a second column, "
-        "measured by `benchmarks/sentiment_choice.py`:", "",
-        "- **Cost:** 0.51 ms per ~150-word message, about twice the whole per-turn budget "
-        "(0.6 ms for both messages and every metric), so it could only be a post-run "
-        "column.",
-        "- **Agreement on our data** (245 distinct messages of the tiny-model, labelled "
-        "end-state and convergence sets): where both call a message non-neutral (70 "
-        "messages) they disagree on its sign once; Pearson r = 0.65. The lexicon is "
-        "neutral more often (65% same sign with neutral included).",
-        "- **Probes a reader signs** (20 short messages): VADER 17, the lexicon 15. Both miss "
-        "\"I don't think this is a problem\" and \"I hardly enjoyed it\"; the lexicon also "
-        "misses a contrast (\"awful, but … brilliant\" scores 0) and words it does not list "
-        "(\"like\", \"hoped\").", "",
-        "Chosen: the lexicon only. What the end-state detectors and the convergence score "
-        "need from sentiment is its sign and drift across turns, on which the two agree; "
-        "VADER's last release is from 2020 and it would add a dependency and a second "
-        "post-processing pass for a column that moves with this one. A researcher who wants "
-        "VADER scores can compute them from the `messages` table in DuckDB.",
-    ]
-
-
-def _version_section() -> list[str]:
-    lines = ["", "## Versions", "",
-             "Each turn records the `metrics_version` that computed it. When a definition "
-             "changes the version is bumped: experiments recorded earlier keep their values, "
-             "and `pidgin-tui rescore EXPERIMENT` recomputes them with the current version "
-             "(into `rescored/v<version>/`, beside the untouched record).", "",
-             "| version | change |", "|---|---|"]
-    return lines + [f"| {v} | {change} |" for v, change in VERSION_CHANGES.items()]
 
 
 def _validation_section() -> list[str]:

@@ -136,10 +136,19 @@ def _tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, in
 
 
 _SINGLES, _PHRASES = _tables()
-_PHRASE_PREFIXES = frozenset(" ".join(p.split(" ")[:2]) for p in _PHRASES)
-"""The first two words of every phrase: only where one occurs can a phrase match."""
-_PHRASE_LENGTHS = tuple(sorted({p.count(" ") + 1 for p in _PHRASES}, reverse=True))
-"""Words per phrase, longest first (the longest entry starting at a word wins)."""
+
+
+def _lengths_by_prefix() -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for phrase in _PHRASES:
+        words = phrase.split(" ")
+        lengths.setdefault(" ".join(words[:2]), set()).add(len(words))
+    return {prefix: tuple(sorted(n, reverse=True)) for prefix, n in lengths.items()}
+
+
+_PHRASE_PREFIXES = _lengths_by_prefix()
+"""The lengths in words of the phrases that begin with each two words, longest first (the
+longest entry starting at a word wins): only where such two words occur can a phrase match."""
 
 
 def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None = None,
@@ -162,7 +171,7 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
             counts[name] += n
     if bigrams is None:
         bigrams = list(map(" ".join, zip(words, words[1:], strict=False)))
-    if _PHRASE_PREFIXES.isdisjoint(bigrams):  # the common case: no phrase can start
+    if _PHRASE_PREFIXES.keys().isdisjoint(bigrams):  # the common case: no phrase can start
         return counts
     if trigrams is None:
         trigrams = list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
@@ -170,7 +179,7 @@ def lexicon_counts(words: Sequence[str], word_counts: Mapping[str, int] | None =
     n_words = len(words)
     # Indexes of the bigrams that begin some phrase, found at C speed.
     for i in compress(count(), map(_PHRASE_PREFIXES.__contains__, bigrams)):
-        for length in _PHRASE_LENGTHS:
+        for length in _PHRASE_PREFIXES[bigrams[i]]:
             if i + length > n_words:
                 continue
             gram = bigrams[i] if length == 2 else trigrams[i] if length == 3 \

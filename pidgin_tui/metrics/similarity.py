@@ -7,13 +7,12 @@ input against a non-empty one shares nothing (0.0). All values lie in [0, 1].
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from itertools import chain, filterfalse, repeat
-from operator import add, mul, sub
+from itertools import chain, filterfalse
+from operator import mul
 from typing import TypeVar
-
-from pidgin_tui.metrics.lexical import counted
 
 T = TypeVar("T")
 
@@ -129,14 +128,28 @@ def ncd_similarity(a: bytes, b: bytes, size_a: int, size_b: int,
 
 
 _LOG1P: list[float] = [math.log1p(n) for n in range(1024)]
-"""log1p(n) by integer n: the norm sums need it of every term's document frequency."""
+"""log1p(n) by integer n: the TF-IDF norm sums need it of every term's document frequency."""
 
 
 def _log1p_table(up_to: int) -> list[float]:
     """`_LOG1P`, extended to hold log1p(up_to)."""
     if up_to >= len(_LOG1P):
-        _LOG1P.extend(math.log1p(n) for n in range(len(_LOG1P), up_to + 1))
+        _LOG1P.extend(map(math.log1p, range(len(_LOG1P), up_to + 1)))
     return _LOG1P
+
+
+class _IdfByDf(dict[int, float]):
+    """Smoothed IDF by document frequency for `n_1` = 1 + N documents, computed on first use."""
+
+    __slots__ = ("n_1",)
+
+    def __init__(self, n_1: int) -> None:
+        super().__init__()
+        self.n_1 = n_1
+
+    def __missing__(self, term_df: int) -> float:
+        value = self[term_df] = math.log(self.n_1 / (1 + term_df)) + 1.0
+        return value
 
 
 class TfIdfHistory:
@@ -154,9 +167,7 @@ class TfIdfHistory:
         self.history: dict[str, int] = {}
         self._s0 = self._s1 = self._s2 = 0.0
         self._idf: dict[str, float] = {}
-        """IDF of the terms of the documents added last (`weigh` needs them)."""
-        self._idf_by_df: dict[int, float] = {}
-        """IDF by document frequency at the current N: many terms share a df."""
+        self._idf_by_df = _IdfByDf(1)
 
     def add_documents(self, documents: Iterable[Iterable[str]]) -> None:
         """Count new messages (as term collections) in the document frequencies."""
@@ -165,46 +176,39 @@ class TfIdfHistory:
         docs = [doc if isinstance(doc, dict | set | frozenset) else set(doc)
                 for doc in documents]
         n_new = len(docs)
-        added = counted(chain.from_iterable(docs))  # in how many new documents each term is
-        terms, extras = list(added), added.values()
-        old_dfs = list(map(df.get, terms, repeat(0)))
-        new_dfs = list(map(add, old_dfs, extras))
-        df.update(zip(terms, new_dfs, strict=True))
-        self.n_docs += n_new
+        added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
         # Every IDF changes with N; those of the new messages' terms are computed here, where
-        # their df is at hand, for `weigh` (the others on demand), once per distinct df.
-        log, n_1 = math.log, 1 + self.n_docs
-        by_df = self._idf_by_df = {d: log(n_1 / (1 + d)) + 1.0 for d in set(new_dfs)}
-        self._idf = dict(zip(terms, map(by_df.__getitem__, new_dfs), strict=True))
-        table = _log1p_table(self.n_docs)
+        # their df is at hand, for `weigh` (the others on demand); many terms share a df.
+        idf, n_1 = self._idf, 1 + self.n_docs + n_new
+        idf.clear()
+        by_df = self._idf_by_df = _IdfByDf(n_1)
+        ln_df = _log1p_table(n_1)
         s1 = s2 = 0.0
-        for term, old_df, new_df in zip(terms, old_dfs, new_dfs, strict=True):
+        for term, extra in added.items():
+            old_df = df.get(term, 0)
+            term_df = df[term] = old_df + extra
+            idf[term] = by_df[term_df]
             h = history.get(term)
             if h:  # the term's IDF changed: move its share of the history norm
-                l_old, l_new = table[old_df], table[new_df]
+                l_old, l_new = ln_df[old_df], ln_df[term_df]
                 h2 = float(h * h)
                 s1 += h2 * (l_new - l_old)
                 s2 += h2 * (l_new * l_new - l_old * l_old)
         self._s1 += s1
         self._s2 += s2
+        self.n_docs += n_new
 
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
         if value is None:
-            term_df = self.df.get(term, 0)
-            value = self._idf_by_df.get(term_df)
-            if value is None:
-                value = self._idf_by_df[term_df] = \
-                    math.log((1 + self.n_docs) / (1 + term_df)) + 1.0
-            self._idf[term] = value
+            value = self._idf[term] = self._idf_by_df[self.df.get(term, 0)]
         return value
 
     def weigh(self, counts: Mapping[str, int]) -> dict[str, float]:
         """The TF-IDF vector of a message's term counts."""
         idf = self._idf
         try:  # the terms of the documents just added have their IDF already
-            return dict(zip(counts, map(mul, counts.values(), map(idf.__getitem__, counts)),
-                            strict=True))
+            return {term: c * idf[term] for term, c in counts.items()}
         except KeyError:
             return {term: c * self.idf(term) for term, c in counts.items()}
 
@@ -233,17 +237,17 @@ class TfIdfHistory:
 
     def add_history(self, counts: Mapping[str, int]) -> None:
         """Fold a message into the "conversation so far" vector."""
-        history = self.history
-        terms = list(counts)
-        olds = list(map(history.get, terms, repeat(0)))
-        news = list(map(add, olds, counts.values()))
-        history.update(zip(terms, news, strict=True))
-        # Per term: d2 = new² - old² and l = log1p(df); the sums run in term order, as a
-        # loop adding one term at a time would (sum adds floats left to right).
-        d2 = list(map(float, map(sub, map(mul, news, news), map(mul, olds, olds))))
-        ln_df = list(map(_log1p_table(self.n_docs).__getitem__,
-                         map(self.df.get, terms, repeat(0))))
-        d2_ln = list(map(mul, d2, ln_df))
-        self._s0 += sum(d2)
-        self._s1 += sum(d2_ln)
-        self._s2 += sum(map(mul, d2_ln, ln_df))
+        history, df, ln_dfs = self.history, self.df, _log1p_table(self.n_docs)
+        s0 = s1 = s2 = 0.0
+        for term, n in counts.items():
+            old = history.get(term, 0)
+            new = history[term] = old + n
+            d2 = float(new * new - old * old)
+            ln_df = ln_dfs[df.get(term, 0)]
+            d2_ln = d2 * ln_df
+            s0 += d2
+            s1 += d2_ln
+            s2 += d2_ln * ln_df
+        self._s0 += s0
+        self._s1 += s1
+        self._s2 += s2

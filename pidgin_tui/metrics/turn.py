@@ -274,7 +274,10 @@ def _pair_metrics(a: MessageAnalysis, b: MessageAnalysis) -> tuple[_Shared, dict
     shared content words and n-grams (the mimicry metrics use them too)."""
     shared = _Shared(a, b)
     out: dict[str, float] = {
-        "word_jaccard": jaccard(a.word_counts.keys(), b.word_counts.keys()),
+        # Words are content or function words: the shared words are the shared of each kind.
+        "word_jaccard": jaccard_of_sizes(
+            shared.content + len(a.function_counts.keys() & b.function_counts.keys()),
+            len(a.word_counts), len(b.word_counts)),
         "content_jaccard": jaccard_of_sizes(shared.content, len(a.content_counts),
                                             len(b.content_counts)),
         "bigram_jaccard": jaccard_of_sizes(shared.bigrams, len(a.bigrams), len(b.bigrams)),

@@ -65,6 +65,9 @@ class ControlReply:
     outcome: str
     """One line for a person (e.g. `stopping 3 conversations`, `unknown request type`)."""
     by_pid: int | None = None
+    pending: bool = False
+    """Accepted but not carried out yet (an interjection waiting for its conversation's next
+    safe point): a final reply replaces this one under the same request id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +159,8 @@ def _write_reply(experiment_dir: Path, reply: ControlReply) -> None:
     folder = control_replies_dir(experiment_dir)
     data = json.dumps({
         "request_id": reply.request_id, "type": reply.type, "ok": reply.ok,
-        "outcome": reply.outcome, "by_pid": reply.by_pid, "answered_at": utc_now(),
+        "outcome": reply.outcome, "by_pid": reply.by_pid, "pending": reply.pending,
+        "answered_at": utc_now(),
     }, ensure_ascii=False).encode()
     for attempt in (1, 2):  # a sender tidying the empty folder may remove it in between
         folder.mkdir(parents=True, exist_ok=True)
@@ -177,9 +181,11 @@ def _remove_empty_folders(experiment_dir: Path) -> None:
             pass
 
 
-def answer(experiment_dir: Path, request: ControlRequest, ok: bool, outcome: str) -> ControlReply:
-    """Record what was done with a request taken by `take_requests`."""
-    reply = ControlReply(request.request_id, request.type, ok, outcome, os.getpid())
+def answer(experiment_dir: Path, request: ControlRequest, ok: bool, outcome: str, *,
+           pending: bool = False) -> ControlReply:
+    """Record what was done with a request taken by `take_requests` (`pending`: accepted, and
+    a final reply follows)."""
+    reply = ControlReply(request.request_id, request.type, ok, outcome, os.getpid(), pending)
     _write_reply(experiment_dir, reply)
     return reply
 
@@ -198,7 +204,8 @@ def read_reply(experiment_dir: Path, request_id: str, *,
             _remove_empty_folders(experiment_dir)  # the run ended before its reply was read
     by = data.get("by_pid")
     return ControlReply(request_id, str(data.get("type")), bool(data.get("ok")),
-                        str(data.get("outcome") or ""), by if isinstance(by, int) else None)
+                        str(data.get("outcome") or ""), by if isinstance(by, int) else None,
+                        data.get("pending") is True)
 
 
 def wait_for_reply(experiment_dir: Path, request_id: str, timeout_s: float,

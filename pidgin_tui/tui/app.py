@@ -44,8 +44,6 @@ from pidgin_tui.tui.state import RunStore
 from pidgin_tui.tui.toasts import ToastApp
 
 if TYPE_CHECKING:
-    from textual.message_pump import MessagePump
-
     from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
@@ -443,13 +441,6 @@ class PidginApp(ToastApp):
         yield from app_commands(self, screen)
         yield from experiment_commands(self)
         yield from super().get_system_commands(screen)
-
-
-def pidgin_app(node: MessagePump) -> PidginApp | None:
-    """The app a screen runs in, as a PidginApp: its runs, registry and session. None in an app
-    without them (the tests' host app), where the screen offers none of those actions."""
-    app = node.app
-    return app if isinstance(app, PidginApp) else None
 
 
 def _preload_run_modules() -> None:

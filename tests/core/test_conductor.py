@@ -85,15 +85,28 @@ async def test_stop_request_takes_effect_at_a_safe_point() -> None:
     assert run.of_type("InterruptRequestEvent")
 
 
+class HeldControl(ConversationControl):
+    """Says when the conductor has reached a safe point and is holding there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = asyncio.Event()
+
+    async def wait_while_paused(self) -> None:
+        self.holding.set()
+        await super().wait_while_paused()
+
+
 async def test_pause_holds_the_conversation_until_resume() -> None:
-    control = ConversationControl()
+    control = HeldControl()
     provider = RecordingProvider(inner=LocalProvider(tokens_per_second=400))
     task = asyncio.create_task(run_conversation(make_plan(max_turns=6), provider=provider,
                                                 control=control))
     while len(provider.requests) < 2:
         await asyncio.sleep(0.01)
     control.pause()
-    await asyncio.sleep(0.4)
+    # The message under way finishes first: count once the conductor holds at its safe point.
+    await asyncio.wait_for(control.holding.wait(), timeout=20)
     requests_while_paused = len(provider.requests)
     await asyncio.sleep(0.4)
     assert len(provider.requests) == requests_while_paused  # nothing new while paused

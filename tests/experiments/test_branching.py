@@ -34,7 +34,8 @@ def _messages(lines: list[dict]) -> list[tuple[int, str, str]]:
 
 
 async def _parent(tmp_path: Path, turns: int = 6):
-    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": turns,
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant",
+                       "max_turns": turns,
                        "convergence_threshold": None, "name": "parent", "seed": 7,
                        "repetitions": 2})
     return await ExperimentRunner(spec, tmp_path).run()
@@ -155,7 +156,7 @@ def test_branches_into_the_parent_experiment(tmp_path: Path,
     assert all(manifest.conversations[cid].status == "completed" for cid in ids)
     assert main([*root, "tree", parent.experiment_id]) == 0
     tree = capsys.readouterr().out.splitlines()
-    assert tree[0].startswith(first) and tree[1].startswith(f"├── {ids[0]} · local:test × "
+    assert tree[0].startswith(first) and tree[1].startswith(f"├── {ids[0]} · local:instant × "
                                                             "local:silent · branched after "
                                                             "turn 2")
 
@@ -168,7 +169,7 @@ def test_resume_of_the_parent_continues_its_interrupted_branches(
     parent = asyncio.run(_parent(tmp_path, turns=4))
     first = parent.outcomes[0].conversation_id
     source = plan_branch(parent.experiment_dir, first, 1,
-                         {"agent_b": "local:instant", "max_turns": 5}, repetitions=2)
+                         {"agent_b": "local:silent", "max_turns": 5}, repetitions=2)
     asyncio.run(ExperimentRunner.into_parent(source, tmp_path).run())
     ids = [f"{parent.experiment_id}_{n:04d}" for n in (3, 4)]
     whole = {cid: _messages(_lines(parent.experiment_dir, cid)) for cid in ids}
@@ -186,7 +187,7 @@ def test_resume_of_the_parent_continues_its_interrupted_branches(
         lines = _lines(parent.experiment_dir, cid)
         assert _messages(lines) == whole[cid]
         assert {e["model"] for e in lines if e["event_type"] == "MessageCompleteEvent"
-                and e["agent_id"] == "agent_b" and e["turn_number"] > 3} == {"local:instant"}
+                and e["agent_id"] == "agent_b" and e["turn_number"] > 3} == {"local:silent"}
         end = [e for e in lines if e["event_type"] == "ConversationEndEvent"]
         assert [(e["reason"], e["total_turns"]) for e in end] == [("max_turns", 5)]
     record = ExperimentRecord.load(parent.experiment_dir, detail=False)

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.cli import main
+from pidgin_tui.core.control import Interjection
+from pidgin_tui.core.events import TurnCompleteEvent
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.session import RunSession
+from pidgin_tui.record import control_channel
 from pidgin_tui.record.layout import conversation_jsonl_name, transcript_path
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.reports.transcript import write_transcripts
@@ -41,7 +44,10 @@ async def test_pause_for_a_human_then_interject_then_pause_and_resume(
     assert (paused["turn_number"], paused["reason"]) == (3, "human")
     code = await asyncio.to_thread(main, [*root, "interject", "talk0001", "1", "--to", "b",
                                           "--as", "narrator", "Talk about the weather."])
-    assert code == 0 and "interjecting in 1 conversation(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert code == 0, "the command waits and says where its text went"
+    assert "interjection delivered to talk0001_0001 at turn 3" in out  # (queued line or not:
+    # a conversation paused for it takes it at once, before the command reads "queued")
     await until(lambda: sum(e["event_type"] == "TurnCompleteEvent" for e in _kinds(jsonl)) >= 3,
                 "the third turn")
     code = await asyncio.to_thread(main, [*root, "pause", "talk0001"])
@@ -118,6 +124,7 @@ async def test_a_headless_policy_pause_waits_for_a_human_then_carries_on(
     code = await asyncio.to_thread(main, ["--output", str(tmp_path), "interject", "plcy0001",
                                           "1", "Carry on, please."])
     assert code == 0, capsys.readouterr().err
+    assert "interjection delivered to plcy0001_0001 at turn 2" in capsys.readouterr().out
     await session.wait(run)
     assert run.status == "completed"
     end = next(e for e in _kinds(jsonl) if e["event_type"] == "ConversationEndEvent")
@@ -132,7 +139,6 @@ async def test_an_interjection_still_waiting_when_the_conversation_ends_is_repor
     """Queued, then the conversation stops before its next safe point: the request's reply
     becomes "not delivered" and the headless run prints it; nothing is recorded as said."""
     from pidgin_tui.commands.execution import execute
-    from pidgin_tui.record import control_channel
 
     late = runner(tmp_path, "late", turns=6, pace=300.0, experiment_id="late0001")
     task = asyncio.create_task(execute(late, resume=False, post_process=False))
@@ -153,8 +159,56 @@ async def test_an_interjection_still_waiting_when_the_conversation_ends_is_repor
     assert not any(e["event_type"] == "InterjectionEvent" for e in _kinds(jsonl))
 
 
+async def test_the_command_says_its_interjection_was_not_delivered_when_a_stop_came_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pidgin-tui interject` does not stop at "queued": a conversation paused by the user takes
+    the text into its queue, then is stopped before its next safe point; the command reports
+    the late "not delivered" on stderr and exits 1, and nothing is recorded as said."""
+    answered: list[str] = []
+    session = RunSession("cli", post_process=False, poll_s=0.02,
+                         on_request=lambda run, request, reply: answered.append(request.type))
+    run = session.start(runner(tmp_path, "miss", turns=5, pace=300.0, experiment_id="miss0001"))
+    assert run.experiment_dir is not None
+    jsonl = run.experiment_dir / conversation_jsonl_name("miss0001_0001")
+    root = ["--output", str(tmp_path)]
+    await until(lambda: jsonl.exists(), "the conversation to start")
+    assert await asyncio.to_thread(main, [*root, "pause", "miss0001", "1"]) == 0
+    await until(lambda: any(e["event_type"] == "ConversationPausedEvent"
+                            for e in _kinds(jsonl)), "the pause")
+    said = asyncio.create_task(asyncio.to_thread(
+        main, [*root, "interject", "miss0001", "1", "Are you there?"]))
+    await until(lambda: "interject" in answered, "the interjection to be queued")
+    # (sent as a request: the stop command may fall back to a signal, here to pytest itself)
+    control_channel.send_request(run.experiment_dir, "stop")
+    assert await said == 1
+    err = capsys.readouterr().err
+    assert ("interjection not delivered to miss0001_0001: the conversation ended (stopped) "
+            "before its next safe point") in err
+    await session.wait(run)
+    assert not any(e["event_type"] == "InterjectionEvent" for e in _kinds(jsonl))
+    session.close()
+
+
+async def test_interject_with_wait_zero_returns_once_queued(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--wait 0` trusts the queue: exit 0 on "queued"; the delivery still happens."""
+    session = RunSession("cli", post_process=False, poll_s=0.02)
+    run = session.start(runner(tmp_path, "fire", turns=3, pace=300.0, experiment_id="fire0001"))
+    assert run.experiment_dir is not None
+    jsonl = run.experiment_dir / conversation_jsonl_name("fire0001_0001")
+    await until(lambda: jsonl.exists(), "the conversation to start")
+    code = await asyncio.to_thread(main, ["--output", str(tmp_path), "interject", "fire0001",
+                                          "1", "--wait", "0", "Quick note."])
+    out = capsys.readouterr().out
+    assert code == 0 and "interjection queued for fire0001_0001" in out
+    assert "delivered to" not in out
+    await session.wait(run)
+    assert [e["text"] for e in _kinds(jsonl) if e["event_type"] == "InterjectionEvent"] == \
+        ["Quick note."]
+    session.close()
+
+
 async def test_interjecting_into_a_conversation_that_ended_is_refused(tmp_path: Path) -> None:
-    from pidgin_tui.core.control import Interjection
     from pidgin_tui.experiments.control_handlers import RequestRefused, handle_interject
     from pidgin_tui.record.control_channel import ControlRequest
 
@@ -174,3 +228,25 @@ async def test_interjecting_into_a_conversation_that_ended_is_refused(tmp_path: 
     control = done.control.for_conversation("done0001_0001")
     assert control.interject(Interjection("Hello?")) is False
     assert told == [("done0001_0001", "Hello?", "max_turns")] and control.pending == []
+
+
+async def test_an_interjection_spoken_as_an_agent_is_routed_as_that_agents_words(
+        tmp_path: Path) -> None:
+    """Speaking as A (the researcher chose to): A is sent the text as its own earlier words
+    (`assistant`), B as A's (`user`); unmarked, unlike the narrator's; the payloads verify."""
+    talk = runner(tmp_path, "asa", turns=3, pace=0, experiment_id="asa00001")
+
+    def interject(event: TurnCompleteEvent) -> None:
+        if event.turn_number == 1:
+            talk.control.for_conversation(event.conversation_id or "").interject(
+                Interjection("I, A, would rather talk about rivers.", "agent_a",
+                             ("agent_a", "agent_b")))
+
+    talk.bus.subscribe(TurnCompleteEvent, interject)
+    result = await talk.run()
+    for agent, role in ((AgentId.A, "assistant"), (AgentId.B, "user")):
+        payload = rebuild_payload(result.experiment_dir, "asa00001_0001", 2, agent)
+        assert payload.verified, (agent, payload.notes)
+        said = [m for m in payload.messages if "would rather talk about rivers" in m.content]
+        assert [m.role for m in said] == [role], agent
+        assert "[Narrator]" not in said[0].content

@@ -16,7 +16,7 @@ from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.registry import ModelInfo, Registry, default_registry
 
-SMALL = ModelInfo("local", "test", "Small-window test model", context_window=900,
+SMALL = ModelInfo("local", "instant", "Small-window test model", context_window=900,
                   max_output_tokens=120, supports_thinking=True)
 
 
@@ -34,7 +34,7 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
     awareness = tmp_path / "aware.yaml"
     awareness.write_text("base: research\nturn_prompts:\n  3: {agent_a: 'Try disagreeing.'}\n"
                          "  6: {both: 'Summarise so far.'}\n  12: {agent_b: 'Ask a question.'}\n")
-    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": 20,
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 20,
                        "awareness": str(awareness), "allow_truncation": True,
                        "convergence_threshold": None, "name": "inspect"})
     registry = _small_window_registry()
@@ -72,7 +72,7 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
 
 
 async def test_an_edited_record_differs(tmp_path: Path) -> None:
-    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": 3,
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 3,
                        "convergence_threshold": None})
     result = await ExperimentRunner(spec, tmp_path).run()
     cid = result.outcomes[0].conversation_id
@@ -91,7 +91,7 @@ async def test_an_edited_record_differs(tmp_path: Path) -> None:
 
 async def test_the_command_prints_text_and_json(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    spec = parse_spec({"agent_a": "local:test", "agent_b": "local:test", "max_turns": 2,
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 2,
                        "convergence_threshold": None, "name": "cmd"})
     result = await ExperimentRunner(spec, tmp_path).run()
     exp = result.experiment_id

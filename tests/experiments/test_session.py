@@ -126,13 +126,14 @@ async def test_requests_pause_interject_resume_and_unknown_types(tmp_path: Path)
     control_channel.send_request(directory, "resume")
     await session.wait(run)
     replies = [control_channel.read_reply(directory, r.request_id) for r in sent]
-    assert [(r.ok, r.outcome) for r in replies if r is not None] == [
-        (True, f"pausing {cid}"),
-        (True, f"interjecting in 1 conversation(s) of {run.experiment_id}"),
-        (False, "refused: an interjection needs some text"),
-        (False, f"refused: {run.experiment_id} has no conversation 'nope'"),
-        (False, "refused: unknown request type 'sing'")]
     lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    said = next(e for e in lines if e["event_type"] == "InterjectionEvent")
+    assert [(r.ok, r.outcome, r.pending) for r in replies if r is not None] == [
+        (True, f"pausing {cid}", False),
+        (True, f"interjection delivered to {cid} at turn {said['turn_number']}", False),
+        (False, "refused: an interjection needs some text", False),
+        (False, f"refused: {run.experiment_id} has no conversation 'nope'", False),
+        (False, "refused: unknown request type 'sing'", False)]
     kinds = [line["event_type"] for line in lines]
     assert "ConversationPausedEvent" in kinds and "ConversationResumedEvent" in kinds
     assert [e["text"] for e in lines if e["event_type"] == "InterjectionEvent"] == \

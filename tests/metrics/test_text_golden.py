@@ -104,3 +104,13 @@ def test_empty_message_is_all_zero_counts() -> None:
     m = analyze("").metrics
     assert m["words"] == m["chars"] == m["sentences"] == m["ttr"] == 0.0
     assert all(math.isfinite(v) for v in m.values())
+
+
+@pytest.mark.parametrize("first", ["", "short text", "a long text, " * 200])
+def test_joined_compressed_size_is_that_of_the_joined_texts(first: str) -> None:
+    from pidgin_tui.metrics.text import compressed_size, joined_compressed_size
+
+    second = "and its reply, " * 90
+    a, b = analyze(first), analyze(second)
+    assert joined_compressed_size(a, b) == compressed_size(
+        first.encode() + b"\n" + second.encode())

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pidgin_tui.metrics.catalog import (
-    CROSS,
-    PER_AGENT,
-    VERSION_CHANGES,
-    metric_names,
-    render_markdown,
-)
+from pidgin_tui.metrics.catalog import CROSS, PER_AGENT, metric_names, render_markdown
 from pidgin_tui.metrics.convergence import PROFILES, UnknownProfileError
+from pidgin_tui.metrics.notes import VERSION_CHANGES
 from pidgin_tui.metrics.similarity import TfIdfHistory, cosine
 from pidgin_tui.metrics.turn import METRICS_VERSION, make_turn_scorer
 

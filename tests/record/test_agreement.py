@@ -235,9 +235,12 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
     data = path.read_bytes()
     growing = root / "growing.jsonl"
     tail = ConversationRecord(path=growing, detail=False)
-    for end in range(0, len(data) + chunk, chunk):
-        growing.write_bytes(data[:end])
-        tail.read_more()
+    with growing.open("wb") as writer:  # appended to, as a run writes it
+        tail.read_more()  # the file exists, still empty
+        for start in range(0, len(data) + chunk, chunk):
+            writer.write(data[start:start + chunk])
+            writer.flush()
+            tail.read_more()
     assert record_facts(tail) == truth and not tail.parse_errors
 
     # The transcript view's fast path: turns, status and end reason from a filtered read.

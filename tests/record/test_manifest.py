@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from pidgin_tui.record.manifest import Manifest, ManifestWriter, Urgency, read_manifest
@@ -14,6 +15,16 @@ def read(path: Path) -> Manifest:
     return manifest
 
 
+async def written(path: Path, done: Callable[[Manifest], bool], limit_s: float = 20.0) -> None:
+    """Wait for the writer's deferred write to put what `done` checks on disk. A loaded machine
+    runs the writer's timer late, so this waits for the file, not for a fixed time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    while (manifest := read_manifest(path)) is None or not done(manifest):
+        assert loop.time() < deadline, f"{path.name} was not written within {limit_s} s"
+        await asyncio.sleep(0.02)
+
+
 async def test_a_burst_of_lifecycle_changes_is_coalesced_but_fully_written(
         tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
@@ -23,8 +34,7 @@ async def test_a_burst_of_lifecycle_changes_is_coalesced_but_fully_written(
         writer.mark_dirty()
         writer.maybe_write(Urgency.LIFECYCLE)
     assert writer.writes <= 2
-    await asyncio.sleep(0.25)
-    assert read(path).running_conversations == 200
+    await written(path, lambda m: m.running_conversations == 200)
 
 
 async def test_progress_is_written_even_when_no_further_event_comes(tmp_path: Path) -> None:
@@ -35,8 +45,7 @@ async def test_progress_is_written_even_when_no_further_event_comes(tmp_path: Pa
     writer.mark_dirty()
     assert writer.maybe_write(Urgency.PROGRESS) is False
     assert read(path).total_turns == 0
-    await asyncio.sleep(0.35)
-    assert read(path).total_turns == 7
+    await written(path, lambda m: m.total_turns == 7)
 
 
 async def test_experiment_lifecycle_is_written_before_the_publisher_goes_on(

@@ -39,12 +39,26 @@ def fast_registry() -> Registry:
     return registry
 
 
-def paced_registry(tokens_per_second: float) -> Registry:
+class Pace:
+    """How fast `local:test` streams in a paced registry. A test that acted on a run mid-way
+    can speed up the rest (`fast()`): messages requested from then on stream without delay."""
+
+    def __init__(self, tokens_per_second: float) -> None:
+        self.tokens_per_second: float | None = tokens_per_second
+
+    def fast(self) -> None:
+        self.tokens_per_second = None
+
+
+def paced_registry(pace: float | Pace) -> Registry:
     """Local models where `test` streams at the given pace (instant stays instant)."""
+    pace = pace if isinstance(pace, Pace) else Pace(pace)
 
     class Paced(LocalProvider):
         def _delay_for(self, model: str) -> float:
-            return 1.0 / tokens_per_second if model == "test" else 0.0
+            if model != "test" or pace.tokens_per_second is None:
+                return 0.0
+            return 1.0 / pace.tokens_per_second
 
     registry = Registry()
     add_provider(registry, LOCAL, Paced)

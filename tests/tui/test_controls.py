@@ -9,7 +9,7 @@ from textual.widgets import Input
 from pidgin_tui.tui.screens.confirm import ConfirmScreen
 from pidgin_tui.tui.screens.live import LiveScreen
 
-from .conftest import SIZE, paced_registry, read_events, read_manifest
+from .conftest import SIZE, Pace, paced_registry, read_events, read_manifest
 from .helpers import form_ready, press_now, static_text, wait_until
 
 SLOW = 100.0
@@ -103,7 +103,8 @@ async def test_shift_s_asks_then_stops_every_conversation(make_app) -> None:
 
 
 async def test_quit_while_running_can_be_cancelled(make_app) -> None:
-    app = make_app(paced_registry(SLOW))
+    pace = Pace(SLOW)
+    app = make_app(paced_registry(pace))
     async with app.run_test(size=SIZE) as pilot:
         await launch(pilot, turns=3)
         await press_now(pilot, "ctrl+q")
@@ -111,6 +112,7 @@ async def test_quit_while_running_can_be_cancelled(make_app) -> None:
         await press_now(pilot, "n")
         await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
         assert app.return_code is None, "cancelling keeps the app open"
+        pace.fast()
         await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
                          "the run to go on to the end")
 

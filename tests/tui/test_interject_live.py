@@ -13,7 +13,7 @@ from pidgin_tui.tui.screens.interject_dialog import InterjectDialog
 from pidgin_tui.tui.screens.transcript import TranscriptScreen
 from tests.experiments.family import make_family
 
-from .conftest import SIZE, fast_registry, paced_registry, read_events
+from .conftest import SIZE, Pace, fast_registry, paced_registry, read_events
 from .helpers import press_now, static_text, wait_until
 from .test_controls import SLOW, launch, only_experiment
 from .test_snapshots import no_blink
@@ -43,7 +43,8 @@ def test_interjection_input(snap_compare, make_app, output_root: Path) -> None:
 
 
 async def test_i_interjects_in_the_conversation_on_screen(make_app) -> None:
-    app = make_app(paced_registry(SLOW))
+    pace = Pace(SLOW)
+    app = make_app(paced_registry(pace))
     async with app.run_test(size=SIZE) as pilot:
         await launch(pilot, turns=8)
         await press_now(pilot, "i")
@@ -52,6 +53,7 @@ async def test_i_interjects_in_the_conversation_on_screen(make_app) -> None:
         app.screen.query_one("#interject-text", Input).value = "Mind the tide."
         await press_now(pilot, "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, InterjectDialog), "sent")
+        pace.fast()  # the text is queued for the next safe point: the rest need not be slow
         await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
                          "the conversation to complete")
         experiment_dir = Path(only_experiment(app).output_dir)

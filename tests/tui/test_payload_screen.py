@@ -72,3 +72,25 @@ async def test_w_in_a_transcript_opens_the_inspector_and_keys_move_it(
                                                                 Static).render())
         await pilot.press("escape")
         assert isinstance(app.screen, TranscriptScreen)
+
+
+async def test_w_on_the_live_screen_inspects_the_latest_request(make_app) -> None:
+    """`w` on the live screen opens the payload inspector on the request of the latest
+    message (B's at the last turn), verified against the record."""
+    from .conftest import paced_registry
+    from .helpers import press_now, static_text, wait_until
+    from .test_controls import SLOW, launch
+
+    app = make_app(paced_registry(SLOW))
+    async with app.run_test(size=SIZE) as pilot:
+        await launch(pilot, turns=2)
+        await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
+                         "the conversation to complete")
+        await press_now(pilot, "w")
+        await wait_until(pilot, lambda: isinstance(app.screen, PayloadScreen), "the inspector")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PayloadScreen)
+        assert (screen.turn, screen.agent) == (2, AgentId.B)
+        assert "✓ verified" in str(screen.query_one("#payload-header", Static).render())

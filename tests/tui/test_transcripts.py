@@ -238,7 +238,7 @@ async def test_i_interjects_in_a_followed_run_of_another_process(tmp_path: Path)
         await press_now(pilot, "enter")
         await wait_until(pilot, lambda: any(n.title == "Interjection"
                                             for n in pilot.app._notifications), "the answer")
-        assert "interjecting in 1 conversation(s) of far00001" in next(
+        assert "interjection queued for far00001_0001" in next(
             n.message for n in pilot.app._notifications if n.title == "Interjection")
         await session.wait(run)
         await wait_until(pilot, lambda: screen.transcript.ended, "the end")

@@ -7,15 +7,18 @@ import asyncio
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.screens.compare import CompareScreen
 from pidgin_tui.tui.screens.transcript import TranscriptScreen
+from pidgin_tui.tui.screens.transcripts import TranscriptsScreen
 from pidgin_tui.tui.screens.tree import TreeScreen
 from tests.experiments.family import Family, make_family
 
 from .conftest import SIZE, fast_registry
+from .helpers import press_now, wait_until
+from .test_snapshots import palette_listed
 
 
 async def _settled(pilot: Pilot) -> None:
@@ -145,3 +148,40 @@ async def test_compare_from_a_branch_transcript_and_not_from_a_root(make_app,
         # The same model and seed after the branch point: they differ only where the parent
         # (4 turns) ends and the longer branch goes on.
         assert "first divergence: turn 5" in _text(app.screen, "#compare-strip")
+
+
+async def _browser(pilot: Pilot) -> TranscriptsScreen:
+    browser = pilot.app.screen
+    assert isinstance(browser, TranscriptsScreen)
+    await wait_until(pilot, lambda: bool(browser.shown), "the experiments to be listed")
+    browser.query_one("#browse-filter", Input).value = "par00001"
+    await pilot.pause()
+    await wait_until(pilot, lambda: [r.experiment_id for r, _ in browser.shown] == ["par00001"],
+                     "the parent experiment alone")
+    return browser
+
+
+async def test_compare_from_the_browser_and_from_the_palette(make_app,
+                                                             output_root: Path) -> None:
+    """`c` in the browser compares the highlighted experiment's conversations; the palette's
+    "Compare" command does the same."""
+    family = await make_family(output_root)
+    expected = [family.first, family.parent.outcomes[1].conversation_id]
+    app = make_app(registry=fast_registry())
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(TranscriptsScreen(output_root))
+        browser = await _browser(pilot)
+        browser.query_one("#browse-filter", Input).blur()
+        await press_now(pilot, "c")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), "compare")
+        assert sorted(cid for _, cid in app.screen.sources) == expected  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert app.screen is browser
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: palette_listed(pilot), "the palette")
+        await pilot.press(*"Compare")
+        await wait_until(pilot, lambda: palette_listed(pilot), "the matching commands")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen),
+                         "compare from the palette")
+        assert sorted(cid for _, cid in app.screen.sources) == expected  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from pidgin_tui.experiments.branching import BranchSource
 from pidgin_tui.experiments.spec import ExperimentSpec
-from pidgin_tui.tui.app import pidgin_app
+from pidgin_tui.tui.app import PidginApp
 
 SPEAKERS = (("narrator", "narrator"), ("agent A", "agent_a"), ("agent B", "agent_b"))
 RECIPIENTS = (("both agents", "both"), ("agent A", "agent_a"), ("agent B", "agent_b"))
@@ -46,6 +46,8 @@ class BranchDialog(ModalScreen[BranchChoice | None]):
         Binding("ctrl+s", "branch", "Branch", tooltip="Plan and launch the branch",
                 id="branch.launch"),
     ]
+
+    pidgin = getters.app(PidginApp)
 
     def __init__(self, experiment_dir: Path, conversation_id: str, turn: int,
                  spec: ExperimentSpec) -> None:
@@ -121,10 +123,8 @@ class BranchDialog(ModalScreen[BranchChoice | None]):
             ("agent_a", "agent_b") if to == "both" else (to,))
         source = plan_branch(self.experiment_dir, self.conversation_id, turn, overrides,
                              repetitions=count, inject=inject)
-        app = pidgin_app(self)
-        if app is not None:  # an unknown model is named here, not after the launch
-            for model in (source.spec.agent_a, source.spec.agent_b):
-                app.registry.resolve(model)
+        for model in (source.spec.agent_a, source.spec.agent_b):  # named here, not after launch
+            self.pidgin.registry.resolve(model)
         return BranchChoice(source, self.query_one("#branch-into-parent", Checkbox).value)
 
     def action_branch(self) -> None:

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
@@ -33,6 +34,9 @@ from pidgin_tui.tui.widgets.top_bar import TopBar
 
 REFRESH_S = 0.2
 """How often the figures are redrawn from the store (only when something changed)."""
+PREPARE_AFTER_S = 0.5
+"""After a conversation is shown, the views of its neighbours are built out of sight once this
+long has passed without another switch, so `n`/`p` flip to a ready view."""
 FOCUSED = (MessageRequested, TokenStreamed, MessageCompleted)
 """Messages the screen needs only for the conversation it shows."""
 EVERY_CONVERSATION = (ConversationStarted, ConversationEnded)
@@ -75,6 +79,7 @@ class LiveScreen(Screen[None]):
         self._panels = (AgentPanel(AgentId.A), AgentPanel(AgentId.B))
         self._convergence = ConvergencePanel()
         """Kept rather than queried: a query walks every kept conversation view first."""
+        self._prepare_timer: Timer | None = None
 
     pidgin = getters.app(PidginApp)
     view = getters.query_one(ConversationDeck)
@@ -101,6 +106,8 @@ class LiveScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.pidgin.hub.forget(self)
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
 
     # --- what is shown ---------------------------------------------------------------------------
 
@@ -126,6 +133,22 @@ class LiveScreen(Screen[None]):
             await self.view.show(conversation)
             self._drawn = (-1, -1)
             self.refresh_figures()
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(PREPARE_AFTER_S, self._prepare_neighbours)
+
+    async def _prepare_neighbours(self) -> None:
+        """Build the views `n` and `p` would show, while the user reads this one."""
+        experiment = self._experiment()
+        if experiment is None or self.conversation_id not in experiment.conversations or \
+                not self.is_attached:
+            return
+        ids = list(experiment.conversations)
+        index = ids.index(self.conversation_id)
+        for step in (1, -1):
+            neighbour = experiment.conversations[ids[(index + step) % len(ids)]]
+            if neighbour.conversation_id != self.conversation_id:
+                await self.view.prepare(neighbour)
 
     def refresh_figures(self) -> None:
         """Redraw header, conversation line and panels if the store changed since last time.

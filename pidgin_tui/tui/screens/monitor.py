@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.markup import escape
@@ -22,11 +22,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from pidgin_tui.core.types import Status
 from pidgin_tui.experiments.monitor_rows import ExperimentRow
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.record.layout import conversation_jsonl_name
-from pidgin_tui.tui.app import pidgin_app
-from pidgin_tui.tui.output_root import app_output_root
+from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.screens.stop_confirm import StopConfirmScreen
 from pidgin_tui.tui.widgets.conversation_table import ConversationTable
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
@@ -66,6 +66,8 @@ class MonitorScreen(Screen[None]):
         Binding("r", "refresh_now", "Refresh", tooltip="Read the disk now", show=False,
                 id="monitor.refresh"),
     ]
+
+    pidgin = getters.app(PidginApp)
 
     @dataclass
     class Refreshed(Message):
@@ -107,7 +109,7 @@ class MonitorScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.state = MonitorState(self._root or app_output_root(self.app), clock=self._clock)
+        self.state = MonitorState(self._root or self.pidgin.output_root, clock=self._clock)
         self.set_interval(self._refresh_s, self._tick, name="monitor-refresh")
 
     def on_screen_resume(self) -> None:
@@ -227,25 +229,23 @@ class MonitorScreen(Screen[None]):
 
     def action_resume(self) -> None:
         row = self.row(self.selected_id)
-        app = pidgin_app(self)
-        if row is None or app is None:
+        if row is None:
             return
         if row.is_live:
             self.notify(f"{row.experiment_id} is still running ({row.status_label}).")
             return
-        self.notify(app.resume_experiment(row.path), title="Resume")
+        self.notify(self.pidgin.resume_experiment(row.path), title="Resume")
         self._request_refresh()
 
     def action_post_process(self) -> None:
         row = self.row(self.selected_id)
-        app = pidgin_app(self)
-        if row is None or app is None:
+        if row is None:
             return
         if row.is_live:
             self.notify(f"{row.experiment_id} is still running: it is post-processed when it "
                         "ends.")
             return
-        app.post_process_experiment(row.experiment_id, row.path)
+        self.pidgin.post_process_experiment(row.experiment_id, row.path)
         self.notify(f"Post-processing {row.experiment_id}…", title="Post-process")
 
     def action_transcript(self) -> None:
@@ -261,15 +261,14 @@ class MonitorScreen(Screen[None]):
         if row is None or conv is None:
             self.notify("Highlight a conversation first.", severity="warning")
             return
-        app = pidgin_app(self)
-        if live and row.in_this_process and app is not None and \
-                app.open_live(row.experiment_id, conv.conversation_id):
+        if live and row.in_this_process and \
+                self.pidgin.open_live(row.experiment_id, conv.conversation_id):
             return
         from pidgin_tui.tui.screens.transcript import TranscriptScreen
 
         path = conv.jsonl or row.path / conversation_jsonl_name(conv.conversation_id)
         self.app.push_screen(TranscriptScreen(path, follow=row.is_live and conv.status in
-                                              ("created", "running")))
+                                              (Status.CREATED, Status.RUNNING)))
 
     def action_stop(self) -> None:
         row = self.row(self.selected_id)
@@ -288,8 +287,7 @@ class MonitorScreen(Screen[None]):
 
     def stop_experiment(self, row: ExperimentRow) -> None:
         if row.in_this_process:
-            app = pidgin_app(self)
-            if app is not None and app.stop_experiment(row.experiment_id):
+            if self.pidgin.stop_experiment(row.experiment_id):
                 self.notify(f"Stopping {row.experiment_id}…")
             else:
                 self.notify(f"{row.experiment_id} runs in this app but the app cannot stop it "

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -23,6 +23,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Static
 
 from pidgin_tui.core.safe_text import terminal_safe
 from pidgin_tui.search.query import SearchHit, SearchResults
+from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.widgets.row_table import RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
@@ -51,6 +52,8 @@ class SearchScreen(Screen[None]):
         Binding("slash", "focus_query", "Query", tooltip="Edit the query", id="search.query"),
         Binding("escape", "close", "Back", tooltip="Close the search", id="search.close"),
     ]
+
+    pidgin = getters.app(PidginApp)
 
     @dataclass
     class Found(Message):
@@ -88,9 +91,7 @@ class SearchScreen(Screen[None]):
     @property
     def root(self) -> Path:
         if self._root is None:
-            from pidgin_tui.tui.output_root import app_output_root
-
-            self._root = app_output_root(self.app)
+            self._root = self.pidgin.output_root
         return self._root
 
     @on(Input.Changed, "#search-query")

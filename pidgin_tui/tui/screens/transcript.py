@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from pidgin_tui.core.events import Event
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord, turn_label
 from pidgin_tui.record.live_text import LiveText
-from pidgin_tui.tui.app import pidgin_app
+from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.widgets.prompt_bar import PromptBar
 from pidgin_tui.tui.widgets.top_bar import TopBar
 from pidgin_tui.tui.widgets.transcript_view import TranscriptView
@@ -70,6 +70,8 @@ class TranscriptScreen(Screen[None]):
                 id="tx.interject"),
         Binding("escape", "close", "Back", tooltip="Close the transcript", id="tx.close"),
     ]
+
+    pidgin = getters.app(PidginApp)
 
     @dataclass
     class Loaded(Message):
@@ -252,10 +254,9 @@ class TranscriptScreen(Screen[None]):
         headless or detached run) answers; blocking, so off the app's loop."""
         from pidgin_tui.experiments.run_requests import NotListening, ask
         from pidgin_tui.record.control_channel import BadRequest
-        from pidgin_tui.tui.output_root import app_output_root
 
         try:
-            reply = ask(app_output_root(self.app), self.path.parent, "interject", payload)
+            reply = ask(self.pidgin.output_root, self.path.parent, "interject", payload)
         except (NotListening, BadRequest, OSError) as exc:
             self.post_message(self.Answered(False, str(exc)))
             return
@@ -355,7 +356,7 @@ class TranscriptScreen(Screen[None]):
         turn, agent_id = selected
         self.app.push_screen(PayloadScreen(
             self.path.parent, self.transcript.conversation_id, turn, AgentId(agent_id),
-            registry=app.registry if (app := pidgin_app(self)) else None))
+            registry=self.pidgin.registry))
 
     def action_branch(self) -> None:
         from pidgin_tui.experiments.spec import SpecError, parse_spec
@@ -378,11 +379,8 @@ class TranscriptScreen(Screen[None]):
         def launch(choice: BranchChoice | None) -> None:
             if choice is None:
                 return
-            app = pidgin_app(self)
-            if app is None:
-                return
             try:
-                run = app.launch_branch(choice.source, into_parent=choice.into_parent)
+                run = self.pidgin.launch_branch(choice.source, into_parent=choice.into_parent)
             except Exception as exc:  # e.g. the parent experiment is running elsewhere
                 self.notify(f"{type(exc).__name__}: {exc}", title="Cannot branch",
                             severity="error", markup=False)
@@ -395,11 +393,10 @@ class TranscriptScreen(Screen[None]):
                                           selected[0], spec), launch)
 
     def action_tree(self) -> None:
-        from pidgin_tui.tui.output_root import app_output_root
         from pidgin_tui.tui.screens.tree import TreeScreen
 
         conversation_id = self.transcript.conversation_id if self.transcript else None
-        self.app.push_screen(TreeScreen(app_output_root(self.app), self.path.parent,
+        self.app.push_screen(TreeScreen(self.pidgin.output_root, self.path.parent,
                                         conversation_id or None), self._open_chosen)
 
     def _open_chosen(self, path: Path | None) -> None:
@@ -410,7 +407,6 @@ class TranscriptScreen(Screen[None]):
     def action_compare(self) -> None:
         from pidgin_tui.experiments.lookup import ConversationNotFound, find_conversation
         from pidgin_tui.record.layout import ExperimentNotFound
-        from pidgin_tui.tui.output_root import app_output_root
         from pidgin_tui.tui.screens.compare import CompareScreen
 
         log = self.transcript
@@ -419,7 +415,7 @@ class TranscriptScreen(Screen[None]):
                         severity="warning")
             return
         try:
-            parent = find_conversation(app_output_root(self.app), log.parent_conversation_id)
+            parent = find_conversation(self.pidgin.output_root, log.parent_conversation_id)
         except (ConversationNotFound, ExperimentNotFound) as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -36,6 +36,7 @@ from pidgin_tui.experiments.monitor_rows import ConversationRow, ExperimentRow
 from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.row_filter import filter_rows
 from pidgin_tui.record.layout import conversation_jsonl_name
+from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.widgets.row_table import Cell, RowTable
 from pidgin_tui.tui.widgets.top_bar import TopBar
 
@@ -72,6 +73,8 @@ class TranscriptsScreen(Screen[None]):
         Binding("escape", "back", "Back", tooltip="Leave the filter / back to experiments",
                 id="browse.back"),
     ]
+
+    pidgin = getters.app(PidginApp)
 
     @dataclass
     class Listed(Message):
@@ -115,9 +118,7 @@ class TranscriptsScreen(Screen[None]):
     @property
     def root(self) -> Path:
         if self._root is None:
-            from pidgin_tui.tui.output_root import app_output_root
-
-            self._root = app_output_root(self.app)
+            self._root = self.pidgin.output_root
         return self._root
 
     @work(thread=True, exclusive=True, group="browse-load", exit_on_error=False)

@@ -5,11 +5,14 @@ Switching back to a kept conversation (`n`/`p`) flips which view is displayed an
 with the store instead of mounting its messages again, which is most of a switch's cost.
 
 The container is anchored: it follows new text at the bottom, stops following when the user
-scrolls up, and follows again once they scroll back to the bottom.
+scrolls up, and follows again once they scroll back to the bottom. A view mounts only its last
+screenful of turns; scrolling up to the top mounts the turns before them, keeping the text under
+the user's eyes where it was.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 
 from textual.containers import VerticalScroll
@@ -19,8 +22,10 @@ from pidgin_tui.tui.state import ConversationState
 from pidgin_tui.tui.widgets.conversation_view import ConversationView
 
 KEPT_VIEWS = 6
-"""Conversations kept mounted (the one shown and the most recently shown others); each holds at
-most `MOUNTED_TURNS` turns, so the deck stays as light as a few screens."""
+"""Conversations kept mounted (the one shown and the most recently shown others); each holds
+about a screenful of turns, so the deck stays as light as a few screens."""
+REVEAL_AT = 1
+"""Scrolled this close to the top, the view mounts the turns above."""
 
 
 class ConversationDeck(VerticalScroll):
@@ -37,34 +42,64 @@ class ConversationDeck(VerticalScroll):
         self.current: ConversationView | None = None
         self.thinking_open = False
         """Thinking of every message, shown and yet to come, is unfolded."""
+        self._revealing = False
+        """Earlier turns are being mounted (and the scroll position kept)."""
+        self._building = asyncio.Lock()
+        """Held while a view is built or shown: a switch waits for a view being prepared."""
 
     @property
     def conversation_id(self) -> str | None:
         return None if self.current is None else self.current.conversation_id
+
+    @property
+    def revealing(self) -> bool:
+        """Earlier turns are being mounted above the top (the scroll position follows)."""
+        return self._revealing
 
     def on_mount(self) -> None:
         self.anchor()
 
     async def show(self, conversation: ConversationState | None) -> None:
         """Display `conversation` (None shows how to start one), reusing its view if kept."""
-        key = None if conversation is None else conversation.conversation_id
-        view = self._views.pop(key, None)
-        if view is None:
-            view = ConversationView(thinking_open=self.thinking_open)
-            view.display = False  # filled out of sight, then shown in one step
-            await self.mount(view)
+        async with self._building:
+            key = None if conversation is None else conversation.conversation_id
+            view = self._views.pop(key, None)
+            if view is None:
+                view = await self._build(conversation)
+            elif conversation is not None:
+                await view.catch_up(conversation)
+            self._views[key] = view
+            with self.app.batch_update():
+                for kept in self._views.values():
+                    kept.display = kept is view
+            self.current = view
+            await self._evict()
+            self.follow()
+
+    async def prepare(self, conversation: ConversationState) -> None:
+        """Build the view of `conversation` out of sight, so a switch to it (`n`/`p`) finds it
+        ready; it counts as shown just before the one on screen."""
+        async with self._building:
+            key = conversation.conversation_id
+            if key in self._views or self.current is None:
+                return
+            self._views[key] = await self._build(conversation)
+            self._views.move_to_end(self.current.conversation_id)
+            await self._evict()
+
+    async def _build(self, conversation: ConversationState | None) -> ConversationView:
+        view = ConversationView(thinking_open=self.thinking_open,
+                                following=lambda: not self._anchor_released)
+        view.display = False  # filled out of sight, then shown in one step
+        await self.mount(view)
+        if view.is_mounted:  # not when the deck is being removed (the app is closing)
             await view.show(conversation)
-        elif conversation is not None:
-            await view.catch_up(conversation)
-        self._views[key] = view
-        with self.app.batch_update():
-            for kept in self._views.values():
-                kept.display = kept is view
-        self.current = view
+        return view
+
+    async def _evict(self) -> None:
         while len(self._views) > KEPT_VIEWS:
             _, oldest = self._views.popitem(last=False)
             await oldest.close()
-        self.follow()
 
     async def sync(self, conversation: ConversationState) -> None:
         if self.current is not None:
@@ -104,9 +139,29 @@ class ConversationDeck(VerticalScroll):
         self.anchor()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Follow new text again once the user scrolls back to the bottom. Text streaming in
-        moves the bottom while a scroll is on its way, so the last line counts as the bottom."""
+        """Follow new text again once the user scrolls back to the bottom (text streaming in
+        moves the bottom while a scroll is on its way, so the last line counts as the bottom);
+        mount the turns above once they scroll up to the top."""
         super().watch_scroll_y(old_value, new_value)
         if self._anchor_released and new_value > old_value and \
                 new_value >= self.max_scroll_y - 1:
             self.follow()
+        elif self._anchor_released and new_value < old_value and new_value <= REVEAL_AT and \
+                not self._revealing and self.current is not None and self.current.can_reveal:
+            # Only the user's own scroll: a trim while following moves the top as well.
+            self._revealing = True
+            self.call_later(self._reveal, self.current)
+
+    async def _reveal(self, view: ConversationView) -> None:
+        """Mount the turns above the top of `view`, then scroll by their height so the text
+        the user was reading stays where it was."""
+        height = self.virtual_size.height
+        if view is self.current and await view.reveal_earlier():
+            self.call_after_refresh(self._keep_position, height)
+        else:
+            self._revealing = False
+
+    def _keep_position(self, height: int) -> None:
+        self.scroll_to(y=self.scroll_y + self.virtual_size.height - height, animate=False,
+                       immediate=True, force=True)
+        self._revealing = False

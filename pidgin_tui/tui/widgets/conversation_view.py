@@ -1,19 +1,29 @@
-"""One conversation on the live screen: the last few turns mounted, older ones collapsed into
-one line. `ConversationDeck` scrolls it and keeps it mounted while other conversations are shown.
+"""One conversation on the live screen: only what fills the screen is mounted.
+
+Opening or switching to a conversation mounts its last turns until they fill the visible height
+(measured from the text, before layout), whatever the conversation's length; scrolling up to the
+top mounts the turns before them, a screenful at a time, from the store's resident turns. Turns
+no longer in memory are collapsed into one line. `ConversationDeck` scrolls the view and keeps it
+mounted while other conversations are shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from pidgin_tui.core.types import AgentId
-from pidgin_tui.tui.state import ConversationState
+from pidgin_tui.tui.state import ConversationState, MessageState
 from pidgin_tui.tui.widgets.message_view import MessageView
 
-MOUNTED_TURNS = 6
-"""Turns kept as widgets; a 1,000-turn conversation keeps the screen as light as a short one."""
+HEADER_LINES = 2
+"""Rows of a message besides its text: the header line and the margin below."""
+MESSAGE_CHROME = 3
+"""Columns of a message besides its text: the left border and the padding."""
 EMPTY_TEXT = ("No conversation yet.\n\nPress [b]F2[/b] to design an experiment, or "
               "[b]ctrl+r[/b] to launch the setup form as it is (local:test × local:test).")
 
@@ -30,10 +40,17 @@ class ConversationView(Vertical):
     ConversationView > #end-note { color: $text-warning; text-style: bold; padding: 0 1; }
     """
 
-    def __init__(self, *, thinking_open: bool = False) -> None:
+    def __init__(self, *, thinking_open: bool = False,
+                 following: Callable[[], bool] = lambda: True) -> None:
         super().__init__()
+        self._following = following
+        """Whether the scrolling parent shows the bottom and follows new text."""
         self.conversation_id: str | None = None
         self._views: dict[tuple[int, str], MessageView] = {}
+        self._first_turn = 0
+        """The earliest mounted turn (0 before any)."""
+        self._conversation: ConversationState | None = None
+        self._prompt_text = ""
         self.thinking_open = thinking_open
         """Thinking of every message, shown and yet to come, is unfolded."""
 
@@ -48,19 +65,29 @@ class ConversationView(Vertical):
             await view.stop_streams()
         await self.remove_children(MessageView)
         self._views.clear()
+        self._first_turn = 0
+        self._prompt_text = ""
+        self._conversation = conversation
         self.conversation_id = None if conversation is None else conversation.conversation_id
-        prompt = self.query_one("#prompt-note", Static)
         if conversation is None:
-            prompt.update(EMPTY_TEXT)
+            self.query_one("#prompt-note", Static).update(EMPTY_TEXT)
             self.query_one("#end-note", Static).update("")
             self.query_one("#collapsed-note", Static).remove_class("-visible")
             return
-        prompt.update(f"[b]Opening prompt[/b]\n{_escape(conversation.prompt) or '(none)'}")
-        await self.sync(conversation)
+        await self.sync(conversation, trim=True)
+
+    def _show_prompt(self, conversation: ConversationState) -> None:
+        """The opening prompt (a view built before its conversation started has none yet)."""
+        prompt = self.query_one("#prompt-note", Static)
+        text = f"[b]Opening prompt[/b]\n{_escape(conversation.prompt) or '(none)'}"
+        if text != self._prompt_text:
+            self._prompt_text = text
+            prompt.update(text)
 
     async def catch_up(self, conversation: ConversationState) -> None:
         """Show what arrived while this view was hidden: only the conversation on screen gets
-        streamed text, so a message that streamed meanwhile is rewritten from the store."""
+        streamed text, so a message that streamed meanwhile is rewritten from the store. The
+        view is shown at its bottom, so turns above the last screenful are unmounted."""
         for (turn, agent_id), view in list(self._views.items()):
             message = conversation.turns.get(turn, {}).get(agent_id)
             if message is None or view.complete or view.ended_by is not None:
@@ -70,7 +97,7 @@ class ConversationView(Vertical):
             await view.add_chunks(0, list(message.chunks), False)
             if message.complete:
                 await view.finish(message)
-        await self.sync(conversation)
+        await self.sync(conversation, trim=True)
 
     async def close(self) -> None:
         """Stop the message streams and remove this view (it left the deck)."""
@@ -78,18 +105,85 @@ class ConversationView(Vertical):
             await view.stop_streams()
         await self.remove()
 
-    async def sync(self, conversation: ConversationState) -> None:
-        """Mount views for new messages, drop views of turns that scrolled out of the window."""
+    def _viewport(self) -> tuple[int, int]:
+        """(width, height) the messages' text is laid out in: the scrolling parent's, or the
+        screen's before the first layout (larger, so never too few turns are mounted)."""
+        parent = self.parent
+        size = parent.scrollable_content_region.size \
+            if isinstance(parent, Widget) and parent.size else self.app.size
+        return max(1, size.width - MESSAGE_CHROME), size.height
+
+    def _turn_lines(self, conversation: ConversationState, turn: int, width: int) -> int:
+        """At most the rows `turn` takes: a line never holds more than `width` characters."""
+        return sum(HEADER_LINES + len(message.text) // width
+                   for message in conversation.turns[turn].values())
+
+    def _screenful(self, conversation: ConversationState, turns: list[int]) -> list[int]:
+        """The last of `turns` (ascending) that fill the view's height."""
+        width, need = self._viewport()
+        for index in range(len(turns) - 1, -1, -1):
+            need -= self._turn_lines(conversation, turns[index], width)
+            if need <= 0:
+                return turns[index:]
+        return turns
+
+    async def sync(self, conversation: ConversationState, *, trim: bool | None = None) -> None:
+        """Mount views for new messages, drop views of turns that left the store; with `trim`
+        (by default: while the view follows its bottom), also of turns above the last
+        screenful."""
+        if trim is None:
+            trim = self._following()
         # Snapshot first: the run keeps changing the store while this method awaits.
-        turns = sorted(conversation.turns)[-MOUNTED_TURNS:]
+        self._conversation = conversation
+        resident = sorted(conversation.turns)
+        last_screen = self._screenful(conversation, resident)
+        if trim or not self._first_turn or not last_screen:
+            first = last_screen[0] if last_screen else 0
+        else:
+            first = min(max(self._first_turn, resident[0]), last_screen[0])
+        turns = [turn for turn in resident if turn >= first]
         window = [(turn, list(conversation.turns[turn].items())) for turn in turns]
-        hidden = conversation.collapsed_turns + len(conversation.turns) - len(turns)
+        self._first_turn = first
         keep = set(turns)
         for key in [k for k in self._views if k[0] not in keep]:
-            view = self._views.pop(key)
+            view = self._views.pop(key, None)
+            if view is None:
+                continue  # another call removed it while this one awaited
             await view.stop_streams()
             await view.remove()
-        end_note = self.query_one("#end-note", Static)
+        new_views = self._new_views(conversation, window)
+        if new_views:
+            await self.mount_all(new_views, before=self.query_one("#end-note", Static))
+        self._show_prompt(conversation)
+        self._update_note(conversation)
+        self.show_end(conversation)
+
+    @property
+    def can_reveal(self) -> bool:
+        """Turns before the mounted ones are still in the store (scrolling up shows them)."""
+        conversation = self._conversation
+        return conversation is not None and bool(self._first_turn) and \
+            any(turn < self._first_turn for turn in conversation.turns)
+
+    async def reveal_earlier(self) -> bool:
+        """Mount a screenful of the turns before the mounted ones; False if there are none."""
+        conversation = self._conversation
+        if conversation is None or not self.can_reveal:
+            return False
+        earlier = self._screenful(conversation,
+                                  [t for t in sorted(conversation.turns) if t < self._first_turn])
+        self._first_turn = earlier[0]
+        new_views = self._new_views(
+            conversation, [(turn, list(conversation.turns[turn].items())) for turn in earlier])
+        above = self.query_children(MessageView)
+        await self.mount_all(new_views, before=above.first() if above else
+                             self.query_one("#end-note", Static))
+        self._update_note(conversation)
+        return True
+
+    def _new_views(self, conversation: ConversationState,
+                   window: list[tuple[int, list[tuple[str, MessageState]]]]) -> list[MessageView]:
+        """Views for the messages of `window` that have none yet (registered, not mounted)."""
         new_views = []
         for turn, messages in window:
             for agent_id, message in messages:
@@ -98,13 +192,20 @@ class ConversationView(Vertical):
                                        thinking_open=self.thinking_open)
                     self._views[(turn, agent_id)] = view
                     new_views.append(view)
-        if new_views:
-            await self.mount_all(new_views, before=end_note)
+        return new_views
+
+    def _update_note(self, conversation: ConversationState) -> None:
+        """One line above the messages: how many turns are not shown, and where they are."""
+        above = sorted(turn for turn in conversation.turns if turn < self._first_turn)
+        hidden = conversation.collapsed_turns + len(above)
         note = self.query_one("#collapsed-note", Static)
         note.set_class(hidden > 0, "-visible")
-        note.update(f"… {hidden} earlier turn{'s' if hidden != 1 else ''} collapsed "
-                    "(the full transcript is in the experiment's JSONL)")
-        self.show_end(conversation)
+        text = f"… {hidden} earlier turn{'s' if hidden != 1 else ''} not shown"
+        if above:
+            text += f" · scroll up for turns {above[0]}–{above[-1]}"
+        if conversation.collapsed_turns:
+            text += " · the full transcript is in the experiment's JSONL"
+        note.update(text)
 
     def show_end(self, conversation: ConversationState) -> None:
         text = ""

@@ -1,0 +1,204 @@
+"""The live screen mounts what fills the screen, not the whole conversation: a switch to a long
+conversation mounts its last screenful, and scrolling up to the top mounts the turns before."""
+
+from __future__ import annotations
+
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.events import (
+    ConversationStartEvent,
+    MessageCompleteEvent,
+    TurnCompleteEvent,
+    TurnStartEvent,
+)
+from pidgin_tui.experiments.synthetic import conversation_events
+from pidgin_tui.tui.bridge import Bridge
+from pidgin_tui.tui.state import RESIDENT_TURNS
+from pidgin_tui.tui.widgets.conversation_deck import ConversationDeck
+from pidgin_tui.tui.widgets.conversation_view import ConversationView
+from pidgin_tui.tui.widgets.message_view import MessageView
+
+from .conftest import SIZE
+from .helpers import static_text, wait_until
+
+TURNS = 200
+WORDS = 60
+"""About six lines a message in the live screen's conversation column at SIZE."""
+SHOWN = (ConversationStartEvent, TurnStartEvent, MessageCompleteEvent, TurnCompleteEvent)
+
+
+async def fill(app, conversations: int = 2, *, thinking: bool = False) -> list[str]:
+    """Conversations of TURNS turns in the store, published through a real Bridge."""
+    ids = [f"long_{number:04d}" for number in range(1, conversations + 1)]
+    app.store.add_experiment("long", "long", ids, {
+        "agent_a": ("local:test", 1_000_000), "agent_b": ("local:test", 1_000_000)})
+    bus = EventBus()
+    Bridge(bus, app.store, app.hub)
+    for conversation_id in ids:
+        for event in conversation_events("long", conversation_id, TURNS, words=WORDS,
+                                         ended=False, thinking=thinking):
+            if isinstance(event, SHOWN):
+                await bus.publish(event)
+    return ids
+
+
+def mounted(app) -> list[tuple[int, str]]:
+    """(turn, agent) of the messages mounted for the conversation on screen, top to bottom."""
+    return [(view.turn, view.agent_id) for view in app.screen.view.current.query(MessageView)]
+
+
+def in_order(turns: list[int]) -> bool:
+    """Consecutive turns, each with both agents, A before B (the synthetic speaking order)."""
+    expected = [(turn, agent) for turn in range(turns[0], turns[-1] + 1)
+                for agent in ("agent_a", "agent_b")]
+    return turns == sorted(set(turns)) and expected == [
+        (turn, agent) for turn in turns for agent in ("agent_a", "agent_b")]
+
+
+async def test_a_switch_to_a_200_turn_conversation_mounts_only_the_last_screenful(
+        make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await fill(app)
+        await pilot.pause(0.1)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert "Conversation 2 of 2" in static_text(pilot, "#conversation-line")
+        shown = mounted(app)
+        deck = app.screen.query_one(ConversationDeck)
+        # A screenful is 36 rows; a message takes 8: five messages fill it, and the turn that
+        # crosses the top is mounted whole.
+        assert len(shown) <= 8, f"{len(shown)} messages mounted for one screen"
+        assert shown[-1] == (TURNS, "agent_b")
+        assert in_order([turn for turn, _ in shown][::2])
+        assert len(app.screen.view.current.query("*")) <= 40
+        assert deck.max_scroll_y > 0 and deck.scroll_y == deck.max_scroll_y, \
+            "the screen is full and shows the newest text"
+
+
+async def test_scrolling_up_reveals_the_earlier_turns_in_order(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        [conversation_id, _] = await fill(app)
+        await pilot.pause(0.1)
+        await app.screen.show_conversation(app.store.conversation(conversation_id))
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+        first = mounted(app)
+        first_turn = first[0][0]
+        assert "scroll up for turns" in static_text(pilot, "#collapsed-note")
+        resident = sorted(app.store.conversation(conversation_id).turns)
+        reveals = 0
+        while mounted(app)[0][0] > resident[0]:
+            top = mounted(app)[0]
+            deck.scroll_home(animate=False)
+            await wait_until(pilot, lambda top=top: mounted(app)[0] != top and not deck.revealing,
+                             "earlier turns to be mounted")
+            await pilot.pause(0.05)
+            reveals += 1
+            shown = mounted(app)
+            assert in_order([turn for turn, _ in shown][::2])
+            assert shown[-len(first):] == first, "the turns shown before stay, below"
+            # The text that was at the top stays in view: the scroll moved by the new height.
+            view = next(v for v in app.screen.view.current.query(MessageView)
+                        if (v.turn, v.agent_id) == top)
+            assert deck.scroll_y > 0
+            assert deck.region.y <= view.region.y < deck.region.bottom
+        assert reveals >= 2, "a screenful at a time, not everything at once"
+        assert mounted(app)[0] == (resident[0], "agent_a")
+        assert len(resident) == RESIDENT_TURNS and first_turn > resident[0]
+        note = static_text(pilot, "#collapsed-note")
+        assert f"{resident[0] - 1} earlier turns not shown" in note
+        assert "scroll up" not in note and "JSONL" in note
+
+
+async def test_coming_back_to_a_conversation_shows_its_last_screenful_again(make_app) -> None:
+    """Turns revealed by scrolling up are let go once the conversation is left: a switch back
+    costs a screenful, whatever the user scrolled through before."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await fill(app)
+        await pilot.pause(0.1)
+        first = mounted(app)
+        deck = app.screen.query_one(ConversationDeck)
+        top = first[0]
+        deck.scroll_home(animate=False)
+        await wait_until(pilot, lambda: mounted(app)[0] != top and not deck.revealing,
+                         "earlier turns to be mounted")
+        assert len(mounted(app)) > len(first)
+        await pilot.press("n")
+        await pilot.press("p")
+        await pilot.pause(0.1)
+        assert mounted(app) == first
+        assert deck.scroll_y == deck.max_scroll_y
+
+
+async def test_the_next_conversation_is_built_while_the_user_reads(make_app) -> None:
+    """Left on a conversation for a moment, the screen builds the views `n` and `p` show, out
+    of sight: the switch then flips to a ready view instead of building one."""
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        ids = await fill(app, conversations=4)
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+
+        def kept() -> dict[str | None, ConversationView]:
+            return {view.conversation_id: view for view in deck.query(ConversationView)}
+
+        await wait_until(pilot, lambda: {ids[1], ids[3]} <= set(kept()),
+                         "the neighbours' views to be built")
+        prepared = kept()[ids[1]]
+        assert not prepared.display
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert deck.current is prepared and prepared.display
+        # Built when it was shorter or not: it is caught up with the store, a screenful.
+        assert mounted(app)[-1] == (TURNS, "agent_b") and len(mounted(app)) <= 8
+        assert "Conversation 2 of 4" in static_text(pilot, "#conversation-line")
+        await wait_until(pilot, lambda: ids[2] in kept(), "the next neighbour's view")
+
+
+async def test_turns_revealed_after_t_show_their_thinking_unfolded(make_app) -> None:
+    from textual.widgets import Collapsible
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await fill(app, thinking=True)
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+        await pilot.press("t")
+        folds = len(app.screen.view.current.query(Collapsible))
+        top = mounted(app)[0]
+        deck.scroll_home(animate=False)
+        await wait_until(pilot, lambda: mounted(app)[0] != top and not deck.revealing,
+                         "earlier turns to be mounted")
+        revealed = list(app.screen.view.current.query(Collapsible))
+        assert len(revealed) > folds and not any(fold.collapsed for fold in revealed)
+
+
+async def test_a_view_built_before_its_conversation_started_shows_its_prompt(make_app) -> None:
+    from .scripted import EXPERIMENT_ID, STAMP, Script
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        script = Script(app, conversations=2)
+        await script.start()
+        second = f"{EXPERIMENT_ID}_0002"
+        deck = app.screen.query_one(ConversationDeck)
+        await wait_until(pilot, lambda: any(view.conversation_id == second
+                                            for view in deck.query(ConversationView)),
+                         "the next conversation's view to be built")
+        await script.bus.publish(ConversationStartEvent(
+            experiment_id=EXPERIMENT_ID, conversation_id=second, timestamp=STAMP,
+            agent_a_model="local:test", agent_b_model="local:test",
+            initial_prompt="A second opening, about tides.", max_turns=3))
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert deck.current is not None and deck.current.conversation_id == second
+        assert "about tides" in str(deck.current.query_one("#prompt-note").render())
