@@ -100,9 +100,7 @@ def _profile(conv: ConversationRecord, fallback: str) -> str:
 def rescore_conversation(conv: ConversationRecord, profile: str
                          ) -> tuple[list[Event], ConversationRescore]:
     """The rescored events of one conversation (read with `detail`, without a rescore)."""
-    start = conv.start
-    first_speaker = start.first_speaker if start is not None else "agent_a"
-    scorer = make_turn_scorer(profile, first_speaker, conv.initial_prompt)
+    scorer = make_turn_scorer(profile, conv.first_speaker, conv.initial_prompt)
     texts: dict[int, dict[str, str]] = {}
     for message in conv.complete_messages:
         texts.setdefault(message.turn_number, {})[message.agent_id] = message.content

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from pidgin_tui.experiments.resume import SavedConversation
     from pidgin_tui.record.lock import ExperimentLock
 
-ScorerFactory = Callable[[str, str, str], TurnScorer]
+ScorerFactory = Callable[[str, AgentId, str], TurnScorer]
 """(convergence profile, first speaker, opening prompt) -> a fresh per-conversation
 TurnScorer."""
 
@@ -62,7 +62,8 @@ def conversation_id_for(experiment_id: str, repetition: int) -> str:
     return f"{experiment_id}_{repetition:04d}"
 
 
-def _default_scorer_factory(profile: str, first_speaker: str, prompt: str) -> TurnScorer:
+def _default_scorer_factory(profile: str, first_speaker: AgentId, prompt: str
+                            ) -> TurnScorer:
     from pidgin_tui.metrics.turn import make_turn_scorer
 
     return make_turn_scorer(profile, first_speaker, prompt)
@@ -437,7 +438,7 @@ class ExperimentRunner:
                 plan.seed = seed
             if budget.exceeded:
                 control.stop()
-            scorer = self.scorer_factory(spec.convergence_profile, spec.first_speaker,
+            scorer = self.scorer_factory(spec.convergence_profile, AgentId(spec.first_speaker),
                                          spec.prompt)
             if resume is not None and hasattr(scorer, "replay"):
                 scorer.replay(completed_turn_texts(resume))  # cumulative metrics carry on

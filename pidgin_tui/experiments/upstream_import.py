@@ -128,7 +128,7 @@ async def convert(upstream: UpstreamExperiment, output_root: Path,
             conv_id = conversation_id_for(exp_id, repetition)
             # Upstream's first speaker is always agent A; its opening prompt anchors the
             # scorer's topic drift as in a run of ours.
-            scorer = make_turn_scorer(DEFAULT_PROFILE, "agent_a", conv.initial_prompt or "")
+            scorer = make_turn_scorer(DEFAULT_PROFILE, AgentId.A, conv.initial_prompt or "")
             status, done = await _replay(bus, exp_id, conv_id, repetition, conv, scorer)
             statuses.append(status)
             turns += done

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pidgin_tui.core.events import FIRST_TURN
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.metrics.catalog import PER_AGENT
 from pidgin_tui.metrics.convergence import (
     DEFAULT_PROFILE,
@@ -98,11 +99,11 @@ class _AgentState:
 class ConversationMetrics:
     """Computes every metric of each turn of one conversation (see docs/metrics.md)."""
 
-    def __init__(self, profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
+    def __init__(self, profile: str = DEFAULT_PROFILE, first_speaker: AgentId = AgentId.A,
                  prompt: str = "") -> None:
         check_profile(profile)
         self.profile = profile
-        self.order = ("a", "b") if first_speaker != "agent_b" else ("b", "a")
+        self.order = ("a", "b") if first_speaker != AgentId.B else ("b", "a")
         self._agents = {"a": _AgentState(), "b": _AgentState()}
         self._seen_words: set[str] = set()
         self._seen_bigrams: set[str] = set()
@@ -297,7 +298,7 @@ def _pair_metrics(a: MessageAnalysis, b: MessageAnalysis) -> tuple[_Shared, dict
     return shared, out
 
 
-def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: str = "agent_a",
+def make_turn_scorer(profile: str = DEFAULT_PROFILE, first_speaker: AgentId = AgentId.A,
                      prompt: str = "") -> ConversationMetrics:
     """A fresh scorer for one conversation (raises UnknownProfileError for a bad profile).
 

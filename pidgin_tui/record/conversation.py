@@ -362,8 +362,8 @@ class ConversationRecord:
         return self.turns_completed if first is None else first.substantive_turns
 
     @property
-    def first_speaker(self) -> str:
-        return self.start.first_speaker if self.start is not None else "agent_a"
+    def first_speaker(self) -> AgentId:
+        return self.start.first_speaker if self.start is not None else AgentId.A
 
     @property
     def end_error(self) -> str | None:

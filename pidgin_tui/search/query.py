@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pidgin_tui.core.safe_text import terminal_safe
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.search.index import connect
 
 MATCH_START, MATCH_END = "\x02", "\x03"
@@ -45,7 +46,7 @@ class SearchHit:
     """The conversation's JSONL file."""
     turn: int
     """1-based, as shown."""
-    agent_id: str
+    agent_id: AgentId
     agent_name: str
     model: str
     snippet: str
@@ -162,7 +163,7 @@ def search(root: Path, text: str, *, experiment_dir: Path | None = None,
         db.close()
     position = {rowid: index for index, rowid in enumerate(found)}
     rows.sort(key=lambda row: position[row[0]])
-    hits = [SearchHit(exp_id, name, exp_dir, conv, path, turn, agent,
+    hits = [SearchHit(exp_id, name, exp_dir, conv, path, turn, AgentId(agent),
                       json.loads(names).get(agent, agent), msg_model, found[rowid][1],
                       found[rowid][0])
             for (rowid, exp_id, name, exp_dir, conv, path, turn, agent, names, msg_model)

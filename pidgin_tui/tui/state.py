@@ -166,7 +166,7 @@ class ConversationState:
         return self.record.max_turns
 
     @property
-    def first_speaker(self) -> str:
+    def first_speaker(self) -> AgentId:
         return self.record.first_speaker
 
     @property

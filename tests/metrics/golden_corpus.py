@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from pidgin_tui.core.types import AgentId  # noqa: E402
 from pidgin_tui.metrics.turn import make_turn_scorer  # noqa: E402
 from tests.metrics.validation_sets import (  # noqa: E402
     convergence_pairs,
@@ -39,7 +40,7 @@ class Conversation:
     prompt: str
     turns: list[tuple[str, str]]
     profile: str = "balanced"
-    first_speaker: str = "agent_a"
+    first_speaker: AgentId = AgentId.A
 
 
 _PIECES = (
@@ -72,7 +73,7 @@ def _synthetic() -> Iterator[Conversation]:
             turns.append((a, b))
         yield Conversation(f"synthetic-{index}", _fragments(rng, 8), turns,
                            profile=("balanced", "structural", "semantic", "strict")[index % 4],
-                           first_speaker="agent_b" if index % 3 == 0 else "agent_a")
+                           first_speaker=AgentId.B if index % 3 == 0 else AgentId.A)
     yield Conversation("blank-and-empty", "", [("   \n\t ", ""), ("", "   "), ("…", "🙂 🙂")])
     words = [f"w{i}" for i in range(300)] + ["the", "and", "of", "thanks", "not", "good"]
     long_a = " ".join(rng.choices(words, k=2600))  # past MTLD's limit table and c·log c table

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.metrics.catalog import CROSS, PER_AGENT, metric_names, render_markdown
 from pidgin_tui.metrics.convergence import PROFILES, UnknownProfileError
 from pidgin_tui.metrics.notes import VERSION_CHANGES
@@ -68,7 +69,7 @@ def test_mimicry_follows_speaking_order() -> None:
     assert m1["mimicry_b_to_a_2"] == pytest.approx(0.5)  # A reused "beta delta" of B's turn 0
     assert m1["mimicry_a_to_b_2"] == 0.0
 
-    b_first = make_turn_scorer(first_speaker="agent_b")
+    b_first = make_turn_scorer(first_speaker=AgentId.B)
     m0, _ = b_first(0, "alpha beta delta", "alpha beta gamma")
     assert m0["mimicry_b_to_a_2"] == pytest.approx(0.5)
     assert m0["mimicry_a_to_b_2"] == 0.0
