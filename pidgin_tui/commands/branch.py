@@ -73,8 +73,6 @@ def _agents(choice: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.commands.run_flags import spec_overrides
     from pidgin_tui.commands.run_headless import launch
@@ -115,16 +113,5 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     human = sys.stderr if args.json else sys.stdout
-    if args.dry_run:
-        lineage = {"parent_experiment": source.parent_experiment_id,
-                   "parent_conversation": conversation_id, "branch_turn": source.turn,
-                   "branches": args.branches, "changes": source.changes}
-        if args.json:
-            print(json.dumps({"dry_run": True, **lineage}))
-            args.json = False  # the plan below goes to stderr
-            human = sys.stderr
-        else:
-            for key, value in lineage.items():
-                print(f"{key:<19}  {value}", file=human)
     return launch(runner, args, human,
                   detached=("branch", child_arguments(args, parent_dir, conversation_id)))
