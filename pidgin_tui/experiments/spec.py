@@ -348,10 +348,14 @@ def dump_spec_yaml(spec: ExperimentSpec) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+BRANCH_POINT_CHANGES = frozenset({"inject", "replace"})
+"""A branch's recorded changes that are text put in at the branch point, not spec keys."""
+
+
 def spec_with_changes(spec: ExperimentSpec, changes: dict[str, Any]) -> ExperimentSpec:
     """`spec` with a branch's recorded changes applied (the spec its conversation ran with)."""
     return parse_spec({**spec.to_dict(),
-                       **{k: v for k, v in changes.items() if k != "inject"}})
+                       **{k: v for k, v in changes.items() if k not in BRANCH_POINT_CHANGES}})
 
 
 def recorded_spec(spec: ExperimentSpec,
