@@ -126,10 +126,11 @@ async def test_bad_branch_requests_say_why(tmp_path: Path,
     assert "{'max_turns': 5}" in capsys.readouterr().out
     # turns 2-5 are sent by each of 2 branches; turn 1 is copied, so never counted as sent
     assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "1", "--turn", "1",
-                 "--dry-run", "--json", "-t", "5", "-r", "2"]) == 0
+                 "--dry-run", "--json", "-t", "5", "-r", "2", "--pause-before-turn", "3"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert plan["requests"] == 2 * 4 * 2 and plan["inherited_turns"].startswith("1-1 ")
-    assert (plan["branch_turn"], plan["changes"]) == (1, {"max_turns": 5})
+    assert (plan["branch_turn"], plan["changes"]) == (1, {"max_turns": 5,
+                                                          "pause_before_turn": 3})
     assert plan["estimate"].startswith("16 requests")
     assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "zz", "--turn",
                  "1"]) == 2
