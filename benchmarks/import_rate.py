@@ -7,10 +7,16 @@ imports it into a fresh DuckDB file several times. Goal: ≥ 100,000 events/s.
 
     /work/venv/bin/python benchmarks/import_rate.py [conversations] [turns]
 
-Figures on the shared 2-core machine (median of 5, with metrics; 1-minute load in brackets):
-92,595 events/s [1.0], 50,678 [5.4], 78,150 [3.2]; best runs 101,052 [1.0]. A memory limit of
-192 MB or none measure the same (70,485 vs 70,654 events/s side by side [3.1]): the import is
-bound by DuckDB parsing the JSON (~60 % of its time is `_stage`), so by the machine's load.
+Figures on the shared 2-core machine (median of 5, with metrics; 1-minute load in brackets).
+Schema version 2 (16.2 MB of JSONL): 92,595 events/s [1.0], 50,678 [5.4], 78,150 [3.2]; best
+runs 101,052 [1.0]. Schema version 3 (compact lines, 12.6 MB) against version 2, alternating
+runs on 2026-12-02: 46,244 vs 56,083 [2.7], 53,781 vs 61,965 [3.0], 42,349 vs 58,485 [3.2]
+(best 47,929 vs 62,936): the compact format imports 15-25 % slower. The smaller files save
+little (DuckDB's time goes to `json_transform` and the statements per table, not to reading
+bytes), and putting back as JSON text what a compact line left to its file's first line
+(`import_sql._RESTORED`, then a cast that parses it again) costs ~0.09 s of CPU for these
+48,802 lines, ~0.15 s with the extra keys staged. A memory limit of 192 MB or none measure the
+same (70,485 vs 70,654 events/s side by side [3.1]).
 """
 
 from __future__ import annotations

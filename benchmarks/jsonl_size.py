@@ -5,12 +5,13 @@ its share per event type, and how long the one reader takes to read it back. Goa
 
     /work/venv/bin/python benchmarks/jsonl_size.py [turns]
 
-Measured 2026-12-01 (schema version 2): 648,693 bytes. Of a turn's ~3,240 bytes, the metrics
-array is ~860 and the messages' text ~385; the rest is per-line overhead (each line's type,
-timestamp, seq and schema version is ~100 bytes, 8 lines a turn). Changes local to a line
-(dropping null `effective` entries, a provider the model names, shorter keys) reach ~540 KB;
-<= 0.5 MB needs a line to leave to its file's first line what it states (timestamps relative to
-the conversation's start, models and effective settings equal to the start's).
+Measured 2026-12-02 (schema version 3, load average 6.8): 489,257 bytes (488,154 in another
+run: the relative times grow a digit on a slower run). By event type: TurnCompleteEvent
+200,681 (the metrics array ~860 bytes a turn), MessageCompleteEvent 133,100 (the text ~385 a
+turn), MessageRequestEvent 82,887, TokenUsageEvent 57,799, TurnStartEvent 13,608, the rest
+~1,200. Schema version 2 wrote 648,693 bytes: a line repeated its `timestamp` (39 bytes) and
+`schema_version` (19), and requests, messages and usages their model, effective settings and
+provider; a line now leaves those to its file's first line (`record.compact`).
 """
 
 from __future__ import annotations

@@ -24,10 +24,14 @@ import msgspec
 from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
 from pidgin_tui.core.types import AgentId, EndReason, Status
 
-SCHEMA_VERSION = 2
-"""Bumped whenever a field changes meaning; readers keep accepting older versions.
+SCHEMA_VERSION = 3
+"""Bumped whenever a field changes meaning or a line changes form; readers keep accepting
+older versions.
 
-1: turns and repetitions counted from 0. 2: from 1 (`FIRST_TURN`, `FIRST_REPETITION`)."""
+1: turns and repetitions counted from 0. 2: from 1 (`FIRST_TURN`, `FIRST_REPETITION`).
+3: a line after a file's first leaves to it what it states (`record.compact`): its time is
+relative to the first line's, its schema version and the agents' models and settings are the
+first line's. Only the file's reader (`record.jsonl`) can read such a line whole."""
 ZERO_BASED_SCHEMA = 1
 """The last schema version whose turn and repetition numbers count from 0."""
 FIRST_TURN = 1
@@ -149,7 +153,8 @@ class MessageRequestEvent(Event, kw_only=True):
 
     agent_id: AgentId
     turn_number: int
-    model: str
+    model: str = ""
+    """Empty only in a compact line, which leaves the agent's model to the start's."""
     message_count: int
     payload_sha256: str
     estimated_input_tokens: int = 0
@@ -203,8 +208,9 @@ class MessageCompleteEvent(Event, kw_only=True):
 class TokenUsageEvent(Event, kw_only=True):
     agent_id: AgentId
     turn_number: int
-    model: str
-    provider: str
+    model: str = ""
+    provider: str = ""
+    """Left out of a compact line when the model names it (`local` of `local:instant`)."""
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
@@ -453,17 +459,26 @@ def _unpacked(line: _TurnCompleteLine) -> TurnCompleteEvent:
 
 
 _VERSION_KEY = b'"schema_version"'
+_TAG = b'{"event_type":"'
+RELATIVE_TIME_KEY = b',"t":'
+"""What follows the tag in a compact line (schema 3 on, `record.compact`): its time relative to
+its file's first line, in place of its own `timestamp` and `schema_version`."""
 
 
 def decode_event(line: bytes | str) -> Event:
     """Parse one JSON line back to its typed event, in the current numbering (see the module
     docstring); raises `msgspec.DecodeError` if malformed (or `msgspec.ValidationError` if a
-    field has the wrong type). A line without a schema version is of the first one."""
+    field has the wrong type). A line without a schema version is of the first one; a compact
+    line (schema 3 on, without its time) is refused: only its file can complete it."""
     event = _decoder.decode(line)
     if type(event) is _TurnCompleteLine:
         event = _unpacked(event)
     raw = line.encode() if isinstance(line, str) else line
     if _VERSION_KEY not in raw:
+        if raw.startswith(RELATIVE_TIME_KEY, raw.find(b'"', len(_TAG)) + 1):
+            raise msgspec.ValidationError(
+                "a compact line leaves its time and schema version to its file's first line: "
+                "read it with its file (record.jsonl)")
         event.schema_version = ZERO_BASED_SCHEMA
     if event.schema_version <= ZERO_BASED_SCHEMA:
         migrate_zero_based(event)

@@ -25,6 +25,7 @@ from pidgin_tui.database.metrics_schema import (
 )
 from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.metrics.turn import METRICS_VERSION
+from pidgin_tui.record.compact import AGENT_MODEL_EVENTS
 
 
 def _or(expr: str, cls: type[ev.Event], name: str) -> str:
@@ -67,24 +68,68 @@ _DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 # a line without a conversation id takes it from its file's name.
 _HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
            "turn_number", "agent_id", "metrics_version", "convergence_score", "inherited",
-           "schema_version")
-_HEADER_TYPE = json.dumps({**{name: "VARCHAR" for name in _HEADER}, "metrics": "DOUBLE[]"})
+           "schema_version", "t", "model", "provider", "payload_sha256")
+_HEADER_TYPE = json.dumps({**{name: "VARCHAR" for name in _HEADER}, "metrics": "DOUBLE[]",
+                           "effective": "JSON"})
+
+FILE_HEADERS_TABLE = "_file_headers"
+FILE_HEADERS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE {FILE_HEADERS_TABLE} AS
+SELECT unnest($file::VARCHAR[]) AS file, unnest($start::VARCHAR[])::TIMESTAMP AS start,
+       unnest($version::INTEGER[]) AS version, unnest($model_a::VARCHAR[]) AS model_a,
+       unnest($model_b::VARCHAR[]) AS model_b, unnest($effective_a::VARCHAR[]) AS effective_a,
+       unnest($effective_b::VARCHAR[]) AS effective_b
+"""
+"""What each file's first line states for its compact lines (`record.compact.FileHeader`):
+one row per file that has compact lines to restore, filled from `FileHeader.columns`."""
+
+_AGENT_MODEL = ", ".join(f"'{cls.__name__}'" for cls in AGENT_MODEL_EVENTS)
+_HASH_KEY = '\'"payload_sha256":"\''
+
+# A compact line (`record.compact`) gets back, as text, what it left to its file's first line:
+# its `timestamp` and `schema_version` in place of `"t":<ms>`, the agent's model and effective
+# settings and the provider its model names (put right after them: they are absent from the
+# line), and its payload hash in hex. The text then reads as the full line would, but for a
+# turn's positional metrics, which the events table leaves out anyway (no second parse of them).
+_RESTORED = """concat(
+    '{"event_type":"', event_type, '","timestamp":"', strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ'),
+    '","schema_version":', version,
+    CASE WHEN start_model IS NOT NULL THEN ',"model":' || to_json(start_model) END,
+    CASE WHEN start_effective IS NOT NULL THEN ',"effective":' || start_effective END,
+    CASE WHEN event_type = 'TokenUsageEvent' AND provider IS NULL
+         THEN ',"provider":' || to_json(CASE WHEN contains(COALESCE(model, start_model), ':')
+              THEN split_part(COALESCE(model, start_model), ':', 1) ELSE '' END) END,
+    substr(line, 22 + length(event_type) + length(t)))"""
 
 STAGE_COLUMNS = f"""
 SELECT filename, event_type, conversation_id, seq, timestamp, event_id, experiment_id,
        turn_number + shift AS turn_number, agent_id, metrics_version, convergence_score,
        inherited, metric_values,
-       CASE WHEN shift = 0 THEN data ELSE json_merge_patch(data, json_object(
+       CASE WHEN line IS NOT NULL THEN ({_RESTORED})::JSON
+            WHEN shift = 0 THEN data ELSE json_merge_patch(data, json_object(
            'schema_version', {ev.SCHEMA_VERSION}, 'turn_number', turn_number + shift,
            'repetition', CASE WHEN event_type = 'ConversationStartEvent' THEN COALESCE(
                TRY_CAST(data->>'repetition' AS INTEGER), {_or_int(_S, "repetition")}) + shift END,
            'onset_turn', TRY_CAST(data->>'onset_turn' AS INTEGER) + shift)) END AS data
 FROM (
-SELECT CASE WHEN x.event_type IS NULL THEN filename END AS filename, x.event_type,
+SELECT *, CASE WHEN t IS NULL OR event_type IS NULL THEN NULL
+               WHEN event_type = 'MessageRequestEvent' AND length(sha) = 43
+                    AND regexp_full_match(sha, '[A-Za-z0-9+/]{{43}}')
+               THEN replace(data::VARCHAR, {_HASH_KEY} || sha || '"',
+                            {_HASH_KEY} || lower(hex(from_base64(sha || '='))) || '"')
+               WHEN event_type = 'TurnCompleteEvent' AND metric_values IS NOT NULL
+               THEN regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '')
+               ELSE data::VARCHAR END AS line
+FROM (
+SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) THEN filename
+       END AS filename,
+       CASE WHEN x.t IS NULL OR h.start IS NOT NULL THEN x.event_type END AS event_type,
        COALESCE(x.conversation_id, NULLIF(regexp_extract(filename,
                 '[/\\\\]conv_([^/\\\\]+)_events\\.jsonl$', 1), '')) AS conversation_id,
        TRY_CAST(x.seq AS BIGINT) AS seq,
-       TRY_CAST(x.timestamp AS TIMESTAMP) AS timestamp, x.event_id, x.experiment_id,
+       CASE WHEN x.t IS NULL THEN TRY_CAST(x.timestamp AS TIMESTAMP)
+            ELSE h.start + to_milliseconds(TRY_CAST(x.t AS BIGINT)) END AS timestamp,
+       x.event_id, x.experiment_id,
        COALESCE(TRY_CAST(x.turn_number AS INTEGER), CASE x.event_type
            WHEN 'AgentNameChosenEvent' THEN {_or_int(ev.AgentNameChosenEvent, "turn_number")}
            END) AS turn_number, x.agent_id,
@@ -93,12 +138,21 @@ SELECT CASE WHEN x.event_type IS NULL THEN filename END AS filename, x.event_typ
            AS metrics_version,
        TRY_CAST(x.convergence_score AS DOUBLE) AS convergence_score,
        COALESCE(TRY_CAST(x.inherited AS BOOLEAN), false) AS inherited,
-       x.metrics AS metric_values,
-       CASE WHEN COALESCE(TRY_CAST(x.schema_version AS INTEGER), {ev.ZERO_BASED_SCHEMA})
+       x.metrics AS metric_values, x.t, x.model, x.provider, x.payload_sha256 AS sha, h.version,
+       CASE WHEN x.t IS NOT NULL AND x.model IS NULL AND x.event_type IN ({_AGENT_MODEL})
+            THEN CASE x.agent_id WHEN 'agent_a' THEN h.model_a WHEN 'agent_b' THEN h.model_b END
+            END AS start_model,
+       CASE WHEN x.t IS NOT NULL AND x.effective IS NULL
+                 AND x.event_type = 'MessageRequestEvent'
+            THEN CASE x.agent_id WHEN 'agent_a' THEN h.effective_a
+                                 WHEN 'agent_b' THEN h.effective_b END END AS start_effective,
+       CASE WHEN COALESCE(TRY_CAST(x.schema_version AS INTEGER),
+                          CASE WHEN x.t IS NOT NULL THEN h.version END, {ev.ZERO_BASED_SCHEMA})
                  <= {ev.ZERO_BASED_SCHEMA} THEN {ev.FIRST_TURN} ELSE 0 END AS shift, data
 FROM (SELECT filename, json AS data, json_transform(json, '{_HEADER_TYPE}') AS x
       FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
-                             filename = true)))
+                             filename = true)) AS r
+LEFT JOIN {FILE_HEADERS_TABLE} AS h ON h.file = r.filename))
 """
 STAGE_SQL = f"CREATE OR REPLACE TEMP TABLE _stage AS {STAGE_COLUMNS}"
 

@@ -25,6 +25,8 @@ from pidgin_tui.database.import_sql import (
     EXPERIMENT_SQL,
     EXTRA_METRICS_SQL,
     EXTRA_OBJECT_METRICS_SQL,
+    FILE_HEADERS_SQL,
+    FILE_HEADERS_TABLE,
     HAS_OBJECT_METRICS_SQL,
     MESSAGES_SQL,
     RESCORED_SQL,
@@ -33,6 +35,7 @@ from pidgin_tui.database.import_sql import (
     WIDE_OBJECT_METRICS_SQL,
 )
 from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
+from pidgin_tui.record.compact import FileHeader
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     conversation_files,
@@ -118,6 +121,21 @@ def _skipped(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
     return total, problems
 
 
+def _file_headers(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+    """What each file's first line states for its compact lines (the one reader's own
+    `FileHeader`), as the table the staging restores them from."""
+    columns: dict[str, list[object]] = {
+        name: [] for name in ("file", "start", "version", "model_a", "model_b", "effective_a",
+                              "effective_b")}
+    for path in files:
+        header = FileHeader.of_file(path)
+        if header is not None:
+            columns["file"].append(str(path))
+            for name, value in header.columns().items():
+                columns[name].append(value)
+    con.execute(FILE_HEADERS_SQL, columns)
+
+
 # DuckDB scans a table in parallel one row group at a time; a smaller staged table is one row
 # group, and a second thread only adds coordination (measured: ~15% slower on 2 cores).
 ROW_GROUP_ROWS = 122_880
@@ -130,6 +148,7 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
     import on it needs all of them for its own staging."""
     if con.execute("SELECT current_setting('threads') = 1").fetchone() == (True,):
         con.execute("RESET threads")
+    _file_headers(con, files)
     con.execute("SET preserve_insertion_order = false")
     try:
         con.execute(STAGE_SQL, {"files": [str(f) for f in files]})
@@ -287,6 +306,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
             raise
     finally:
         con.execute("DROP TABLE IF EXISTS _stage")
+        con.execute(f"DROP TABLE IF EXISTS {FILE_HEADERS_TABLE}")
         con.execute("RESET memory_limit")
     report.duration_s = time.perf_counter() - started
     return report

@@ -6,8 +6,9 @@ it skips other lines by their first bytes without parsing them (a transcript or 
 need a fraction of a file's lines).
 
 The writer leaves out of each line the experiment and conversation ids the file's name and
-directory already say; the reader puts them back, so every event it returns carries them
-(lines of earlier releases spell them out).
+directory already say, and writes every line after the first compact (`record.compact`: what
+the first line states is left to it); the reader puts all of it back, so every event it
+returns is whole (lines of earlier releases spell everything out).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import msgspec
 
-from pidgin_tui.core.events import Event, decode_event, encode_event
+from pidgin_tui.core.events import SCHEMA_VERSION, Event, decode_event, encode_event
+from pidgin_tui.record.compact import FileHeader, is_compact
 from pidgin_tui.record.layout import conversation_id_of, experiment_id_of_dir
 
 _fsync_pool: ThreadPoolExecutor | None = None
@@ -73,11 +75,26 @@ class JsonlWriter:
         self._pending_sync: Future[None] | None = None
         self.lines_written = 0
         self._context = _FileContext.of(path)
+        self._empty = os.fstat(self._fd).st_size == 0
+        self._header = None if self._empty else FileHeader.of_file(path)
+        """What the file's first line states, if later lines may leave it to it."""
+
+    def _line(self, event: Event) -> bytes:
+        """`event` as written: the file's first line in full, a later one compact if it can be."""
+        event = self._context.stripped(event)
+        if self._empty:
+            self._empty = False
+            self._header = FileHeader.of_event(event)
+        elif self._header is not None:
+            compact = self._header.compact(event)
+            if compact is not None:
+                return compact
+        return encode_event(event)
 
     def write(self, event: Event) -> None:
         assert self._fd is not None, f"{self.path.name} is closed"
         try:
-            append_bytes(self._fd, encode_event(self._context.stripped(event)) + b"\n")
+            append_bytes(self._fd, self._line(event) + b"\n")
         except OSError as exc:
             exc.filename = exc.filename or str(self.path)  # os.write does not name the file
             raise
@@ -127,9 +144,11 @@ class _FileContext:
         return cls(experiment_id_of_dir(path.parent), conversation_id_of(path))
 
     def stripped(self, event: Event) -> Event:
-        """`event` without the ids its file says (they are restored on reading), and without
-        the event id of earlier releases."""
+        """`event` without the ids its file says (they are restored on reading), without the
+        event id of earlier releases, and of today's schema version (what it is written in)."""
         changes: dict[str, object] = {"event_id": ""} if event.event_id else {}
+        if event.schema_version != SCHEMA_VERSION:
+            changes["schema_version"] = SCHEMA_VERSION
         if event.conversation_id == self.conversation_id:
             if event.conversation_id is not None:
                 changes["conversation_id"] = None
@@ -181,10 +200,22 @@ def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
     complete, result.partial_tail_bytes = data[:end], len(data) - end - 1
     line_number = first_line_number
     restore = _FileContext.of(path).restore
+    header: FileHeader | None | bool = False  # read from the first line at the first need
     for line in complete.split(b"\n"):
         if line.strip() and (wanted is None or line.startswith(wanted)):
+            compact = is_compact(line)
+            if compact and header is False:
+                header = FileHeader.of_file(path)
             try:
-                event = decode_event(line)
+                if compact:
+                    if not isinstance(header, FileHeader):
+                        raise msgspec.DecodeError(
+                            "a compact line, but the file's first line is unreadable or of an "
+                            "earlier version")
+                    event = decode_event(header.expand(line))
+                    header.restore(event)
+                else:
+                    event = decode_event(line)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 result.errors.append(f"line {line_number}: {exc}")
             else:

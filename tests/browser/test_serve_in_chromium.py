@@ -17,7 +17,8 @@ from typing import TypeVar
 
 import pytest
 
-from pidgin_tui.core.events import MessageCompleteEvent, decode_event
+from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import experiment_dirs
 from pidgin_tui.record.manifest import Manifest, read_manifest
 from tests.browser.cdp import Page, chromium, find_chromium
@@ -82,11 +83,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def _messages(experiment: Path) -> list[str]:
     texts = []
     for jsonl in sorted(experiment.glob("conv_*_events.jsonl")):
-        for line in jsonl.read_bytes().splitlines():
-            if b'"MessageCompleteEvent"' in line:
-                event = decode_event(line)
-                assert isinstance(event, MessageCompleteEvent)
-                texts.append(event.content)
+        for event in read_all_events(jsonl, types=(MessageCompleteEvent,)).events:
+            assert isinstance(event, MessageCompleteEvent)
+            texts.append(event.content)
     return texts
 
 

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from pidgin_tui.cli import main
+from pidgin_tui.core.events import event_to_dict
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.branching import BranchError, plan_branch
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.record.experiment import ExperimentRecord
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_id_of, transcript_path
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.reports.transcript import write_transcripts
@@ -23,7 +25,7 @@ from pidgin_tui.reports.transcript import write_transcripts
 
 def _lines(experiment_dir: Path, conversation_id: str = "*") -> list[dict]:
     path = next(experiment_dir.glob(f"conv_{conversation_id}_events.jsonl"))
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    return [event_to_dict(e) for e in read_all_events(path).events]
 
 
 def _messages(lines: list[dict]) -> list[tuple[int, str, str]]:
@@ -80,7 +82,7 @@ def test_a_changed_model_diverges_after_the_branch_turn_with_lineage_in_duckdb(
                       if d.is_dir() and "branch-t2" in d.name)
     parent_messages = _messages(_lines(parent.experiment_dir, first))
     for path in sorted(branch_dir.glob("conv_*_events.jsonl")):
-        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        lines = [event_to_dict(e) for e in read_all_events(path).events]
         messages = _messages(lines)
         assert messages[:4] == parent_messages[:4]  # turns 1-2 shared
         assert messages[5][2] != parent_messages[5][2]  # B is another model from turn 3

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pidgin_tui.core.events import decode_event
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.manifest import read_manifest
 from tests.conftest import cli_command, cli_env
 
@@ -116,7 +116,7 @@ def test_a_signal_interrupts_cleanly_and_loses_nothing(tmp_path: Path, signum: i
     for path in exp_dir.glob("*.jsonl"):
         raw = path.read_bytes()
         assert raw.endswith(b"\n")
-        events = [decode_event(line) for line in raw.splitlines()]
+        events = read_all_events(path).events
         if path.name.startswith("conv_"):
             assert events[-1].event_type == "ConversationEndEvent"
             assert events[-1].reason == "interrupted"  # type: ignore[attr-defined]

@@ -14,13 +14,13 @@ from pidgin_tui.cli import main
 from pidgin_tui.core.events import (
     EndStateDetectedEvent,
     TurnCompleteEvent,
-    decode_event,
     encode_event,
 )
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.experiments.rescore import RescoreError, rescore_experiment
 from pidgin_tui.metrics.turn import METRICS_VERSION
 from pidgin_tui.record.experiment import ExperimentRecord
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_files, rescore_dir
 from pidgin_tui.record.lock import ExperimentLock
 from tests.analysis_fixtures import copy_experiment, run_experiment
@@ -40,8 +40,7 @@ def _as_if_recorded_by_an_older_version(experiment_dir: Path) -> None:
     and version, another convergence score, and no end-state events."""
     for path in conversation_files(experiment_dir):
         lines = []
-        for line in path.read_bytes().splitlines():
-            event = decode_event(line)
+        for event in read_all_events(path).events:
             if isinstance(event, EndStateDetectedEvent):
                 continue
             if isinstance(event, TurnCompleteEvent):

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.core.events import decode_event
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.resume import load_saved_conversation
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.record.manifest import read_manifest
 
 
 def _events(path: Path) -> list:
-    return [decode_event(line) for line in path.read_bytes().splitlines()]
+    return read_all_events(path).events
 
 
 async def test_a_paused_conversation_resumes_and_completes(tmp_path: Path) -> None:

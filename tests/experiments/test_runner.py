@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -63,8 +62,7 @@ async def test_max_parallel_really_overlaps_conversations(tmp_path: Path) -> Non
     result = await runner.run()
     spans = []
     for path in result.experiment_dir.glob("conv_*.jsonl"):
-        events = [json.loads(line) for line in path.read_text().splitlines()]
-        times = [datetime.fromisoformat(e["timestamp"]) for e in events]
+        times = [datetime.fromisoformat(e.timestamp) for e in read_all_events(path).events]
         spans.append((min(times), max(times)))
     assert len(spans) == 4
     latest_start = max(start for start, _ in spans)

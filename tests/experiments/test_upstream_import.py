@@ -17,8 +17,8 @@ from pidgin_tui.core.events import (
     MessageCompleteEvent,
     TokenUsageEvent,
     TurnCompleteEvent,
-    decode_event,
 )
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import experiment_dirs
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.record.upstream import (
@@ -50,8 +50,8 @@ def source_lines(folder: Path, event_type: str) -> list[dict[str, object]]:
 
 
 def events(experiment: Path) -> list[object]:
-    return [decode_event(line) for file in sorted(experiment.glob("conv_*_events.jsonl"))
-            for line in file.read_bytes().splitlines()]
+    return [event for file in sorted(experiment.glob("conv_*_events.jsonl"))
+            for event in read_all_events(file).events]
 
 
 def test_upstream_folders_are_recognised_and_ours_are_not(tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ import random
 from pathlib import Path
 
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import decode_event
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.registry import default_registry
 from pidgin_tui.providers.retry import RetryPolicy, make_responder
+from pidgin_tui.record.jsonl import read_all_events
 from tests.fakes.llm_server import FakeLLMServer, Fault, Reply
 from tests.providers.conftest import FAKE_KEY
 
@@ -29,8 +29,8 @@ def no_wait_responder(bus: EventBus):  # type: ignore[no-untyped-def]
 
 
 def read_events(experiment_dir: Path) -> list:  # type: ignore[type-arg]
-    return [decode_event(line) for path in sorted(experiment_dir.glob("*.jsonl"))
-            for line in path.read_bytes().splitlines() if line.strip()]
+    return [event for path in sorted(experiment_dir.glob("*.jsonl"))
+            for event in read_all_events(path).events]
 
 
 def all_text_on_disk(root: Path) -> str:

@@ -11,11 +11,13 @@ import pytest
 
 from pidgin_tui import config
 from pidgin_tui.config import ConfigError, load_settings
+from pidgin_tui.core.events import event_to_dict
 from pidgin_tui.core.provider_table import provider_spec
 from pidgin_tui.core.redact import redact_secrets
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers import registry as registry_module
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import MANIFEST_NAME
 from tests.fakes.llm_server import FakeLLMServer, Reply
 from tests.providers.test_commands import cli
@@ -109,8 +111,8 @@ async def test_two_endpoints_of_one_kind_in_one_experiment_through_the_real_sdk(
     assert one.body["model"] == "meta/llama-9" and two.body["model"] == "mistral/small"
     assert one.headers["Authorization"] == f"Bearer {GATEWAY_KEY}"
     assert two.headers["Authorization"] == f"Bearer {OTHER_KEY}"
-    lines = [json.loads(line) for path in (tmp_path / "out").rglob("conv_*_events.jsonl")
-             for line in path.read_text().splitlines()]
+    lines = [event_to_dict(e) for path in (tmp_path / "out").rglob("conv_*_events.jsonl")
+             for e in read_all_events(path).events]
     usage = [line for line in lines if line["event_type"] == "TokenUsageEvent"]
     assert [u["provider"] for u in usage] == ["gw1", "gw2"]
     assert usage[0]["cost_usd"] > 0 and usage[1].get("cost_usd") is None  # gw2 is unpriced

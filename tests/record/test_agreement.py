@@ -6,8 +6,9 @@ and with retried requests. Each file is then read by every reader the product ha
 record, an incremental tail in arbitrary byte chunks, the transcript view's filtered read,
 resume, the metric series, the experiment record the reports use, the rendered transcript)
 and imported into DuckDB; all must report the same turns, status, tokens, cost and end reason,
-and the same 1-based turn numbers. Half the files are written as schema version 1 wrote them
-(turns and repetitions from 0): every reader and the import read them as the same 1-based record.
+and the same 1-based turn numbers. Files are written as schema version 1 wrote them (turns and
+repetitions from 0), in full lines, or by today's writer (every line after the first compact,
+leaving its time, models and settings to the first): all read and import as the same record.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from pidgin_tui.core import events as ev
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.experiments.metric_series import read_series
 from pidgin_tui.experiments.resume import load_saved_conversation, manifest_for_resume
+from pidgin_tui.record.compact import is_compact
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
+from pidgin_tui.record.jsonl import JsonlWriter
 from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import new_manifest, read_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
@@ -75,14 +78,15 @@ def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
         for attempt in range(1, response.retries + 1):
             out.append(ev.APIErrorEvent(**ids, agent_id=agent, error_message="overloaded",
                                         retryable=True, attempt=attempt, turn_number=turn))
-        out.append(ev.MessageRequestEvent(**ids, agent_id=agent, turn_number=turn, model="test",
-                                          message_count=2 * turn + 1, payload_sha256="00",
+        out.append(ev.MessageRequestEvent(**ids, agent_id=agent, turn_number=turn,
+                                          model="local:test", message_count=2 * turn + 1,
+                                          payload_sha256=f"{turn:064x}",
                                           attempt=response.retries + 1))
         out.append(ev.MessageCompleteEvent(**ids, agent_id=agent, turn_number=turn,
                                            content=f"turn {turn} from {agent}",
-                                           finish_reason=finish))
+                                           model="local:test", finish_reason=finish))
         out.append(ev.TokenUsageEvent(
-            **ids, agent_id=agent, turn_number=turn, model="test", provider="local",
+            **ids, agent_id=agent, turn_number=turn, model="local:test", provider="local",
             input_tokens=response.input_tokens, output_tokens=response.output_tokens,
             cache_read_tokens=response.cache_read, reasoning_tokens=response.reasoning,
             cost_usd=response.cost))
@@ -130,17 +134,29 @@ def as_version_1(event: ev.Event) -> bytes:
     return ev.encode_event(msgspec.structs.replace(event, **changes))
 
 
+WRITERS = ("schema 1", "full lines", "compact lines")
+"""How a file is written: as schema version 1 wrote it (turns from 0), every line in full, or
+by today's writer (each line after the first compact, `record.compact`)."""
+
+
 def write(root: Path, events: list[ev.Event], torn: bool,
-          version_1: bool = False) -> tuple[Path, Path]:
+          writer: str = "full lines") -> tuple[Path, Path]:
     exp_dir = root / "experiments" / f"experiment_{EXP}_agree_20260101"
     exp_dir.mkdir(parents=True)
-    encode = as_version_1 if version_1 else ev.encode_event
-    data = b"".join(encode(e) + b"\n" for e in events)
-    if torn:  # a line cut short by a crash: never part of what any reader reports
-        data += ev.encode_event(ev.TurnStartEvent(experiment_id=EXP, conversation_id=CONV,
-                                                  turn_number=99))[:25]
     path = exp_dir / conversation_jsonl_name(CONV)
-    path.write_bytes(data)
+    if writer == "compact lines":
+        jsonl = JsonlWriter(path)
+        for event in events:
+            jsonl.write(event)
+        jsonl.close()
+        assert all(is_compact(line) for line in path.read_bytes().splitlines()[1:])
+    else:
+        encode = as_version_1 if writer == "schema 1" else ev.encode_event
+        path.write_bytes(b"".join(encode(e) + b"\n" for e in events))
+    if torn:  # a line cut short by a crash: never part of what any reader reports
+        with open(path, "ab") as handle:
+            handle.write(ev.encode_event(ev.TurnStartEvent(
+                experiment_id=EXP, conversation_id=CONV, turn_number=99))[:25])
     (exp_dir / MANIFEST_NAME).write_text(json.dumps(
         {"experiment_id": EXP, "name": "agree", "status": "completed",
          "total_conversations": 1, "conversations": {}}), encoding="utf-8")
@@ -193,12 +209,12 @@ def live_readers_facts(root: Path, events: list[ev.Event]) -> tuple[tuple[object
 
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(stream=streams(), chunk=st.integers(1, 400), version_1=st.booleans())
+@given(stream=streams(), chunk=st.integers(1, 400), writer=st.sampled_from(WRITERS))
 def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
-                                           version_1: bool) -> None:
+                                           writer: str) -> None:
     events, ending, torn = stream
     root = tmp_path_factory.mktemp("agree")
-    exp_dir, path = write(root, events, torn, version_1)
+    exp_dir, path = write(root, events, torn, writer)
     expected = ConversationRecord.read(path)
     truth = record_facts(expected)
     messages = [(m.turn_number, m.agent_id) for m in events

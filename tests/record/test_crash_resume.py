@@ -14,7 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent, decode_event
+from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent
+from pidgin_tui.record.jsonl import read_all_events
 from tests.conftest import cli_command, cli_env
 
 TURNS, REPETITIONS = 16, 6
@@ -31,7 +32,7 @@ def _experiment_dir(root: Path) -> Path | None:
 
 
 def _events(path: Path) -> list:
-    return [decode_event(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return read_all_events(path).events
 
 
 def _messages(experiment_dir: Path) -> dict[str, list[tuple[int, str, str]]]:

@@ -6,10 +6,14 @@
 - `tests/data/record_release2/`: compact JSONL (schema version 2: 1-based, ids left to the
   file's name, metrics as a positional array), written by a real `local:instant` run of
   2 conversations × 3 turns.
+- `tests/data/record_release3/`: compact lines (schema version 3: a line after a file's first
+  leaves to it its time, schema version, the agents' models and settings; `record.compact`),
+  written by a real `local:instant` run of 2 conversations × 3 turns.
 
 Each is read as is, then every event is written again by today's writer; both must give the
-same conversation records and the same database rows, except that a recorded metric keeps
-`METRIC_DIGITS` significant digits. A new format adds its own fixture here before it ships.
+same conversation records and the same database rows (the events' JSON included), except that
+a recorded metric keeps `METRIC_DIGITS` significant digits and a line says the schema version
+it was written in. A new format adds its own fixture here before it ships.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from typing import Any
 
 import pytest
 
-from pidgin_tui.core.events import METRIC_DIGITS, TurnCompleteEvent
+from pidgin_tui.core.events import METRIC_DIGITS, SCHEMA_VERSION, TurnCompleteEvent
 from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.record.compact import COMPACT_SCHEMA
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
 from pidgin_tui.record.layout import (
@@ -33,9 +38,10 @@ from pidgin_tui.record.layout import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-RELEASES = {release: next((DATA / f"record_release{release}").iterdir()) for release in (1, 2)}
+RELEASES = {release: next((DATA / f"record_release{release}").iterdir())
+            for release in (1, 2, 3)}
 """Each released format's experiment directory, by release."""
-SCHEMA_VERSIONS = {1: 1, 2: 2}
+SCHEMA_VERSIONS = {1: 1, 2: 2, 3: 3}
 """The schema version each release's lines carry."""
 TOLERANCE = 10.0 ** -(METRIC_DIGITS - 1)
 
@@ -73,11 +79,14 @@ def test_release_lines_read_with_every_field(release: int) -> None:
     exp_id = experiment.name.split("_")[1]
     for path in conversation_files(experiment):
         lines = [json.loads(line) for line in path.read_text().splitlines()]
+        if release >= COMPACT_SCHEMA:  # every line after the first leaves its version to it
+            assert all("t" in line and "schema_version" not in line for line in lines[1:])
+            lines = lines[:1]
         assert {line.get("schema_version", 1) for line in lines} == {SCHEMA_VERSIONS[release]}
         conv = record.conversations[str(conversation_id_of(path))]
         assert conv.status == "completed" and conv.turns_completed == 3
         assert conv.total_tokens == sum(line["input_tokens"] + line["output_tokens"]
-                                        for line in lines
+                                        for line in map(json.loads, path.read_text().splitlines())
                                         if line["event_type"] == "TokenUsageEvent") > 0
     events = read_all_events(conversation_files(experiment)[0]).events
     assert all(e.experiment_id == exp_id for e in events)
@@ -108,8 +117,9 @@ def test_today_writes_no_more_bytes_and_reads_the_same(tmp_path: Path, release: 
                 assert a.convergence_score == b.convergence_score
             else:
                 assert a.__struct_fields__ == b.__struct_fields__
-                assert [getattr(a, f) for f in a.__struct_fields__ if f != "event_id"] == \
-                    [getattr(b, f) for f in b.__struct_fields__ if f != "event_id"]
+                assert [getattr(a, f) for f in a.__struct_fields__ if f not in SAID_BY_LINE] == \
+                    [getattr(b, f) for f in b.__struct_fields__ if f not in SAID_BY_LINE]
+            assert b.schema_version == SCHEMA_VERSION
     old_record, new_record = ExperimentRecord.load(experiment), ExperimentRecord.load(now)
     for conv_id, old_conv in old_record.conversations.items():
         new_conv = new_record.conversations[conv_id]
@@ -137,12 +147,27 @@ def test_both_formats_import_to_the_same_rows(tmp_path: Path, table: str, order:
     new_report = EventStore(new_db).import_experiment(now)
     assert (old_report.events, old_report.messages, old_report.metric_rows) == \
         (new_report.events, new_report.messages, new_report.metric_rows)
-    skip = {"events": "* EXCLUDE (event_id, data), data->>'event_type', data->>'seq'",
-            }.get(table, "*")
+    skip = {"events": "* EXCLUDE (event_id)"}.get(table, "*")
     old_rows = _rows(old_db, f"SELECT {skip} FROM {table} ORDER BY {order}")
     new_rows = _rows(new_db, f"SELECT {skip} FROM {table} ORDER BY {order}")
     assert len(old_rows) == len(new_rows) > 0
     for old, new in zip(old_rows, new_rows, strict=True):
         assert len(old) == len(new)
+        if table == "events":  # the event's JSON, but for what a line says of itself
+            old, new = (row[:-1] + (_said(row[-1]),) for row in (old, new))
         for a, b in zip(old, new, strict=True):
             assert _close(a, b) if isinstance(a, float) else a == b, (table, old, new)
+
+
+SAID_BY_LINE = ("event_id", "schema_version")
+"""What a line says of itself, not of the event: the event id of the first release, the
+schema version it was written in."""
+
+
+def _said(data: str) -> dict[str, Any]:
+    """An event's JSON from the database without what its line said of itself, or of the ids
+    its file says (lines of the first release spell them out)."""
+    fields = json.loads(data)
+    for name in (*SAID_BY_LINE, "experiment_id", "conversation_id"):
+        fields.pop(name, None)
+    return fields

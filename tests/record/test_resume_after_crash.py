@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent, decode_event
+from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent
 from pidgin_tui.experiments.resume import load_saved_conversation
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_jsonl_name, torn_path
 from pidgin_tui.record.manifest import read_manifest, write_manifest
 
@@ -21,7 +22,7 @@ def _lines(path: Path) -> list[bytes]:
 
 
 def _messages(path: Path) -> list[tuple[int, str, str]]:
-    return [(e.turn_number, e.agent_id, e.content) for e in map(decode_event, _lines(path))
+    return [(e.turn_number, e.agent_id, e.content) for e in read_all_events(path).events
             if isinstance(e, MessageCompleteEvent) and e.finish_reason != "interrupted"]
 
 
@@ -66,7 +67,7 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
     assert runner.torn == {ids[0]: len(TORN), ids[1]: 0, ids[2]: 0}
     assert torn_path(files[0]).read_bytes() == TORN + b"\n"  # kept, next to the JSONL
     for path, expected in zip(files, reference, strict=True):
-        events = [decode_event(line) for line in _lines(path)]
+        events = read_all_events(path).events
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         assert _messages(path) == expected
         ends = [e for e in events if isinstance(e, ConversationEndEvent)]

@@ -9,13 +9,13 @@ from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     PostProcessingCompleteEvent,
     PostProcessingStartEvent,
-    decode_event,
 )
 from pidgin_tui.experiments.post_processor import (
     STEPS,
     run_post_processing,
     run_post_processing_sync,
 )
+from pidgin_tui.record.jsonl import read_all_events
 from tests.analysis_fixtures import copy_experiment
 
 
@@ -34,8 +34,7 @@ async def test_every_step_runs_logs_and_publishes(experiment: Path, tmp_path: Pa
     for step in STEPS:
         assert f"{step}: ok in" in log
     assert [type(e) for e in seen] == [PostProcessingStartEvent, PostProcessingCompleteEvent]
-    recorded = [decode_event(line) for line in
-                (exp / "experiment_events.jsonl").read_bytes().splitlines()]
+    recorded = read_all_events(exp / "experiment_events.jsonl").events
     assert [e.event_type for e in recorded[-2:]] == ["PostProcessingStartEvent",
                                                    "PostProcessingCompleteEvent"]
     seqs = [e.seq for e in recorded]
@@ -54,7 +53,7 @@ def test_a_failing_import_does_not_stop_the_reports(experiment: Path, tmp_path: 
     assert result.succeeded == ["transcripts", "readme", "notebook", "index"]
     assert "import: FAILED" in (exp / "post_processing.log").read_text()
     assert (exp / "README.md").is_file() and (exp / "transcripts" / "summary.md").is_file()
-    complete = decode_event((exp / "experiment_events.jsonl").read_bytes().splitlines()[-1])
+    complete = read_all_events(exp / "experiment_events.jsonl").events[-1]
     assert isinstance(complete, PostProcessingCompleteEvent) and "import" in complete.failed
 
 

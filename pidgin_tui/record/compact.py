@@ -1,0 +1,226 @@
+"""Compact lines (schema version 3 on): a line leaves to its file's first line what that states.
+
+A file's first line is written in full. A later line may be *compact*; then it
+- gives its time as `t`, whole milliseconds after the first line's `timestamp`, in place of a
+  `timestamp` of its own, and leaves out `schema_version` (it is the first line's);
+- in a conversation's file (first line a ConversationStartEvent), leaves out the `model` of a
+  request, a message or a token usage when it is the agent's model at the start, and a
+  request's `effective` settings when they are the agent's at the start (`effective_a`/`_b`);
+- leaves out a token usage's `provider` when its model names it (`local` of `local:instant`);
+- writes a request's `payload_sha256` as 43 characters of base64 instead of 64 hex digits.
+
+A line is compact only if all of that reads back exactly; otherwise it is written in full (a
+line whose time is not a UTC millisecond time, a message whose model is empty while the agent's
+is not, a file whose first line is of an earlier version or unreadable). `FileHeader.expand`
+and `FileHeader.restore` give the one reader (`record.jsonl`) every field back, and
+`FileHeader.columns` gives the DuckDB import (`database.import_sql`) what it needs to do the
+same in SQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from pidgin_tui.core.events import (
+    RELATIVE_TIME_KEY,
+    ConversationStartEvent,
+    Event,
+    MessageCompleteEvent,
+    MessageRequestEvent,
+    TokenUsageEvent,
+    decode_event,
+    encode_event,
+)
+
+COMPACT_SCHEMA = 3
+"""The first schema version whose lines may be compact."""
+AGENT_MODEL_EVENTS = (MessageRequestEvent, MessageCompleteEvent, TokenUsageEvent)
+"""Events whose `model` a compact line leaves to the start when it is the agent's."""
+AGENTS = ("agent_a", "agent_b")
+
+_TAG = b'{"event_type":"'
+_TIME_KEY = RELATIVE_TIME_KEY
+_TIMESTAMP_KEY = b',"timestamp":"'
+_VERSION_KEY = b',"schema_version":'
+_INT = re.compile(rb"-?\d+")
+_UTC_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+"""The one time format a compact line can restore exactly (`core.events.utc_now`)."""
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_B64_HASH_CHARS = 43
+
+
+def _provider_named(model: str) -> str:
+    """The provider a model's name says (`local` of `local:instant`), or `""`."""
+    provider, colon, _ = model.partition(":")
+    return provider if colon else ""
+
+
+def _stamp(start: datetime, ms: int) -> str:
+    return (start + timedelta(milliseconds=ms)).isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class FileHeader:
+    """What a file's first line (of schema version 3 or later) states for the lines after it."""
+
+    start: datetime
+    start_text: str
+    schema_version: int
+    models: dict[str, str] = field(default_factory=dict)
+    """Agent id -> its model at the start (conversation files only)."""
+    effective: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Agent id -> its effective settings at the start."""
+    _stamps: dict[int, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def of_event(cls, event: Event) -> FileHeader | None:
+        """The header a first line of `event` makes, or None if later lines cannot be compact
+        (an earlier schema version, or a time that is not a UTC millisecond time)."""
+        if event.schema_version < COMPACT_SCHEMA or not _UTC_MS.fullmatch(event.timestamp):
+            return None
+        header = cls(datetime.fromisoformat(event.timestamp), event.timestamp,
+                     event.schema_version)
+        if isinstance(event, ConversationStartEvent):
+            header.models = {"agent_a": event.agent_a_model, "agent_b": event.agent_b_model}
+            header.effective = {"agent_a": event.effective_a, "agent_b": event.effective_b}
+        return header
+
+    @classmethod
+    def of_line(cls, line: bytes) -> FileHeader | None:
+        """The header of a first line as written, or None (unreadable, or not compact)."""
+        try:
+            return cls.of_event(decode_event(line))
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
+            return None
+
+    @classmethod
+    def of_file(cls, path: Path) -> FileHeader | None:
+        """The header of the file at `path`: None if it has no complete first line, or one
+        of an earlier version."""
+        try:
+            with open(path, "rb") as handle:
+                first = handle.readline()
+        except OSError:
+            return None
+        return cls.of_line(first) if first.endswith(b"\n") else None
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def compact(self, event: Event) -> bytes | None:
+        """`event` as a compact line (without the newline), or None if it must be written in
+        full. Its ids are already left to the file's name (`record.jsonl`)."""
+        if not _UTC_MS.fullmatch(event.timestamp):
+            return None
+        changes: dict[str, Any] = {}
+        agent = getattr(event, "agent_id", "")
+        if isinstance(event, AGENT_MODEL_EVENTS) and agent in self.models:
+            model = self.models[agent]
+            if event.model == model:
+                changes["model"] = ""
+            elif not event.model:
+                return None  # an empty model would read back as the agent's
+            if isinstance(event, MessageRequestEvent):
+                effective = self.effective.get(agent, {})
+                if event.effective == effective:
+                    changes["effective"] = {}
+                elif not event.effective:
+                    return None
+        if isinstance(event, TokenUsageEvent) and (implied := _provider_named(event.model)):
+            if event.provider == implied:
+                changes["provider"] = ""
+            elif not event.provider:
+                return None
+        if isinstance(event, MessageRequestEvent):
+            if not _HEX64.fullmatch(event.payload_sha256):
+                return None
+            changes["payload_sha256"] = base64.b64encode(
+                bytes.fromhex(event.payload_sha256)).rstrip(b"=").decode()
+        changes["schema_version"] = self.schema_version
+        line = encode_event(msgspec.structs.replace(event, **changes))
+        ms = (datetime.fromisoformat(event.timestamp) - self.start) // timedelta(milliseconds=1)
+        # The tag comes first and `timestamp` right after it (no event id is written); the
+        # first `,"schema_version":` is the line's own (no string can hold unescaped quotes).
+        head = line.index(_TIMESTAMP_KEY)
+        end = line.index(b'"', head + len(_TIMESTAMP_KEY))
+        version = line.index(_VERSION_KEY, end)
+        number = _INT.match(line, version + len(_VERSION_KEY))
+        assert number is not None
+        return b"".join((line[:head], _TIME_KEY, str(ms).encode(), line[end + 1:version],
+                         line[number.end():]))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def stamp(self, ms: int) -> bytes:
+        """The `timestamp` of a line `ms` milliseconds after the first one."""
+        text = self._stamps.get(ms)
+        if text is None:
+            text = self._stamps[ms] = _stamp(self.start, ms).encode()
+        return text
+
+    def expand(self, line: bytes) -> bytes:
+        """A compact line with its `timestamp` and `schema_version` put back (other lines as
+        they are); `restore` puts back the rest once it is decoded."""
+        time = _time_of(line)
+        if time is None:
+            return line
+        at, number = time
+        return b"".join((line[:at], _TIMESTAMP_KEY, self.stamp(int(number.group())), b'"',
+                         _VERSION_KEY, str(self.schema_version).encode(),
+                         line[number.end():]))
+
+    def restore(self, event: Event) -> None:
+        """Put back, in place, the fields a compact line of `event` left to the first line."""
+        agent = getattr(event, "agent_id", "")
+        if isinstance(event, AGENT_MODEL_EVENTS) and agent in self.models and not event.model:
+            event.model = self.models[agent]
+        if isinstance(event, MessageRequestEvent):
+            if not event.effective and agent in self.effective:
+                event.effective = self.effective[agent]
+            if len(event.payload_sha256) == _B64_HASH_CHARS:
+                event.payload_sha256 = _hex_of(event.payload_sha256)
+        if isinstance(event, TokenUsageEvent) and not event.provider:
+            event.provider = _provider_named(event.model)
+
+    def columns(self) -> dict[str, Any]:
+        """What the SQL import needs to restore this file's compact lines."""
+        return {"start": self.start_text, "version": self.schema_version,
+                "model_a": self.models.get("agent_a"), "model_b": self.models.get("agent_b"),
+                "effective_a": _json(self.effective.get("agent_a")),
+                "effective_b": _json(self.effective.get("agent_b"))}
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else msgspec.json.encode(value).decode()
+
+
+def _time_of(line: bytes) -> tuple[int, re.Match[bytes]] | None:
+    """Where a compact line's `,"t":` starts and its number, or None for a full line."""
+    if not line.startswith(_TAG):
+        return None
+    at = line.find(b'"', len(_TAG)) + 1
+    if at <= 0 or not line.startswith(_TIME_KEY, at):
+        return None
+    number = _INT.match(line, at + len(_TIME_KEY))
+    return (at, number) if number is not None else None
+
+
+def is_compact(line: bytes) -> bool:
+    """Whether a line leaves its time (and more) to its file's first line."""
+    return _time_of(line) is not None
+
+
+def _hex_of(value: str) -> str:
+    """A payload hash written in base64 as the hex digits it stands for (else as it is)."""
+    try:
+        return base64.b64decode(value + "=", validate=True).hex()
+    except (binascii.Error, ValueError):
+        return value
