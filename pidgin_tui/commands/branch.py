@@ -33,6 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default="narrator", help="who the injected text speaks as")
     parser.add_argument("--to", choices=("a", "b", "both"), default="both",
                         help="who is sent the injected text")
+    parser.add_argument("--replace", action="store_true",
+                        help="the injected text replaces the parent's message at the branch "
+                             "point (the last message of turn N, sent by --as a|b) instead of "
+                             "being added after it")
     add_spec_flags(parser, skip=frozenset({"repetitions"}))
     parser.add_argument("-r", "--branches", type=int, default=1, metavar="R",
                         help="how many branches (the first keeps the parent's seed)")
@@ -62,6 +66,8 @@ def child_arguments(args: argparse.Namespace, parent_dir: Path,
     if args.inject is not None:
         argv += [option("--inject", args.inject), option("--as", args.speaker),
                  option("--to", args.to)]
+        if args.replace:
+            argv.append("--replace")
     argv += [*spec_flag_arguments(args), option("--branches", args.branches)]
     if args.into_parent:
         argv.append("--into-parent")
@@ -73,8 +79,6 @@ def _agents(choice: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.commands.run_flags import spec_overrides
     from pidgin_tui.commands.run_headless import launch
@@ -99,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         parent_dir = resolve_experiment(root, args.experiment)
         conversation_id = resolve_conversation(parent_dir, args.conversation)
         source = plan_branch(parent_dir, conversation_id, args.turn, spec_overrides(args),
-                             repetitions=args.branches, inject=inject)
+                             repetitions=args.branches, inject=inject,
+                             replace=args.replace)
         runner = ExperimentRunner.into_parent(source, root) if args.into_parent \
             else ExperimentRunner(source.spec, root, branch=source,
                                   experiment_id=args.experiment_id)
@@ -115,16 +120,5 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     human = sys.stderr if args.json else sys.stdout
-    if args.dry_run:
-        lineage = {"parent_experiment": source.parent_experiment_id,
-                   "parent_conversation": conversation_id, "branch_turn": source.turn,
-                   "branches": args.branches, "changes": source.changes}
-        if args.json:
-            print(json.dumps({"dry_run": True, **lineage}))
-            args.json = False  # the plan below goes to stderr
-            human = sys.stderr
-        else:
-            for key, value in lineage.items():
-                print(f"{key:<19}  {value}", file=human)
     return launch(runner, args, human,
                   detached=("branch", child_arguments(args, parent_dir, conversation_id)))

@@ -39,6 +39,9 @@ VALUE_FLAGS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "(default: no limit)"),
     (("--conversation-budget-usd",), "conversation_budget_usd",
      "budget per conversation (default: no limit)"),
+    (("--pause-before-turn",), "pause_before_turn",
+     "pause each conversation for a human when turn N (1-based) is about to start; it waits "
+     "for `pidgin-tui interject` or `resume` (default: no pause)"),
 )
 SWITCH_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--choose-names", "choose_names", "let each agent choose its name"),

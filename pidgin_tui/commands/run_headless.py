@@ -38,12 +38,24 @@ def _canonical(key: str) -> str:
 
 
 def describe_plan(spec: ExperimentSpec, runner: ExperimentRunner) -> dict[str, Any]:
+    """The dry run's plan and estimate. A branch's plan leads with its lineage; its figures count
+    only the turns it will send: the turns it copies from its parent show apart, as inherited."""
     models = {a.value: m for a, m in runner.models.items()}
+    source = runner.branch
+    inherited = source.turn if source is not None else 0
+    cost = _cost_estimate(spec, models, inherited)
+    lineage = {} if source is None else {
+        "parent_experiment": source.parent_experiment_id,
+        "parent_conversation": source.parent_conversation_id, "branch_turn": source.turn,
+        "branches": spec.repetitions, "changes": source.changes}
     return {
+        **lineage,
         "name": spec.name,
         "agent_a": models["agent_a"].ref, "agent_b": models["agent_b"].ref,
         "conversations": spec.repetitions, "max_turns": spec.max_turns,
-        "requests": spec.repetitions * spec.max_turns * 2,
+        **({"inherited_turns": f"1-{inherited} (copied from the parent, not sent)"}
+           if inherited else {}),
+        "requests": cost.pop("requests"),
         "max_parallel": spec.max_parallel, "first_speaker": spec.first_speaker,
         "awareness_a": spec.resolved_awareness(AgentId.A),
         "awareness_b": spec.resolved_awareness(AgentId.B),
@@ -54,18 +66,21 @@ def describe_plan(spec: ExperimentSpec, runner: ExperimentRunner) -> dict[str, A
                        else "off",
         "output_root": str(runner.output_root),
         "prompt": spec.prompt,
-        **_cost_estimate(spec, models),
+        **cost,
     }
 
 
-def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any]) -> dict[str, Any]:
+def _cost_estimate(spec: ExperimentSpec, models: dict[str, Any],
+                   inherited_turns: int) -> dict[str, Any]:
     """The dry-run estimate: history re-sent every request, over turns and repetitions."""
     from pidgin_tui.providers.estimate import estimate_experiment
 
     estimate = estimate_experiment(
         models["agent_a"], models["agent_b"], spec.max_turns, spec.repetitions, spec.prompt,
-        max_output_tokens=(spec.max_output_tokens, spec.max_output_tokens))
-    return {"estimated_input_tokens": estimate.input_tokens,
+        max_output_tokens=(spec.max_output_tokens, spec.max_output_tokens),
+        inherited_turns=inherited_turns)
+    return {"requests": estimate.requests,
+            "estimated_input_tokens": estimate.input_tokens,
             "estimated_output_tokens": estimate.output_tokens,
             "estimated_cost_usd": round(estimate.cost_usd, 4) if estimate.cost_usd is not None
             else "unpriced", "estimate": estimate_line(estimate)}

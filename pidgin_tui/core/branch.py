@@ -39,13 +39,18 @@ class BranchStart:
     changes: dict[str, Any] = field(default_factory=dict)
     interjection: InterjectionEvent | None = None
     """Text put in at the branch point (`--inject`), delivered before the next message."""
+    replacement: MessageCompleteEvent | None = None
+    """The researcher's text that stands in `inherited` for the parent's last message of turn
+    `turn` (`--inject TEXT --as a|b --replace`): a new message of the branch, not inherited."""
 
 
-def inherited_copy(event: Event, experiment_id: str, conversation_id: str) -> Event:
-    """`event` re-addressed to the branch, with a new time, marked inherited if it can be."""
+def inherited_copy(event: Event, experiment_id: str, conversation_id: str, *,
+                   inherited: bool = True) -> Event:
+    """`event` re-addressed to the branch, with a new time, marked inherited if it can be
+    (a replacement message is written into the prefix but is the branch's own)."""
     changes: dict[str, Any] = {"experiment_id": experiment_id,
                                "conversation_id": conversation_id,
                                "timestamp": utc_now(), "seq": 0}
     if isinstance(event, MessageCompleteEvent | TurnCompleteEvent):
-        changes["inherited"] = True
+        changes["inherited"] = inherited
     return msgspec.structs.replace(event, **changes)

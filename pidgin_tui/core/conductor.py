@@ -238,7 +238,8 @@ class Conductor:
         """Write the parent's turns 1..N into this record (marked inherited) and remember them
         exactly as the parent's conductor did, so the next request is the one it would send."""
         for event in branch.inherited:
-            await self.bus.publish(inherited_copy(event, **self._ids))
+            await self.bus.publish(inherited_copy(event, **self._ids,
+                                                  inherited=event is not branch.replacement))
             if isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
                 self._policy.remember_score(event.convergence_score)
         for entry in message_entries(self.plan, recorded_items(branch.inherited)):

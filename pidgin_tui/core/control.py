@@ -66,6 +66,10 @@ class ConversationControl:
     def pause(self) -> None:
         self._resumed.clear()
 
+    def pause_for_human_before(self, turn: int) -> None:
+        """Pause for a human when `turn` (as in events) is about to start."""
+        self.pause_before_turn = turn
+
     def wait_for_human(self) -> None:
         """Pause for a human: an interjection or a resume lets the conversation carry on."""
         self.pause()

@@ -22,6 +22,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
 )
 from pidgin_tui.core.history import recorded_items, turn_texts
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.spec import ExperimentSpec, parse_spec
 from pidgin_tui.record.jsonl import read_all_events, read_events
 from pidgin_tui.record.layout import conversation_files, conversation_jsonl_name
@@ -53,6 +54,9 @@ class BranchSource:
     inherited: list[Event] = field(default_factory=list)
     inject: tuple[str, str, tuple[str, ...]] | None = None
     """(text, speaker, recipients) put in at the branch point."""
+    replacement: MessageCompleteEvent | None = None
+    """The researcher's message standing in `inherited` for the parent's last message of the
+    branch turn (`replace_message`)."""
 
     def turn_texts(self) -> list[tuple[str, str]]:
         """(A's text, B's text) of every inherited turn, for cumulative metrics."""
@@ -65,7 +69,8 @@ class BranchSource:
             interjection = InterjectionEvent(turn_number=self.turn + 1, text=text,
                                              speaker=speaker, to=list(to))
         return BranchStart(self.parent_experiment_id, self.parent_conversation_id, self.turn,
-                           list(self.inherited), dict(self.changes), interjection)
+                           list(self.inherited), dict(self.changes), interjection,
+                           self.replacement)
 
 
 def _turn_of(event: Event) -> int:
@@ -156,8 +161,11 @@ def _parent_dir(experiment_dir: Path, branched: ConversationBranchedEvent) -> Pa
 
 def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: dict[str, Any],
                 *, repetitions: int = 1,
-                inject: tuple[str, str, tuple[str, ...]] | None = None) -> BranchSource:
-    """A branch of `conversation_id` after its turn `turn` (1-based; 0 inherits nothing)."""
+                inject: tuple[str, str, tuple[str, ...]] | None = None,
+                replace: bool = False) -> BranchSource:
+    """A branch of `conversation_id` after its turn `turn` (1-based; 0 inherits nothing).
+    With `replace`, `inject`'s text stands in for the parent's message at the branch point
+    instead of being added after it."""
     manifest = read_manifest(parent_dir)
     if manifest is None:
         raise BranchError(f"{parent_dir.name}: manifest.json is missing or unreadable")
@@ -178,7 +186,7 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
                           "give a larger --max-turns")
     before, after = parent_spec.to_dict(), spec.to_dict()
     changes = {k: v for k, v in after.items() if k not in _NOT_CHANGES and before.get(k) != v}
-    if inject is not None:
+    if inject is not None and not replace:
         changes["inject"] = {"text": inject[0], "as": inject[1], "to": list(inject[2])}
     # the parent's own seed (a branch's is its recorded one), or a changed --seed's
     seed = spec.seed_for(start.repetition) if "seed" in changes \
@@ -186,5 +194,35 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
     inherited: list[Event] = [
         e for e in events if isinstance(e, INHERITED_TYPES) and _turn_of(e) <= turn
         and not (isinstance(e, MessageCompleteEvent) and e.finish_reason == "interrupted")]
-    return BranchSource(parent_dir, manifest.experiment_id or start.experiment_id,
-                        conversation_id, turn, spec, changes, seed, inherited, inject)
+    source = BranchSource(parent_dir, manifest.experiment_id or start.experiment_id,
+                          conversation_id, turn, spec, changes, seed, inherited,
+                          None if replace else inject)
+    if replace:
+        if inject is None:
+            raise BranchError("--replace needs the new text: --inject TEXT --as a|b")
+        replace_message(source, inject[0], inject[1])
+    return source
+
+
+def replace_message(source: BranchSource, text: str, speaker: str) -> None:
+    """Put `text` in place of the parent's message at the branch point: the last message of
+    the branch turn, which `speaker` must have sent (the one after it would have answered the
+    original). The branch's history, record and payloads carry the new text; the change says
+    which message it replaced."""
+    messages = [i for i, e in enumerate(source.inherited)
+                if isinstance(e, MessageCompleteEvent) and e.turn_number == source.turn]
+    if not messages:
+        raise BranchError(f"--replace: turn {source.turn} has no message to replace")
+    index = messages[-1]
+    original = source.inherited[index]
+    assert isinstance(original, MessageCompleteEvent)
+    if speaker != original.agent_id:
+        who = AgentId(original.agent_id).letter
+        raise BranchError(f"--replace replaces the last message of turn {source.turn}, which "
+                          f"agent {who} sent: give --as {who.lower()}")
+    replacement = MessageCompleteEvent(
+        experiment_id=original.experiment_id, conversation_id=original.conversation_id,
+        agent_id=original.agent_id, turn_number=source.turn, content=text)
+    source.inherited[index] = replacement
+    source.replacement = replacement
+    source.changes["replace"] = {"turn": source.turn, "as": speaker, "text": text}

@@ -70,7 +70,7 @@ def handle_pause(runner: ExperimentRunner, request: ControlRequest) -> str:
         if before is None:
             control.pause()
         else:
-            control.pause_before_turn = before
+            control.pause_for_human_before(before)
     when = "" if before is None else f" before turn {before}"
     return f"pausing {_what(request.payload, runner)}{when}"
 

@@ -438,6 +438,12 @@ class ExperimentRunner:
                 plan.seed = seed
             if budget.exceeded:
                 control.stop()
+            # the spec's pause for a human, if someone can answer (a run session), from the first
+            # turn sent: a resumed conversation already paused before the turn it continues at
+            first = resume.turns_completed + 2 if resume is not None \
+                else self.branch.turn + 1 if self.branch is not None else 1
+            if self.interactive and (pause := spec.pause_before_turn) and pause >= first:
+                control.pause_for_human_before(pause)
             scorer = self.scorer_factory(spec.convergence_profile, AgentId(spec.first_speaker),
                                          spec.prompt)
             if resume is not None and hasattr(scorer, "replay"):

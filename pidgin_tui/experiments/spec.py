@@ -76,6 +76,9 @@ class ExperimentSpec:
     seed: int = 0
     budget_usd: float | None = None
     conversation_budget_usd: float | None = None
+    pause_before_turn: int | None = None
+    """Pause for a human when this turn (1-based) is about to start, as `pidgin-tui pause
+    --before-turn N` does: the conversation waits for an interjection or a resume."""
     allow_ignored_params: bool = False
     allow_unpriced: bool = False
     opener: str = DEFAULT_OPENER
@@ -269,6 +272,7 @@ VALIDATORS: dict[str, Callable[[str, object], Any]] = {
     "seed": _int(0),
     "budget_usd": _float(0.0, 1_000_000.0),
     "conversation_budget_usd": _float(0.0, 1_000_000.0),
+    "pause_before_turn": _optional(_int(1)),
     "allow_ignored_params": _bool,
     "allow_unpriced": _bool,
     "opener": _text(),
@@ -348,10 +352,14 @@ def dump_spec_yaml(spec: ExperimentSpec) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+BRANCH_POINT_CHANGES = frozenset({"inject", "replace"})
+"""A branch's recorded changes that are text put in at the branch point, not spec keys."""
+
+
 def spec_with_changes(spec: ExperimentSpec, changes: dict[str, Any]) -> ExperimentSpec:
     """`spec` with a branch's recorded changes applied (the spec its conversation ran with)."""
     return parse_spec({**spec.to_dict(),
-                       **{k: v for k, v in changes.items() if k != "inject"}})
+                       **{k: v for k, v in changes.items() if k not in BRANCH_POINT_CHANGES}})
 
 
 def recorded_spec(spec: ExperimentSpec,

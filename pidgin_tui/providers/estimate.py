@@ -48,13 +48,16 @@ def estimate_experiment(model_a: ModelInfo, model_b: ModelInfo, turns: int, repe
                         prompt: str, *, reply_tokens: int | None = None,
                         max_output_tokens: tuple[int | None, int | None] = (None, None),
                         system_tokens: int = DEFAULT_SYSTEM_TOKENS,
+                        inherited_turns: int = 0,
                         cost: CostFunction | None = None,
                         tokens_per_second: float = DEFAULT_TOKENS_PER_SECOND,
                         latency_s: float = DEFAULT_LATENCY_S) -> Estimate:
     """Estimate an experiment of `repetitions` conversations of `turns` turns each.
 
     Replies are assumed to be `reply_tokens` long (capped by each agent's max output), and each
-    request's input is capped at its model's context window.
+    request's input is capped at its model's context window. A branch's first
+    `inherited_turns` turns are copied from its parent, not sent: they count as history re-sent
+    with every later request, never as requests, tokens or cost of their own.
     """
     cost = cost or _default_cost()
     prompt_tokens = estimate_tokens(prompt) + MESSAGE_OVERHEAD_TOKENS if prompt else 0
@@ -65,18 +68,19 @@ def estimate_experiment(model_a: ModelInfo, model_b: ModelInfo, turns: int, repe
         replies.append(min(reply, cap or info.max_output_tokens))
     per_reply = [r + MESSAGE_OVERHEAD_TOKENS for r in replies]
     totals = {"a_in": 0, "b_in": 0}
-    history = 0
-    for _turn in range(turns):
+    sent = max(turns - inherited_turns, 0)
+    history = min(inherited_turns, turns) * (per_reply[0] + per_reply[1])
+    for _turn in range(sent):
         totals["a_in"] += min(base + history, model_a.context_window)
         history += per_reply[0]
         totals["b_in"] += min(base + history, model_b.context_window)
         history += per_reply[1]
-    a_out, b_out = replies[0] * turns, replies[1] * turns
+    a_out, b_out = replies[0] * sent, replies[1] * sent
     cost_a = cost(model_a, UsageChunk(totals["a_in"], a_out, estimated=True))
     cost_b = cost(model_b, UsageChunk(totals["b_in"], b_out, estimated=True))
     unpriced = tuple(m.ref for m, c in ((model_a, cost_a), (model_b, cost_b)) if c is None)
     per_conv = None if unpriced else (cost_a or 0.0) + (cost_b or 0.0)
-    requests_per_conv = 2 * turns
+    requests_per_conv = 2 * sent
     seconds_per_conv = requests_per_conv * latency_s + (a_out + b_out) / tokens_per_second
     return Estimate(
         requests=requests_per_conv * repetitions,

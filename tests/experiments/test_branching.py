@@ -126,6 +126,14 @@ async def test_bad_branch_requests_say_why(tmp_path: Path,
     assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "1", "--turn", "1",
                  "--dry-run", "-t", "5"]) == 0
     assert "{'max_turns': 5}" in capsys.readouterr().out
+    # turns 2-5 are sent by each of 2 branches; turn 1 is copied, so never counted as sent
+    assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "1", "--turn", "1",
+                 "--dry-run", "--json", "-t", "5", "-r", "2", "--pause-before-turn", "3"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["requests"] == 2 * 4 * 2 and plan["inherited_turns"].startswith("1-1 ")
+    assert (plan["branch_turn"], plan["changes"]) == (1, {"max_turns": 5,
+                                                          "pause_before_turn": 3})
+    assert plan["estimate"].startswith("16 requests")
     assert main(["--output", str(tmp_path), "branch", parent.experiment_id, "zz", "--turn",
                  "1"]) == 2
     assert "no conversation" in capsys.readouterr().err
@@ -193,3 +201,43 @@ def test_resume_of_the_parent_continues_its_interrupted_branches(
     record = ExperimentRecord.load(parent.experiment_dir, detail=False)
     assert record.status == "completed"
     assert all(record.status_of(record.conversations[cid]) == "completed" for cid in ids)
+
+
+def test_replace_puts_new_text_in_place_of_the_message_at_the_branch_point(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--inject TEXT --as b --replace` at turn 2: B's turn-2 message is the new text (the
+    branch's own, not inherited), A's turn-3 request carries it, and `payload` verifies."""
+    parent = asyncio.run(_parent(tmp_path, turns=4))
+    first = parent.outcomes[0].conversation_id
+    root = ["--output", str(tmp_path)]
+    assert main([*root, "branch", parent.experiment_id, "1", "--turn", "2", "--inject",
+                 "Let us talk about tides.", "--as", "a", "--replace"]) == 2
+    assert "last message of turn 2, which agent B sent: give --as b" in \
+        capsys.readouterr().err
+    assert main([*root, "branch", parent.experiment_id, "1", "--turn", "2", "--inject",
+                 "Let us talk about tides.", "--as", "b", "--replace", "-q",
+                 "--no-post-process"]) == 0
+    capsys.readouterr()
+    branch_dir = next(d for d in (tmp_path / "experiments").iterdir()
+                      if d.is_dir() and "branch-t2" in d.name)
+    path = next(branch_dir.glob("conv_*_events.jsonl"))
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    parent_messages = _messages(_lines(parent.experiment_dir, first))
+    messages = _messages(lines)
+    assert messages[:3] == parent_messages[:3]
+    assert messages[3] == (2, "agent_b", "Let us talk about tides.")
+    replaced = [e for e in lines if e["event_type"] == "MessageCompleteEvent"
+                and e["turn_number"] == 2 and e["agent_id"] == "agent_b"]
+    assert len(replaced) == 1 and not replaced[0].get("inherited")
+    assert not any(e["event_type"] == "InterjectionEvent" for e in lines)
+    branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
+    assert branched["changes"] == {"replace": {"turn": 2, "as": "agent_b",
+                                               "text": "Let us talk about tides."}}
+    cid = conversation_id_of(path)
+    assert cid is not None
+    payload = rebuild_payload(branch_dir, cid, 3, AgentId.A)
+    assert payload.verdict == "verified"
+    assert payload.messages[-1].content == "Let us talk about tides."
+    assert rebuild_payload(branch_dir, cid, 4, AgentId.B).verdict == "verified"
+    assert main([*root, "payload", branch_dir.name, cid, "--turn", "3", "--agent", "a"]) == 0
+    assert "verified" in capsys.readouterr().out

@@ -250,3 +250,62 @@ async def test_an_interjection_spoken_as_an_agent_is_routed_as_that_agents_words
         said = [m for m in payload.messages if "would rather talk about rivers" in m.content]
         assert [m.role for m in said] == [role], agent
         assert "[Narrator]" not in said[0].content
+
+
+async def _paused_by_spec(tmp_path: Path, experiment_id: str):  # type: ignore[no-untyped-def]
+    """A run of `pause_before_turn: 2`, once its conversation waits before turn 2."""
+    from pidgin_tui.experiments.runner import ExperimentRunner
+    from pidgin_tui.experiments.spec import parse_spec
+
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 3,
+                       "name": "hold", "pause_before_turn": 2})
+    session = RunSession("cli", post_process=False, poll_s=0.02)
+    run = session.start(ExperimentRunner(spec, tmp_path, experiment_id=experiment_id))
+    assert run.experiment_dir is not None
+    jsonl = run.experiment_dir / conversation_jsonl_name(f"{experiment_id}_0001")
+    await until(lambda: jsonl.exists() and any(
+        e["event_type"] == "ConversationPausedEvent" for e in _kinds(jsonl)), "the pause")
+    return session, run, jsonl
+
+
+async def test_the_spec_pauses_for_a_human_before_its_turn_and_stop_ends_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pause_before_turn: 2` pauses the conversation for a human before turn 2, as `pause
+    --before-turn 2` does; `stop` then ends it as it ends a running one: `stopped
+    (interrupted)`, the experiment interrupted, the conversation's end reason `stopped`."""
+    root = ["--output", str(tmp_path)]
+    assert main([*root, "run", "--dry-run", "--pause-before-turn", "0"]) == 2
+    assert "pause_before_turn: expected an integer >= 1, got 0" in capsys.readouterr().err
+    session, run, jsonl = await _paused_by_spec(tmp_path, "hold0001")
+    paused = next(e for e in _kinds(jsonl) if e["event_type"] == "ConversationPausedEvent")
+    assert (paused["turn_number"], paused["reason"]) == (2, "human")
+    assert sum(e["event_type"] == "TurnCompleteEvent" for e in _kinds(jsonl)) == 1
+    assert not run.finished
+    code = await asyncio.to_thread(main, [*root, "stop", "hold0001"])
+    assert code == 0 and "hold0001: stopped (interrupted)" in capsys.readouterr().out
+    await session.wait(run)
+    manifest = read_manifest(run.experiment_dir)
+    assert manifest is not None and manifest.status == "interrupted"
+    entry = manifest.conversations["hold0001_0001"]
+    assert (entry.status, entry.end_reason) == ("interrupted", "stopped")
+    session.close()
+
+
+def test_a_conversation_interrupted_while_paused_by_the_spec_resumes_without_pausing(
+        tmp_path: Path) -> None:
+    """Interrupted while it waits before turn 2 (as by a signal), `resume` continues it at
+    turn 2 and does not pause there a second time."""
+    async def interrupted() -> Path:
+        session, run, jsonl = await _paused_by_spec(tmp_path, "hold0002")
+        run.runner.interrupt()
+        await session.wait(run)
+        session.close()
+        return jsonl
+
+    jsonl = asyncio.run(interrupted())
+    assert main(["--output", str(tmp_path), "resume", "hold0002", "-q",
+                 "--no-post-process"]) == 0
+    events = _kinds(jsonl)
+    assert sum(e["event_type"] == "ConversationPausedEvent" for e in events) == 1
+    end = [e for e in events if e["event_type"] == "ConversationEndEvent"][-1]
+    assert (end["reason"], end["total_turns"]) == ("max_turns", 3)

@@ -63,3 +63,17 @@ def test_real_prices_are_used_by_default():
     inputs = O + (O + 1000 + O)
     assert est.cost_usd == pytest.approx((inputs * 3 + 2000 * 15) / 1_000_000)
     assert "$" in estimate_line(est) and "2 requests" in estimate_line(est)
+
+
+def test_inherited_turns_are_history_but_not_requests():
+    """A branch after turn 3 of 6 sends turns 4-6 only, each carrying the 3 copied turns."""
+    whole = estimate_experiment(A, B, turns=6, repetitions=2, prompt="", reply_tokens=100,
+                                system_tokens=50, cost=flat)
+    branch = estimate_experiment(A, B, turns=6, repetitions=2, prompt="", reply_tokens=100,
+                                 system_tokens=50, cost=flat, inherited_turns=3)
+    base, reply = 50 + O, 100 + O
+    assert branch.requests == 2 * 3 * 2 and whole.requests == 2 * 6 * 2
+    assert branch.output_tokens == 2 * 3 * 200
+    # A's first sent request sees the 6 inherited replies, B's last 11 earlier replies.
+    assert branch.input_tokens == 2 * sum(base + k * reply for k in range(6, 12))
+    assert branch.input_tokens < whole.input_tokens

@@ -97,6 +97,7 @@ SPEC_VALUES: dict[str, st.SearchStrategy[object]] = {
     "seed": st.integers(0, 2**63),
     "budget_usd": st.none() | st.floats(0.0, 1_000_000.0),
     "conversation_budget_usd": st.none() | st.floats(0.0, 1_000_000.0),
+    "pause_before_turn": st.none() | st.integers(1, 100_000),
 }
 
 

@@ -32,6 +32,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "seed": ("Seed", "0"),
     "budget_usd": ("Budget USD", "no limit"),
     "conversation_budget_usd": ("Budget USD / conv.", "no limit"),
+    "pause_before_turn": ("Pause before turn", "no pause"),
     "temperature": ("Temperature", "model default"),
     "temperature_a": ("Temperature A", "as Temperature"),
     "temperature_b": ("Temperature B", "as Temperature"),
