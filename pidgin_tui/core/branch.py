@@ -42,6 +42,13 @@ class BranchStart:
     replacement: MessageCompleteEvent | None = None
     """The researcher's text that stands in `inherited` for the parent's last message of turn
     `turn` (`--inject TEXT --as a|b --replace`): a new message of the branch, not inherited."""
+    rescored: TurnCompleteEvent | None = None
+    """With a replacement, turn `turn`'s end scored anew on the new text; it stands in
+    `inherited` for the parent's (whose metrics describe the replaced message)."""
+
+    def owns(self, event: Event) -> bool:
+        """Whether `event` of `inherited` is the branch's own rather than the parent's."""
+        return event is self.replacement or event is self.rescored
 
 
 def inherited_copy(event: Event, experiment_id: str, conversation_id: str, *,

@@ -36,6 +36,7 @@ from pidgin_tui.core.events import (
     SystemPromptEvent,
     TurnCompleteEvent,
     TurnStartEvent,
+    scored_turn,
 )
 from pidgin_tui.core.history import (
     injection_entry,
@@ -239,7 +240,7 @@ class Conductor:
         exactly as the parent's conductor did, so the next request is the one it would send."""
         for event in branch.inherited:
             await self.bus.publish(inherited_copy(event, **self._ids,
-                                                  inherited=event is not branch.replacement))
+                                                  inherited=not branch.owns(event)))
             if isinstance(event, TurnCompleteEvent) and event.convergence_score is not None:
                 self._policy.remember_score(event.convergence_score)
         for entry in message_entries(self.plan, recorded_items(branch.inherited)):
@@ -269,10 +270,7 @@ class Conductor:
         metrics, score = ({}, None) if self.scorer is None \
             else self.scorer(turn, texts[AgentId.A], texts[AgentId.B])
         self.turns_completed = turn
-        await self.bus.publish(TurnCompleteEvent(
-            **self._ids, turn_number=turn, convergence_score=score, metrics=metrics,
-            metrics_version=int(metrics.pop("metrics_version", 1)) if metrics else 0,
-        ))
+        await self.bus.publish(scored_turn(turn, metrics, score, **self._ids))
         await self._policy.after_turn(turn, score, self.scorer)
 
     async def _speak(self, agent_id: AgentId, turn: int) -> str:

@@ -231,6 +231,16 @@ class TurnCompleteEvent(Event, kw_only=True):
     parent; readers that aggregate skip it)."""
 
 
+def scored_turn(turn_number: int, metrics: dict[str, float], score: float | None,
+                experiment_id: str = "", conversation_id: str | None = None) -> TurnCompleteEvent:
+    """A turn's end carrying its scorer's result: the scorer's `metrics_version` entry moves
+    out of `metrics` (in place) into the event's field; 0 when the turn was not scored."""
+    version = int(metrics.pop("metrics_version", 1)) if metrics else 0
+    return TurnCompleteEvent(experiment_id=experiment_id, conversation_id=conversation_id,
+                             turn_number=turn_number, convergence_score=score, metrics=metrics,
+                             metrics_version=version)
+
+
 class ConvergenceWarningEvent(Event, kw_only=True):
     turn_number: int
     convergence_score: float

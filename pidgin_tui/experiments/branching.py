@@ -20,8 +20,10 @@ from pidgin_tui.core.events import (
     InterjectionEvent,
     MessageCompleteEvent,
     TurnCompleteEvent,
+    scored_turn,
 )
 from pidgin_tui.core.history import recorded_items, turn_texts
+from pidgin_tui.core.plan import TurnScorer
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.experiments.spec import ExperimentSpec, parse_spec
 from pidgin_tui.record.jsonl import read_all_events, read_events
@@ -62,15 +64,29 @@ class BranchSource:
         """(A's text, B's text) of every inherited turn, for cumulative metrics."""
         return turn_texts(recorded_items(self.inherited), self.turn)
 
-    def start(self) -> BranchStart:
+    def start(self, scorer: TurnScorer | None = None) -> BranchStart:
+        """What the branch's conductor starts from. `scorer` (a fresh one for the branch) is
+        fed the inherited turns, so cumulative metrics carry on; with a replaced message the
+        branch turn is scored anew on the new text instead of keeping the parent's metrics."""
         interjection = None
         if self.inject is not None:
             text, speaker, to = self.inject
             interjection = InterjectionEvent(turn_number=self.turn + 1, text=text,
                                              speaker=speaker, to=list(to))
-        return BranchStart(self.parent_experiment_id, self.parent_conversation_id, self.turn,
-                           list(self.inherited), dict(self.changes), interjection,
-                           self.replacement)
+        start = BranchStart(self.parent_experiment_id, self.parent_conversation_id, self.turn,
+                            list(self.inherited), dict(self.changes), interjection,
+                            self.replacement)
+        replay = getattr(scorer, "replay", None)
+        texts = self.turn_texts()
+        if replay is not None:
+            replay(texts if self.replacement is None else texts[:-1])
+        if self.replacement is not None:
+            metrics, score = ({}, None) if replay is None or scorer is None \
+                else scorer(self.turn, *texts[-1])
+            start.rescored = scored_turn(self.turn, metrics, score)
+            start.inherited = [start.rescored if isinstance(e, TurnCompleteEvent)
+                               and e.turn_number == self.turn else e for e in start.inherited]
+        return start
 
 
 def _turn_of(event: Event) -> int:

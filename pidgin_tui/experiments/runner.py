@@ -451,8 +451,7 @@ class ExperimentRunner:
             if self.branch is not None:
                 # The first branch keeps the parent's seed, the next add 1, 2, …
                 plan.seed = self.branch.seed + repetition - self.first_repetition
-                if hasattr(scorer, "replay"):
-                    scorer.replay(self.branch.turn_texts())
+            branch = None if self.branch is None else self.branch.start(scorer)
             conductor = Conductor(
                 plan, self.bus, dict(settings.models),
                 {a: self.registry.provider_for(m) for a, m in settings.models.items()},
@@ -466,8 +465,7 @@ class ExperimentRunner:
                 if budget.exceeded and resume is None:
                     outcome = await conductor.end_without_running(EndReason.BUDGET)
                 else:
-                    outcome = await conductor.run(
-                        resume, branch=None if self.branch is None else self.branch.start())
+                    outcome = await conductor.run(resume, branch=branch)
                 return outcome
             finally:  # what is still queued for it is reported, never dropped silently
                 control.close(outcome.end_reason if outcome else EndReason.ERROR)

@@ -16,6 +16,7 @@ from pidgin_tui.experiments.branching import BranchError, plan_branch
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
+from pidgin_tui.metrics.turn import make_turn_scorer
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_id_of, transcript_path
@@ -241,3 +242,18 @@ def test_replace_puts_new_text_in_place_of_the_message_at_the_branch_point(
     assert rebuild_payload(branch_dir, cid, 4, AgentId.B).verdict == "verified"
     assert main([*root, "payload", branch_dir.name, cid, "--turn", "3", "--agent", "a"]) == 0
     assert "verified" in capsys.readouterr().out
+    # Turn 2's metrics describe the new text: scored anew as the branch's own, not the parent's.
+    ends = {e["turn_number"]: e for e in _lines(branch_dir, cid)
+            if e["event_type"] == "TurnCompleteEvent"}
+    parent_ends = {e["turn_number"]: e for e in _lines(parent.experiment_dir, first)
+                   if e["event_type"] == "TurnCompleteEvent"}
+    assert ends[1]["inherited"] and not ends[2].get("inherited")
+    scorer = make_turn_scorer(prompt=next(e["initial_prompt"] for e in lines
+                                          if e["event_type"] == "ConversationStartEvent"))
+    scorer(1, *(text for _, _, text in messages[:2]))
+    metrics, score = scorer(2, messages[2][2], "Let us talk about tides.")
+    metrics.pop("metrics_version")
+    # (the record keeps six significant digits)
+    assert ends[2]["metrics"] == pytest.approx(metrics, rel=1e-5, abs=1e-6)
+    assert ends[2]["convergence_score"] == pytest.approx(score, rel=1e-5)
+    assert ends[2]["metrics"] != parent_ends[2]["metrics"]
