@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from pidgin_tui.commands.experiment_arg import add_conversation_argument, add_experiment_argument
+from pidgin_tui.core.types import RECIPIENT_CHOICES, SPEAKER_CHOICES, Speaker
 
 NAME = "branch"
 HELP = ("branch a conversation after turn N into a new experiment (or into its own with "
@@ -29,9 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the last turn the branch shares with the parent (1-based)")
     parser.add_argument("--inject", metavar="TEXT",
                         help="text put in at the branch point, before the next message")
-    parser.add_argument("--as", dest="speaker", choices=("narrator", "a", "b"),
+    parser.add_argument("--as", dest="speaker", choices=tuple(SPEAKER_CHOICES),
                         default="narrator", help="who the injected text speaks as")
-    parser.add_argument("--to", choices=("a", "b", "both"), default="both",
+    parser.add_argument("--to", choices=tuple(RECIPIENT_CHOICES), default="both",
                         help="who is sent the injected text")
     parser.add_argument("--replace", action="store_true",
                         help="the injected text replaces the parent's message at the branch "
@@ -74,10 +75,6 @@ def child_arguments(args: argparse.Namespace, parent_dir: Path,
     return [*argv, *launch_flag_arguments(args)]
 
 
-def _agents(choice: str) -> tuple[str, ...]:
-    return {"a": ("agent_a",), "b": ("agent_b",)}.get(choice, ("agent_a", "agent_b"))
-
-
 def run(args: argparse.Namespace) -> int:
     from pidgin_tui.commands.output import EXIT_USAGE, error
     from pidgin_tui.commands.run_flags import spec_overrides
@@ -97,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
         error(f"-r counts branches from 1, got {args.branches}")
         return EXIT_USAGE
     root = output_root(getattr(args, "output", None))
-    speaker = {"a": "agent_a", "b": "agent_b"}.get(args.speaker, "narrator")
-    inject = None if args.inject is None else (args.inject, speaker, _agents(args.to))
+    inject = None if args.inject is None else (
+        args.inject, Speaker.named(args.speaker), RECIPIENT_CHOICES[args.to])
     try:
         parent_dir = resolve_experiment(root, args.experiment)
         conversation_id = resolve_conversation(parent_dir, args.conversation)

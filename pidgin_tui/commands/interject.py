@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 
 from pidgin_tui.commands.experiment_arg import add_conversation_argument, add_experiment_argument
+from pidgin_tui.core.types import RECIPIENT_CHOICES, SPEAKER_CHOICES, Speaker
 
 NAME = "interject"
 HELP = ("put text into a running conversation at its next safe point, as the narrator or an "
         "agent, to one agent or both (recorded as an InterjectionEvent); waits and says "
         "whether it was delivered")
-AGENTS = {"a": ("agent_a",), "b": ("agent_b",), "both": ("agent_a", "agent_b")}
-SPEAKERS = {"narrator": "narrator", "a": "agent_a", "b": "agent_b"}
 DEFAULT_WAIT_S = 300.0
 EXIT_STILL_QUEUED = 3
 """`--wait` ran out before the conversation's next safe point: the text is still queued."""
@@ -32,9 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_experiment_argument(parser)
     add_conversation_argument(parser)
     parser.add_argument("text", metavar="TEXT", help="what to say")
-    parser.add_argument("--to", choices=tuple(AGENTS), default="both",
+    parser.add_argument("--to", choices=tuple(RECIPIENT_CHOICES), default="both",
                         help="who is sent the text")
-    parser.add_argument("--as", dest="speaker", choices=tuple(SPEAKERS), default="narrator",
+    parser.add_argument("--as", dest="speaker", choices=tuple(SPEAKER_CHOICES), default="narrator",
                         help="who the text speaks as (an agent's words are routed as theirs)")
     parser.add_argument("--wait", type=float, default=DEFAULT_WAIT_S, metavar="SECONDS",
                         help="how long to wait for the delivery (0: return once queued; exit "
@@ -50,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if args.wait < 0:
         error(f"--wait is a number of seconds from 0, got {args.wait:g}")
         return EXIT_USAGE
-    payload = {"text": args.text, "speaker": SPEAKERS[args.speaker],
-               "to": list(AGENTS[args.to])}
+    payload = {"text": args.text, "speaker": Speaker.named(args.speaker).value,
+               "to": [agent.value for agent in RECIPIENT_CHOICES[args.to]]}
     asked = request(args, "interject", payload, conversation=args.conversation)
     if isinstance(asked, int):
         return asked

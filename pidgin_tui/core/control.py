@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pidgin_tui.core.abort import AbortSignal
-from pidgin_tui.core.types import EndReason
+from pidgin_tui.core.types import AgentId, EndReason, Speaker
 
 
 @dataclass(slots=True, frozen=True)
@@ -19,9 +19,8 @@ class Interjection:
     """Researcher text waiting for the next safe point of a conversation."""
 
     text: str
-    speaker: str = "narrator"
-    """`narrator`, `agent_a` or `agent_b`."""
-    to: tuple[str, ...] = ("agent_a", "agent_b")
+    speaker: Speaker = Speaker.NARRATOR
+    to: tuple[AgentId, ...] = (AgentId.A, AgentId.B)
     request_id: str = ""
     """The control request it came in (`pidgin-tui interject`); empty from the app's input."""
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Union
 import msgspec
 
 from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
-from pidgin_tui.core.types import AgentId, EndReason, Status
+from pidgin_tui.core.types import AgentId, EndReason, Speaker, Status
 
 SCHEMA_VERSION = 3
 """Bumped whenever a field changes meaning or a line changes form; readers keep accepting
@@ -313,9 +313,8 @@ class InterjectionEvent(Event, kw_only=True):
     turn_number: int
     """Delivered before this turn's next message (turn numbers as in the other events)."""
     text: str
-    speaker: str = "narrator"
-    """`narrator`, `agent_a` or `agent_b`."""
-    to: list[str] = msgspec.field(default_factory=lambda: ["agent_a", "agent_b"])
+    speaker: Speaker = Speaker.NARRATOR
+    to: list[AgentId] = msgspec.field(default_factory=lambda: [AgentId.A, AgentId.B])
     source: str = "user"
 
 

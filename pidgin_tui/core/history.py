@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from pidgin_tui.core.events import Event, InterjectionEvent, MessageCompleteEvent
 from pidgin_tui.core.plan import ConversationPlan
-from pidgin_tui.core.types import AgentId, HistoryEntry
+from pidgin_tui.core.types import AgentId, HistoryEntry, Speaker
 
 RecordedMessage = tuple[int, AgentId, str]
 """(turn as in events, speaker, text) of one complete message."""
@@ -52,18 +52,19 @@ def injection_entry(plan: ConversationPlan, agent: AgentId, turn: int) -> Histor
     return HistoryEntry(text, None, turn, frozenset({agent}), kind="injection")
 
 
-def interjection_entry(text: str, speaker: str, to: Iterable[str], turn: int) -> HistoryEntry:
+def interjection_entry(text: str, speaker: Speaker, to: Iterable[AgentId], turn: int
+                       ) -> HistoryEntry:
     """Researcher text put into the conversation, as the Router routes it.
 
     As the narrator it is marked (`NARRATOR_MARK`) and comes from no agent, so every recipient
     sees it as a `user` message; spoken as an agent, it is routed as that agent's words (the
     researcher chose to speak as them).
     """
-    recipients = frozenset(AgentId(agent) for agent in to)
-    if speaker == "narrator":
+    recipients = frozenset(to)
+    if speaker.agent is None:
         return HistoryEntry(f"{NARRATOR_MARK}{text}", None, turn, recipients,
                             kind="interjection")
-    return HistoryEntry(text, AgentId(speaker), turn, recipients, kind="interjection")
+    return HistoryEntry(text, speaker.agent, turn, recipients, kind="interjection")
 
 
 def recorded_items(events: Iterable[Event]) -> list[HistoryItem]:

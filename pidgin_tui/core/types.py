@@ -32,6 +32,31 @@ class AgentId(StrEnum):
         return "A" if self is AgentId.A else "B"
 
 
+class Speaker(StrEnum):
+    """Who researcher text (an interjection or a branch's injected text) speaks as: the
+    narrator, marked as such, or one of the agents, routed as that agent's words."""
+
+    NARRATOR = "narrator"
+    A = "agent_a"
+    B = "agent_b"
+
+    @classmethod
+    def named(cls, choice: str) -> Speaker:
+        """The speaker a command line's `--as narrator|a|b` names."""
+        return SPEAKER_CHOICES[choice]
+
+    @property
+    def agent(self) -> AgentId | None:
+        """The agent it speaks as; None for the narrator."""
+        return None if self is Speaker.NARRATOR else AgentId(self.value)
+
+
+SPEAKER_CHOICES = {"narrator": Speaker.NARRATOR, "a": Speaker.A, "b": Speaker.B}
+"""`--as` on the command line: who researcher text speaks as."""
+RECIPIENT_CHOICES = {"a": (AgentId.A,), "b": (AgentId.B,), "both": (AgentId.A, AgentId.B)}
+"""`--to` on the command line: who is sent researcher text."""
+
+
 class EndReason(StrEnum):
     """Why a conversation ended. One word each, stable in JSONL and the database."""
 

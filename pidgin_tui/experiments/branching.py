@@ -24,15 +24,13 @@ from pidgin_tui.core.events import (
 )
 from pidgin_tui.core.history import recorded_items, turn_texts
 from pidgin_tui.core.plan import TurnScorer
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.experiments.spec import ExperimentSpec, parse_spec
 from pidgin_tui.record.jsonl import read_all_events, read_events
 from pidgin_tui.record.layout import conversation_files, conversation_jsonl_name
 from pidgin_tui.record.lineage import HEAD_BYTES
 from pidgin_tui.record.manifest import read_manifest
 
-SPEAKERS = ("narrator", "agent_a", "agent_b")
-"""Who an injected or interjected text speaks as."""
 _NOT_CHANGES = frozenset({"name", "repetitions", "max_parallel"})
 """Spec keys that describe the run, not the conversation: never reported as changes."""
 
@@ -54,7 +52,7 @@ class BranchSource:
     """The parent conversation's seed (or the changed `seed`'s for its repetition): the first
     branch keeps it, the next add 1, 2, …"""
     inherited: list[Event] = field(default_factory=list)
-    inject: tuple[str, str, tuple[str, ...]] | None = None
+    inject: tuple[str, Speaker, tuple[AgentId, ...]] | None = None
     """(text, speaker, recipients) put in at the branch point."""
     replacement: MessageCompleteEvent | None = None
     """The researcher's message standing in `inherited` for the parent's last message of the
@@ -177,7 +175,7 @@ def _parent_dir(experiment_dir: Path, branched: ConversationBranchedEvent) -> Pa
 
 def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: dict[str, Any],
                 *, repetitions: int = 1,
-                inject: tuple[str, str, tuple[str, ...]] | None = None,
+                inject: tuple[str, Speaker, tuple[AgentId, ...]] | None = None,
                 replace: bool = False) -> BranchSource:
     """A branch of `conversation_id` after its turn `turn` (1-based; 0 inherits nothing).
     With `replace`, `inject`'s text stands in for the parent's message at the branch point
@@ -220,7 +218,7 @@ def plan_branch(parent_dir: Path, conversation_id: str, turn: int, overrides: di
     return source
 
 
-def replace_message(source: BranchSource, text: str, speaker: str) -> None:
+def replace_message(source: BranchSource, text: str, speaker: Speaker) -> None:
     """Put `text` in place of the parent's message at the branch point: the last message of
     the branch turn, which `speaker` must have sent (the one after it would have answered the
     original). The branch's history, record and payloads carry the new text; the change says

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pidgin_tui.core.control import ConversationControl, Interjection
-from pidgin_tui.core.types import EndReason
+from pidgin_tui.core.types import AgentId, EndReason, Speaker
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.runner import ExperimentRunner
     from pidgin_tui.record.control_channel import ControlRequest
 
 MAX_INTERJECTION_CHARS = 20_000
-SPEAKERS = ("narrator", "agent_a", "agent_b")
 
 
 class RequestRefused(ValueError):
@@ -89,12 +88,13 @@ def handle_interject(runner: ExperimentRunner, request: ControlRequest) -> str:
         raise RequestRefused("an interjection needs some text")
     if len(text) > MAX_INTERJECTION_CHARS:
         raise RequestRefused(f"an interjection holds at most {MAX_INTERJECTION_CHARS} characters")
-    speaker = payload.get("speaker", "narrator")
-    to = payload.get("to", ["agent_a", "agent_b"])
-    if speaker not in SPEAKERS:
-        raise RequestRefused(f"speaker is one of {', '.join(SPEAKERS)}")
-    if not isinstance(to, list) or not to or any(t not in SPEAKERS[1:] for t in to):
+    named = payload.get("speaker", Speaker.NARRATOR)
+    to = payload.get("to", [AgentId.A, AgentId.B])
+    if named not in tuple(Speaker):
+        raise RequestRefused(f"speaker is one of {', '.join(Speaker)}")
+    if not isinstance(to, list) or not to or any(t not in tuple(AgentId) for t in to):
         raise RequestRefused("to is a list of agent_a and/or agent_b")
+    speaker, recipients = Speaker(named), tuple(AgentId(t) for t in to)
     targets = _targets(runner, payload)
     controls = [control for control in targets if control.ended is None]
     if not controls:
@@ -104,13 +104,13 @@ def handle_interject(runner: ExperimentRunner, request: ControlRequest) -> str:
         raise RequestRefused(f"no conversation of {runner.experiment_id} is running: the "
                              "interjection was not delivered")
     if payload.get("conversation_id") is not None:  # one conversation: the sender hears back
-        if not controls[0].interject(Interjection(text, speaker, tuple(to), request.request_id)):
+        if not controls[0].interject(Interjection(text, speaker, recipients, request.request_id)):
             raise RequestRefused(undelivered_line(str(payload["conversation_id"]),
                                                   controls[0].ended or EndReason.ERROR))
         return Accepted(f"interjection queued for {payload['conversation_id']}: it is "
                         "delivered at the conversation's next safe point")
     for control in controls:
-        control.interject(Interjection(text, speaker, tuple(to)))
+        control.interject(Interjection(text, speaker, recipients))
     return f"interjecting in {len(controls)} conversation(s) of {runner.experiment_id}"
 
 

@@ -117,7 +117,7 @@ class ConversationRecord:
     names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
     models: dict[str, str] = field(default_factory=dict)
     initial_prompt: str = ""
-    system_prompts: dict[str, str] = field(default_factory=dict)
+    system_prompts: dict[AgentId, str] = field(default_factory=dict)
     completed_turns: set[int] = field(default_factory=set)
     messages: list[MessageCompleteEvent] = field(default_factory=list)
     turn_events: dict[int, TurnCompleteEvent] = field(default_factory=dict)
@@ -399,7 +399,7 @@ class ConversationRecord:
             return self.status
         return Status.INTERRUPTED
 
-    def name_of(self, agent_id: str) -> str:
+    def name_of(self, agent_id: AgentId) -> str:
         return self.names.get(agent_id) or DEFAULT_NAMES.get(agent_id, agent_id)
 
     def metrics_of(self, turn: int) -> dict[str, float]:

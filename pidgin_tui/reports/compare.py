@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidgin_tui.record.conversation import NO_END_REASON, ConversationRecord
+from pidgin_tui.core.types import AgentId
+from pidgin_tui.record.conversation import AGENTS, NO_END_REASON, ConversationRecord
 from pidgin_tui.reports.readme import KEY_METRICS
 from pidgin_tui.reports.transcript import fenced, inline
 from pidgin_tui.views.format import format_cost
@@ -24,7 +25,6 @@ COMPARED_METRICS = ("convergence_score", "content_jaccard", "tfidf_cosine", "tur
                     "a_words", "b_words")
 """The per-turn metrics a comparison shows (labels from the README's KEY_METRICS)."""
 METRIC_LABELS = dict(KEY_METRICS)
-AGENTS = ("agent_a", "agent_b")
 
 
 @dataclass(slots=True)
@@ -33,7 +33,7 @@ class TurnRow:
 
     turn: int
     """1-based."""
-    messages: list[dict[str, str] | None]
+    messages: list[dict[AgentId, str] | None]
     """Per conversation: agent id -> text, or None when that conversation has no such turn."""
     metrics: list[dict[str, float]]
     differs: bool
@@ -64,9 +64,9 @@ class Comparison:
         return comparison
 
     def _align(self) -> None:
-        per_record: list[dict[int, dict[str, str]]] = []
+        per_record: list[dict[int, dict[AgentId, str]]] = []
         for record in self.records:
-            turns: dict[int, dict[str, str]] = {}
+            turns: dict[int, dict[AgentId, str]] = {}
             for message in record.complete_messages:
                 turns.setdefault(message.turn_number, {})[message.agent_id] = message.content
             per_record.append(turns)

@@ -52,7 +52,7 @@ def render_transcript(conv: ConversationRecord, experiment: ExperimentRecord) ->
              "| | Agent A | Agent B |", "|---|---|---|"]
     if start is not None:
         lines += [
-            f"| name | {inline(conv.name_of('agent_a'))} | {inline(conv.name_of('agent_b'))} |",
+            f"| name | {inline(conv.name_of(AgentId.A))} | {inline(conv.name_of(AgentId.B))} |",
             f"| model | {inline(start.agent_a_model)} | {inline(start.agent_b_model)} |",
             f"| temperature | {_opt(start.temperature_a)} | {_opt(start.temperature_b)} |",
             f"| awareness | {start.awareness_a} | {start.awareness_b} |",

@@ -46,7 +46,7 @@ def injection_label(conv: ConversationRecord, event: InjectionEvent) -> str:
 
 def interjection_label(conv: ConversationRecord, event: InterjectionEvent) -> str:
     """`Interjection by the researcher as WHO, sent to WHOM`: the heading of an interjection."""
-    speaker = "the narrator" if event.speaker == "narrator" else conv.name_of(event.speaker)
+    speaker = "the narrator" if event.speaker.agent is None else conv.name_of(event.speaker.agent)
     to = " and ".join(conv.name_of(agent) for agent in event.to)
     return f"Interjection by the researcher as {speaker}, sent to {to}"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pidgin_tui.core.awareness import load_awareness
 from pidgin_tui.core.control import ConversationControl
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import ModelInfo
 from tests.core.helpers import RecordingProvider, make_plan, run_conversation
@@ -238,7 +238,7 @@ async def test_a_pause_for_a_human_waits_for_an_interjection_then_carries_on() -
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.3)
     assert len(provider.requests) == 4  # two turns, then it waits
-    control.interject(Interjection("Say something new.", "narrator", ("agent_a",)))
+    control.interject(Interjection("Say something new.", Speaker.NARRATOR, (AgentId.A,)))
     run = await task
     assert run.outcome.end_reason == "max_turns" and not control.waiting_for_human
     (paused,) = run.of_type("ConversationPausedEvent")

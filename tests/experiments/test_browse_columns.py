@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from pidgin_tui.core.types import EndReason, Status
 from pidgin_tui.experiments.browse_columns import (
     CONVERSATION_COLUMNS,
     EXPERIMENT_COLUMNS,
@@ -21,7 +22,7 @@ from pidgin_tui.experiments.synthetic import EPOCH, write_experiment
 
 
 def _conv(conv_id: str, **fields: object) -> ConversationRow:
-    return ConversationRow(conv_id, str(fields.pop("status", "completed")), 5, 10,
+    return ConversationRow(conv_id, Status(str(fields.pop("status", "completed"))), 5, 10,
                            **fields)  # type: ignore[arg-type]
 
 
@@ -40,11 +41,12 @@ def test_experiment_cells_say_date_models_prompt_and_cost(tmp_path: Path) -> Non
 
 
 def test_conversation_cells_include_end_state_convergence_and_cost() -> None:
-    conv = _conv("c1", model_a="openai:gpt-x", model_b="local:test", end_reason="converged",
+    conv = _conv("c1", model_a="openai:gpt-x", model_b="local:test",
+                 end_reason=EndReason.HIGH_CONVERGENCE,
                  end_states=[("loop", 8), ("emoji", 10)], convergence=0.876, cost_usd=0.0123,
                  duration_s=75.0)
     assert cells(conv, CONVERSATION_COLUMNS) == [
-        "c1", "completed", "5/10", "openai:gpt-x × local:test", "converged", "loop@8 +1",
+        "c1", "completed", "5/10", "openai:gpt-x × local:test", "high_convergence", "loop@8 +1",
         "0.88", "$0.0123", "1m15s"]
     assert cells(_conv("c2", unpriced=True), CONVERSATION_COLUMNS)[7] == "unpriced"
 

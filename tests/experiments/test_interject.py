@@ -13,7 +13,7 @@ import pytest
 from pidgin_tui.cli import main
 from pidgin_tui.core.control import Interjection
 from pidgin_tui.core.events import TurnCompleteEvent
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.experiments.payload import rebuild_payload
 from pidgin_tui.experiments.session import RunSession
 from pidgin_tui.record import control_channel
@@ -239,8 +239,8 @@ async def test_an_interjection_spoken_as_an_agent_is_routed_as_that_agents_words
     def interject(event: TurnCompleteEvent) -> None:
         if event.turn_number == 1:
             talk.control.for_conversation(event.conversation_id or "").interject(
-                Interjection("I, A, would rather talk about rivers.", "agent_a",
-                             ("agent_a", "agent_b")))
+                Interjection("I, A, would rather talk about rivers.", Speaker.A,
+                             (AgentId.A, AgentId.B)))
 
     talk.bus.subscribe(TurnCompleteEvent, interject)
     result = await talk.run()

@@ -10,7 +10,7 @@ import pytest
 from pidgin_tui.cli import main
 from pidgin_tui.core.control import Interjection
 from pidgin_tui.core.events import TurnCompleteEvent
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.experiments.payload import PayloadError, rebuild_payload
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
@@ -42,9 +42,9 @@ async def test_every_turn_of_a_truncated_injected_conversation_is_verified(tmp_p
 
     def interject(event: TurnCompleteEvent) -> None:
         if event.turn_number in (4, 9):  # delivered at the next safe point: turns 5 and 10
-            who = ("agent_b",) if event.turn_number == 4 else ("agent_a", "agent_b")
+            who = (AgentId.B,) if event.turn_number == 4 else (AgentId.A, AgentId.B)
             runner.control.for_conversation(event.conversation_id or "").interject(
-                Interjection("Narrator here: change the subject.", "narrator", who))
+                Interjection("Narrator here: change the subject.", Speaker.NARRATOR, who))
 
     runner.bus.subscribe(TurnCompleteEvent, interject)
     result = await runner.run()

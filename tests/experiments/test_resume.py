@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.core.types import AgentId
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.experiments.resume import load_saved_conversation
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
@@ -113,7 +113,7 @@ async def test_a_resumed_conversation_keeps_its_interjections(tmp_path: Path) ->
 
     def interject(event: TurnStartEvent) -> None:
         runner.control.for_conversation(event.conversation_id or "").interject(
-            Interjection("Consider the sea.", "narrator", ("agent_b",)))
+            Interjection("Consider the sea.", Speaker.NARRATOR, (AgentId.B,)))
 
     runner.bus.subscribe(TurnStartEvent, interject)
     first = await runner.run()

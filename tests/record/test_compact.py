@@ -17,6 +17,7 @@ import msgspec
 import pytest
 
 from pidgin_tui.core import events as ev
+from pidgin_tui.core.types import AgentId
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.record.compact import is_compact
 from pidgin_tui.record.jsonl import JsonlWriter, read_all_events, read_events
@@ -75,7 +76,7 @@ def every_event() -> list[ev.Event]:
         ev.ContextLimitEvent(**IDS, **a, model=MODEL, context_window=8000,
                              estimated_tokens=9000, dropped_messages=2),
         ev.ConversationPausedEvent(**IDS, turn_number=2, reason="human"),
-        ev.InterjectionEvent(**IDS, turn_number=2, text="and now?", to=["agent_b"]),
+        ev.InterjectionEvent(**IDS, turn_number=2, text="and now?", to=[AgentId.B]),
         ev.ConversationResumedEvent(**IDS, turn_number=2),
         ev.InterruptRequestEvent(**IDS, turn_number=2, kind="pause"),
         ev.ConversationBranchedEvent(**IDS, source_conversation_id="other_0001", branch_turn=1,

@@ -6,6 +6,7 @@ import random
 import re
 
 from pidgin_tui.core.events import MessageCompleteEvent
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.tui.widgets import transcript_layout
 from pidgin_tui.tui.widgets.transcript_layout import build_layout, search, wrap_offsets
@@ -73,16 +74,16 @@ def _noted_events() -> list:
 
     return [
         InterjectionEvent(seq=1, turn_number=1, text="Talk about rivers, both of you.",
-                          speaker="narrator", to=["agent_a", "agent_b"]),
+                          speaker=Speaker.NARRATOR, to=[AgentId.A, AgentId.B]),
         message(2, 1, "agent_a"),
         InjectionEvent(seq=3, turn_number=1, agent_id="agent_b", content="Disagree now."),
         message(4, 1, "agent_b"),
         message(5, 2, "agent_a"),
-        InterjectionEvent(seq=6, turn_number=2, text="It is A speaking.", speaker="agent_a",
-                          to=["agent_b"]),
+        InterjectionEvent(seq=6, turn_number=2, text="It is A speaking.", speaker=Speaker.A,
+                          to=[AgentId.B]),
         message(7, 2, "agent_b"),
         InterjectionEvent(seq=8, turn_number=3, text="And one more thing.",
-                          speaker="narrator", to=["agent_a"]),
+                          speaker=Speaker.NARRATOR, to=[AgentId.A]),
     ]
 
 

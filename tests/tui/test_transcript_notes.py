@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.experiments.branching import plan_branch
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
@@ -29,8 +30,8 @@ async def _noted(root: Path) -> Path:
     parent = await ExperimentRunner(spec, root, registry=fast_registry(),
                                     experiment_id="not00001").run()
     source = plan_branch(parent.experiment_dir, "not00001_0001", 2, {},
-                         inject=("Speak only in questions now.", "narrator",
-                                 ("agent_a", "agent_b")))
+                         inject=("Speak only in questions now.", Speaker.NARRATOR,
+                                 (AgentId.A, AgentId.B)))
     branch = await ExperimentRunner(source.spec, root, registry=fast_registry(), branch=source,
                                     experiment_id="brn00001").run()
     return branch.experiment_dir / conversation_jsonl_name("brn00001_0001")

@@ -20,12 +20,24 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.experiments.branching import BranchSource
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.tui.app import PidginApp
 
-SPEAKERS = (("narrator", "narrator"), ("agent A", "agent_a"), ("agent B", "agent_b"))
-RECIPIENTS = (("both agents", "both"), ("agent A", "agent_a"), ("agent B", "agent_b"))
+SPEAKERS = (("narrator", Speaker.NARRATOR), ("agent A", Speaker.A), ("agent B", Speaker.B))
+RECIPIENTS = (("both agents", "both"), ("agent A", AgentId.A), ("agent B", AgentId.B))
+
+
+def chosen_speaker(select: Select[object]) -> Speaker:
+    """The speaker a SPEAKERS select names."""
+    return Speaker(str(select.value))
+
+
+def chosen_recipients(select: Select[object]) -> tuple[AgentId, ...]:
+    """The agents a RECIPIENTS select names."""
+    value = str(select.value)
+    return (AgentId.A, AgentId.B) if value == "both" else (AgentId(value),)
 
 
 @dataclass(slots=True)
@@ -117,10 +129,9 @@ class BranchDialog(ModalScreen[BranchChoice | None]):
         if max_turns != self.spec.max_turns:
             overrides["max_turns"] = max_turns
         text = self.query_one("#branch-inject", Input).value
-        to = str(self.query_one("#branch-to", Select).value)
         inject = None if not text.strip() else (
-            text, str(self.query_one("#branch-as", Select).value),
-            ("agent_a", "agent_b") if to == "both" else (to,))
+            text, chosen_speaker(self.query_one("#branch-as", Select)),
+            chosen_recipients(self.query_one("#branch-to", Select)))
         source = plan_branch(self.experiment_dir, self.conversation_id, turn, overrides,
                              repetitions=count, inject=inject)
         for model in (source.spec.agent_a, source.spec.agent_b):  # named here, not after launch

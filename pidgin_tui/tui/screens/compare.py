@@ -21,8 +21,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from pidgin_tui.record.conversation import AGENTS
 from pidgin_tui.reports.compare import (
-    AGENTS,
     COMPARED_METRICS,
     METRIC_LABELS,
     Comparison,

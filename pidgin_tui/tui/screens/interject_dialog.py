@@ -15,7 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from pidgin_tui.core.control import Interjection
-from pidgin_tui.tui.screens.branch_dialog import RECIPIENTS, SPEAKERS
+from pidgin_tui.tui.screens.branch_dialog import (
+    RECIPIENTS,
+    SPEAKERS,
+    chosen_recipients,
+    chosen_speaker,
+)
 
 
 class InterjectDialog(ModalScreen[Interjection | None]):
@@ -53,10 +58,9 @@ class InterjectDialog(ModalScreen[Interjection | None]):
     def _send(self, event: Input.Submitted) -> None:
         if not event.value.strip():
             return
-        to = str(self.query_one("#interject-to", Select).value)
-        self.dismiss(Interjection(event.value, str(self.query_one("#interject-as",
-                                                                  Select).value),
-                                  ("agent_a", "agent_b") if to == "both" else (to,)))
+        self.dismiss(Interjection(event.value,
+                                  chosen_speaker(self.query_one("#interject-as", Select)),
+                                  chosen_recipients(self.query_one("#interject-to", Select))))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
