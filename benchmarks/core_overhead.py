@@ -6,6 +6,9 @@ Orchestration including the live metrics (2026-12-02): 1.17–1.44 ms/turn in qu
 1.8–2.4 ms/turn at load average 6 on 2 cores (goal <= 1 ms, not met). Counted in instructions
 (callgrind, stable under load), a 200-turn conversation costs 3.5 M per turn without metrics and
 6.75 M with them; see docs/metrics.md ("Cost per turn").
+
+At load 1.2 on the session's final main: orchestration 0.990 ms/turn without metrics (0.57 last
+wave, before the compact record writer), 1.904 ms/turn with them.
 """
 
 from __future__ import annotations

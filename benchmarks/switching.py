@@ -19,6 +19,8 @@ Measured 2026-12-02, medians over the presses, wall / CPU:
   load ~4, after (a screenful mounted, neighbours prepared, 27 widgets): first visit
   132 / 88 ms, repeat 43 / 38 ms, next after reading 113 / 85 ms;
   load ~8, after: first visit 444 / 151 ms, repeat 168 / 64 ms, next after reading 336 / 113 ms.
+  load 1.2, final main of the session: first visit 166 / 140 ms, repeat 52 / 52 ms, next after
+  reading 88 / 82 ms (the first visit of a conversation not prepared ahead misses the goal).
 
     python benchmarks/switching.py [--turns 200] [--rounds 2] [--read 1.0]
 """
