@@ -61,3 +61,18 @@ def find_conversation(root: Path, ref: str) -> tuple[Path, str]:
     what = "no conversation" if not found else f"{len(found)} conversations"
     raise ConversationNotFound(f"{what} in {root} match {ref!r}; give EXPERIMENT:CONVERSATION "
                                "or a conversation id")
+
+
+def repetition_of(conversation_id: str) -> int:
+    """The repetition (1-based) in a conversation id (`<experiment id>_0003` → 3)."""
+    return int(conversation_id.rpartition("_")[2])
+
+
+def added_conversations(experiment_dir: Path, experiment_id: str,
+                         planned: list[str]) -> list[str]:
+    """Conversations of the experiment on disk that its spec does not plan (branches written
+    into it), in the order of their numbers."""
+    prefix = f"{experiment_id}_"
+    return sorted((cid for cid in conversation_ids(experiment_dir)
+                   if cid not in planned and cid.startswith(prefix)
+                   and cid[len(prefix):].isdigit()), key=repetition_of)

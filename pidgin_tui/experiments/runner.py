@@ -35,6 +35,7 @@ from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.provider import ModelInfo, Responder
 from pidgin_tui.core.resume_point import ResumePoint
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
+from pidgin_tui.experiments.lookup import added_conversations, repetition_of
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.params import describe_parameters
 from pidgin_tui.providers.registry import Registry, default_registry
@@ -192,7 +193,7 @@ class ExperimentRunner:
                      **kwargs)  # type: ignore[arg-type]
         runner.experiment_dir = experiment_dir
         runner._existing_manifest = manifest
-        runner.added_ids = _added_conversations(experiment_dir, runner.experiment_id,
+        runner.added_ids = added_conversations(experiment_dir, runner.experiment_id,
                                                 runner.planned_ids())
         return runner
 
@@ -363,7 +364,7 @@ class ExperimentRunner:
                             for m in settings.models.values())
         budget = Budget(self.spec.budget_usd)
         semaphore = asyncio.Semaphore(self.spec.max_parallel)
-        repetitions = {**{cid: _repetition_of(cid) for cid in self.added_ids},
+        repetitions = {**{cid: repetition_of(cid) for cid in self.added_ids},
                        **dict(zip(self.planned_ids(), self.repetitions(), strict=True))}
         for conversation_id, conversation in saved.items():
             self.bus.seed_seq(conversation_id, conversation.last_seq)
@@ -483,19 +484,3 @@ class ExperimentRunner:
         for task in self._tasks:
             task.cancel()
 
-
-def _repetition_of(conversation_id: str) -> int:
-    """The repetition (1-based) in a conversation id (`<experiment id>_0003` → 3)."""
-    return int(conversation_id.rpartition("_")[2])
-
-
-def _added_conversations(experiment_dir: Path, experiment_id: str,
-                         planned: list[str]) -> list[str]:
-    """Conversations of the experiment on disk that its spec does not plan (branches written
-    into it), in the order of their numbers."""
-    from pidgin_tui.experiments.lookup import conversation_ids
-
-    prefix = f"{experiment_id}_"
-    return sorted((cid for cid in conversation_ids(experiment_dir)
-                   if cid not in planned and cid.startswith(prefix)
-                   and cid[len(prefix):].isdigit()), key=_repetition_of)

@@ -45,9 +45,8 @@ from pidgin_tui.core.events import (
     TokenUsageEvent,
     TurnCompleteEvent,
     TurnStartEvent,
-    after_reply,
-    rate_limited_text,
 )
+from pidgin_tui.core.rate_limit_text import after_reply, rate_limited_text
 from pidgin_tui.core.types import AgentId, EndReason, Status
 from pidgin_tui.metrics.endstates import DEGRADATIONS
 from pidgin_tui.record.jsonl import read_all_events, read_events

@@ -22,8 +22,8 @@ from pidgin_tui.core.events import (
     RateLimitEvent,
     ThinkingChunkEvent,
     TurnCompleteEvent,
-    rate_limited_text,
 )
+from pidgin_tui.core.rate_limit_text import rate_limited_text
 from pidgin_tui.core.types import AgentId, Status
 from pidgin_tui.record.conversation import AGENTS, AgentUsage, ConversationRecord
 from pidgin_tui.tui.error_entries import ErrorEntry, error_entries

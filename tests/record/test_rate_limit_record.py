@@ -7,8 +7,8 @@ from pidgin_tui.core.events import (
     Event,
     MessageCompleteEvent,
     RateLimitEvent,
-    rate_limited_text,
 )
+from pidgin_tui.core.rate_limit_text import rate_limited_text
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.manifest import new_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
