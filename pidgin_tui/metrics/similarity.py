@@ -7,12 +7,13 @@ input against a non-empty one shares nothing (0.0). All values lie in [0, 1].
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from itertools import chain, filterfalse
 from operator import mul
 from typing import TypeVar
+
+from pidgin_tui.metrics.lexical import counted
 
 T = TypeVar("T")
 
@@ -176,7 +177,7 @@ class TfIdfHistory:
         docs = [doc if isinstance(doc, dict | set | frozenset) else set(doc)
                 for doc in documents]
         n_new = len(docs)
-        added = Counter(chain.from_iterable(docs))  # in how many new documents each term is
+        added = counted(chain.from_iterable(docs))  # in how many new documents each term is
         # Every IDF changes with N; those of the new messages' terms are computed here, where
         # their df is at hand, for `weigh` (the others on demand); many terms share a df.
         idf, n_1 = self._idf, 1 + self.n_docs + n_new
@@ -242,7 +243,8 @@ class TfIdfHistory:
         for term, n in counts.items():
             old = history.get(term, 0)
             new = history[term] = old + n
-            d2 = float(new * new - old * old)
+            d2 = new * new - old * old  # an int: adding or multiplying it by a float
+            # converts it exactly as float() would
             ln_df = ln_dfs[df.get(term, 0)]
             d2_ln = d2 * ln_df
             s0 += d2

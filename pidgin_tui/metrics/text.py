@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from itertools import compress, count, filterfalse
 from operator import countOf
 
+from pidgin_tui.metrics import tally
 from pidgin_tui.metrics.lexical import (
     counted,
     entropy,
     flesch_reading_ease,
     lexicon_counts,
     mtld,
-    syllables,
     yules_k,
 )
-from pidgin_tui.metrics.lexicons import LEXICONS, NEGATIVE, POSITIVE, STOPWORDS
+from pidgin_tui.metrics.lexicons import LEXICONS, NEGATIVE, POSITIVE
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -116,7 +116,7 @@ def compressed_size(data: bytes) -> int:
     return _deflate(data)[0]
 
 
-_CONTINUE_FROM = 1024
+_CONTINUE_FROM = 256
 """Bytes from which a message's compressor is kept for `joined_compressed_size`: deflate
 holds back about 260 bytes until the final flush, so below a few hundred bytes continuing
 saves nothing and the copy costs more than compressing again."""
@@ -157,10 +157,6 @@ _CLAUSE_SPLIT = re.compile(r"[.!?;:,…—–()\n]+|\bbut\b|\s-\s", re.IGNORECAS
 _SENTIMENT_WORDS = POSITIVE | NEGATIVE
 _SEPARATORS: dict[str, bool] = {}
 """`_separates_words` by character (a character's case mapping never changes)."""
-_SYLLABLES: dict[str, int] = {}
-"""Syllable counts by word: a plain dict is cheaper to consult than an lru_cache call."""
-LONG_WORD = 7
-"""Letters from which a word counts as long."""
 _RATE_KEYS = tuple(f"{name}_rate" for name in LEXICONS)
 """The per-word rate of each lexicon, in `lexicon_counts` order (that of LEXICONS)."""
 _NO_RATES = (0.0,) * len(LEXICONS)
@@ -217,7 +213,7 @@ class MessageAnalysis:
     """Counts of the stopwords (function words); `content_counts` has all other words."""
     bigrams: Counter[str]
     trigrams: Counter[str]
-    char_counts: Counter[str]
+    char_counts: dict[str, int]
     lexicon: dict[str, int]
     structure: dict[str, int]
     polarity: float
@@ -269,7 +265,7 @@ def _classify(ch: str) -> tuple[str, ...]:
     return classes
 
 
-def _char_classes(char_counts: Counter[str]) -> dict[str, int]:
+def _char_classes(char_counts: Mapping[str, int]) -> dict[str, int]:
     """Counts of character classes, computed over distinct characters for speed."""
     out = dict.fromkeys(("upper", "letters", "digits", "space", "punct", "symbol", "emoji",
                          "arrow", "non_ascii"), 0)
@@ -313,38 +309,14 @@ def _clause_sentiment(words: list[str], negations: bool) -> tuple[int, int, int]
     return positive, negative, negated_words
 
 
-def _syllable_total(words: list[str], counts: Mapping[str, int]) -> int:
-    """Syllables of all words, through a cache of each distinct word's count."""
-    cache = _SYLLABLES
-    try:
-        return sum(map(cache.__getitem__, words))
-    except KeyError:  # some words are new: add them
-        if len(cache) + len(counts) > 100_000:
-            cache.clear()
-        for word in counts.keys() - cache.keys():
-            cache[word] = syllables(word)
-        return sum(map(cache.__getitem__, words))
-
-
-def _split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-    """(content, function) word counts, each in text order (which float sums over them follow)."""
-    content: dict[str, int] = {}
-    function: dict[str, int] = {}
-    for word, n in counts.items():
-        if word in STOPWORDS:
-            function[word] = n
-        else:
-            content[word] = n
-    return content, function
-
-
 def analyze(text: str) -> MessageAnalysis:
     """Every single-message metric of `text`, plus the structures cross metrics need."""
-    char_counts = counted(text)
+    raw = text.encode("utf-8")
+    char_counts = tally.char_counts(text, raw)
     words = tokenize(text, char_counts)
     n_words = len(words)
     counts = counted(words)
-    content, function = _split_stopwords(counts)
+    content, function = tally.split_stopwords(counts)
     # n-grams as space-joined strings: string hashes are cached, tuple hashes are recomputed
     # on every set operation, and the cross metrics do many.
     join = " ".join
@@ -370,11 +342,8 @@ def analyze(text: str) -> MessageAnalysis:
     paragraphs = sum(1 for p in _PARAGRAPH_SPLIT.split(text) if p.strip())
     n_chars = len(text)
     unique = len(counts)
-    letters_total = sum(map(len, words))
-    long_words = sum(compress(counts.values(), map(LONG_WORD.__le__, map(len, counts))))
+    letters_total, long_words, syllable_total = tally.word_facts(words, counts)
     hapax = countOf(counts.values(), 1)
-    syllable_total = _syllable_total(words, counts)
-    raw = text.encode("utf-8")
     compressed, deflate_head, deflate = _deflate(raw)
     if not raw:
         compressed = 0
