@@ -289,11 +289,6 @@ def fmt_end_states(end_states: list[tuple[str, int]]) -> str:
     return f"{name}@{onset}{more}"
 
 
-def fmt_end_state_badge(name: str, onset: int) -> str:
-    """One end state as the live screen's badge text: `loop since turn 8` (1-based)."""
-    return f"{name} since turn {onset}"
-
-
 def progress_bar(progress: float, width: int = 12) -> str:
     filled = round(max(0.0, min(1.0, progress)) * width)
     return "█" * filled + "░" * (width - filled)

@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,8 +25,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from pidgin_tui.core.types import Status
-from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
-from pidgin_tui.experiments.session import STOP_GRACE_S
 from pidgin_tui.tui.bridge import Hub
 from pidgin_tui.tui.detached import DetachedStarted
 from pidgin_tui.tui.inert import make_control_codes_inert
@@ -38,15 +37,16 @@ from pidgin_tui.tui.messages import (
 )
 from pidgin_tui.tui.modes import AREAS
 from pidgin_tui.tui.post_processing import PostProcessed
-from pidgin_tui.tui.runs import AppRuns, Run
 from pidgin_tui.tui.settings import UiSettings, load_ui_settings, save_ui_settings
 from pidgin_tui.tui.state import RunStore
 from pidgin_tui.tui.toasts import ToastApp
+from pidgin_tui.views.format import fmt_end_state_badge
 
 if TYPE_CHECKING:
     from pidgin_tui.experiments.branching import BranchSource
     from pidgin_tui.experiments.spec import ExperimentSpec
     from pidgin_tui.providers.registry import Registry
+    from pidgin_tui.tui.runs import AppRuns, Run
 
 FREEZE_AFTER_S = 1.0
 """Start-up objects are frozen this long after mounting, well after the first frame."""
@@ -124,8 +124,6 @@ class PidginApp(ToastApp):
         self._signals = ExitStack()
         self.detach_runs = detach_runs
         """Launch every run detached (the app in a browser: closing the tab must not end it)."""
-        self.run_session = AppRuns(self)
-        """The runs of this app and the run session (launch, stop, post-processing queue)."""
         self.first_frame = asyncio.Event()
         """Set once the first frame is on the terminal; what it does not show waits for it."""
 
@@ -140,9 +138,6 @@ class PidginApp(ToastApp):
         self.hub.listen(self, (ErrorRecorded, ConvergenceReached, EndStateReached))
         if self.freeze_gc:
             self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
-        if self.handle_sigterm:
-            self._signals.enter_context(self.run_session.session.signals(
-                self._on_sigterm, (signal.SIGTERM,)))
         if self.post_process:
             self.run_worker(self._find_left_over, thread=True, group="left-over",
                             exit_on_error=False)
@@ -155,7 +150,20 @@ class PidginApp(ToastApp):
     def on_ready(self) -> None:
         """The first frame is on the terminal: the setup form and a launch's modules follow."""
         self.first_frame.set()
+        if self.handle_sigterm:  # no run can start before the first frame
+            self._signals.enter_context(self.run_session.session.signals(
+                self._on_sigterm, (signal.SIGTERM,)))
         self.set_timer(PRELOAD_AFTER_S, self._preload)
+
+    @cached_property
+    def run_session(self) -> AppRuns:
+        """The runs of this app and the run session (launch, stop, post-processing queue).
+
+        Made on first use on the app's loop, after the first frame: the session's modules are
+        not on the start-up path."""
+        from pidgin_tui.tui.runs import AppRuns
+
+        return AppRuns(self)
 
     def _preload(self) -> None:
         self.run_worker(_preload_run_modules, thread=True, group="preload", exit_on_error=False)
@@ -177,7 +185,7 @@ class PidginApp(ToastApp):
 
         paths = unprocessed_experiments(self.output_root)
         if paths:
-            self.call_from_thread(self.run_session.finish_left_over, paths)
+            self.call_from_thread(lambda: self.run_session.finish_left_over(paths))
 
     def _attach_to_live_runs(self) -> None:
         """Reopening the page while detached runs go on shows them in the monitor."""
@@ -191,7 +199,8 @@ class PidginApp(ToastApp):
 
     def on_unmount(self) -> None:
         self._signals.close()
-        self.run_session.session.close()  # what is left is interrupted; markers stay
+        if "run_session" in self.__dict__:  # made: what is left is interrupted; markers stay
+            self.run_session.session.close()
 
     def _on_sigterm(self, _signum: signal.Signals) -> None:
         """SIGTERM (the session already interrupts every run): wait for them, then exit 143.
@@ -429,11 +438,14 @@ class PidginApp(ToastApp):
         screen: Screen[Any] = ConfirmScreen(title, text, yes=yes, no=no)
         return bool(await self.push_screen_wait(screen))
 
-    async def stop_all_and_wait(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Interrupt every run, wait for safe points, then cancel any I/O still pending."""
+    async def stop_all_and_wait(self, grace_s: float | None = None) -> None:
+        """Interrupt every run, wait for safe points (`STOP_GRACE_S` unless given), then cancel
+        any I/O still pending."""
+        from pidgin_tui.experiments.session import STOP_GRACE_S  # not on the start-up path
+
         if self.running_runs:
             self.notify("Stopping: conversations finish their current write…", title="Quitting")
-        await self.run_session.session.stop_all(grace_s)
+        await self.run_session.session.stop_all(STOP_GRACE_S if grace_s is None else grace_s)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from pidgin_tui.tui.commands import app_commands, experiment_commands

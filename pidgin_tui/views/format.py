@@ -51,3 +51,8 @@ def format_clock(seconds: float) -> str:
     """Time elapsed as a running clock, `01:02:03` (the app's experiment line)."""
     whole = int(seconds)
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def fmt_end_state_badge(name: str, onset: int) -> str:
+    """One end state as the live screen's badge text: `loop since turn 8` (1-based)."""
+    return f"{name} since turn {onset}"

