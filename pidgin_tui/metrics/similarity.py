@@ -215,22 +215,23 @@ class TfIdfHistory:
 
     def history_similarity(self, counts: Mapping[str, int],
                            weighted: Mapping[str, float] | None = None,
-                           weighted_norm: float | None = None) -> float:
+                           weighted_norm: float | None = None, *,
+                           then_add: bool = False) -> float:
         """TF-IDF cosine between a message and everything added to the history so far.
 
         `weighted` may pass `weigh(counts)`, and `weighted_norm` its norm, when the caller
-        already has them.
+        already has them. With `then_add` the message is then folded into the history, as
+        `add_history` does, in the same pass over its terms.
         """
         if not counts or not self.history:
+            if then_add:
+                self.add_history(counts)
             return 0.0
         if weighted is None:
             weighted = self.weigh(counts)
         c = math.log1p(self.n_docs) + 1.0
         norm_h2 = c * c * self._s0 - 2.0 * c * self._s1 + self._s2
-        history, idf = self.history, self._idf
-        shared = list(filter(history.__contains__, weighted))
-        dot = sum(map(mul, map(mul, map(weighted.__getitem__, shared),
-                                map(history.__getitem__, shared)), map(idf.__getitem__, shared)))
+        dot = self._visit(counts, weighted, then_add)
         norm_m = norm(weighted) if weighted_norm is None else weighted_norm
         if norm_h2 <= 0.0 or norm_m == 0.0:
             return 0.0
@@ -238,10 +239,32 @@ class TfIdfHistory:
 
     def add_history(self, counts: Mapping[str, int]) -> None:
         """Fold a message into the "conversation so far" vector."""
-        history, df, ln_dfs = self.history, self.df, _log1p_table(self.n_docs)
+        self._visit(counts, None, True)
+
+    def _visit(self, counts: Mapping[str, int], weighted: Mapping[str, float] | None,
+               add: bool) -> float:
+        """One pass over a message's terms: the dot product of `weighted` (the message's
+        TF-IDF vector, in the order of `counts`) with the history vector so far, and with
+        `add` the message's counts folded into the history.
+
+        The history's squared norm is kept as three running sums (see the class): per term
+        d = new² − old² of its history count and l = ln(1 + df), s0 += d, s1 += d·l,
+        s2 += d·l², each summed over the message's terms in order, then added to the total."""
+        history, idf = self.history, self._idf
+        dot = 0.0
+        if not add:
+            assert weighted is not None
+            for term in counts:
+                old = history.get(term)
+                if old:
+                    dot += weighted[term] * old * idf[term]
+            return dot
+        df, ln_dfs = self.df, _log1p_table(self.n_docs)
         s0 = s1 = s2 = 0.0
         for term, n in counts.items():
             old = history.get(term, 0)
+            if old and weighted is not None:
+                dot += weighted[term] * old * idf[term]
             new = history[term] = old + n
             d2 = new * new - old * old  # an int: adding or multiplying it by a float
             # converts it exactly as float() would
@@ -253,3 +276,4 @@ class TfIdfHistory:
         self._s0 += s0
         self._s1 += s1
         self._s2 += s2
+        return dot

@@ -9,7 +9,6 @@ against that definition.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import filterfalse
 
 from pidgin_tui.metrics.lexical import counted, syllables
 from pidgin_tui.metrics.lexicons import STOPWORDS
@@ -51,11 +50,14 @@ def char_counts(text: str, raw: bytes) -> dict[str, int]:
 def split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
     """(content, function) word counts, each in text order (which float sums over them
     follow): the stopwords are the function words."""
-    content = list(filterfalse(STOPWORDS.__contains__, counts))
-    function = list(filter(STOPWORDS.__contains__, counts))
-    get = counts.__getitem__
-    return (dict(zip(content, map(get, content), strict=True)),
-            dict(zip(function, map(get, function), strict=True)))
+    content: dict[str, int] = {}
+    function: dict[str, int] = {}
+    for word, n in counts.items():
+        if word in STOPWORDS:
+            function[word] = n
+        else:
+            content[word] = n
+    return content, function
 
 
 LONG_WORD = 7

@@ -244,13 +244,13 @@ class ConversationMetrics:
             "novel_word_ratio": 1.0 - reuse_and_add(self._seen_words, types) if types else 0.0,
             "length_growth": 0.0 if last is None
             else math.log((msg.metrics["words"] + 1) / (last.metrics["words"] + 1)),
+            # The message then joins the history the next message is compared with.
             "tfidf_history": self._tfidf.history_similarity(msg.content_counts, weighted,
-                                                            weighted_norm),
+                                                            weighted_norm, then_add=True),
         }
         state.vocabulary.update(types)
         state.last = msg
         out["vocabulary_size"] = float(len(state.vocabulary))
-        self._tfidf.add_history(msg.content_counts)
         return out
 
     def _vocabulary_overlap(self) -> float:

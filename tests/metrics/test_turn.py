@@ -7,6 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pidgin_tui.core.types import AgentId
 from pidgin_tui.metrics.catalog import CROSS, PER_AGENT, metric_names, render_markdown
@@ -141,6 +143,25 @@ def test_tfidf_history_matches_a_direct_computation() -> None:
             assert tfidf.history_similarity(doc) == pytest.approx(expected, abs=1e-9)
             tfidf.add_history(doc)
             messages.append(doc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(turns=st.lists(st.tuples(*[st.dictionaries(st.sampled_from([f"t{i}" for i in range(30)]),
+                                                  st.integers(1, 5), max_size=12)] * 2),
+                      min_size=1, max_size=8))
+def test_similarity_then_add_in_one_pass_equals_the_two_steps(
+        turns: list[tuple[dict[str, int], dict[str, int]]]) -> None:
+    fused, stepwise = TfIdfHistory(), TfIdfHistory()
+    for turn in turns:
+        fused.add_documents(turn)
+        stepwise.add_documents(turn)
+        for doc in turn:
+            expected = stepwise.history_similarity(doc)
+            stepwise.add_history(doc)
+            assert fused.history_similarity(doc, then_add=True) == expected  # bit for bit
+            assert (fused._s0, fused._s1, fused._s2) == (stepwise._s0, stepwise._s1,
+                                                         stepwise._s2)
+            assert fused.history == stepwise.history
 
 
 def test_replay_continues_cumulative_metrics_like_an_uninterrupted_run() -> None:
