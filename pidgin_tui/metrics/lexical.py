@@ -31,12 +31,12 @@ MTLD_THRESHOLD = 0.72
 """The standard MTLD factor threshold (McCarthy & Jarvis, 2010)."""
 
 
-_CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4096)]
+CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4096)]
 """c·log2(c) for small counts, so entropy sums run at C speed."""
 
 
 def _clogc(c: int) -> float:
-    return _CLOGC[c] if c < 4096 else c * math.log2(c)
+    return CLOGC[c] if c < 4096 else c * math.log2(c)
 
 
 def entropy(counts: Iterable[int], total: int | None = None) -> float:
@@ -50,8 +50,15 @@ def entropy(counts: Iterable[int], total: int | None = None) -> float:
     if total <= 0:
         return 0.0
     # No count exceeds the total: a small total means every c·log2(c) is in the table.
-    lookup = _CLOGC.__getitem__ if total < len(_CLOGC) else _clogc
-    return max(0.0, math.log2(total) - sum(map(lookup, counts)) / total)
+    lookup = CLOGC.__getitem__ if total < len(CLOGC) else _clogc
+    return entropy_of(sum(map(lookup, counts)), total)
+
+
+def entropy_of(n_log_n: float, total: int) -> float:
+    """`entropy` from Σ c·log2(c) over the counts and their total N = Σ c."""
+    if total <= 0:
+        return 0.0
+    return max(0.0, math.log2(total) - n_log_n / total)
 
 
 _FACTOR_LIMITS = [math.floor(MTLD_THRESHOLD * count) for count in range(2048)]
@@ -95,11 +102,16 @@ def mtld(words: Sequence[str]) -> float:
 
 def yules_k(counts: Counter[str], total: int) -> float:
     """Yule's K (x10^4): lower means more diverse; independent of text length for long texts."""
+    values = counts.values()
+    return yules_k_of(sum(map(mul, values, values)), total)
+
+
+def yules_k_of(squares: int, total: int) -> float:
+    """`yules_k` from Σ n² over the word counts n (Σ over the frequency spectrum of V(m)·m²)
+    and their total."""
     if total == 0:
         return 0.0
-    values = counts.values()
-    s2 = sum(map(mul, values, values))  # Σ over the frequency spectrum of V(m)·m²
-    return 1e4 * (s2 - total) / (total * total)
+    return 1e4 * (squares - total) / (total * total)
 
 
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")

@@ -8,9 +8,11 @@ against that definition.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
+from typing import NamedTuple
 
-from pidgin_tui.metrics.lexical import counted, syllables
+from pidgin_tui.metrics.lexical import CLOGC, counted, syllables
 from pidgin_tui.metrics.lexicons import STOPWORDS
 
 _PEELED = " etaoinsrh"
@@ -47,43 +49,64 @@ def char_counts(text: str, raw: bytes) -> dict[str, int]:
     return out
 
 
-def split_stopwords(counts: Mapping[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-    """(content, function) word counts, each in text order (which float sums over them
-    follow): the stopwords are the function words."""
-    content: dict[str, int] = {}
-    function: dict[str, int] = {}
-    for word, n in counts.items():
-        if word in STOPWORDS:
-            function[word] = n
-        else:
-            content[word] = n
-    return content, function
-
-
 LONG_WORD = 7
 """Letters from which a word counts as long."""
 _FIELD = 48
 _MASK = (1 << _FIELD) - 1
 _WORD_FACTS: dict[str, int] = {}
 """Per word, its letters, whether it is long and its syllables packed into one int (fields
-of `_FIELD` bits), so one C-level sum over a message's words adds all three up."""
+of `_FIELD` bits), so one multiply-add per distinct word adds all three up."""
 
 
 def _facts(word: str) -> int:
-    return len(word) | (len(word) >= LONG_WORD) << _FIELD | syllables(word) << 2 * _FIELD
+    if len(_WORD_FACTS) >= 100_000:
+        _WORD_FACTS.clear()
+    facts = _WORD_FACTS[word] = (len(word) | (len(word) >= LONG_WORD) << _FIELD
+                                 | syllables(word) << 2 * _FIELD)
+    return facts
 
 
-def word_facts(words: Sequence[str], counts: Mapping[str, int]) -> tuple[int, int, int]:
-    """(letters, long words, syllables) summed over `words` (`counts` has their
-    frequencies). Each sum is at most the text's length, so while that is below 2**48 the
-    packed fields cannot carry into each other."""
-    cache = _WORD_FACTS
-    try:
-        total = sum(map(cache.__getitem__, words))
-    except KeyError:  # some words are new: add them
-        if len(cache) + len(counts) > 100_000:
-            cache.clear()
-        for word in counts.keys() - cache.keys():
-            cache[word] = _facts(word)
-        total = sum(map(cache.__getitem__, words))
-    return total & _MASK, total >> _FIELD & _MASK, total >> 2 * _FIELD
+class WordTally(NamedTuple):
+    """What `word_tally` counts over a message's word frequencies."""
+
+    content: dict[str, int]
+    """Counts of the words that are not stopwords, in text order."""
+    function: dict[str, int]
+    """Counts of the stopwords (function words), in text order."""
+    letters: int
+    long_words: int
+    """Occurrences of words of at least `LONG_WORD` letters."""
+    syllables: int
+    hapax: int
+    """Words that occur once."""
+    squares: int
+    """Σ n² over the word counts n (Yule's K)."""
+    n_log_n: float
+    """Σ n·log2(n) over the word counts, added in text order (the word entropy)."""
+
+
+def word_tally(counts: Mapping[str, int]) -> WordTally:
+    """One pass over a message's distinct words (`counts`, in text order) for everything
+    that is summed over them. The letters, long words and syllables are sums of counts ×
+    packed per-word facts; each is at most the text's length, so below 2**48 characters the
+    fields never carry into each other."""
+    content: dict[str, int] = {}
+    function: dict[str, int] = {}
+    cache, table, size = _WORD_FACTS, CLOGC, len(CLOGC)
+    facts = hapax = squares = 0
+    n_log_n = 0.0
+    for word, n in counts.items():
+        if word in STOPWORDS:
+            function[word] = n
+        else:
+            content[word] = n
+        try:
+            facts += cache[word] * n
+        except KeyError:
+            facts += _facts(word) * n
+        if n == 1:
+            hapax += 1
+        squares += n * n
+        n_log_n += table[n] if n < size else n * math.log2(n)
+    return WordTally(content, function, facts & _MASK, facts >> _FIELD & _MASK,
+                     facts >> 2 * _FIELD, hapax, squares, n_log_n)

@@ -23,10 +23,11 @@ from pidgin_tui.metrics import tally
 from pidgin_tui.metrics.lexical import (
     counted,
     entropy,
+    entropy_of,
     flesch_reading_ease,
     lexicon_counts,
     mtld,
-    yules_k,
+    yules_k_of,
 )
 from pidgin_tui.metrics.lexicons import LEXICONS, NEGATIVE, POSITIVE
 
@@ -316,7 +317,8 @@ def analyze(text: str) -> MessageAnalysis:
     words = tokenize(text, char_counts)
     n_words = len(words)
     counts = counted(words)
-    content, function = tally.split_stopwords(counts)
+    words_tally = tally.word_tally(counts)
+    content, function = words_tally.content, words_tally.function
     # n-grams as space-joined strings: string hashes are cached, tuple hashes are recomputed
     # on every set operation, and the cross metrics do many.
     join = " ".join
@@ -342,8 +344,8 @@ def analyze(text: str) -> MessageAnalysis:
     paragraphs = sum(1 for p in _PARAGRAPH_SPLIT.split(text) if p.strip())
     n_chars = len(text)
     unique = len(counts)
-    letters_total, long_words, syllable_total = tally.word_facts(words, counts)
-    hapax = countOf(counts.values(), 1)
+    letters_total, long_words = words_tally.letters, words_tally.long_words
+    syllable_total, hapax = words_tally.syllables, words_tally.hapax
     compressed, deflate_head, deflate = _deflate(raw)
     if not raw:
         compressed = 0
@@ -370,10 +372,10 @@ def analyze(text: str) -> MessageAnalysis:
         "ttr": per_word(unique),
         "hapax_ratio": hapax / unique if unique else 0.0,
         "mtld": mtld(words),
-        "yules_k": yules_k(counts, n_words),
+        "yules_k": yules_k_of(words_tally.squares, n_words),
         "long_word_ratio": per_word(long_words),
         "stopword_ratio": per_word(n_words - sum(content.values())),
-        "word_entropy": entropy(counts.values(), n_words),
+        "word_entropy": entropy_of(words_tally.n_log_n, n_words),
         "char_entropy": entropy(char_counts.values(), n_chars),
         "bigram_entropy": entropy(bigrams.values(), n_bigrams),
         "compression_ratio": compressed / len(raw) if raw else 0.0,

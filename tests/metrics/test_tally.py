@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pidgin_tui.metrics import tally
-from pidgin_tui.metrics.lexical import syllables
+from pidgin_tui.metrics.lexical import entropy, entropy_of, syllables
 from pidgin_tui.metrics.lexicons import STOPWORDS
 from pidgin_tui.metrics.text import tokenize
 
@@ -50,24 +50,23 @@ def _split_by_loop(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, in
     return content, function
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=_TEXT)
-def test_stopword_split_keeps_text_order(text: str) -> None:
-    counts = dict(Counter(tokenize(text)))
-    content, function = tally.split_stopwords(counts)
-    expected = _split_by_loop(counts)
-    assert list(content.items()) == list(expected[0].items())
-    assert list(function.items()) == list(expected[1].items())
-
-
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(text=_TEXT, cold=st.booleans())
-def test_word_facts_match_their_definitions_with_the_cache_warm_or_cold(text: str,
-                                                                         cold: bool) -> None:
+def test_word_tally_matches_the_definitions_with_the_cache_warm_or_cold(text: str,
+                                                                        cold: bool) -> None:
     if cold:
         tally._WORD_FACTS.clear()
     words = tokenize(text)
-    expected = (sum(map(len, words)), sum(len(w) >= tally.LONG_WORD for w in words),
-                sum(map(syllables, words)))
-    assert tally.word_facts(words, Counter(words)) == expected
-    assert tally.word_facts(words, Counter(words)) == expected  # from the cache
+    counts = dict(Counter(words))
+    content, function = _split_by_loop(counts)
+    for _ in range(2):  # the second time from the cache
+        got = tally.word_tally(counts)
+        assert list(got.content.items()) == list(content.items())
+        assert list(got.function.items()) == list(function.items())
+        assert (got.letters, got.long_words, got.syllables) == (
+            sum(map(len, words)), sum(len(w) >= tally.LONG_WORD for w in words),
+            sum(map(syllables, words)))
+        assert got.hapax == sum(n == 1 for n in counts.values())
+        assert got.squares == sum(n * n for n in counts.values())
+        # The same float sum, in the same order, as `entropy` adds.
+        assert entropy_of(got.n_log_n, len(words)) == entropy(counts.values(), len(words))
