@@ -12,17 +12,20 @@ turn over several repeats. Goal: ≤ 0.6 ms per turn, end-state detectors includ
 
     /work/venv/bin/python benchmarks/metrics_per_turn.py             # figures
     /work/venv/bin/python benchmarks/metrics_per_turn.py --profile   # and where the time goes
+    /work/venv/bin/python benchmarks/metrics_per_turn.py --instructions  # callgrind, per turn
 
 `--profile` adds a cProfile table of the functions with the most own time (cProfile's own
 overhead inflates functions called many times; use it to rank, the figures above to measure).
 
-Figures (2026-12-02, 2 cores at load average 6–7; each turn's fastest, range of several runs),
-with metrics_version 4 and the same values as before: synthetic 0.85–0.94 ms/turn, local:instant
-0.35–0.50, tiny-model 0.22–0.28; the goal is met for short messages, not for ~150-word ones.
-Under such load the timings move by ±10% between runs; instructions per turn counted with
-`valgrind --tool=callgrind` (the difference between scoring a conversation twice and once) do
-not: synthetic 7.00 M (7.19 M before), local:instant 2.61 M (2.68 M), tiny-model 1.97 M
-(2.01 M). docs/metrics.md ("Cost per turn") says where the time goes.
+Figures (2026-12-02, 2 cores at load average 5.1–5.7; each turn's fastest, range of several
+runs), metrics_version 4, every value bit-identical to before: synthetic 0.79–0.84 ms/turn,
+local:instant 0.32–0.33, tiny-model 0.22; at that load the timings of this code and of the
+code before these changes (7.00 M instructions) overlap, so the instruction counts are the
+figures to compare. Instructions per turn (`--instructions`: callgrind, `PYTHONHASHSEED=0`,
+scoring a conversation three times minus once, halved): synthetic 6.39 M
+(7.00 M before), local:instant 2.50 M (2.56 M), tiny-model 1.87 M (1.97 M). The goal is met
+for short messages, not for ~150-word ones. docs/metrics.md ("Cost per turn") says where the
+instructions go.
 """
 
 from __future__ import annotations
@@ -148,10 +151,55 @@ def measure(name: str, conversations: list[list[tuple[str, str]]], repeats: int)
           f"from scratch alone takes {sum(best_analysis) / len(turns) * 1e3:.3f} ms")
 
 
+_CONVERSATIONS = {
+    "synthetic": lambda: [conversation()],
+    "local": lambda: [local_instant_conversation()],
+    "tiny": tiny_model_conversations,
+}
+
+
 def main() -> None:
-    measure("synthetic ~150-word messages", [conversation()], repeats=15)
-    measure("local:instant", [local_instant_conversation()], repeats=5)
-    measure("real tiny-model conversations", tiny_model_conversations(), repeats=15)
+    measure("synthetic ~150-word messages", _CONVERSATIONS["synthetic"](), repeats=15)
+    measure("local:instant", _CONVERSATIONS["local"](), repeats=5)
+    measure("real tiny-model conversations", _CONVERSATIONS["tiny"](), repeats=15)
+
+
+def score(name: str, times: int) -> None:
+    """Score conversation `name` `times` times, each with a fresh scorer (run by
+    `instructions` under callgrind)."""
+    conversations = _CONVERSATIONS[name]()
+    for _ in range(times):
+        for conv in conversations:
+            scorer = make_turn_scorer("balanced")
+            for i, (a, b) in enumerate(conv, start=1):
+                scorer(i, a, b)
+
+
+def instructions() -> None:
+    """Instructions per turn counted by callgrind: scoring each conversation three times
+    minus once, halved, so start-up, imports and building the conversation cancel out
+    (stable under load, unlike the timings)."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed")
+        return
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+
+    def count(name: str, times: int) -> int:
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             __file__, "--score", name, str(times)],
+            capture_output=True, text=True, env=env, check=True)
+        return int(re.findall(r"Collected : (\d+)", result.stderr)[-1])
+
+    for name, make in _CONVERSATIONS.items():
+        turns = sum(map(len, make()))
+        per_turn = (count(name, 3) - count(name, 1)) / 2 / turns
+        print(f"{name}: {per_turn / 1e6:.2f} M instructions per turn (callgrind)")
 
 
 def profile(turns: list[tuple[str, str]], top: int = 15) -> None:
@@ -175,6 +223,11 @@ def profile(turns: list[tuple[str, str]], top: int = 15) -> None:
 
 
 if __name__ == "__main__":
-    main()
-    if "--profile" in sys.argv[1:]:
-        profile(conversation())
+    if sys.argv[1:2] == ["--score"]:
+        score(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1:2] == ["--instructions"]:
+        instructions()
+    else:
+        main()
+        if "--profile" in sys.argv[1:]:
+            profile(conversation())

@@ -64,23 +64,35 @@ def cost_section() -> list[str]:
         "", "## Cost per turn", "",
         "All 173 values and the seven detectors of one turn, measured by "
         "`benchmarks/metrics_per_turn.py` (each turn's fastest of the repeats; the range of "
-        "several runs on the 2-core development machine at load average 6–7) and as "
-        "instructions per turn counted by callgrind (stable under load):", "",
+        "several runs on the 2-core development machine at load average 5–7) and as "
+        "instructions per turn counted by callgrind (`--instructions`, stable under load: "
+        "scoring a conversation three times minus once, `PYTHONHASHSEED=0`):", "",
         "| conversation | ms per turn | instructions per turn |", "|---|---|---|",
-        "| synthetic, two ~150-word messages per turn | 0.85–0.94 | 7.00 M |",
-        "| 200-turn `local:instant` (~30 words) | 0.35–0.50 | 2.61 M |",
-        "| real SmolLM2-135M conversations (~50 words) | 0.22–0.28 | 1.97 M |", "",
+        "| synthetic, two ~150-word messages per turn | 0.79–0.84 | 6.39 M |",
+        "| 200-turn `local:instant` (~30 words) | 0.32–0.33 | 2.50 M |",
+        "| real SmolLM2-135M conversations (~50 words) | 0.22 | 1.87 M |", "",
         "The goal of 0.6 ms per turn holds for short messages but not for two ~150-word "
-        "messages. There, analysing the two messages takes about two thirds of the "
-        "instructions (character, word and n-gram counts, deflate for `compression_ratio` "
-        "and `ncd_similarity`, lexicons, MTLD, the sentence and structure patterns) and the "
-        "turn's cross-agent and cumulative metrics one third (TF-IDF 8% of the "
-        "whole). The profile is flat: the time is spread over C primitives (counting, set "
-        "and dict operations, zlib, regular expressions) that the code already calls at C "
-        "speed. Compiling the metrics modules with mypyc removed only 8% (150 words) to 12% "
-        "(`local:instant`) of the instructions, so it is not used. Reaching 0.6 ms on long "
-        "messages would mean computing some metrics (deflate and MTLD are about a sixth of "
-        "the time) after the run instead of live: a change to what a turn records.", "",
+        "messages. What keeps the count down, each with exactly the values of the plain "
+        "definition (the golden pins in `tests/data/metrics_golden/`): the frequent ASCII "
+        "characters of a long message are counted on its bytes rather than one dictionary "
+        "update each; one pass over a message's distinct words gives the stopword split, "
+        "letters, long words, syllables (a per-word cache), hapax, Yule's K and the word "
+        "entropy; a message's TF-IDF similarity to the history and its folding into the "
+        "history are one pass over its terms; a long message's deflate state is continued "
+        "for `ncd_similarity`. Where the ~6.4 M instructions of a ~150-word turn go: word "
+        "bigrams and trigrams (joining and counting them) 13%, TF-IDF 13%, the character "
+        "histogram 7%, deflate for `compression_ratio` and `ncd_similarity` 7%, MTLD's two "
+        "passes 7%, lexicons 5%, sentence lengths 5%, the rest spread over tokenising, "
+        "structure patterns, sets of the cumulative metrics and assembling the values. "
+        "Each is a C primitive (joining, hashing, dict and set insertion, zlib, regular "
+        "expressions) called once per character, word or term, or a plain Python loop "
+        "that measured cheaper than the equivalent chain of C calls (the interpreter "
+        "specialises simple loops): what remains is not repeated work. Compiling the "
+        "metrics modules with mypyc removed only 8% (150 words) to 12% (`local:instant`) "
+        "of the instructions, so it is not used. Reaching 0.6 ms on long messages would "
+        "mean computing some metrics after the run instead of live (deflate, MTLD and the "
+        "sentence lengths together are about a fifth of the instructions): a change to "
+        "what a turn records, and a `metrics_version` bump.", "",
         "Orchestration: a 200-turn `local:instant` conversation costs 3.5 M instructions "
         "per turn without metrics and 6.75 M with them (scoring, detectors and writing the "
         "173 values). `benchmarks/core_overhead.py` measured orchestration including "
