@@ -55,9 +55,16 @@ from pidgin_tui.core.events import ConversationEndEvent  # noqa: E402
 from pidgin_tui.experiments.post_processor import run_post_processing  # noqa: E402
 from pidgin_tui.experiments.runner import ExperimentRunner  # noqa: E402
 from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
-from pidgin_tui.record.layout import database_path  # noqa: E402
+from pidgin_tui.record.layout import POST_PROCESSING_LOG, database_path  # noqa: E402
 
 WINDOW = 1_000
+
+
+def cpu_s() -> float:
+    """User + system CPU of this process (every thread) and of its ended children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -76,17 +83,19 @@ async def main(repetitions: int, post: bool) -> None:
         runner.bus.subscribe(ConversationEndEvent,
                              lambda _event: cpu_at_end.append(time.process_time()))
         load_before = os.getloadavg()
-        cpu_start, started = time.process_time(), time.perf_counter()
+        cpu_start, started, run_cpu_start = time.process_time(), time.perf_counter(), cpu_s()
         result = await runner.run()
-        ran = time.perf_counter() - started
+        ran, run_cpu = time.perf_counter() - started, cpu_s() - run_cpu_start
         run_rss = peak_rss_mb()
-        post_s = 0.0
+        post_s = post_cpu = 0.0
+        steps = ""
         if post:
-            post_started = time.perf_counter()
+            post_started, post_cpu_start = time.perf_counter(), cpu_s()
             processed = await run_post_processing(result.experiment_dir, database_path(root))
-            post_s = time.perf_counter() - post_started
+            post_s, post_cpu = time.perf_counter() - post_started, cpu_s() - post_cpu_start
             if processed.failed:
                 print(f"post-processing failed steps: {processed.failed}")
+            steps = (result.experiment_dir / POST_PROCESSING_LOG).read_text(encoding="utf-8")
         total = time.perf_counter() - started
         writes = runner.tracking.manifest.writes if runner.tracking else 0
         state = {p.name: p.stat().st_size for p in result.experiment_dir.iterdir()
@@ -99,12 +108,19 @@ async def main(repetitions: int, post: bool) -> None:
           f"{result.status.value}")
     print(f"wall: run {ran:.1f} s + post-processing {post_s:.1f} s = {total:.1f} s "
           "(goal ≤ 120 s)")
+    print(f"process CPU (user + system, every thread): run {run_cpu:.1f} s + post-processing "
+          f"{post_cpu:.1f} s = {run_cpu + post_cpu:.1f} s ({run_cpu / repetitions * 1000:.2f} + "
+          f"{post_cpu / repetitions * 1000:.2f} ms per conversation; goal ≤ ~100 s in all)")
     print(f"CPU per conversation: first {window:,} {first * 1000:.2f} ms, last {window:,} "
           f"{last * 1000:.2f} ms ({(last / first - 1) * 100:+.1f} %, goal within ±10 %)")
     print(f"manifest writes: {writes}; state files: "
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
     print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB; "
           f"{run_rss:.0f} MB at the end of the run)")
+    if post:
+        print("post-processing steps:\n" + "\n".join(
+            "  " + line.partition(" ")[2] for line in steps.splitlines() if ": ok" in line
+            or "FAILED" in line))
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
           f"(1 min; {os.cpu_count()} CPUs, shared)")
 

@@ -52,6 +52,7 @@ from pidgin_tui.core.outcome import (
     ConversationOutcome,
     EndConversation,
 )
+from pidgin_tui.core.payload_hash import PayloadChain
 from pidgin_tui.core.plan import ConversationPlan, TurnScorer
 from pidgin_tui.core.policy import TurnPolicy
 from pidgin_tui.core.provider import (
@@ -99,6 +100,8 @@ class Conductor:
     names: dict[AgentId, str] = field(default_factory=dict, init=False)
     _system_prompts: dict[AgentId, str] = field(default_factory=dict, init=False)
     _views: dict[AgentId, AgentView] = field(default_factory=dict, init=False)
+    _payload_chains: dict[AgentId, PayloadChain] = field(default_factory=dict, init=False)
+    """Each agent's payload hash, carried from request to request (O(new messages))."""
     _tokens: int = field(default=0, init=False)
     _usage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(USAGE_BUCKETS, 0),
                                    init=False)
@@ -110,6 +113,7 @@ class Conductor:
     def __post_init__(self) -> None:
         self._budget = Budget(self.plan.budget_usd)
         self._views = {agent: AgentView(agent, self.estimate_tokens) for agent in AgentId}
+        self._payload_chains = {agent: PayloadChain() for agent in AgentId}
         self.names = {AgentId.A: self.plan.agent_a.display_name,
                       AgentId.B: self.plan.agent_b.display_name}
         self._ids = {"experiment_id": self.plan.experiment_id,
@@ -288,7 +292,8 @@ class Conductor:
                        f"{info.context_window}-token context window")
         ctx = RequestContext(plan.experiment_id, plan.conversation_id, agent_id, turn, info,
                              estimated_input_tokens=routed.estimated_tokens,
-                             truncated_messages=routed.dropped_messages)
+                             truncated_messages=routed.dropped_messages,
+                             payload_hash=self._payload_chains[agent_id].hexdigest)
         try:
             result = await self.responder(self.providers[agent_id], request, ctx,
                                           self.control.abort)

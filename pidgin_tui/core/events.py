@@ -16,6 +16,7 @@ every reader of a line sees one numbering whatever version wrote it.
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Union
 
@@ -42,7 +43,24 @@ FIRST_REPETITION = 1
 
 def utc_now() -> str:
     """Current UTC time as ISO-8601 to the millisecond, e.g. `2026-11-24T10:40:06.438Z`."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_text(time.time_ns())
+
+
+_second_text: tuple[int, str] = (-1, "")
+"""The last second `utc_text` spelled, and its text: every event is stamped, and most fall in
+the second before them (a third of `datetime.isoformat`'s cost)."""
+
+
+def utc_text(ns: int) -> str:
+    """`ns` nanoseconds after the epoch as `utc_now` writes it: the millisecond it falls in
+    (truncated, like `datetime.isoformat(timespec="milliseconds")`)."""
+    global _second_text
+    second, millis = divmod(ns // 1_000_000, 1000)
+    cached, text = _second_text
+    if second != cached:
+        text = datetime.fromtimestamp(second, UTC).isoformat()[:19]  # no `+00:00`
+        _second_text = (second, text)
+    return f"{text}.{millis:03d}Z"
 
 
 def _always(value: object) -> Any:

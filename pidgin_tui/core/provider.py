@@ -168,6 +168,9 @@ class RequestContext:
     estimated_input_tokens: int = 0
     truncated_messages: int = 0
     attempt: int = 1
+    payload_hash: Callable[[ProviderRequest], str] | None = None
+    """Gives the request's `payload_sha256` (an agent's `core.payload_hash.PayloadChain`,
+    which hashes only what is new); None: the request is hashed whole."""
 
 
 Responder = Callable[[Provider, ProviderRequest, RequestContext, AbortCheck],

@@ -11,7 +11,6 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,7 @@ from pidgin_tui.core.provider import ModelInfo, Responder
 from pidgin_tui.core.resume_point import ResumePoint
 from pidgin_tui.core.types import AgentConfig, AgentId, EndReason, Status
 from pidgin_tui.experiments.lookup import added_conversations, repetition_of
+from pidgin_tui.experiments.result import ExperimentResult
 from pidgin_tui.experiments.spec import ExperimentSpec
 from pidgin_tui.providers.params import describe_parameters
 from pidgin_tui.providers.registry import Registry, default_registry
@@ -70,59 +70,6 @@ def _default_scorer_factory(profile: str, first_speaker: AgentId, prompt: str
     return make_turn_scorer(profile, first_speaker, prompt)
 
 
-@dataclass
-class ExperimentResult:
-    experiment_id: str
-    experiment_dir: Path
-    status: Status
-    outcomes: list[ConversationOutcome] = field(default_factory=list)
-    duration_s: float = 0.0
-    storage_error: str | None = None
-    """The write error that stopped the run, as one line."""
-
-    def count(self, status: Status) -> int:
-        from pidgin_tui.core.types import status_for_end_reason
-
-        return sum(status_for_end_reason(o.end_reason) is status for o in self.outcomes)
-
-    @property
-    def total_turns(self) -> int:
-        return sum(o.turns_completed for o in self.outcomes)
-
-    @property
-    def total_tokens(self) -> int:
-        return sum(o.total_tokens for o in self.outcomes)
-
-    @property
-    def usage(self) -> dict[str, int]:
-        """Token counts by bucket over every conversation."""
-        from pidgin_tui.core.outcome import USAGE_BUCKETS
-
-        return {bucket: sum(o.usage.get(bucket, 0) for o in self.outcomes)
-                for bucket in USAGE_BUCKETS}
-
-    @property
-    def total_cost_usd(self) -> float | None:
-        costs = [o.cost_usd for o in self.outcomes]
-        return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
-
-    def summary(self) -> dict[str, object]:
-        return {
-            "experiment_id": self.experiment_id,
-            "experiment_dir": str(self.experiment_dir),
-            "status": self.status.value,
-            "completed": self.count(Status.COMPLETED),
-            "failed": self.count(Status.FAILED),
-            "interrupted": self.count(Status.INTERRUPTED),
-            "total_turns": self.total_turns,
-            "total_tokens": self.total_tokens,
-            **self.usage,
-            "total_cost_usd": self.total_cost_usd,
-            "duration_s": round(self.duration_s, 3),
-            **({"storage_error": self.storage_error} if self.storage_error else {}),
-        }
-
-
 def _retrying_responder(bus: EventBus) -> Responder:
     """Priced events and retries with backoff, as configured in the user settings."""
     from pidgin_tui.providers.retry import make_responder
@@ -152,6 +99,7 @@ class ExperimentRunner:
         self.interactive = interactive
         """Someone answers pauses (a run session sets it): a policy `pause` waits for them."""
         self.responder_factory = responder_factory or _retrying_responder
+        self._responder: Responder | None = None
         self.scorer_factory = scorer_factory
         self.experiment_id = experiment_id or new_experiment_id()
         self.control = ExperimentControl()
@@ -457,7 +405,7 @@ class ExperimentRunner:
                 plan, self.bus, dict(settings.models),
                 {a: self.registry.provider_for(m) for a, m in settings.models.items()},
                 control=control, scorer=scorer,
-                responder=self.responder_factory(self.bus),
+                responder=self.responder(),
                 describe_parameters=describe_parameters,
                 experiment_budget=budget, estimate_tokens=settings.estimate_tokens,
             )
@@ -470,6 +418,13 @@ class ExperimentRunner:
                 return outcome
             finally:  # what is still queued for it is reported, never dropped silently
                 control.close(outcome.end_reason if outcome else EndReason.ERROR)
+
+    def responder(self) -> Responder:
+        """The responder every conversation of this run calls: made once, since it keeps no
+        conversation's state (each call is given its conversation's request and context)."""
+        if self._responder is None:
+            self._responder = self.responder_factory(self.bus)
+        return self._responder
 
     def interrupt(self) -> None:
         """Signal received: every conversation ends as `interrupted` at its next safe point."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +15,7 @@ from pidgin_tui.core.events import (
     ThinkingChunkEvent,
     TokenUsageEvent,
 )
+from pidgin_tui.core.payload_hash import payload_sha256
 from pidgin_tui.core.provider import (
     AbortCheck,
     FinishChunk,
@@ -50,39 +49,6 @@ def local_only_cost(info: ModelInfo, usage: UsageChunk) -> float | None:
     return 0.0 if info.provider == "local" else None
 
 
-_CHAIN_MEMO: dict[tuple[bytes, str, str], bytes] = {}
-_CHAIN_MEMO_LIMIT = 50_000
-"""Memoised links of the message hash chain; a conversation re-sends its history every turn.
-Each link keeps its message text alive, so the memo is emptied at this size: memory stays flat
-over a 10,000-conversation run (50 conversations of 200 turns in flight need 20,000 links)."""
-
-
-def _chain(previous: bytes, role: str, content: str) -> bytes:
-    key = (previous, role, content)
-    digest = _CHAIN_MEMO.get(key)
-    if digest is None:
-        if len(_CHAIN_MEMO) >= _CHAIN_MEMO_LIMIT:
-            _CHAIN_MEMO.clear()
-        digest = hashlib.sha256(previous + role.encode() + b"\0" + content.encode()).digest()
-        _CHAIN_MEMO[key] = digest
-    return digest
-
-
-def payload_sha256(request: ProviderRequest) -> str:
-    """Hash of the exact payload sent, so a rebuilt request can be checked against the record.
-
-    A SHA-256 chain: the header (model, system prompt, sampling parameters) is hashed, then each
-    message is chained onto the previous digest. Links are memoised, so hashing a request costs
-    O(new messages) rather than O(history).
-    """
-    header = json.dumps([request.model, request.system, request.temperature,
-                         request.max_output_tokens, request.think, request.think_budget])
-    digest = hashlib.sha256(header.encode()).digest()
-    for message in request.messages:
-        digest = _chain(digest, message.role, message.content)
-    return digest.hex()
-
-
 class EventAwareProvider:
     """Runs one attempt of a completion and reports it on the bus.
 
@@ -103,7 +69,8 @@ class EventAwareProvider:
         await prepare(provider, request)
         await self.bus.publish(MessageRequestEvent(
             **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number, model=ctx.info.ref,
-            message_count=len(request.messages), payload_sha256=payload_sha256(request),
+            message_count=len(request.messages),
+            payload_sha256=(ctx.payload_hash or payload_sha256)(request),
             estimated_input_tokens=ctx.estimated_input_tokens,
             truncated_messages=ctx.truncated_messages, temperature=request.temperature,
             max_output_tokens=request.max_output_tokens, think=request.think,

@@ -12,6 +12,7 @@ import random
 import re
 import zlib
 from collections.abc import AsyncIterator
+from operator import attrgetter
 
 from pidgin_tui.core.events import FIRST_TURN
 from pidgin_tui.core.provider import (
@@ -96,7 +97,15 @@ def content_words(text: str) -> list[str]:
 
 def estimate_tokens(text: str) -> int:
     """Rough token count (~4 characters per token); the local models' usage estimate."""
-    return max(1, (len(text) + 3) // 4) if text else 0
+    return tokens_for_chars(len(text))
+
+
+def tokens_for_chars(chars: int) -> int:
+    """`estimate_tokens` of a text of `chars` characters."""
+    return max(1, (chars + 3) // 4) if chars else 0
+
+
+_content = attrgetter("content")
 
 
 class LocalProvider:
@@ -136,10 +145,10 @@ class LocalProvider:
             if delay:
                 await asyncio.sleep(delay)
             yield TextChunk(piece)
-        input_text = request.system + "".join(m.content for m in request.messages)
+        input_chars = len(request.system) + sum(map(len, map(_content, request.messages)))
         output = estimate_tokens(reply)
         reasoning = estimate_tokens(thinking) if thinking and request.think else 0
-        yield UsageChunk(input_tokens=estimate_tokens(input_text) + 4 * len(request.messages),
+        yield UsageChunk(input_tokens=tokens_for_chars(input_chars) + 4 * len(request.messages),
                          output_tokens=output + reasoning, reasoning_tokens=reasoning)
         yield FinishChunk("stop")
 

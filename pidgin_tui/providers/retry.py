@@ -115,7 +115,9 @@ class RetryingResponder:
             try:
                 with abort_scope(should_abort):  # admission waits end on a stop, too
                     return await self.event_aware.attempt(
-                        provider, request, replace(ctx, attempt=attempt), should_abort, plan)
+                        provider, request,
+                        ctx if ctx.attempt == attempt else replace(ctx, attempt=attempt),
+                        should_abort, plan)
             except ProviderError as exc:
                 wait = plan(exc)
                 if exc.kind == "context_length":

@@ -23,7 +23,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +47,17 @@ AGENT_MODEL_EVENTS = (MessageRequestEvent, MessageCompleteEvent, TokenUsageEvent
 AGENTS = ("agent_a", "agent_b")
 
 _TAG = b'{"event_type":"'
+_TAG_LENGTH = len(_TAG)
 _TIME_KEY = RELATIVE_TIME_KEY
 _TIMESTAMP_KEY = b',"timestamp":"'
 _VERSION_KEY = b',"schema_version":'
 _INT = re.compile(rb"-?\d+")
 _UTC_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 """The one time format a compact line can restore exactly (`core.events.utc_now`)."""
+_UTC_MS_LENGTH = len("2026-12-01T23:59:59.123Z")
+_SECOND_LENGTH = len("2026-12-01T23:59:59")
+_TIMESTAMP_FIELD_LENGTH = len(_TIMESTAMP_KEY) + _UTC_MS_LENGTH + 1
+"""`,"timestamp":"…"` of a UTC millisecond time."""
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _B64_HASH_CHARS = 43
 
@@ -80,6 +85,15 @@ class FileHeader:
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Agent id -> its effective settings at the start."""
     _stamps: dict[int, bytes] = field(default_factory=dict)
+    _second: str = ""
+    """The last second (`YYYY-MM-DDTHH:MM:SS`) a written line's time fell in, and its start
+    in milliseconds after the first line's time."""
+    _second_ms: int = 0
+    _version_field: bytes = b""
+    """`,"schema_version":N` as a line written under this header spells it."""
+
+    def __post_init__(self) -> None:
+        self._version_field = b'%s%d' % (_VERSION_KEY, self.schema_version)
 
     @classmethod
     def of_event(cls, event: Event) -> FileHeader | None:
@@ -115,47 +129,67 @@ class FileHeader:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def compact(self, event: Event) -> bytes | None:
+    def compact(self, event: Event, changes: dict[str, Any] | None = None) -> bytes | None:
         """`event` as a compact line (without the newline), or None if it must be written in
-        full. Its ids are already left to the file's name (`record.jsonl`)."""
-        if not _UTC_MS.fullmatch(event.timestamp):
+        full. `changes` are the caller's own field changes (the ids `record.jsonl` leaves to the
+        file's name), made in the same copy."""
+        ms = self._relative_ms(event.timestamp)
+        if ms is None:
             return None
-        changes: dict[str, Any] = {}
-        agent = getattr(event, "agent_id", "")
-        if isinstance(event, AGENT_MODEL_EVENTS) and agent in self.models:
-            model = self.models[agent]
-            if event.model == model:
-                changes["model"] = ""
-            elif not event.model:
-                return None  # an empty model would read back as the agent's
-            if isinstance(event, MessageRequestEvent):
-                effective = self.effective.get(agent, {})
-                if event.effective == effective:
-                    changes["effective"] = {}
-                elif not event.effective:
+        changes = {} if changes is None else dict(changes)  # the caller's stay its own
+        if isinstance(event, AGENT_MODEL_EVENTS):
+            agent = event.agent_id
+            model = self.models.get(agent)
+            if model is not None:
+                if event.model == model:
+                    changes["model"] = ""
+                elif not event.model:
+                    return None  # an empty model would read back as the agent's
+                if isinstance(event, MessageRequestEvent):
+                    effective = self.effective.get(agent, {})
+                    if event.effective == effective:
+                        changes["effective"] = {}
+                    elif not event.effective:
+                        return None
+            if isinstance(event, TokenUsageEvent) and (implied := _provider_named(event.model)):
+                if event.provider == implied:
+                    changes["provider"] = ""
+                elif not event.provider:
                     return None
-        if isinstance(event, TokenUsageEvent) and (implied := _provider_named(event.model)):
-            if event.provider == implied:
-                changes["provider"] = ""
-            elif not event.provider:
+            if isinstance(event, MessageRequestEvent):
+                if not _HEX64.fullmatch(event.payload_sha256):
+                    return None
+                changes["payload_sha256"] = binascii.b2a_base64(
+                    bytes.fromhex(event.payload_sha256), newline=False)[:_B64_HASH_CHARS].decode()
+        if changes.get("schema_version", event.schema_version) != self.schema_version:
+            changes["schema_version"] = self.schema_version  # left to the first line
+        line = encode_event(msgspec.structs.replace(event, **changes) if changes else event)
+        # The tag comes first and `timestamp` (24 characters, checked) right after it: no event
+        # id is written. The first `,"schema_version":N` after it is the line's own (only `seq`
+        # comes between; no string can hold unescaped quotes).
+        head = line.index(b'"', _TAG_LENGTH) + 1
+        if not line.startswith(_TIMESTAMP_KEY, head):
+            return None  # an event id of an earlier release comes first
+        end = head + _TIMESTAMP_FIELD_LENGTH
+        version = line.index(self._version_field, end)
+        return b"".join((line[:head], _TIME_KEY, b"%d" % ms, line[end:version],
+                         line[version + len(self._version_field):]))
+
+    def _relative_ms(self, timestamp: str) -> int | None:
+        """Whole milliseconds from the first line's time to `timestamp`, or None if it is not
+        a UTC millisecond time (`core.events.utc_now`). Parses each second once."""
+        if len(timestamp) != _UTC_MS_LENGTH or not timestamp.isascii():
+            return None
+        second, millis = timestamp[:_SECOND_LENGTH], timestamp[_SECOND_LENGTH + 1:-1]
+        if second != self._second:
+            if not _UTC_MS.fullmatch(timestamp):
                 return None
-        if isinstance(event, MessageRequestEvent):
-            if not _HEX64.fullmatch(event.payload_sha256):
-                return None
-            changes["payload_sha256"] = base64.b64encode(
-                bytes.fromhex(event.payload_sha256)).rstrip(b"=").decode()
-        changes["schema_version"] = self.schema_version
-        line = encode_event(msgspec.structs.replace(event, **changes))
-        ms = (datetime.fromisoformat(event.timestamp) - self.start) // timedelta(milliseconds=1)
-        # The tag comes first and `timestamp` right after it (no event id is written); the
-        # first `,"schema_version":` is the line's own (no string can hold unescaped quotes).
-        head = line.index(_TIMESTAMP_KEY)
-        end = line.index(b'"', head + len(_TIMESTAMP_KEY))
-        version = line.index(_VERSION_KEY, end)
-        number = _INT.match(line, version + len(_VERSION_KEY))
-        assert number is not None
-        return b"".join((line[:head], _TIME_KEY, str(ms).encode(), line[end + 1:version],
-                         line[number.end():]))
+            self._second_ms = (datetime.fromisoformat(second).replace(tzinfo=UTC)
+                               - self.start) // timedelta(milliseconds=1)
+            self._second = second
+        elif not millis.isdigit() or timestamp[_SECOND_LENGTH] != "." or timestamp[-1] != "Z":
+            return None
+        return self._second_ms + int(millis)
 
     # --- reading ------------------------------------------------------------------------------
 

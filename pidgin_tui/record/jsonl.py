@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -81,14 +82,15 @@ class JsonlWriter:
 
     def _line(self, event: Event) -> bytes:
         """`event` as written: the file's first line in full, a later one compact if it can be."""
-        event = self._context.stripped(event)
+        changes = self._context.changes(event)
+        if self._header is not None and not self._empty:
+            compact = self._header.compact(event, changes)
+            if compact is not None:
+                return compact
+        event = msgspec.structs.replace(event, **changes) if changes else event
         if self._empty:
             self._empty = False
             self._header = FileHeader.of_event(event)
-        elif self._header is not None:
-            compact = self._header.compact(event)
-            if compact is not None:
-                return compact
         return encode_event(event)
 
     def write(self, event: Event) -> None:
@@ -143,10 +145,11 @@ class _FileContext:
     def of(cls, path: Path) -> _FileContext:
         return cls(experiment_id_of_dir(path.parent), conversation_id_of(path))
 
-    def stripped(self, event: Event) -> Event:
-        """`event` without the ids its file says (they are restored on reading), without the
-        event id of earlier releases, and of today's schema version (what it is written in)."""
-        changes: dict[str, object] = {"event_id": ""} if event.event_id else {}
+    def changes(self, event: Event) -> dict[str, Any]:
+        """What `event` is written without: the ids its file says (they are restored on
+        reading) and the event id of earlier releases; and it is written in today's schema
+        version."""
+        changes: dict[str, Any] = {"event_id": ""} if event.event_id else {}
         if event.schema_version != SCHEMA_VERSION:
             changes["schema_version"] = SCHEMA_VERSION
         if event.conversation_id == self.conversation_id:
@@ -154,7 +157,7 @@ class _FileContext:
                 changes["conversation_id"] = None
             if event.experiment_id == self.experiment_id:
                 changes["experiment_id"] = ""
-        return msgspec.structs.replace(event, **changes) if changes else event
+        return changes
 
     def restore(self, event: Event) -> None:
         if event.conversation_id is None:

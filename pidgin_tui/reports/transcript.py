@@ -12,6 +12,7 @@ unclosed fence or stray HTML in a message cannot change the rest of the document
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from pidgin_tui.core.events import MessageCompleteEvent
@@ -28,14 +29,17 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 def fenced(text: str) -> list[str]:
     """`text` as a fenced block it cannot close: the fence is longer than any backtick run."""
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) \
+        if "`" in text else 0
     fence = "`" * max(3, longest + 1)
     return [fence + "text", text, fence]
 
 
+@lru_cache(maxsize=1024)
 def inline(text: str) -> str:
     """Untrusted text for one line of Markdown: one line, Markdown and HTML characters
-    escaped (names, models)."""
+    escaped (names, models: the same few in every transcript of an experiment, so the last
+    ones are remembered)."""
     return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 

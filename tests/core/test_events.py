@@ -5,9 +5,12 @@ from __future__ import annotations
 import enum
 import json
 import typing
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pidgin_tui.core import events as ev
 
@@ -65,3 +68,20 @@ def test_unicode_content_survives() -> None:
 def test_malformed_line_raises_decode_error() -> None:
     with pytest.raises(msgspec.DecodeError):
         ev.decode_event(b'{"event_type": "TurnStartEvent", "turn_')
+
+
+@given(st.integers(min_value=-(10**18), max_value=4 * 10**18), st.integers(0, 2_000_000_000))
+def test_the_event_time_is_the_iso_time_to_the_millisecond(ns: int, step: int) -> None:
+    # Event times are part of the record (compact lines count from them): `utc_text` spells
+    # exactly what `datetime.isoformat` does, for any time and for a second it has cached.
+    for value in (ns, ns + step):
+        seconds, rest = divmod(value, 10**9)
+        expected = (datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=rest // 1000)
+                    ).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        assert ev.utc_text(value) == expected
+
+
+def test_events_are_stamped_with_the_current_time() -> None:
+    before = datetime.now(UTC) - timedelta(milliseconds=1)
+    stamped = datetime.fromisoformat(ev.TurnStartEvent(turn_number=1).timestamp)
+    assert before <= stamped <= datetime.now(UTC)

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
+from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import ExperimentStartEvent
-from pidgin_tui.core.provider import Chunk, ProviderRequest
+from pidgin_tui.core.provider import Chunk, ProviderRequest, Responder
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.local import LocalProvider
@@ -115,3 +116,22 @@ async def test_experiment_budget_stops_remaining_conversations(tmp_path: Path) -
     assert [o.end_reason.value for o in result.outcomes] == ["budget", "budget", "budget"]
     assert result.outcomes[0].turns_completed == 2  # the 5th message reaches $0.05
     assert result.outcomes[2].turns_completed == 0
+
+
+async def test_one_responder_serves_every_conversation_of_a_run(tmp_path: Path) -> None:
+    """The responder keeps no conversation's state, so a run makes it once, not once per
+    conversation (it is made for each of 10,000 conversations otherwise)."""
+    from pidgin_tui.providers.retry import make_responder
+
+    made = []
+
+    def factory(bus: EventBus) -> Responder:
+        made.append(bus)
+        return make_responder(bus)
+
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 2,
+                       "repetitions": 4, "max_parallel": 2})
+    runner = ExperimentRunner(spec, tmp_path, responder_factory=factory)
+    result = await runner.run()
+    assert [o.turns_completed for o in result.outcomes] == [2, 2, 2, 2]
+    assert made == [runner.bus]

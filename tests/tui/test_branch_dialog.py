@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.screens.branch_dialog import BranchDialog
@@ -33,7 +33,8 @@ def test_branch_dialog(snap_compare, make_app, output_root: Path) -> None:
     """You should see the "Branch par00001_0001" dialog over the transcript: "After turn 1"
     (the message at the top), agent models local:instant and local:instant, max turns 4,
     branches 1, an empty "Put in" field with "narrator" and "both agents" beside it, the
-    unticked "Into the parent's experiment" box, and the Branch and Cancel buttons."""
+    unticked "Replace the turn's last message with this text (as its sender)" and "Into the
+    parent's experiment" boxes, and the Branch and Cancel buttons."""
     family = asyncio.run(make_family(output_root))
 
     async def run_before(pilot: Pilot) -> None:
@@ -83,3 +84,36 @@ async def test_the_dialog_launches_a_branch_and_shows_it_live(make_app,
     said = next(e for e in lines if e["event_type"] == "InterjectionEvent")
     assert said["text"] == "Speak of the sea." and "speaker" not in said  # the narrator
     assert lines[-1]["event_type"] == "ConversationEndEvent"
+
+
+async def test_the_dialog_replaces_the_message_that_ended_the_turn(make_app,
+                                                                   output_root: Path) -> None:
+    family = await make_family(output_root)
+    app = make_app(registry=fast_registry())
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(_transcript(family))
+        await _settled(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, BranchDialog)
+        dialog.query_one("#branch-turn", Input).value = "2"
+        dialog.query_one("#branch-replace", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "needs its new text" in str(dialog.query_one("#branch-problem", Static).render())
+        dialog.query_one("#branch-inject", Input).value = "Speak of the sea."
+        await pilot.press("ctrl+s")  # as the narrator: agent B ended turn 2
+        await pilot.pause()
+        assert "agent B sent" in str(dialog.query_one("#branch-problem", Static).render())
+        dialog.query_one("#branch-as", Select).value = "agent_b"
+        dialog.query_one("#branch-into-parent", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await _settled(pilot)
+        assert app.current_mode == "live"
+    branch = family.parent.experiment_dir / conversation_jsonl_name("par00001_0003")
+    lines = [json.loads(line) for line in branch.read_text().splitlines()]
+    branched = next(e for e in lines if e["event_type"] == "ConversationBranchedEvent")
+    assert branched["changes"]["replace"] == {"turn": 2, "as": "agent_b",
+                                              "text": "Speak of the sea."}
+    assert not any(e["event_type"] == "InterjectionEvent" for e in lines)

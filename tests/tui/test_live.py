@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.widgets import Collapsible, Markdown
 
 from pidgin_tui.core.events import MessageChunkEvent, MessageCompleteEvent, MessageRequestEvent
+from pidgin_tui.tui.widgets.conversation_view import ConversationView
 from pidgin_tui.tui.widgets.message_view import MessageView
 
 from .conftest import SIZE
-from .helpers import form_ready, static_text
+from .helpers import form_ready, static_text, wait_until
 from .scripted import Script
 
 
@@ -77,9 +78,9 @@ async def test_n_and_p_move_between_conversations(make_app) -> None:
 
 
 async def test_switching_back_reuses_the_view_and_shows_what_arrived_meanwhile(make_app) -> None:
-    """n/p keep the conversation they leave mounted: coming back shows the same message
-    widgets (nothing rebuilt), caught up with the text, turns and end that arrived while
-    another conversation was on screen (the screen gets no streamed text for hidden ones)."""
+    """n/p keep a view of the conversation they leave: coming back shows it (nothing built
+    on the key press), caught up with the text, turns and end that arrived while another
+    conversation was on screen (the screen gets no streamed text for hidden ones)."""
     from pidgin_tui.core.events import ConversationEndEvent
 
     from .scripted import REPLIES, words
@@ -96,6 +97,17 @@ async def test_switching_back_reuses_the_view_and_shows_what_arrived_meanwhile(m
         await pilot.press("n")
         await pilot.pause(0.1)
         assert bodies(app) == {}
+        deck = app.screen.view
+
+        def kept_views() -> list[ConversationView]:
+            return [view for view in deck.query(ConversationView)
+                    if view.conversation_id == script.ids["conversation_id"]]
+
+        await wait_until(pilot, lambda: bool(kept_views()), "the view of the one left")
+        [left] = kept_views()
+        assert not left.display
+        kept = {(v.turn, v.agent_id): v for v in left.query(MessageView)}
+        assert set(kept) == {(1, "agent_a"), (1, "agent_b")}
         pieces = words(REPLIES[(1, "agent_b")])
         for index, piece in enumerate(pieces[3:], start=3):
             await script.bus.publish(MessageChunkEvent(
@@ -110,7 +122,8 @@ async def test_switching_back_reuses_the_view_and_shows_what_arrived_meanwhile(m
         await pilot.press("p")
         await pilot.pause(0.1)
         assert "Conversation 1 of 2" in static_text(pilot, "#conversation-line")
-        shown = {(v.turn, v.agent_id): v for v in app.screen.view.current.query(MessageView)}
+        assert deck.current is left
+        shown = {(v.turn, v.agent_id): v for v in left.query(MessageView)}
         assert all(shown[key] is view for key, view in kept.items())
         assert bodies(app) == {key: text for key, text in REPLIES.items() if key[0] <= 2}
         assert all(view.complete for view in shown.values())
@@ -120,7 +133,6 @@ async def test_switching_back_reuses_the_view_and_shows_what_arrived_meanwhile(m
 
 async def test_the_live_screen_keeps_only_a_few_conversations_mounted(make_app) -> None:
     from pidgin_tui.tui.widgets.conversation_deck import KEPT_VIEWS
-    from pidgin_tui.tui.widgets.conversation_view import ConversationView
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

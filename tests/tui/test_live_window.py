@@ -202,3 +202,63 @@ async def test_a_view_built_before_its_conversation_started_shows_its_prompt(mak
         await pilot.pause(0.1)
         assert deck.current is not None and deck.current.conversation_id == second
         assert "about tides" in str(deck.current.query_one("#prompt-note").render())
+
+
+def shown_text(app) -> dict[tuple[int, str], tuple[str, str]]:
+    """(header, text drawn by the body's blocks) of each message of the conversation on
+    screen."""
+    from textual.widgets.markdown import MarkdownBlock
+
+    return {(view.turn, view.agent_id): (
+        static_text_of(view.query_one(".message-header")),
+        " ".join(static_text_of(block) for block in view.query_one(".body").query(MarkdownBlock)))
+        for view in app.screen.view.current.query(MessageView)}
+
+
+def static_text_of(widget) -> str:
+    return str(widget.render())
+
+
+async def test_switches_without_a_kept_view_refill_the_widgets_with_the_right_messages(
+        make_app, monkeypatch) -> None:
+    """A switch to a conversation that has no view rewrites message widgets already mounted
+    (the ones on screen while the deck has room, else the least recently shown view's)
+    instead of mounting new ones; every switch shows exactly the new conversation's last
+    screenful, thinking folds and error lines of the old one gone."""
+    from textual.widgets import Collapsible
+
+    from pidgin_tui.tui.screens import live
+    from pidgin_tui.tui.widgets.conversation_deck import KEPT_VIEWS
+
+    monkeypatch.setattr(live, "PREPARE_AFTER_S", 3600.0)  # every switch finds no view
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        ids = await fill(app, conversations=KEPT_VIEWS + 3, thinking=True)
+        # One conversation without thinking, whose view is refilled from one with it.
+        store = app.store.conversation(ids[1])
+        for messages in store.turns.values():
+            for message in messages.values():
+                message.thinking_chunks.clear()
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+        refilled = 0
+        for conversation_id in ids[1:]:
+            before = {id(view) for view in deck.query(MessageView)}
+            await pilot.press("n")
+            await wait_until(pilot, lambda c=conversation_id: deck.conversation_id == c,
+                             "the switch")
+            await pilot.pause(0.05)
+            conversation = app.store.conversation(conversation_id)
+            shown = shown_text(app)
+            assert list(shown)[-1] == (TURNS, "agent_b")
+            assert in_order([turn for turn, _ in shown][::2])
+            for (turn, agent_id), (header, text) in shown.items():
+                message = conversation.turns[turn][agent_id]
+                name = "Ada" if agent_id == "agent_a" else "Bo"
+                assert header == f"{name} · turn {turn}" and text == message.text
+            folds = app.screen.view.current.query(Collapsible)
+            assert len(folds) == (0 if conversation_id == ids[1] else len(shown))
+            current = {id(view) for view in app.screen.view.current.query(MessageView)}
+            refilled += bool(current & before)
+        assert refilled == len(ids) - 1, "every switch reused mounted message widgets"

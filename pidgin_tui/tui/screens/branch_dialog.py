@@ -1,8 +1,9 @@
 """BranchDialog: branch a conversation after a chosen turn, prefilled from the parent's spec.
 
 The fields are the branch command's: the turn, either model, max turns, how many branches,
-text put in at the branch point (as the narrator or an agent, to one agent or both), and
-whether the branches go into the parent's experiment. The branch is planned here
+text put in at the branch point (as the narrator or an agent, to one agent or both) or put in
+place of the message that ended that turn (`--replace`), and whether the branches go into the
+parent's experiment. The branch is planned here
 (`experiments.branching.plan_branch`), so a bad turn or model is shown in the dialog; the
 dialog returns the plan and the caller launches it.
 """
@@ -94,6 +95,8 @@ class BranchDialog(ModalScreen[BranchChoice | None]):
                              compact=True)
                 yield Select(RECIPIENTS, value="both", allow_blank=False, id="branch-to",
                              compact=True)
+            yield Checkbox("Replace the turn's last message with this text (as its sender)",
+                           id="branch-replace", compact=True)
             yield Checkbox("Into the parent's experiment", id="branch-into-parent",
                            compact=True)
             yield Static("", id="branch-problem", markup=False)
@@ -132,8 +135,11 @@ class BranchDialog(ModalScreen[BranchChoice | None]):
         inject = None if not text.strip() else (
             text, chosen_speaker(self.query_one("#branch-as", Select)),
             chosen_recipients(self.query_one("#branch-to", Select)))
+        replace = self.query_one("#branch-replace", Checkbox).value
+        if replace and inject is None:
+            raise ValueError("replacing a message needs its new text in \"Put in\"")
         source = plan_branch(self.experiment_dir, self.conversation_id, turn, overrides,
-                             repetitions=count, inject=inject)
+                             repetitions=count, inject=inject, replace=replace)
         for model in (source.spec.agent_a, source.spec.agent_b):  # named here, not after launch
             self.pidgin.registry.resolve(model)
         return BranchChoice(source, self.query_one("#branch-into-parent", Checkbox).value)

@@ -2,7 +2,10 @@
 conversation stays mounted, and only the one on screen is displayed.
 
 Switching back to a kept conversation (`n`/`p`) flips which view is displayed and catches it up
-with the store instead of mounting its messages again, which is most of a switch's cost.
+with the store instead of mounting its messages again, which is most of a switch's cost. A switch
+to a conversation without a view refills a mounted one (its message widgets rewritten in place):
+the least recently shown view when the deck is full, else the one on screen, whose conversation
+is then built again out of sight.
 
 The container is anchored: it follows new text at the bottom, stops following when the user
 scrolls up, and follows again once they scroll back to the bottom. A view mounts only its last
@@ -65,7 +68,8 @@ class ConversationDeck(VerticalScroll):
             key = None if conversation is None else conversation.conversation_id
             view = self._views.pop(key, None)
             if view is None:
-                view = await self._build(conversation)
+                view = await self._refill_oldest(conversation) or \
+                    await self._refill_current(conversation) or await self._build(conversation)
             elif conversation is not None:
                 await view.catch_up(conversation)
             self._views[key] = view
@@ -83,9 +87,44 @@ class ConversationDeck(VerticalScroll):
             key = conversation.conversation_id
             if key in self._views or self.current is None:
                 return
-            self._views[key] = await self._build(conversation)
+            self._views[key] = await self._refill_oldest(conversation) or \
+                await self._build(conversation)
             self._views.move_to_end(self.current.conversation_id)
             await self._evict()
+
+    async def _refill_oldest(self, conversation: ConversationState | None,
+                             ) -> ConversationView | None:
+        """With the deck full, the least recently shown view made to show `conversation`
+        (refilling rewrites a view's widgets instead of mounting new ones); else None."""
+        oldest = next(iter(self._views.values()), None)
+        if len(self._views) < KEPT_VIEWS or oldest is None or oldest is self.current:
+            return None
+        del self._views[oldest.conversation_id]
+        return await self._refill(oldest, conversation)
+
+    async def _refill_current(self, conversation: ConversationState | None,
+                              ) -> ConversationView | None:
+        """The view on screen made to show `conversation`, the one it showed being built
+        again out of sight once the switch is drawn (so a switch to a conversation without a
+        view refills rather than builds, and going back still finds a view); None if there is
+        no view on screen."""
+        left = self.current
+        if left is None:
+            return None
+        self._views.pop(left.conversation_id, None)
+        left_conversation = left.conversation
+        view = await self._refill(left, conversation)
+        if left_conversation is not None:
+            # Queued on this widget once the frame is drawn, not awaited by the screen's
+            # after-refresh callbacks: the build must not hold up anything waiting for the frame.
+            self.call_after_refresh(self.call_later, self.prepare, left_conversation)
+        return view
+
+    async def _refill(self, view: ConversationView,
+                      conversation: ConversationState | None) -> ConversationView:
+        view.thinking_open = self.thinking_open
+        await view.show(conversation)
+        return view
 
     async def _build(self, conversation: ConversationState | None) -> ConversationView:
         view = ConversationView(thinking_open=self.thinking_open,

@@ -47,6 +47,8 @@ class ConversationView(Vertical):
         """Whether the scrolling parent shows the bottom and follows new text."""
         self.conversation_id: str | None = None
         self._views: dict[tuple[int, str], MessageView] = {}
+        self._spares: list[MessageView] = []
+        """Views of the conversation shown before, top to bottom, while `show` refills them."""
         self._first_turn = 0
         """The earliest mounted turn (0 before any)."""
         self._conversation: ConversationState | None = None
@@ -54,16 +56,20 @@ class ConversationView(Vertical):
         self.thinking_open = thinking_open
         """Thinking of every message, shown and yet to come, is unfolded."""
 
+    @property
+    def conversation(self) -> ConversationState | None:
+        """The conversation shown (None: how to start one)."""
+        return self._conversation
+
     def compose(self) -> ComposeResult:
         yield Static("", id="collapsed-note")
         yield Static(EMPTY_TEXT, id="prompt-note")
         yield Static("", id="end-note")
 
     async def show(self, conversation: ConversationState | None) -> None:
-        """Replace what is shown by `conversation` (None shows how to start one)."""
-        for view in list(self._views.values()):
-            await view.stop_streams()
-        await self.remove_children(MessageView)
+        """Replace what is shown by `conversation` (None shows how to start one). The message
+        views shown so far are refilled with the new messages rather than mounted anew."""
+        self._spares = list(self.query_children(MessageView))
         self._views.clear()
         self._first_turn = 0
         self._prompt_text = ""
@@ -73,8 +79,13 @@ class ConversationView(Vertical):
             self.query_one("#prompt-note", Static).update(EMPTY_TEXT)
             self.query_one("#end-note", Static).update("")
             self.query_one("#collapsed-note", Static).remove_class("-visible")
-            return
-        await self.sync(conversation, trim=True)
+        else:
+            await self.sync(conversation, trim=True)
+        spares, self._spares = self._spares, []
+        for view in spares:
+            await view.stop_streams()
+        if spares:
+            await self.remove_children(spares)
 
     def _show_prompt(self, conversation: ConversationState) -> None:
         """The opening prompt (a view built before its conversation started has none yet)."""
@@ -151,7 +162,7 @@ class ConversationView(Vertical):
                 continue  # another call removed it while this one awaited
             await view.stop_streams()
             await view.remove()
-        new_views = self._new_views(conversation, window)
+        new_views = await self._new_views(conversation, window)
         if new_views:
             await self.mount_all(new_views, before=self.query_one("#end-note", Static))
         self._show_prompt(conversation)
@@ -173,7 +184,7 @@ class ConversationView(Vertical):
         earlier = self._screenful(conversation,
                                   [t for t in sorted(conversation.turns) if t < self._first_turn])
         self._first_turn = earlier[0]
-        new_views = self._new_views(
+        new_views = await self._new_views(
             conversation, [(turn, list(conversation.turns[turn].items())) for turn in earlier])
         above = self.query_children(MessageView)
         await self.mount_all(new_views, before=above.first() if above else
@@ -181,17 +192,25 @@ class ConversationView(Vertical):
         self._update_note(conversation)
         return True
 
-    def _new_views(self, conversation: ConversationState,
-                   window: list[tuple[int, list[tuple[str, MessageState]]]]) -> list[MessageView]:
-        """Views for the messages of `window` that have none yet (registered, not mounted)."""
-        new_views = []
+    async def _new_views(self, conversation: ConversationState,
+                         window: list[tuple[int, list[tuple[str, MessageState]]]],
+                         ) -> list[MessageView]:
+        """Views for the messages of `window` that have none yet: spare views refilled in
+        their order (they are mounted, top to bottom), then new ones (registered, not
+        mounted)."""
+        new_views: list[MessageView] = []
         for turn, messages in window:
             for agent_id, message in messages:
-                if (turn, agent_id) not in self._views:
-                    view = MessageView(message, conversation.agents[agent_id].name,
-                                       thinking_open=self.thinking_open)
-                    self._views[(turn, agent_id)] = view
+                if (turn, agent_id) in self._views:
+                    continue
+                name = conversation.agents[agent_id].name
+                if self._spares and not new_views:
+                    view = self._spares.pop(0)
+                    await view.refill(message, name, thinking_open=self.thinking_open)
+                else:
+                    view = MessageView(message, name, thinking_open=self.thinking_open)
                     new_views.append(view)
+                self._views[(turn, agent_id)] = view
         return new_views
 
     def _update_note(self, conversation: ConversationState) -> None:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from pidgin_tui.tui.state import MessageState
-
-_parser: MarkdownIt | None = None
-
-
-def shared_parser() -> MarkdownIt:
-    """One Markdown parser for every message: Textual builds a new one per append otherwise,
-    which costs about a millisecond each time."""
-    global _parser
-    if _parser is None:
-        _parser = MarkdownIt("gfm-like")
-    return _parser
+from pidgin_tui.tui.widgets.message_body import MessageBody
 
 
 class MessageView(Vertical):
@@ -49,6 +38,14 @@ class MessageView(Vertical):
     def __init__(self, state: MessageState, agent_name: str, *,
                  thinking_open: bool = False) -> None:
         super().__init__(classes=state.agent_id)
+        self._stream: MarkdownStream | None = None
+        self._thinking_stream: MarkdownStream | None = None
+        self._take(state, agent_name, thinking_open)
+        self._initial_text = state.text
+        self._initial_thinking = state.thinking
+
+    def _take(self, state: MessageState, agent_name: str, thinking_open: bool) -> None:
+        """Take on the figures of `state` (drawing them is the caller's job)."""
         self.thinking_open = thinking_open
         """Thinking starts unfolded (the live screen's `t` applies to messages yet to come)."""
         self.ended_by: str | None = None
@@ -56,21 +53,38 @@ class MessageView(Vertical):
         self.agent_id = state.agent_id
         self.turn = state.turn
         self._agent_name = agent_name
-        self._initial_text = state.text
-        self._initial_thinking = state.thinking
         self.written = len(state.chunks)
         self.thinking_written = len(state.thinking_chunks)
         self.complete = state.complete
-        self._stream: MarkdownStream | None = None
-        self._thinking_stream: MarkdownStream | None = None
+
+    async def refill(self, state: MessageState, agent_name: str, *,
+                     thinking_open: bool = False) -> None:
+        """Show another message in this view, as a new view of `state` would, rewriting the
+        widgets it has rather than mounting new ones (a switch to a conversation reuses the
+        views of one no longer shown)."""
+        await self.stop_streams()
+        if self.agent_id != state.agent_id:
+            self.remove_class(self.agent_id)
+            self.add_class(state.agent_id)
+        self._take(state, agent_name, thinking_open)
+        self.set_class(not self.complete, "-streaming")
+        self.query_one(".message-header", Static).update(self._header())
+        await self.query(".message-error").remove()
+        folds = self.query(Collapsible)
+        if state.thinking:
+            markdown = await self._thinking_markdown()
+            await markdown.replace(state.thinking)
+            self.query_one(Collapsible).collapsed = not thinking_open
+        elif folds:
+            await folds.remove()
+        await self.query_one(".body", MessageBody).replace(state.text)
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="message-header")
         if self._initial_thinking:
             with Collapsible(title="thinking", collapsed=not self.thinking_open):
-                yield Markdown(self._initial_thinking, classes="thinking",
-                               parser_factory=shared_parser)
-        yield Markdown(self._initial_text, classes="body", parser_factory=shared_parser)
+                yield MessageBody(self._initial_thinking, classes="thinking")
+        yield MessageBody(self._initial_text, classes="body")
 
     def on_mount(self) -> None:
         self.set_class(not self.complete, "-streaming")
@@ -107,11 +121,11 @@ class MessageView(Vertical):
             self._stream = Markdown.get_stream(self.query_one(".body", Markdown))
         await self._stream.write(text)
 
-    async def _thinking_markdown(self) -> Markdown:
+    async def _thinking_markdown(self) -> MessageBody:
         found = self.query(".thinking")
         if found:
-            return found.first(Markdown)
-        markdown = Markdown("", classes="thinking", parser_factory=shared_parser)
+            return found.first(MessageBody)
+        markdown = MessageBody("", classes="thinking")
         await self.mount(Collapsible(markdown, title="thinking",
                                      collapsed=not self.thinking_open),
                          before=self.query_one(".body"))
@@ -132,10 +146,10 @@ class MessageView(Vertical):
         self.remove_class("-streaming")
         self.query_one(".message-header", Static).update(self._header())
         if self.written < len(state.chunks) or (not state.chunks and state.text):
-            await self.query_one(".body", Markdown).update(state.text)
+            await self.query_one(".body", MessageBody).replace(state.text)
         if state.thinking and self.thinking_written == 0:
             markdown = await self._thinking_markdown()
-            await markdown.update(state.thinking)
+            await markdown.replace(state.thinking)
 
     async def restart(self) -> None:
         """Forget everything shown: a retried request streams its message from the start."""
@@ -143,7 +157,7 @@ class MessageView(Vertical):
         self.written = self.thinking_written = 0
         if not self._live:
             return
-        await self.query_one(".body", Markdown).update("")
+        await self.query_one(".body", MessageBody).replace("")
         await self.query(Collapsible).remove()
 
     async def stop_streams(self) -> None:
