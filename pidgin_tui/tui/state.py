@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pidgin_tui.core.events import (
     ConversationEndEvent,
@@ -26,6 +27,7 @@ from pidgin_tui.core.events import (
 from pidgin_tui.core.rate_limit_text import rate_limited_text
 from pidgin_tui.core.types import AgentId, Status
 from pidgin_tui.record.conversation import AGENTS, AgentUsage, ConversationRecord
+from pidgin_tui.record.layout import conversation_jsonl_name
 from pidgin_tui.tui.error_entries import ErrorEntry, error_entries
 
 RESIDENT_TURNS = 12
@@ -284,6 +286,15 @@ class RunStore:
     @property
     def running(self) -> list[ExperimentState]:
         return [e for e in self.experiments.values() if e.running]
+
+    def record_file(self, conversation: ConversationState) -> Path | None:
+        """The conversation's JSONL (every turn, where the store keeps the last few), or None
+        while it has none on disk."""
+        experiment = self.experiments.get(conversation.experiment_id)
+        if experiment is None or not experiment.output_dir:
+            return None
+        path = Path(experiment.output_dir) / conversation_jsonl_name(conversation.conversation_id)
+        return path if path.is_file() else None
 
     def mark_errors_read(self) -> None:
         self.unread_errors = 0

@@ -3,6 +3,8 @@ conversation mounts its last screenful, and scrolling up to the top mounts the t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     ConversationStartEvent,
@@ -262,3 +264,61 @@ async def test_switches_without_a_kept_view_refill_the_widgets_with_the_right_me
             current = {id(view) for view in app.screen.view.current.query(MessageView)}
             refilled += bool(current & before)
         assert refilled == len(ids) - 1, "every switch reused mounted message widgets"
+
+
+async def test_scrolling_up_past_the_turns_in_memory_reads_them_from_the_record(
+        make_app) -> None:
+    """The store keeps the last 12 turns of a 40-turn conversation; scrolling up past them
+    reads the turns before from the conversation's JSONL, a screenful at a time, keeping the
+    text being read in view, until turn 1 is on screen, as recorded."""
+    from textual.widgets import Input
+
+    from .conftest import read_events
+    from .helpers import form_ready, press_now
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await form_ready(pilot)
+        for agent in ("agent_a", "agent_b"):
+            app.screen.query_one(f"#{agent}-input", Input).value = "local:instant"
+        app.screen.query_one("#max_turns", Input).value = "40"
+        await pilot.pause()
+        await press_now(pilot, "ctrl+r")
+        await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
+                         "the conversation to complete")
+        await pilot.pause(0.1)
+        deck = app.screen.query_one(ConversationDeck)
+        conversation = app.store.conversation(deck.conversation_id)
+        assert min(conversation.turns) == 40 - RESIDENT_TURNS + 1
+        assert "scroll up for turns 1–" in static_text(pilot, "#collapsed-note")
+        reveals = 0
+        while mounted(app)[0] != (1, "agent_a") and deck.current.can_reveal and reveals < 40:
+            top = mounted(app)[0]
+            deck.scroll_home(animate=False)
+            await wait_until(pilot, lambda top=top: mounted(app)[0] != top and not deck.revealing,
+                             "earlier turns to be mounted")
+            await pilot.pause(0.05)
+            reveals += 1
+            assert in_order([turn for turn, _ in mounted(app)][::2])
+            view = next(v for v in deck.current.query(MessageView)
+                        if (v.turn, v.agent_id) == top)
+            assert deck.region.y <= view.region.y < deck.region.bottom, \
+                "the text read before stays in view"
+        assert mounted(app)[0] == (1, "agent_a"), "scrolling up reaches turn 1"
+        assert reveals > 2, "a screenful at a time"
+        deck.scroll_home(animate=False)
+        await pilot.pause(0.1)
+        first = next(v for v in deck.current.query(MessageView) if v.turn == 1)
+        assert deck.region.y <= first.region.y < deck.region.bottom, "turn 1 is on screen"
+        header, _ = shown_text(app)[(1, "agent_a")]
+        text = next(v for v in deck.current.query(MessageView)
+                    if (v.turn, v.agent_id) == (1, "agent_a")).query_one(".body").source
+        assert not deck.current.can_reveal
+        assert not deck.current.query_one("#collapsed-note").has_class("-visible")
+        experiment_dir = Path(app.store.experiments[conversation.experiment_id].output_dir)
+    recorded = [event for event in read_events(
+        experiment_dir / f"conv_{conversation.conversation_id}_events.jsonl")
+        if event["event_type"] == "MessageCompleteEvent"]
+    assert header.endswith("· turn 1")
+    assert text == next(e["content"] for e in recorded
+                        if e["turn_number"] == 1 and e["agent_id"] == "agent_a")

@@ -89,7 +89,7 @@ class LiveScreen(Screen[None]):
         yield ExperimentHeader()
         yield Static("", id="conversation-line")
         with Horizontal(id="live-main"):
-            yield ConversationDeck(id="conversation")
+            yield ConversationDeck(id="conversation", record_file=self.pidgin.store.record_file)
             with Vertical(id="live-side"):
                 yield from self._panels
                 yield self._convergence

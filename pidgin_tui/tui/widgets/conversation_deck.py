@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
 
 from textual.containers import VerticalScroll
 
@@ -38,8 +40,12 @@ class ConversationDeck(VerticalScroll):
     ConversationDeck { padding: 0 1; }
     """
 
-    def __init__(self, id: str | None = None) -> None:
+    def __init__(self, id: str | None = None, *,
+                 record_file: Callable[[ConversationState], Path | None] = lambda _: None,
+                 ) -> None:
         super().__init__(id=id)
+        self._record_file = record_file
+        """Where a conversation's record is, for the turns the store no longer holds."""
         self._views: OrderedDict[str | None, ConversationView] = OrderedDict()
         """Kept views by conversation id (None: the "nothing yet" view), least recent first."""
         self.current: ConversationView | None = None
@@ -128,7 +134,8 @@ class ConversationDeck(VerticalScroll):
 
     async def _build(self, conversation: ConversationState | None) -> ConversationView:
         view = ConversationView(thinking_open=self.thinking_open,
-                                following=lambda: not self._anchor_released)
+                                following=lambda: not self._anchor_released,
+                                record_file=self._record_file)
         view.display = False  # filled out of sight, then shown in one step
         await self.mount(view)
         if view.is_mounted:  # not when the deck is being removed (the app is closing)
@@ -194,8 +201,10 @@ class ConversationDeck(VerticalScroll):
     async def _reveal(self, view: ConversationView) -> None:
         """Mount the turns above the top of `view`, then scroll by their height so the text
         the user was reading stays where it was."""
-        height = self.virtual_size.height
-        if view is self.current and await view.reveal_earlier():
+        earlier = await view.earlier_screenful() if view is self.current else {}
+        if earlier and view is self.current:
+            height = self.virtual_size.height
+            await view.mount_earlier(earlier)
             self.call_after_refresh(self._keep_position, height)
         else:
             self._revealing = False

@@ -2,21 +2,26 @@
 
 Opening or switching to a conversation mounts its last turns until they fill the visible height
 (measured from the text, before layout), whatever the conversation's length; scrolling up to the
-top mounts the turns before them, a screenful at a time, from the store's resident turns. Turns
-no longer in memory are collapsed into one line. `ConversationDeck` scrolls the view and keeps it
+top mounts the turns before them, a screenful at a time: from the store's resident turns, then
+from the conversation's record on disk (read through `ConversationRecord`, as the transcript
+view reads it, on a worker thread) for the turns the store no longer holds. A line above the
+messages says how many turns are not shown. `ConversationDeck` scrolls the view and keeps it
 mounted while other conversations are shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pidgin_tui.core.events import FIRST_TURN
 from pidgin_tui.core.types import AgentId
+from pidgin_tui.tui.recorded_turns import RecordedTurns
 from pidgin_tui.tui.state import ConversationState, MessageState
 from pidgin_tui.tui.widgets.message_view import MessageView
 
@@ -41,10 +46,18 @@ class ConversationView(Vertical):
     """
 
     def __init__(self, *, thinking_open: bool = False,
-                 following: Callable[[], bool] = lambda: True) -> None:
+                 following: Callable[[], bool] = lambda: True,
+                 record_file: Callable[[ConversationState], Path | None] = lambda _: None,
+                 ) -> None:
         super().__init__()
         self._following = following
         """Whether the scrolling parent shows the bottom and follows new text."""
+        self._record_file = record_file
+        """Where a conversation's record is (None: nowhere to read the turns the store let go)."""
+        self._recorded: RecordedTurns | None = None
+        """The record read for the turns before the store's, once scrolling up needed them."""
+        self._record_exhausted = False
+        """The record holds no turn before the mounted ones."""
         self.conversation_id: str | None = None
         self._views: dict[tuple[int, str], MessageView] = {}
         self._spares: list[MessageView] = []
@@ -73,6 +86,7 @@ class ConversationView(Vertical):
         self._views.clear()
         self._first_turn = 0
         self._prompt_text = ""
+        self._recorded, self._record_exhausted = None, False
         self._conversation = conversation
         self.conversation_id = None if conversation is None else conversation.conversation_id
         if conversation is None:
@@ -124,39 +138,37 @@ class ConversationView(Vertical):
             if isinstance(parent, Widget) and parent.size else self.app.size
         return max(1, size.width - MESSAGE_CHROME), size.height
 
-    def _turn_lines(self, conversation: ConversationState, turn: int, width: int) -> int:
-        """At most the rows `turn` takes: a line never holds more than `width` characters."""
-        return sum(HEADER_LINES + len(message.text) // width
-                   for message in conversation.turns[turn].values())
-
-    def _screenful(self, conversation: ConversationState, turns: list[int]) -> list[int]:
-        """The last of `turns` (ascending) that fill the view's height."""
+    def _screenful(self, messages: Mapping[int, Mapping[str, MessageState]],
+                   turns: list[int]) -> list[int]:
+        """The last of `turns` (ascending, keys of `messages`) that fill the view's height. A
+        turn takes at least a header and margin per message, and a line of text per `width`
+        characters (a line never holds more)."""
         width, need = self._viewport()
         for index in range(len(turns) - 1, -1, -1):
-            need -= self._turn_lines(conversation, turns[index], width)
+            need -= sum(HEADER_LINES + len(message.text) // width
+                        for message in messages[turns[index]].values())
             if need <= 0:
                 return turns[index:]
         return turns
 
     async def sync(self, conversation: ConversationState, *, trim: bool | None = None) -> None:
-        """Mount views for new messages, drop views of turns that left the store; with `trim`
-        (by default: while the view follows its bottom), also of turns above the last
-        screenful."""
+        """Mount views for new messages; with `trim` (by default: while the view follows its
+        bottom), drop the views of turns above the last screenful. Turns mounted above the
+        store's stay while the user reads them (their text is complete)."""
         if trim is None:
             trim = self._following()
         # Snapshot first: the run keeps changing the store while this method awaits.
         self._conversation = conversation
         resident = sorted(conversation.turns)
-        last_screen = self._screenful(conversation, resident)
+        last_screen = self._screenful(conversation.turns, resident)
         if trim or not self._first_turn or not last_screen:
             first = last_screen[0] if last_screen else 0
         else:
-            first = min(max(self._first_turn, resident[0]), last_screen[0])
+            first = min(self._first_turn, last_screen[0])
         turns = [turn for turn in resident if turn >= first]
         window = [(turn, list(conversation.turns[turn].items())) for turn in turns]
         self._first_turn = first
-        keep = set(turns)
-        for key in [k for k in self._views if k[0] not in keep]:
+        for key in [k for k in self._views if k[0] < first]:
             view = self._views.pop(key, None)
             if view is None:
                 continue  # another call removed it while this one awaited
@@ -171,26 +183,58 @@ class ConversationView(Vertical):
 
     @property
     def can_reveal(self) -> bool:
-        """Turns before the mounted ones are still in the store (scrolling up shows them)."""
+        """Turns before the mounted ones are in the store, or may be in the record (scrolling
+        up shows them)."""
         conversation = self._conversation
-        return conversation is not None and bool(self._first_turn) and \
-            any(turn < self._first_turn for turn in conversation.turns)
+        if conversation is None or not self._first_turn or self._spares:
+            return False  # (spares: `show` is refilling the view with another conversation)
+        return any(turn < self._first_turn for turn in conversation.turns) or (
+            self._first_turn > FIRST_TURN and not self._record_exhausted and
+            self._record_file(conversation) is not None)
 
-    async def reveal_earlier(self) -> bool:
-        """Mount a screenful of the turns before the mounted ones; False if there are none."""
+    async def earlier_screenful(self) -> dict[int, dict[str, MessageState]]:
+        """The screenful of turns just before the mounted ones (empty: there are none), from
+        the store, else from the record."""
         conversation = self._conversation
         if conversation is None or not self.can_reveal:
-            return False
-        earlier = self._screenful(conversation,
-                                  [t for t in sorted(conversation.turns) if t < self._first_turn])
-        self._first_turn = earlier[0]
+            return {}
+        source: Mapping[int, Mapping[str, MessageState]] = {
+            turn: messages for turn, messages in conversation.turns.items()
+            if turn < self._first_turn}
+        if not source:
+            source = await self._recorded_before(conversation, self._first_turn)
+            self._record_exhausted = not source
+            if conversation is not self._conversation:
+                return {}  # the view was refilled with another conversation meanwhile
+        turns = self._screenful(source, sorted(source))
+        return {turn: dict(source[turn]) for turn in turns}
+
+    async def mount_earlier(self, earlier: dict[int, dict[str, MessageState]]) -> None:
+        """Mount the turns of `earlier_screenful` above the mounted ones."""
+        conversation = self._conversation
+        if conversation is None or not earlier or min(earlier) >= self._first_turn:
+            return
+        self._first_turn = min(earlier)
         new_views = await self._new_views(
-            conversation, [(turn, list(conversation.turns[turn].items())) for turn in earlier])
+            conversation, [(turn, list(earlier[turn].items())) for turn in sorted(earlier)])
         above = self.query_children(MessageView)
         await self.mount_all(new_views, before=above.first() if above else
                              self.query_one("#end-note", Static))
         self._update_note(conversation)
-        return True
+
+    async def _recorded_before(self, conversation: ConversationState,
+                               turn: int) -> dict[int, dict[str, MessageState]]:
+        """The turns before `turn` in the conversation's record (none without one)."""
+        path = self._record_file(conversation)
+        if path is None:
+            return {}
+        recorded = self._recorded
+        if recorded is None or recorded.path != path:
+            recorded = RecordedTurns(path)
+        turns = await recorded.before(turn)
+        if conversation is self._conversation:
+            self._recorded = recorded
+        return turns
 
     async def _new_views(self, conversation: ConversationState,
                          window: list[tuple[int, list[tuple[str, MessageState]]]],
@@ -216,13 +260,18 @@ class ConversationView(Vertical):
     def _update_note(self, conversation: ConversationState) -> None:
         """One line above the messages: how many turns are not shown, and where they are."""
         above = sorted(turn for turn in conversation.turns if turn < self._first_turn)
-        hidden = conversation.collapsed_turns + len(above)
+        resident_first = min(conversation.turns, default=self._first_turn)
+        recorded_shown = len({turn for turn, _ in self._views if turn < resident_first})
+        collapsed = max(0, conversation.collapsed_turns - recorded_shown)
+        hidden = collapsed + len(above)
         note = self.query_one("#collapsed-note", Static)
         note.set_class(hidden > 0, "-visible")
         text = f"… {hidden} earlier turn{'s' if hidden != 1 else ''} not shown"
-        if above:
+        if collapsed and self.can_reveal:
+            text += f" · scroll up for turns {self._first_turn - hidden}–{self._first_turn - 1}"
+        elif above:
             text += f" · scroll up for turns {above[0]}–{above[-1]}"
-        if conversation.collapsed_turns:
+        if collapsed and not self.can_reveal:
             text += " · the full transcript is in the experiment's JSONL"
         note.update(text)
 
