@@ -80,8 +80,15 @@ async def main(repetitions: int, post: bool) -> None:
         root = Path(tmp)
         runner = ExperimentRunner(spec, root)
         cpu_at_end: list[float] = []
-        runner.bus.subscribe(ConversationEndEvent,
-                             lambda _event: cpu_at_end.append(time.process_time()))
+        load_at: list[float] = []
+        """The 1-minute load average at the end of each window of conversations."""
+
+        def ended(_event: ConversationEndEvent) -> None:
+            cpu_at_end.append(time.process_time())
+            if len(cpu_at_end) % WINDOW == 0:
+                load_at.append(os.getloadavg()[0])
+
+        runner.bus.subscribe(ConversationEndEvent, ended)
         load_before = os.getloadavg()
         cpu_start, started, run_cpu_start = time.process_time(), time.perf_counter(), cpu_s()
         result = await runner.run()
@@ -113,6 +120,10 @@ async def main(repetitions: int, post: bool) -> None:
           f"{post_cpu / repetitions * 1000:.2f} ms per conversation; goal ≤ ~100 s in all)")
     print(f"CPU per conversation: first {window:,} {first * 1000:.2f} ms, last {window:,} "
           f"{last * 1000:.2f} ms ({(last / first - 1) * 100:+.1f} %, goal within ±10 %)")
+    ends = [cpu_start, *cpu_at_end[WINDOW - 1::WINDOW]]
+    print(f"  by {WINDOW:,} conversations, ms each [load]: " + ", ".join(
+        f"{(b - a) / WINDOW * 1000:.2f} [{load:.1f}]"
+        for a, b, load in zip(ends, ends[1:], load_at, strict=False)))
     print(f"manifest writes: {writes}; state files: "
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
     print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB; "
