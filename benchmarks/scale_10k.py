@@ -30,11 +30,33 @@ system time of the whole benchmark, from /usr/bin/time):
 - post-processing alone of one 10,000-conversation experiment, before -> after, while a full
   test suite ran [load ~8]: 390 s wall, 45.5 s CPU -> 82.8 s wall, 23.4 s CPU (the index step
   241 s -> 59 s); the transcripts, summary.md and README are byte-identical.
+- one responder per run and transcripts rendered in half the CPU, on main with the same
+  session's cheaper orchestration, metrics and import, while other helpers' suites ran
+  [load 6.4 -> 9.5]: run 210.7 s + post 57.3 s = 268.0 s; process CPU run 99.3 s + post
+  28.7 s = 127.9 s (9.93 + 2.87 ms per conversation); CPU per conversation by 1,000: 10.28,
+  9.06, 9.39, 11.39, 10.25, 12.01, 11.30, 8.09, 8.84, 8.61 ms (first vs last -16 %) as the
+  load went 6.6 -> 8.8 -> 9.5; peak RSS 449 MB. An earlier run [load 5.3 -> 7.2]: 124.4 s of
+  CPU (94.2 + 30.3), first vs last +29 %.
+- CPU per conversation is flat; the first-vs-last figure moves with the machine's load: the
+  run alone by 1,000 conversations [load 7.3 -> 6.5]: 8.80, 9.16, 11.08, 12.45, 11.18, 9.79,
+  9.12, 8.70, 8.97, 8.76 ms (first vs last -0.5 %; the bump is another process's test suite).
+
+Where a conversation's CPU went before that session's per-turn work (2,000-conversation runs,
+py-spy, A/B runs, load ~5): about 90 % was the main thread and 10 % the fsync and manifest-
+writer threads (at 10,000: 82 + 6.7 + 2.2 s). Per turn ~1.6 ms: the metrics (~38 % of the main
+thread), writing each event (JSONL encode, compact line, tracking: ~21 %), the local model (~12
+%), building events (~9 %), the request and its payload hash (~8 %). Beyond the five turns ~0.6
+ms (1-turn vs 5-turn runs: 2.0-2.4 vs 8.3-9.0 ms): the conversation's first events and system
+prompts and its end, creating its JSONL file (~0.2 ms, mostly the kernel), closing it; plan,
+scorer, control and conductor are ~50 µs together. Without any fsync the run's CPU is the same
+within the noise (1,000 conversations, three A/B pairs). Post-processing at 10,000 (each step
+alone, CPU): import 12.3 s, transcripts + summary + README 10.2 s (~70 % of it reading and
+decoding the JSONL, ~25 % the Markdown and its files), index 4.1 s (reading 1.8 s, SQLite FTS5
+the rest).
 
 The run itself ends at ~147 MB; the rest of the peak is post-processing, where the import
 (~230 MB of DuckDB memory) runs alongside the record steps (which keep no conversation: each
-is read, written and summed, then let go) and the index. Most of the run's CPU is the per-turn
-metrics, the local model composing its replies, and encoding and writing each event.
+is read, written and summed, then let go) and the index.
 """
 
 from __future__ import annotations
@@ -80,8 +102,15 @@ async def main(repetitions: int, post: bool) -> None:
         root = Path(tmp)
         runner = ExperimentRunner(spec, root)
         cpu_at_end: list[float] = []
-        runner.bus.subscribe(ConversationEndEvent,
-                             lambda _event: cpu_at_end.append(time.process_time()))
+        load_at: list[float] = []
+        """The 1-minute load average at the end of each window of conversations."""
+
+        def ended(_event: ConversationEndEvent) -> None:
+            cpu_at_end.append(time.process_time())
+            if len(cpu_at_end) % WINDOW == 0:
+                load_at.append(os.getloadavg()[0])
+
+        runner.bus.subscribe(ConversationEndEvent, ended)
         load_before = os.getloadavg()
         cpu_start, started, run_cpu_start = time.process_time(), time.perf_counter(), cpu_s()
         result = await runner.run()
@@ -113,6 +142,10 @@ async def main(repetitions: int, post: bool) -> None:
           f"{post_cpu / repetitions * 1000:.2f} ms per conversation; goal ≤ ~100 s in all)")
     print(f"CPU per conversation: first {window:,} {first * 1000:.2f} ms, last {window:,} "
           f"{last * 1000:.2f} ms ({(last / first - 1) * 100:+.1f} %, goal within ±10 %)")
+    ends = [cpu_start, *cpu_at_end[WINDOW - 1::WINDOW]]
+    print(f"  by {WINDOW:,} conversations, ms each [load]: " + ", ".join(
+        f"{(b - a) / WINDOW * 1000:.2f} [{load:.1f}]"
+        for a, b, load in zip(ends, ends[1:], load_at, strict=False)))
     print(f"manifest writes: {writes}; state files: "
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
     print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB; "
