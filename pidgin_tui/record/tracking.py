@@ -248,15 +248,16 @@ class TrackingSubscriber:
         return Urgency.LIFECYCLE
 
     def close(self) -> None:
-        """Fsync everything and write the manifest one last time.
+        """Fsync everything and bring the manifest file up to date (written once more only if
+        a change is not in it yet).
 
         After a storage error the manifest write is still tried once (space may have been
         freed meanwhile), and its failure is not raised again.
         """
         if self._subscription is not None:
             self._subscription.cancel()
-        self.manifest.mark_dirty()
         if self.storage_error is not None:
+            self.manifest.mark_dirty()
             with contextlib.suppress(OSError):
                 self.manifest.write()
             return
@@ -270,6 +271,6 @@ class TrackingSubscriber:
                 error = future.exception()
                 if isinstance(error, OSError):
                     raise error
-            self.manifest.write()
+            self.manifest.flush()
         except OSError as exc:
             self._failed(exc)
