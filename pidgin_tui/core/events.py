@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any, ClassVar, Union
 
 import msgspec
@@ -65,7 +66,7 @@ def utc_text(ns: int) -> str:
 
 def _always(value: object) -> Any:
     """A default that is always written: `omit_defaults` skips plain defaults, not factories."""
-    return msgspec.field(default_factory=lambda: value)
+    return msgspec.field(default_factory=repeat(value).__next__)  # C: no Python frame per event
 
 
 class Event(msgspec.Struct, tag=True, tag_field="event_type", kw_only=True, omit_defaults=True):
@@ -432,17 +433,22 @@ def _packed_metrics(metrics: dict[str, float], version: int) -> msgspec.Raw | No
     layout = METRIC_LAYOUTS.get(version)
     if layout is None or not metrics.keys() <= _LAYOUT_SETS[version]:
         return None
-    values = list(map(metrics.get, layout))
-    # Formatting every value first and checking the text once is ~4x faster than a check per
-    # value; `inf` and `nan` (not JSON) are the only texts with those letters.
-    text = ",".join(["null" if value is None else format(value, _METRIC_FORMAT)
-                     for value in values])
-    if "inf" in text or "nan" in text:
+    # One `%` over every value (a missing one as nan) formats them ~2x faster than a call per
+    # value, with the same text (`%.6g` is `format(value, ".6g")`); nan and ±inf (not JSON)
+    # are the only texts with those letters, all written as null like a missing metric.
+    values = tuple(map(metrics.get, layout, repeat(math.nan)))
+    try:
+        text = _ARRAY_FORMATS[version] % values
+    except TypeError:  # a None among them
         text = ",".join(map(_metric_text, values))
+    if "n" in text:
+        text = ",".join(["null" if "n" in value else value for value in text.split(",")])
     return msgspec.Raw(f"[{text}]".encode())
 
 
 _LAYOUT_SETS = {version: frozenset(layout) for version, layout in METRIC_LAYOUTS.items()}
+_ARRAY_FORMATS = {version: ",".join([f"%{_METRIC_FORMAT}"] * len(layout))
+                  for version, layout in METRIC_LAYOUTS.items()}
 
 
 def encode_event(event: Event) -> bytes:

@@ -18,11 +18,13 @@ PRIVATE_MODE = 0o600
 """Mode of a file that may hold credentials, whatever the umask."""
 
 
-def write_atomic(path: Path, data: bytes, *, private: bool = False, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, *, private: bool = False, durable: bool = True,
+                 sync_directory: bool = True) -> None:
     """Write `data` to a temporary file beside `path`, then replace `path` with it.
 
     With `durable`, the file and then its directory are fsynced, so after a crash `path` holds
-    either the old or the new content, never a mix.
+    either the old or the new content, never a mix. Without `sync_directory` the caller
+    fsyncs the directory itself (`fsync_directory`), once for several files replaced together.
     """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     mode = PRIVATE_MODE if private else PUBLIC_MODE
@@ -39,9 +41,14 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False, durable: boo
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if durable:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    if durable and sync_directory:
+        fsync_directory(path.parent)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make the names replaced in `directory` durable."""
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -12,10 +12,11 @@ import random
 import re
 import zlib
 from collections.abc import AsyncIterator
-from operator import attrgetter
 
 from pidgin_tui.core.events import FIRST_TURN
+from pidgin_tui.core.prefix_fold import PrefixFold
 from pidgin_tui.core.provider import (
+    ChatMessage,
     Chunk,
     FinishChunk,
     ProviderError,
@@ -105,7 +106,12 @@ def tokens_for_chars(chars: int) -> int:
     return max(1, (chars + 3) // 4) if chars else 0
 
 
-_content = attrgetter("content")
+def _add_chars(total: int, message: ChatMessage) -> int:
+    return total + len(message.content)
+
+
+_HISTORIES_KEPT = 256
+"""Agents' histories whose character counts are kept (more in flight start over: still exact)."""
 
 
 class LocalProvider:
@@ -117,6 +123,18 @@ class LocalProvider:
         self.fail_at_turns = fail_at_turns
         self.fail_kind = fail_kind
         self.tokens_per_second = tokens_per_second
+        self._history_chars: dict[tuple[int, str | None], PrefixFold[ChatMessage, int]] = {}
+        """Characters of each agent's history so far (by seed and agent), so counting a
+        request's input costs O(new messages)."""
+
+    def _input_chars(self, request: ProviderRequest) -> int:
+        key = (request.seed, request.agent_id)
+        fold = self._history_chars.get(key)
+        if fold is None:
+            if len(self._history_chars) >= _HISTORIES_KEPT:
+                self._history_chars.clear()
+            fold = self._history_chars[key] = PrefixFold(0, _add_chars)
+        return len(request.system) + fold(request.messages)
 
     def _delay_for(self, model: str) -> float:
         if self.tokens_per_second is not None:
@@ -145,7 +163,7 @@ class LocalProvider:
             if delay:
                 await asyncio.sleep(delay)
             yield TextChunk(piece)
-        input_chars = len(request.system) + sum(map(len, map(_content, request.messages)))
+        input_chars = self._input_chars(request)
         output = estimate_tokens(reply)
         reasoning = estimate_tokens(thinking) if thinking and request.think else 0
         yield UsageChunk(input_tokens=tokens_for_chars(input_chars) + 4 * len(request.messages),

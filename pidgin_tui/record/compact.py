@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ from pidgin_tui.core.events import (
 COMPACT_SCHEMA = 3
 """The first schema version whose lines may be compact."""
 AGENT_MODEL_EVENTS = (MessageRequestEvent, MessageCompleteEvent, TokenUsageEvent)
+AgentModelEvent = MessageRequestEvent | MessageCompleteEvent | TokenUsageEvent
 """Events whose `model` a compact line leaves to the start when it is the agent's."""
 AGENTS = ("agent_a", "agent_b")
 
@@ -137,30 +139,9 @@ class FileHeader:
         if ms is None:
             return None
         changes = {} if changes is None else dict(changes)  # the caller's stay its own
-        if isinstance(event, AGENT_MODEL_EVENTS):
-            agent = event.agent_id
-            model = self.models.get(agent)
-            if model is not None:
-                if event.model == model:
-                    changes["model"] = ""
-                elif not event.model:
-                    return None  # an empty model would read back as the agent's
-                if isinstance(event, MessageRequestEvent):
-                    effective = self.effective.get(agent, {})
-                    if event.effective == effective:
-                        changes["effective"] = {}
-                    elif not event.effective:
-                        return None
-            if isinstance(event, TokenUsageEvent) and (implied := _provider_named(event.model)):
-                if event.provider == implied:
-                    changes["provider"] = ""
-                elif not event.provider:
-                    return None
-            if isinstance(event, MessageRequestEvent):
-                if not _HEX64.fullmatch(event.payload_sha256):
-                    return None
-                changes["payload_sha256"] = binascii.b2a_base64(
-                    bytes.fromhex(event.payload_sha256), newline=False)[:_B64_HASH_CHARS].decode()
+        leave_out = _LEAVE_OUT.get(type(event))  # exact types: isinstance is slow on Structs
+        if leave_out is not None and not leave_out(self, event, changes):
+            return None
         if changes.get("schema_version", event.schema_version) != self.schema_version:
             changes["schema_version"] = self.schema_version  # left to the first line
         line = encode_event(msgspec.structs.replace(event, **changes) if changes else event)
@@ -174,6 +155,44 @@ class FileHeader:
         version = line.index(self._version_field, end)
         return b"".join((line[:head], _TIME_KEY, b"%d" % ms, line[end:version],
                          line[version + len(self._version_field):]))
+
+    def _agent_model(self, event: AgentModelEvent, changes: dict[str, Any]) -> bool:
+        """Leave out the agent's model (as at the start); False if the line must be full."""
+        model = self.models.get(event.agent_id)
+        if model is None:
+            return True
+        if event.model == model:
+            changes["model"] = ""
+        elif not event.model:
+            return False  # an empty model would read back as the agent's
+        return True
+
+    def _request(self, event: MessageRequestEvent, changes: dict[str, Any]) -> bool:
+        """Also the agent's effective settings (as at the start), and the hash in base64."""
+        if not self._agent_model(event, changes):
+            return False
+        if event.agent_id in self.models:
+            if event.effective == self.effective.get(event.agent_id, {}):
+                changes["effective"] = {}
+            elif not event.effective:
+                return False
+        if not _HEX64.fullmatch(event.payload_sha256):
+            return False
+        changes["payload_sha256"] = binascii.b2a_base64(
+            bytes.fromhex(event.payload_sha256), newline=False)[:_B64_HASH_CHARS].decode()
+        return True
+
+    def _usage(self, event: TokenUsageEvent, changes: dict[str, Any]) -> bool:
+        """Also the provider, when the model names it."""
+        if not self._agent_model(event, changes):
+            return False
+        implied = _provider_named(event.model)
+        if implied:
+            if event.provider == implied:
+                changes["provider"] = ""
+            elif not event.provider:
+                return False
+        return True
 
     def _relative_ms(self, timestamp: str) -> int | None:
         """Whole milliseconds from the first line's time to `timestamp`, or None if it is not
@@ -230,6 +249,13 @@ class FileHeader:
                 "model_a": self.models.get("agent_a"), "model_b": self.models.get("agent_b"),
                 "effective_a": _json(self.effective.get("agent_a")),
                 "effective_b": _json(self.effective.get("agent_b"))}
+
+
+_LEAVE_OUT: dict[type[Event], Callable[[FileHeader, Any, dict[str, Any]], bool]] = {
+    MessageRequestEvent: FileHeader._request, MessageCompleteEvent: FileHeader._agent_model,
+    TokenUsageEvent: FileHeader._usage}
+"""What a compact line of each type leaves out besides its time and version (by exact type:
+a subclass is written in full, never wrongly)."""
 
 
 def _json(value: dict[str, Any] | None) -> str | None:

@@ -13,7 +13,9 @@ returns is whole (lines of earlier releases spell everything out).
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -59,8 +61,19 @@ def append_bytes(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+SYNC_INTERVAL_S = 0.1
+"""Least time between two fsyncs of one file. A turn's end is fsynced at once when the file's
+last fsync is older than this, else this long after it: a real model's turn takes longer, so
+each of its turns gets its own fsync, while the instant local models, hundreds of turns a
+second, do not wake the fsync thread (and contend for the interpreter) hundreds of times."""
+
+
+_clock = time.monotonic
+"""When fsyncs were queued (a test stops it)."""
+
+
 class JsonlWriter:
-    """Appends one event per line; fsyncs at turn ends and on close.
+    """Appends one event per line; fsyncs at turn ends (`SYNC_INTERVAL_S` apart) and on close.
 
     Each line goes to the OS with one `write` on an O_APPEND descriptor (no Python buffer), so a
     killed process loses nothing that was written, and a failed write never leaves bytes behind
@@ -74,6 +87,10 @@ class JsonlWriter:
         self._fd: int | None = os.open(
             path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         self._pending_sync: Future[None] | None = None
+        self._last_sync = -SYNC_INTERVAL_S
+        """When the last fsync was queued (`time.monotonic`)."""
+        self._deferred: asyncio.TimerHandle | None = None
+        """The fsync queued for when `SYNC_INTERVAL_S` has passed since the last one."""
         self.lines_written = 0
         self._context = _FileContext.of(path)
         self._empty = os.fstat(self._fd).st_size == 0
@@ -103,16 +120,50 @@ class JsonlWriter:
         self.lines_written += 1
 
     def sync(self) -> None:
+        """Make what was written durable: now, or `SYNC_INTERVAL_S` after the last fsync."""
         if self._fd is None:
             return
-        if self._pending_sync is None or self._pending_sync.done():
-            if self._pending_sync is not None:
-                self._pending_sync.result()  # raises the error of the previous fsync
-            self._pending_sync = _fsync_executor().submit(os.fsync, self._fd)
+        if self._pending_sync is not None and self._pending_sync.done():
+            self._pending_sync.result()  # raises the error of the previous fsync
+        if self._deferred is not None:
+            return  # what was written meanwhile goes with it
+        wait = self._last_sync + SYNC_INTERVAL_S - _clock()
+        in_flight = self._pending_sync is not None and not self._pending_sync.done()
+        if in_flight:
+            wait = max(wait, SYNC_INTERVAL_S / 4)
+        if wait > 0:
+            try:
+                self._deferred = asyncio.get_running_loop().call_later(wait, self._deferred_sync)
+                return
+            except RuntimeError:  # no loop to come back on
+                pass
+        if not in_flight:  # else what it does not cover waits for the next sync or close
+            self._queue_sync()
+
+    def _deferred_sync(self) -> None:
+        self._deferred = None
+        if self._fd is None:
+            return
+        if self._pending_sync is not None and not self._pending_sync.done():
+            self.sync()  # the previous fsync is still running: after it
+        elif self._pending_sync is None or self._pending_sync.exception() is None:
+            self._queue_sync()
+        # else the previous fsync failed: the next `sync` or `close` raises it
+
+    def _queue_sync(self) -> None:
+        assert self._fd is not None
+        self._pending_sync = _fsync_executor().submit(os.fsync, self._fd)
+        self._last_sync = _clock()
+
+    def _cancel_deferred(self) -> None:
+        if self._deferred is not None:
+            self._deferred.cancel()
+            self._deferred = None
 
     def close(self) -> None:
         if self._fd is None:
             return
+        self._cancel_deferred()
         fd, self._fd = self._fd, None
         _final_sync(fd, self._pending_sync)
 
@@ -121,11 +172,13 @@ class JsonlWriter:
         goes on at once. The future raises what the fsync raised."""
         if self._fd is None:
             return None
+        self._cancel_deferred()
         fd, self._fd = self._fd, None
         return _fsync_executor().submit(_final_sync, fd, None)
 
     def abandon(self) -> None:
         """Close without syncing (after a storage error): nothing more is attempted."""
+        self._cancel_deferred()
         if self._fd is not None:
             fd, self._fd = self._fd, None
             if self._pending_sync is not None:

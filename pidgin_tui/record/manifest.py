@@ -48,9 +48,9 @@ class Urgency(IntEnum):
     """Experiment start and end: written before the publisher continues."""
 
 
-def replace_atomic(path: Path, encoded: bytes) -> None:
+def replace_atomic(path: Path, encoded: bytes, *, sync_directory: bool = True) -> None:
     """Write atomically and durably (`core.files.write_atomic`), following the umask."""
-    write_atomic(path, encoded)
+    write_atomic(path, encoded, sync_directory=sync_directory)
 
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
@@ -201,6 +201,14 @@ class ManifestWriter:
         self._wait_pending()
         self._persist(*self._snapshot())
 
+    def flush(self) -> None:
+        """Once this returns, the file holds every change (written now only if one is not
+        written yet), and no write is scheduled or in flight."""
+        self.cancel()
+        self._wait_pending()
+        if self._dirty:
+            self._persist(*self._snapshot())
+
     def cancel(self) -> None:
         """Drop a scheduled write (after a storage error nothing more is attempted)."""
         if self._timer is not None:
@@ -230,8 +238,8 @@ class ManifestWriter:
         return msgspec.json.format(_encode(summary), indent=1), lines, fresh
 
     def _persist(self, summary: bytes, lines: bytes, fresh: bool) -> None:
-        if fresh:
-            replace_atomic(self.log_path, lines)
+        if fresh:  # its new name is made durable with the summary's, by one directory fsync
+            replace_atomic(self.log_path, lines, sync_directory=False)
         elif lines:
             fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
                          0o644)

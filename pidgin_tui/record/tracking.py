@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import cast
 
 from pidgin_tui.core.bus import EventBus, Subscription
 from pidgin_tui.core.events import (
@@ -45,6 +46,11 @@ def add_usage(summary: Manifest, event: TokenUsageEvent) -> None:
     if summary.total_cost_usd is not None:
         summary.total_cost_usd += event.cost_usd
 
+
+_SYNCED_AFTER = frozenset({TurnCompleteEvent, ConversationEndEvent})
+"""Events after which a conversation's file is fsynced (in the background)."""
+_ERRORS = frozenset({APIErrorEvent, ErrorEvent})
+"""Events counted in the manifest's `error_count`."""
 
 COUNTED = frozenset({Status.RUNNING, *FINAL_STATUSES})
 """The statuses the summary counts conversations under (`<status>_conversations`)."""
@@ -120,10 +126,11 @@ class TrackingSubscriber:
         try:
             writer = self._writer_for(event)
             writer.write(event)
-            if isinstance(event, TurnCompleteEvent | ConversationEndEvent):
+            kind = type(event)  # exact types: isinstance is slow on Structs
+            if kind in _SYNCED_AFTER:
                 writer.sync()
-            if isinstance(event, ConversationEndEvent) and event.conversation_id:
-                self._close_in_background(self._writers.pop(event.conversation_id))
+                if kind is ConversationEndEvent and event.conversation_id:
+                    self._close_in_background(self._writers.pop(event.conversation_id))
             self.manifest.maybe_write(urgency)
         except OSError as exc:
             self._failed(exc)
@@ -204,37 +211,36 @@ class TrackingSubscriber:
     def _update_manifest(self, event: Event) -> Urgency:
         """Apply the event to the manifest; say how soon the change must reach the file."""
         data = self.manifest.data
-        self.manifest.mark_dirty(event.conversation_id)
-        match event:
-            case ExperimentStartEvent():
-                data.status = Status.RUNNING
-                data.started_at = event.timestamp
-                return Urgency.NOW
-            case ExperimentCompleteEvent():
-                data.status = event.status
-                data.completed_at = event.timestamp
-                data.duration_ms = event.duration_ms
-                return Urgency.NOW
-        if event.conversation_id is None:
-            if isinstance(event, APIErrorEvent | ErrorEvent):
-                data.error_count += 1
+        conversation_id = event.conversation_id
+        self.manifest.mark_dirty(conversation_id)
+        kind = type(event)  # exact types: isinstance is slow on Structs
+        if kind is ExperimentStartEvent:
+            data.status = Status.RUNNING
+            data.started_at = event.timestamp
+            return Urgency.NOW
+        if kind is ExperimentCompleteEvent:
+            complete = cast(ExperimentCompleteEvent, event)
+            data.status = complete.status
+            data.completed_at = complete.timestamp
+            data.duration_ms = complete.duration_ms
+            return Urgency.NOW
+        if kind in _ERRORS:
+            data.error_count += 1
+        if conversation_id is None:
             return Urgency.PROGRESS
-        record = self._record(event.conversation_id)
+        record = self._record(conversation_id)
         turns = record.turns_completed
         record.apply(event)
         data.total_turns += record.turns_completed - turns
-        match event:
-            case TokenUsageEvent():
-                add_usage(data, event)
-            case APIErrorEvent() | ErrorEvent():
-                data.error_count += 1
-        counted = self._counted.get(event.conversation_id)
+        if kind is TokenUsageEvent:
+            add_usage(data, cast(TokenUsageEvent, event))
+        counted = self._counted.get(conversation_id)
         if counted is None:
-            entry = data.conversations.get(event.conversation_id)
+            entry = data.conversations.get(conversation_id)
             counted = entry.status if entry is not None else Status.CREATED
         if record.status == counted:
             return Urgency.PROGRESS
-        self._counted[event.conversation_id] = record.status
+        self._counted[conversation_id] = record.status
         for status, change in ((counted, -1), (record.status, 1)):
             key = counted_as(status)
             if key is not None:
@@ -242,15 +248,16 @@ class TrackingSubscriber:
         return Urgency.LIFECYCLE
 
     def close(self) -> None:
-        """Fsync everything and write the manifest one last time.
+        """Fsync everything and bring the manifest file up to date (written once more only if
+        a change is not in it yet).
 
         After a storage error the manifest write is still tried once (space may have been
         freed meanwhile), and its failure is not raised again.
         """
         if self._subscription is not None:
             self._subscription.cancel()
-        self.manifest.mark_dirty()
         if self.storage_error is not None:
+            self.manifest.mark_dirty()
             with contextlib.suppress(OSError):
                 self.manifest.write()
             return
@@ -264,6 +271,6 @@ class TrackingSubscriber:
                 error = future.exception()
                 if isinstance(error, OSError):
                     raise error
-            self.manifest.write()
+            self.manifest.flush()
         except OSError as exc:
             self._failed(exc)

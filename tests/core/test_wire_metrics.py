@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pidgin_tui.core import events as ev
 from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
@@ -90,3 +92,22 @@ def test_a_conversation_file_leaves_its_ids_to_its_name(tmp_path: Path) -> None:
     events = read_all_events(path).events
     assert [(e.experiment_id, e.conversation_id) for e in events] == [
         ("e1", "e1_0001"), ("other", "e1_0001"), ("e1", "e1_0002")]
+
+
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**9, 10**9), st.booleans(),
+    st.none(), st.floats(min_value=-1e7, max_value=1e7))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(METRIC_LAYOUTS[METRICS_VERSION]), _values, min_size=1))
+def test_each_metric_is_written_with_its_six_digits_or_null(metrics: dict[str, float]) -> None:
+    # The array is formatted in one go; each value must read exactly as `format(v, ".6g")`
+    # (and non-finite or missing values as null), the text the file format promises.
+    layout = METRIC_LAYOUTS[METRICS_VERSION]
+    packed = ev.encode_event(ev.TurnCompleteEvent(turn_number=1, metrics=metrics,
+                                                  metrics_version=METRICS_VERSION))
+    text = packed[packed.index(b'"metrics":[') + 11:packed.index(b"]")].decode()
+    expected = ["null" if (value := metrics.get(name)) is None or not math.isfinite(value)
+                else format(value, f".{ev.METRIC_DIGITS}g") for name in layout]
+    assert text.split(",") == expected

@@ -91,3 +91,32 @@ def test_the_log_is_compacted_once_it_grows_past_a_few_lines_per_conversation(
     assert max(sizes) <= limit and min(sizes[limit:]) < limit // 2  # compacted, twice
     read = read_manifest(tmp_path)
     assert read is not None and read.conversations["e1_0003"].turns_completed == step
+
+
+def test_flush_writes_only_what_is_not_written_yet(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The end of a run writes the manifest once (its completion), not once more on close.
+    fsyncs: list[int] = []
+    monkeypatch.setattr(manifest_module.os, "fsync", fsyncs.append)
+    writer = _writer(tmp_path, conversations=3)
+    writes = writer.writes
+    fsyncs.clear()
+    writer.flush()
+    assert writer.writes == writes and not fsyncs
+    writer.data.conversations["e1_0001"].turns_completed = 4
+    writer.mark_dirty("e1_0001")
+    writer.flush()
+    assert writer.writes == writes + 1
+    assert read_manifest(tmp_path).conversations["e1_0001"].turns_completed == 4  # type: ignore[union-attr]
+
+
+def test_a_fresh_write_fsyncs_the_directory_once_for_both_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pidgin_tui.core import files
+
+    synced: list[int] = []
+    directories: list[Path] = []
+    monkeypatch.setattr(manifest_module.os, "fsync", synced.append)
+    monkeypatch.setattr(files, "fsync_directory", directories.append)
+    _writer(tmp_path, conversations=3)  # replaces the state log and the summary
+    assert directories == [tmp_path] and len(synced) == 2  # each file, then their names
