@@ -17,6 +17,23 @@ bytes), and putting back as JSON text what a compact line left to its file's fir
 (`import_sql._RESTORED`, then a cast that parses it again) costs ~0.09 s of CPU for these
 48,802 lines, ~0.15 s with the extra keys staged. A memory limit of 192 MB or none measure the
 same (70,485 vs 70,654 events/s side by side [3.1]).
+
+After trimming the import (2026-12-02, alternating with the code before, median of 5 each;
+the machine was loaded 4-8 by other work): 26,058 vs 19,174 events/s [7.6 / 5.8], 57,025 vs
+26,503 [5.8 / 6.3], 38,473 vs 41,379 [4.8 / 5.0]; best 90,399 vs 62,949. Steadier measures of
+the same change: CPU per import (process time, median of 4, load ~4) 0.48 / 0.63 / 0.67 s vs
+0.76 / 0.79 / 0.68 s, one import once at 0.493 s wall (99,000 events/s); instructions per
+import (callgrind) 3,415 M vs 3,747 M. What went: a second JSON parse of every message and
+token usage (messages and the token sums read columns the one parse staged), `substr` putting
+back a compact line's head (it counts characters through the whole line: 7 % of the
+instructions; `replace` searches bytes), a regular expression per line for the conversation id
+(the file table has it), and a second thread while staging on a busy machine (0.23 vs 0.33 s
+of CPU). The goal is not met at these loads. What is left, by instructions: DuckDB's JSON
+parsing ~11 % (the scan, `json_transform`, the cast of restored lines, `json_remove` of turns),
+appending rows ~11 %, the checkpoint ~9 %, planning ~6 %. Tried and dropped: parsing each line
+once in Python (msgspec, 0.6 µs a line) into a delimited file DuckDB reads with `read_csv`;
+restoring compact lines and writing the rows in Python took more CPU (~0.36 s) than DuckDB's own
+parse, and DuckDB's `read_ndjson` with typed columns was twice as slow as `json_transform`.
 """
 
 from __future__ import annotations

@@ -87,6 +87,8 @@ class FileHeader:
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Agent id -> its effective settings at the start."""
     _stamps: dict[int, bytes] = field(default_factory=dict)
+    _spelled: dict[int, bytes] = field(default_factory=dict)
+    """Milliseconds -> what takes the place of a compact line's `,"t":<ms>` (reading)."""
     _second: str = ""
     """The last second (`YYYY-MM-DDTHH:MM:SS`) a written line's time fell in, and its start
     in milliseconds after the first line's time."""
@@ -219,28 +221,35 @@ class FileHeader:
             text = self._stamps[ms] = _stamp(self.start, ms).encode()
         return text
 
-    def expand(self, line: bytes) -> bytes:
+    def expand(self, line: bytes, time: CompactTime | None = None) -> bytes:
         """A compact line with its `timestamp` and `schema_version` put back (other lines as
-        they are); `restore` puts back the rest once it is decoded."""
-        time = _time_of(line)
+        they are); `restore` puts back the rest once it is decoded. `time` is the line's
+        `compact_time`, if the caller has it already."""
         if time is None:
-            return line
+            time = compact_time(line)
+            if time is None:
+                return line
         at, number = time
-        return b"".join((line[:at], _TIMESTAMP_KEY, self.stamp(int(number.group())), b'"',
-                         _VERSION_KEY, str(self.schema_version).encode(),
-                         line[number.end():]))
+        ms = int(number.group())
+        spelled = self._spelled.get(ms)
+        if spelled is None:
+            spelled = self._spelled[ms] = b"".join((
+                _TIMESTAMP_KEY, self.stamp(ms), b'"', self._version_field))
+        return b"".join((line[:at], spelled, line[number.end():]))
 
     def restore(self, event: Event) -> None:
         """Put back, in place, the fields a compact line of `event` left to the first line."""
-        agent = getattr(event, "agent_id", "")
-        if isinstance(event, AGENT_MODEL_EVENTS) and agent in self.models and not event.model:
+        if not isinstance(event, AGENT_MODEL_EVENTS):
+            return  # it left its time only
+        agent = event.agent_id
+        if not event.model and agent in self.models:
             event.model = self.models[agent]
         if isinstance(event, MessageRequestEvent):
             if not event.effective and agent in self.effective:
                 event.effective = self.effective[agent]
             if len(event.payload_sha256) == _B64_HASH_CHARS:
                 event.payload_sha256 = _hex_of(event.payload_sha256)
-        if isinstance(event, TokenUsageEvent) and not event.provider:
+        elif isinstance(event, TokenUsageEvent) and not event.provider:
             event.provider = _provider_named(event.model)
 
     def columns(self) -> dict[str, Any]:
@@ -262,7 +271,11 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else msgspec.json.encode(value).decode()
 
 
-def _time_of(line: bytes) -> tuple[int, re.Match[bytes]] | None:
+CompactTime = tuple[int, re.Match[bytes]]
+"""Where a compact line's `,"t":` starts, and its number."""
+
+
+def compact_time(line: bytes) -> CompactTime | None:
     """Where a compact line's `,"t":` starts and its number, or None for a full line."""
     if not line.startswith(_TAG):
         return None
@@ -275,7 +288,7 @@ def _time_of(line: bytes) -> tuple[int, re.Match[bytes]] | None:
 
 def is_compact(line: bytes) -> bool:
     """Whether a line leaves its time (and more) to its file's first line."""
-    return _time_of(line) is not None
+    return compact_time(line) is not None
 
 
 def _hex_of(value: str) -> str:

@@ -180,12 +180,14 @@ class ConversationRecord:
         """Fold in the complete lines appended to `path` since the last read; returns them.
 
         With `types`, only those events are read (a transcript skips requests and usage):
-        the totals that depend on the others are then left untouched.
+        the totals that depend on the others are then left untouched. Without detail, turns
+        are read without their metrics (`read_events`), which it does not keep.
         """
         if self.path is None:
             return []
         first = self.offset == 0
-        result = read_events(self.path, self.offset, first_line_number=self._line, types=types)
+        result = read_events(self.path, self.offset, first_line_number=self._line, types=types,
+                             metrics=self.detail)
         if result.offset == self.offset:
             return []
         self._line += result.complete_lines
@@ -200,7 +202,7 @@ class ConversationRecord:
         """Take the scores of the conversation's newest rescore, when it has one."""
         found = rescored_file(self.path) if self.path is not None else None
         if found is not None:
-            self.apply_scores(read_all_events(found).events)
+            self.apply_scores(read_all_events(found, metrics=self.detail).events)
 
     def apply_scores(self, rescored: Sequence[Event]) -> None:
         """Replace the scores of the turns in `rescored` (TurnCompleteEvents) and every end

@@ -55,7 +55,7 @@ class ExperimentRecord:
             conv_id = conversation_id_of(path) or path.stem
             conv = ConversationRecord(conversation_id=conv_id, detail=detail or visit is not None,
                                       path=path)
-            result = read_all_events(path)
+            result = read_all_events(path, metrics=conv.detail)
             conv.apply_all(result.events)
             result.events = []  # folded in: not kept twice
             if rescored:

@@ -24,8 +24,14 @@ from typing import Any
 
 import msgspec
 
-from pidgin_tui.core.events import SCHEMA_VERSION, Event, decode_event, encode_event
-from pidgin_tui.record.compact import FileHeader, is_compact
+from pidgin_tui.core.events import (
+    SCHEMA_VERSION,
+    Event,
+    TurnCompleteEvent,
+    decode_event,
+    encode_event,
+)
+from pidgin_tui.record.compact import FileHeader, compact_time
 from pidgin_tui.record.layout import conversation_id_of, experiment_id_of_dir
 
 _fsync_pool: ThreadPoolExecutor | None = None
@@ -232,16 +238,44 @@ class ReadResult:
     """Complete lines read, skipped ones included (to number the lines of the next read)."""
 
 
+_BLANK = frozenset(b" \t\r\n\x0b\x0c")
+"""First bytes of a line that may be blank (`bytes.strip` removes these)."""
+
+
+def _prefix(cls: type[Event]) -> bytes:
+    """The first bytes of a line of `cls`: the encoder writes the tag field first."""
+    return f'{{"event_type":"{cls.__name__}"'.encode()
+
+
+_TURN_PREFIX = _prefix(TurnCompleteEvent)
+_METRICS_KEY = b',"metrics":['
+
+
+def _without_metrics(line: bytes) -> bytes:
+    """A turn's line without its positional metrics (an array of numbers: its first `]` ends
+    it; no string holds an unescaped quote, so none holds the key)."""
+    at = line.find(_METRICS_KEY)
+    if at < 0:
+        return line
+    end = line.find(b"]", at)
+    return line if end < 0 else line[:at] + line[end + 1:]
+
+
 def _prefixes(types: Iterable[type[Event]]) -> tuple[bytes, ...]:
-    """The first bytes of a line of each type: the encoder writes the tag field first."""
-    return tuple(f'{{"event_type":"{cls.__name__}"'.encode() for cls in types)
+    """The first bytes of a line of each type."""
+    return tuple(map(_prefix, types))
 
 
 def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
                 first_line_number: int = 1,
-                types: Iterable[type[Event]] | None = None) -> ReadResult:
-    """Read the complete event lines of `path` from byte `offset` on (only `types`, if given)."""
+                types: Iterable[type[Event]] | None = None, metrics: bool = True) -> ReadResult:
+    """Read the complete event lines of `path` from byte `offset` on (only `types`, if given).
+
+    With `metrics=False`, a turn's positional metrics are neither read nor checked: its
+    TurnCompleteEvent comes without them (for readers that keep counts and scores only; the
+    metrics are most of a turn's line and of the time to read it)."""
     wanted = _prefixes(types) if types is not None else None
+    packed = None if metrics else _TURN_PREFIX
     result = ReadResult(offset=offset)
     try:
         with open(path, "rb") as handle:
@@ -258,17 +292,20 @@ def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
     restore = _FileContext.of(path).restore
     header: FileHeader | None | bool = False  # read from the first line at the first need
     for line in complete.split(b"\n"):
-        if line.strip() and (wanted is None or line.startswith(wanted)):
-            compact = is_compact(line)
-            if compact and header is False:
+        if (line and (wanted is None or line.startswith(wanted))
+                and (line[0] not in _BLANK or line.strip())):  # a line of blanks is no line
+            if packed is not None and line.startswith(packed):
+                line = _without_metrics(line)
+            time = compact_time(line)
+            if time is not None and header is False:
                 header = FileHeader.of_file(path)
             try:
-                if compact:
+                if time is not None:
                     if not isinstance(header, FileHeader):
                         raise msgspec.DecodeError(
                             "a compact line, but the file's first line is unreadable or of an "
                             "earlier version")
-                    event = decode_event(header.expand(line))
+                    event = decode_event(header.expand(line, time))
                     header.restore(event)
                 else:
                     event = decode_event(line)
@@ -283,6 +320,8 @@ def read_events(path: Path, offset: int = 0, max_bytes: int | None = None,
     return result
 
 
-def read_all_events(path: Path, types: Iterable[type[Event]] | None = None) -> ReadResult:
-    """Every complete event of a file; a truncated last line is reported in `partial_tail_bytes`."""
-    return read_events(path, 0, types=types)
+def read_all_events(path: Path, types: Iterable[type[Event]] | None = None,
+                    metrics: bool = True) -> ReadResult:
+    """Every complete event of a file; a truncated last line is reported in `partial_tail_bytes`
+    (`metrics` as in `read_events`)."""
+    return read_events(path, 0, types=types, metrics=metrics)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pidgin_tui.core.events import TurnStartEvent, encode_event
+import msgspec
+
+from pidgin_tui.core.events import TurnCompleteEvent, TurnStartEvent, encode_event
+from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
 from pidgin_tui.record.jsonl import JsonlWriter, read_events
 
 
@@ -55,3 +58,25 @@ def test_malformed_complete_lines_are_reported_not_fatal(tmp_path: Path) -> None
 def test_missing_file_reads_as_empty(tmp_path: Path) -> None:
     result = read_events(tmp_path / "absent.jsonl", 0)
     assert result.events == [] and result.offset == 0
+
+
+def test_a_reader_without_metrics_gets_every_event_but_a_turns_metrics(tmp_path: Path) -> None:
+    version = max(METRIC_LAYOUTS)
+    metrics = {name: float(i) for i, name in enumerate(METRIC_LAYOUTS[version])}
+    path = tmp_path / "conv_c_events.jsonl"
+    writer = JsonlWriter(path)
+    for event in (TurnStartEvent(turn_number=1, conversation_id="c"),
+                  TurnCompleteEvent(turn_number=1, conversation_id="c", convergence_score=0.25,
+                                    metrics=metrics, metrics_version=version),
+                  TurnCompleteEvent(turn_number=2, conversation_id="c", metrics={"x": 1.0},
+                                    metrics_version=version + 1),  # no layout: an object
+                  TurnStartEvent(turn_number=3, conversation_id="c")):
+        writer.write(event)
+    writer.close()
+    full, lean = read_events(path), read_events(path, metrics=False)
+    assert b'"metrics":[' in path.read_bytes() and not full.errors and not lean.errors
+    assert full.events[1].metrics == metrics  # type: ignore[attr-defined]
+    assert lean.events[1] == msgspec.structs.replace(full.events[1], metrics={})
+    assert lean.events[2].metrics == {"x": 1.0}  # type: ignore[attr-defined]
+    assert [lean.events[i] for i in (0, 2, 3)] == [full.events[i] for i in (0, 2, 3)]
+    assert (lean.offset, lean.complete_lines) == (full.offset, full.complete_lines)
