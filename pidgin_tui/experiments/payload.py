@@ -27,9 +27,9 @@ from pidgin_tui.core.history import (
     recorded_items,
     replay_entries,
 )
+from pidgin_tui.core.payload_hash import payload_sha256
 from pidgin_tui.core.router import AgentView
 from pidgin_tui.core.types import AgentId, ChatMessage
-from pidgin_tui.providers.event_aware import payload_sha256
 from pidgin_tui.providers.registry import Registry
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_jsonl_name
