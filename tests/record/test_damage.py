@@ -127,7 +127,15 @@ def test_list_and_monitor_show_each_damaged_experiment_with_its_reason(root: Pat
     assert text.returncode == 0 and "damaged" in text.stdout
 
 
-def test_commands_on_other_experiments_still_work(root: Path) -> None:
+def test_commands_on_other_experiments_still_work(root: Path, tmp_path: Path) -> None:
+    stopped = _cli(root, "stop", "healthy")
+    assert stopped.returncode == 0 and "not running (completed)" in stopped.stdout
+    imported = _cli(root, "import", "healthy")
+    assert imported.returncode == 0 and "1 experiment(s), " in imported.stdout
+    exported = _cli(root, "export", "healthy", "--format", "csv", "--to", str(tmp_path / "csv"))
+    assert exported.returncode == 0, exported.stderr
+    conversations = (tmp_path / "csv" / "conversations.csv").read_text().splitlines()
+    assert len(conversations) == 1 + 2  # the header, then the healthy experiment's two
     for command in (("show", "healthy"), ("resume", "--no-post-process", "healthy"),
                     ("transcript", "healthy")):
         done = _cli(root, *command)
