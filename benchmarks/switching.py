@@ -5,10 +5,13 @@ as a run would) and times three kinds of press on the live screen, each from the
 the app until every widget has handled its messages and the frame showing the other
 conversation is drawn:
 
-1. first visit: `n` through the first six, each built on the key press (preparing ahead is off);
+1. first visit: `n` through the first six, none prepared ahead (preparing is off): the message
+   widgets on screen are refilled with the next conversation, and the view of the one left is
+   built again out of sight after the frame (that build is not in the figure);
 2. repeat visit: `p` and `n` over those six again, whose views the deck keeps;
 3. next after reading: `n` on to the six never shown, after `--read` seconds on each (the time
-   the screen has to build the next one out of sight).
+   the screen has to prepare the next one out of sight; the deck is full by then, so that
+   refills the least recently shown view).
 
 Wall time moves with the machine's load (2 cores shared with other work), so the app process's
 CPU time and the load average are printed too. Goal: ≤ 100 ms at turn 200.
@@ -21,6 +24,15 @@ Measured 2026-12-02, medians over the presses, wall / CPU:
   load ~8, after: first visit 444 / 151 ms, repeat 168 / 64 ms, next after reading 336 / 113 ms.
   load 1.2, final main of the session: first visit 166 / 140 ms, repeat 52 / 52 ms, next after
   reading 88 / 82 ms (the first visit of a conversation not prepared ahead misses the goal).
+Measured 2026-12-02 later, same machine, before and after refilling mounted widgets (a switch to
+a conversation without a view rewrites message widgets instead of mounting new ones, and a
+message's Markdown is built with its widget in one pass); medians per run, the range over runs,
+before and after runs interleaved:
+  load 2.7-3.6, before: first visit 168-382 / 109-137 ms, repeat 53-89 / 43-51 ms, next after
+  reading 81-148 / 79-93 ms;
+  load 2.1-3.2, after (four runs): first visit 68-87 / 64-87 ms, repeat 43-63 / 42-50 ms, next
+  after reading 66-84 / 61-66 ms. The goal is met at this load; at load 6-8 (a landing's test
+  suite running beside it) the first visit took 126-180 / 49-70 ms.
 
     python benchmarks/switching.py [--turns 200] [--rounds 2] [--read 1.0]
 """

@@ -3,7 +3,8 @@
 Damage is contained to its experiment: a reader that meets a damaged manifest or file reports
 the experiment as `damaged` (with the first reason) and carries on with the others. Two depths:
 
-- `quick_damage`: the manifest and a `stat` of each conversation file the manifest lists; cheap
+- `quick_damage`: the manifest, a `stat` of each conversation file the manifest lists, and the
+  event lines written since the last look (`line_problem` remembers how far it read); cheap
   enough for `list`, `monitor` and the app on every refresh.
 - `diagnose`: also reads every event line (`pidgin-tui doctor`).
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import msgspec
 
-from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.jsonl import read_all_events, read_events
 from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import decode_manifest, with_conversations
 from pidgin_tui.record.manifest_types import Manifest, validation_line
@@ -87,13 +88,51 @@ def file_problem(path: Path) -> str | None:
     return f"{path.name}: empty file" if size == 0 else None
 
 
+@dataclass(slots=True)
+class _LineScan:
+    """How far `line_problem` has read one file, and the first bad line it met."""
+
+    identity: tuple[int, int]
+    offset: int = 0
+    next_line: int = 1
+    problem: str | None = None
+
+
+_SCANNED: dict[Path, _LineScan] = {}
+"""Per conversation file: a file only grows, so each look reads just the bytes appended since."""
+
+
+def line_problem(path: Path) -> str | None:
+    """`<file>: line N: why` for the first complete event line that is not a valid event.
+
+    A torn last line (no newline yet: a writer mid-line, or a crash) is not a problem here:
+    resume moves it aside. Reads only what was appended since the previous call for `path`.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # `file_problem` reports a missing or unreadable file
+    identity = (st.st_dev, st.st_ino)
+    scan = _SCANNED.get(path)
+    if scan is None or scan.identity != identity or st.st_size < scan.offset:
+        scan = _SCANNED[path] = _LineScan(identity)  # new, replaced or cut short: from the top
+    if scan.problem is None and st.st_size > scan.offset:
+        read = read_events(path, scan.offset, first_line_number=scan.next_line)
+        scan.offset, scan.next_line = read.offset, scan.next_line + read.complete_lines
+        if read.errors:
+            scan.problem = f"{path.name}: {read.errors[0]}"
+    return scan.problem
+
+
 def quick_damage(experiment_dir: Path, manifest: Manifest | None,
                  problem: str | None = None) -> str | None:
-    """The first reason the experiment is damaged, from the manifest and file sizes only."""
+    """The first reason the experiment is damaged: its manifest, then each conversation file
+    (missing or empty, then its first unreadable event line)."""
     if manifest is None:
         return problem or load_manifest(experiment_dir)[1]
     for conversation_id in manifest.conversations:
-        found = file_problem(experiment_dir / conversation_jsonl_name(str(conversation_id)))
+        path = experiment_dir / conversation_jsonl_name(str(conversation_id))
+        found = file_problem(path) or line_problem(path)
         if found:
             return found
     return None

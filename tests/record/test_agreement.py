@@ -1,11 +1,12 @@
 """Every reader of a conversation agrees with ConversationRecord, and so does the DuckDB import.
 
 Hypothesis writes event streams the way a run can leave them: complete, stopped mid-turn,
-paused, failed, crashed without an end event, with a torn last line, with unpriced responses
-and with retried requests. Each file is then read by every reader the product has (the whole
-record, an incremental tail in arbitrary byte chunks, the transcript view's filtered read,
-resume, the metric series, the experiment record the reports use, the rendered transcript)
-and imported into DuckDB; all must report the same turns, status, tokens, cost and end reason,
+paused, failed, crashed without an end event, with a torn last line, with unpriced responses,
+cached prompts and retried requests. Each file is then read by every reader the product has
+(the whole record, an incremental tail in arbitrary byte chunks, the transcript view's filtered
+read, resume, the metric series, the experiment record the reports use, the rendered
+transcript, the monitor's rows and the doctor's report) and imported into DuckDB; all must
+report the same turns, status, tokens (cache reads and writes included), cost and end reason,
 and the same 1-based turn numbers. Files are written as schema version 1 wrote them (turns and
 repetitions from 0), in full lines, or by today's writer (every line after the first compact,
 leaving its time, models and settings to the first): all read and import as the same record.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +26,15 @@ from hypothesis import strategies as st
 
 from pidgin_tui.core import events as ev
 from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.experiments.checkup import check
 from pidgin_tui.experiments.metric_series import read_series
+from pidgin_tui.experiments.monitor_state import MonitorState
 from pidgin_tui.experiments.resume import load_saved_conversation, manifest_for_resume
 from pidgin_tui.record.compact import is_compact
 from pidgin_tui.record.conversation import TRANSCRIPT_EVENTS, ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.jsonl import JsonlWriter
-from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
+from pidgin_tui.record.layout import MANIFEST_NAME, STATE_LOG_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import new_manifest, read_manifest
 from pidgin_tui.record.tracking import TrackingSubscriber
 from pidgin_tui.reports.transcript import render_transcript
@@ -47,6 +51,7 @@ class Response:
     input_tokens: int
     output_tokens: int
     cache_read: int
+    cache_write: int
     reasoning: int
     cost: float | None
     retries: int
@@ -55,7 +60,8 @@ class Response:
 responses = st.builds(
     Response,
     input_tokens=st.integers(0, 5000), output_tokens=st.integers(0, 2000),
-    cache_read=st.integers(0, 300), reasoning=st.integers(0, 100),
+    cache_read=st.integers(0, 300), cache_write=st.integers(0, 300),
+    reasoning=st.integers(0, 100),
     cost=st.one_of(st.none(), st.floats(0, 0.05, allow_nan=False)),
     retries=st.integers(0, 2))
 
@@ -88,7 +94,8 @@ def streams(draw: st.DrawFn) -> tuple[list[ev.Event], str, bool]:
         out.append(ev.TokenUsageEvent(
             **ids, agent_id=agent, turn_number=turn, model="local:test", provider="local",
             input_tokens=response.input_tokens, output_tokens=response.output_tokens,
-            cache_read_tokens=response.cache_read, reasoning_tokens=response.reasoning,
+            cache_read_tokens=response.cache_read, cache_write_tokens=response.cache_write,
+            reasoning_tokens=response.reasoning,
             cost_usd=response.cost))
 
     for turn in range(1, turns + 1):
@@ -172,7 +179,8 @@ def facts(turns: int, status: str, tokens: tuple[int, ...], cost: float | None,
 def record_facts(record: ConversationRecord, live: bool = False) -> tuple[object, ...]:
     return facts(record.turns_completed, record.settled_status(live),
                  (record.input_tokens, record.output_tokens, record.cache_read_tokens,
-                  record.reasoning_tokens), record.cost_usd, record.end_reason)
+                  record.cache_write_tokens, record.reasoning_tokens), record.cost_usd,
+                 record.end_reason)
 
 
 def live_readers_facts(root: Path, events: list[ev.Event]) -> tuple[tuple[object, ...], ...]:
@@ -182,7 +190,11 @@ def live_readers_facts(root: Path, events: list[ev.Event]) -> tuple[tuple[object
     store.add_experiment(EXP, "agree", [CONV], {a: ("local:test", 1000) for a in AGENTS})
     tracked = root / "tracked"
     tracked.mkdir()
-    tracking = TrackingSubscriber(tracked, new_manifest(EXP, "agree", {}, 1, "2026-01-01"))
+    start = events[0]
+    assert isinstance(start, ev.ConversationStartEvent)
+    config = {"name": "agree", "agent_a": "local:test", "agent_b": "local:test",
+              "max_turns": start.max_turns}
+    tracking = TrackingSubscriber(tracked, new_manifest(EXP, "agree", config, 1, "2026-01-01"))
     for event in events:
         store.apply(event)
         tracking.handle(event)
@@ -198,12 +210,14 @@ def live_readers_facts(root: Path, events: list[ev.Event]) -> tuple[tuple[object
     entry = manifest.conversations[CONV]
     manifest_facts = facts(entry.turns_completed, entry.status,
                            (entry.input_tokens, entry.output_tokens, entry.cache_read_tokens,
-                            entry.reasoning_tokens), entry.cost_usd, entry.end_reason)
+                            entry.cache_write_tokens, entry.reasoning_tokens), entry.cost_usd,
+                           entry.end_reason)
     summary = facts(manifest.total_turns, next(
         (s for s in ("running", "completed", "failed", "interrupted") if manifest.count(s)),
         "created"),
         (manifest.input_tokens, manifest.output_tokens, manifest.cache_read_tokens,
-         manifest.reasoning_tokens), manifest.total_cost_usd, entry.end_reason)
+         manifest.cache_write_tokens, manifest.reasoning_tokens), manifest.total_cost_usd,
+        entry.end_reason)
     return store_facts, manifest_facts, summary, manifest
 
 
@@ -285,8 +299,8 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
     store.import_experiment(exp_dir)
     row = store.query(
         "SELECT total_turns, status, input_tokens, output_tokens, cache_read_tokens, "
-        "reasoning_tokens, cost_usd, end_reason FROM conversations").rows[0]
-    db = facts(row[0], row[1], tuple(row[2:6]), row[6], row[7])
+        "cache_write_tokens, reasoning_tokens, cost_usd, end_reason FROM conversations").rows[0]
+    db = facts(row[0], row[1], tuple(row[2:7]), row[7], row[8])
     assert store.query("SELECT repetition FROM conversations").rows == [(1,)]
     assert [tuple(r) for r in store.query(
         "SELECT turn_number, agent_id FROM messages ORDER BY turn_number, agent_id").rows] == \
@@ -302,3 +316,20 @@ def test_every_reader_and_the_import_agree(tmp_path_factory, stream, chunk: int,
     assert (db[3] is None) == (truth[3] is None)
     if truth[3] is not None:
         assert math.isclose(db[3], truth[3], abs_tol=1e-9)
+
+    # The monitor's rows and the doctor's report, over the file with the manifest its writer
+    # left (this process is the run's: a conversation no end event closed is still running).
+    for name in (MANIFEST_NAME, STATE_LOG_NAME):
+        shutil.copy(root / "tracked" / name, exp_dir / name)
+    rows = MonitorState(root).refresh()
+    assert [r.experiment_id for r in rows] == [EXP] and rows[0].status != "damaged"
+    shown_conv = rows[0].conversations[0]
+    assert (shown_conv.turns, shown_conv.status, shown_conv.tokens, shown_conv.end_reason) == \
+        (truth[0], running[1], expected.total_tokens, truth[4])
+    assert (rows[0].turns, rows[0].tokens) == (truth[0], expected.total_tokens)
+    doctor = check(exp_dir, root)
+    assert doctor.verdict in ("ok", "needs resume") and doctor.diagnosis.damage == []
+    assert [(r.events, bool(r.torn_bytes)) for r in doctor.diagnosis.files] == \
+        [(len(events), torn)]
+    assert (doctor.verdict == "needs resume") == saved.resumable
+    assert doctor.import_.startswith(f"load {len(events)} events from 1 conversation file(s)")

@@ -65,6 +65,12 @@ def _(manifest: Path, first: Path) -> None:
         handle.write(b'{"event_type":"TurnCompleteEvent","seq":99}\n')
 
 
+@_damage("torn-last-line")
+def _(manifest: Path, first: Path) -> None:
+    with first.open("ab") as handle:  # a crash mid-write: resume's to mend, not damage
+        handle.write(b'{"event_type":"TurnCompleteEvent","se')
+
+
 REASONS = {
     "not-an-object": "manifest.json: an array, not an object",
     "malformed": "manifest.json: not valid JSON",
@@ -72,6 +78,7 @@ REASONS = {
     "empty-manifest": "manifest.json: empty file",
     "deleted-file": "_0001_events.jsonl: missing",
     "empty-file": "_0001_events.jsonl: empty file",
+    "missing-fields": "_0001_events.jsonl: line ",
 }
 
 
@@ -103,8 +110,8 @@ def test_list_and_monitor_show_each_damaged_experiment_with_its_reason(root: Pat
     assert listed.returncode == 0, listed.stderr
     status = {_kind(row["path"]): row["status"] for row in json.loads(listed.stdout)["experiments"]}
     assert len(status) == len(DAMAGE) + 1
-    assert status["healthy"] == "completed"
-    assert status["missing-fields"] == "completed"  # a bad line is found by doctor, not list
+    assert status["healthy"] == status["torn-last-line"] == "completed"
+    assert "missing required field" in status["missing-fields"]  # the line and why
     for kind, reason in REASONS.items():
         assert status[kind].startswith("damaged: ") and reason in status[kind], kind
     table = _cli(root, "list")
@@ -113,14 +120,22 @@ def test_list_and_monitor_show_each_damaged_experiment_with_its_reason(root: Pat
     monitor = _cli(root, "monitor", "--json")
     assert monitor.returncode == 0, monitor.stderr
     rows = {_kind(row["path"]): row for row in json.loads(monitor.stdout)["experiments"]}
-    assert rows["healthy"]["status"] == "completed"
+    assert rows["healthy"]["status"] == rows["torn-last-line"]["status"] == "completed"
     for kind, reason in REASONS.items():
         assert rows[kind]["status"] == "damaged" and reason in rows[kind]["status_label"], kind
     text = _cli(root, "monitor", "--once")
     assert text.returncode == 0 and "damaged" in text.stdout
 
 
-def test_commands_on_other_experiments_still_work(root: Path) -> None:
+def test_commands_on_other_experiments_still_work(root: Path, tmp_path: Path) -> None:
+    stopped = _cli(root, "stop", "healthy")
+    assert stopped.returncode == 0 and "not running (completed)" in stopped.stdout
+    imported = _cli(root, "import", "healthy")
+    assert imported.returncode == 0 and "1 experiment(s), " in imported.stdout
+    exported = _cli(root, "export", "healthy", "--format", "csv", "--to", str(tmp_path / "csv"))
+    assert exported.returncode == 0, exported.stderr
+    conversations = (tmp_path / "csv" / "conversations.csv").read_text().splitlines()
+    assert len(conversations) == 1 + 2  # the header, then the healthy experiment's two
     for command in (("show", "healthy"), ("resume", "--no-post-process", "healthy"),
                     ("transcript", "healthy")):
         done = _cli(root, *command)

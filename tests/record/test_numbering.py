@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,7 @@ from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.experiment import ExperimentRecord
 from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.reports.transcript import render_transcript
+from tests.conftest import cli_command, cli_env
 
 EXP = "numb0001"
 CONV = f"{EXP}_0002"
@@ -153,10 +156,10 @@ def test_a_turn_is_under_way_only_once_something_of_a_later_turn_is_recorded() -
     assert record.shown_turn(live=False) == 1  # its process is gone: turn 2 never completed
 
 
-def test_monitor_cli_and_transcript_name_the_same_turn(tmp_path: Path) -> None:
-    """Running in its turn 21 of 40: the monitor row and `monitor --once` say turn 21 / 40;
-    stopped there, every view says 20 turns."""
-    path = write_experiment(tmp_path, EXP, "numbering", conversations=0, running=1, turns=40,
+def _in_turn_21_of_40(root: Path) -> tuple[Path, Path, dict[str, str]]:
+    """An experiment whose one conversation is running in its turn 21 of 40 (this process
+    runs it): (its directory, the conversation's JSONL, the events' ids)."""
+    path = write_experiment(root, EXP, "numbering", conversations=0, running=1, turns=40,
                             pid=os.getpid())
     conv = f"{EXP}_0001"
     jsonl = path / conversation_jsonl_name(conv)
@@ -164,13 +167,55 @@ def test_monitor_cli_and_transcript_name_the_same_turn(tmp_path: Path) -> None:
     write_jsonl(jsonl, [ev.TurnStartEvent(**ids, turn_number=21),
                         ev.MessageCompleteEvent(**ids, agent_id="agent_a", turn_number=21,
                                                 content="half a turn")])
-    row = MonitorState(tmp_path).refresh()[0].conversations[0]
-    assert row.turn_label == "turn 21 / 40" and "turn 21 / 40" in conversation_line(row)
+    return path, jsonl, ids
+
+
+def _stop(jsonl: Path, ids: dict[str, str]) -> None:
+    """Stopped in turn 21: 20 turns completed."""
     write_jsonl(jsonl, [ev.ConversationEndEvent(**ids, reason="interrupted", total_turns=20,
                                                 status="interrupted")])
+
+
+def test_monitor_cli_and_transcript_name_the_same_turn(tmp_path: Path) -> None:
+    """Running in its turn 21 of 40: the monitor row and `monitor --once` say turn 21 / 40;
+    stopped there, every view says 20 turns."""
+    path, jsonl, ids = _in_turn_21_of_40(tmp_path)
+    row = MonitorState(tmp_path).refresh()[0].conversations[0]
+    assert row.turn_label == "turn 21 / 40" and "turn 21 / 40" in conversation_line(row)
+    _stop(jsonl, ids)
     row = MonitorState(tmp_path).refresh()[0].conversations[0]
     assert row.turn_label == "turn 20 / 40"
     experiment = ExperimentRecord.load(path)
-    record = experiment.conversations[conv]
+    record = experiment.conversations[ids["conversation_id"]]
     assert record.shown_turn(live=False) == 20
     assert "**Turns:** 20 of 40" in render_transcript(record, experiment)
+
+
+def _cli_json(root: Path, *args: str) -> Any:
+    done = subprocess.run(cli_command(*args, "--json", "--output", str(root)), env=cli_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+async def test_show_list_and_the_transcript_screen_count_the_same_turns(tmp_path: Path) -> None:
+    """Stopped in turn 21 of 40: `show --json`, `list --json` and the app's transcript header
+    all say 20 turns, as the monitor and the rendered transcript do."""
+    from textual.widgets import Static
+
+    from pidgin_tui.tui.screens.transcript import TranscriptScreen
+    from tests.tui.helpers import wait_until
+    from tests.tui.host import HostApp
+
+    _, jsonl, ids = _in_turn_21_of_40(tmp_path)
+    _stop(jsonl, ids)
+    shown = _cli_json(tmp_path, "show", EXP)
+    assert shown["total_turns"] == 20
+    assert shown["conversations"][ids["conversation_id"]]["turns_completed"] == 20
+    [listed] = _cli_json(tmp_path, "list")["experiments"]
+    assert listed["total_turns"] == 20
+    app = HostApp(tmp_path, lambda: TranscriptScreen(jsonl))
+    async with app.run_test(size=(120, 40)) as pilot:
+        header = app.screen.query_one("#tx-header", Static)
+        await wait_until(pilot, lambda: "turns" in str(header.render()), "the record read")
+        assert "· 20/40 turns · interrupted" in str(header.render())

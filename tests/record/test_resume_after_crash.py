@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from pathlib import Path
 
 from pidgin_tui.core.events import ConversationEndEvent, MessageCompleteEvent
@@ -11,6 +13,7 @@ from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import conversation_jsonl_name, torn_path
 from pidgin_tui.record.manifest import read_manifest, write_manifest
+from tests.conftest import cli_command, cli_env
 
 SPEC = {"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 4,
         "repetitions": 4, "seed": 5, "name": "cut"}
@@ -76,3 +79,30 @@ async def test_a_crashed_experiment_resumes_to_the_same_messages(tmp_path: Path)
     assert final is not None
     assert (final.status, final.completed_conversations, final.interrupted_conversations,
             final.running_conversations, final.total_turns) == ("completed", 4, 0, 0, 16)
+
+
+def test_resume_says_where_it_moved_a_torn_line(tmp_path: Path) -> None:
+    """`resume` reports the torn line it moved, on stderr, in one line naming both files."""
+    crashed = asyncio.run(ExperimentRunner(parse_spec({**SPEC, "repetitions": 1}),
+                                           tmp_path).run())
+    directory = crashed.experiment_dir
+    jsonl = directory / conversation_jsonl_name(crashed.outcomes[0].conversation_id)
+    lines = _lines(jsonl)
+    cut = next(i for i, line in enumerate(lines) if b'"turn_number":2' in line
+               and b"MessageCompleteEvent" in line)
+    jsonl.write_bytes(b"".join(lines[:cut + 1]) + TORN)
+    manifest = read_manifest(directory)
+    assert manifest is not None
+    manifest.status, manifest.pid = "running", 2**22 + 7  # a pid no process has
+    for entry in manifest.conversations.values():
+        entry.status, entry.end_reason = "running", None
+    write_manifest(directory / "manifest.json", manifest)
+
+    done = subprocess.run(cli_command("resume", "--no-post-process", "--output", str(tmp_path),
+                                      crashed.experiment_id), env=cli_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    reported = [line for line in done.stderr.splitlines() if "torn last line" in line]
+    assert reported == [f"{jsonl.name}: torn last line ({len(TORN)} bytes) moved to "
+                        f"{torn_path(jsonl).name}"]
+    assert torn_path(jsonl).read_bytes() == TORN + b"\n"

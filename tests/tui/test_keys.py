@@ -46,8 +46,8 @@ async def test_every_global_binding_is_a_command(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         titles = {command.title for command in app_commands(app, app.screen)}
-        assert {"Help", "Setup", "Live", "Monitor", "Transcripts", "Errors", "Launch",
-                "Load spec", "Save spec"} <= titles
+        assert {"Help", "Setup", "Live", "Monitor", "Transcripts", "Errors", "Search",
+                "Launch", "Load spec", "Save spec"} <= titles
         await pilot.press("f3")
         titles = {command.title for command in app_commands(app, app.screen)}
         assert {"Pause", "Stop", "Stop all", "Next", "Prev", "Thinking"} <= titles

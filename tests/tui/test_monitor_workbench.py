@@ -166,3 +166,28 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
     [end] = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()
              if line.startswith('{"event_type":"ConversationEndEvent"')][-1:]
     assert end["total_turns"] == 6 and end.get("status", "completed") == "completed"
+
+
+async def test_the_monitors_turn_column_grows_with_a_running_conversation(
+        tmp_path: Path) -> None:
+    """#17: at 160 columns the Turn cell of a conversation going from turn 8 to turn 12 is
+    shown whole ("turn 12 / 16"), not cut to the width of "turn 8 / 16"."""
+    from pidgin_tui.core import events as ev
+    from pidgin_tui.experiments.synthetic import write_jsonl
+    from pidgin_tui.record.layout import conversation_jsonl_name
+    from pidgin_tui.tui.widgets.conversation_table import ConversationTable
+
+    path = write_experiment(tmp_path, "grow01", "growing", conversations=0, running=1,
+                            turns=16, pid=os.getpid())  # this process runs it: tailed
+    conv = "grow01_0001"
+    app = HostApp(tmp_path, lambda: MonitorScreen(tmp_path, refresh_s=0.1))
+    async with app.run_test(size=(160, 36)) as pilot:
+        table = app.screen.query_one(ConversationTable)
+
+        def shown() -> str:
+            return table.render_line(1).text if table.row_count else ""
+
+        await wait_until(pilot, lambda: "turn 8 / 16" in shown(), "turn 8")
+        write_jsonl(path / conversation_jsonl_name(conv), [ev.TurnStartEvent(
+            experiment_id="grow01", conversation_id=conv, turn_number=12)])
+        await wait_until(pilot, lambda: "turn 12 / 16" in shown(), "turn 12 shown whole")
