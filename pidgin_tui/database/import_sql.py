@@ -92,6 +92,21 @@ SELECT unnest($file::VARCHAR[]) AS file, unnest($conversation::VARCHAR[]) AS con
 """One row per staged file: the conversation its name says (`record.layout`) and what its first
 line states for its compact lines (`record.compact.FileHeader.columns`; NULL when nothing)."""
 
+def _requiring(name: str) -> str:
+    """The event types (as a SQL list) whose `name` field has no default."""
+    return ", ".join(f"'{cls.__name__}'" for cls in ev.ALL_EVENT_TYPES if any(
+        f.name == name and f.default is msgspec.NODEFAULT
+        and f.default_factory is msgspec.NODEFAULT for f in msgspec.structs.fields(cls)))
+
+
+_MISSING = f"""COALESCE(
+    (x.event_type IN ({_requiring("turn_number")}) AND TRY_CAST(x.turn_number AS INTEGER) IS NULL)
+    OR (x.event_type IN ({_requiring("agent_id")}) AND x.agent_id IS NULL)
+    OR (x.event_type IN ({_requiring("content")}) AND x.content IS NULL), false)"""
+"""A line of a known type without a field its type requires (or with one of the wrong type):
+unreadable, as the one reader finds it, so it is skipped and reported rather than failing the
+import (the staged columns every table relies on; compact lines never leave these out)."""
+
 _AGENT_MODEL = ", ".join(f"'{cls.__name__}'" for cls in AGENT_MODEL_EVENTS)
 _HASH_KEY = '\'"payload_sha256":"\''
 
@@ -133,9 +148,10 @@ SELECT *, CASE WHEN t IS NULL OR event_type IS NULL THEN NULL
                THEN regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '')
                ELSE data::VARCHAR END AS line
 FROM (
-SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) THEN filename
-       END AS filename,
-       CASE WHEN x.t IS NULL OR h.start IS NOT NULL THEN x.event_type END AS event_type,
+SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) OR {_MISSING}
+            THEN filename END AS filename,
+       CASE WHEN (x.t IS NULL OR h.start IS NOT NULL) AND NOT {_MISSING} THEN x.event_type
+            END AS event_type,
        COALESCE(x.conversation_id, h.conversation) AS conversation_id,
        TRY_CAST(x.seq AS BIGINT) AS seq,
        CASE WHEN x.t IS NULL THEN TRY_CAST(x.timestamp AS TIMESTAMP)

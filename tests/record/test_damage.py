@@ -160,5 +160,8 @@ def test_doctor_names_the_damage_and_what_resume_and_import_would_do(root: Path)
     assert report["deleted-file"]["resume"][0].startswith("start from turn 1 1: ")
     assert report["missing-fields"]["verdict"] == "damaged"
     assert "skip 1 unreadable line(s)" in report["missing-fields"]["import"]
+    imported = _cli(root, "import", "missing-fields")  # and the import does what it promised
+    assert imported.returncode == 0, imported.stderr
+    assert "1 unreadable line(s) skipped" in imported.stdout
     one = _cli(root, "doctor", "healthy")
     assert one.returncode == 0 and one.stdout.splitlines()[0].endswith(": ok")
