@@ -224,12 +224,17 @@ def test_os_errors_name_the_path_and_the_problem(code: int, text: str) -> None:
         describe_failure(exc).startswith(f"/data/out/manifest.json: {text}")
 
 
-def test_verbose_shows_the_traceback(pristine: tuple[Path, str], tmp_path: Path) -> None:
+def test_verbose_shows_the_traceback(pristine: tuple[Path, str], tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     root, exp_dir, exp = _copy(pristine, tmp_path)
-    (exp_dir / "manifest.json").write_text("[1, 2]", encoding="utf-8")
-    _append(_conversation(exp_dir), b'{"event_type": "TurnCompleteEvent"}\n')
+
+    def broken(self: EventStore, dirs: object) -> None:  # a failure no command expects
+        raise RuntimeError("the import broke")
+
+    monkeypatch.setattr(EventStore, "import_many", broken)
     quiet, verbose = probe([["import", "--all", "--output", str(root)],
                             ["-v", "import", "--all", "--output", str(root)]])
     assert quiet["code"] != 0 and "Traceback" not in quiet["stderr"]
-    assert verbose["code"] == quiet["code"]
+    assert quiet["stderr"].count("\n") == 1 and "the import broke" in quiet["stderr"]
+    assert verbose["code"] == quiet["code"] and "Traceback" in verbose["stderr"]
     assert verbose["stderr"].splitlines()[-1] == quiet["stderr"].strip()
