@@ -8,6 +8,10 @@ app's), the import time of the start-up path against `import textual.app`, and w
 modules (DuckDB, provider SDKs, metrics, tokenizers) that path imports (goal: none).
 
     python benchmarks/startup.py [--runs 7]
+
+At the end of the session (2026-12-02, main 539951a) [load 0.3]: bare Textual app 0.256 s,
+pidgin-tui 0.474 s to the first frame (medians of 7): 1.85x (goal <= 2x); start-up imports 490 ms
+vs 298 ms for textual.app alone (the run session and monitor rows left the start-up path).
 """
 
 from __future__ import annotations

@@ -35,6 +35,9 @@ before and after runs interleaved:
   suite running beside it) the first visit took 126-180 / 49-70 ms.
 
     python benchmarks/switching.py [--turns 200] [--rounds 2] [--read 1.0]
+
+At the end of the session (2026-12-02, main 539951a) [load 0.4]: first visit 86 / 86 ms,
+repeat visit 52 / 50 ms, next after 1 s read 64 / 62 ms (medians, wall / CPU): all within 100 ms.
 """
 
 from __future__ import annotations
