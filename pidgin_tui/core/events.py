@@ -15,7 +15,6 @@ every reader of a line sees one numbering whatever version wrote it.
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import UTC, datetime
 from itertools import repeat
@@ -23,7 +22,7 @@ from typing import Any, ClassVar, Union
 
 import msgspec
 
-from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
+from pidgin_tui.core.metric_layouts import packed_metrics, unpacked_metrics
 from pidgin_tui.core.types import AgentId, EndReason, Speaker, Status
 
 SCHEMA_VERSION = 3
@@ -415,61 +414,22 @@ _encoder = msgspec.json.Encoder()
 _decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Union[_LINE_TYPES])  # noqa: UP007
 _TURN_FIELDS = TurnCompleteEvent.__struct_fields__
 
-METRIC_DIGITS = 6
-"""Significant digits a recorded metric keeps (the values in memory keep all of theirs)."""
-
-
-_METRIC_FORMAT = f".{METRIC_DIGITS}g"
-
-
-def _metric_text(value: float | None) -> str:
-    return "null" if value is None or not math.isfinite(value) else format(value,
-                                                                           _METRIC_FORMAT)
-
-
-def _packed_metrics(metrics: dict[str, float], version: int) -> msgspec.Raw | None:
-    """The metrics as the positional array of their version's layout, or None if they do not
-    fit one (no layout for the version, or a name the layout does not have)."""
-    layout = METRIC_LAYOUTS.get(version)
-    if layout is None or not metrics.keys() <= _LAYOUT_SETS[version]:
-        return None
-    # One `%` over every value (a missing one as nan) formats them ~2x faster than a call per
-    # value, with the same text (`%.6g` is `format(value, ".6g")`); nan and ±inf (not JSON)
-    # are the only texts with those letters, all written as null like a missing metric.
-    values = tuple(map(metrics.get, layout, repeat(math.nan)))
-    try:
-        text = _ARRAY_FORMATS[version] % values
-    except TypeError:  # a None among them
-        text = ",".join(map(_metric_text, values))
-    if "n" in text:
-        text = ",".join(["null" if "n" in value else value for value in text.split(",")])
-    return msgspec.Raw(f"[{text}]".encode())
-
-
-_LAYOUT_SETS = {version: frozenset(layout) for version, layout in METRIC_LAYOUTS.items()}
-_ARRAY_FORMATS = {version: ",".join([f"%{_METRIC_FORMAT}"] * len(layout))
-                  for version, layout in METRIC_LAYOUTS.items()}
-
-
 def encode_event(event: Event) -> bytes:
     """One JSON line (without the newline); metrics go positional where a layout fits."""
     if type(event) is TurnCompleteEvent and event.metrics:
-        packed = _packed_metrics(event.metrics, event.metrics_version)
+        packed = packed_metrics(event.metrics, event.metrics_version)
         if packed is not None:
-            return _encoder.encode(msgspec.structs.replace(event, metrics=packed))
+            return _encoder.encode(msgspec.structs.replace(event, metrics=msgspec.Raw(packed)))
     return _encoder.encode(event)
 
 
 def _unpacked(line: _TurnCompleteLine) -> TurnCompleteEvent:
     metrics = line.metrics
     if isinstance(metrics, list):
-        layout = METRIC_LAYOUTS.get(line.metrics_version)
-        if layout is None or len(layout) != len(metrics):
-            raise msgspec.ValidationError(
-                f"metrics: {len(metrics)} values do not fit the layout of metrics version "
-                f"{line.metrics_version}")
-        metrics = {name: value for name, value in zip(layout, metrics, strict=True)
-                   if value is not None}
+        try:
+            metrics = unpacked_metrics(metrics, line.metrics_version)
+        except ValueError as exc:
+            raise msgspec.ValidationError(str(exc)) from None
     fields = {name: getattr(line, name) for name in _TURN_FIELDS}
     fields["metrics"] = metrics
     return TurnCompleteEvent(**fields)

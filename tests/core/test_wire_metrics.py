@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pidgin_tui.core import events as ev
-from pidgin_tui.core.metric_layouts import METRIC_LAYOUTS
+from pidgin_tui.core.metric_layouts import METRIC_DIGITS, METRIC_LAYOUTS
 from pidgin_tui.metrics.catalog import metric_names
 from pidgin_tui.metrics.turn import METRICS_VERSION, score_turn
 from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
@@ -39,7 +39,7 @@ def test_metrics_are_written_positionally_and_read_back_by_name() -> None:
     back = ev.decode_event(line)
     assert isinstance(back, ev.TurnCompleteEvent) and back.metrics.keys() == turn.metrics.keys()
     for name, value in turn.metrics.items():
-        assert math.isclose(back.metrics[name], value, rel_tol=10.0 ** -(ev.METRIC_DIGITS - 1))
+        assert math.isclose(back.metrics[name], value, rel_tol=10.0 ** -(METRIC_DIGITS - 1))
     assert back.convergence_score == turn.convergence_score  # kept to the last digit
 
 
@@ -109,5 +109,5 @@ def test_each_metric_is_written_with_its_six_digits_or_null(metrics: dict[str, f
                                                   metrics_version=METRICS_VERSION))
     text = packed[packed.index(b'"metrics":[') + 11:packed.index(b"]")].decode()
     expected = ["null" if (value := metrics.get(name)) is None or not math.isfinite(value)
-                else format(value, f".{ev.METRIC_DIGITS}g") for name in layout]
+                else format(value, f".{METRIC_DIGITS}g") for name in layout]
     assert text.split(",") == expected

@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 
-from pidgin_tui.core.events import METRIC_DIGITS, SCHEMA_VERSION, TurnCompleteEvent
+from pidgin_tui.core.events import SCHEMA_VERSION, TurnCompleteEvent
+from pidgin_tui.core.metric_layouts import METRIC_DIGITS
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.record.compact import COMPACT_SCHEMA
 from pidgin_tui.record.experiment import ExperimentRecord
