@@ -175,8 +175,11 @@ class ConversationView(Vertical):
             await view.stop_streams()
             await view.remove()
         new_views = await self._new_views(conversation, window)
+        notes = self.query("#end-note")
+        if not notes:  # composed, so gone only while the view is removed (the app is closing)
+            return
         if new_views:
-            await self.mount_all(new_views, before=self.query_one("#end-note", Static))
+            await self.mount_all(new_views, before=notes.first(Static))
         self._show_prompt(conversation)
         self._update_note(conversation)
         self.show_end(conversation)
