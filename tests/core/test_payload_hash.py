@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pidgin_tui.core.payload_hash import PayloadChain, payload_sha256
 from pidgin_tui.core.provider import ProviderRequest
 from pidgin_tui.core.types import ChatMessage
+from tests.core.test_prefix_fold import history_edit
 
 SAMPLE = ProviderRequest(
     model="instant", system="You are A.",
@@ -53,20 +54,8 @@ def test_the_chain_equals_the_whole_hash_for_any_history(
     request = dataclasses.replace(SAMPLE, messages=list(start))
     assert chain.hexdigest(request) == payload_sha256(request)
     for kind, arg in steps:
-        messages = list(request.messages)  # a new list each request, as the Router makes
-        if kind == "append":
-            messages.extend(arg)  # type: ignore[arg-type]
-        elif kind == "merge_last" and messages:
-            last = messages[-1]
-            messages[-1] = ChatMessage(last.role, f"{last.content}\n\n{arg}")
-        elif kind == "drop_oldest":
-            del messages[:arg]  # type: ignore[misc]
-        elif kind == "replace_at" and messages:
-            index, message = arg  # type: ignore[misc]
-            messages[index % len(messages)] = message
-        elif kind == "equal_copy":
-            messages = [ChatMessage(m.role, m.content) for m in messages]
-        elif kind == "header":
+        messages = history_edit(request.messages, kind, arg)  # a header change keeps them
+        if kind == "header":
             changes = {"system": {"system": request.system + "!"},
                        "temperature": {"temperature": (request.temperature or 0) + 0.1},
                        "think": {"think": not request.think}}[arg]  # type: ignore[index]

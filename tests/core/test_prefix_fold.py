@@ -24,8 +24,10 @@ _step = st.one_of(
 )
 
 
-def _apply(messages: list[ChatMessage], kind: str, arg: object) -> list[ChatMessage]:
-    messages = list(messages)  # a new list each call, as the Router makes
+def history_edit(messages: list[ChatMessage], kind: str, arg: object) -> list[ChatMessage]:
+    """`messages` changed as a conversation's history is between two requests (a new list
+    each call, as the Router makes); an unknown `kind` leaves them as they were."""
+    messages = list(messages)
     if kind == "append":
         messages.extend(arg)  # type: ignore[call-overload]
     elif kind == "merge_last" and messages:
@@ -53,7 +55,7 @@ def test_the_fold_equals_a_fold_from_the_start(start: list[ChatMessage],
     messages = start
     assert fold(messages) == _fold_whole(messages)
     for kind, arg in steps:
-        messages = _apply(messages, kind, arg)
+        messages = history_edit(messages, kind, arg)
         assert fold(messages) == _fold_whole(messages)
     fold.restart(("again",))
     assert fold(messages) == ("again", *_fold_whole(messages))
@@ -73,7 +75,7 @@ def test_the_local_model_counts_the_whole_request(start: list[ChatMessage],
     provider = LocalProvider()
     messages = start
     for kind, arg in [("equal_copy", None), *steps]:
-        messages = _apply(messages, kind, arg)
+        messages = history_edit(messages, kind, arg)
         request = ProviderRequest(model="instant", system="Be brief.", messages=messages,
                                   turn_number=2, agent_id=AgentId.A, seed=7)
         whole = estimate_tokens(request.system + "".join(m.content for m in messages))

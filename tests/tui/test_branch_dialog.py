@@ -29,6 +29,17 @@ def _transcript(family: Family) -> TranscriptScreen:
                             / conversation_jsonl_name(family.first))
 
 
+async def _open_dialog(pilot: Pilot, family: Family) -> BranchDialog:
+    """`b` in the transcript of the family's first conversation: the dialog it opens."""
+    pilot.app.push_screen(_transcript(family))
+    await _settled(pilot)
+    await pilot.press("b")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, BranchDialog)
+    return dialog
+
+
 def test_branch_dialog(snap_compare, make_app, output_root: Path) -> None:
     """You should see the "Branch par00001_0001" dialog over the transcript: "After turn 1"
     (the message at the top), agent models local:instant and local:instant, max turns 4,
@@ -54,12 +65,7 @@ async def test_the_dialog_launches_a_branch_and_shows_it_live(make_app,
     family = await make_family(output_root)
     app = make_app(registry=fast_registry())
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(_transcript(family))
-        await _settled(pilot)
-        await pilot.press("b")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, BranchDialog)
+        dialog = await _open_dialog(pilot, family)
         assert dialog.query_one("#branch-agent-b", Input).value == "local:instant"
         dialog.query_one("#branch-turn", Input).value = "9"
         await pilot.press("ctrl+s")
@@ -91,12 +97,7 @@ async def test_the_dialog_replaces_the_message_that_ended_the_turn(make_app,
     family = await make_family(output_root)
     app = make_app(registry=fast_registry())
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(_transcript(family))
-        await _settled(pilot)
-        await pilot.press("b")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, BranchDialog)
+        dialog = await _open_dialog(pilot, family)
         dialog.query_one("#branch-turn", Input).value = "2"
         dialog.query_one("#branch-replace", Checkbox).value = True
         await pilot.press("ctrl+s")
