@@ -36,7 +36,7 @@ from pidgin_tui.database.import_sql import (
     WIDE_METRICS_SQL,
     WIDE_OBJECT_METRICS_SQL,
 )
-from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
+from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, metric_columns_expr
 from pidgin_tui.record.compact import FileHeader
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import (
@@ -338,7 +338,6 @@ def _wide_values(con: duckdb.DuckDBPyConnection, exp: str) -> int:
     """How many metric values (non-NULL cells) the experiment's wide rows hold."""
     # One count per column, summed here: a `count(a) + count(b) + ...` expression of ~160
     # terms takes DuckDB three times longer to plan than the counting itself.
-    counts = ", ".join(f'count("{key}")' for key in wide_keys())
-    row = con.execute(f"SELECT {counts} FROM {WIDE_TABLE} WHERE experiment_id = ?",
-                      [exp]).fetchone()
+    row = con.execute(f"SELECT count({metric_columns_expr()}) FROM {WIDE_TABLE} "
+                      "WHERE experiment_id = ?", [exp]).fetchone()
     return sum(row) if row else 0
