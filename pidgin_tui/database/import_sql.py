@@ -67,9 +67,9 @@ _DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 # metrics (`core.metric_layouts`) become a DOUBLE[] here too (NULL for the object form of
 # earlier releases, read later). Only unreadable lines keep their file's name (to report them);
 # a line without a conversation id takes it from its file's name.
-_HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
-           "turn_number", "agent_id", "metrics_version", "convergence_score", "inherited",
-           "schema_version", "t", "model", "provider", "payload_sha256")
+_HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "turn_number",
+           "agent_id", "metrics_version", "convergence_score", "inherited", "schema_version", "t",
+           "model", "provider", "payload_sha256")
 _MESSAGE_FIELDS = ("content", "thinking", "tokens_used", "duration_ms", "time_to_first_token_ms",
                    "finish_reason", "empty")
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cost_usd", "cache_read_tokens",
@@ -127,7 +127,7 @@ _RESTORED = """replace(line, concat('{"event_type":"', event_type, '","t":', t),
               THEN split_part(COALESCE(model, start_model), ':', 1) ELSE '' END) END))"""
 
 STAGE_COLUMNS = f"""
-SELECT filename, event_type, conversation_id, seq, timestamp, event_id, experiment_id,
+SELECT filename, event_type, conversation_id, seq, timestamp, event_id,
        turn_number + shift AS turn_number, agent_id, metrics_version, convergence_score,
        inherited, metric_values, COALESCE(model, start_model) AS model,
        COALESCE(effective, start_effective::JSON) AS effective,
@@ -156,7 +156,7 @@ SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) O
        TRY_CAST(x.seq AS BIGINT) AS seq,
        CASE WHEN x.t IS NULL THEN TRY_CAST(x.timestamp AS TIMESTAMP)
             ELSE h.start + to_milliseconds(TRY_CAST(x.t AS BIGINT)) END AS timestamp,
-       x.event_id, x.experiment_id,
+       x.event_id,
        COALESCE(TRY_CAST(x.turn_number AS INTEGER), CASE x.event_type
            WHEN 'AgentNameChosenEvent' THEN {_or_int(ev.AgentNameChosenEvent, "turn_number")}
            END) AS turn_number, x.agent_id,
@@ -236,15 +236,25 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id, effective AS eff
 _TURNS = "FROM _stage WHERE event_type = 'TurnCompleteEvent' AND NOT inherited"
 
 
-def _layout_wide(version: int) -> str:
+def _layout_wide(versions: list[int]) -> str:
     return f"""
 SELECT $exp, conversation_id, turn_number, metrics_version,
-       {layout_columns(version, "metric_values")}, convergence_score
-{_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
+       {layout_columns(versions[0], "metric_values")}, convergence_score
+{_TURNS} AND metric_values IS NOT NULL AND metrics_version IN ({", ".join(map(str, versions))})"""
+
+
+def _versions_by_layout() -> list[list[int]]:
+    """The metrics versions, grouped by layout: versions that changed a definition but not the
+    names share one SELECT (a SELECT of ~170 columns costs about as much to parse and plan as
+    to run)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for version in sorted(METRIC_LAYOUTS):
+        groups.setdefault(METRIC_LAYOUTS[version], []).append(version)
+    return list(groups.values())
 
 
 WIDE_METRICS_SQL = f"INSERT INTO {WIDE_TABLE} " + " UNION ALL ".join(
-    _layout_wide(version) for version in sorted(METRIC_LAYOUTS))
+    _layout_wide(versions) for versions in _versions_by_layout())
 
 HAS_OBJECT_METRICS_SQL = f"SELECT count(*) > 0 {_TURNS} AND metric_values IS NULL"
 """Whether the staged lines have metrics in the object form of earlier releases: only then

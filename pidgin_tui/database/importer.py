@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pidgin_tui.core.events import ExperimentStartEvent
 from pidgin_tui.database.connection import DatabaseError
 from pidgin_tui.database.import_sql import (
     CONVERSATIONS_SQL,
@@ -35,8 +36,9 @@ from pidgin_tui.database.import_sql import (
     WIDE_METRICS_SQL,
     WIDE_OBJECT_METRICS_SQL,
 )
-from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
+from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, metric_columns_expr
 from pidgin_tui.record.compact import FileHeader
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     conversation_files,
@@ -94,19 +96,16 @@ def _ends_with_newline(path: Path) -> bool:
         return handle.read(1) == b"\n"
 
 
-def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: Manifest | None,
-                   experiment_dir: Path) -> str:
+def _experiment_id(manifest: Manifest | None, experiment_dir: Path) -> str:
+    """The experiment's own id: its manifest's, else its ExperimentStartEvent's as the one
+    reader reads it (an id the line leaves out is the directory's), else the directory's.
+    Never an id that conversation lines name: a conversation file copied from another
+    experiment keeps that experiment's id, and its rows must not replace that experiment's."""
     if manifest is not None and manifest.experiment_id:
         return manifest.experiment_id
-    ids = [r[0] for r in con.execute(
-        "SELECT DISTINCT experiment_id FROM _stage WHERE event_type IS NOT NULL "
-        "AND experiment_id IS NOT NULL AND experiment_id <> ''").fetchall()]
-    if not ids and (found := experiment_id_of_dir(experiment_dir)) != experiment_dir.name:
-        return found  # every line leaves it to the directory's name (see `record.jsonl`)
-    if len(ids) != 1:
-        raise DatabaseError(f"cannot tell the experiment id: the events name {len(ids)} "
-                            "experiments and there is no readable manifest.json")
-    return ids[0]
+    started = read_all_events(experiment_dir / EXPERIMENT_EVENTS_NAME,
+                              types=(ExperimentStartEvent,), metrics=False).events
+    return started[0].experiment_id if started else experiment_id_of_dir(experiment_dir)
 
 
 def _skipped(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
@@ -273,7 +272,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
     con.execute(f"SET memory_limit = '{_memory_limit(batches) // 1024}KiB'")
     _stage(con, batches[0])
     try:
-        exp = _experiment_id(con, manifest, experiment_dir)
+        exp = _experiment_id(manifest, experiment_dir)
         report = ImportReport(exp, experiment_dir, files=len(files))
         known = manifest if manifest is not None else Manifest()
         status = manifest.status if manifest is not None else ""  # else the events say
@@ -339,7 +338,6 @@ def _wide_values(con: duckdb.DuckDBPyConnection, exp: str) -> int:
     """How many metric values (non-NULL cells) the experiment's wide rows hold."""
     # One count per column, summed here: a `count(a) + count(b) + ...` expression of ~160
     # terms takes DuckDB three times longer to plan than the counting itself.
-    counts = ", ".join(f'count("{key}")' for key in wide_keys())
-    row = con.execute(f"SELECT {counts} FROM {WIDE_TABLE} WHERE experiment_id = ?",
-                      [exp]).fetchone()
+    row = con.execute(f"SELECT count({metric_columns_expr()}) FROM {WIDE_TABLE} "
+                      "WHERE experiment_id = ?", [exp]).fetchone()
     return sum(row) if row else 0
