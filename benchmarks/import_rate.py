@@ -42,6 +42,7 @@ events/s, best 69,089 (with empty metrics 67,244): the goal of 100,000 is not me
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -116,12 +117,13 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
 
 
 def measure(root: Path, exp_dir: Path, label: str) -> None:
-    rates, times = [], []
+    rates, times, cpu = [], [], []
     for i in range(5):
         db = root / f"{label}{i}.duckdb"
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         report = EventStore(db).import_experiment(exp_dir)
         elapsed = time.perf_counter() - start
+        cpu.append(time.process_time() - start_cpu)  # every thread of the process
         times.append(elapsed)
         rates.append(report.events / elapsed)
     rows = report.events + report.messages + report.metric_rows + report.conversations
@@ -129,7 +131,8 @@ def measure(root: Path, exp_dir: Path, label: str) -> None:
           f"{report.metric_rows} metric rows ({rows:,} rows written in all)")
     print(f"[{label}] import incl. open/checkpoint/close: median {statistics.median(times):.3f} s "
           f"= {statistics.median(rates):,.0f} events/s ({rows / statistics.median(times):,.0f} "
-          f"rows/s); best {min(times):.3f} s = {max(rates):,.0f} events/s")
+          f"rows/s); best {min(times):.3f} s = {max(rates):,.0f} events/s; process CPU median "
+          f"{statistics.median(cpu):.3f} s [load {os.getloadavg()[0]:.1f}]")
 
 
 def main() -> None:
