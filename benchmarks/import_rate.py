@@ -37,11 +37,48 @@ parse, and DuckDB's `read_ndjson` with typed columns was twice as slow as `json_
 
 At the end of the session (2026-12-02, main 539951a) [load 0.3-0.7]: median 0.779 s = 62,632
 events/s, best 69,089 (with empty metrics 67,244): the goal of 100,000 is not met.
+
+Next session (2026-12-02, against main e132b32, alternating runs; the rows of every table are
+the same, compared on nine experiments: this one, real runs, a failing one, a rescored one, a
+damaged one and the three released formats). Instructions per import (callgrind, one thread,
+second import of a process): 3,555 M -> 3,008 M (-15 %). Process CPU per import, median of 5,
+six alternating pairs [load 4.0-4.8]: 0.836 / 0.768 / 0.819 / 0.871 / 0.723 / 0.909 s ->
+0.630 / 0.691 / 0.579 / 0.655 / 0.678 / 0.757 s. This script's median [load 4.2-4.4]: 1.426 s
+(34,215 events/s) -> 1.147 s (42,535 events/s). 10,000 conversations × 5 turns (440,002
+events, 119 MB) imported alone: 17.4 s of CPU, 33.1 s, peak RSS 303 MB [4.8] -> 7.2 s of CPU,
+10.4 s, 277 MB [4.5]. From the quiet machine's 0.779 s that is ~0.65 s, ~75,000 events/s: the
+goal of 100,000 is still not met. What went:
+- DuckDB's JSON reader parsed every line to find where it ends, then `json_transform` parsed it
+  again: the lines are now read as text (`read_text`, split on newlines) and parsed once, each
+  file joined with its header before its lines are split instead of each line after (-12 % of
+  the instructions; at 10,000 conversations most of the CPU). A batch with a line that does not
+  parse, or blanks around one, is read the old way, which reports it.
+- Looking the tables up in `information_schema`, then in `duckdb_tables()`: either makes DuckDB
+  build its built-in views in every new connection (10 ms); now one lookup by name, none for a
+  new file. Metrics versions of one layout share one SELECT of ~170 columns; the wide values
+  are counted with one `COLUMNS` expression instead of ~170 `count`s (parsing DuckDB 2.0's SQL
+  is ~5 % of an import).
+Tried and dropped: Arrow from Python (pyarrow 26): decoding the 48,802 lines with the record's
+own msgspec types, one array per file, took 0.12-0.19 s of CPU (40 % of it the `timestamp`
+default of compact lines) against 0.07-0.08 s for DuckDB's scan and `json_transform`; the
+metrics lists alone took 0.07-0.09 s to become Arrow (DuckDB's DOUBLE[] costs ~0.01 s more
+than no metrics), lines as Arrow strings 0.025 s (0.28 s from bytes), importing pyarrow 0.10 s;
+the final tables inserted from Arrow plus the commit need 0.18-0.22 s, so no table came out
+cheaper. Cutting a turn's metrics with `json_remove` instead of the regular expression (+28 M
+instructions: a VARCHAR handed to a JSON function is parsed to check it first), or by position
+with `instr`/`substr` (4x faster alone, no better in the import); `TRY(json_transform(...))` so
+a malformed line needs no second reading (as slow as the JSON reader), `trim` of each line
+(counts characters: slower than the JSON reader); forcing a compression for the metric columns
+at the checkpoint (<= 0.01 s, a larger file). What is left, by instructions: appending the rows
+~18 %, the checkpoint ~13 %, planning and parsing the ~35 statements ~12 %, DuckDB's JSON
+parsing ~10 % (`json_transform`, and checking each compact line's rebuilt text as JSON),
+opening the database ~4 %.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -116,12 +153,13 @@ def write_experiment(root: Path, conversations: int, turns: int, with_metrics: b
 
 
 def measure(root: Path, exp_dir: Path, label: str) -> None:
-    rates, times = [], []
+    rates, times, cpu = [], [], []
     for i in range(5):
         db = root / f"{label}{i}.duckdb"
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         report = EventStore(db).import_experiment(exp_dir)
         elapsed = time.perf_counter() - start
+        cpu.append(time.process_time() - start_cpu)  # every thread of the process
         times.append(elapsed)
         rates.append(report.events / elapsed)
     rows = report.events + report.messages + report.metric_rows + report.conversations
@@ -129,7 +167,8 @@ def measure(root: Path, exp_dir: Path, label: str) -> None:
           f"{report.metric_rows} metric rows ({rows:,} rows written in all)")
     print(f"[{label}] import incl. open/checkpoint/close: median {statistics.median(times):.3f} s "
           f"= {statistics.median(rates):,.0f} events/s ({rows / statistics.median(times):,.0f} "
-          f"rows/s); best {min(times):.3f} s = {max(rates):,.0f} events/s")
+          f"rows/s); best {min(times):.3f} s = {max(rates):,.0f} events/s; process CPU median "
+          f"{statistics.median(cpu):.3f} s [load {os.getloadavg()[0]:.1f}]")
 
 
 def main() -> None:

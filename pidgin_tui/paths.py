@@ -1,4 +1,4 @@
-"""The two roots the app uses: the output root and the config dir.
+"""The roots the app uses: the output root, the config dir and the cache dir.
 
 The output root is `--output`, else `$PIDGIN_OUTPUT_DIR`, else the platformdirs user data dir.
 Everything under it is laid out by `pidgin_tui.record.layout`.
@@ -31,3 +31,14 @@ def config_dir() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """`$PIDGIN_CACHE_DIR`, else the platformdirs user cache dir: what can be worked out again
+    from the output root, kept to save the work (deleting it loses nothing)."""
+    env = os.environ.get("PIDGIN_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))

@@ -13,9 +13,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Output root and config dir in tmp_path; no real API keys from the developer's shell."""
+    """Output root, config and cache dirs in tmp_path; no real API keys from the developer's
+    shell."""
     monkeypatch.setenv("PIDGIN_OUTPUT_DIR", str(tmp_path / "out"))
     monkeypatch.setenv("PIDGIN_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PIDGIN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     for key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
                 "XAI_API_KEY"):

@@ -43,24 +43,36 @@ FIRST_REPETITION = 1
 
 def utc_now() -> str:
     """Current UTC time as ISO-8601 to the millisecond, e.g. `2026-11-24T10:40:06.438Z`."""
-    return utc_text(time.time_ns())
+    ms = time.time_ns() // 1_000_000
+    if ms == _last_stamp[0]:  # every event is stamped, and several fall in one millisecond
+        return _last_stamp[1]
+    return _stamp(ms)
 
 
 _second_text: tuple[int, str] = (-1, "")
-"""The last second `utc_text` spelled, and its text: every event is stamped, and most fall in
-the second before them (a third of `datetime.isoformat`'s cost)."""
+"""The last second `utc_text` spelled, and its text: most events fall in the second before
+them (a third of `datetime.isoformat`'s cost)."""
+_last_stamp: tuple[int, str] = (-1, "")
+"""The last millisecond `utc_text` spelled, and its text."""
 
 
 def utc_text(ns: int) -> str:
     """`ns` nanoseconds after the epoch as `utc_now` writes it: the millisecond it falls in
     (truncated, like `datetime.isoformat(timespec="milliseconds")`)."""
-    global _second_text
-    second, millis = divmod(ns // 1_000_000, 1000)
+    ms = ns // 1_000_000
+    return _last_stamp[1] if ms == _last_stamp[0] else _stamp(ms)
+
+
+def _stamp(ms: int) -> str:
+    global _second_text, _last_stamp
+    second, millis = divmod(ms, 1000)
     cached, text = _second_text
     if second != cached:
         text = datetime.fromtimestamp(second, UTC).isoformat()[:19]  # no `+00:00`
         _second_text = (second, text)
-    return f"{text}.{millis:03d}Z"
+    stamp = f"{text}.{millis:03d}Z"
+    _last_stamp = (ms, stamp)
+    return stamp
 
 
 def _always(value: object) -> Any:

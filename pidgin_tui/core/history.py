@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from pidgin_tui.core.events import Event, InterjectionEvent, MessageCompleteEvent
 from pidgin_tui.core.plan import ConversationPlan
-from pidgin_tui.core.types import AgentId, HistoryEntry, Speaker
+from pidgin_tui.core.types import BOTH_AGENTS, AgentId, HistoryEntry, Speaker
 
 RecordedMessage = tuple[int, AgentId, str]
 """(turn as in events, speaker, text) of one complete message."""
@@ -29,7 +29,7 @@ def opening_entry(plan: ConversationPlan) -> HistoryEntry:
 
     Without a prompt the opener is sent instead: no provider accepts an empty history.
     """
-    seen_by = frozenset(AgentId) if plan.prompt_visibility == "both" \
+    seen_by = BOTH_AGENTS if plan.prompt_visibility == "both" \
         else frozenset({plan.first_speaker})
     return HistoryEntry(plan.prompt or plan.opener, None, 0, seen_by, kind="prompt")
 

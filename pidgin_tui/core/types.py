@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
@@ -119,6 +119,10 @@ def status_for_end_reason(reason: EndReason) -> Status:
     return Status.INTERRUPTED
 
 
+BOTH_AGENTS: frozenset[AgentId] = frozenset(AgentId)
+"""Both seats (built once: iterating an Enum class runs Python code)."""
+
+
 @dataclass(slots=True)
 class AgentConfig:
     """Everything that defines one agent of a conversation."""
@@ -145,6 +149,6 @@ class HistoryEntry:
     content: str
     speaker: AgentId | None
     turn: int
-    visible_to: frozenset[AgentId] = field(default_factory=lambda: frozenset(AgentId))
+    visible_to: frozenset[AgentId] = BOTH_AGENTS
     kind: str = "message"
     """`message`, `prompt` or `injection`."""

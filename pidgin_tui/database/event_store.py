@@ -93,11 +93,12 @@ class EventStore:
 
     def import_many(self, experiment_dirs: Sequence[Path]) -> list[ImportReport]:
         """Import several experiments with one opening of the database."""
+        new = not self.path.exists()
         with open_database(self.path) as con:
             # An import is one large transaction, checkpointed at once: above this size DuckDB
             # writes the data straight into the file at commit instead of into the WAL first.
             con.execute("SET checkpoint_threshold = '1MB'")
-            old_schema = ensure_schema(con)
+            old_schema = ensure_schema(con, new=new)
             reports = [_import_one(con, d) for d in experiment_dirs]
             con.execute("CHECKPOINT")
         if old_schema is not None and reports:

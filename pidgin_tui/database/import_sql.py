@@ -67,9 +67,9 @@ _DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
 # metrics (`core.metric_layouts`) become a DOUBLE[] here too (NULL for the object form of
 # earlier releases, read later). Only unreadable lines keep their file's name (to report them);
 # a line without a conversation id takes it from its file's name.
-_HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "experiment_id",
-           "turn_number", "agent_id", "metrics_version", "convergence_score", "inherited",
-           "schema_version", "t", "model", "provider", "payload_sha256")
+_HEADER = ("event_type", "conversation_id", "seq", "timestamp", "event_id", "turn_number",
+           "agent_id", "metrics_version", "convergence_score", "inherited", "schema_version", "t",
+           "model", "provider", "payload_sha256")
 _MESSAGE_FIELDS = ("content", "thinking", "tokens_used", "duration_ms", "time_to_first_token_ms",
                    "finish_reason", "empty")
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cost_usd", "cache_read_tokens",
@@ -126,14 +126,16 @@ _RESTORED = """replace(line, concat('{"event_type":"', event_type, '","t":', t),
          THEN ',"provider":' || to_json(CASE WHEN contains(COALESCE(model, start_model), ':')
               THEN split_part(COALESCE(model, start_model), ':', 1) ELSE '' END) END))"""
 
-STAGE_COLUMNS = f"""
-SELECT filename, event_type, conversation_id, seq, timestamp, event_id, experiment_id,
+_LINES = "<lines>"
+"""Where the stage's statement reads the lines from (`_TEXT_LINES` or `_OBJECT_LINES`)."""
+_STAGE_COLUMNS = f"""
+SELECT filename, event_type, conversation_id, seq, timestamp, event_id,
        turn_number + shift AS turn_number, agent_id, metrics_version, convergence_score,
        inherited, metric_values, COALESCE(model, start_model) AS model,
        COALESCE(effective, start_effective::JSON) AS effective,
        {", ".join((*_MESSAGE_FIELDS, *_USAGE_FIELDS))},
        CASE WHEN line IS NOT NULL THEN ({_RESTORED})::JSON
-            WHEN shift = 0 THEN data ELSE json_merge_patch(data, json_object(
+            WHEN shift = 0 THEN data::JSON ELSE json_merge_patch(data, json_object(
            'schema_version', {ev.SCHEMA_VERSION}, 'turn_number', turn_number + shift,
            'repetition', CASE WHEN event_type = 'ConversationStartEvent' THEN COALESCE(
                TRY_CAST(data->>'repetition' AS INTEGER), {_or_int(_S, "repetition")}) + shift END,
@@ -148,15 +150,15 @@ SELECT *, CASE WHEN t IS NULL OR event_type IS NULL THEN NULL
                THEN regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '')
                ELSE data::VARCHAR END AS line
 FROM (
-SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) OR {_MISSING}
-            THEN filename END AS filename,
-       CASE WHEN (x.t IS NULL OR h.start IS NOT NULL) AND NOT {_MISSING} THEN x.event_type
-            END AS event_type,
+SELECT x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) OR {_MISSING}
+           AS unreadable,
+       CASE WHEN unreadable THEN filename END AS filename,
+       CASE WHEN NOT unreadable THEN x.event_type END AS event_type,
        COALESCE(x.conversation_id, h.conversation) AS conversation_id,
        TRY_CAST(x.seq AS BIGINT) AS seq,
        CASE WHEN x.t IS NULL THEN TRY_CAST(x.timestamp AS TIMESTAMP)
             ELSE h.start + to_milliseconds(TRY_CAST(x.t AS BIGINT)) END AS timestamp,
-       x.event_id, x.experiment_id,
+       x.event_id,
        COALESCE(TRY_CAST(x.turn_number AS INTEGER), CASE x.event_type
            WHEN 'AgentNameChosenEvent' THEN {_or_int(ev.AgentNameChosenEvent, "turn_number")}
            END) AS turn_number, x.agent_id,
@@ -177,12 +179,31 @@ SELECT CASE WHEN x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) O
        CASE WHEN COALESCE(TRY_CAST(x.schema_version AS INTEGER),
                           CASE WHEN x.t IS NOT NULL THEN h.version END, {ev.ZERO_BASED_SCHEMA})
                  <= {ev.ZERO_BASED_SCHEMA} THEN {ev.FIRST_TURN} ELSE 0 END AS shift, data
-FROM (SELECT filename, json AS data, json_transform(json, '{_HEADER_TYPE}') AS x
-      FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
-                             filename = true)) AS r
-JOIN {FILE_HEADERS_TABLE} AS h ON h.file = r.filename))
+FROM (SELECT *, json_transform(data, '{_HEADER_TYPE}') AS x FROM ({_LINES})) AS h))
 """
+
+_TEXT_LINES = f"""
+SELECT * FROM (
+    SELECT t.filename, unnest(string_split(t.content, chr(10))) AS data, h.*
+    FROM read_text($files) AS t JOIN {FILE_HEADERS_TABLE} AS h ON h.file = t.filename)
+WHERE data <> '' AND (starts_with(data, '{{') AND ends_with(data, '}}')
+                      OR error('not a JSON object on each line'))"""
+"""Each file's lines as text (with the file's header), without empty ones: each is parsed once,
+by `json_transform`, which fails the statement at a malformed line. Then `_OBJECT_LINES` reads
+the batch again (as it does a line with blanks around it, which it would read without them)."""
+_OBJECT_LINES = f"""
+SELECT o.filename, o.json AS data, h.*
+FROM read_json_objects($files, format = 'newline_delimited', ignore_errors = true,
+                       filename = true) AS o
+JOIN {FILE_HEADERS_TABLE} AS h ON h.file = o.filename"""
+"""Each file's lines as JSON (with the file's header), a malformed one as NULL: DuckDB parses
+every line to find where it ends, and `json_transform` parses it again."""
+
+STAGE_COLUMNS = _STAGE_COLUMNS.replace(_LINES, _OBJECT_LINES)
 STAGE_SQL = f"CREATE OR REPLACE TEMP TABLE _stage AS {STAGE_COLUMNS}"
+STAGE_TEXT_SQL = "CREATE OR REPLACE TEMP TABLE _stage AS " + _STAGE_COLUMNS.replace(
+    _LINES, _TEXT_LINES)
+""""`STAGE_SQL` for files whose every line is well-formed JSON (the usual case), else it fails."""
 
 _SCORE_EVENTS = "('TurnCompleteEvent', 'EndStateDetectedEvent')"
 RESCORED_SQL = (
@@ -236,15 +257,25 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id, effective AS eff
 _TURNS = "FROM _stage WHERE event_type = 'TurnCompleteEvent' AND NOT inherited"
 
 
-def _layout_wide(version: int) -> str:
+def _layout_wide(versions: list[int]) -> str:
     return f"""
 SELECT $exp, conversation_id, turn_number, metrics_version,
-       {layout_columns(version, "metric_values")}, convergence_score
-{_TURNS} AND metric_values IS NOT NULL AND metrics_version = {version}"""
+       {layout_columns(versions[0], "metric_values")}, convergence_score
+{_TURNS} AND metric_values IS NOT NULL AND metrics_version IN ({", ".join(map(str, versions))})"""
+
+
+def _versions_by_layout() -> list[list[int]]:
+    """The metrics versions, grouped by layout: versions that changed a definition but not the
+    names share one SELECT (a SELECT of ~170 columns costs about as much to parse and plan as
+    to run)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for version in sorted(METRIC_LAYOUTS):
+        groups.setdefault(METRIC_LAYOUTS[version], []).append(version)
+    return list(groups.values())
 
 
 WIDE_METRICS_SQL = f"INSERT INTO {WIDE_TABLE} " + " UNION ALL ".join(
-    _layout_wide(version) for version in sorted(METRIC_LAYOUTS))
+    _layout_wide(versions) for versions in _versions_by_layout())
 
 HAS_OBJECT_METRICS_SQL = f"SELECT count(*) > 0 {_TURNS} AND metric_values IS NULL"
 """Whether the staged lines have metrics in the object form of earlier releases: only then

@@ -1,11 +1,12 @@
 """Bulk import of one experiment directory's JSONL into DuckDB, replacing its previous rows.
 
-Files are read by `read_json_objects` scans, a batch of files at a time (no Python-side
-parsing, no row-at-a-time inserts); every table is then filled with one INSERT ... SELECT each.
-The experiment's old rows are replaced only once every batch is in, so a re-import is
-idempotent and a failed import leaves the previous data intact (see `import_experiment`).
-Unparseable lines (a truncated last line after a crash, or a corrupt line) become NULL rows in
-the scan; they are skipped and reported per file.
+Files are read a batch of files at a time, as text split into lines that DuckDB parses once (no
+Python-side parsing, no row-at-a-time inserts); every table is then filled with one INSERT ...
+SELECT each. The experiment's old rows are replaced only once every batch is in, so a re-import
+is idempotent and a failed import leaves the previous data intact (see `import_experiment`).
+A batch with an unparseable line (a truncated last line after a crash, or a corrupt line) is
+read again by `read_json_objects` scans, where such a line becomes a NULL row; it is skipped and
+reported per file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pidgin_tui.core.events import ExperimentStartEvent
 from pidgin_tui.database.connection import DatabaseError
 from pidgin_tui.database.import_sql import (
     CONVERSATIONS_SQL,
@@ -32,11 +34,13 @@ from pidgin_tui.database.import_sql import (
     MESSAGES_SQL,
     RESCORED_SQL,
     STAGE_SQL,
+    STAGE_TEXT_SQL,
     WIDE_METRICS_SQL,
     WIDE_OBJECT_METRICS_SQL,
 )
-from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, wide_keys
+from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, metric_columns_expr
 from pidgin_tui.record.compact import FileHeader
+from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     conversation_files,
@@ -94,19 +98,16 @@ def _ends_with_newline(path: Path) -> bool:
         return handle.read(1) == b"\n"
 
 
-def _experiment_id(con: duckdb.DuckDBPyConnection, manifest: Manifest | None,
-                   experiment_dir: Path) -> str:
+def _experiment_id(manifest: Manifest | None, experiment_dir: Path) -> str:
+    """The experiment's own id: its manifest's, else its ExperimentStartEvent's as the one
+    reader reads it (an id the line leaves out is the directory's), else the directory's.
+    Never an id that conversation lines name: a conversation file copied from another
+    experiment keeps that experiment's id, and its rows must not replace that experiment's."""
     if manifest is not None and manifest.experiment_id:
         return manifest.experiment_id
-    ids = [r[0] for r in con.execute(
-        "SELECT DISTINCT experiment_id FROM _stage WHERE event_type IS NOT NULL "
-        "AND experiment_id IS NOT NULL AND experiment_id <> ''").fetchall()]
-    if not ids and (found := experiment_id_of_dir(experiment_dir)) != experiment_dir.name:
-        return found  # every line leaves it to the directory's name (see `record.jsonl`)
-    if len(ids) != 1:
-        raise DatabaseError(f"cannot tell the experiment id: the events name {len(ids)} "
-                            "experiments and there is no readable manifest.json")
-    return ids[0]
+    started = read_all_events(experiment_dir / EXPERIMENT_EVENTS_NAME,
+                              types=(ExperimentStartEvent,), metrics=False).events
+    return started[0].experiment_id if started else experiment_id_of_dir(experiment_dir)
 
 
 def _skipped(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
@@ -154,7 +155,9 @@ def _busy() -> bool:
 
 def _stage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
     """Parse every file into `_stage` (in no particular order: every statement afterwards
-    orders or groups by itself), then pick the threads for the rest.
+    orders or groups by itself), then pick the threads for the rest. The lines are read as text
+    and parsed once; only a batch with a line that will not parse (or blanks around one) is read
+    again by DuckDB's JSON reader, which turns such a line into a row of its own to report.
 
     Staging runs in parallel across files only on an idle machine: on a busy one a second
     thread costs more than it brings (measured on 2 cores at load 4: 0.33 s of CPU and 0.45 s
@@ -167,9 +170,13 @@ def _stage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
         con.execute("SET threads = 1")
     rescores = [r for r in map(rescored_file, files) if r is not None]
     _file_headers(con, files + rescores)
+    names = {"files": [str(f) for f in files]}
     con.execute("SET preserve_insertion_order = false")
     try:
-        con.execute(STAGE_SQL, {"files": [str(f) for f in files]})
+        try:
+            con.execute(STAGE_TEXT_SQL, names)
+        except duckdb.Error:  # a malformed line (a torn last one after a crash): find it
+            con.execute(STAGE_SQL, names)
     finally:
         con.execute("RESET preserve_insertion_order")
     if rescores:
@@ -273,7 +280,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
     con.execute(f"SET memory_limit = '{_memory_limit(batches) // 1024}KiB'")
     _stage(con, batches[0])
     try:
-        exp = _experiment_id(con, manifest, experiment_dir)
+        exp = _experiment_id(manifest, experiment_dir)
         report = ImportReport(exp, experiment_dir, files=len(files))
         known = manifest if manifest is not None else Manifest()
         status = manifest.status if manifest is not None else ""  # else the events say
@@ -293,8 +300,8 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 if index:
                     con.execute("COMMIT")
                     con.execute("CHECKPOINT")
+                    _stage(con, batch)  # outside a transaction: a statement may fail there
                     con.execute("BEGIN TRANSACTION")
-                    _stage(con, batch)
                 skipped, problems = _skipped(con)
                 report.skipped_lines += skipped
                 report.problems += problems
@@ -339,7 +346,6 @@ def _wide_values(con: duckdb.DuckDBPyConnection, exp: str) -> int:
     """How many metric values (non-NULL cells) the experiment's wide rows hold."""
     # One count per column, summed here: a `count(a) + count(b) + ...` expression of ~160
     # terms takes DuckDB three times longer to plan than the counting itself.
-    counts = ", ".join(f'count("{key}")' for key in wide_keys())
-    row = con.execute(f"SELECT {counts} FROM {WIDE_TABLE} WHERE experiment_id = ?",
-                      [exp]).fetchone()
+    row = con.execute(f"SELECT count({metric_columns_expr()}) FROM {WIDE_TABLE} "
+                      "WHERE experiment_id = ?", [exp]).fetchone()
     return sum(row) if row else 0

@@ -45,11 +45,21 @@ def catalog_fingerprint() -> str:
     return hashlib.sha256(",".join(wide_keys()).encode()).hexdigest()[:10]
 
 
+WIDE_ROW_KEYS = {"experiment_id": "VARCHAR NOT NULL", "conversation_id": "VARCHAR NOT NULL",
+                 "turn_number": "INTEGER NOT NULL", "metrics_version": "INTEGER"}
+"""The wide table's columns before the metrics: which turn a row holds, and its scorer."""
+
+
 def wide_table_sql() -> str:
+    keys = ", ".join(f"{name} {kind}" for name, kind in WIDE_ROW_KEYS.items())
     columns = ", ".join(f"{_quoted(k)} DOUBLE" for k in wide_keys())
-    return (f"CREATE TABLE IF NOT EXISTS {WIDE_TABLE} (experiment_id VARCHAR NOT NULL, "
-            "conversation_id VARCHAR NOT NULL, turn_number INTEGER NOT NULL, "
-            f"metrics_version INTEGER, {columns})")
+    return f"CREATE TABLE IF NOT EXISTS {WIDE_TABLE} ({keys}, {columns})"
+
+
+def metric_columns_expr() -> str:
+    """Every metric column of the wide table as one `COLUMNS` expression (short to parse: a
+    list of ~170 names costs more to parse and plan than counting them)."""
+    return f"COLUMNS(* EXCLUDE ({', '.join(WIDE_ROW_KEYS)}))"
 
 
 def long_view_sql() -> str:

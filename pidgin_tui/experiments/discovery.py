@@ -126,7 +126,11 @@ def describe(path: Path, root: Path | None = None) -> ExperimentInfo:
 
 
 def list_experiments(root: Path) -> list[ExperimentInfo]:
-    return [describe(path, root) for path in experiment_dirs(root)]
+    from pidgin_tui.record import line_scans
+
+    found = [describe(path, root) for path in experiment_dirs(root)]
+    line_scans.save()  # the next `list` reads only the files that changed
+    return found
 
 
 def recent_experiments(root: Path, limit: int) -> list[ExperimentInfo]:

@@ -31,6 +31,7 @@ from pidgin_tui.experiments.monitor_rows import (
     parse_time,
 )
 from pidgin_tui.experiments.resume import RESUMABLE_END_REASONS
+from pidgin_tui.record import line_scans
 from pidgin_tui.record.conversation import ConversationRecord
 from pidgin_tui.record.damage import load_manifest, quick_damage
 from pidgin_tui.record.jsonl import read_events
@@ -51,6 +52,9 @@ FINISHED_RECHECK_EVERY = 10
 refresh costs little however many finished experiments exist; live ones are read every time."""
 POST_PROCESSING_WATCH_S = 600.0
 """How long after an experiment finishes the monitor keeps watching for post-processing events."""
+SCANS_SAVED_EVERY_S = 30.0
+"""The line scans (`record.line_scans`) are saved after the first refresh, then at most this
+often: live files change on every refresh."""
 
 
 @dataclass(slots=True)
@@ -104,6 +108,7 @@ class MonitorState:
                     tracked.post_processing != "running":
                 continue  # finished and settled: looked at again in a later refresh
             self._refresh_one(tracked, now)
+        line_scans.save(every_s=SCANS_SAVED_EVERY_S)
         return self.rows()
 
     def rows(self) -> list[ExperimentRow]:

@@ -3,9 +3,12 @@
 Steps: `import` (JSONL → DuckDB), `transcripts`, `readme`, `notebook`, `index` (the
 full-text search index). Three chains run side by side (see `CHAINS`): the import; the record
 steps (transcripts, README, notebook), which read the JSONL once, one conversation at a time
-(see `_Context`), not the database, so a locked database costs only the import; and the index.
-Each step is logged to `post_processing.log` in the experiment directory, and a failing step is
-recorded without stopping the others. PostProcessingStart/Complete events are appended to
+(see `StepContext`), not the database, so a locked database costs only the import; and the
+index (`experiments.post_steps`). For a large experiment the record steps and the index run in
+a worker process (`experiments.post_worker`), so they use the second core instead of waiting
+for the import's turn on the GIL; what they write is the same. Each step is logged to
+`post_processing.log` in the experiment directory, and a failing step is recorded without
+stopping the others. PostProcessingStart/Complete events are appended to
 `experiment_events.jsonl` and, when a bus is given, published on it.
 
 `run_post_processing` is a coroutine: blocking steps run in worker threads, so it can be
@@ -21,7 +24,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
@@ -30,10 +32,15 @@ from pidgin_tui.core.events import (
     PostProcessingStartEvent,
     utc_now,
 )
+from pidgin_tui.experiments.post_steps import (
+    STEP_FUNCTIONS,
+    STEPS,
+    StepContext,
+    StepOutcome,
+    run_chains,
+)
 from pidgin_tui.record.jsonl import JsonlWriter, read_all_events
 from pidgin_tui.record.layout import DATABASE_NAME, EXPERIMENT_EVENTS_NAME, POST_PROCESSING_LOG
-
-STEPS: tuple[str, ...] = ("import", "transcripts", "readme", "notebook", "index")
 
 
 @dataclass(slots=True)
@@ -58,105 +65,30 @@ def _experiment_id(experiment_dir: Path) -> str:
     return manifest.experiment_id if manifest is not None else ""
 
 
-class _Context:
-    """What the steps share: the paths, and the experiment's JSONL read at most once.
+WORKER_STEPS = frozenset({"transcripts", "readme", "notebook", "index"})
+"""What runs in a worker process beside the import for a large experiment
+(`experiments.post_worker`): in threads of this process these mostly wait for the GIL."""
+WORKER_MIN_BYTES = 8 * 1024 * 1024
+"""Conversation files smaller than this in all are post-processed in this process: starting a
+worker (a fresh interpreter and its imports, ~0.3 s of CPU) would cost more than it saves."""
 
-    The read is streamed: each conversation is read with its messages and metrics, its
-    transcript written, its row of summary.md rendered and its figures taken for the README
-    (`ReadmeTally`), and then it is let go, so memory does not grow with the experiment.
-    """
 
-    def __init__(self, experiment_dir: Path, database: Path,
-                 steps: Sequence[str] = STEPS) -> None:
-        self.experiment_dir = experiment_dir
-        self.database = database
-        self.write_transcripts = "transcripts" in steps
-        self.transcripts_written = 0
-        self.transcript_error: str | None = None
-        self.summary_rows: list[str] = []
-        self.tally: Any = None
-        self._experiment: Any = None
+def worth_a_worker(experiment_dir: Path, steps: Sequence[str]) -> bool:
+    """Whether to run `WORKER_STEPS` in a worker process: only when the import runs beside
+    them and the experiment is large enough to gain from a second core."""
+    from pidgin_tui.record.layout import conversation_files
 
-    @property
-    def experiment(self) -> Any:
-        """The experiment's record, without its conversations (read once, on first use)."""
-        if self._experiment is None:
-            from pidgin_tui.record.experiment import ExperimentRecord
-            from pidgin_tui.reports.readme import ReadmeTally
-            from pidgin_tui.reports.transcript import summary_row
-
-            tally, rows = ReadmeTally(), []
-
-            def visit(experiment: Any, conv: Any) -> None:
-                tally.add(conv, experiment.status_of(conv))
-                rows.append(summary_row(conv, experiment))
-                if self.write_transcripts and self.transcript_error is None:
-                    self._write_transcript(experiment, conv)
-
-            self._experiment = ExperimentRecord.load(self.experiment_dir, detail=False,
-                                                     visit=visit, keep=False)
-            self.tally, self.summary_rows = tally, rows
-        return self._experiment
-
-    def _write_transcript(self, experiment: Any, conv: Any) -> None:
-        from pidgin_tui.reports.transcript import write_transcript
-
+    if not any(s in WORKER_STEPS for s in steps) or all(s in WORKER_STEPS for s in steps):
+        return False
+    total = 0
+    for path in conversation_files(experiment_dir):
         try:
-            write_transcript(self.experiment_dir, conv, experiment)
-        except Exception as exc:  # reported by the transcripts step; the others still run
-            self.transcript_error = f"{conv.conversation_id}: {str(exc).strip() or exc!r}"
-        else:
-            self.transcripts_written += 1
-
-
-def _step_import(ctx: _Context) -> str:
-    from pidgin_tui.database.event_store import EventStore
-
-    report = EventStore(ctx.database).import_experiment(ctx.experiment_dir)
-    return "; ".join([report.summary(), *report.problems])
-
-
-def _step_transcripts(ctx: _Context) -> str:
-    from pidgin_tui.reports.transcript import write_summary
-
-    experiment = ctx.experiment  # writes each transcript as it reads its conversation
-    if ctx.transcript_error is not None:
-        raise RuntimeError(ctx.transcript_error)
-    write_summary(ctx.experiment_dir, experiment, ctx.summary_rows)
-    return f"{ctx.transcripts_written} transcripts and summary.md written"
-
-
-def _step_readme(ctx: _Context) -> str:
-    from pidgin_tui.reports.readme import write_readme
-
-    experiment = ctx.experiment
-    return f"{write_readme(ctx.experiment_dir, experiment, ctx.tally).name} written"
-
-
-def _step_notebook(ctx: _Context) -> str:
-    from pidgin_tui.reports.notebook import write_notebook
-
-    experiment = ctx.experiment
-    path = write_notebook(ctx.experiment_dir, experiment.experiment_id, experiment.name)
-    return f"{path.name} written"
-
-
-def _step_index(ctx: _Context) -> str:
-    from pidgin_tui.search.index import refresh
-
-    return refresh(ctx.experiment_dir.parent.parent, [ctx.experiment_dir]).summary()
-
-
-STEP_FUNCTIONS: dict[str, Callable[[_Context], str]] = {
-    "import": _step_import, "transcripts": _step_transcripts, "readme": _step_readme,
-    "notebook": _step_notebook, "index": _step_index,
-}
-CHAINS: tuple[frozenset[str], ...] = (
-    frozenset({"import"}), frozenset({"transcripts", "readme", "notebook"}),
-    frozenset({"index"}))
-"""Steps run one after another within a chain, the chains side by side: the import (mostly
-DuckDB's own threads), the steps that read the record (once, see `_Context`; their memory is
-one conversation's, so it does not add to the import's), and the index (mostly SQLite's)."""
+            total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= WORKER_MIN_BYTES:
+            return True
+    return False
 
 
 def _log(experiment_dir: Path, message: str) -> None:
@@ -184,20 +116,28 @@ async def _emit(experiment_dir: Path, event: Event, bus: EventBus | None) -> Non
         await bus.publish(msgspec.structs.replace(event))  # the bus restamps seq on its copy
 
 
-async def _run_step(step: str, ctx: _Context, result: PostProcessingResult) -> None:
-    started = time.perf_counter()
-    try:
-        note = await asyncio.to_thread(STEP_FUNCTIONS[step], ctx)
-    except Exception as exc:  # a failing step is reported and the others still run
-        message = str(exc).strip() or type(exc).__name__
-        result.failed[step] = message
-        _log(ctx.experiment_dir, f"{step}: FAILED after "
-             f"{(time.perf_counter() - started) * 1000:.0f} ms: {message}")
+def _take(result: PostProcessingResult, outcome: StepOutcome) -> None:
+    """Log one step's outcome and add it to `result`."""
+    if outcome.error is not None:
+        result.failed[outcome.step] = outcome.error
+        _log(result.experiment_dir,
+             f"{outcome.step}: FAILED after {outcome.ms} ms: {outcome.error}")
     else:
-        result.succeeded.append(step)
-        result.notes[step] = note
-        _log(ctx.experiment_dir, f"{step}: ok in "
-             f"{(time.perf_counter() - started) * 1000:.0f} ms: {note}")
+        result.succeeded.append(outcome.step)
+        result.notes[outcome.step] = outcome.note
+        _log(result.experiment_dir, f"{outcome.step}: ok in {outcome.ms} ms: {outcome.note}")
+
+
+async def _run_in_worker(ctx: StepContext, steps: Sequence[str],
+                         on_outcome: Callable[[StepOutcome], None]) -> None:
+    """Run `steps` in a worker process; in this one when no process can be started."""
+    from pidgin_tui.experiments import post_worker
+
+    try:
+        await post_worker.run(ctx.experiment_dir, ctx.database, steps, on_outcome)
+    except OSError as exc:
+        _log(ctx.experiment_dir, f"no worker process ({exc}): {', '.join(steps)} run here")
+        await run_chains(ctx, steps, on_outcome)
 
 
 def default_database(experiment_dir: Path) -> Path:
@@ -207,10 +147,12 @@ def default_database(experiment_dir: Path) -> Path:
 
 async def run_post_processing(experiment_dir: Path, database: Path | None = None,
                               bus: EventBus | None = None,
-                              steps: Sequence[str] = STEPS) -> PostProcessingResult:
+                              steps: Sequence[str] = STEPS, *,
+                              worker: bool | None = None) -> PostProcessingResult:
     """Run every step on one experiment directory; never raises for a failing step.
 
-    `database` defaults to the output root's `experiments/experiments.duckdb`.
+    `database` defaults to the output root's `experiments/experiments.duckdb`. `worker`: run
+    `WORKER_STEPS` in a worker process (True), here (False), or as `worth_a_worker` decides.
     """
     database = database or default_database(experiment_dir)
     unknown = [s for s in steps if s not in STEP_FUNCTIONS]
@@ -222,13 +164,16 @@ async def run_post_processing(experiment_dir: Path, database: Path | None = None
     _log(experiment_dir, f"post-processing started: {', '.join(steps)}")
     await _emit(experiment_dir, PostProcessingStartEvent(experiment_id=exp_id,
                                                          steps=list(steps)), bus)
-    ctx = _Context(experiment_dir, database, steps)
+    ctx = StepContext(experiment_dir, database, steps)
+    if worker is None:
+        worker = await asyncio.to_thread(worth_a_worker, experiment_dir, steps)
+    there = [s for s in steps if s in WORKER_STEPS] if worker else []
+    here = [s for s in steps if s not in there]
 
-    async def run_chain(chain: list[str]) -> None:
-        for step in chain:
-            await _run_step(step, ctx, result)
+    def take(outcome: StepOutcome) -> None:
+        _take(result, outcome)
 
-    await asyncio.gather(*(run_chain([s for s in steps if s in chain]) for chain in CHAINS))
+    await asyncio.gather(run_chains(ctx, here, take), _run_in_worker(ctx, there, take))
     result.succeeded.sort(key=list(steps).index)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     _log(experiment_dir, f"post-processing finished in {result.duration_ms} ms: "
@@ -240,6 +185,8 @@ async def run_post_processing(experiment_dir: Path, database: Path | None = None
 
 
 def run_post_processing_sync(experiment_dir: Path, database: Path | None = None,
-                             steps: Sequence[str] = STEPS) -> PostProcessingResult:
+                             steps: Sequence[str] = STEPS, *,
+                             worker: bool | None = None) -> PostProcessingResult:
     """`run_post_processing` for callers without an event loop."""
-    return asyncio.run(run_post_processing(experiment_dir, database, steps=steps))
+    return asyncio.run(run_post_processing(experiment_dir, database, steps=steps,
+                                           worker=worker))

@@ -114,7 +114,7 @@ def _structure(text: str, char_counts: Mapping[str, int]) -> dict[str, int]:
 
 def compressed_size(data: bytes) -> int:
     """Raw-deflate size of `data`; a small fixed window keeps the per-call setup cheap."""
-    return _deflate(data)[0]
+    return _deflate(data, keep=False)[0]
 
 
 _CONTINUE_FROM = 256
@@ -123,13 +123,13 @@ holds back about 260 bytes until the final flush, so below a few hundred bytes c
 saves nothing and the copy costs more than compressing again."""
 
 
-def _deflate(data: bytes) -> tuple[int, int, zlib._Compress | None]:
+def _deflate(data: bytes, keep: bool = True) -> tuple[int, int, zlib._Compress | None]:
     """(`compressed_size(data)`, bytes deflate emitted before the final flush, a copy of the
-    compressor at that point when `data` is long): feeding that copy more input continues the
-    same stream."""
+    compressor at that point when `data` is long and `keep`): feeding that copy more input
+    continues the same stream (a copy costs about half of compressing a short message)."""
     compressor = zlib.compressobj(6, zlib.DEFLATED, -12, 4)
     head = len(compressor.compress(data))
-    state = compressor.copy() if len(data) >= _CONTINUE_FROM else None
+    state = compressor.copy() if keep and len(data) >= _CONTINUE_FROM else None
     return head + len(compressor.flush()), head, state
 
 
@@ -310,8 +310,11 @@ def _clause_sentiment(words: list[str], negations: bool) -> tuple[int, int, int]
     return positive, negative, negated_words
 
 
-def analyze(text: str) -> MessageAnalysis:
-    """Every single-message metric of `text`, plus the structures cross metrics need."""
+def analyze(text: str, continued: bool = True) -> MessageAnalysis:
+    """Every single-message metric of `text`, plus the structures cross metrics need.
+
+    Without `continued` its compressor is not kept (`MessageAnalysis.deflate` is None): the
+    text never comes first in a `joined_compressed_size`, which then compresses it again."""
     raw = text.encode("utf-8")
     char_counts = tally.char_counts(text, raw)
     words = tokenize(text, char_counts)
@@ -346,7 +349,7 @@ def analyze(text: str) -> MessageAnalysis:
     unique = len(counts)
     letters_total, long_words = words_tally.letters, words_tally.long_words
     syllable_total, hapax = words_tally.syllables, words_tally.hapax
-    compressed, deflate_head, deflate = _deflate(raw)
+    compressed, deflate_head, deflate = _deflate(raw, continued)
     if not raw:
         compressed = 0
 

@@ -125,7 +125,8 @@ class ConversationMetrics:
 
     def __call__(self, turn_number: int, text_a: str, text_b: str
                  ) -> tuple[dict[str, float], float]:
-        msgs = {"a": self._analyze(text_a), "b": self._analyze(text_b)}
+        # Only A's text comes first in the pair's joined compression (`_pair_metrics`).
+        msgs = {"a": self._analyze(text_a), "b": self._analyze(text_b, continued=False)}
         metrics: dict[str, float] = {"metrics_version": float(METRICS_VERSION)}
         cross = self._cross(msgs)
         self._tfidf.add_documents([msgs["a"].content_counts, msgs["b"].content_counts])
@@ -154,13 +155,14 @@ class ConversationMetrics:
         self.end_states.update(turn_number, end_scores, len(self._scores))
         return metrics, score
 
-    def _analyze(self, text: str) -> MessageAnalysis:
-        """`analyze(text)`, reused when the text is one of the conversation's recent messages
-        (a looping conversation repeats them verbatim; an analysis is never modified)."""
+    def _analyze(self, text: str, continued: bool = True) -> MessageAnalysis:
+        """`analyze(text, continued)`, reused when the text is one of the conversation's recent
+        messages (a looping conversation repeats them verbatim; an analysis is never modified).
+        """
         recent = self._recent
         analysis = recent.pop(text, None)
         if analysis is None:
-            analysis = analyze(text)
+            analysis = analyze(text, continued)
             if len(recent) >= RECENT_MESSAGES:
                 del recent[next(iter(recent))]  # the least recently seen
         recent[text] = analysis

@@ -230,27 +230,8 @@ class ConversationRecord:
     def apply(self, event: Event) -> None:
         self.events_seen += 1
         self.last_seq = max(self.last_seq, event.seq)
+        # The events of every turn first: each case is an isinstance check.
         match event:
-            case ConversationStartEvent():
-                if self.start is None:
-                    self.start = event
-                    self.started_at = event.timestamp
-                    self.repetition = event.repetition
-                    self.initial_prompt = event.initial_prompt
-                    self.names = {"agent_a": event.agent_a_name, "agent_b": event.agent_b_name,
-                                  **{k: v for k, v in self.names.items()
-                                     if v != DEFAULT_NAMES.get(k)}}
-                    self.models = {"agent_a": event.agent_a_model,
-                                   "agent_b": event.agent_b_model}
-                self.experiment_id = event.experiment_id
-                self.conversation_id = event.conversation_id or self.conversation_id
-                self.max_turns = event.max_turns
-                self.status = Status.RUNNING
-            case SystemPromptEvent():
-                if self.detail:
-                    self.system_prompts[event.agent_id] = event.prompt
-            case AgentNameChosenEvent():
-                self.names[event.agent_id] = event.chosen_name
             case TurnStartEvent() | MessageRequestEvent():
                 self.turn_started = max(self.turn_started, event.turn_number)
             case MessageCompleteEvent():
@@ -283,6 +264,28 @@ class ConversationRecord:
                     agent.priced_cost_usd += event.cost_usd
             case TurnCompleteEvent():
                 self._turn_complete(event)
+                self.after_last_turn = False
+                return
+            case ConversationStartEvent():
+                if self.start is None:
+                    self.start = event
+                    self.started_at = event.timestamp
+                    self.repetition = event.repetition
+                    self.initial_prompt = event.initial_prompt
+                    self.names = {"agent_a": event.agent_a_name, "agent_b": event.agent_b_name,
+                                  **{k: v for k, v in self.names.items()
+                                     if v != DEFAULT_NAMES.get(k)}}
+                    self.models = {"agent_a": event.agent_a_model,
+                                   "agent_b": event.agent_b_model}
+                self.experiment_id = event.experiment_id
+                self.conversation_id = event.conversation_id or self.conversation_id
+                self.max_turns = event.max_turns
+                self.status = Status.RUNNING
+            case SystemPromptEvent():
+                if self.detail:
+                    self.system_prompts[event.agent_id] = event.prompt
+            case AgentNameChosenEvent():
+                self.names[event.agent_id] = event.chosen_name
             case EndStateDetectedEvent():
                 self.end_states.append(event)
             case InjectionEvent():
@@ -316,9 +319,7 @@ class ConversationRecord:
                 self.ended_at = event.timestamp
                 if event.error:
                     self.last_error = event.error
-        if isinstance(event, TurnCompleteEvent):
-            self.after_last_turn = False
-        elif getattr(event, "turn_number", None) is not None and \
+        if getattr(event, "turn_number", None) is not None and \
                 event.turn_number > self.turns_completed:  # type: ignore[attr-defined]
             self.after_last_turn = True
 

@@ -4,8 +4,9 @@ Damage is contained to its experiment: a reader that meets a damaged manifest or
 the experiment as `damaged` (with the first reason) and carries on with the others. Two depths:
 
 - `quick_damage`: the manifest, a `stat` of each conversation file the manifest lists, and the
-  event lines written since the last look (`line_problem` remembers how far it read); cheap
-  enough for `list`, `monitor` and the app on every refresh.
+  event lines written since the last look (`line_problem` remembers how far it read, and
+  `line_scans` keeps that for the next process while the file is unchanged); cheap enough for
+  `list`, `monitor` and the app on every refresh.
 - `diagnose`: also reads every event line (`pidgin-tui doctor`).
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import msgspec
 
+from pidgin_tui.record import line_scans
 from pidgin_tui.record.jsonl import read_all_events, read_events
 from pidgin_tui.record.layout import MANIFEST_NAME, conversation_jsonl_name
 from pidgin_tui.record.manifest import decode_manifest, with_conversations
@@ -115,12 +117,18 @@ def line_problem(path: Path) -> str | None:
     identity = (st.st_dev, st.st_ino)
     scan = _SCANNED.get(path)
     if scan is None or scan.identity != identity or st.st_size < scan.offset:
-        scan = _SCANNED[path] = _LineScan(identity)  # new, replaced or cut short: from the top
+        # New to this process, replaced or cut short: as an earlier process left it, if the
+        # file has not changed since, else from the top.
+        known = line_scans.recall(path, st)
+        scan = _SCANNED[path] = _LineScan(identity) if known is None else \
+            _LineScan(identity, known.offset, known.next_line, known.problem)
     if scan.problem is None and st.st_size > scan.offset:
         read = read_events(path, scan.offset, first_line_number=scan.next_line)
         scan.offset, scan.next_line = read.offset, scan.next_line + read.complete_lines
         if read.errors:
             scan.problem = f"{path.name}: {read.errors[0]}"
+        if read.complete_lines:
+            line_scans.remember(path, st, scan.offset, scan.next_line, scan.problem)
     return scan.problem
 
 

@@ -45,7 +45,7 @@ class Urgency(IntEnum):
     PROGRESS = 0
     LIFECYCLE = 1
     NOW = 2
-    """Experiment start and end: written before the publisher continues."""
+    """The experiment's end: written before the publisher continues."""
 
 
 def replace_atomic(path: Path, encoded: bytes, *, sync_directory: bool = True) -> None:

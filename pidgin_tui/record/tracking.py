@@ -47,8 +47,9 @@ def add_usage(summary: Manifest, event: TokenUsageEvent) -> None:
         summary.total_cost_usd += event.cost_usd
 
 
-_SYNCED_AFTER = frozenset({TurnCompleteEvent, ConversationEndEvent})
-"""Events after which a conversation's file is fsynced (in the background)."""
+_SYNCED_AFTER = frozenset({TurnCompleteEvent, ConversationEndEvent, ExperimentCompleteEvent})
+"""Events after which their file is fsynced (in the background): the experiment's end is then
+fsynced while the manifest's last write goes on, and `close` finds it done."""
 _ERRORS = frozenset({APIErrorEvent, ErrorEvent})
 """Events counted in the manifest's `error_count`."""
 
@@ -215,9 +216,12 @@ class TrackingSubscriber:
         self.manifest.mark_dirty(conversation_id)
         kind = type(event)  # exact types: isinstance is slow on Structs
         if kind is ExperimentStartEvent:
+            # Like a conversation's start: the manifest written on creation already names this
+            # process (`created` and `running` both say it works on the experiment), so the
+            # run does not wait for the disk before its first request.
             data.status = Status.RUNNING
             data.started_at = event.timestamp
-            return Urgency.NOW
+            return Urgency.LIFECYCLE
         if kind is ExperimentCompleteEvent:
             complete = cast(ExperimentCompleteEvent, event)
             data.status = complete.status
@@ -245,6 +249,11 @@ class TrackingSubscriber:
             key = counted_as(status)
             if key is not None:
                 setattr(data, f"{key}_conversations", max(0, data.count(key) + change))
+        if sum(map(data.count, FINAL_STATUSES)) >= data.total_conversations > 0:
+            # The last conversation ended: the experiment's end follows at once (the runner
+            # publishes it when its conversations are done) and is written then, with this
+            # change, rather than after a write of this one alone (a timer writes it anyway).
+            return Urgency.PROGRESS
         return Urgency.LIFECYCLE
 
     def close(self) -> None:

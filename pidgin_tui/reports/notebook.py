@@ -148,6 +148,8 @@ def build_notebook(experiment_id: str, name: str) -> object:
         cells += [new_markdown_cell(f"## {title}"), new_code_cell(f'q("""\n{sql}\n""")')]
     cells += [new_markdown_cell("## Convergence over turns"), new_code_cell(_PLOT),
               new_markdown_cell("## End states"), new_code_cell(_END_STATE_PLOT)]
+    for number, cell in enumerate(cells, 1):
+        cell.id = f"cell-{number}"  # not nbformat's random ids: the same experiment, the same file
     notebook = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     nbformat.validate(notebook)

@@ -73,8 +73,9 @@ def test_malformed_line_raises_decode_error() -> None:
 @given(st.integers(min_value=-(10**18), max_value=4 * 10**18), st.integers(0, 2_000_000_000))
 def test_the_event_time_is_the_iso_time_to_the_millisecond(ns: int, step: int) -> None:
     # Event times are part of the record (compact lines count from them): `utc_text` spells
-    # exactly what `datetime.isoformat` does, for any time and for a second it has cached.
-    for value in (ns, ns + step):
+    # exactly what `datetime.isoformat` does, for any time and for a second or a millisecond
+    # it has cached.
+    for value in (ns, ns, ns + step, ns + step + step % 1000):
         seconds, rest = divmod(value, 10**9)
         expected = (datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=rest // 1000)
                     ).isoformat(timespec="milliseconds").replace("+00:00", "Z")

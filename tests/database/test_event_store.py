@@ -261,6 +261,22 @@ def test_a_database_with_long_form_metrics_table_and_wide_view_is_rebuilt(
         "SELECT count(*) FROM turn_metrics").rows[0][0] > 0
 
 
+@pytest.mark.parametrize("dropped", ["TABLE messages", "VIEW turn_metrics"])
+def test_a_database_of_this_schema_missing_a_table_or_view_gets_it_back(
+        experiment: Path, tmp_path: Path, dropped: str) -> None:
+    import duckdb
+
+    db = tmp_path / "x.duckdb"
+    EventStore(db).import_experiment(experiment)
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"DROP {dropped}")
+    report = EventStore(db).import_experiment(experiment)
+    assert report.problems == []
+    assert EventStore(db).query("SELECT count(*) FROM messages").rows[0][0] == report.messages
+    assert EventStore(db).query("SELECT count(*) FROM turn_metrics").rows[0][0] == (
+        report.metric_rows)
+
+
 def test_turns_scored_by_another_metrics_version_keep_their_own_metrics(
         experiment: Path, tmp_path: Path) -> None:
     from pidgin_tui.core.events import encode_event

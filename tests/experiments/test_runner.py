@@ -7,14 +7,16 @@ from datetime import datetime
 from pathlib import Path
 
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import ExperimentStartEvent
+from pidgin_tui.core.events import ExperimentStartEvent, TurnStartEvent
 from pidgin_tui.core.provider import Chunk, ProviderRequest, Responder
 from pidgin_tui.experiments.runner import ExperimentRunner
 from pidgin_tui.experiments.spec import parse_spec
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import Registry, default_registry
 from pidgin_tui.record.jsonl import read_all_events
+from pidgin_tui.record.layout import MANIFEST_NAME
 from pidgin_tui.record.manifest import Manifest, read_manifest
+from tests.record.test_manifest import written
 
 
 async def test_manifest_goes_created_running_completed(tmp_path: Path) -> None:
@@ -30,13 +32,35 @@ async def test_manifest_goes_created_running_completed(tmp_path: Path) -> None:
     manifest = read_manifest(exp_dir)
     assert manifest is not None
     seen.append(manifest.status)
-    assert seen == ["created", "running", "completed"]
+    # The start does not wait for the disk (the manifest written on creation names the
+    # process); this short run ends first, and its end is written with every change at once.
+    assert seen == ["created", "created", "completed"]
+    assert manifest.started_at is not None
+    assert runner.tracking is not None and runner.tracking.manifest.writes == 2
     assert result.summary()["completed"] == 2
     assert manifest.completed_conversations == 2 and manifest.total_turns == 6
     for conv in manifest.conversations.values():
         assert (conv.status, conv.turns_completed, conv.end_reason) == \
             ("completed", 3, "max_turns")
         assert conv.tokens > 0
+
+
+async def test_a_running_experiment_says_so_in_its_manifest(tmp_path: Path) -> None:
+    spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 2})
+    runner = ExperimentRunner(spec, tmp_path)
+    exp_dir = runner.prepare()
+    seen: list[str] = []
+
+    async def first_turn(event: TurnStartEvent) -> None:
+        if event.turn_number == 1:  # written by the start's deferred write, mid-run
+            await written(exp_dir / MANIFEST_NAME, lambda m: m.status == "running")
+            seen.append((read_manifest(exp_dir) or Manifest()).status)
+
+    runner.bus.subscribe(TurnStartEvent, first_turn)
+    await runner.run()
+    assert seen == ["running"]
+    assert (read_manifest(exp_dir) or Manifest()).status == "completed"
+
 
 
 async def test_every_jsonl_line_parses_and_carries_the_experiment_id(tmp_path: Path) -> None:

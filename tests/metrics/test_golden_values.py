@@ -36,8 +36,8 @@ def test_the_pins_notice_a_single_changed_value(monkeypatch: pytest.MonkeyPatch)
 
     real = text.analyze
 
-    def off_by_one_ulp(message: str) -> text.MessageAnalysis:
-        analysis = real(message)
+    def off_by_one_ulp(message: str, continued: bool = True) -> text.MessageAnalysis:
+        analysis = real(message, continued)
         if message.startswith("Bees build combs"):
             analysis.metrics["ttr"] = float.__add__(analysis.metrics["ttr"], 1e-15)
         return analysis
@@ -55,9 +55,9 @@ def test_a_repeated_message_or_pair_is_analysed_once(monkeypatch: pytest.MonkeyP
     pairs: list[tuple[str, str]] = []
     real_analyze, real_pair = turn.analyze, turn._pair_metrics
 
-    def counting_analyze(text: str) -> turn.MessageAnalysis:
+    def counting_analyze(text: str, continued: bool = True) -> turn.MessageAnalysis:
         analysed.append(text)
-        return real_analyze(text)
+        return real_analyze(text, continued)
 
     def counting_pair(a: turn.MessageAnalysis, b: turn.MessageAnalysis
                       ) -> tuple[turn._Shared, dict[str, float]]:

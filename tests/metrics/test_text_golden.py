@@ -106,11 +106,16 @@ def test_empty_message_is_all_zero_counts() -> None:
     assert all(math.isfinite(v) for v in m.values())
 
 
+@pytest.mark.parametrize("continued", [True, False])
 @pytest.mark.parametrize("first", ["", "short text", "a long text, " * 200])
-def test_joined_compressed_size_is_that_of_the_joined_texts(first: str) -> None:
+def test_joined_compressed_size_is_that_of_the_joined_texts(first: str, continued: bool) -> None:
+    # A long first text's compressor is continued; one analysed without it (`continued`
+    # False) is compressed again: the same size either way.
     from pidgin_tui.metrics.text import compressed_size, joined_compressed_size
 
     second = "and its reply, " * 90
-    a, b = analyze(first), analyze(second)
+    a, b = analyze(first, continued), analyze(second, continued=False)
+    assert (a.deflate is not None) == (continued and len(first) >= 256)
     assert joined_compressed_size(a, b) == compressed_size(
         first.encode() + b"\n" + second.encode())
+    assert analyze(first, continued).metrics == analyze(first).metrics

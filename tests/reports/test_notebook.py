@@ -37,3 +37,10 @@ def test_notebook_is_valid_and_every_cell_runs_on_a_fresh_import(
     assert all(len(rows) > 0 for rows in results), "every query returns rows"
     conversations = results[1]
     assert len(conversations) == 3 and conversations[0]["status"] == "completed"
+
+
+def test_the_same_experiment_writes_the_same_notebook(tmp_path: Path) -> None:
+    first = write_notebook(tmp_path, "abc123", "fixture").read_bytes()
+    assert write_notebook(tmp_path, "abc123", "fixture").read_bytes() == first
+    ids = [cell.id for cell in nbformat.reads(first.decode(), as_version=4).cells]
+    assert len(set(ids)) == len(ids)

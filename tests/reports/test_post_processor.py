@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.events import (
     PostProcessingCompleteEvent,
@@ -19,13 +21,15 @@ from pidgin_tui.record.jsonl import read_all_events
 from tests.analysis_fixtures import copy_experiment
 
 
-async def test_every_step_runs_logs_and_publishes(experiment: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("worker", [False, True], ids=["here", "in a worker"])
+async def test_every_step_runs_logs_and_publishes(experiment: Path, tmp_path: Path,
+                                                  worker: bool) -> None:
     exp = copy_experiment(experiment, tmp_path)
     bus = EventBus()
     seen: list[object] = []
     bus.subscribe_all(seen.append)
     database = tmp_path / "experiments" / "experiments.duckdb"
-    result = await run_post_processing(exp, database, bus)
+    result = await run_post_processing(exp, database, bus, worker=worker)
     assert result.ok and result.succeeded == list(STEPS)
     for name in ("README.md", "analysis.ipynb", "transcripts/summary.md"):
         assert (exp / name).is_file(), name
@@ -44,11 +48,13 @@ async def test_every_step_runs_logs_and_publishes(experiment: Path, tmp_path: Pa
     assert complete.succeeded == list(STEPS) and complete.failed == {}
 
 
-def test_a_failing_import_does_not_stop_the_reports(experiment: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("worker", [False, True], ids=["here", "in a worker"])
+def test_a_failing_import_does_not_stop_the_reports(experiment: Path, tmp_path: Path,
+                                                    worker: bool) -> None:
     exp = copy_experiment(experiment, tmp_path)
     not_a_database = tmp_path / "experiments" / "experiments.duckdb"
     not_a_database.write_text("this is not a DuckDB file")
-    result = run_post_processing_sync(exp, not_a_database)
+    result = run_post_processing_sync(exp, not_a_database, worker=worker)
     assert list(result.failed) == ["import"]
     assert result.succeeded == ["transcripts", "readme", "notebook", "index"]
     assert "import: FAILED" in (exp / "post_processing.log").read_text()
@@ -68,16 +74,16 @@ def test_the_record_steps_keep_no_conversation(experiment: Path, tmp_path: Path)
     """Transcripts, summary.md and the README are written from one conversation at a time:
     the record the steps share keeps none, so its memory does not add to the import's (which
     runs alongside), and what they write is what a fully loaded record renders."""
-    from pidgin_tui.experiments import post_processor
+    from pidgin_tui.experiments import post_steps
     from pidgin_tui.record.experiment import ExperimentRecord
     from pidgin_tui.record.layout import conversation_files
     from pidgin_tui.reports.readme import render_readme
     from pidgin_tui.reports.transcript import render_summary
 
     exp = copy_experiment(experiment, tmp_path)
-    ctx = post_processor._Context(exp, tmp_path / "db.duckdb")
+    ctx = post_steps.StepContext(exp, tmp_path / "db.duckdb")
     for step in ("transcripts", "readme"):
-        post_processor.STEP_FUNCTIONS[step](ctx)
+        post_steps.STEP_FUNCTIONS[step](ctx)
     count = len(conversation_files(exp))
     assert count > 1 and ctx.experiment.conversations == {}
     assert ctx.tally.conversations == count and len(ctx.summary_rows) == count

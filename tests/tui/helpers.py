@@ -73,3 +73,16 @@ async def estimate_settled(pilot: Pilot) -> str:
     panel = pilot.app.screen.query_one(EstimatePanel)
     await wait_until(pilot, lambda: not panel.pending, "the estimate")
     return str(panel.render())
+
+
+def record_toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every toast's text from now on (a toast on screen expires; this list keeps it)."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return seen

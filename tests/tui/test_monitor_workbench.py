@@ -21,7 +21,7 @@ from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
 from pidgin_tui.tui.widgets.row_table import RowTable
 
 from .conftest import SIZE
-from .helpers import wait_until, wait_until_steady
+from .helpers import record_toasts, wait_until, wait_until_steady
 from .host import HostApp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,6 +152,7 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
     manifest_path = manifests[0]
     assert (read_manifest(manifest_path.parent) or Manifest()).status == "interrupted"
     app = make_app()
+    notes = record_toasts(app)  # a toast expires: on a busy machine, before the run ends
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         screen = app.screen
@@ -159,7 +160,6 @@ async def test_resume_an_interrupted_headless_run_from_the_monitor(make_app,
         await pilot.press("u")
         await wait_until(pilot, lambda: bool(app.runs) and not app.running_runs,
                          "the resumed run to end")
-        notes = [n.message for n in app._notifications]
         assert any(m.startswith("resuming 1 conversation(s) of ") for m in notes), notes
     assert (read_manifest(manifest_path.parent) or Manifest()).status == "completed"
     [jsonl] = manifest_path.parent.glob("conv_*_events.jsonl")

@@ -13,8 +13,7 @@ from pidgin_tui.tui.screens.monitor import MonitorScreen
 from tests.conftest import cli_env
 
 from .conftest import SIZE, fast_registry
-from .helpers import wait_until
-from .test_session_in_app import record_toasts
+from .helpers import record_toasts, wait_until
 
 HOLD_LOCK = """
 import sys

@@ -19,7 +19,7 @@ from pidgin_tui.tui.post_processing import PostProcessed
 from pidgin_tui.tui.screens.confirm import ConfirmScreen
 
 from .conftest import SIZE, fast_registry, paced_registry, read_manifest
-from .helpers import press_now, wait_until
+from .helpers import press_now, record_toasts, wait_until
 
 SLOW = 100.0
 """tokens/s of `local:test`: slow enough that a 40-turn run is still going when it is stopped."""
@@ -28,19 +28,6 @@ SLOW = 100.0
 def spec(name: str, turns: int) -> object:
     return parse_spec({"name": name, "agent_a": "local:test", "agent_b": "local:test",
                        "max_turns": turns})
-
-
-def record_toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
-    """Every toast's text from now on (a toast on screen expires; this list keeps it)."""
-    seen: list[str] = []
-    notify = app.notify
-
-    def recording(message, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(str(message))
-        return notify(message, *args, **kwargs)
-
-    app.notify = recording
-    return seen
 
 
 async def test_stop_from_the_command_line_ends_one_run_and_the_app_goes_on(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from pidgin_tui.core.types import ExperimentStatus
 
@@ -98,7 +98,6 @@ class RowTable(DataTable[Cell]):
             self._rows[key] = tuple(cells)
         if current in self._rows:
             self.move_cursor(row=keys.index(current), animate=False)
-        self.call_after_refresh(self._redraw_with_new_widths)
 
     def mark_sorted(self, key: str | None, reverse: bool) -> None:
         """Show ▲ (ascending) or ▼ after the label of the column the rows are sorted by."""
@@ -120,6 +119,24 @@ class RowTable(DataTable[Cell]):
         widths (header included); drop those so the widened columns show."""
         self._clear_caches()
         self.refresh()
+
+    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
+        """DataTable measures updated cells on idle, but a line drawn between the update and
+        that measure stays cached at the old width: redraw when a width moved."""
+        widths = self._content_widths()
+        super()._update_column_widths(updated_cells)
+        if self._content_widths() != widths:
+            self._redraw_with_new_widths()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """The same for the widths measured from new rows."""
+        widths = self._content_widths()
+        super()._update_dimensions(new_rows)
+        if self._content_widths() != widths:
+            self._redraw_with_new_widths()
+
+    def _content_widths(self) -> list[int]:
+        return [column.content_width for column in self.columns.values()]
 
     def status_text(self, status: ExperimentStatus, label: str | None = None) -> Text:
         return Text(label or status, style=self.theme_style(STATUS_COLOURS.get(status, "")))

@@ -1,0 +1,76 @@
+"""Both ways the import reads a batch's lines give the same rows.
+
+Lines are first read as text and parsed once (`import_sql.STAGE_TEXT_SQL`); a batch with a
+malformed line, or with blanks around a line, is read again by DuckDB's JSON reader
+(`STAGE_SQL`), which finds the lines it cannot parse. Every table must come out the same either
+way, for a clean experiment and for one whose lines need the second reading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pidgin_tui.database import importer
+from pidgin_tui.database.event_store import EventStore
+from pidgin_tui.record.layout import conversation_files
+from tests.analysis_fixtures import copy_experiment
+
+TABLES = ("experiments", "conversations", "messages", "events", "turn_metrics_wide",
+          "turn_metrics_extra", "turn_metrics")
+
+
+def _tables(store: EventStore) -> dict[str, list[Any]]:
+    tables = {}
+    for table in TABLES:
+        columns = [row[0] for row in store.query(f"DESCRIBE {table}", limit=None).rows
+                   if row[0] != "imported_at"]
+        names = ", ".join(f'"{name}"' for name in columns)
+        tables[table] = store.query(f"SELECT {names} FROM {table} ORDER BY ALL",
+                                    limit=None).rows
+    return tables
+
+
+def _import(tmp_path: Path, experiment_dir: Path, name: str) -> tuple[Any, dict[str, list[Any]]]:
+    store = EventStore(tmp_path / f"{name}.duckdb")
+    report = store.import_experiment(experiment_dir)
+    return (report.events, report.skipped_lines, report.problems), _tables(store)
+
+
+def _fails(monkeypatch: pytest.MonkeyPatch, reading: str) -> None:
+    monkeypatch.setattr(importer, reading, "SELECT error('not this way')")
+
+
+def test_a_clean_experiment_imports_the_same_either_way(
+        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:
+        _fails(patch, "STAGE_SQL")  # read as text alone
+        text = _import(tmp_path, experiment, "text")
+    _fails(monkeypatch, "STAGE_TEXT_SQL")
+    json = _import(tmp_path, experiment, "json")
+    assert text == json
+    assert text[1]["messages"]
+
+
+@pytest.mark.parametrize("damage", ["blanks around a line", "crlf", "malformed line",
+                                    "torn last line"])
+def test_lines_that_need_the_json_reader_import_as_it_reads_them(
+        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    copy = copy_experiment(experiment, tmp_path / "root")
+    path = conversation_files(copy)[0]
+    lines = path.read_bytes().splitlines()
+    if damage == "blanks around a line":
+        lines[2] = b"  " + lines[2] + b"\t"
+    elif damage == "crlf":
+        lines = [line + b"\r" for line in lines]
+    elif damage == "malformed line":
+        lines.insert(3, b'{"event_type": "TurnStartEvent", "seq":')
+    data = b"\n".join(lines) + b"\n"
+    path.write_bytes(data[:-20] if damage == "torn last line" else data)
+    read = _import(tmp_path, copy, "read")
+    _fails(monkeypatch, "STAGE_TEXT_SQL")
+    assert read == _import(tmp_path, copy, "json")
+    skipped = damage in ("malformed line", "torn last line")
+    assert read[0][1] == (1 if skipped else 0)
