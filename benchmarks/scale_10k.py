@@ -69,6 +69,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import resource
 import sys
 import tempfile
@@ -94,12 +95,11 @@ def cpu_s() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def peak_rss_mb() -> float:
-    """This process's peak plus the largest ended child's (the post-processing worker): an
-    upper bound of the two at once."""
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of the largest ended child (the post-processing worker)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+    return own / 1024, children / 1024
 
 
 async def main(repetitions: int, post: bool) -> None:
@@ -122,7 +122,7 @@ async def main(repetitions: int, post: bool) -> None:
         cpu_start, started, run_cpu_start = time.process_time(), time.perf_counter(), cpu_s()
         result = await runner.run()
         ran, run_cpu = time.perf_counter() - started, cpu_s() - run_cpu_start
-        run_rss = peak_rss_mb()
+        run_rss = peak_rss_mb()[0]
         post_s = post_cpu = 0.0
         steps = ""
         if post:
@@ -155,8 +155,13 @@ async def main(repetitions: int, post: bool) -> None:
         for a, b, load in zip(ends, ends[1:], load_at, strict=False)))
     print(f"manifest writes: {writes}; state files: "
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
-    print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB; "
-          f"{run_rss:.0f} MB at the end of the run)")
+    own, children = peak_rss_mb()
+    told = re.search(r"peak memory (\d+) MB", steps)
+    worker = float(told.group(1)) if told else children
+    print(f"peak RSS incl. post-processing: {own + worker:.0f} MB (goal ≤ 500 MB): this process "
+          f"{own:.0f} MB ({run_rss:.0f} MB at the end of the run) + the worker's own peak "
+          f"{worker:.0f} MB (RUSAGE_CHILDREN says {children:.0f} MB: a child started by exec "
+          "also counts the RSS its parent had then)")
     if post:
         print("post-processing steps:\n" + "\n".join(
             "  " + line.partition(" ")[2] for line in steps.splitlines() if ": ok" in line
