@@ -7,7 +7,10 @@ prints:
 - CPU per conversation over the first 1,000 and the last 1,000 conversations to end (goal:
   within 10 %: the record's cost per update does not grow with the experiment);
 - manifest writes and the size of the record's state files;
-- peak RSS including post-processing (goal: ≤ 500 MB);
+- peak RSS including post-processing (goal: ≤ 500 MB): this process's plus the post-processing
+  worker's own peak (the worker says it in post_processing.log: a child's `ru_maxrss` also
+  counts the RSS its parent had when it was started, ~140 MB here, so it is printed only
+  beside);
 - the machine's load average before and after (the machine is shared).
 
     PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
@@ -53,6 +56,16 @@ within the noise (1,000 conversations, three A/B pairs). Post-processing at 10,0
 alone, CPU): import 12.3 s, transcripts + summary + README 10.2 s (~70 % of it reading and
 decoding the JSONL, ~25 % the Markdown and its files), index 4.1 s (reading 1.8 s, SQLite FTS5
 the rest).
+
+Post-processing in a worker process (`experiments.post_worker`: the record steps and the index
+in a child, the DuckDB import in this process, so they use both cores instead of taking turns
+on the GIL), post-processing alone from a fresh process, in-process vs worker, alternating
+[load ~5]: 2,000 conversations, three pairs: 8.7 / 12.8 / 12.1 s wall, 5.8 / 6.5 / 8.0 s CPU
+vs 7.2 / 8.8 / 8.3 s wall, 5.7 / 6.0 / 8.4 s CPU (parent + worker); 10,000 conversations
+[load 5.2 -> 4.7]: 29.4 s wall, 28.0 s CPU vs 19.8 s wall, 24.9 s CPU (11.7 here + 13.2 in the
+worker); the worker's own peak 63 MB. The files are the same (tests/reports/
+test_post_worker.py). The streaming record read no longer loads the manifest's
+per-conversation states: the record steps' peak at 10,000 went 85 -> 57 MB.
 
 The run itself ends at ~147 MB; the rest of the peak is post-processing, where the import
 (~230 MB of DuckDB memory) runs alongside the record steps (which keep no conversation: each

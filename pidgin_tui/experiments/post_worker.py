@@ -57,9 +57,10 @@ def start(experiment_dir: Path, database: Path, steps: Sequence[str]
     """Start a worker running `steps` on `experiment_dir`: the process and the pipe its outcomes
     arrive on. Raises OSError when no process can be started."""
     read_fd, write_fd = os.pipe()
-    env = dict(os.environ)  # this checkout's package first, as in this process
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ)
+    if _PACKAGE_ROOT not in _site_dirs():  # a checkout: its package, as in this process
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(write_fd), str(os.getpid()),
@@ -71,6 +72,15 @@ def start(experiment_dir: Path, database: Path, steps: Sequence[str]
     finally:
         os.close(write_fd)  # the worker holds its own copy: EOF here once it is gone
     return process, os.fdopen(read_fd, "rb")
+
+
+def _site_dirs() -> set[str]:
+    """Where an installed package lives (found by the worker as by this process; put first on
+    PYTHONPATH it would come before the standard library)."""
+    import site
+
+    dirs = [*site.getsitepackages(), site.getusersitepackages()]
+    return {str(Path(d).resolve()) for d in dirs}
 
 
 async def run(experiment_dir: Path, database: Path, steps: Sequence[str],
