@@ -75,6 +75,16 @@ At the end of the session (2026-12-02, main 539951a) [load 0.6 -> 1.4]: run 98.1
 121.8 s (goal 120 s: missed by 1.8 s); process CPU 138.4 s (/usr/bin/time: 116.9 s user + 23.6 s
 system, 2 min 05 s with start-up); CPU per conversation first -> last 1,000 10.51 -> 10.00 ms
 (-4.8 %); peak RSS 439 MB.
+
+With the post-processing worker (2026-12-02, branch post2 on main 24f0416) [load 3.6 -> 3.7,
+another helper's test suite running]: run 98.7 s + post 17.6 s = 116.2 s (goal 120 s: met);
+process CPU 110.5 s, this process and the worker (run 88.1 s + post 22.5 s; /usr/bin/time: 98.1 s
+user + 14.1 s system, 2 min 01 s with start-up); post-processing steps: index 13.0 s and
+transcripts 17.2 s in the worker, import 16.0 s here; peak RSS 458 MB = this process 395 MB (139
+MB at the end of the run) + the worker's own 63 MB; CPU per conversation by 1,000: 10.91, 9.74,
+9.59, 9.60, 9.40, 8.15, 7.63, 7.86, 7.65, 7.47 ms as the load went 3.9 -> 3.3 (first vs last
+-31.5 %: it fell with the load, it did not grow). Earlier the same code at [load 4.6 -> 6.2]:
+run 164.4 s + post 46.7 s; peak RSS 462 MB (399 + 63).
 """
 
 from __future__ import annotations
