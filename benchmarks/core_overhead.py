@@ -30,6 +30,48 @@ the longer lines (~0.3 M); garbage collection is not it (2-3 young collections p
 At the end of the session (2026-12-02, main 539951a), five runs back to back at load 0.3-1.4:
 orchestration including metrics 1.071, 0.835, 0.986, 1.114, 1.179 ms/turn (median 1.071: the goal
 of <= 1 ms is met in quiet runs only); without metrics 0.35-0.57 ms/turn.
+
+Wall against CPU (2026-12-02, later; before = main e132b32, after = branch turn2 on it). The wall
+per turn was ~0.23 ms above the process CPU: almost all of it is the run waiting on fsyncs that
+are not per turn but per experiment (strace of a 200-turn run: 3-7 ms each on this disk, ~40 ms
+in all, so 0.2 ms/turn at 200 turns and 40 ms on a 1-turn run whose CPU is 6 ms). What the run's
+thread waited on, before -> after:
+
+- start, before: the creation write (3 fsyncs), then the start's write (2 fsyncs + a rename);
+  after: the creation write only (the start's is written within 0.1 s, in the background, like a
+  conversation's start; `created` already names the process, so discovery sees a live run).
+- end, before: a wait for the in-flight write of the last conversation's end (3 fsyncs), the
+  final write (3), the experiment log's fsync; after: the final write (the last conversation's
+  end goes with the experiment's), the experiment log fsynced alongside it.
+- on the run's thread: 8 fsyncs + 4 renames and the in-flight wait -> 6 fsyncs + 3 renames
+  (a 1-turn run: 9 + 4 -> 7 + 3).
+
+Kept: the creation write stays synchronous (a new experiment has its manifest before any
+conversation file, and an unwritable directory fails at once). Not touched (the manifest
+writer's): on creation the empty state log gets an fsync of its own, and the final write fsyncs
+the state log, the summary and the directory one after the other.
+
+CPU (callgrind, 200-turn minus 3-turn run with metrics, the local model's own text generation
+included, ~0.2 M): 5.01 / 5.08 / 5.15 / 5.07 M -> 4.99 / 5.01 / 5.07 / 5.00 M instructions per
+turn (runs interleaved; the spread comes from the background writes, whose number depends on the
+wall clock, which callgrind slows 50x). Where the ~1.3 % went, measured on fixed inputs: the
+conversation record's reducer 131 k -> 98 k per turn (the events of every turn are its first
+cases: each class pattern is an isinstance on a Struct, ~0.4 us a miss); the tracking
+subscriber's per-event path, without metrics, 557 k -> 513 k (plus one `write` per line without a
+memoryview); the scorer 2.511 -> 2.505 M (no compressor copy that is never continued); event
+times spelled once per millisecond. Values and the JSONL are byte-identical (a seeded 2 x 60-turn
+run diffed, times and durations masked; the scorer's values compared by repr over 447 turns).
+
+Tried and dropped: formatting the 173 packed metrics through a value -> text table (81 % of a
+conversation's values recur): hashing a float costs ~45 ns against ~110 ns to format it, so the
+look-ups, the scan for misses and the -0.0 check made it slower (34 against 27 us per turn).
+
+Wall, this benchmark, three runs each interleaved at load 4.6-5.9 (the other helpers' suites),
+orchestration including metrics: before 1.649 / 1.766 / 1.973 ms/turn, after 1.501 / 1.800 /
+2.660; process CPU before 0.996 / 1.392 / 1.088, after 0.859 / 0.999 / 0.960. At that load a run
+moves 2x from the next: these say nothing about a 15 % change either way; the instruction counts
+and the waits above are the figures to hold. The goal (<= 1 ms with a 15 % margin) is not shown
+met: measure it again on a quiet machine.
 """
 
 from __future__ import annotations

@@ -46,8 +46,12 @@ six alternating pairs [load 4.0-4.8]: 0.836 / 0.768 / 0.819 / 0.871 / 0.723 / 0.
 0.630 / 0.691 / 0.579 / 0.655 / 0.678 / 0.757 s. This script's median [load 4.2-4.4]: 1.426 s
 (34,215 events/s) -> 1.147 s (42,535 events/s). 10,000 conversations × 5 turns (440,002
 events, 119 MB) imported alone: 17.4 s of CPU, 33.1 s, peak RSS 303 MB [4.8] -> 7.2 s of CPU,
-10.4 s, 277 MB [4.5]. From the quiet machine's 0.779 s that is ~0.65 s, ~75,000 events/s: the
-goal of 100,000 is still not met. What went:
+10.4 s, 277 MB [4.5] (again: 11.4 s of CPU, 306 MB -> 7.0 s, 277 MB [4.8]; 16 MB batches
+instead of 32: 6.8 s, 294 MB). `scale_10k.py` on this code [load 3.4 -> 7.3]: peak RSS 519 MB,
+counted since this session as the main process's peak plus the post-processing worker's (an
+upper bound); the import's part is the smaller one above. Scaled from the quiet machine's
+0.779 s, an import would take ~0.55-0.65 s (75,000-89,000 events/s; no quiet machine to measure
+on): the goal of 100,000 is still not met. What went:
 - DuckDB's JSON reader parsed every line to find where it ends, then `json_transform` parsed it
   again: the lines are now read as text (`read_text`, split on newlines) and parsed once, each
   file joined with its header before its lines are split instead of each line after (-12 % of
@@ -58,6 +62,10 @@ goal of 100,000 is still not met. What went:
   new file. Metrics versions of one layout share one SELECT of ~170 columns; the wide values
   are counted with one `COLUMNS` expression instead of ~170 `count`s (parsing DuckDB 2.0's SQL
   is ~5 % of an import).
+- A new database's tables were created by statements committed one by one, each waiting for
+  the disk (14 fsyncs per import into a new file, now 5): one transaction, 20-40 ms less wall
+  time. Wall time per import, median of 5, three alternating pairs [load 3.4]: 1.381 / 1.332 /
+  1.441 s -> 0.840 / 0.997 / 1.064 s.
 Tried and dropped: Arrow from Python (pyarrow 26): decoding the 48,802 lines with the record's
 own msgspec types, one array per file, took 0.12-0.19 s of CPU (40 % of it the `timestamp`
 default of compact lines) against 0.07-0.08 s for DuckDB's scan and `json_transform`; the

@@ -7,7 +7,10 @@ prints:
 - CPU per conversation over the first 1,000 and the last 1,000 conversations to end (goal:
   within 10 %: the record's cost per update does not grow with the experiment);
 - manifest writes and the size of the record's state files;
-- peak RSS including post-processing (goal: ≤ 500 MB);
+- peak RSS including post-processing (goal: ≤ 500 MB): this process's plus the post-processing
+  worker's own peak (the worker says it in post_processing.log: a child's `ru_maxrss` also
+  counts the RSS its parent had when it was started, ~140 MB here, so it is printed only
+  beside);
 - the machine's load average before and after (the machine is shared).
 
     PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
@@ -54,6 +57,16 @@ alone, CPU): import 12.3 s, transcripts + summary + README 10.2 s (~70 % of it r
 decoding the JSONL, ~25 % the Markdown and its files), index 4.1 s (reading 1.8 s, SQLite FTS5
 the rest).
 
+Post-processing in a worker process (`experiments.post_worker`: the record steps and the index
+in a child, the DuckDB import in this process, so they use both cores instead of taking turns
+on the GIL), post-processing alone from a fresh process, in-process vs worker, alternating
+[load ~5]: 2,000 conversations, three pairs: 8.7 / 12.8 / 12.1 s wall, 5.8 / 6.5 / 8.0 s CPU
+vs 7.2 / 8.8 / 8.3 s wall, 5.7 / 6.0 / 8.4 s CPU (parent + worker); 10,000 conversations
+[load 5.2 -> 4.7]: 29.4 s wall, 28.0 s CPU vs 19.8 s wall, 24.9 s CPU (11.7 here + 13.2 in the
+worker); the worker's own peak 63 MB. The files are the same (tests/reports/
+test_post_worker.py). The streaming record read no longer loads the manifest's
+per-conversation states: the record steps' peak at 10,000 went 85 -> 57 MB.
+
 The run itself ends at ~147 MB; the rest of the peak is post-processing, where the import
 (~230 MB of DuckDB memory) runs alongside the record steps (which keep no conversation: each
 is read, written and summed, then let go) and the index.
@@ -62,6 +75,16 @@ At the end of the session (2026-12-02, main 539951a) [load 0.6 -> 1.4]: run 98.1
 121.8 s (goal 120 s: missed by 1.8 s); process CPU 138.4 s (/usr/bin/time: 116.9 s user + 23.6 s
 system, 2 min 05 s with start-up); CPU per conversation first -> last 1,000 10.51 -> 10.00 ms
 (-4.8 %); peak RSS 439 MB.
+
+With the post-processing worker (2026-12-02, branch post2 on main 24f0416) [load 3.6 -> 3.7,
+another helper's test suite running]: run 98.7 s + post 17.6 s = 116.2 s (goal 120 s: met);
+process CPU 110.5 s, this process and the worker (run 88.1 s + post 22.5 s; /usr/bin/time: 98.1 s
+user + 14.1 s system, 2 min 01 s with start-up); post-processing steps: index 13.0 s and
+transcripts 17.2 s in the worker, import 16.0 s here; peak RSS 458 MB = this process 395 MB (139
+MB at the end of the run) + the worker's own 63 MB; CPU per conversation by 1,000: 10.91, 9.74,
+9.59, 9.60, 9.40, 8.15, 7.63, 7.86, 7.65, 7.47 ms as the load went 3.9 -> 3.3 (first vs last
+-31.5 %: it fell with the load, it did not grow). Earlier the same code at [load 4.6 -> 6.2]:
+run 164.4 s + post 46.7 s; peak RSS 462 MB (399 + 63).
 """
 
 from __future__ import annotations
@@ -69,6 +92,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import resource
 import sys
 import tempfile
@@ -94,12 +118,11 @@ def cpu_s() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def peak_rss_mb() -> float:
-    """This process's peak plus the largest ended child's (the post-processing worker): an
-    upper bound of the two at once."""
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of the largest ended child (the post-processing worker)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+    return own / 1024, children / 1024
 
 
 async def main(repetitions: int, post: bool) -> None:
@@ -122,7 +145,7 @@ async def main(repetitions: int, post: bool) -> None:
         cpu_start, started, run_cpu_start = time.process_time(), time.perf_counter(), cpu_s()
         result = await runner.run()
         ran, run_cpu = time.perf_counter() - started, cpu_s() - run_cpu_start
-        run_rss = peak_rss_mb()
+        run_rss = peak_rss_mb()[0]
         post_s = post_cpu = 0.0
         steps = ""
         if post:
@@ -155,8 +178,13 @@ async def main(repetitions: int, post: bool) -> None:
         for a, b, load in zip(ends, ends[1:], load_at, strict=False)))
     print(f"manifest writes: {writes}; state files: "
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
-    print(f"peak RSS incl. post-processing: {peak_rss_mb():.0f} MB (goal ≤ 500 MB; "
-          f"{run_rss:.0f} MB at the end of the run)")
+    own, children = peak_rss_mb()
+    told = re.search(r"peak memory (\d+) MB", steps)
+    worker = float(told.group(1)) if told else children
+    print(f"peak RSS incl. post-processing: {own + worker:.0f} MB (goal ≤ 500 MB): this process "
+          f"{own:.0f} MB ({run_rss:.0f} MB at the end of the run) + the worker's own peak "
+          f"{worker:.0f} MB (RUSAGE_CHILDREN says {children:.0f} MB: a child started by exec "
+          "also counts the RSS its parent had then)")
     if post:
         print("post-processing steps:\n" + "\n".join(
             "  " + line.partition(" ")[2] for line in steps.splitlines() if ": ok" in line

@@ -7,6 +7,7 @@ lock held by another process becomes a `DatabaseLockedError` that names the file
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,24 +93,39 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, new: bool = False) -> str | No
     """Create the tables if needed (`new`: the database file did not exist before this
     connection, so there is nothing in it to clear). The tables only hold what the JSONL
     already has, so a database of another schema version is cleared and rebuilt; returns that
-    old version (the experiments must be imported again), else None."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_info (key VARCHAR, value VARCHAR)")
-    current = con.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
-    old = current[0] if current is not None and current[0] != SCHEMA_VERSION else None
-    if current is not None and old is None and _complete(con):
-        return None  # the common case: nothing to create
-    existing = {} if new else _existing(con)
-    if current is None or old is not None:
-        for name, kind in sorted(existing.items(), key=lambda item: item[1] != "VIEW"):
-            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
-        existing = {}
-        con.execute("DELETE FROM schema_info WHERE key = 'schema_version'")
-        con.execute("INSERT INTO schema_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-    if len(existing) < len(ANALYSIS_TABLES) + 1:
-        con.execute(_schema_sql())
-        con.execute(wide_table_sql())
-        con.execute(long_view_sql())
+    old version (the experiments must be imported again), else None. What it changes is
+    committed once: each statement committed alone waits for the disk (~40 ms in all)."""
+    current, old = None, None
+    if not new:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {_SCHEMA_INFO}")
+        current = con.execute(_VERSION_SQL).fetchone()
+        old = current[0] if current is not None and current[0] != SCHEMA_VERSION else None
+        if current is not None and old is None and _complete(con):
+            return None  # the common case: nothing to create
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {_SCHEMA_INFO}")
+        existing = {} if new else _existing(con)
+        if current is None or old is not None:
+            for name, kind in sorted(existing.items(), key=lambda item: item[1] != "VIEW"):
+                con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+            existing = {}
+            con.execute("DELETE FROM schema_info WHERE key = 'schema_version'")
+            con.execute("INSERT INTO schema_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        if len(existing) < len(ANALYSIS_TABLES) + 1:
+            con.execute(_schema_sql())
+            con.execute(wide_table_sql())
+            con.execute(long_view_sql())
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # none is open if the BEGIN failed
+            con.execute("ROLLBACK")
+        raise
     return old
+
+
+_SCHEMA_INFO = "schema_info (key VARCHAR, value VARCHAR)"
+_VERSION_SQL = "SELECT value FROM schema_info WHERE key = 'schema_version'"
 
 
 @contextmanager

@@ -133,11 +133,17 @@ async def _run_in_worker(ctx: StepContext, steps: Sequence[str],
     """Run `steps` in a worker process; in this one when no process can be started."""
     from pidgin_tui.experiments import post_worker
 
+    started = time.perf_counter()
     try:
-        await post_worker.run(ctx.experiment_dir, ctx.database, steps, on_outcome)
+        peak = await post_worker.run(ctx.experiment_dir, ctx.database, steps, on_outcome)
     except OSError as exc:
         _log(ctx.experiment_dir, f"no worker process ({exc}): {', '.join(steps)} run here")
         await run_chains(ctx, steps, on_outcome)
+        return
+    if steps:
+        _log(ctx.experiment_dir, f"worker process ({', '.join(steps)}) ended after "
+             f"{(time.perf_counter() - started) * 1000:.0f} ms"
+             + (f", peak memory {peak / 1024:.0f} MB" if peak is not None else ""))
 
 
 def default_database(experiment_dir: Path) -> Path:

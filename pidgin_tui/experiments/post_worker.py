@@ -44,10 +44,12 @@ _PACKAGE_ROOT = str(Path(pidgin_tui.__file__).resolve().parents[1])
 
 
 class _Message(msgspec.Struct, kw_only=True):
-    """One line from the worker: a step's outcome, or why it could not run its steps at all."""
+    """One line from the worker: a step's outcome, why it could not run its steps at all, or
+    (last) its peak memory."""
 
     outcome: StepOutcome | None = None
     failed: str | None = None
+    peak_rss_kib: int | None = None
 
 
 def start(experiment_dir: Path, database: Path, steps: Sequence[str]
@@ -55,9 +57,10 @@ def start(experiment_dir: Path, database: Path, steps: Sequence[str]
     """Start a worker running `steps` on `experiment_dir`: the process and the pipe its outcomes
     arrive on. Raises OSError when no process can be started."""
     read_fd, write_fd = os.pipe()
-    env = dict(os.environ)  # this checkout's package first, as in this process
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ)
+    if _PACKAGE_ROOT not in _site_dirs():  # a checkout: its package, as in this process
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(write_fd), str(os.getpid()),
@@ -71,13 +74,22 @@ def start(experiment_dir: Path, database: Path, steps: Sequence[str]
     return process, os.fdopen(read_fd, "rb")
 
 
+def _site_dirs() -> set[str]:
+    """Where an installed package lives (found by the worker as by this process; put first on
+    PYTHONPATH it would come before the standard library)."""
+    import site
+
+    dirs = [*site.getsitepackages(), site.getusersitepackages()]
+    return {str(Path(d).resolve()) for d in dirs}
+
+
 async def run(experiment_dir: Path, database: Path, steps: Sequence[str],
-              on_outcome: Callable[[StepOutcome], None]) -> None:
+              on_outcome: Callable[[StepOutcome], None]) -> int | None:
     """Run `steps` in a worker, calling `on_outcome` (on this event loop) as each one ends,
-    and once for each step the worker did not finish. Raises OSError when no worker could be
-    started (nothing has run then)."""
+    and once for each step the worker did not finish; the worker's peak RSS in KiB when it
+    told it. Raises OSError when no worker could be started (nothing has run then)."""
     if not steps:
-        return
+        return None
     loop = asyncio.get_running_loop()
     # started from the loop's thread: the worker's PR_SET_PDEATHSIG follows this thread
     process, pipe = start(experiment_dir, database, steps)
@@ -89,18 +101,19 @@ async def run(experiment_dir: Path, database: Path, steps: Sequence[str],
             pass
 
     try:
-        await asyncio.to_thread(collect, process, pipe, steps, deliver)
+        return await asyncio.to_thread(collect, process, pipe, steps, deliver)
     except asyncio.CancelledError:
         process.kill()  # abandoned: the experiment stays marked for next time
         raise
 
 
 def collect(process: subprocess.Popen[bytes], pipe: IO[bytes], steps: Sequence[str],
-            deliver: Callable[[StepOutcome], None]) -> None:
+            deliver: Callable[[StepOutcome], None]) -> int | None:
     """Pass on each outcome the worker sends until it is gone (blocking: a thread's job); then
-    a failed outcome for each of `steps` it did not report."""
+    a failed outcome for each of `steps` it did not report. Returns the worker's peak RSS in
+    KiB when it told it."""
     started = time.perf_counter()
-    pending, why = list(steps), ""
+    pending, why, peak = list(steps), "", None
     decoder = msgspec.json.Decoder(_Message)
     with pipe:
         for line in _lines(pipe):
@@ -108,6 +121,8 @@ def collect(process: subprocess.Popen[bytes], pipe: IO[bytes], steps: Sequence[s
                 message = decoder.decode(line)
             except msgspec.DecodeError:
                 continue  # a torn last line: its step counts as unfinished
+            if message.peak_rss_kib is not None:
+                peak = message.peak_rss_kib
             if message.failed is not None:
                 why = f"failed: {message.failed}"
             elif message.outcome is not None and message.outcome.step in pending:
@@ -119,6 +134,7 @@ def collect(process: subprocess.Popen[bytes], pipe: IO[bytes], steps: Sequence[s
         ms = int((time.perf_counter() - started) * 1000)
         for step in pending:
             deliver(StepOutcome(step, ms, error=f"the post-processing worker {why}"))
+    return peak
 
 
 def _lines(pipe: IO[bytes]) -> Iterable[bytes]:
@@ -156,6 +172,7 @@ def serve(fd: int, experiment_dir: Path, database: Path, steps: Sequence[str]) -
             ctx = post_steps.StepContext(experiment_dir, database, steps)
             asyncio.run(post_steps.run_chains(ctx, steps,
                                                   lambda o: send(_Message(outcome=o))))
+            send(_Message(peak_rss_kib=peak_rss_kib()))
         except Exception as exc:  # reported by the parent as why its steps failed
             try:
                 send(_Message(failed=f"{type(exc).__name__}: "
@@ -164,6 +181,19 @@ def serve(fd: int, experiment_dir: Path, database: Path, steps: Sequence[str]) -
                 pass  # the parent is gone
             return 1
     return 0
+
+
+def peak_rss_kib() -> int | None:
+    """This process's own peak RSS (Linux: VmHWM). Not `ru_maxrss`: for a process started by
+    exec that also counts the RSS its parent had when it was started."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _die_with(parent: int) -> None:

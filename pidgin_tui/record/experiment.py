@@ -42,9 +42,10 @@ class ExperimentRecord:
         With `visit`, each conversation is read with its detail, handed to `visit` and then
         kept without it (`ConversationRecord.drop_detail`), or not kept at all when `keep` is
         false: memory stays that of one conversation's messages and metrics, however many
-        conversations there are.
+        conversations there are (the manifest is then read without its per-conversation states
+        too: the records are the conversations' state).
         """
-        record = cls(directory, read_manifest(directory) or Manifest())
+        record = cls(directory, read_manifest(directory, conversations=keep) or Manifest())
         rescored = rescored and bool(rescore_versions(directory))  # looked up once, not per file
         exp_file = directory / EXPERIMENT_EVENTS_NAME
         if exp_file.exists():

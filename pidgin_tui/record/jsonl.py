@@ -62,9 +62,11 @@ def wait_for_background_syncs() -> None:
 
 def append_bytes(fd: int, data: bytes) -> None:
     """Append `data` to an O_APPEND descriptor, looping over short writes; raises OSError."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    written = os.write(fd, data)
+    if written < len(data):  # rare: the rest in as many writes as it takes
+        view = memoryview(data)[written:]
+        while view:
+            view = view[os.write(fd, view):]
 
 
 SYNC_INTERVAL_S = 0.1

@@ -54,10 +54,16 @@ def test_a_clean_experiment_imports_the_same_either_way(
     assert text[1]["messages"]
 
 
+@pytest.mark.parametrize("batch_bytes", [None, 1])
 @pytest.mark.parametrize("damage", ["blanks around a line", "crlf", "malformed line",
                                     "torn last line"])
 def test_lines_that_need_the_json_reader_import_as_it_reads_them(
-        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+        experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str,
+        batch_bytes: int | None) -> None:
+    """One batch, or one file a batch (then the damaged file is read again in a later batch,
+    between two of the import's transactions)."""
+    if batch_bytes is not None:
+        monkeypatch.setattr(importer, "BATCH_BYTES", batch_bytes)
     copy = copy_experiment(experiment, tmp_path / "root")
     path = conversation_files(copy)[0]
     lines = path.read_bytes().splitlines()

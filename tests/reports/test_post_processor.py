@@ -72,8 +72,9 @@ def test_default_database_is_the_output_roots(experiment: Path, tmp_path: Path) 
 
 def test_the_record_steps_keep_no_conversation(experiment: Path, tmp_path: Path) -> None:
     """Transcripts, summary.md and the README are written from one conversation at a time:
-    the record the steps share keeps none, so its memory does not add to the import's (which
-    runs alongside), and what they write is what a fully loaded record renders."""
+    the record the steps share keeps none (nor the manifest's per-conversation states), so
+    their memory does not grow with the experiment, and what they write is what a fully
+    loaded record renders."""
     from pidgin_tui.experiments import post_steps
     from pidgin_tui.record.experiment import ExperimentRecord
     from pidgin_tui.record.layout import conversation_files
@@ -86,6 +87,7 @@ def test_the_record_steps_keep_no_conversation(experiment: Path, tmp_path: Path)
         post_steps.STEP_FUNCTIONS[step](ctx)
     count = len(conversation_files(exp))
     assert count > 1 and ctx.experiment.conversations == {}
+    assert ctx.experiment.manifest.conversations == {}  # nor the manifest's states
     assert ctx.tally.conversations == count and len(ctx.summary_rows) == count
     full = ExperimentRecord.load(exp)
     assert (exp / "transcripts" / "summary.md").read_text() == render_summary(full)

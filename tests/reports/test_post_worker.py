@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -62,6 +63,8 @@ def test_a_worker_writes_what_this_process_writes(experiment: Path, tmp_path: Pa
     assert _index(tmp_path / "there") == _index(tmp_path / "here") != []
     log = (there / "post_processing.log").read_text()
     assert all(f"{step}: ok in" in log for step in STEPS)
+    assert re.search(r"worker process \(transcripts, readme, notebook, index\) ended after "
+                     r"\d+ ms, peak memory \d+ MB", log)
 
 
 def test_a_step_failing_in_the_worker_is_reported(experiment: Path, tmp_path: Path) -> None:
