@@ -85,6 +85,12 @@ MB at the end of the run) + the worker's own 63 MB; CPU per conversation by 1,00
 9.59, 9.60, 9.40, 8.15, 7.63, 7.86, 7.65, 7.47 ms as the load went 3.9 -> 3.3 (first vs last
 -31.5 %: it fell with the load, it did not grow). Earlier the same code at [load 4.6 -> 6.2]:
 run 164.4 s + post 46.7 s; peak RSS 462 MB (399 + 63).
+
+At the end of the session (2026-12-02, main 4ae4c2d, quiet machine) [load 0.9 -> 1.4]: run 82.5 s
++ post-processing 12.3 s = 94.7 s; process CPU 109.8 s (89.7 + 20.1); CPU per conversation
+first vs last 1,000 8.73 -> 8.70 ms (-0.3 %), every 1,000 between 8.46 and 9.76 ms; peak RSS 443
+MB (this process 378 MB + the worker's own peak 65 MB); import 7.4 s, index 10.6 s, transcripts
+11.8 s (the last two in the worker, alongside the import).
 """
 
 from __future__ import annotations

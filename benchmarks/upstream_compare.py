@@ -69,6 +69,11 @@ Where upstream's conversation time goes (cProfile of one run): serialising each 
 recursively (`EventBus._serialize_value`, the whole history in every `MessageRequestEvent`),
 pydantic attribute access, building each agent's history (`Router._build_agent_history`), and
 rewriting the manifest (`os.replace`) every turn.
+
+At the end of the session (2026-12-02, main 4ae4c2d, 5 rounds) [load 1.2-1.3]: ours 0.795 best /
+0.857 median ms/turn wall (0.786 / 0.849 CPU); upstream 5.511 / 6.605 wall (5.377 / 6.459 CPU):
+6.9x best, 7.7x median (CPU 6.8x / 7.6x); upstream's post-processing a further 10.3 ms of CPU
+per turn; JSONL 0.489 MB against 9.608 MB.
 """
 
 from __future__ import annotations
