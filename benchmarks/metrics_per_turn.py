@@ -179,22 +179,16 @@ def instructions() -> None:
     """Instructions per turn counted by callgrind: scoring each conversation three times
     minus once, halved, so start-up, imports and building the conversation cancel out
     (stable under load, unlike the timings)."""
-    import os
-    import re
     import shutil
-    import subprocess
+
+    from callgrind import callgrind_instructions
 
     if shutil.which("valgrind") is None:
         print("instructions: valgrind is not installed")
         return
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
 
     def count(name: str, times: int) -> int:
-        result = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-             __file__, "--score", name, str(times)],
-            capture_output=True, text=True, env=env, check=True)
-        return int(re.findall(r"Collected : (\d+)", result.stderr)[-1])
+        return callgrind_instructions([sys.executable, __file__, "--score", name, str(times)])
 
     for name, make in _CONVERSATIONS.items():
         turns = sum(map(len, make()))

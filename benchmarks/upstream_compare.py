@@ -82,7 +82,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -92,6 +91,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from callgrind import callgrind_instructions  # noqa: E402
 from core_overhead import CPU_TIMES, one_conversation, provider_only_cost  # noqa: E402
 
 HELPER = Path(__file__).resolve().parent / "upstream_pidgin_run.py"
@@ -139,17 +139,6 @@ def our_round(root: Path, turns: int) -> dict[str, float]:
             "cpu": (CPU_TIMES[-1] - model) / turns * 1000,
             "jsonl_mb": sum(p.stat().st_size for p in exp_dir.glob("*.jsonl")) / 1e6,
             "load": os.getloadavg()[0]}
-
-
-def callgrind_instructions(command: list[str]) -> int:
-    """Instructions a whole process executes, counted by callgrind (steady under load)."""
-    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                           *command], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONHASHSEED": "0"})
-    counts = re.findall(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or not counts:
-        sys.exit(f"upstream_compare: callgrind failed on {command[1]} (exit {done.returncode})")
-    return int(counts[-1])
 
 
 def instructions(python: Path, root: Path, turns: int, short: int = 3) -> None:

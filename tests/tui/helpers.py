@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 T = TypeVar("T")
 
@@ -86,3 +86,18 @@ def record_toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
 
     app.notify = recording
     return seen
+
+
+async def run_instant_pair(pilot: Pilot, turns: int) -> None:
+    """From the setup form, run local:instant with itself for `turns` turns, and wait for the
+    conversation to complete on the live screen."""
+    await form_ready(pilot)
+    screen = pilot.app.screen
+    for agent in ("agent_a", "agent_b"):
+        screen.query_one(f"#{agent}-input", Input).value = "local:instant"
+    screen.query_one("#max_turns", Input).value = str(turns)
+    await pilot.pause()
+    await press_now(pilot, "ctrl+r")
+    await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
+                     "the conversation to complete")
+    await pilot.pause(0.1)

@@ -20,7 +20,7 @@ from pidgin_tui.tui.widgets.conversation_view import ConversationView
 from pidgin_tui.tui.widgets.message_view import MessageView
 
 from .conftest import SIZE
-from .helpers import static_text, wait_until
+from .helpers import run_instant_pair, static_text, wait_until
 
 TURNS = 200
 WORDS = 60
@@ -55,6 +55,20 @@ def in_order(turns: list[int]) -> bool:
     return turns == sorted(set(turns)) and expected == [
         (turn, agent) for turn in turns for agent in ("agent_a", "agent_b")]
 
+
+
+async def reveal_earlier(pilot, app, deck: ConversationDeck) -> None:  # type: ignore[no-untyped-def]
+    """Scroll to the top and wait until earlier turns are mounted: they come in order, and
+    the text that was at the top stays in view (the scroll moved by the new height)."""
+    top = mounted(app)[0]
+    deck.scroll_home(animate=False)
+    await wait_until(pilot, lambda: mounted(app)[0] != top and not deck.revealing,
+                     "earlier turns to be mounted")
+    await pilot.pause(0.05)
+    assert in_order([turn for turn, _ in mounted(app)][::2])
+    view = next(v for v in deck.current.query(MessageView) if (v.turn, v.agent_id) == top)
+    assert deck.region.y <= view.region.y < deck.region.bottom, \
+        "the text read before stays in view"
 
 async def test_a_switch_to_a_200_turn_conversation_mounts_only_the_last_screenful(
         make_app) -> None:
@@ -93,20 +107,10 @@ async def test_scrolling_up_reveals_the_earlier_turns_in_order(make_app) -> None
         resident = sorted(app.store.conversation(conversation_id).turns)
         reveals = 0
         while mounted(app)[0][0] > resident[0]:
-            top = mounted(app)[0]
-            deck.scroll_home(animate=False)
-            await wait_until(pilot, lambda top=top: mounted(app)[0] != top and not deck.revealing,
-                             "earlier turns to be mounted")
-            await pilot.pause(0.05)
+            await reveal_earlier(pilot, app, deck)
             reveals += 1
-            shown = mounted(app)
-            assert in_order([turn for turn, _ in shown][::2])
-            assert shown[-len(first):] == first, "the turns shown before stay, below"
-            # The text that was at the top stays in view: the scroll moved by the new height.
-            view = next(v for v in app.screen.view.current.query(MessageView)
-                        if (v.turn, v.agent_id) == top)
+            assert mounted(app)[-len(first):] == first, "the turns shown before stay, below"
             assert deck.scroll_y > 0
-            assert deck.region.y <= view.region.y < deck.region.bottom
         assert reveals >= 2, "a screenful at a time, not everything at once"
         assert mounted(app)[0] == (resident[0], "agent_a")
         assert len(resident) == RESIDENT_TURNS and first_turn > resident[0]
@@ -271,39 +275,19 @@ async def test_scrolling_up_past_the_turns_in_memory_reads_them_from_the_record(
     """The store keeps the last 12 turns of a 40-turn conversation; scrolling up past them
     reads the turns before from the conversation's JSONL, a screenful at a time, keeping the
     text being read in view, until turn 1 is on screen, as recorded."""
-    from textual.widgets import Input
-
     from .conftest import read_events
-    from .helpers import form_ready, press_now
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await form_ready(pilot)
-        for agent in ("agent_a", "agent_b"):
-            app.screen.query_one(f"#{agent}-input", Input).value = "local:instant"
-        app.screen.query_one("#max_turns", Input).value = "40"
-        await pilot.pause()
-        await press_now(pilot, "ctrl+r")
-        await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
-                         "the conversation to complete")
-        await pilot.pause(0.1)
+        await run_instant_pair(pilot, 40)
         deck = app.screen.query_one(ConversationDeck)
         conversation = app.store.conversation(deck.conversation_id)
         assert min(conversation.turns) == 40 - RESIDENT_TURNS + 1
         assert "scroll up for turns 1–" in static_text(pilot, "#collapsed-note")
         reveals = 0
         while mounted(app)[0] != (1, "agent_a") and deck.current.can_reveal and reveals < 40:
-            top = mounted(app)[0]
-            deck.scroll_home(animate=False)
-            await wait_until(pilot, lambda top=top: mounted(app)[0] != top and not deck.revealing,
-                             "earlier turns to be mounted")
-            await pilot.pause(0.05)
+            await reveal_earlier(pilot, app, deck)
             reveals += 1
-            assert in_order([turn for turn, _ in mounted(app)][::2])
-            view = next(v for v in deck.current.query(MessageView)
-                        if (v.turn, v.agent_id) == top)
-            assert deck.region.y <= view.region.y < deck.region.bottom, \
-                "the text read before stays in view"
         assert mounted(app)[0] == (1, "agent_a"), "scrolling up reaches turn 1"
         assert reveals > 2, "a screenful at a time"
         deck.scroll_home(animate=False)

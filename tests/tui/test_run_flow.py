@@ -12,7 +12,7 @@ from pidgin_tui.tui.screens.live import LiveScreen
 from pidgin_tui.tui.widgets.message_view import MessageView
 
 from .conftest import SIZE, read_events, read_manifest
-from .helpers import form_ready, press_now, static_text, wait_until
+from .helpers import form_ready, press_now, run_instant_pair, static_text, wait_until
 
 
 async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) -> None:
@@ -75,15 +75,7 @@ async def test_ctrl_r_streams_a_conversation_that_matches_the_files(make_app) ->
 async def test_a_long_conversation_keeps_only_the_last_screenful_mounted(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await form_ready(pilot)
-        app.screen.query_one("#agent_a-input", Input).value = "local:instant"
-        app.screen.query_one("#agent_b-input", Input).value = "local:instant"
-        app.screen.query_one("#max_turns", Input).value = "40"
-        await pilot.pause()
-        await press_now(pilot, "ctrl+r")
-        await wait_until(pilot, lambda: "completed" in static_text(pilot, "#conversation-line"),
-                         "the conversation to complete")
-        await pilot.pause(0.1)
+        await run_instant_pair(pilot, 40)
         views = list(app.screen.query(MessageView))
         deck = app.screen.view
         filled = deck.max_scroll_y > 0
