@@ -80,9 +80,14 @@ _HEADER_TYPE = json.dumps({
 _STAGED_FIELDS = ", ".join(f"x.{name}" for name in (*_MESSAGE_FIELDS, *_USAGE_FIELDS))
 """A message's and a token usage's fields, staged as text for `messages` and the token sums."""
 
-FILE_HEADERS_TABLE = "_file_headers"
+STAGING_DB = "_staging"
+"""The in-memory database an import stages its lines in, attached for the import: unlike temp
+tables, its tables are seen by every cursor, so parts of a batch can be staged in parallel."""
+STAGE = "_stage"
+"""The view of a batch's staged lines (every part of it) that each table's statement reads."""
+FILE_HEADERS_TABLE = f"{STAGING_DB}.file_headers"
 FILE_HEADERS_SQL = f"""
-CREATE OR REPLACE TEMP TABLE {FILE_HEADERS_TABLE} AS
+CREATE OR REPLACE TABLE {FILE_HEADERS_TABLE} AS
 SELECT unnest($file::VARCHAR[]) AS file, unnest($conversation::VARCHAR[]) AS conversation,
        unnest($start::VARCHAR[])::TIMESTAMP AS start,
        unnest($version::INTEGER[]) AS version, unnest($model_a::VARCHAR[]) AS model_a,
@@ -199,22 +204,28 @@ JOIN {FILE_HEADERS_TABLE} AS h ON h.file = o.filename"""
 """Each file's lines as JSON (with the file's header), a malformed one as NULL: DuckDB parses
 every line to find where it ends, and `json_transform` parses it again."""
 
-STAGE_COLUMNS = _STAGE_COLUMNS.replace(_LINES, _OBJECT_LINES)
-STAGE_SQL = f"CREATE OR REPLACE TEMP TABLE _stage AS {STAGE_COLUMNS}"
-STAGE_TEXT_SQL = "CREATE OR REPLACE TEMP TABLE _stage AS " + _STAGE_COLUMNS.replace(
-    _LINES, _TEXT_LINES)
+STAGE_SQL = _STAGE_COLUMNS.replace(_LINES, _OBJECT_LINES)
+"""A batch's (or a part's) staged rows from `$files`, each line read by DuckDB's JSON reader."""
+STAGE_TEXT_SQL = _STAGE_COLUMNS.replace(_LINES, _TEXT_LINES)
 """"`STAGE_SQL` for files whose every line is well-formed JSON (the usual case), else it fails."""
 
 _SCORE_EVENTS = "('TurnCompleteEvent', 'EndStateDetectedEvent')"
-RESCORED_SQL = (
-    f"CREATE OR REPLACE TEMP TABLE _rescored AS {STAGE_COLUMNS}",
-    f"""DELETE FROM _stage WHERE event_type IN {_SCORE_EVENTS} AND conversation_id IN
-        (SELECT DISTINCT conversation_id FROM _rescored WHERE event_type = 'TurnCompleteEvent')""",
-    f"INSERT INTO _stage SELECT * FROM _rescored WHERE event_type IN {_SCORE_EVENTS}",
-    "DROP TABLE _rescored",
-)
-"""A conversation's rescored scores (`pidgin-tui rescore`) take the place of its recorded
-TurnComplete and EndStateDetected events; its unreadable rescore lines are left out."""
+RESCORED_TABLE = f"{STAGING_DB}.rescored"
+
+
+def rescored_sql(parts: list[str]) -> tuple[str, ...]:
+    """The statements by which a conversation's rescored scores (`pidgin-tui rescore`, staged
+    from `$files`) take the place of its recorded TurnComplete and EndStateDetected events in
+    the staged `parts`; its unreadable rescore lines are left out. `RESCORED_TABLE` is then a
+    part of the stage of its own."""
+    return (
+        f"CREATE OR REPLACE TABLE {RESCORED_TABLE} AS {STAGE_SQL}",
+        *(f"""DELETE FROM {part} WHERE event_type IN {_SCORE_EVENTS} AND conversation_id IN
+              (SELECT DISTINCT conversation_id FROM {RESCORED_TABLE}
+               WHERE event_type = 'TurnCompleteEvent')""" for part in parts),
+        f"DELETE FROM {RESCORED_TABLE} WHERE event_type IS NULL "
+        f"OR event_type NOT IN {_SCORE_EVENTS}",
+    )
 
 EVENTS_SQL = """
 INSERT INTO events

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,25 +27,18 @@ from pidgin_tui.database.import_sql import (
     EXPERIMENT_SQL,
     EXTRA_METRICS_SQL,
     EXTRA_OBJECT_METRICS_SQL,
-    FILE_HEADERS_SQL,
-    FILE_HEADERS_TABLE,
     HAS_OBJECT_METRICS_SQL,
     MESSAGES_SQL,
-    RESCORED_SQL,
-    STAGE_SQL,
-    STAGE_TEXT_SQL,
     WIDE_METRICS_SQL,
     WIDE_OBJECT_METRICS_SQL,
 )
 from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, metric_columns_expr
-from pidgin_tui.record.compact import FileHeader
+from pidgin_tui.database.staging import commit, detach, part_count, stage
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import (
     EXPERIMENT_EVENTS_NAME,
     conversation_files,
-    conversation_id_of,
     experiment_id_of_dir,
-    rescored_file,
 )
 from pidgin_tui.record.manifest import read_manifest
 from pidgin_tui.record.manifest_types import Manifest
@@ -124,70 +116,6 @@ def _skipped(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
     return total, problems
 
 
-def _file_headers(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
-    """Each file's conversation id (`record.layout`) and what its first line states for its
-    compact lines (the one reader's own `FileHeader`), as the table the staging reads them
-    from."""
-    columns: dict[str, list[object]] = {name: [] for name in _FILE_COLUMNS}
-    for path in files:
-        header = FileHeader.of_file(path)
-        stated = header.columns() if header is not None else dict.fromkeys(_FILE_COLUMNS[2:])
-        columns["file"].append(str(path))
-        columns["conversation"].append(conversation_id_of(path))
-        for name, value in stated.items():
-            columns[name].append(value)
-    con.execute(FILE_HEADERS_SQL, columns)
-
-
-_FILE_COLUMNS = ("file", "conversation", "start", "version", "model_a", "model_b",
-                 "effective_a", "effective_b")
-
-
-# DuckDB scans a table in parallel one row group at a time; a smaller staged table is one row
-# group, and a second thread only adds coordination (measured: ~15% slower on 2 cores).
-ROW_GROUP_ROWS = 122_880
-
-
-def _busy() -> bool:
-    """Whether other processes keep all cores but one busy (by the 1-minute load average)."""
-    return os.getloadavg()[0] >= (os.cpu_count() or 1) - 1
-
-
-def _stage(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
-    """Parse every file into `_stage` (in no particular order: every statement afterwards
-    orders or groups by itself), then pick the threads for the rest. The lines are read as text
-    and parsed once; only a batch with a line that will not parse (or blanks around one) is read
-    again by DuckDB's JSON reader, which turns such a line into a row of its own to report.
-
-    Staging runs in parallel across files only on an idle machine: on a busy one a second
-    thread costs more than it brings (measured on 2 cores at load 4: 0.33 s of CPU and 0.45 s
-    of wall time with two threads, 0.23 s and 0.35 s with one). The connection keeps the
-    choice (changing threads costs milliseconds) until the next staging."""
-    single = con.execute("SELECT current_setting('threads') = 1").fetchone() == (True,)
-    if single and not _busy():
-        con.execute("RESET threads")
-    elif not single and _busy():
-        con.execute("SET threads = 1")
-    rescores = [r for r in map(rescored_file, files) if r is not None]
-    _file_headers(con, files + rescores)
-    names = {"files": [str(f) for f in files]}
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        try:
-            con.execute(STAGE_TEXT_SQL, names)
-        except duckdb.Error:  # a malformed line (a torn last one after a crash): find it
-            con.execute(STAGE_SQL, names)
-    finally:
-        con.execute("RESET preserve_insertion_order")
-    if rescores:
-        con.execute(RESCORED_SQL[0], {"files": [str(f) for f in rescores]})
-        for statement in RESCORED_SQL[1:]:
-            con.execute(statement)
-    rows = con.execute("SELECT count(*) FROM _stage").fetchone()
-    if rows and rows[0] < ROW_GROUP_ROWS:
-        con.execute("SET threads = 1")
-
-
 BATCH_BYTES = 32 * 1024 * 1024
 """JSONL staged at a time: conversations are whole within a file, so an experiment is imported
 in batches of files and the database's memory stays that of one batch, however large the
@@ -263,7 +191,7 @@ def _discard_pending(con: duckdb.DuckDBPyConnection) -> None:
 
 def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> ImportReport:
     """Import (or re-import) one experiment directory; returns what was loaded and skipped.
-    A small experiment leaves the connection at one thread (see `_stage`).
+    A small experiment leaves the connection at one thread (see `staging.stage`).
 
     An experiment of one batch is imported in one transaction. A larger one is written under a
     pending id and committed and checkpointed after each batch, so DuckDB holds one batch in
@@ -278,7 +206,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
     manifest = read_manifest(experiment_dir, conversations=False)
     batches = _batches(files)  # the experiment-level file, if any, is in the first
     con.execute(f"SET memory_limit = '{_memory_limit(batches) // 1024}KiB'")
-    _stage(con, batches[0])
+    stage(con, batches[0], part_count(batches[0]))
     try:
         exp = _experiment_id(manifest, experiment_dir)
         report = ImportReport(exp, experiment_dir, files=len(files))
@@ -298,9 +226,9 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 _discard_pending(con)
             for index, batch in enumerate(batches):
                 if index:
-                    con.execute("COMMIT")
+                    commit(con)
                     con.execute("CHECKPOINT")
-                    _stage(con, batch)  # outside a transaction: a statement may fail there
+                    stage(con, batch, part_count(batch))  # outside a transaction
                     con.execute("BEGIN TRANSACTION")
                 skipped, problems = _skipped(con)
                 report.skipped_lines += skipped
@@ -321,7 +249,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 for table in TABLES:
                     con.execute(f"UPDATE {table} SET experiment_id = ? WHERE experiment_id = ?",
                                 [exp, target])
-            con.execute("COMMIT")
+            commit(con)
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # none is open if a CHECKPOINT failed
                 con.execute("ROLLBACK")
@@ -329,8 +257,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 _discard_pending(con)
             raise
     finally:
-        con.execute("DROP TABLE IF EXISTS _stage")
-        con.execute(f"DROP TABLE IF EXISTS {FILE_HEADERS_TABLE}")
+        detach(con)
         con.execute("RESET memory_limit")
     report.duration_s = time.perf_counter() - started
     return report

@@ -16,6 +16,7 @@ from pidgin_tui.core.events import (
     TurnCompleteEvent,
     encode_event,
 )
+from pidgin_tui.database import importer
 from pidgin_tui.database.event_store import EventStore
 from pidgin_tui.experiments.rescore import RescoreError, rescore_experiment
 from pidgin_tui.metrics.turn import METRICS_VERSION
@@ -90,7 +91,12 @@ def test_rescore_gives_an_old_record_the_current_scores_and_keeps_its_events(
     assert summary["metrics_version"] == METRICS_VERSION and summary["turns"] == 40
 
 
-def test_the_database_takes_the_rescored_scores(live: Path, old: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parts", [1, 2])
+def test_the_database_takes_the_rescored_scores(live: Path, old: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                parts: int) -> None:
+    """Whether the files are staged in one part or in two at once (`database.staging`)."""
+    monkeypatch.setattr(importer, "part_count", lambda files: parts)
     rescore_experiment(old)
     store = EventStore(tmp_path / "a.duckdb")
     exp_live = store.import_experiment(live).experiment_id
