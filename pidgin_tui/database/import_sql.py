@@ -49,14 +49,20 @@ def _or_int(cls: type[ev.Event], name: str) -> int:
 
 _M, _U, _T = ev.MessageCompleteEvent, ev.TokenUsageEvent, ev.TurnCompleteEvent
 
-_TOKEN_SUMS = f"""
-sum(TRY_CAST({_or("input_tokens", _U, "input_tokens")} AS BIGINT)) AS input_tokens,
-sum(TRY_CAST({_or("output_tokens", _U, "output_tokens")} AS BIGINT)) AS output_tokens,
-CASE WHEN count(cost_usd) = count(*) THEN sum(TRY_CAST(cost_usd AS DOUBLE)) END AS cost_usd,
-""" + ", ".join(f"COALESCE(sum(TRY_CAST({name} AS BIGINT)), 0) AS {name}"
+def _token_sums(only: str = "") -> str:
+    """The sums of a group's staged TokenUsageEvents (`only`: the condition that picks them out
+    of the group's rows): an unpriced one leaves the cost NULL; the buckets apart from input and
+    output are omitted in JSONL when zero."""
+    picked = f" FILTER (WHERE {only})" if only else ""
+    return f"""
+sum(TRY_CAST({_or("input_tokens", _U, "input_tokens")} AS BIGINT)){picked} AS input_tokens,
+sum(TRY_CAST({_or("output_tokens", _U, "output_tokens")} AS BIGINT)){picked} AS output_tokens,
+CASE WHEN count(cost_usd){picked} = count(*){picked}
+     THEN sum(TRY_CAST(cost_usd AS DOUBLE)){picked} END AS cost_usd,
+""" + ", ".join(f"COALESCE(sum(TRY_CAST({name} AS BIGINT)){picked}, 0) AS {name}"
                 for name in ("cache_read_tokens", "cache_write_tokens", "reasoning_tokens"))
-"""A group of staged TokenUsageEvents' sums: an unpriced one leaves the cost NULL; the buckets
-apart from input and output are omitted in JSONL when zero."""
+
+
 _S, _E = ev.ConversationStartEvent, ev.ConversationEndEvent
 _D = ev.EndStateDetectedEvent
 _DEGRADATIONS = ", ".join(f"'{name}'" for name in sorted(DEGRADATIONS))
@@ -131,8 +137,25 @@ _RESTORED = """replace(line, concat('{"event_type":"', event_type, '","t":', t),
          THEN ',"provider":' || to_json(CASE WHEN contains(COALESCE(model, start_model), ':')
               THEN split_part(COALESCE(model, start_model), ':', 1) ELSE '' END) END))"""
 
+# A compact turn's positional metrics are cut out of its text (the first `,"metrics":[` through
+# the next `]`, as the regular expression says) by splitting the line at `"metrics":[` and then
+# at `]`: both searches jump from quote to quote and bracket to bracket, where the regular
+# expression stepped through every byte of the numbers (6 % of an import's instructions). A line
+# that does not have that one key after a comma and a `]` after it takes the expression.
+_METRICS_CUT = """CASE WHEN len(metrics_split) = 2 AND ends_with(metrics_split[1], ',')
+                      AND contains(metrics_split[2], ']')
+                 THEN left(metrics_split[1], -1)
+                      || array_to_string(string_split(metrics_split[2], ']')[2:], ']')
+                 ELSE regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '') END"""
+
+
+
 _LINES = "<lines>"
 """Where the stage's statement reads the lines from (`_TEXT_LINES` or `_OBJECT_LINES`)."""
+_CONVERSATION_EVENTS = ("'ConversationStartEvent', 'ConversationEndEvent', "
+                        "'ConversationBranchedEvent', 'EndStateDetectedEvent'")
+"""The events whose text the conversations table reads."""
+
 _STAGE_COLUMNS = f"""
 SELECT filename, event_type, conversation_id, seq, timestamp, event_id,
        turn_number + shift AS turn_number, agent_id, metrics_version, convergence_score,
@@ -152,12 +175,10 @@ SELECT *, CASE WHEN t IS NULL OR event_type IS NULL THEN NULL
                THEN replace(data::VARCHAR, {_HASH_KEY} || sha || '"',
                             {_HASH_KEY} || lower(hex(from_base64(sha || '='))) || '"')
                WHEN event_type = 'TurnCompleteEvent' AND metric_values IS NOT NULL
-               THEN regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '')
+               THEN {_METRICS_CUT}
                ELSE data::VARCHAR END AS line
 FROM (
-SELECT x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) OR {_MISSING}
-           AS unreadable,
-       CASE WHEN unreadable THEN filename END AS filename,
+SELECT unreadable, CASE WHEN unreadable THEN filename END AS filename,
        CASE WHEN NOT unreadable THEN x.event_type END AS event_type,
        COALESCE(x.conversation_id, h.conversation) AS conversation_id,
        TRY_CAST(x.seq AS BIGINT) AS seq,
@@ -183,8 +204,12 @@ SELECT x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) OR {_MISSIN
                                  WHEN 'agent_b' THEN h.effective_b END END AS start_effective,
        CASE WHEN COALESCE(TRY_CAST(x.schema_version AS INTEGER),
                           CASE WHEN x.t IS NOT NULL THEN h.version END, {ev.ZERO_BASED_SCHEMA})
-                 <= {ev.ZERO_BASED_SCHEMA} THEN {ev.FIRST_TURN} ELSE 0 END AS shift, data
-FROM (SELECT *, json_transform(data, '{_HEADER_TYPE}') AS x FROM ({_LINES})) AS h))
+                 <= {ev.ZERO_BASED_SCHEMA} THEN {ev.FIRST_TURN} ELSE 0 END AS shift, data,
+       CASE WHEN x.event_type = 'TurnCompleteEvent' AND x.t IS NOT NULL AND x.metrics IS NOT NULL
+            THEN string_split(data, '"metrics":[') END AS metrics_split
+FROM (SELECT *, x.event_type IS NULL OR (x.t IS NOT NULL AND h.start IS NULL) OR {_MISSING}
+                 AS unreadable
+      FROM (SELECT *, json_transform(data, '{_HEADER_TYPE}') AS x FROM ({_LINES})) AS h) AS h))
 """
 
 _TEXT_LINES = f"""
@@ -248,7 +273,7 @@ SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking
        CAST(r.eff->'ignored' AS VARCHAR[]), TRY_CAST({_or("m.empty", _M, "empty")} AS BOOLEAN),
        m.inherited
 FROM (SELECT * FROM _stage WHERE event_type = 'MessageCompleteEvent') AS m
-LEFT JOIN (SELECT conversation_id, turn_number, agent_id, {_TOKEN_SUMS}
+LEFT JOIN (SELECT conversation_id, turn_number, agent_id, {_token_sums()}
            FROM _stage WHERE event_type = 'TokenUsageEvent'
            GROUP BY conversation_id, turn_number, agent_id) AS u
   ON u.conversation_id = m.conversation_id AND u.turn_number = m.turn_number
@@ -340,78 +365,84 @@ FROM (SELECT conversation_id, turn_number, metrics_version, data->'metrics' AS m
 WHERE NOT list_contains({catalog_keys_literal()}, j.key)""")
 
 
+_FIRST, _LAST = "COALESCE(seq, 9223372036854775807)", "COALESCE(seq, -9223372036854775808)"
+"""The order of a conversation's events of one type: the first by seq, or the last (a line
+without a seq comes after every other)."""
+
 CONVERSATIONS_SQL = f"""
 INSERT INTO conversations
-WITH s AS (
-    SELECT conversation_id, timestamp, data FROM _stage
-    WHERE event_type = 'ConversationStartEvent'
-    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq) = 1),
-e AS (
-    SELECT conversation_id, timestamp, data FROM _stage WHERE event_type = 'ConversationEndEvent'
-    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq DESC) = 1),
-tok AS (
-    SELECT conversation_id, {_TOKEN_SUMS}
-    FROM _stage WHERE event_type = 'TokenUsageEvent' GROUP BY conversation_id),
-em AS (
-    SELECT conversation_id, count(*) AS empty_replies FROM _stage
-    WHERE event_type = 'MessageCompleteEvent' AND empty = 'true'
-    GROUP BY conversation_id),
-tc AS (  -- turns completed: distinct turns with a TurnCompleteEvent, as ConversationRecord
-    SELECT conversation_id, count(DISTINCT turn_number) AS turns,
-           arg_max(convergence_score, turn_number) AS final_convergence,
-           max(convergence_score) AS max_convergence
-    FROM _stage WHERE event_type = 'TurnCompleteEvent' GROUP BY conversation_id),
-es AS (
-    SELECT conversation_id, list(x[1] ORDER BY TRY_CAST(x[2] AS INTEGER), seq) AS end_states,
-           list(TRY_CAST(x[2] AS INTEGER) ORDER BY TRY_CAST(x[2] AS INTEGER), seq) AS onsets,
-           arg_min(x[1], (TRY_CAST(x[2] AS INTEGER), seq)) AS first_end_state,
+SELECT $exp, conversation_id,
+       TRY_CAST({_or("st.data->>'repetition'", _S, "repetition")} AS INTEGER),
+       st.data->>'agent_a_model', st.data->>'agent_b_model',
+       {_or("st.data->>'agent_a_name'", _S, "agent_a_name")},
+       {_or("st.data->>'agent_b_name'", _S, "agent_b_name")},
+       TRY_CAST(st.data->>'temperature_a' AS DOUBLE),
+       TRY_CAST(st.data->>'temperature_b' AS DOUBLE),
+       {_or("st.data->>'awareness_a'", _S, "awareness_a")},
+       {_or("st.data->>'awareness_b'", _S, "awareness_b")},
+       {_or("st.data->>'first_speaker'", _S, "first_speaker")},
+       st.data->'config'->>'convergence_profile',
+       TRY_CAST({_or("st.data->>'max_turns'", _S, "max_turns")} AS INTEGER),
+       {_or("st.data->>'initial_prompt'", _S, "initial_prompt")},
+       CASE WHEN en IS NOT NULL THEN {_or("en.data->>'status'", _E, "status")}
+            WHEN $running THEN 'running' ELSE 'interrupted' END,
+       en.data->>'reason', en.data->>'error', COALESCE(turns, 0),
+       COALESCE(input_tokens, 0), COALESCE(output_tokens, 0),
+       COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0),
+       CASE WHEN COALESCE(usages, 0) = 0 THEN 0.0 ELSE cost_usd END,
+       final_convergence, max_convergence, COALESCE(end_states, []), COALESCE(onsets, []),
+       first_end_state, onset,
+       COALESCE(substantive, TRY_CAST(en.data->>'total_turns' AS INTEGER), turns, 0),
+       st.at, en.at, TRY_CAST({_or("en.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT),
+       COALESCE(cache_read_tokens, 0), COALESCE(cache_write_tokens, 0),
+       COALESCE(reasoning_tokens, 0),
+       TRY_CAST(st.data->'effective_a'->>'temperature' AS DOUBLE),
+       TRY_CAST(st.data->'effective_b'->>'temperature' AS DOUBLE),
+       st.data->'effective_a'->>'thinking', st.data->'effective_b'->>'thinking',
+       CAST(st.data->'effective_a'->'ignored' AS VARCHAR[]),
+       CAST(st.data->'effective_b'->'ignored' AS VARCHAR[]), COALESCE(empty_replies, 0),
+       NULLIF(br->>'parent_experiment_id', ''), br->>'source_conversation_id',
+       TRY_CAST(br->>'branch_turn' AS INTEGER)
+FROM (  -- what the conversation's own events say: one pass over the few lines that carry it
+    SELECT conversation_id,
+           arg_min({{'data': data, 'at': timestamp}}, {_FIRST}) FILTER (WHERE is_start) AS st,
+           arg_max({{'data': data, 'at': timestamp}}, {_LAST}) FILTER (WHERE is_end) AS en,
+           arg_min(data, {_FIRST}) FILTER (WHERE is_branch) AS br,
+           list(x[1] ORDER BY TRY_CAST(x[2] AS INTEGER), seq) FILTER (WHERE NOT is_lifecycle)
+               AS end_states,
+           list(TRY_CAST(x[2] AS INTEGER) ORDER BY TRY_CAST(x[2] AS INTEGER), seq)
+               FILTER (WHERE NOT is_lifecycle) AS onsets,
+           arg_min(x[1], (TRY_CAST(x[2] AS INTEGER), seq)) FILTER (WHERE NOT is_lifecycle)
+               AS first_end_state,
            min(TRY_CAST(x[2] AS INTEGER)) AS onset,
            min(TRY_CAST({_or("x[3]", _D, "substantive_turns")} AS INTEGER))
                FILTER (WHERE x[1] IN ({_DEGRADATIONS})) AS substantive
-    FROM (SELECT conversation_id, seq, json_extract_string(data,
-                 ['$.end_state', '$.onset_turn', '$.substantive_turns']) AS x
-          FROM _stage WHERE event_type = 'EndStateDetectedEvent')
-    GROUP BY conversation_id),
-br AS (
-    SELECT conversation_id, data FROM _stage WHERE event_type = 'ConversationBranchedEvent'
-    QUALIFY row_number() OVER (PARTITION BY conversation_id ORDER BY seq) = 1)
-SELECT $exp, s.conversation_id,
-       TRY_CAST({_or("s.data->>'repetition'", _S, "repetition")} AS INTEGER),
-       s.data->>'agent_a_model', s.data->>'agent_b_model',
-       {_or("s.data->>'agent_a_name'", _S, "agent_a_name")},
-       {_or("s.data->>'agent_b_name'", _S, "agent_b_name")},
-       TRY_CAST(s.data->>'temperature_a' AS DOUBLE),
-       TRY_CAST(s.data->>'temperature_b' AS DOUBLE),
-       {_or("s.data->>'awareness_a'", _S, "awareness_a")},
-       {_or("s.data->>'awareness_b'", _S, "awareness_b")},
-       {_or("s.data->>'first_speaker'", _S, "first_speaker")},
-       s.data->'config'->>'convergence_profile',
-       TRY_CAST({_or("s.data->>'max_turns'", _S, "max_turns")} AS INTEGER),
-       {_or("s.data->>'initial_prompt'", _S, "initial_prompt")},
-       CASE WHEN e.conversation_id IS NOT NULL THEN {_or("e.data->>'status'", _E, "status")}
-            WHEN $running THEN 'running' ELSE 'interrupted' END,
-       e.data->>'reason', e.data->>'error',
-       COALESCE(tc.turns, 0),
-       COALESCE(tok.input_tokens, 0), COALESCE(tok.output_tokens, 0),
-       COALESCE(tok.input_tokens, 0) + COALESCE(tok.output_tokens, 0),
-       CASE WHEN tok.conversation_id IS NULL THEN 0.0 ELSE tok.cost_usd END,
-       tc.final_convergence, tc.max_convergence, COALESCE(es.end_states, []),
-       COALESCE(es.onsets, []), es.first_end_state, es.onset,
-       COALESCE(es.substantive, TRY_CAST(e.data->>'total_turns' AS INTEGER), tc.turns, 0),
-       s.timestamp, e.timestamp,
-       TRY_CAST({_or("e.data->>'duration_ms'", _E, "duration_ms")} AS BIGINT),
-       COALESCE(tok.cache_read_tokens, 0), COALESCE(tok.cache_write_tokens, 0),
-       COALESCE(tok.reasoning_tokens, 0),
-       TRY_CAST(s.data->'effective_a'->>'temperature' AS DOUBLE),
-       TRY_CAST(s.data->'effective_b'->>'temperature' AS DOUBLE),
-       s.data->'effective_a'->>'thinking', s.data->'effective_b'->>'thinking',
-       CAST(s.data->'effective_a'->'ignored' AS VARCHAR[]),
-       CAST(s.data->'effective_b'->'ignored' AS VARCHAR[]), COALESCE(em.empty_replies, 0),
-       NULLIF(br.data->>'parent_experiment_id', ''), br.data->>'source_conversation_id',
-       TRY_CAST(br.data->>'branch_turn' AS INTEGER)
-FROM s LEFT JOIN e USING (conversation_id) LEFT JOIN tok USING (conversation_id)
-LEFT JOIN em USING (conversation_id) LEFT JOIN tc USING (conversation_id)
-LEFT JOIN es USING (conversation_id) LEFT JOIN br USING (conversation_id)
+    FROM (SELECT conversation_id, seq, timestamp, data,
+                 event_type = 'ConversationStartEvent' AS is_start,
+                 event_type = 'ConversationEndEvent' AS is_end,
+                 event_type = 'ConversationBranchedEvent' AS is_branch,
+                 is_start OR is_end OR is_branch AS is_lifecycle,
+                 CASE WHEN NOT is_lifecycle THEN json_extract_string(data,
+                     ['$.end_state', '$.onset_turn', '$.substantive_turns']) END AS x
+          FROM _stage WHERE event_type IN ({_CONVERSATION_EVENTS}))
+    GROUP BY conversation_id HAVING st IS NOT NULL)
+LEFT JOIN (  -- what its turns add up to: one pass over their lines, whose texts it leaves
+    SELECT conversation_id, count(*) FILTER (WHERE is_usage) AS usages,
+           {_token_sums("is_usage")},
+           count(*) FILTER (WHERE event_type = 'MessageCompleteEvent' AND empty = 'true')
+               AS empty_replies,
+           -- turns completed: distinct turns with a TurnCompleteEvent, as ConversationRecord
+           -- (counted from a list: `count(DISTINCT)` is planned as a second aggregation)
+           list_unique(list(turn_number) FILTER (WHERE is_turn)) AS turns,
+           arg_max(convergence_score, turn_number) FILTER (WHERE is_turn) AS final_convergence,
+           max(convergence_score) FILTER (WHERE is_turn) AS max_convergence
+    FROM (SELECT conversation_id, event_type, turn_number, convergence_score, empty,
+                 input_tokens, output_tokens, cost_usd, cache_read_tokens, cache_write_tokens,
+                 reasoning_tokens, event_type = 'TokenUsageEvent' AS is_usage,
+                 event_type = 'TurnCompleteEvent' AS is_turn
+          FROM _stage WHERE event_type IN ('TokenUsageEvent', 'MessageCompleteEvent',
+                                           'TurnCompleteEvent'))
+    GROUP BY conversation_id) USING (conversation_id)
 """
 
 EXPERIMENT_SQL = """
