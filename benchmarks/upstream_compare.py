@@ -20,10 +20,12 @@ Method. Each round runs upstream once and us once, alternately, so both see the 
   (DuckDB import, transcripts), timed apart and printed as information.
 - Ours: `core_overhead.one_conversation` with metrics (the 173 live values and the end-state
   detectors), `local:instant` on both sides, after one untimed conversation.
-- The models' own text generation is subtracted on both sides: ours as `core_overhead` does
-  (`provider_only_cost`: composing 400 replies alone); upstream's by timing its test model's
-  `LocalTestModel.generate` calls during the run (it awaits nothing, so call to return is the
-  model alone; ~0.07 ms/turn).
+- The models' own text generation is subtracted on both sides, each timed during the run: ours
+  as `core_overhead` does (its `compose_reply` calls, ~0.1-0.15 ms/turn; until 2026-12-02 it
+  was composing 400 replies to an empty request alone, ~0.04-0.06 ms/turn, which left part of
+  our model's time in our figure); upstream's by timing its test model's
+  `LocalTestModel.generate` calls (it awaits nothing, so call to return is the model alone;
+  ~0.07 ms/turn).
 - Upstream's `local:test` sleeps 10 ms per streamed word (simulated latency); our
   `local:instant` has none. By default the helper makes that sleep yield without waiting (the
   words are still streamed one chunk and one event-loop pass each). `--as-shipped` adds a run of
@@ -92,7 +94,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from callgrind import callgrind_instructions  # noqa: E402
-from core_overhead import CPU_TIMES, one_conversation, provider_only_cost  # noqa: E402
+from core_overhead import CPU_TIMES, MODEL_CPU, MODEL_TIMES, one_conversation  # noqa: E402
 
 HELPER = Path(__file__).resolve().parent / "upstream_pidgin_run.py"
 
@@ -134,9 +136,8 @@ def upstream_round(python: Path, root: Path, turns: int, delay: str) -> dict[str
 def our_round(root: Path, turns: int) -> dict[str, float]:
     """One of our conversations with metrics; per-turn figures in ms, model time subtracted."""
     elapsed, exp_dir = asyncio.run(one_conversation(root, turns, True))
-    model = provider_only_cost(turns)
-    return {"wall": (elapsed - model) / turns * 1000,
-            "cpu": (CPU_TIMES[-1] - model) / turns * 1000,
+    return {"wall": (elapsed - MODEL_TIMES[-1]) / turns * 1000,
+            "cpu": (CPU_TIMES[-1] - MODEL_CPU[-1]) / turns * 1000,
             "jsonl_mb": sum(p.stat().st_size for p in exp_dir.glob("*.jsonl")) / 1e6,
             "load": os.getloadavg()[0]}
 

@@ -6,7 +6,7 @@ import inspect
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from pidgin_tui.core.events import ErrorEvent, Event
 
@@ -19,13 +19,17 @@ Handler = Callable[[Any], None] | Callable[[Any], Awaitable[None]]
 class Subscription:
     """Returned by `subscribe`; call `cancel()` to stop receiving events."""
 
-    def __init__(self, bus: EventBus, event_type: type[Event] | None, handler: Handler) -> None:
+    def __init__(self, bus: EventBus, event_type: object, handler: Handler) -> None:
         self._bus = bus
         self._event_type = event_type
         self._handler = handler
 
     def cancel(self) -> None:
         self._bus._remove(self._event_type, self._handler)
+
+
+PERSISTED_ONLY: Final = object()
+"""The `event_type` of a subscription to every persisted event (live-only chunks left out)."""
 
 
 class EventBus:
@@ -38,19 +42,30 @@ class EventBus:
     """
 
     def __init__(self) -> None:
-        self._subscriptions: list[tuple[type[Event] | None, Handler]] = []
+        self._subscriptions: list[tuple[object, Handler]] = []
+        """(what the handler wants: an event class, None for every event, or PERSISTED_ONLY)"""
         self._seq: dict[str | None, int] = defaultdict(int)
         self._closed = False
 
-    def subscribe(self, event_type: type[E] | None, handler: Handler) -> Subscription:
-        """Receive events of `event_type` (exactly that class), or every event when None."""
+    def subscribe(self, event_type: type[E] | None | object, handler: Handler) -> Subscription:
+        """Receive events of `event_type` (exactly that class), every event when None, or every
+        persisted one when PERSISTED_ONLY."""
         self._subscriptions.append((event_type, handler))
         return Subscription(self, event_type, handler)
 
     def subscribe_all(self, handler: Handler) -> Subscription:
         return self.subscribe(None, handler)
 
-    def _remove(self, event_type: type[Event] | None, handler: Handler) -> None:
+    def subscribe_persisted(self, handler: Handler) -> Subscription:
+        """Receive every event that is persisted (not the live-only chunks)."""
+        return self.subscribe(PERSISTED_ONLY, handler)
+
+    def delivers_live(self, event_type: type[Event]) -> bool:
+        """Whether a live-only event of `event_type` would reach any handler: when none would,
+        its publisher need not build it (a headless run has no use for token chunks)."""
+        return any(wanted is None or wanted is event_type for wanted, _ in self._subscriptions)
+
+    def _remove(self, event_type: object, handler: Handler) -> None:
         if (event_type, handler) in self._subscriptions:
             self._subscriptions.remove((event_type, handler))
 
@@ -68,13 +83,15 @@ class EventBus:
         Persistent events get consecutive numbers per conversation, so a gap in a JSONL file
         means a lost line; live-only chunks carry the number of the event they follow.
         """
-        if event.persist:
+        persist = event.persist
+        if persist:
             event.seq = self.next_seq(event.conversation_id)
         else:
             event.seq = self._seq[event.conversation_id]
         event_type = type(event)
         for wanted, handler in tuple(self._subscriptions):
-            if wanted is not None and wanted is not event_type:
+            if wanted is not None and wanted is not event_type and (
+                    wanted is not PERSISTED_ONLY or not persist):
                 continue
             try:
                 result = handler(event)

@@ -81,6 +81,10 @@ class EventAwareProvider:
             return interrupted_result()
         started = time.perf_counter()
         first_token_at: float | None = None
+        # Token chunks are live-only: built only when a subscriber takes them (the app, a
+        # detached run's live-text files), not in a headless run that records messages whole.
+        live_text = self.bus.delivers_live(MessageChunkEvent)
+        live_thinking = self.bus.delivers_live(ThinkingChunkEvent)
         text_parts: list[str] = []
         thinking_parts: list[str] = []
         usage = UsageChunk()
@@ -91,14 +95,16 @@ class EventAwareProvider:
                     if first_token_at is None:
                         first_token_at = time.perf_counter()
                     text_parts.append(chunk.text)
-                    await self.bus.publish(MessageChunkEvent(
-                        **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number,
-                        chunk=chunk.text, chunk_index=len(text_parts) - 1))
+                    if live_text:
+                        await self.bus.publish(MessageChunkEvent(
+                            **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number,
+                            chunk=chunk.text, chunk_index=len(text_parts) - 1))
                 elif isinstance(chunk, ThinkingChunk):
                     thinking_parts.append(chunk.text)
-                    await self.bus.publish(ThinkingChunkEvent(
-                        **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number,
-                        chunk=chunk.text, chunk_index=len(thinking_parts) - 1))
+                    if live_thinking:
+                        await self.bus.publish(ThinkingChunkEvent(
+                            **ids, agent_id=ctx.agent_id, turn_number=ctx.turn_number,
+                            chunk=chunk.text, chunk_index=len(thinking_parts) - 1))
                 elif isinstance(chunk, UsageChunk):
                     usage = chunk
                 elif isinstance(chunk, FinishChunk):

@@ -115,7 +115,7 @@ class TrackingSubscriber:
         self._experiment_log = JsonlWriter(experiment_dir / EXPERIMENT_EVENTS_NAME)
 
     def attach(self, bus: EventBus) -> TrackingSubscriber:
-        self._subscription = bus.subscribe_all(self.handle)
+        self._subscription = bus.subscribe_persisted(self.handle)
         return self
 
     def handle(self, event: Event) -> None:

@@ -70,10 +70,12 @@ class Run:
 async def run_conversation(plan: ConversationPlan, provider: RecordingProvider | None = None,
                            control: ConversationControl | None = None,
                            models: tuple[ModelInfo, ModelInfo] = (MODEL_A, MODEL_B),
-                           **kwargs: object) -> Run:
+                           persisted_only: bool = False, **kwargs: object) -> Run:
+    """Run one conversation, keeping every event published (only the persisted ones, as the
+    record's tracker takes them, with `persisted_only`)."""
     bus = EventBus()
     events: list[Event] = []
-    bus.subscribe_all(events.append)
+    (bus.subscribe_persisted if persisted_only else bus.subscribe_all)(events.append)
     provider = provider or RecordingProvider()
     conductor = Conductor(plan, bus, {AgentId.A: models[0], AgentId.B: models[1]},
                           {AgentId.A: provider, AgentId.B: provider},

@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from pidgin_tui.core.bus import EventBus
-from pidgin_tui.core.events import ErrorEvent, Event, TurnCompleteEvent, TurnStartEvent
+from pidgin_tui.core.events import (
+    ErrorEvent,
+    Event,
+    MessageChunkEvent,
+    ThinkingChunkEvent,
+    TurnCompleteEvent,
+    TurnStartEvent,
+)
+from pidgin_tui.core.types import AgentId
 
 
 async def test_typed_and_catch_all_subscribers_with_sync_and_async_handlers() -> None:
@@ -87,3 +95,21 @@ async def test_cancelled_subscription_stops_delivery() -> None:
     subscription.cancel()
     await bus.publish(TurnStartEvent(turn_number=1))
     assert got == [0]
+
+
+async def test_a_persisted_only_subscriber_gets_no_chunks_and_asks_for_none() -> None:
+    bus = EventBus()
+    persisted: list[str] = []
+    bus.subscribe_persisted(lambda e: persisted.append(e.event_type))
+    assert not bus.delivers_live(MessageChunkEvent)
+    await bus.publish(TurnStartEvent(turn_number=1, conversation_id="c"))
+    await bus.publish(MessageChunkEvent(turn_number=1, conversation_id="c", agent_id=AgentId.A,
+                                        chunk="hi"))
+    assert persisted == ["TurnStartEvent"]
+    chunks = bus.subscribe(MessageChunkEvent, lambda e: None)
+    assert bus.delivers_live(MessageChunkEvent) and not bus.delivers_live(ThinkingChunkEvent)
+    chunks.cancel()
+    everything = bus.subscribe_all(lambda e: None)
+    assert bus.delivers_live(ThinkingChunkEvent)
+    everything.cancel()
+    assert not bus.delivers_live(MessageChunkEvent)

@@ -11,7 +11,7 @@ from pidgin_tui.core.control import ConversationControl
 from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import ModelInfo
-from tests.core.helpers import RecordingProvider, make_plan, run_conversation
+from tests.core.helpers import RecordingProvider, Run, make_plan, run_conversation
 
 
 async def test_three_turn_conversation_event_sequence_and_counts() -> None:
@@ -38,6 +38,21 @@ async def test_chunks_concatenate_to_the_complete_message() -> None:
     chunks = [e.chunk for e in run.of_type("MessageChunkEvent")  # type: ignore[attr-defined]
               if e.agent_id == first.agent_id]  # type: ignore[attr-defined]
     assert "".join(chunks) == first.content  # type: ignore[attr-defined]
+
+
+async def test_with_no_one_taking_chunks_none_are_built_and_the_record_is_the_same() -> None:
+    """A headless run's tracker takes persisted events only: the token chunks, live-only, are
+    then not built at all, and the persisted events are those of a run that streams them."""
+    streamed = await run_conversation(make_plan(max_turns=3))
+    headless = await run_conversation(make_plan(max_turns=3), persisted_only=True)
+    assert not [e for e in headless.events if not e.persist]
+    assert [e for e in streamed.events if not e.persist]
+
+    def record(run: Run) -> list[tuple[object, ...]]:
+        return [(e.event_type, e.seq, getattr(e, "content", None)) for e in run.events
+                if e.persist]
+
+    assert record(headless) == record(streamed)
 
 
 async def test_a_provider_failure_ends_the_conversation_with_error() -> None:
