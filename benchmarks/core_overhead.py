@@ -79,6 +79,18 @@ back to back: orchestration including metrics 1.011, 0.943, 1.120, 0.875, 1.065 
 without metrics 0.32-0.42 ms/turn. The same conversation run alone four times per process, with
 three hash seeds twice each, gave 0.84-1.14 ms of CPU per turn, and one process 1.25-1.69: the
 spread is the machine's, not the seed's. The goal of <= 1 ms is met in about half the runs.
+
+Next session (2026-12-02, main 5136668): headless runs no longer build live-only chunk events
+(-1.8 % instructions per turn: 4.906 M -> 4.818 M, callgrind, a 200-turn run minus a 3-turn
+one), and the local model's generation is now timed during each run (its `compose_reply` calls:
+0.098-0.105 ms/turn) instead of composing 400 replies to an empty request (0.036-0.06 ms/turn,
+which left about half the model's time in the figure; upstream's was already timed in the run).
+Five runs back to back at the end of the session [load 0.7-0.8]: orchestration including metrics
+0.772, 0.816, 0.785, 0.778, 0.794 ms/turn (median 0.785; process CPU 0.766-0.810; before the
+model correction these would read ~0.05 ms higher); without metrics 0.287 ms; --help 0.101 s;
+JSONL 0.489 MB. The goal of <= 1 ms is met. Earlier the same day, while a helper ran callgrind on
+the other core, three runs gave 1.115-1.244 ms (process CPU 0.91-1.20): a loaded machine still
+moves this figure by a third.
 """
 
 from __future__ import annotations

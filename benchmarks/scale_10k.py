@@ -91,6 +91,15 @@ At the end of the session (2026-12-02, main 4ae4c2d, quiet machine) [load 0.9 ->
 first vs last 1,000 8.73 -> 8.70 ms (-0.3 %), every 1,000 between 8.46 and 9.76 ms; peak RSS 443
 MB (this process 378 MB + the worker's own peak 65 MB); import 7.4 s, index 10.6 s, transcripts
 11.8 s (the last two in the worker, alongside the import).
+
+Next session (2026-12-02), two runs on a machine otherwise idle [load 1.0-1.4]. On 7d73511
+(parallel staging): run 72.1 s + post 10.4 s = 82.5 s; peak RSS 437 MB (373 + 64); CPU per
+conversation by 1,000: 10.05, 7.64, 7.96, 8.78, 6.72, 7.06, 7.32, 7.65, 7.63, 7.26 ms (first vs
+last -27.7 %). On final main 5136668: run 80.6 s + post 14.5 s = 95.1 s; peak RSS 444 MB (381 +
+63); by 1,000: 7.97, 8.95, 9.12, 9.02, 8.08, 7.18, 7.48, 9.51, 10.27, 10.20 ms (+28.0 %). Neither
+run has a trend: the blocks go up and down by a quarter as the machine's speed does (the import
+benchmark moved as much in the same hour), which the 10 % goal cannot be read through; the
+O(1)-per-update record it checks is unchanged since the -0.3 % run above.
 """
 
 from __future__ import annotations

@@ -76,6 +76,13 @@ At the end of the session (2026-12-02, main 4ae4c2d, 5 rounds) [load 1.2-1.3]: o
 0.857 median ms/turn wall (0.786 / 0.849 CPU); upstream 5.511 / 6.605 wall (5.377 / 6.459 CPU):
 6.9x best, 7.7x median (CPU 6.8x / 7.6x); upstream's post-processing a further 10.3 ms of CPU
 per turn; JSONL 0.489 MB against 9.608 MB.
+
+Next session (2026-12-02, main 5136668, 9 rounds) [load 0.8-0.9], each side's model timed in the
+run (see above): ours 0.745 best / 0.919 median ms/turn wall (0.734 / 0.910 CPU); upstream 7.027 /
+7.628 wall (6.848 / 7.462 CPU): 9.4x best, 8.3x median (CPU 9.3x / 8.2x); upstream's
+post-processing a further 12.0 ms of CPU per turn (median); JSONL 0.489 MB against 9.608 MB. Ours
+moved 0.745-1.302 ms from round to round, upstream 7.0-8.9: the ratio of the interleaved medians
+is the figure to hold. The goal of >= 7x is met.
 """
 
 from __future__ import annotations
