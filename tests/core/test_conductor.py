@@ -6,8 +6,12 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from pidgin_tui.core.awareness import load_awareness
+from pidgin_tui.core.bus import EventBus
 from pidgin_tui.core.control import ConversationControl
+from pidgin_tui.core.events import Event
 from pidgin_tui.core.types import AgentId, Speaker
 from pidgin_tui.providers.local import LocalProvider
 from pidgin_tui.providers.registry import ModelInfo
@@ -40,13 +44,23 @@ async def test_chunks_concatenate_to_the_complete_message() -> None:
     assert "".join(chunks) == first.content  # type: ignore[attr-defined]
 
 
-async def test_with_no_one_taking_chunks_none_are_built_and_the_record_is_the_same() -> None:
+async def test_with_no_one_taking_chunks_none_are_built_and_the_record_is_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A headless run's tracker takes persisted events only: the token chunks, live-only, are
-    then not built at all, and the persisted events are those of a run that streams them."""
+    then not published at all, and the persisted events are those of a run that streams them."""
+    published: list[str] = []
+    real_publish = EventBus.publish
+
+    async def spy(bus: EventBus, event: Event) -> Event:
+        published.append(event.event_type)
+        return await real_publish(bus, event)
+
+    monkeypatch.setattr(EventBus, "publish", spy)
     streamed = await run_conversation(make_plan(max_turns=3))
+    assert published.count("MessageChunkEvent") >= 6
+    published.clear()
     headless = await run_conversation(make_plan(max_turns=3), persisted_only=True)
-    assert not [e for e in headless.events if not e.persist]
-    assert [e for e in streamed.events if not e.persist]
+    assert "MessageChunkEvent" not in published and "MessageCompleteEvent" in published
 
     def record(run: Run) -> list[tuple[object, ...]]:
         return [(e.event_type, e.seq, getattr(e, "content", None)) for e in run.events

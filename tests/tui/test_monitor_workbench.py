@@ -11,14 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.widgets import Footer
 
 from pidgin_tui.experiments.synthetic import write_experiment
 from pidgin_tui.record.manifest import Manifest, read_manifest
 from pidgin_tui.tui.screens.monitor import MonitorScreen
 from pidgin_tui.tui.widgets.experiment_table import ExperimentTable
-from pidgin_tui.tui.widgets.row_table import RowTable
 
 from .conftest import SIZE
 from .helpers import record_toasts, wait_until, wait_until_steady
@@ -50,23 +49,6 @@ async def test_interrupted_and_failed_bars_are_partial_in_their_status_colour(
         assert done.style.color == colours["accent"]
         assert stopped.style.color == colours["warning"]
         assert failed.style.color == colours["error"]
-
-
-class _Table(App[None]):
-    def compose(self) -> ComposeResult:
-        yield RowTable((("Turn", "turn"), ("Models", "models")))
-
-
-async def test_a_cell_that_grows_widens_its_column() -> None:
-    app = _Table()
-    async with app.run_test(size=(60, 10)) as pilot:
-        table = app.query_one(RowTable)
-        table.set_rows([("c1", ["turn 9 / 30", "a × b"])])
-        await pilot.pause()
-        table.set_rows([("c1", ["turn 12 / 30", "a × b"])])
-        await pilot.pause()
-        assert table.ordered_columns[0].content_width == len("turn 12 / 30")
-        assert "turn 12 / 30" in table.render_line(1).text
 
 
 def footer_layout(app: App[object]) -> tuple[tuple[str, object], ...]:

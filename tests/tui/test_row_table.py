@@ -41,3 +41,15 @@ async def test_a_rebuilt_table_shows_its_new_widths_whenever_it_is_drawn() -> No
         await pilot.pause()
         assert "turn 12 / 16" in table.render_line(1).text
         assert "interrupted" in table.render_line(1).text
+
+
+async def test_a_cell_that_grows_widens_its_column() -> None:
+    app = _TableApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(RowTable)
+        table.set_rows([("c1", ["turn 9 / 30", "running"])])
+        await pilot.pause()
+        table.set_rows([("c1", ["turn 12 / 30", "running"])])
+        await pilot.pause()
+        assert table.ordered_columns[0].content_width == len("turn 12 / 30")
+        assert "turn 12 / 30" in table.render_line(1).text
