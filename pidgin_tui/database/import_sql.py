@@ -260,8 +260,7 @@ SELECT $exp, conversation_id, seq, event_type, timestamp, event_id,
 FROM _stage WHERE event_type IS NOT NULL
 """
 
-MESSAGES_SQL = f"""
-INSERT INTO messages
+MESSAGES_ROWS = f"""
 SELECT $exp, m.conversation_id, m.turn_number, m.agent_id, m.content, m.thinking,
        TRY_CAST({_or("m.tokens_used", _M, "tokens_used")} AS BIGINT),
        u.input_tokens, u.output_tokens, u.cost_usd,
@@ -285,6 +284,7 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id, effective AS eff
   ON r.conversation_id = m.conversation_id AND r.turn_number = m.turn_number
  AND r.agent_id = m.agent_id
 """
+MESSAGES_SQL = f"INSERT INTO messages {MESSAGES_ROWS}"
 
 # Each turn's metrics land in catalog DOUBLE columns: a positional array by its version's
 # layout, the object form of earlier releases parsed into a struct of catalog keys (keys another
@@ -369,8 +369,7 @@ _FIRST, _LAST = "COALESCE(seq, 9223372036854775807)", "COALESCE(seq, -9223372036
 """The order of a conversation's events of one type: the first by seq, or the last (a line
 without a seq comes after every other)."""
 
-CONVERSATIONS_SQL = f"""
-INSERT INTO conversations
+CONVERSATIONS_ROWS = f"""
 SELECT $exp, conversation_id,
        TRY_CAST({_or("st.data->>'repetition'", _S, "repetition")} AS INTEGER),
        st.data->>'agent_a_model', st.data->>'agent_b_model',
@@ -444,6 +443,7 @@ LEFT JOIN (  -- what its turns add up to: one pass over their lines, whose texts
                                            'TurnCompleteEvent'))
     GROUP BY conversation_id) USING (conversation_id)
 """
+CONVERSATIONS_SQL = f"INSERT INTO conversations {CONVERSATIONS_ROWS}"
 
 EXPERIMENT_SQL = """
 INSERT INTO experiments

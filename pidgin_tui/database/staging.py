@@ -5,7 +5,8 @@ second thread only adds cost to that statement (measured on 2 cores: 0.30 s of s
 two threads, 0.23 s with one). So on a machine with a core to spare the batch's files are
 split into parts, each staged by a cursor of its own on a thread of its own (DuckDB lets go of
 the GIL while it works), into tables of an in-memory database attached for the import; `_stage`
-is the view of every part. The statements that fill the tables read that view.
+is the view of every part. The statements that fill the tables read that view (a cursor opens
+its own with `open_stage`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from pidgin_tui.record.compact import FileHeader
 from pidgin_tui.record.layout import conversation_id_of, rescored_file
 
 LOADAVG = Path("/proc/loadavg")
+
+STAGED_LINES = f"{STAGING_DB}.lines"
+"""Every part of the batch, as one view that every cursor can read (`_stage` reads it)."""
 
 _FILE_COLUMNS = ("file", "conversation", "start", "version", "model_a", "model_b",
                  "effective_a", "effective_b")
@@ -83,6 +87,11 @@ def detach(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the stage and everything staged (the in-memory database goes with it)."""
     con.execute(f"DROP VIEW IF EXISTS {STAGE}")
     con.execute(f"DETACH DATABASE IF EXISTS {STAGING_DB}")
+
+
+def open_stage(cursor: duckdb.DuckDBPyConnection) -> None:
+    """The `_stage` view in `cursor` (a view of a connection's own: each cursor needs one)."""
+    cursor.execute(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS SELECT * FROM {STAGED_LINES}")
 
 
 def set_threads(con: duckdb.DuckDBPyConnection, threads: int | None) -> None:
@@ -161,8 +170,9 @@ def stage(con: duckdb.DuckDBPyConnection, files: list[Path], parts: int = 1) -> 
         for statement in statements[1:]:
             con.execute(statement)
         tables.append(RESCORED_TABLE)
-    con.execute(f"CREATE TEMP VIEW {STAGE} AS "
+    con.execute(f"CREATE VIEW {STAGED_LINES} AS "
                 + " UNION ALL ".join(f"SELECT * FROM {table}" for table in tables))
+    open_stage(con)
     rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()
     set_threads(con, 1 if rows and rows[0] < ROW_GROUP_ROWS or busy() else None)
 
