@@ -6,6 +6,12 @@ prints:
 - wall time of the run, of post-processing, and of both (goal: ≤ 2 min together);
 - CPU per conversation over the first 1,000 and the last 1,000 conversations to end (goal:
   within 10 %: the record's cost per update does not grow with the experiment);
+  also the median of their slices of 50 conversations, and with `--controls`, each window
+  against a control: a fresh run of 1,000 conversations in a process of its own, started as
+  the window starts (the same work at the same moments; the machine's speed drifts by a quarter
+  within minutes, which the plain comparison of two windows a minute apart cannot tell from a
+  cost that grows). The controls take the second core, so take the wall time from a run
+  without them;
 - manifest writes and the size of the record's state files;
 - peak RSS including post-processing (goal: ≤ 500 MB): this process's plus the post-processing
   worker's own peak (the worker says it in post_processing.log: a child's `ru_maxrss` also
@@ -13,7 +19,7 @@ prints:
   beside);
 - the machine's load average before and after (the machine is shared).
 
-    PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
+    PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post] [--controls]
 
 Figures on the shared 2-core machine (load average in brackets; CPU per conversation counts
 every thread of the process, so it is noisy when the machine is loaded; "process CPU" is user +
@@ -109,6 +115,8 @@ import asyncio
 import os
 import re
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -124,6 +132,31 @@ from pidgin_tui.experiments.spec import parse_spec  # noqa: E402
 from pidgin_tui.record.layout import POST_PROCESSING_LOG, database_path  # noqa: E402
 
 WINDOW = 1_000
+SLICE = 50
+"""Conversation ends in a slice of a window: the median slice of a window is the robust
+figure (a few seconds of another tenant's work move a window's total, not its median slice)."""
+
+
+def median_slice(cpu_at: list[float], start: float) -> float:
+    """CPU per conversation of the median SLICE in `cpu_at` (the CPU at each end), after
+    `start` (the CPU before the first)."""
+    ends = [start, *cpu_at[SLICE - 1::SLICE]]
+    return statistics.median((b - a) / SLICE for a, b in zip(ends, ends[1:], strict=False))
+
+
+def start_control() -> subprocess.Popen[str]:
+    """A fresh run of WINDOW conversations in a process of its own (`--as-control`). Started as a
+    window of this run begins, it does the same work at the same moments: the machine's speed
+    drifts by a quarter within minutes, and a window measured against its control does not.
+    The controls take a core beside this run's: take the wall time from a run without them."""
+    return subprocess.Popen([sys.executable, __file__, "--repetitions", str(WINDOW),
+                             "--no-post", "--as-control"], stdout=subprocess.PIPE, text=True)
+
+
+def control_ms(control: subprocess.Popen[str]) -> float:
+    """The control run's CPU per conversation, in ms (it prints it last)."""
+    out, _ = control.communicate()
+    return float(out.strip().splitlines()[-1].split()[-1])
 
 
 def cpu_s() -> float:
@@ -140,7 +173,8 @@ def peak_rss_mb() -> tuple[float, float]:
     return own / 1024, children / 1024
 
 
-async def main(repetitions: int, post: bool) -> None:
+async def main(repetitions: int, post: bool, with_controls: bool = False,
+               control: bool = False) -> None:
     spec = parse_spec({"agent_a": "local:instant", "agent_b": "local:instant", "max_turns": 5,
                        "repetitions": repetitions, "max_parallel": 50, "name": "scale"})
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,16 +184,28 @@ async def main(repetitions: int, post: bool) -> None:
         load_at: list[float] = []
         """The 1-minute load average at the end of each window of conversations."""
 
+        controls: list[subprocess.Popen[str]] = []
+        """Control runs alongside the first and the last window (see `start_control`)."""
+
         def ended(_event: ConversationEndEvent) -> None:
             cpu_at_end.append(time.process_time())
             if len(cpu_at_end) % WINDOW == 0:
                 load_at.append(os.getloadavg()[0])
+            if len(cpu_at_end) == repetitions - WINDOW and controls:
+                controls.append(start_control())
+
+        if with_controls and repetitions >= 2 * WINDOW:
+            controls.append(start_control())
 
         runner.bus.subscribe(ConversationEndEvent, ended)
         load_before = os.getloadavg()
-        cpu_start, started, run_cpu_start = time.process_time(), time.perf_counter(), cpu_s()
+        cpu_start, started = time.process_time(), time.perf_counter()
         result = await runner.run()
-        ran, run_cpu = time.perf_counter() - started, cpu_s() - run_cpu_start
+        ran, run_cpu = time.perf_counter() - started, time.process_time() - cpu_start
+        controlled = [control_ms(run) for run in controls]  # ended before post-processing
+        if control:
+            print(f"control: CPU per conversation, ms {run_cpu * 1000 / repetitions:.3f}")
+            return
         run_rss = peak_rss_mb()[0]
         post_s = post_cpu = 0.0
         steps = ""
@@ -170,7 +216,7 @@ async def main(repetitions: int, post: bool) -> None:
             if processed.failed:
                 print(f"post-processing failed steps: {processed.failed}")
             steps = (result.experiment_dir / POST_PROCESSING_LOG).read_text(encoding="utf-8")
-        total = time.perf_counter() - started
+        total = ran + post_s  # not the wait for a control run between the two
         writes = runner.tracking.manifest.writes if runner.tracking else 0
         state = {p.name: p.stat().st_size for p in result.experiment_dir.iterdir()
                  if p.name.startswith("manifest")}
@@ -187,6 +233,18 @@ async def main(repetitions: int, post: bool) -> None:
           f"{post_cpu / repetitions * 1000:.2f} ms per conversation; goal ≤ ~100 s in all)")
     print(f"CPU per conversation: first {window:,} {first * 1000:.2f} ms, last {window:,} "
           f"{last * 1000:.2f} ms ({(last / first - 1) * 100:+.1f} %, goal within ±10 %)")
+    if len(controlled) == 2:
+        drift = (last * 1000 / controlled[1]) / (first * 1000 / controlled[0]) - 1
+        print(f"  against a fresh run of {WINDOW:,} alongside each (the same work at the same "
+              f"moments): first {first * 1000:.2f} vs {controlled[0]:.2f} ms, last "
+              f"{last * 1000:.2f} vs {controlled[1]:.2f} ms: the last window against its control "
+              f"{drift * 100:+.1f} % from the first against its (goal within ±10 %)")
+    if window == WINDOW:
+        first_slice = median_slice(cpu_at_end[:window], cpu_start)
+        last_slice = median_slice(cpu_at_end[-window:], cpu_at_end[-window - 1])
+        change = (last_slice / first_slice - 1) * 100
+        print(f"  median of {WINDOW // SLICE} slices of {SLICE}: first {first_slice * 1000:.2f} "
+              f"ms, last {last_slice * 1000:.2f} ms ({change:+.1f} %)")
     ends = [cpu_start, *cpu_at_end[WINDOW - 1::WINDOW]]
     print(f"  by {WINDOW:,} conversations, ms each [load]: " + ", ".join(
         f"{(b - a) / WINDOW * 1000:.2f} [{load:.1f}]"
@@ -195,7 +253,7 @@ async def main(repetitions: int, post: bool) -> None:
           + ", ".join(f"{name} {size / 1024:.0f} KiB" for name, size in sorted(state.items())))
     own, children = peak_rss_mb()
     told = re.search(r"peak memory (\d+) MB", steps)
-    worker = float(told.group(1)) if told else children
+    worker = float(told.group(1)) if told else children if post else 0.0
     print(f"peak RSS incl. post-processing: {own + worker:.0f} MB (goal ≤ 500 MB): this process "
           f"{own:.0f} MB ({run_rss:.0f} MB at the end of the run) + the worker's own peak "
           f"{worker:.0f} MB (RUSAGE_CHILDREN says {children:.0f} MB: a child started by exec "
@@ -212,5 +270,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--repetitions", type=int, default=10_000)
     parser.add_argument("--no-post", action="store_true")
+    parser.add_argument("--controls", action="store_true",
+                        help="run a control alongside the first and the last 1,000 (they "
+                             "slow this run a little: take the wall time from a run without)")
+    parser.add_argument("--as-control", action="store_true",
+                        help="(internal) a control run: print only its CPU per conversation")
     args = parser.parse_args()
-    asyncio.run(main(args.repetitions, not args.no_post))
+    asyncio.run(main(args.repetitions, not args.no_post, args.controls, args.as_control))
