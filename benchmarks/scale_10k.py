@@ -19,7 +19,8 @@ prints:
   beside);
 - the machine's load average before and after (the machine is shared).
 
-    PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post] [--controls]
+    PYTHONPATH=. /work/venv/bin/python benchmarks/scale_10k.py [--repetitions N] [--no-post]
+        [--controls]
 
 Figures on the shared 2-core machine (load average in brackets; CPU per conversation counts
 every thread of the process, so it is noisy when the machine is loaded; "process CPU" is user +
