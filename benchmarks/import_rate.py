@@ -127,6 +127,38 @@ same code gave a median 0.415 s (117,600 events/s) in alternating rounds an hour
 machine's speed moved by a quarter within minutes (no steal time showing). Median of the six
 runs ~99,000 events/s: the goal of 100,000 is met in some runs and missed in others, so it is
 not claimed.
+
+Messages and conversations computed on a second thread (2026-12-02, `database/offload.py`): they
+take long to compute and little to append, the events and the wide metrics the other way round,
+so a cursor computes the first two into an in-memory database while the transaction appends
+the others, then copies them in. Alternating in one process (the rows are the same either
+way): 438 -> 407 ms median, 21 rounds [0.9], faster in 13 of 21 pairs; with the experiment
+written in the same process first, as here, 562 -> 493 ms, 15 rounds [0.5], 13 of 15 pairs;
+three ways, 12 rounds [1.1]: the code before 715 ms, the new code computing them in the
+transaction 690 ms, on the second thread 605 ms. Where an import's time goes now (one process,
+median of 9 [0.9]): creating the schema of a new file 15 ms, staging 164 ms (280 ms of CPU on
+two threads), the statements 84 ms (154 ms of CPU on two threads), the commit 90 ms on one
+thread, the rest ~65 ms (a DuckDB instance takes 15-20 ms to open, even in memory, and 5-7 ms
+to close). In the commit, DuckDB 2.0 checkpoints a table of one row group on one thread, and
+38 % of it is DuckDB appending every row a second time, from the transaction's storage to the
+table (below a row group's rows it always does, into an empty table too). Tried and dropped:
+`events.data` as VARCHAR, saving the check of each restored line as JSON (no faster); row
+groups of 2,048-16,384 rows (`ATTACH ... (ROW_GROUP_SIZE n)`, which would let the checkpoint
+run on both cores and skip the second append): 397 / 380 / 366 ms against 360 ms; two DuckDB
+threads for the statements: 649 against 537 ms; DuckDB's allocator settings
+(`allocator_flush_threshold` 2 GB, `block_allocator_memory` 256 MB) and glibc's malloc tunables
+(thresholds, `hugetlb`): ~30,000 page faults an import either way (first writes of the
+appended data), no faster; skipping `RESET memory_limit` (its 8-11 ms move to the close).
+
+This script on this code: 0.399 / 0.497 / 0.367 s (122,334 / 98,212 / 133,071 events/s) at
+11:55-12:05 UTC [0.9-1.1]; from 12:20 the machine slowed and stayed slow: 0.55-0.81 s, e.g.
+eight runs back to back at 13:21 [0.9-1.3]: 0.739-0.807 s (~62,000 events/s). At those times an
+import's process CPU rose from ~0.59 to ~0.75 s while a pure-Python loop ran as fast as before:
+the memory-bound work slowed. Twenty pairs of runs alternating with the code before this
+session (12:58-13:06 [0.8-1.3]): medians 0.661 against 0.623 s, each between 0.48 and 0.75 s;
+runs in separate processes a few seconds apart differ by more than the change, which the
+alternation within one process shows. The goal of 100,000 events/s is met on this machine at
+its faster times and missed at its slower ones: not claimed.
 """
 
 from __future__ import annotations

@@ -107,6 +107,17 @@ last -27.7 %). On final main 5136668: run 80.6 s + post 14.5 s = 95.1 s; peak RS
 run has a trend: the blocks go up and down by a quarter as the machine's speed does (the import
 benchmark moved as much in the same hour), which the 10 % goal cannot be read through; the
 O(1)-per-update record it checks is unchanged since the -0.3 % run above.
+
+With control runs (`--controls`, 2026-12-02, main 2e87bce-818b55d; the machine slower than in
+the morning). Without post-processing [0.8 -> 1.4]: first vs last 1,000 9.71 -> 9.52 ms
+(-1.9 %). With it and controls [1.5 -> 1.7]: 9.71 -> 10.14 ms (+4.4 %); against the controls
+(9.34 and 10.09 ms) -3.3 %; median slices +9.8 %; run 103.5 s + post 14.5 s = 118.0 s (the
+controls took the second core during two windows); peak RSS 449 MB. Without controls [0.6 ->
+1.5]: run 97.1 s + post 14.9 s = 112.0 s; peak RSS 450 MB (384 + 66); 12.42 -> 11.15 ms
+(-10.2 %; by 1,000: 12.42, 11.85, 7.91, 9.17, 10.63, 9.51, 9.35, 9.74, 10.59, 11.15); median
+slices -13.5 %. With controls, no post-processing [1.4 -> 1.5]: 10.90 -> 10.46 ms (-4.0 %);
+controls 10.44 and 10.08 ms: -0.7 % against them; median slices -8.7 %. Measured against
+runs at the same moments, the last 1,000 cost what the first did, within 1-3 %.
 """
 
 from __future__ import annotations
