@@ -50,11 +50,12 @@ def test_rows_computed_aside_are_the_rows_computed_in_the_transaction(
     assert inside[1]["messages"] and inside[1]["conversations"]
 
 
-def test_this_duckdb_shows_a_transaction_the_tables_committed_before_it_reads_them() -> None:
+def test_this_duckdb_shows_a_transaction_the_tables_committed_before_it_reads_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """What computing aside relies on (probed once a process); the probe leaves nothing behind."""
+    monkeypatch.setattr(offload, "_probed", None)  # probe again, here
     con = duckdb.connect()
     try:
-        offload._probed = None
         assert offload.snapshots_per_database(con)
         assert con.execute("SELECT database_name FROM duckdb_databases() "
                            "WHERE NOT internal ORDER BY 1").fetchall() == [("memory",)]
