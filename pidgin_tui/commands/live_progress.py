@@ -8,6 +8,7 @@ or with `--json`, runs print plain lines instead (`execution.attach_progress`).
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from pathlib import Path
@@ -40,8 +41,11 @@ def wants_live_display(quiet: bool, json_output: bool, stream: TextIO | None = N
 class LiveProgress:
     """`with LiveProgress(runner):` around the run; the display ends with a final frame.
 
-    Frames are drawn from the run's own events (at most REFRESH_PER_SECOND a second), on the
-    event loop that changes the manifest, so a frame never reads it half-updated.
+    Frames are drawn on the event loop that changes the manifest, so a frame never reads it
+    half-updated: on the run's persisted events, and on a tick of the loop in between, which
+    keeps the clock and the ETA moving while a long message is written (at most
+    REFRESH_PER_SECOND frames a second). The display takes no live-only token chunks, so a run
+    it shows builds none (see `EventBus.delivers_live`).
     """
 
     def __init__(self, runner: ExperimentRunner, stream: TextIO | None = None,
@@ -52,6 +56,7 @@ class LiveProgress:
         self._live: Live | None = None
         self._subscription: Subscription | None = None
         self._last_frame = 0.0
+        self._tick: asyncio.TimerHandle | None = None
 
     def __enter__(self) -> LiveProgress:
         from rich.console import Console
@@ -61,19 +66,40 @@ class LiveProgress:
         self._live = Live(get_renderable=self.render, console=console, auto_refresh=False,
                           transient=False)
         self._live.start(refresh=True)
-        self._subscription = self.runner.bus.subscribe_all(self._on_event)
+        self._subscription = self.runner.bus.subscribe_persisted(self._on_event)
         return self
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, ConversationPausedEvent) and event.reason == "human" and \
                 self._live is not None:
             self._live.console.print(waiting_line(event), markup=False, highlight=False)
+        self._frame()
+        if self._tick is None:  # the first event: the run's loop is running from here on
+            self._schedule_tick()
+
+    def _frame(self) -> None:
         now = time.monotonic()
         if self._live is not None and now - self._last_frame >= 1 / REFRESH_PER_SECOND:
             self._last_frame = now
             self._live.refresh()
 
+    def _schedule_tick(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # an event published outside a loop: the next one schedules it
+            return
+        self._tick = loop.call_later(1 / REFRESH_PER_SECOND, self._on_tick)
+
+    def _on_tick(self) -> None:
+        if self._live is None:
+            return
+        self._frame()
+        self._schedule_tick()
+
     def __exit__(self, *exc: object) -> None:
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
         if self._subscription is not None:
             self._subscription.cancel()
             self._subscription = None

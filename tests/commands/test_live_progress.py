@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
 import pty
 import subprocess
 import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import msgspec
 from rich.console import Console
 
-from pidgin_tui.commands.live_progress import render_row, shown_conversations, wants_live_display
+from pidgin_tui.commands.live_progress import (
+    REFRESH_PER_SECOND,
+    LiveProgress,
+    render_row,
+    shown_conversations,
+    wants_live_display,
+)
+from pidgin_tui.core.bus import EventBus
+from pidgin_tui.core.events import ExperimentStartEvent, MessageChunkEvent
 from pidgin_tui.experiments.monitor_rows import build_row
 from pidgin_tui.record.manifest import ConversationEntry, Manifest, new_manifest
 from tests.conftest import cli_command, cli_env
@@ -125,3 +136,23 @@ def test_without_a_terminal_runs_print_plain_lines(tmp_path: Path) -> None:
                            capture_output=True, text=True, env=cli_env(), timeout=180,
                            check=False)
     assert json.loads(quiet.stdout)["completed"] == 1 and quiet.stderr == ""
+
+
+def test_the_display_takes_no_token_chunks_and_its_clock_moves_between_events() -> None:
+    """A run the display shows builds no live-only chunks (`EventBus.delivers_live`), and
+    frames keep coming between events (the elapsed time and ETA move while a message streams)."""
+    runner = SimpleNamespace(bus=EventBus(), tracking=None, experiment_dir=None,
+                             spec=SimpleNamespace(name="demo"))
+    frames: list[float] = []
+
+    async def scenario() -> None:
+        with LiveProgress(runner, stream=io.StringIO()) as progress:  # type: ignore[arg-type]
+            assert not runner.bus.delivers_live(MessageChunkEvent)
+            assert progress._live is not None
+            progress._live.refresh = lambda: frames.append(time.monotonic())  # type: ignore
+            await runner.bus.publish(ExperimentStartEvent(experiment_id="e1", name="demo"))
+            await asyncio.sleep(6 / REFRESH_PER_SECOND)
+        assert progress._tick is None
+
+    asyncio.run(scenario())
+    assert len(frames) >= 4  # one for the event, then the ticks with no event
