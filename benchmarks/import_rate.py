@@ -150,15 +150,16 @@ threads for the statements: 649 against 537 ms; DuckDB's allocator settings
 (thresholds, `hugetlb`): ~30,000 page faults an import either way (first writes of the
 appended data), no faster; skipping `RESET memory_limit` (its 8-11 ms move to the close).
 
-This script on this code: 0.399 / 0.497 / 0.367 s (122,334 / 98,212 / 133,071 events/s) at
-11:55-12:05 UTC [0.9-1.1]; from 12:20 the machine slowed and stayed slow: 0.55-0.81 s, e.g.
-eight runs back to back at 13:21 [0.9-1.3]: 0.739-0.807 s (~62,000 events/s). At those times an
-import's process CPU rose from ~0.59 to ~0.75 s while a pure-Python loop ran as fast as before:
-the memory-bound work slowed. Twenty pairs of runs alternating with the code before this
-session (12:58-13:06 [0.8-1.3]): medians 0.661 against 0.623 s, each between 0.48 and 0.75 s;
-runs in separate processes a few seconds apart differ by more than the change, which the
-alternation within one process shows. The goal of 100,000 events/s is met on this machine at
-its faster times and missed at its slower ones: not claimed.
+This script on this code (wall, median of 5 imports a run): 0.399 / 0.497 / 0.367 s (122,334 /
+98,212 / 133,071 events/s) at 11:55-12:05 UTC [0.9-1.1]; ten runs back to back at 13:58-14:00
+[1.1-1.4]: 84,041 / 82,538 / 84,211 / 96,746 / 97,570 / 88,019 / 91,330 / 108,294 / 123,058 /
+85,656 events/s (median ~89,700; best single imports 87,000-128,000). Alternating with the code
+before this session, five pairs at 13:56-13:58 [1.1-1.4]: 94,353 / 96,384 / 87,994 / 97,010 /
+107,812 against 111,287 / 88,264 / 87,978 / 91,277 / 105,532 events/s (medians 96,384 against
+91,277), process CPU 0.65-0.77 against 0.55-0.72 s (the second thread's copying and
+coordination). Runs in separate processes seconds apart differ by more than the change, which
+the alternation within one process measures. The goal of 100,000 events/s is met in some runs
+and missed in others: not claimed.
 """
 
 from __future__ import annotations
