@@ -148,8 +148,6 @@ _METRICS_CUT = """CASE WHEN len(metrics_split) = 2 AND ends_with(metrics_split[1
                       || array_to_string(string_split(metrics_split[2], ']')[2:], ']')
                  ELSE regexp_replace(data::VARCHAR, ',"metrics":\\[[^\\]]*\\]', '') END"""
 
-
-
 _LINES = "<lines>"
 """Where the stage's statement reads the lines from (`_TEXT_LINES` or `_OBJECT_LINES`)."""
 _CONVERSATION_EVENTS = ("'ConversationStartEvent', 'ConversationEndEvent', "
@@ -284,7 +282,6 @@ LEFT JOIN (SELECT conversation_id, turn_number, agent_id, effective AS eff
   ON r.conversation_id = m.conversation_id AND r.turn_number = m.turn_number
  AND r.agent_id = m.agent_id
 """
-MESSAGES_SQL = f"INSERT INTO messages {MESSAGES_ROWS}"
 
 # Each turn's metrics land in catalog DOUBLE columns: a positional array by its version's
 # layout, the object form of earlier releases parsed into a struct of catalog keys (keys another
@@ -443,7 +440,6 @@ LEFT JOIN (  -- what its turns add up to: one pass over their lines, whose texts
                                            'TurnCompleteEvent'))
     GROUP BY conversation_id) USING (conversation_id)
 """
-CONVERSATIONS_SQL = f"INSERT INTO conversations {CONVERSATIONS_ROWS}"
 
 EXPERIMENT_SQL = """
 INSERT INTO experiments

@@ -22,18 +22,16 @@ import duckdb
 from pidgin_tui.core.events import ExperimentStartEvent
 from pidgin_tui.database.connection import DatabaseError
 from pidgin_tui.database.import_sql import (
-    CONVERSATIONS_SQL,
     EVENTS_SQL,
     EXPERIMENT_SQL,
     EXTRA_METRICS_SQL,
     EXTRA_OBJECT_METRICS_SQL,
     HAS_OBJECT_METRICS_SQL,
-    MESSAGES_SQL,
     WIDE_METRICS_SQL,
     WIDE_OBJECT_METRICS_SQL,
 )
 from pidgin_tui.database.metrics_schema import EXTRA_TABLE, WIDE_TABLE, metric_columns_expr
-from pidgin_tui.database.offload import OffloadedRows, detach_rows, snapshots_per_database
+from pidgin_tui.database.offload import ComputedRows, detach_rows, snapshots_per_database
 from pidgin_tui.database.staging import busy, commit, detach, part_count, stage
 from pidgin_tui.record.jsonl import read_all_events
 from pidgin_tui.record.layout import (
@@ -175,20 +173,19 @@ def _experiment_times(con: duckdb.DuckDBPyConnection) -> tuple[object, object]:
     return (row[0], row[1]) if row else (None, None)
 
 
-def _offload(con: duckdb.DuckDBPyConnection, exp: str, running: bool) -> OffloadedRows | None:
-    """The batch's messages and conversations computed on a second thread (see
-    `database.offload`), or None on a busy machine: there they are computed in the transaction
-    (two threads on one core would only add the copying)."""
-    if busy() or not snapshots_per_database(con):
-        return None
-    return OffloadedRows(con, {"messages": {"exp": exp},
-                               "conversations": {"exp": exp, "running": running}})
+def _computed(con: duckdb.DuckDBPyConnection, exp: str, running: bool) -> ComputedRows:
+    """The batch's messages and conversations: computed on a second thread (see
+    `database.offload`), or in the transaction on a busy machine (two threads on one core would
+    only add the copying)."""
+    return ComputedRows(con, {"messages": {"exp": exp},
+                              "conversations": {"exp": exp, "running": running}},
+                        aside=not busy() and snapshots_per_database(con))
 
 
 def _insert_batch(con: duckdb.DuckDBPyConnection, report: ImportReport, exp: str,
-                  running: bool, offloaded: OffloadedRows | None) -> None:
-    """Insert the staged batch's rows under the experiment id `exp` (`offloaded`: the rows of
-    messages and conversations, if computed aside)."""
+                  computed: ComputedRows) -> None:
+    """Insert the staged batch's rows under the experiment id `exp` (`computed`: its messages
+    and conversations)."""
     report.events += _inserted(con, EVENTS_SQL, exp)
     _inserted(con, WIDE_METRICS_SQL, exp)
     if EXTRA_METRICS_SQL is not None:
@@ -196,12 +193,8 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, report: ImportReport, exp: str
     if con.execute(HAS_OBJECT_METRICS_SQL).fetchone() == (True,):
         _inserted(con, WIDE_OBJECT_METRICS_SQL, exp)
         report.metric_rows += _inserted(con, EXTRA_OBJECT_METRICS_SQL, exp)
-    if offloaded is not None:
-        report.messages += offloaded.insert("messages")
-        report.conversations += offloaded.insert("conversations")
-    else:
-        report.messages += _inserted(con, MESSAGES_SQL, exp)
-        report.conversations += _inserted(con, CONVERSATIONS_SQL, exp, running=running)
+    report.messages += computed.insert("messages")
+    report.conversations += computed.insert("conversations")
 
 
 PENDING_PREFIX = "\x00importing:"
@@ -240,7 +233,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
     batches = _batches(files)  # the experiment-level file, if any, is in the first
     con.execute(f"SET memory_limit = '{_memory_limit(batches) // 1024}KiB'")
     optimizers = _skip_optimizers(con)
-    offloaded: OffloadedRows | None = None
+    computed: ComputedRows | None = None
     stage(con, batches[0], part_count(batches[0]))
     try:
         exp = _experiment_id(manifest, experiment_dir)
@@ -254,7 +247,7 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
         exp_started, exp_completed = _experiment_times(con)
         target = exp if len(batches) == 1 else PENDING_PREFIX + exp
         running = status == "running"
-        offloaded = _offload(con, target, running)
+        computed = _computed(con, target, running)
         con.execute("BEGIN TRANSACTION")
         try:
             if target == exp:
@@ -266,14 +259,13 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                     commit(con)
                     con.execute("CHECKPOINT")
                     stage(con, batch, part_count(batch))  # outside a transaction
-                    if offloaded is not None:
-                        offloaded.close()  # done: its rows are in
-                    offloaded = _offload(con, target, running)
+                    computed.close()  # done: its rows are in
+                    computed = _computed(con, target, running)
                     con.execute("BEGIN TRANSACTION")
                 skipped, problems = _skipped(con)
                 report.skipped_lines += skipped
                 report.problems += problems
-                _insert_batch(con, report, target, running, offloaded)
+                _insert_batch(con, report, target, computed)
             report.metric_rows += _wide_values(con, target)
             con.execute(EXPERIMENT_SQL, {
                 "exp": target, "name": known.name or experiment_dir.name,
@@ -297,8 +289,8 @@ def import_experiment(con: duckdb.DuckDBPyConnection, experiment_dir: Path) -> I
                 _discard_pending(con)
             raise
     finally:
-        if offloaded is not None:
-            offloaded.close()  # its cursor reads the stage: done before the stage goes
+        if computed is not None:
+            computed.close()  # its cursor reads the stage: done before the stage goes
         detach_rows(con)
         detach(con)
         con.execute("RESET memory_limit")

@@ -5,13 +5,14 @@ staged lines) and little to append: 12,000 and 200 rows for 200 conversations ×
 events and wide metrics are the other way round. On a machine with a core to spare, a cursor of
 its own computes the first two into tables of an in-memory database (`ROWS_DB`) while the
 import's transaction appends the events and the metrics on the other core; the transaction then
-copies the computed rows in (measured on 2 cores, imports alternating with and without: 7-10 %
+copies the computed rows in (measured on 2 cores, imports alternating with and without: 7-12 %
 less wall time).
 
 The transaction sees tables committed after it began because DuckDB starts a transaction on an
 attached database when the transaction first touches that database, and the import's touches
 `ROWS_DB` only to copy, after the cursor is done. `snapshots_per_database` checks that this
-DuckDB does so (once a process); where it does not, the statements run in the transaction.
+DuckDB does so (once a process); where it does not, or on a busy machine, `ComputedRows`
+computes them in the transaction.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from pidgin_tui.database.staging import open_stage
 ROWS_DB = "_rows"
 """The in-memory database the computed rows wait in, attached for the import."""
 
-OFFLOADED = {"messages": MESSAGES_ROWS, "conversations": CONVERSATIONS_ROWS}
-"""The tables whose rows are computed aside, and the SELECT of each."""
+COMPUTED = {"messages": MESSAGES_ROWS, "conversations": CONVERSATIONS_ROWS}
+"""The tables whose rows can be computed aside, and the SELECT of each."""
 
 _probed: bool | None = None
 
@@ -56,38 +57,53 @@ def snapshots_per_database(con: duckdb.DuckDBPyConnection) -> bool:
     return _probed
 
 
-class OffloadedRows:
-    """The batch's `OFFLOADED` rows, computed by a cursor on a thread of its own from the moment
-    this is made (before the import's transaction begins); `insert` copies a table's in. Call
-    `close` when the import is done, failed or not."""
+class ComputedRows:
+    """A batch's `COMPUTED` rows with each table's query parameters (`params`). Computed aside
+    (`aside`): by a cursor on a thread of its own from the moment this is made, before the
+    import's transaction begins, and `insert` copies them in; else `insert` computes them in the
+    transaction. Call `close` when the import is done, failed or not."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, params: dict[str, dict[str, object]]
-                 ) -> None:
-        """`params`: each table's query parameters."""
-        con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {ROWS_DB}")
+    def __init__(self, con: duckdb.DuckDBPyConnection, params: dict[str, dict[str, object]],
+                 aside: bool) -> None:
         self._con = con
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pidgin-import")
-        self._done: Future[None] = self._pool.submit(self._compute, con.cursor(), params)
+        self._params = params
+        self._pool: ThreadPoolExecutor | None = None
+        self._done: Future[None] | None = None
+        if aside:
+            con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {ROWS_DB}")
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="pidgin-import")
+            self._done = self._pool.submit(self._compute, con.cursor(), params)
+
+    @property
+    def aside(self) -> bool:
+        return self._done is not None
 
     @staticmethod
     def _compute(cursor: duckdb.DuckDBPyConnection, params: dict[str, dict[str, object]]
                  ) -> None:
         with cursor:
             open_stage(cursor)
-            for table, rows in OFFLOADED.items():
+            for table, rows in COMPUTED.items():
                 cursor.execute(f"CREATE OR REPLACE TABLE {ROWS_DB}.{table} AS {rows}",
                                params[table])
 
     def insert(self, table: str) -> int:
-        """Copy `table`'s computed rows into it (in the caller's transaction); returns how many
-        (raises what computing them raised)."""
-        self._done.result()
-        row = self._con.execute(f"INSERT INTO {table} SELECT * FROM {ROWS_DB}.{table}").fetchone()
+        """Insert `table`'s rows (in the caller's transaction); returns how many (raises what
+        computing them aside raised)."""
+        if self._done is None:
+            row = self._con.execute(f"INSERT INTO {table} {COMPUTED[table]}",
+                                    self._params[table]).fetchone()
+        else:
+            self._done.result()
+            row = self._con.execute(
+                f"INSERT INTO {table} SELECT * FROM {ROWS_DB}.{table}").fetchone()
         return int(row[0]) if row else 0
 
     def close(self) -> None:
-        """Wait for the cursor (its errors are the caller's to have seen through `insert`)."""
-        self._pool.shutdown(wait=True)
+        """Wait for the cursor, if any (its errors are the caller's to have seen through
+        `insert`)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 def detach_rows(con: duckdb.DuckDBPyConnection) -> None:

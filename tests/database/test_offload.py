@@ -16,18 +16,20 @@ from pidgin_tui.database.event_store import EventStore
 from tests.database.test_import_paths import _import, _tables
 
 
-def _offloading(monkeypatch: pytest.MonkeyPatch, offloading: bool) -> list[object]:
-    """Compute aside (or not) whatever the machine's load; returns the OffloadedRows made."""
-    made: list[object] = []
-    real = offload.OffloadedRows
+def _offloading(monkeypatch: pytest.MonkeyPatch, offloading: bool) -> list[offload.ComputedRows]:
+    """Compute aside (or not) whatever the machine's load; returns the batches computed aside."""
+    aside: list[offload.ComputedRows] = []
+    real = offload.ComputedRows
 
-    def spy(*args: object) -> object:
-        made.append(real(*args))  # type: ignore[arg-type]
-        return made[-1]
+    def spy(*args: object, **kwargs: object) -> offload.ComputedRows:
+        made = real(*args, **kwargs)  # type: ignore[arg-type]
+        if made.aside:
+            aside.append(made)
+        return made
 
     monkeypatch.setattr(importer, "busy", lambda: not offloading)
-    monkeypatch.setattr(importer, "OffloadedRows", spy)
-    return made
+    monkeypatch.setattr(importer, "ComputedRows", spy)
+    return aside
 
 
 @pytest.mark.parametrize("batch_bytes", [None, 1])
@@ -80,7 +82,7 @@ def test_a_failure_computing_aside_fails_the_import_and_keeps_the_rows_before(
     store = EventStore(tmp_path / "db.duckdb")
     store.import_experiment(experiment)
     before = _tables(store)
-    monkeypatch.setitem(offload.OFFLOADED, "conversations",
+    monkeypatch.setitem(offload.COMPUTED, "conversations",
                         "SELECT error('the second thread failed'), $exp, $running")
     with pytest.raises(DatabaseError, match="the second thread failed"):
         store.import_experiment(experiment)
