@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.widgets import Input
@@ -117,7 +118,12 @@ async def test_quit_while_running_can_be_cancelled(make_app) -> None:
                          "the run to go on to the end")
 
 
-async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app) -> None:
+async def test_quit_while_running_stops_cleanly_and_records_interrupted(make_app, monkeypatch
+                                                                        ) -> None:
+    async def still_processing(*args: object, **kwargs: object) -> None:
+        await asyncio.Event().wait()  # "Quit now" must find it unfinished, however fast it is
+
+    monkeypatch.setattr("pidgin_tui.experiments.session.run_post_processing", still_processing)
     app = make_app(paced_registry(SLOW))
     async with app.run_test(size=SIZE) as pilot:
         await launch(pilot, turns=5, repetitions=2)
