@@ -118,6 +118,15 @@ controls took the second core during two windows); peak RSS 449 MB. Without cont
 slices -13.5 %. With controls, no post-processing [1.4 -> 1.5]: 10.90 -> 10.46 ms (-4.0 %);
 controls 10.44 and 10.08 ms: -0.7 % against them; median slices -8.7 %. Measured against
 runs at the same moments, the last 1,000 cost what the first did, within 1-3 %.
+
+On the next session's machine (2026-12-02 15:25-15:42 UTC, main 83e0059; the README's test
+command ran ~28 % faster here). Without controls [0.8 -> 1.2]: run 62.5 s + post 8.6 s =
+71.0 s; peak RSS 448 MB (385 + 63); 6.80 -> 6.77 ms (-0.5 %); median slices -4.9 %. With
+controls [1.0 -> 1.5]: 70.1 s, 447 MB; 6.81 -> 5.76 ms (-15.4 %), controls 6.39 and 6.25 ms:
+-13.4 % against them; by 1,000: 6.81, 6.63, 6.42, 5.86, 6.28, 6.78, 6.43, 6.82, 7.50, 5.76.
+Again [0.6 -> 1.1]: 67.0 s; 6.52 -> 5.13 ms (-21.3 %), controls 6.17 and 4.97 ms: -2.2 %
+against them. The last window was the cheaper one each time, and its control cheaper too: the
+machine, not the record (no window grew).
 """
 
 from __future__ import annotations
