@@ -12,7 +12,6 @@ mounted while other conversations are shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -288,10 +287,8 @@ class ConversationView(Vertical):
             reason = conversation.error or f"{conversation.status}: {conversation.end_reason}"
             for view in self._views.values():
                 if not view.complete:
-                    # The method, not a coroutine made now: a worker that never starts (the
-                    # app closing) leaves no coroutine unawaited.
-                    self.run_worker(partial(view.end_incomplete, reason),
-                                    group="end-incomplete", exit_on_error=False)
+                    self.run_worker(view.end_incomplete(reason), group="end-incomplete",
+                                    exit_on_error=False)
         self.query_one("#end-note", Static).update(text)
 
     async def add_chunks(self, conversation: ConversationState, agent_id: AgentId, turn: int,
