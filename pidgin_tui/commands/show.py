@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         f"conversations · {m.total_turns} turns · "
         f"{format_tokens(m.total_tokens)} tokens "
         f"· {cost} · {m.error_count} errors")
-    for conv_id, conv in m.conversations.items():
+    # By id, as the monitor lists them and the transcripts are named: the manifest keeps
+    # them in the order its state file was last compacted.
+    for conv_id, conv in sorted(m.conversations.items()):
         conv_cost = format_cost(conv.cost_usd, conv.unpriced)
         convergence = conv.convergence
         conv_text = "-" if convergence is None else f"{convergence:.2f}"

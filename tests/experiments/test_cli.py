@@ -123,7 +123,7 @@ def test_a_signal_interrupts_cleanly_and_loses_nothing(tmp_path: Path, signum: i
 
 
 def test_list_and_show_find_experiments_by_prefix_and_name(tmp_path: Path) -> None:
-    result = run_cli("run", "-a", "local:instant", "-b", "local:instant", "-t", "1",
+    result = run_cli("run", "-a", "local:instant", "-b", "local:instant", "-t", "1", "-r", "3",
                      "--name", "alpha run", "--output", str(tmp_path), "--json")
     exp_id = json.loads(result.stdout)["experiment_id"]
     listed = run_cli("list", "--output", str(tmp_path))
@@ -131,6 +131,8 @@ def test_list_and_show_find_experiments_by_prefix_and_name(tmp_path: Path) -> No
     for ref in (exp_id[:4], "alpha run"):
         shown = run_cli("show", ref, "--output", str(tmp_path))
         assert shown.returncode == 0 and exp_id in shown.stdout
+    lines = [line.split()[0] for line in shown.stdout.splitlines() if line.startswith("  ")]
+    assert lines == sorted(lines) and len(lines) == 3, shown.stdout  # by id, whatever the order
     missing = run_cli("show", "nothing-like-this", "--output", str(tmp_path))
     assert missing.returncode == 2 and "no experiment matches" in missing.stderr
 
