@@ -48,6 +48,8 @@ class SavedConversation:
     ended: bool = False
     torn_bytes: int = 0
     """Bytes of an incomplete last line (moved aside by `move_torn_tail` before resuming)."""
+    max_turns: int = 0
+    """The turns its start event planned (0: not recorded)."""
     unreadable_lines: list[str] = field(default_factory=list)
 
     @property
@@ -66,6 +68,8 @@ class SavedConversation:
         if not self.resumable:
             return f"nothing (ended {self.end_reason})"
         why = "process gone" if self.crashed else str(self.end_reason)
+        if self.point.turns_completed >= self.max_turns > 0:
+            return f"record its end: all {self.max_turns} turns were done ({why})"
         return f"continue at turn {self.point.turns_completed + 1} ({why})"
 
 
@@ -78,8 +82,8 @@ def load_saved_conversation(path: Path) -> SavedConversation:
         return saved
     record = ConversationRecord(path=path)
     record.apply_all(result.events)
-    saved.last_seq, saved.ended, saved.end_reason = \
-        record.last_seq, record.ended, record.end_reason
+    saved.last_seq, saved.ended, saved.end_reason, saved.max_turns = \
+        record.last_seq, record.ended, record.end_reason, record.max_turns
     if record.start is None and not record.system_prompts:
         return saved
     turns_done = record.turns_completed

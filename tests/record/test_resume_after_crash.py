@@ -106,3 +106,23 @@ def test_resume_says_where_it_moved_a_torn_line(tmp_path: Path) -> None:
     assert reported == [f"{jsonl.name}: torn last line ({len(TORN)} bytes) moved to "
                         f"{torn_path(jsonl).name}"]
     assert torn_path(jsonl).read_bytes() == TORN + b"\n"
+
+
+async def test_a_conversation_cut_after_its_last_turn_only_gets_its_end(tmp_path: Path) -> None:
+    """Every turn recorded, the end line torn: resume (and doctor) say it only records the end,
+    and that is all it adds."""
+    done = await ExperimentRunner(parse_spec({**SPEC, "repetitions": 1}), tmp_path).run()
+    [path] = [done.experiment_dir / conversation_jsonl_name(o.conversation_id)
+              for o in done.outcomes]
+    lines = _lines(path)
+    assert b"ConversationEndEvent" in lines[-1]
+    path.write_bytes(b"".join(lines[:-1]) + lines[-1][:30])
+    saved = load_saved_conversation(path)
+    assert saved.describe() == "record its end: all 4 turns were done (process gone)"
+    before = _messages(path)
+    runner = ExperimentRunner.for_existing(done.experiment_dir, tmp_path)
+    await runner.resume()
+    events = read_all_events(path).events
+    assert _messages(path) == before
+    assert isinstance(events[-1], ConversationEndEvent) and events[-1].reason == "max_turns"
+
