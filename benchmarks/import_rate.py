@@ -162,15 +162,15 @@ the alternation within one process measures. The goal of 100,000 events/s is met
 and missed in others: not claimed.
 
 On the next session's machine (2026-12-02 15:20-15:30 UTC; AMD EPYC, 2 cores; the README's test
-command took 298-309 s here against 412 s on the last one), main 83e0059, wall: ten runs back
-to back [0.8-1.4] gave medians of 152,368 / 164,621 / 138,950 / 144,647 / 168,281 / 175,337 /
-160,290 / 168,325 / 165,752 / 159,334 events/s (median of the ten ~162,000; slowest single
-import 0.351 s); three runs before them 116,356 / 141,804 / 148,111. Five pairs alternating
-with the code the goal was set against (c268b89, its own script: the JSONL of schema version 2,
-16.2 MB, and the long metrics table) [1.0]: 123,504 / 115,394 / 120,845 / 117,261 / 114,149
-against 159,986 / 162,637 / 143,873 / 157,691 / 135,524 events/s. That code reads ~118,000
-here, where the issue measured 54,000 (and schema version 2 read 50,678-92,595 at loads 5.4-1.0
-on the earlier machines, above): much of the margin over the goal is this machine's. On one
+command took 298-319 s in three fresh-clone runs here against 412 s on the last one), main
+83e0059, wall: ten runs back to back [0.8-1.4] gave medians of 152,368 / 164,621 / 138,950 /
+144,647 / 168,281 / 175,337 / 160,290 / 168,325 / 165,752 / 159,334 events/s (median of the ten
+~162,000; the slowest run's median 0.351 s); three runs before them 116,356 / 141,804 /
+148,111. Five pairs alternating with the code the goal was set against (c268b89, its own
+script and format: 42.0 MB of JSONL for the same 48,802 events against 12.6 MB now, and the
+long metrics table) [1.0]: 123,504 / 115,394 / 120,845 / 117,261 / 114,149 against 159,986 /
+162,637 / 143,873 / 157,691 / 135,524 events/s. That code reads ~118,000 here, where the issue
+measured 54,000: much of the margin over the goal is this machine's. On one
 machine, the import now takes ~0.74 of the time it took then (~1.35x the events a second), and
 on the earlier machine this code's runs gave medians of 82,538-133,071. The goal of 100,000
 events/s is met in every run here. Where an import's time goes on this machine (cProfile of

@@ -274,9 +274,9 @@ class PidginApp(ToastApp):
         from pidgin_tui.tui.screens.setup import SetupScreen
 
         setup = self.get_screen("setup", SetupScreen)
-        if not setup.form_mounted:  # it mounts after the first frame: a key can come before
+        if not setup.form_mounted:  # it mounts after the first frame; a key can come first
             if self.screen is setup:
-                setup.launch_when_mounted = True  # launch the form once there, not call it wrong
+                setup.launch_when_mounted = True  # its fields are not there to validate yet
             else:
                 self.switch_mode("setup")  # never shown: show it rather than launch it unseen
             return
